@@ -1,0 +1,54 @@
+"""People in the IMR pool and the roles they hold."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from .roles import Role
+
+
+@dataclass(frozen=True)
+class LeavePeriod:
+    starts: date
+    ends: date
+
+    def overlaps(self, first: date, last: date) -> bool:
+        return self.starts <= last and first <= self.ends
+
+
+@dataclass(frozen=True)
+class Person:
+    email: str
+    name: str
+    roles: frozenset[Role] = frozenset()
+    id: int | None = None
+    aad_object_id: str | None = None
+    line_manager_email: str | None = None
+    service: str = ""
+    active: bool = True
+    max_concurrent: int = 2
+    leave: tuple[LeavePeriod, ...] = field(default_factory=tuple)
+
+    def holds(self, role: Role) -> bool:
+        return role in self.roles
+
+    @property
+    def first_name(self) -> str:
+        return self.name.split()[0] if self.name else self.email
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who is acting on a turn: a known person (with their organisation roles) or a stranger."""
+    key: str  # what the audit records: an email, or "teams:<id>" for someone not in the directory
+    name: str
+    person: Person | None = None
+
+    @property
+    def roles(self) -> frozenset[Role]:
+        return self.person.roles if self.person and self.person.active else frozenset()
+
+    @property
+    def is_known(self) -> bool:
+        return self.person is not None and self.person.active

@@ -1,0 +1,369 @@
+"""Repositories: domain objects in and out of the database, within one transaction."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy import and_, delete, func, insert, select, text, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from imr_bot.domain.errors import DomainError, DuplicateReference
+from imr_bot.domain.people import LeavePeriod, Person
+from imr_bot.domain.plan import Milestone, Plan, PlanChange
+from imr_bot.domain.review import CommissioningBody, Review, ReviewType
+from imr_bot.domain.roles import Role
+from imr_bot.domain.stages import CLOSED_STAGES, Stage
+
+from . import tables as t
+
+
+class ConcurrentChange(DomainError):
+    def __init__(self) -> None:
+        super().__init__("Someone else changed this review a moment ago. Please try again.")
+
+
+def reference_key(reference: str) -> str:
+    return reference.strip().casefold()
+
+
+def _roles_text(roles: Iterable[Role]) -> str:
+    return ",".join(sorted(r.value for r in roles))
+
+
+def _roles(text_value: str) -> frozenset[Role]:
+    return frozenset(Role(v) for v in (text_value or "").split(",") if v)
+
+
+class Reviews:
+    def __init__(self, connection: AsyncConnection):
+        self._c = connection
+        self._loaded: dict[int, tuple[int, int]] = {}  # id -> (version, number of plan changes)
+
+    async def add(self, review: Review, at: datetime) -> Review:
+        values = self._row(review) | {"created_at": at, "updated_at": at, "version": 1}
+        try:
+            async with self._c.begin_nested():
+                result = await self._c.execute(insert(t.reviews).values(**values))
+        except IntegrityError as error:
+            raise DuplicateReference(review.reference) from error
+        review_id = result.inserted_primary_key[0]
+        await self._write_plan(review_id, review.plan, already=0)
+        await self._write_people(review_id, review.people)
+        self._loaded[review_id] = (1, len(review.plan.changes))
+        return _with_id(review, review_id)
+
+    async def save(self, review: Review, at: datetime) -> None:
+        """Write a changed review; fails with ConcurrentChange if it changed since it was read."""
+        version, known_changes = self._loaded[review.id]
+        result = await self._c.execute(
+            update(t.reviews).where(and_(t.reviews.c.id == review.id,
+                                         t.reviews.c.version == version))
+            .values(**self._row(review), version=version + 1, updated_at=at))
+        if result.rowcount != 1:
+            raise ConcurrentChange()
+        await self._c.execute(delete(t.milestones).where(t.milestones.c.review_id == review.id))
+        await self._c.execute(delete(t.review_people).where(
+            t.review_people.c.review_id == review.id))
+        await self._write_plan(review.id, review.plan, already=known_changes)
+        await self._write_people(review.id, review.people)
+        self._loaded[review.id] = (version + 1, len(review.plan.changes))
+
+    async def exists(self, reference: str) -> bool:
+        found = await self._c.scalar(select(t.reviews.c.id).where(
+            t.reviews.c.reference_key == reference_key(reference)))
+        return found is not None
+
+    async def get(self, reference: str) -> Review | None:
+        row = (await self._c.execute(select(t.reviews).where(
+            t.reviews.c.reference_key == reference_key(reference)))).mappings().first()
+        if row is None:
+            return None
+        (review,) = await self._hydrate([row], with_changes=True)
+        return review
+
+    async def references(self) -> list[str]:
+        return list(await self._c.scalars(select(t.reviews.c.reference)))
+
+    async def open_reviews(self) -> list[Review]:
+        rows = (await self._c.execute(select(t.reviews).where(
+            t.reviews.c.stage.not_in([s.value for s in CLOSED_STAGES])))).mappings().all()
+        return await self._hydrate(rows, with_changes=False)
+
+    async def count(self) -> int:
+        return int(await self._c.scalar(select(func.count()).select_from(t.reviews)) or 0)
+
+    # -- mapping ----------------------------------------------------------------------------
+    @staticmethod
+    def _row(review: Review) -> dict[str, Any]:
+        return {
+            "reference": review.reference, "reference_key": reference_key(review.reference),
+            "review_type": review.review_type.value, "body": review.body.value,
+            "received": review.received, "tor_start": review.tor_start, "tor_end": review.tor_end,
+            "subject_initials": review.subject_initials, "notes": review.notes,
+            "stage": review.stage.value,
+            "stage_before_hold": review.stage_before_hold.value if review.stage_before_hold else None,
+            "held_since": review.held_since, "day_one": review.plan.day_one,
+        }
+
+    async def _write_plan(self, review_id: int, plan: Plan, *, already: int) -> None:
+        await self._c.execute(insert(t.milestones), [
+            {"review_id": review_id, "milestone": m.value, "due": due, "done": plan.done.get(m)}
+            for m, due in plan.due.items()])
+        new_changes = plan.changes[already:]
+        if new_changes:
+            await self._c.execute(insert(t.plan_changes), [
+                {"review_id": review_id, "milestone": c.milestone.value, "old_due": c.old,
+                 "new_due": c.new, "changed_by": c.by, "reason": c.reason, "at": c.at}
+                for c in new_changes])
+
+    async def _write_people(self, review_id: int, people: dict[Role, int]) -> None:
+        if people:
+            await self._c.execute(insert(t.review_people), [
+                {"review_id": review_id, "role": role.value, "person_id": person_id}
+                for role, person_id in people.items()])
+
+    async def _hydrate(self, rows: Sequence[Any], *, with_changes: bool) -> list[Review]:
+        if not rows:
+            return []
+        ids = [row["id"] for row in rows]
+        due: dict[int, dict[Milestone, date]] = {i: {} for i in ids}
+        done: dict[int, dict[Milestone, date]] = {i: {} for i in ids}
+        people: dict[int, dict[Role, int]] = {i: {} for i in ids}
+        changes: dict[int, list[PlanChange]] = {i: [] for i in ids}
+        for chunk in _chunks(ids, 5000):
+            for m in (await self._c.execute(select(t.milestones).where(
+                    t.milestones.c.review_id.in_(chunk)))).all():
+                due[m.review_id][Milestone(m.milestone)] = m.due
+                if m.done:
+                    done[m.review_id][Milestone(m.milestone)] = m.done
+            for p in (await self._c.execute(select(t.review_people).where(
+                    t.review_people.c.review_id.in_(chunk)))).all():
+                people[p.review_id][Role(p.role)] = p.person_id
+            if with_changes:
+                for c in (await self._c.execute(select(t.plan_changes).where(
+                        t.plan_changes.c.review_id.in_(chunk)).order_by(t.plan_changes.c.id))).all():
+                    changes[c.review_id].append(PlanChange(
+                        Milestone(c.milestone), c.old_due, c.new_due, c.changed_by, c.reason, c.at))
+        reviews = []
+        for row in rows:
+            plan = Plan(day_one=row["day_one"], due=due[row["id"]], done=done[row["id"]],
+                        changes=tuple(changes[row["id"]]))
+            reviews.append(Review(
+                id=row["id"], reference=row["reference"],
+                review_type=ReviewType(row["review_type"]), body=CommissioningBody(row["body"]),
+                received=row["received"], tor_start=row["tor_start"], tor_end=row["tor_end"],
+                subject_initials=row["subject_initials"], notes=row["notes"] or "",
+                stage=Stage(row["stage"]),
+                stage_before_hold=Stage(row["stage_before_hold"]) if row["stage_before_hold"] else None,
+                held_since=row["held_since"], plan=plan, people=people[row["id"]]))
+            self._loaded[row["id"]] = (row["version"], len(plan.changes))
+        return reviews
+
+
+def _with_id(review: Review, review_id: int) -> Review:
+    from dataclasses import replace
+
+    return replace(review, id=review_id)
+
+
+def _chunks(items: list[int], size: int):
+    for start in range(0, len(items), size):
+        yield items[start:start + size]
+
+
+class People:
+    def __init__(self, connection: AsyncConnection):
+        self._c = connection
+
+    async def upsert(self, person: Person, at: datetime) -> tuple[Person, bool]:
+        """Insert or update by email; returns the stored person and whether it was new."""
+        email = person.email.strip().lower()
+        values = {"name": person.name, "roles": _roles_text(person.roles),
+                  "line_manager_email": (person.line_manager_email or "").lower() or None,
+                  "service": person.service, "active": person.active,
+                  "max_concurrent": person.max_concurrent, "updated_at": at}
+        if person.aad_object_id:
+            values["aad_object_id"] = person.aad_object_id
+        existing = await self._c.scalar(select(t.people.c.id).where(t.people.c.email == email))
+        if existing is None:
+            result = await self._c.execute(insert(t.people).values(
+                email=email, created_at=at, **values))
+            person_id, created = result.inserted_primary_key[0], True
+        else:
+            await self._c.execute(update(t.people).where(t.people.c.id == existing).values(**values))
+            person_id, created = existing, False
+        stored = await self.by_id(person_id)
+        assert stored is not None
+        return stored, created
+
+    async def replace_leave(self, person_id: int, periods: Iterable[LeavePeriod]) -> None:
+        await self._c.execute(delete(t.leave).where(t.leave.c.person_id == person_id))
+        rows = [{"person_id": person_id, "starts": p.starts, "ends": p.ends} for p in periods]
+        if rows:
+            await self._c.execute(insert(t.leave), rows)
+
+    async def link_aad(self, person_id: int, aad_object_id: str, teams_user_id: str | None) -> None:
+        await self._c.execute(update(t.people).where(t.people.c.id == person_id).values(
+            aad_object_id=aad_object_id, teams_user_id=teams_user_id))
+
+    async def by_id(self, person_id: int) -> Person | None:
+        return await self._one(t.people.c.id == person_id)
+
+    async def by_email(self, email: str) -> Person | None:
+        return await self._one(t.people.c.email == email.strip().lower())
+
+    async def by_aad(self, aad_object_id: str) -> Person | None:
+        return await self._one(t.people.c.aad_object_id == aad_object_id)
+
+    async def with_role(self, role: Role) -> list[Person]:
+        return [p for p in await self.all() if role in p.roles and p.active]
+
+    async def all(self) -> list[Person]:
+        rows = (await self._c.execute(select(t.people).order_by(t.people.c.name))).all()
+        return await self._hydrate(rows)
+
+    async def _one(self, condition) -> Person | None:
+        rows = (await self._c.execute(select(t.people).where(condition))).all()
+        people = await self._hydrate(rows)
+        return people[0] if people else None
+
+    async def _hydrate(self, rows) -> list[Person]:
+        if not rows:
+            return []
+        leave: dict[int, list[LeavePeriod]] = {r.id: [] for r in rows}
+        for period in (await self._c.execute(select(t.leave).where(
+                t.leave.c.person_id.in_(list(leave))).order_by(t.leave.c.starts))).all():
+            leave[period.person_id].append(LeavePeriod(period.starts, period.ends))
+        return [Person(id=r.id, email=r.email, name=r.name, roles=_roles(r.roles),
+                       aad_object_id=r.aad_object_id, line_manager_email=r.line_manager_email,
+                       service=r.service or "", active=bool(r.active),
+                       max_concurrent=r.max_concurrent, leave=tuple(leave[r.id])) for r in rows]
+
+
+@dataclass(frozen=True)
+class AuditEntry:
+    id: int
+    at: datetime
+    actor: str
+    review_id: int | None
+    action: str
+    detail: dict[str, Any]
+    prev_hash: str
+    hash: str
+
+
+GENESIS = "0" * 64
+
+
+def audit_hash(prev_hash: str, at: datetime, actor: str, review_id: int | None, action: str,
+               detail_json: str) -> str:
+    material = json.dumps([prev_hash, at.astimezone(UTC).isoformat(), actor, review_id, action,
+                           detail_json], separators=(",", ":"))
+    return hashlib.sha256(material.encode()).hexdigest()
+
+
+class AuditLog:
+    """Append-only, hash-chained: each entry carries the hash of the one before it."""
+
+    def __init__(self, connection: AsyncConnection):
+        self._c = connection
+
+    async def record(self, *, actor: str, action: str, at: datetime, review_id: int | None = None,
+                     **detail: Any) -> None:
+        if self._c.dialect.name == "postgresql":
+            # one writer at a time extends the chain; released when the transaction ends
+            await self._c.execute(text("SELECT pg_advisory_xact_lock(7242001)"))
+        prev = await self._c.scalar(select(t.audit.c.hash).order_by(t.audit.c.id.desc()).limit(1))
+        prev = prev or GENESIS
+        detail_json = json.dumps(detail, sort_keys=True, default=str)
+        await self._c.execute(insert(t.audit).values(
+            at=at, actor=actor, review_id=review_id, action=action, detail=detail_json,
+            prev_hash=prev, hash=audit_hash(prev, at, actor, review_id, action, detail_json)))
+
+    async def for_review(self, review_id: int, limit: int | None = None) -> list[AuditEntry]:
+        query = select(t.audit).where(t.audit.c.review_id == review_id).order_by(t.audit.c.id.desc())
+        if limit:
+            query = query.limit(limit)
+        rows = (await self._c.execute(query)).all()
+        return [_audit_entry(r) for r in rows]
+
+    async def all(self) -> list[AuditEntry]:
+        rows = (await self._c.execute(select(t.audit).order_by(t.audit.c.id))).all()
+        return [_audit_entry(r) for r in rows]
+
+
+def _audit_entry(row) -> AuditEntry:
+    return AuditEntry(row.id, row.at, row.actor, row.review_id, row.action, json.loads(row.detail),
+                      row.prev_hash, row.hash)
+
+
+class ConversationRefs:
+    def __init__(self, connection: AsyncConnection):
+        self._c = connection
+
+    async def save(self, key: str, kind: str, reference: dict[str, Any], at: datetime) -> None:
+        payload = json.dumps(reference, sort_keys=True)
+        updated = await self._c.execute(update(t.conversation_refs).where(
+            t.conversation_refs.c.key == key).values(reference=payload, kind=kind, updated_at=at))
+        if updated.rowcount == 0:
+            try:
+                async with self._c.begin_nested():
+                    await self._c.execute(insert(t.conversation_refs).values(
+                        key=key, kind=kind, reference=payload, updated_at=at))
+            except IntegrityError:  # saved by a concurrent turn: theirs is as fresh as ours
+                pass
+
+    async def get(self, key: str) -> dict[str, Any] | None:
+        value = await self._c.scalar(select(t.conversation_refs.c.reference).where(
+            t.conversation_refs.c.key == key))
+        return json.loads(value) if value else None
+
+
+class Settings:
+    def __init__(self, connection: AsyncConnection):
+        self._c = connection
+
+    async def get(self, key: str) -> str | None:
+        return await self._c.scalar(select(t.settings.c.value).where(t.settings.c.key == key))
+
+    async def put(self, key: str, value: str, at: datetime) -> None:
+        await self._c.execute(delete(t.settings).where(t.settings.c.key == key))
+        await self._c.execute(insert(t.settings).values(key=key, value=value, updated_at=at))
+
+    async def remove(self, key: str) -> None:
+        await self._c.execute(delete(t.settings).where(t.settings.c.key == key))
+
+
+@dataclass(frozen=True)
+class OutgoingNotification:
+    key: str
+    recipient: str  # "person:<id>" or "tracker"
+    kind: str
+    payload: dict[str, Any]
+    review_id: int | None = None
+
+
+class Outbox:
+    """Notifications to send. A key is unique, so a notification is queued at most once; the
+    dispatcher marks it sent, and retries it until then."""
+
+    def __init__(self, connection: AsyncConnection):
+        self._c = connection
+
+    async def queue(self, notification: OutgoingNotification, at: datetime) -> bool:
+        try:
+            async with self._c.begin_nested():
+                await self._c.execute(insert(t.notifications).values(
+                    key=notification.key, review_id=notification.review_id,
+                    recipient=notification.recipient, kind=notification.kind,
+                    payload=json.dumps(notification.payload), status="pending", attempts=0,
+                    next_attempt_at=at, created_at=at))
+            return True
+        except IntegrityError:
+            return False

@@ -1,0 +1,178 @@
+"""The database schema. Alembic migrations are the source of truth for deployed databases; these
+table objects are what the code queries, and a test checks that the two agree."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sqlalchemy import (
+    Boolean,
+    Column,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.types import TypeDecorator
+
+
+class UtcDateTime(TypeDecorator):
+    """Timestamps in UTC, aware on the way out on every backend (SQLite drops tzinfo)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to the database; pass an aware UTC time")
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: datetime | None, dialect):
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+metadata = MetaData(naming_convention={
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+})
+
+people = Table(
+    "people", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("email", String(254), nullable=False, unique=True),  # stored lower-case
+    Column("name", String(200), nullable=False),
+    Column("aad_object_id", String(64), unique=True),
+    Column("teams_user_id", String(200)),
+    Column("roles", Text, nullable=False, default=""),  # comma-separated Role values
+    Column("line_manager_email", String(254)),
+    Column("service", String(200), nullable=False, default=""),
+    Column("active", Boolean, nullable=False, default=True),
+    Column("max_concurrent", Integer, nullable=False, default=2),
+    Column("created_at", UtcDateTime(), nullable=False),
+    Column("updated_at", UtcDateTime(), nullable=False),
+)
+
+leave = Table(
+    "leave", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("person_id", Integer, ForeignKey("people.id", ondelete="CASCADE"), nullable=False),
+    Column("starts", Date, nullable=False),
+    Column("ends", Date, nullable=False),
+    Index("ix_leave_person", "person_id"),
+)
+
+reviews = Table(
+    "reviews", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("reference", String(40), nullable=False),
+    Column("reference_key", String(40), nullable=False, unique=True),  # case-folded
+    Column("review_type", String(16), nullable=False),
+    Column("body", String(64), nullable=False),
+    Column("received", Date, nullable=False),
+    Column("tor_start", Date, nullable=False),
+    Column("tor_end", Date, nullable=False),
+    Column("subject_initials", String(4), nullable=False),
+    Column("notes", Text, nullable=False, default=""),
+    Column("stage", String(32), nullable=False),
+    Column("stage_before_hold", String(32)),
+    Column("held_since", Date),
+    Column("day_one", Date, nullable=False),
+    Column("version", Integer, nullable=False, default=1),
+    Column("created_at", UtcDateTime(), nullable=False),
+    Column("updated_at", UtcDateTime(), nullable=False),
+    Index("ix_reviews_stage", "stage"),
+)
+
+milestones = Table(
+    "milestones", metadata,
+    Column("review_id", Integer, ForeignKey("reviews.id", ondelete="CASCADE"), primary_key=True),
+    Column("milestone", String(32), primary_key=True),
+    Column("due", Date, nullable=False),
+    Column("done", Date),
+)
+
+plan_changes = Table(
+    "plan_changes", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("review_id", Integer, ForeignKey("reviews.id", ondelete="CASCADE"), nullable=False),
+    Column("milestone", String(32), nullable=False),
+    Column("old_due", Date),
+    Column("new_due", Date, nullable=False),
+    Column("changed_by", String(254), nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("at", UtcDateTime(), nullable=False),
+    Index("ix_plan_changes_review", "review_id"),
+)
+
+review_people = Table(
+    "review_people", metadata,
+    Column("review_id", Integer, ForeignKey("reviews.id", ondelete="CASCADE"), primary_key=True),
+    Column("role", String(32), primary_key=True),
+    Column("person_id", Integer, ForeignKey("people.id"), nullable=False),
+)
+
+audit = Table(
+    "audit", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("at", UtcDateTime(), nullable=False),
+    Column("actor", String(254), nullable=False),
+    Column("review_id", Integer),  # no foreign key: the audit outlives what it describes
+    Column("action", String(64), nullable=False),
+    Column("detail", Text, nullable=False, default="{}"),
+    Column("prev_hash", String(64), nullable=False),
+    Column("hash", String(64), nullable=False),
+    Index("ix_audit_review", "review_id"),
+)
+
+conversation_refs = Table(
+    "conversation_refs", metadata,
+    Column("key", String(300), primary_key=True),  # "user:<aad id>" or "channel:<conversation id>"
+    Column("kind", String(16), nullable=False),
+    Column("reference", Text, nullable=False),  # the Bot Framework conversation reference, JSON
+    Column("updated_at", UtcDateTime(), nullable=False),
+)
+
+bot_state = Table(
+    "bot_state", metadata,
+    Column("key", String(500), primary_key=True),
+    Column("data", Text, nullable=False),
+    Column("etag", Integer, nullable=False, default=1),
+    Column("updated_at", UtcDateTime(), nullable=False),
+)
+
+notifications = Table(
+    "notifications", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("key", String(400), nullable=False),
+    Column("review_id", Integer),
+    Column("recipient", String(300), nullable=False),  # "person:<id>" or "tracker"
+    Column("kind", String(64), nullable=False),
+    Column("payload", Text, nullable=False),
+    Column("status", String(16), nullable=False, default="pending"),
+    Column("attempts", Integer, nullable=False, default=0),
+    Column("next_attempt_at", UtcDateTime(), nullable=False),
+    Column("created_at", UtcDateTime(), nullable=False),
+    Column("sent_at", UtcDateTime()),
+    Column("last_error", Text),
+    UniqueConstraint("key", name="uq_notifications_key"),
+    Index("ix_notifications_due", "status", "next_attempt_at"),
+)
+
+settings = Table(
+    "settings", metadata,
+    Column("key", String(100), primary_key=True),
+    Column("value", Text, nullable=False),
+    Column("updated_at", UtcDateTime(), nullable=False),
+)

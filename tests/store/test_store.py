@@ -1,0 +1,178 @@
+import asyncio
+from datetime import UTC, date, datetime
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+
+from imr_bot.domain.calendar import WorkingCalendar
+from imr_bot.domain.errors import DuplicateReference
+from imr_bot.domain.people import LeavePeriod, Person
+from imr_bot.domain.plan import Milestone
+from imr_bot.domain.review import Commission, CommissioningBody, Review, ReviewType
+from imr_bot.domain.roles import Role
+from imr_bot.domain.stages import Event, Stage
+from imr_bot.store.repositories import ConcurrentChange, OutgoingNotification
+from imr_bot.store.state_records import StaleRecord, StateRecords
+from imr_bot.store.tables import metadata
+from imr_bot.store.unit_of_work import UnitOfWork
+
+CAL = WorkingCalendar.for_england()
+AT = datetime(2026, 11, 23, 10, tzinfo=UTC)
+
+
+def a_review(reference="DDSCP/CSPR/2026/014", received=date(2026, 11, 23)) -> Review:
+    return Review.commission(Commission(
+        reference, ReviewType.CSPR, CommissioningBody.DDSCP, received, date(2025, 1, 1),
+        date(2026, 6, 30), "JS"), CAL, by="bs@council.test", at=AT)
+
+
+async def test_migrations_match_the_tables_the_code_queries(database):
+    async with database.engine.connect() as connection:
+        diff = await connection.run_sync(
+            lambda sync: compare_metadata(MigrationContext.configure(sync), metadata))
+    assert diff == []
+
+
+async def test_a_review_and_its_plan_round_trip(database):
+    async with UnitOfWork(database) as uow:
+        stored = await uow.reviews.add(a_review(), AT)
+        await uow.commit()
+    async with UnitOfWork(database) as uow:
+        loaded = await uow.reviews.get("ddscp/cspr/2026/014")
+    assert loaded.id == stored.id
+    assert loaded.plan.due == stored.plan.due
+    assert loaded.stage == Stage.COMMISSIONED
+    assert loaded.subject_initials == "JS"
+
+
+async def test_references_are_unique_case_insensitively(database):
+    async with UnitOfWork(database) as uow:
+        await uow.reviews.add(a_review("DDSCP/CSPR/2026/014"), AT)
+        with pytest.raises(DuplicateReference):
+            await uow.reviews.add(a_review("ddscp/cspr/2026/014"), AT)
+        await uow.commit()
+    async with UnitOfWork(database) as uow:
+        assert await uow.reviews.count() == 1
+
+
+async def test_nothing_is_written_when_a_unit_of_work_is_not_committed(database):
+    async with UnitOfWork(database) as uow:
+        await uow.reviews.add(a_review(), AT)
+        await uow.audit.record(actor="bs", action="review.commissioned", at=AT)
+    async with UnitOfWork(database) as uow:
+        assert await uow.reviews.count() == 0
+        assert await uow.audit.all() == []
+
+
+async def test_plan_changes_and_milestones_done_are_saved(database):
+    async with UnitOfWork(database) as uow:
+        review = await uow.reviews.add(a_review(), AT)
+        await uow.commit()
+    async with UnitOfWork(database) as uow:
+        review = await uow.reviews.get(review.reference)
+        review = review.apply(Event.ALLOCATE, {Role.HEAD_OF_CP}, date(2026, 11, 25), CAL)
+        from dataclasses import replace
+        review = replace(review, plan=review.plan.rebase_to_deadline(
+            date(2027, 2, 26), CAL, by="bs", reason="DDSCP agreed", at=AT))
+        await uow.reviews.save(review, AT)
+        await uow.commit()
+    async with UnitOfWork(database) as uow:
+        loaded = await uow.reviews.get(review.reference)
+    assert loaded.stage == Stage.ALLOCATED
+    assert loaded.plan.done == {Milestone.ALLOCATION: date(2026, 11, 25)}
+    assert loaded.plan.deadline == date(2027, 2, 26)
+    assert len(loaded.plan.changes) == len(review.plan.changes) >= 1
+
+
+async def test_a_stale_save_is_refused(database):
+    if database.is_sqlite:
+        pytest.skip("SQLite serialises writers (BEGIN IMMEDIATE): a second writer waits instead")
+    async with UnitOfWork(database) as uow:
+        await uow.reviews.add(a_review(), AT)
+        await uow.commit()
+    async with UnitOfWork(database) as first:
+        mine = await first.reviews.get("DDSCP/CSPR/2026/014")
+        async with UnitOfWork(database) as second:
+            theirs = await second.reviews.get("DDSCP/CSPR/2026/014")
+            await second.reviews.save(theirs.apply(Event.HOLD, {Role.HEAD_OF_CP},
+                                                   date(2026, 11, 24), CAL), AT)
+            await second.commit()
+        with pytest.raises(ConcurrentChange):
+            await first.reviews.save(mine.apply(Event.WITHDRAW, {Role.HEAD_OF_CP},
+                                                date(2026, 11, 24), CAL), AT)
+
+
+async def test_the_audit_log_is_a_hash_chain(database):
+    async with UnitOfWork(database) as uow:
+        await uow.audit.record(actor="a", action="one", at=AT, review_id=1, field="x")
+        await uow.audit.record(actor="b", action="two", at=AT)
+        await uow.commit()
+    async with UnitOfWork(database) as uow:
+        first, second = await uow.audit.all()
+    assert first.prev_hash == "0" * 64
+    assert second.prev_hash == first.hash
+    assert first.detail == {"field": "x"}
+
+
+async def test_sqlite_writers_queue_rather_than_fail(database):
+    if not database.is_sqlite:
+        pytest.skip("SQLite only")
+
+    async def commission(n: int) -> None:
+        async with UnitOfWork(database) as uow:
+            await uow.reviews.add(a_review(f"REF/{n}"), AT)
+            await asyncio.sleep(0.01)
+            await uow.commit()
+
+    await asyncio.gather(*(commission(n) for n in range(5)))
+    async with UnitOfWork(database, read_only=True) as uow:
+        assert await uow.reviews.count() == 5
+
+
+async def test_concurrent_audit_writers_keep_one_chain(database):
+    async def write(n: int) -> None:
+        async with UnitOfWork(database) as uow:
+            await uow.audit.record(actor=f"p{n}", action="x", at=AT)
+            await uow.commit()
+
+    await asyncio.gather(*(write(n) for n in range(8)))
+    async with UnitOfWork(database) as uow:
+        entries = await uow.audit.all()
+    assert [e.prev_hash for e in entries[1:]] == [e.hash for e in entries[:-1]]
+
+
+async def test_people_are_upserted_by_email_with_roles_and_leave(database):
+    person = Person(email="Alex.Author@Council.test", name="Alex Author",
+                    roles=frozenset({Role.AUTHOR, Role.LINE_MANAGER}), aad_object_id="aad-1")
+    async with UnitOfWork(database) as uow:
+        stored, created = await uow.people.upsert(person, AT)
+        await uow.people.replace_leave(stored.id, [LeavePeriod(date(2026, 12, 1), date(2026, 12, 5))])
+        again, created_again = await uow.people.upsert(person, AT)
+        await uow.commit()
+    assert created and not created_again and stored.id == again.id
+    async with UnitOfWork(database) as uow:
+        found = await uow.people.by_aad("aad-1")
+    assert found.email == "alex.author@council.test"
+    assert found.roles == {Role.AUTHOR, Role.LINE_MANAGER}
+    assert found.leave == (LeavePeriod(date(2026, 12, 1), date(2026, 12, 5)),)
+
+
+async def test_a_notification_key_is_queued_once(database):
+    note = OutgoingNotification("review:1:new:person:3", "person:3", "new_review", {"a": 1}, 1)
+    async with UnitOfWork(database) as uow:
+        assert await uow.outbox.queue(note, AT)
+        assert not await uow.outbox.queue(note, AT)
+        await uow.commit()
+
+
+async def test_state_records_refuse_a_stale_etag(database):
+    records = StateRecords(database)
+    await records.write({"conv/1": ('{"a": 1}', None)}, AT)
+    (first,) = (await records.read(["conv/1"])).values()
+    await records.write({"conv/1": ('{"a": 2}', first.etag)}, AT)
+    with pytest.raises(StaleRecord):
+        await records.write({"conv/1": ('{"a": 3}', first.etag)}, AT)
+    assert (await records.read(["conv/1"]))["conv/1"].data == '{"a": 2}'
+    await records.delete(["conv/1"])
+    assert await records.read(["conv/1"]) == {}
