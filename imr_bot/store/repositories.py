@@ -14,6 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from imr_bot.domain.errors import DomainError, DuplicateReference
+from imr_bot.domain.notification import OutgoingNotification
 from imr_bot.domain.people import LeavePeriod, Person
 from imr_bot.domain.plan import Milestone, Plan, PlanChange
 from imr_bot.domain.review import CommissioningBody, Review, ReviewType
@@ -338,15 +339,6 @@ class Settings:
 
     async def remove(self, key: str) -> None:
         await self._c.execute(delete(t.settings).where(t.settings.c.key == key))
-
-
-@dataclass(frozen=True)
-class OutgoingNotification:
-    key: str
-    recipient: str  # "person:<id>" or "tracker"
-    kind: str
-    payload: dict[str, Any]
-    review_id: int | None = None
 
 
 class Outbox:

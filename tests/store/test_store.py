@@ -7,12 +7,13 @@ from alembic.migration import MigrationContext
 
 from imr_bot.domain.calendar import WorkingCalendar
 from imr_bot.domain.errors import DuplicateReference
+from imr_bot.domain.notification import OutgoingNotification
 from imr_bot.domain.people import LeavePeriod, Person
 from imr_bot.domain.plan import Milestone
 from imr_bot.domain.review import Commission, CommissioningBody, Review, ReviewType
 from imr_bot.domain.roles import Role
 from imr_bot.domain.stages import Event, Stage
-from imr_bot.store.repositories import ConcurrentChange, OutgoingNotification
+from imr_bot.store.repositories import ConcurrentChange
 from imr_bot.store.state_records import StaleRecord, StateRecords
 from imr_bot.store.tables import metadata
 from imr_bot.store.unit_of_work import UnitOfWork

@@ -1,0 +1,193 @@
+"""`imr new`: log a commission, by filling in a card form or by typing answers one at a time.
+
+Nothing is saved until the user confirms. Values are kept across mistakes: a wrong field is shown
+again with its error beside it, and every other value stays as entered. `cancel` at any step ends
+the dialog and saves nothing. State lives in the dialog stack, stored in the database, so a
+restart of the bot does not lose a half-finished commission.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from botbuilder.core import CardFactory, MessageFactory, TurnContext
+from botbuilder.dialogs import Dialog, DialogContext, DialogTurnResult
+
+from imr_bot.domain.commission_form import COMMISSION_FIELDS, FieldError
+from imr_bot.domain.errors import DomainError, ValidationFailed
+from imr_bot.services import commissioning
+from imr_bot.services.context import ServiceContext
+from imr_bot.teams import views
+from imr_bot.teams.card_templates import CardLibrary
+
+CANCEL_WORDS = {"cancel", "stop", "quit", "exit", "abort"}
+CONFIRM_WORDS = {"confirm", "yes", "y", "ok", "save"}
+CHANGE_WORDS = {"change", "edit", "no", "back", "form"}
+TYPE_WORDS = {"type", "text", "typed", "step", "steps", "questions"}
+FIELD_NAMES = [f.name for f in COMMISSION_FIELDS]
+
+ACTOR_KEY = "imr.actor"
+OUTBOX_KEY = "imr.outbox_dirty"
+
+
+class NewReviewDialog(Dialog):
+    ID = "new_review"
+
+    def __init__(self, ctx: ServiceContext, cards: CardLibrary):
+        super().__init__(self.ID)
+        self._ctx = ctx
+        self._cards = cards
+
+    # -- lifecycle ------------------------------------------------------------------------
+    async def begin_dialog(self, dc: DialogContext, options: Any = None) -> DialogTurnResult:
+        state = dc.active_dialog.state
+        state.update({"values": {}, "phase": "collect", "mode": "form", "field": None})
+        prefilled = (options or {}).get("values") if isinstance(options, dict) else None
+        if prefilled:
+            state["values"] = _pick_fields(prefilled)
+            return await self._check(dc, state)
+        await self._send_form(dc.context, state["values"], {})
+        return Dialog.end_of_turn
+
+    async def continue_dialog(self, dc: DialogContext) -> DialogTurnResult:
+        state = dc.active_dialog.state
+        activity = dc.context.activity
+        value = activity.value if isinstance(activity.value, dict) else None
+        if value is not None:
+            return await self._on_card(dc, state, value)
+        text = (activity.text or "").strip()
+        word = text.lower().strip(" .!")
+        if word in CANCEL_WORDS:
+            return await self._cancel(dc)
+        if state["phase"] == "confirm":
+            if word in CONFIRM_WORDS:
+                return await self._confirm(dc, state)
+            if word in CHANGE_WORDS:
+                return await self._back_to_form(dc, state, {})
+            await dc.context.send_activity(
+                "Reply **confirm** to log it, **change** to edit it, or **cancel**.")
+            return Dialog.end_of_turn
+        if state["mode"] == "form":
+            state["mode"] = "typed"
+            state["field"] = self._next_field(state["values"], start=0)
+            if word in TYPE_WORDS:
+                await self._ask(dc.context, state["field"])
+                return Dialog.end_of_turn
+        return await self._on_answer(dc, state, text)
+
+    # -- card path --------------------------------------------------------------------------
+    async def _on_card(self, dc: DialogContext, state: dict, value: dict) -> DialogTurnResult:
+        verb = value.get("verb")
+        if verb == "new_review.cancel":
+            return await self._cancel(dc)
+        if verb == "new_review.check":
+            state["values"] = _pick_fields(value)
+            state["mode"] = "form"
+            return await self._check(dc, state)
+        if verb == "new_review.confirm":
+            if state["phase"] != "confirm":
+                await dc.context.send_activity("Please check the form first.")
+                return Dialog.end_of_turn
+            return await self._confirm(dc, state)
+        if verb == "new_review.change":
+            return await self._back_to_form(dc, state, {})
+        await dc.context.send_activity(
+            "You're in the middle of logging a commission: finish the form, or reply **cancel**.")
+        return Dialog.end_of_turn
+
+    async def _check(self, dc: DialogContext, state: dict) -> DialogTurnResult:
+        try:
+            checked = await commissioning.check(self._ctx, dc.context.turn_state[ACTOR_KEY],
+                                                state["values"])
+        except ValidationFailed as failed:
+            return await self._back_to_form(dc, state, failed.errors)
+        state["phase"] = "confirm"
+        card = self._cards.render("new_review_confirm",
+                                  views.confirm_data(checked.commission, checked.rows))
+        await dc.context.send_activity(MessageFactory.attachment(CardFactory.adaptive_card(card)))
+        return Dialog.end_of_turn
+
+    async def _back_to_form(self, dc: DialogContext, state: dict,
+                            errors: dict[str, str]) -> DialogTurnResult:
+        state["phase"], state["mode"] = "collect", "form"
+        await self._send_form(dc.context, state["values"], errors)
+        return Dialog.end_of_turn
+
+    async def _send_form(self, context: TurnContext, values: dict, errors: dict[str, str]) -> None:
+        card = self._cards.render("new_review_form", views.form_data(values, errors))
+        await context.send_activity(MessageFactory.attachment(CardFactory.adaptive_card(card)))
+
+    # -- typed path -------------------------------------------------------------------------
+    async def _on_answer(self, dc: DialogContext, state: dict, text: str) -> DialogTurnResult:
+        name = state["field"]
+        form_field = next(f for f in COMMISSION_FIELDS if f.name == name)
+        try:
+            form_field.parse(text, self._ctx.clock.today())
+        except FieldError as error:
+            await dc.context.send_activity(f"{error}\n\n{form_field.question}")
+            return Dialog.end_of_turn
+        state["values"][name] = text
+        following = self._next_field(state["values"], start=FIELD_NAMES.index(name) + 1)
+        if following is not None:
+            state["field"] = following
+            await self._ask(dc.context, following)
+            return Dialog.end_of_turn
+        try:
+            checked = await commissioning.check(self._ctx, dc.context.turn_state[ACTOR_KEY],
+                                                state["values"])
+        except ValidationFailed as failed:
+            first = next(n for n in FIELD_NAMES if n in failed.errors)
+            state["field"] = first
+            question = next(f.question for f in COMMISSION_FIELDS if f.name == first)
+            await dc.context.send_activity(f"{failed.errors[first]}\n\n{question}")
+            return Dialog.end_of_turn
+        state["phase"] = "confirm"
+        card = self._cards.render("new_review_confirm",
+                                  views.confirm_data(checked.commission, checked.rows))
+        await dc.context.send_activity(MessageFactory.attachment(CardFactory.adaptive_card(card)))
+        await dc.context.send_activity("Reply **confirm** to log it, **change** to edit it, "
+                                       "or **cancel**.")
+        return Dialog.end_of_turn
+
+    def _next_field(self, values: dict, start: int) -> str | None:
+        today = self._ctx.clock.today()
+        for form_field in COMMISSION_FIELDS[start:]:
+            raw = values.get(form_field.name)
+            if raw is None or raw == "":
+                return form_field.name
+            try:
+                form_field.parse(raw, today)
+            except FieldError:
+                return form_field.name
+        return None
+
+    async def _ask(self, context: TurnContext, name: str | None) -> None:
+        if name is None:
+            return
+        number = FIELD_NAMES.index(name) + 1
+        question = next(f.question for f in COMMISSION_FIELDS if f.name == name)
+        await context.send_activity(f"({number}/{len(FIELD_NAMES)}) {question}")
+
+    # -- endings ----------------------------------------------------------------------------
+    async def _confirm(self, dc: DialogContext, state: dict) -> DialogTurnResult:
+        try:
+            review = await commissioning.commission(self._ctx, dc.context.turn_state[ACTOR_KEY],
+                                                    state["values"])
+        except ValidationFailed as failed:
+            return await self._back_to_form(dc, state, failed.errors)
+        except DomainError as error:
+            await dc.context.send_activity(str(error))
+            return Dialog.end_of_turn
+        dc.context.turn_state[OUTBOX_KEY] = True
+        await dc.context.send_activity(
+            f"Logged **{review.reference}**. The Head of CP & IRO has been asked to allocate an "
+            f"author and a QA senior lead. Type `imr status {review.reference}` to follow it.")
+        return await dc.end_dialog(review.reference)
+
+    async def _cancel(self, dc: DialogContext) -> DialogTurnResult:
+        await dc.context.send_activity("Cancelled: nothing was saved.")
+        return await dc.cancel_all_dialogs()
+
+
+def _pick_fields(value: dict) -> dict[str, str]:
+    return {name: str(value.get(name) or "").strip() for name in FIELD_NAMES}

@@ -1,0 +1,65 @@
+"""Wiring: settings → database → services → Teams edge → web app."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from aiohttp import web
+
+from imr_bot.clock import Clock, SystemClock
+from imr_bot.config import Settings
+from imr_bot.domain.calendar import WorkingCalendar
+from imr_bot.services.context import ServiceContext
+from imr_bot.store.database import Database
+from imr_bot.store.state_records import StateRecords
+from imr_bot.store.unit_of_work import UnitOfWorkFactory
+from imr_bot.teams.adapter import create_adapter
+from imr_bot.teams.bot import ImrBot
+from imr_bot.teams.card_templates import CardLibrary
+from imr_bot.teams.delivery import Delivery
+from imr_bot.teams.server import create_web_app
+from imr_bot.teams.state_storage import DatabaseStorage
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Application:
+    settings: Settings
+    database: Database
+    ctx: ServiceContext
+    cards: CardLibrary
+    adapter: object
+    bot: ImrBot
+    delivery: Delivery
+    web: web.Application
+
+
+def build(settings: Settings | None = None, *, clock: Clock | None = None,
+          database: Database | None = None, adapter=None) -> Application:
+    settings = settings or Settings()
+    clock = clock or SystemClock()
+    database = database or Database(settings.database_url)
+    ctx = ServiceContext(unit_of_work=UnitOfWorkFactory(database),
+                         calendar=WorkingCalendar.for_england(), clock=clock)
+    cards = CardLibrary(settings.cards_dir)
+    adapter = adapter or create_adapter(settings)
+    delivery = Delivery(adapter, settings.app_id, database, cards, clock)
+    bot = ImrBot(ctx, cards, DatabaseStorage(StateRecords(database), clock), delivery)
+    app = Application(settings, database, ctx, cards, adapter, bot, delivery, None)  # type: ignore[arg-type]
+    app.web = create_web_app(app)
+
+    async def on_startup(_web_app: web.Application) -> None:
+        if settings.local_mode:
+            log.warning("MicrosoftAppId is empty: running in LOCAL MODE without Bot Framework "
+                        "authentication. Never expose this to a network.")
+        delivery.kick()
+
+    async def on_cleanup(_web_app: web.Application) -> None:
+        await delivery.wait_idle()
+        await database.dispose()
+
+    app.web.on_startup.append(on_startup)
+    app.web.on_cleanup.append(on_cleanup)
+    return app

@@ -1,0 +1,40 @@
+"""Settings from the environment (and a .env file), in one place."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import AliasChoices, Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore", populate_by_name=True)
+
+    host: str = Field("127.0.0.1", validation_alias=AliasChoices("IMR_HOST", "host"))
+    port: int = Field(3978, validation_alias=AliasChoices("IMR_PORT", "port"))
+    database_url: str = Field(
+        f"sqlite:///{PROJECT_ROOT / 'var' / 'imr.db'}",
+        validation_alias=AliasChoices("IMR_DATABASE_URL", "database_url"))
+    cards_dir: Path = Field(PROJECT_ROOT / "cards",
+                            validation_alias=AliasChoices("IMR_CARDS_DIR", "cards_dir"))
+    log_level: str = Field("INFO", validation_alias=AliasChoices("IMR_LOG_LEVEL", "log_level"))
+    protective_marking: str = Field(
+        "RESTRICTED", validation_alias=AliasChoices("IMR_PROTECTIVE_MARKING", "protective_marking"))
+    bot_name: str = Field("IMR bot", validation_alias=AliasChoices("IMR_BOT_NAME", "bot_name"))
+
+    # Bot Framework names, as Azure and the samples spell them
+    app_id: str = Field("", validation_alias=AliasChoices("MicrosoftAppId", "MICROSOFTAPPID", "app_id"))
+    app_password: str = Field("", validation_alias=AliasChoices(
+        "MicrosoftAppPassword", "MICROSOFTAPPPASSWORD", "app_password"), repr=False)
+    app_type: str = Field("SingleTenant", validation_alias=AliasChoices(
+        "MicrosoftAppType", "MICROSOFTAPPTYPE", "app_type"))
+    app_tenant_id: str = Field("", validation_alias=AliasChoices(
+        "MicrosoftAppTenantId", "MICROSOFTAPPTENANTID", "app_tenant_id"))
+
+    @property
+    def local_mode(self) -> bool:
+        """No app id: no Bot Framework authentication (for the Playground and tests only)."""
+        return not self.app_id

@@ -1,0 +1,20 @@
+"""What every use case needs: a unit of work, the working calendar and the clock."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from imr_bot.clock import Clock
+from imr_bot.domain.calendar import WorkingCalendar
+
+if TYPE_CHECKING:
+    from imr_bot.store.unit_of_work import UnitOfWork
+
+
+@dataclass
+class ServiceContext:
+    unit_of_work: Callable[..., UnitOfWork]
+    calendar: WorkingCalendar
+    clock: Clock

@@ -1,0 +1,30 @@
+"""Who is talking to the bot: a person in the directory, matched by AAD object id, else by email
+(and linked on first contact)."""
+
+from __future__ import annotations
+
+from imr_bot.domain.people import Actor
+
+from .context import ServiceContext
+
+
+async def identify(ctx: ServiceContext, *, aad_object_id: str | None, teams_user_id: str | None,
+                   name: str | None, email: str | None = None) -> Actor:
+    async with ctx.unit_of_work() as uow:
+        person = await uow.people.by_aad(aad_object_id) if aad_object_id else None
+        if person is None and email:
+            person = await uow.people.by_email(email)
+            if person is not None and aad_object_id and not person.aad_object_id:
+                await uow.people.link_aad(person.id, aad_object_id, teams_user_id)
+                await uow.audit.record(actor=person.email, action="person.linked",
+                                       at=ctx.clock.now(), aad_object_id=aad_object_id)
+                await uow.commit()
+    if person is not None:
+        return Actor(key=person.email, name=person.name, person=person)
+    return Actor(key=f"teams:{aad_object_id or teams_user_id or 'unknown'}", name=name or "there")
+
+
+async def remember_conversation(ctx: ServiceContext, key: str, kind: str, reference: dict) -> None:
+    async with ctx.unit_of_work() as uow:
+        await uow.conversations.save(key, kind, reference, ctx.clock.now())
+        await uow.commit()

@@ -1,0 +1,135 @@
+"""The people directory: import (an idempotent upsert by email) and export, as CSV.
+
+Columns: email, name, roles (separated by ';'), line_manager_email, service, active,
+max_concurrent, aad_object_id, leave ('2026-12-01..2026-12-05', several separated by ';').
+Bad lines are reported with their line numbers and reasons; good lines are never lost because of
+a bad one.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from dataclasses import dataclass, field
+from datetime import date
+
+from imr_bot.domain.people import LeavePeriod, Person
+from imr_bot.domain.roles import Role
+
+from .context import ServiceContext
+
+COLUMNS = ["email", "name", "roles", "line_manager_email", "service", "active",
+           "max_concurrent", "aad_object_id", "leave"]
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+@dataclass
+class ImportReport:
+    created: int = 0
+    updated: int = 0
+    rejected: list[tuple[int, str]] = field(default_factory=list)
+
+    def summary(self) -> str:
+        lines = [f"{self.created} added, {self.updated} updated, {len(self.rejected)} rejected."]
+        lines += [f"  line {number}: {reason}" for number, reason in self.rejected]
+        return "\n".join(lines)
+
+
+def parse_people_csv(text: str) -> tuple[list[tuple[int, Person]], list[tuple[int, str]]]:
+    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
+    missing = {"email", "name", "roles"} - set(reader.fieldnames or [])
+    if missing:
+        return [], [(1, f"the header lacks the column(s) {', '.join(sorted(missing))}")]
+    people: list[tuple[int, Person]] = []
+    rejected: list[tuple[int, str]] = []
+    seen: dict[str, int] = {}
+    for row in reader:
+        number = reader.line_num
+        try:
+            person = _person(row)
+        except ValueError as error:
+            rejected.append((number, str(error)))
+            continue
+        if person.email in seen:
+            rejected.append((number, f"{person.email} already appears on line {seen[person.email]}"))
+            continue
+        seen[person.email] = number
+        people.append((number, person))
+    return people, rejected
+
+
+def _person(row: dict[str, str | None]) -> Person:
+    value = {k: (v or "").strip() for k, v in row.items() if k}
+    email = value.get("email", "").lower()
+    if not _EMAIL.match(email):
+        raise ValueError(f"'{email or '(empty)'}' is not an email address")
+    if not value.get("name"):
+        raise ValueError("the name is empty")
+    roles = set()
+    for text in filter(None, (r.strip() for r in value.get("roles", "").split(";"))):
+        try:
+            roles.add(Role.parse(text))
+        except ValueError:
+            raise ValueError(f"unknown role '{text}' (known: "
+                             f"{', '.join(r.value for r in Role)})") from None
+    active_text = value.get("active", "").lower() or "yes"
+    if active_text not in ("yes", "no", "true", "false", "1", "0", "y", "n"):
+        raise ValueError(f"active must be yes or no, not '{active_text}'")
+    try:
+        max_concurrent = int(value.get("max_concurrent") or 2)
+    except ValueError:
+        raise ValueError("max_concurrent must be a whole number") from None
+    if max_concurrent < 0:
+        raise ValueError("max_concurrent cannot be negative")
+    manager = value.get("line_manager_email", "").lower()
+    if manager and not _EMAIL.match(manager):
+        raise ValueError(f"line manager '{manager}' is not an email address")
+    leave = []
+    for period in filter(None, (p.strip() for p in value.get("leave", "").split(";"))):
+        try:
+            start_text, end_text = period.split("..")
+            leave.append(LeavePeriod(date.fromisoformat(start_text.strip()),
+                                     date.fromisoformat(end_text.strip())))
+        except ValueError:
+            raise ValueError(f"leave '{period}' is not like 2026-12-01..2026-12-05") from None
+        if leave[-1].ends < leave[-1].starts:
+            raise ValueError(f"leave '{period}' ends before it starts")
+    return Person(email=email, name=value["name"], roles=frozenset(roles),
+                  aad_object_id=value.get("aad_object_id") or None,
+                  line_manager_email=manager or None, service=value.get("service", ""),
+                  active=active_text in ("yes", "true", "1", "y"), max_concurrent=max_concurrent,
+                  leave=tuple(leave))
+
+
+async def import_people(ctx: ServiceContext, text: str, *, by: str) -> ImportReport:
+    parsed, rejected = parse_people_csv(text)
+    report = ImportReport(rejected=rejected)
+    now = ctx.clock.now()
+    async with ctx.unit_of_work() as uow:
+        for _number, person in parsed:
+            stored, created = await uow.people.upsert(person, now)
+            await uow.people.replace_leave(stored.id, person.leave)
+            if created:
+                report.created += 1
+            else:
+                report.updated += 1
+        await uow.audit.record(actor=by, action="people.imported", at=now,
+                               created=report.created, updated=report.updated,
+                               rejected=len(report.rejected))
+        await uow.commit()
+    return report
+
+
+async def export_people(ctx: ServiceContext) -> str:
+    async with ctx.unit_of_work(read_only=True) as uow:
+        people = await uow.people.all()
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(COLUMNS)
+    for p in people:
+        writer.writerow([p.email, p.name, ";".join(sorted(r.value for r in p.roles)),
+                         p.line_manager_email or "", p.service, "yes" if p.active else "no",
+                         p.max_concurrent, p.aad_object_id or "",
+                         ";".join(f"{lp.starts}..{lp.ends}" for lp in p.leave)])
+    return out.getvalue()

@@ -1,0 +1,30 @@
+"""Preview a plan: the milestone dates of a request received on a given date."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from imr_bot.domain.dates import parse_date
+from imr_bot.domain.plan import Plan, PlanRow
+
+from .context import ServiceContext
+
+
+@dataclass(frozen=True)
+class PlanPreview:
+    received: date
+    day_one: date
+    rows: list[PlanRow]
+    rebased: bool
+
+
+def preview_plan(ctx: ServiceContext, received_text: str, deadline_text: str | None) -> PlanPreview:
+    today = ctx.clock.today()
+    received = parse_date(received_text, today=today)
+    plan = Plan.default(received, ctx.calendar)
+    if deadline_text:
+        deadline = parse_date(deadline_text, today=today)
+        plan = plan.rebase_to_deadline(deadline, ctx.calendar, by="preview",
+                                       reason="preview", at=ctx.clock.now())
+    return PlanPreview(received, plan.day_one, plan.rows(ctx.calendar), bool(deadline_text))

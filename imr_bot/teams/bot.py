@@ -1,0 +1,167 @@
+"""The Teams activity handler: who is asking, what they asked, and the reply."""
+
+from __future__ import annotations
+
+import json
+import logging
+
+from botbuilder.core import ConversationState, TurnContext
+from botbuilder.core.teams import TeamsActivityHandler
+from botbuilder.dialogs import DialogSet
+from botbuilder.schema import Activity, ChannelAccount
+
+from dialogs.new_review import ACTOR_KEY, OUTBOX_KEY, NewReviewDialog
+from imr_bot.domain.errors import DomainError
+from imr_bot.domain.people import Actor
+from imr_bot.domain.policy import require
+from imr_bot.services import identity
+from imr_bot.services.context import ServiceContext
+
+from .card_templates import CardLibrary
+from .commands import REGISTRY, has_command_prefix, normalise
+from .handlers import CommandHandlers, Turn
+
+log = logging.getLogger(__name__)
+
+SCOPES = {"personal": "personal", "channel": "team", "groupChat": "groupChat"}
+
+
+class ImrBot(TeamsActivityHandler):
+    def __init__(self, ctx: ServiceContext, cards: CardLibrary, storage, delivery=None):
+        self.ctx = ctx
+        self.cards = cards
+        self.delivery = delivery
+        self.conversation_state = ConversationState(storage)
+        self.dialogs = DialogSet(self.conversation_state.create_property("DialogState"))
+        self.dialogs.add(NewReviewDialog(ctx, cards))
+        self.handlers = CommandHandlers()
+        self._saved_references: dict[str, str] = {}
+
+    # -- every turn -------------------------------------------------------------------------
+    async def on_turn(self, turn_context: TurnContext) -> None:
+        await self._remember_conversation(turn_context)
+        await super().on_turn(turn_context)
+        await self.conversation_state.save_changes(turn_context)
+        if turn_context.turn_state.get(OUTBOX_KEY) and self.delivery is not None:
+            self.delivery.kick()
+
+    @staticmethod
+    def conversation_key(activity: Activity) -> str:
+        conversation = activity.conversation
+        kind = conversation.conversation_type or "personal"
+        if kind == "personal":
+            user = activity.from_property
+            return f"user:{user.aad_object_id or user.id}"
+        # a channel reply thread carries ";messageid=..." — the channel is the part before it
+        return f"{'channel' if kind == 'channel' else 'chat'}:{conversation.id.split(';')[0]}"
+
+    async def _remember_conversation(self, turn_context: TurnContext) -> None:
+        activity = turn_context.activity
+        if not activity.conversation or not activity.from_property or activity.type not in (
+                "message", "conversationUpdate", "installationUpdate", "invoke"):
+            return
+        key = self.conversation_key(activity)
+        reference = TurnContext.get_conversation_reference(activity).serialize()
+        if (activity.conversation.conversation_type or "personal") != "personal":
+            reference["conversation"]["id"] = activity.conversation.id.split(";")[0]
+        encoded = json.dumps(reference, sort_keys=True)
+        if self._saved_references.get(key) == encoded:
+            return  # unchanged since we last saved it: no write on the hot path
+        kind = key.split(":", 1)[0]
+        await identity.remember_conversation(self.ctx, key, kind, reference)
+        self._saved_references[key] = encoded
+
+    async def actor(self, turn_context: TurnContext) -> Actor:
+        if ACTOR_KEY not in turn_context.turn_state:
+            user = turn_context.activity.from_property or ChannelAccount()
+            turn_context.turn_state[ACTOR_KEY] = await identity.identify(
+                self.ctx, aad_object_id=user.aad_object_id, teams_user_id=user.id, name=user.name)
+        return turn_context.turn_state[ACTOR_KEY]
+
+    def _turn(self, turn_context: TurnContext, actor: Actor) -> Turn:
+        kind = turn_context.activity.conversation.conversation_type or "personal"
+        return Turn(turn_context, actor, SCOPES.get(kind, "personal"), self)
+
+    # -- messages ---------------------------------------------------------------------------
+    async def on_message_activity(self, turn_context: TurnContext) -> None:
+        actor = await self.actor(turn_context)
+        turn = self._turn(turn_context, actor)
+        dialog_context = await self.dialogs.create_context(turn_context)
+        activity = turn_context.activity
+        value = activity.value if isinstance(activity.value, dict) else None
+        if dialog_context.active_dialog is not None:
+            explicit_command = (value is None and has_command_prefix(activity.text)
+                                and REGISTRY.match(normalise(activity.text)) is not None
+                                and normalise(activity.text).lower() not in ("new",))
+            if not explicit_command:
+                await dialog_context.continue_dialog()
+                return
+            await self._run_command(turn, normalise(activity.text))
+            await turn.say("(Your new commission is still open: answer the last question, "
+                           "or reply **cancel**.)")
+            return
+        if value is not None:
+            await self._on_card_submit(turn, dialog_context, value)
+            return
+        await self._run_command(turn, normalise(activity.text))
+
+    async def _run_command(self, turn: Turn, text: str) -> None:
+        match = REGISTRY.match(text)
+        if match is None:
+            if text:
+                shown = text if len(text) <= 40 else text[:40] + "…"
+                await turn.say(f"I don't know “{shown}”. Here is what I can do:")
+            await self.handlers.help(turn, "")
+            return
+        spec, args = match
+        if turn.scope not in spec.scopes:
+            where = "our 1:1 chat" if spec.scopes == {"personal"} else "a channel"
+            await turn.say(f"Please use `imr {spec.name}` in {where}.")
+            return
+        try:
+            require(spec.permission, turn.actor)
+            await getattr(self.handlers, spec.handler_name)(turn, args)
+        except DomainError as error:
+            await turn.say(str(error))
+
+    async def _on_card_submit(self, turn: Turn, dialog_context, value: dict) -> None:
+        verb = str(value.get("verb") or "")
+        try:
+            if verb == "new_review.check":
+                # the dialog ended (cancelled, or the bot's state was cleared): the user's values
+                # are in the card, so carry on from them rather than lose them
+                require(REGISTRY.get("new").permission, turn.actor)
+                await dialog_context.begin_dialog(NewReviewDialog.ID, {"values": value})
+            elif verb.startswith("new_review."):
+                await turn.say("That form is closed. Type `imr new` to log a commission.")
+            elif verb == "status.more":
+                page = int(value.get("page") or 0)
+                scope = str(value.get("scope") or "all")
+                require(REGISTRY.get("status").permission, turn.actor)
+                await self.handlers.show_board(turn, scope if scope in ("all", "mine", "overdue")
+                                               else "all", max(page, 0))
+            elif verb == "status.review":
+                await self._run_command(turn, f"status {value.get('reference', '')}")
+            else:
+                await turn.say("I didn't understand that button. Type `imr help` for commands.")
+        except (DomainError, ValueError) as error:
+            await turn.say(str(error) if isinstance(error, DomainError) else
+                           "That button's data was not valid.")
+
+    async def begin_new_review(self, turn: Turn) -> None:
+        dialog_context = await self.dialogs.create_context(turn.context)
+        await dialog_context.begin_dialog(NewReviewDialog.ID)
+
+    # -- installs ---------------------------------------------------------------------------
+    async def on_installation_update_add(self, turn_context: TurnContext) -> None:
+        await turn_context.send_activity(
+            "Hello! I run the IMR workflow: commissions, allocation, meetings, approvals and "
+            "reminders. Type `imr help` to see what I can do.")
+
+    async def on_teams_members_added(self, members_added, team_info, turn_context):
+        bot_id = turn_context.activity.recipient.id if turn_context.activity.recipient else None
+        if any(m.id == bot_id for m in members_added) and \
+                (turn_context.activity.conversation.conversation_type or "personal") != "personal":
+            await turn_context.send_activity(
+                "Hello! @mention me with `status` for the IMR tracker, or `subscribe` to make this "
+                "the tracker channel.")

@@ -1,0 +1,57 @@
+"""HTTP: /api/messages for the Bot Connector, /healthz and /readyz for the platform."""
+
+from __future__ import annotations
+
+import json
+import logging
+
+from aiohttp import web
+from botbuilder.core.serializer_helper import serializer_helper
+from botbuilder.schema import Activity
+
+log = logging.getLogger(__name__)
+
+MAX_BODY = 512 * 1024  # a Teams message is at most 100 KB; leave room for attachments' metadata
+
+
+def create_web_app(app) -> web.Application:
+    """`app` is the wired application (imr_bot.app.Application)."""
+    web_app = web.Application(client_max_size=MAX_BODY)
+
+    async def messages(request: web.Request) -> web.StreamResponse:
+        if "application/json" not in request.headers.get("Content-Type", ""):
+            return web.json_response({"error": "expected application/json"}, status=415)
+        try:
+            body = await request.json(loads=json.loads)
+        except (json.JSONDecodeError, UnicodeDecodeError):
+            return web.json_response({"error": "body is not JSON"}, status=400)
+        if not isinstance(body, dict) or not isinstance(body.get("type"), str):
+            return web.json_response({"error": "not an activity"}, status=400)
+        try:
+            activity = Activity().deserialize(body)
+        except Exception:  # msrest raises several types for malformed fields
+            return web.json_response({"error": "malformed activity"}, status=400)
+        if not activity.conversation or not activity.service_url:
+            return web.json_response({"error": "activity lacks conversation or serviceUrl"},
+                                     status=400)
+        auth_header = request.headers.get("Authorization", "")
+        try:
+            response = await app.adapter.process_activity(auth_header, activity, app.bot.on_turn)
+        except PermissionError:
+            return web.json_response({"error": "unauthorised"}, status=401)
+        if response is not None:
+            return web.json_response(serializer_helper(response.body), status=response.status)
+        return web.Response(status=201)
+
+    async def healthz(_request: web.Request) -> web.Response:
+        return web.json_response({"status": "up"})
+
+    async def readyz(_request: web.Request) -> web.Response:
+        if await app.database.ping():
+            return web.json_response({"status": "ready"})
+        return web.json_response({"status": "database unreachable"}, status=503)
+
+    web_app.router.add_post("/api/messages", messages)
+    web_app.router.add_get("/healthz", healthz)
+    web_app.router.add_get("/readyz", readyz)
+    return web_app

@@ -1,0 +1,129 @@
+"""Service results as card data: the values each card template in cards/ is bound with."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from imr_bot.clock import LONDON
+from imr_bot.domain.commission_form import COMMISSION_FIELDS
+from imr_bot.domain.dates import ACCEPTED_FORMS, format_date
+from imr_bot.domain.plan import PlanRow
+from imr_bot.domain.rag import RAG_RULE, Rag
+from imr_bot.domain.review import Commission
+from imr_bot.services.planning import PlanPreview
+from imr_bot.services.tracker import BoardRow, ReviewDetail
+
+RAG_COLOURS = {Rag.RED: "Attention", Rag.AMBER: "Warning", Rag.GREEN: "Good", Rag.NONE: "Default"}
+BOARD_PAGE = 20
+
+
+def help_data(commands: list[tuple[str, str]]) -> dict[str, Any]:
+    return {"commands": [{"usage": usage, "help": text} for usage, text in commands],
+            "ragRule": RAG_RULE, "dateForms": ACCEPTED_FORMS}
+
+
+def plan_rows(rows: list[PlanRow]) -> list[dict[str, Any]]:
+    return [{"day": str(r.day), "milestone": r.milestone.title, "date": format_date(r.due)}
+            for r in rows]
+
+
+def plan_data(preview: PlanPreview) -> dict[str, Any]:
+    moved = ""
+    if preview.day_one != preview.received:
+        moved = (f"Received on {format_date(preview.received)}, which is not a working day, "
+                 f"so Day 1 is {format_date(preview.day_one)}. ")
+    return {
+        "title": "Plan for a request received " + format_date(preview.received),
+        "subtitle": ("Re-based to the agreed DDSCP date." if preview.rebased else
+                     "Default timescale from the IMR workflow (Appendix 2)."),
+        "rows": plan_rows(preview.rows),
+        "note": moved + "Working days: weekends and bank holidays in England are skipped.",
+    }
+
+
+def days_left_text(left: int | None) -> str:
+    if left is None:
+        return "—"
+    return str(left)
+
+
+def board_data(rows: list[BoardRow], scope: str, page: int) -> dict[str, Any]:
+    start = page * BOARD_PAGE
+    shown = rows[start:start + BOARD_PAGE]
+    titles = {"all": "Open IMRs", "mine": "My IMRs", "overdue": "Overdue IMRs"}
+    more = start + BOARD_PAGE < len(rows)
+    return {
+        "title": titles.get(scope, "Open IMRs"),
+        "subtitle": (f"{len(rows)} review(s), most urgent first"
+                     + (f" — showing {start + 1}–{start + len(shown)}" if len(rows) > BOARD_PAGE else "")
+                     + ". Days left are working days; negative means overdue."),
+        "rows": [{
+            "reference": r.reference, "stage": r.stage.title,
+            "milestone": r.milestone.title if r.milestone else "—",
+            "due": format_date(r.due), "daysLeft": days_left_text(r.working_days_left),
+            "rag": r.rag.title, "ragColour": RAG_COLOURS[r.rag], "holder": r.holder,
+        } for r in shown],
+        "more": more, "nextPage": page + 1, "scope": scope,
+    }
+
+
+def review_data(detail: ReviewDetail) -> dict[str, Any]:
+    review, where = detail.review, detail.standing
+    if where.milestone and where.due:
+        left = where.working_days_left
+        when = f" (in {left} working day(s))" if left is not None and left >= 0 else (
+            f" ({-left} working day(s) overdue)" if left is not None else "")
+        next_text = f"{where.milestone.title}, {format_date(where.due)}{when}"
+    else:
+        next_text = "—"
+    return {
+        "reference": review.reference,
+        "reviewType": review.review_type.title, "body": review.body.value,
+        "stage": review.stage.title, "next": next_text, "rag": where.rag.title,
+        "holder": detail.holder,
+        "tor": f"{format_date(review.tor_start)} to {format_date(review.tor_end)}",
+        "timeline": [{"day": str(t.day), "milestone": t.milestone.title,
+                      "planned": format_date(t.planned),
+                      "actual": format_date(t.actual) if t.actual else ""} for t in detail.timeline],
+        "people": [{"role": role, "name": name} for role, name in detail.people],
+        "recent": [{"at": a.at.astimezone(LONDON).strftime("%a %d %b %H:%M"),
+                    "what": f"{a.action} — {a.actor}"} for a in detail.recent],
+    }
+
+
+def form_values_for_card(values: dict[str, str]) -> dict[str, str]:
+    """Typed answers shown back in the form: dates in the form's own ISO shape."""
+    from imr_bot.domain.dates import parse_date
+    from imr_bot.domain.errors import BadDate
+
+    shown = {f.name: values.get(f.name, "") or "" for f in COMMISSION_FIELDS}
+    for name in ("received", "tor_start", "tor_end", "ddscp_date"):
+        try:
+            if shown[name] and shown[name].lower() not in ("skip", "today"):
+                shown[name] = parse_date(shown[name]).isoformat()
+        except BadDate:
+            pass  # kept as typed; the error beside it says why
+    if not shown["review_type"]:
+        shown["review_type"] = "CSPR"
+    if not shown["body"]:
+        shown["body"] = "DDSCP"
+    return shown
+
+
+def form_data(values: dict[str, str], errors: dict[str, str]) -> dict[str, Any]:
+    return {"values": form_values_for_card(values), "errors": errors, "hasErrors": bool(errors)}
+
+
+def confirm_data(commission: Commission, rows: list[PlanRow]) -> dict[str, Any]:
+    return {
+        "reference": commission.reference, "reviewType": commission.review_type.title,
+        "body": commission.body.value, "received": format_date(commission.received),
+        "tor": f"{format_date(commission.tor_start)} to {format_date(commission.tor_end)}",
+        "initials": commission.subject_initials, "notes": commission.notes or "—",
+        "rows": plan_rows(rows),
+    }
+
+
+def iso_or_blank(day: date | None) -> str:
+    return day.isoformat() if day else ""

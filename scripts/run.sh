@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# make run: migrate, load the demo directory, start the bot and (with node and npm) the Playground.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+HOST="${IMR_HOST:-127.0.0.1}"
+PORT="${IMR_PORT:-3978}"
+PLAYGROUND_PORT="${IMR_PLAYGROUND_PORT:-56150}"
+BIN=.venv/bin
+mkdir -p var
+
+"$BIN/imr-bot" migrate
+"$BIN/imr-bot" people import deploy/demo/people.csv --by demo-loader
+
+pids=()
+stop() {
+  trap - INT TERM EXIT
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+}
+trap stop EXIT
+trap 'exit 0' INT TERM
+
+"$BIN/imr-bot" serve &
+pids+=($!)
+for _ in $(seq 1 100); do
+  curl -fsS "http://$HOST:$PORT/healthz" >/dev/null 2>&1 && break
+  sleep 0.1
+done
+
+echo
+echo "  Bot:         http://$HOST:$PORT/api/messages"
+if [[ "${IMR_PLAYGROUND:-1}" != "0" ]] && command -v node >/dev/null && command -v npm >/dev/null; then
+  if [[ ! -x node_modules/.bin/agentsplayground ]]; then
+    npm install --no-audit --no-fund --silent
+  fi
+  mkdir -p var/playground
+  "$BIN/imr-bot" playground-config --as "${IMR_PLAYGROUND_AS:-}" \
+    --out var/playground/.m365agentsplayground.yml
+  (
+    cd var/playground
+    TEAMSAPPTESTER_BROWSER=none APPLICATION_INSIGHTS_NO_STATSBEAT=true \
+      M365_AGENTS_PLAYGROUND_LOGFILE="$PWD/playground.log" \
+      exec ../../node_modules/.bin/agentsplayground -e "http://$HOST:$PORT/api/messages" \
+        -c msteams --dt -p "$PLAYGROUND_PORT"
+  ) >var/playground/stdout.log 2>&1 &
+  pids+=($!)
+  echo "  Playground:  http://127.0.0.1:$PLAYGROUND_PORT  (a local Teams client; try: imr help)"
+  echo "               as ${IMR_PLAYGROUND_AS:-bea.services@demo.council.test}; IMR_PLAYGROUND_AS=<email> to be someone else"
+else
+  echo "  Playground:  not started (IMR_PLAYGROUND=0, or node/npm missing)"
+fi
+echo "  Ctrl-C stops everything."
+echo
+wait -n "${pids[@]}"

@@ -1,0 +1,149 @@
+"""A Teams stand-in for tests: several people, each with a personal chat, plus a channel.
+
+It drives the real bot through botbuilder's TestAdapter, collects every message per
+conversation (replies and proactive sends alike), and validates every card it sees.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from botbuilder.core.adapters import TestAdapter
+from botbuilder.schema import Activity, ChannelAccount, ConversationAccount
+
+from imr_bot.app import build
+from imr_bot.config import Settings
+from imr_bot.domain.people import Person
+from imr_bot.domain.roles import Role
+from imr_bot.store.unit_of_work import UnitOfWork
+from tests.cardcheck import assert_valid_card
+
+CHANNEL_ID = "19:tracker@thread.tacv2"
+BOT = ChannelAccount(id="28:imr-bot", name="IMR bot")
+
+
+@dataclass(frozen=True)
+class User:
+    key: str
+    name: str
+    email: str
+    roles: frozenset[Role]
+
+    @property
+    def aad(self) -> str:
+        return f"aad-{self.key}"
+
+    @property
+    def teams_id(self) -> str:
+        return f"29:{self.key}"
+
+    @property
+    def chat(self) -> str:
+        return f"a:personal-{self.key}"
+
+
+BUSINESS_SERVICES = User("bs", "Bea Services", "bea.services@council.test",
+                         frozenset({Role.BUSINESS_SERVICES, Role.ADMINISTRATOR}))
+HEAD_OF_CP = User("head", "Harriet Head", "harriet.head@council.test", frozenset({Role.HEAD_OF_CP}))
+AUTHOR = User("author", "Arun Author", "arun.author@council.test", frozenset({Role.AUTHOR}))
+LINE_MANAGER = User("lm", "Lena Manager", "lena.manager@council.test",
+                    frozenset({Role.LINE_MANAGER}))
+QA_LEAD = User("qa", "Quinn Lead", "quinn.lead@council.test", frozenset({Role.QA_LEAD}))
+SD = User("sd", "Sam Director", "sam.director@council.test", frozenset({Role.SD_EHS}))
+STRANGER = User("stranger", "Stan Ger", "stan@elsewhere.test", frozenset())
+EVERYONE = (BUSINESS_SERVICES, HEAD_OF_CP, AUTHOR, LINE_MANAGER, QA_LEAD, SD)
+
+
+class FakeTeams:
+    def __init__(self, database, clock):
+        self.adapter = TestAdapter()
+        self.app = build(Settings(database_url=database.url), clock=clock, database=database,
+                         adapter=self.adapter)
+        self.adapter.logic = self.app.bot.on_turn
+        self.clock = clock
+        self.inboxes: dict[str, list[Activity]] = {}
+        self._seen = 0
+
+    async def add_people(self, users=EVERYONE) -> None:
+        at = datetime(2026, 1, 1, tzinfo=UTC)
+        async with UnitOfWork(self.app.database) as uow:
+            for user in users:
+                await uow.people.upsert(Person(email=user.email, name=user.name, roles=user.roles,
+                                               aad_object_id=user.aad), at)
+            await uow.commit()
+
+    def _activity(self, user: User, *, conversation: str, kind: str, text: str | None = None,
+                  value: Any = None, activity_type: str = "message") -> Activity:
+        return Activity(
+            type=activity_type, text=text, value=value, channel_id="msteams",
+            service_url="https://smba.test/", from_property=ChannelAccount(
+                id=user.teams_id, name=user.name, aad_object_id=user.aad),
+            recipient=BOT, conversation=ConversationAccount(
+                id=conversation, conversation_type=kind, tenant_id="tenant-1"),
+            channel_data={"tenant": {"id": "tenant-1"}})
+
+    async def _run(self, activity: Activity) -> list[Activity]:
+        await self.adapter.receive_activity(activity)
+        await self.app.delivery.wait_idle()
+        return self._collect(activity.conversation.id)
+
+    def _collect(self, conversation: str) -> list[Activity]:
+        new = self.adapter.activity_buffer[self._seen:]
+        self._seen = len(self.adapter.activity_buffer)
+        mine = []
+        for sent in new:
+            for attachment in sent.attachments or []:
+                if attachment.content_type == "application/vnd.microsoft.card.adaptive":
+                    assert_valid_card(attachment.content)
+            target = sent.conversation.id.split(";")[0]
+            self.inboxes.setdefault(target, []).append(sent)
+            if target == conversation.split(";")[0]:
+                mine.append(sent)
+        return mine
+
+    async def say(self, user: User, text: str) -> list[Activity]:
+        """A message in the user's personal chat with the bot."""
+        return await self._run(self._activity(user, conversation=user.chat, kind="personal",
+                                              text=text))
+
+    async def submit(self, user: User, value: dict) -> list[Activity]:
+        """An Action.Submit from a card in the user's personal chat."""
+        return await self._run(self._activity(user, conversation=user.chat, kind="personal",
+                                              value=value))
+
+    async def say_in_channel(self, user: User, text: str) -> list[Activity]:
+        return await self._run(self._activity(
+            user, conversation=f"{CHANNEL_ID};messageid=1700000000000", kind="channel", text=text))
+
+    def inbox(self, user_or_channel) -> list[Activity]:
+        key = user_or_channel.chat if isinstance(user_or_channel, User) else user_or_channel
+        return self.inboxes.get(key, [])
+
+
+def texts(activities: list[Activity]) -> str:
+    return "\n".join(a.text or "" for a in activities)
+
+
+def cards(activities: list[Activity]) -> list[dict]:
+    return [att.content for a in activities for att in (a.attachments or [])
+            if att.content_type == "application/vnd.microsoft.card.adaptive"]
+
+
+def card_text(card: dict) -> str:
+    """Every string shown on a card, for asserting on what a person reads."""
+    found: list[str] = []
+
+    def walk(node):
+        if isinstance(node, dict):
+            for key, value in node.items():
+                if key in ("text", "title", "value", "label", "placeholder") and isinstance(value, str):
+                    found.append(value)
+                else:
+                    walk(value)
+        elif isinstance(node, list):
+            for item in node:
+                walk(item)
+    walk(card)
+    return "\n".join(found)

@@ -1,0 +1,49 @@
+import json
+from pathlib import Path
+
+import pytest
+
+from imr_bot.teams.card_templates import CardLibrary, bind
+
+CARDS = Path(__file__).resolve().parents[2] / "cards"
+
+
+def test_expressions_inside_strings_are_replaced():
+    assert bind({"text": "Due ${when} for ${ref}"}, {"when": "Thu", "ref": "R/1"}) == \
+        {"text": "Due Thu for R/1"}
+
+
+def test_a_whole_string_expression_keeps_the_value_type():
+    assert bind({"isVisible": "${flag}", "n": "${n}"}, {"flag": False, "n": 3}) == \
+        {"isVisible": False, "n": 3}
+
+
+def test_data_repeats_an_element_per_item_with_root_still_reachable():
+    template = {"body": [{"$data": "${rows}", "type": "TextBlock", "text": "${name} of ${$root.team}"}]}
+    assert bind(template, {"team": "T", "rows": [{"name": "a"}, {"name": "b"}]}) == {
+        "body": [{"type": "TextBlock", "text": "a of T"}, {"type": "TextBlock", "text": "b of T"}]}
+
+
+def test_when_drops_elements_whose_value_is_falsy_and_not_inverts_it():
+    template = {"body": [{"$when": "${err}", "text": "${err}"}, {"$when": "${!err}", "text": "ok"}]}
+    assert bind(template, {"err": ""}) == {"body": [{"text": "ok"}]}
+    assert bind(template, {"err": "bad"}) == {"body": [{"text": "bad"}]}
+
+
+def test_user_text_that_looks_like_a_template_is_shown_as_typed():
+    assert bind({"text": "${note}"}, {"note": "${secret} {{ x }}", "secret": "LEAK"}) == \
+        {"text": "${secret} {{ x }}"}
+
+
+def test_missing_values_bind_to_empty_text():
+    assert bind({"text": "[${nothing.here}]"}, {}) == {"text": "[]"}
+
+
+@pytest.mark.parametrize("path", sorted(CARDS.glob("*.json")), ids=lambda p: p.stem)
+def test_every_card_file_is_json_a_designer_can_open(path):
+    card = json.loads(path.read_text(encoding="utf-8"))
+    assert card["type"] == "AdaptiveCard" and card["version"] == "1.5"
+
+
+def test_the_library_lists_the_cards():
+    assert {"help", "plan", "status_board"} <= set(CardLibrary(CARDS).names())

@@ -1,0 +1,92 @@
+"""The real HTTP endpoint: an activity posted to /api/messages, replies to a mock Bot Connector."""
+
+import asyncio
+
+import pytest
+from aiohttp import web
+from aiohttp.test_utils import TestClient, TestServer
+
+from imr_bot.app import build
+from imr_bot.config import Settings
+
+
+class MockConnector:
+    """Enough of the Bot Connector REST API to receive the bot's replies."""
+
+    def __init__(self):
+        self.received: list[dict] = []
+        self.app = web.Application()
+        self.app.router.add_post("/v3/conversations/{conversation}/activities/{reply_to}", self.reply)
+        self.app.router.add_post("/v3/conversations/{conversation}/activities", self.reply)
+        self.server = TestServer(self.app)
+
+    async def reply(self, request: web.Request) -> web.Response:
+        self.received.append(await request.json())
+        return web.json_response({"id": f"m{len(self.received)}"})
+
+    @property
+    def url(self) -> str:
+        return str(self.server.make_url("/"))
+
+
+@pytest.fixture
+async def connector():
+    mock = MockConnector()
+    await mock.server.start_server()
+    yield mock
+    await mock.server.close()
+
+
+@pytest.fixture
+async def client(database, clock):
+    app = build(Settings(database_url=database.url), clock=clock, database=database)
+    test_client = TestClient(TestServer(app.web))
+    await test_client.start_server()
+    yield test_client
+    await test_client.close()
+
+
+def activity(service_url: str, text: str) -> dict:
+    return {
+        "type": "message", "id": "1", "text": text, "channelId": "msteams",
+        "serviceUrl": service_url, "from": {"id": "29:u1", "name": "U One", "aadObjectId": "aad-u1"},
+        "recipient": {"id": "28:bot", "name": "IMR bot"},
+        "conversation": {"id": "a:chat-u1", "conversationType": "personal", "tenantId": "t1"},
+        "channelData": {"tenant": {"id": "t1"}},
+    }
+
+
+async def test_a_message_posted_over_http_gets_a_reply_through_the_connector(client, connector):
+    response = await client.post("/api/messages", json=activity(connector.url, "imr plan 21/12/2026"))
+    assert response.status in (200, 201)
+    for _ in range(50):
+        if connector.received:
+            break
+        await asyncio.sleep(0.02)
+    (reply,) = connector.received
+    card = reply["attachments"][0]["content"]
+    assert "Thu 24 Dec 2026" in str(card)
+
+
+@pytest.mark.parametrize(("body", "content_type", "status"), [
+    (b"{not json", "application/json", 400),
+    (b'["a list"]', "application/json", 400),
+    (b'{"text": "no type"}', "application/json", 400),
+    (b'{"type": "message"}', "application/json", 400),
+    (b"type=message", "application/x-www-form-urlencoded", 415),
+])
+async def test_malformed_requests_are_refused_without_a_server_error(client, body, content_type, status):
+    response = await client.post("/api/messages", data=body, headers={"Content-Type": content_type})
+    assert response.status == status
+
+
+async def test_health_and_readiness(client):
+    assert (await client.get("/healthz")).status == 200
+    ready = await client.get("/readyz")
+    assert ready.status == 200 and (await ready.json())["status"] == "ready"
+
+
+async def test_readiness_fails_when_the_database_is_unreachable(clock):
+    app = build(Settings(database_url="postgresql://nobody@127.0.0.1:1/none"), clock=clock)
+    async with TestClient(TestServer(app.web)) as test_client:
+        assert (await test_client.get("/readyz")).status == 503
