@@ -44,9 +44,9 @@ class CommandHandlers:
     async def help(self, turn: Turn, args: str) -> None:
         await turn.card("help", views.help_data(REGISTRY.help_lines()))
 
-    @command("status", "status [ref | mine | overdue]",
+    @command("status", "status [REF | mine | overdue]",
              "The tracker: every open IMR, most urgent first; one review's timeline with a "
-             "reference; `mine` for yours; `overdue` for the red ones.", Permission.VIEW_STATUS)
+             "reference; “mine” for yours; “overdue” for the red ones.", Permission.VIEW_STATUS)
     async def status(self, turn: Turn, args: str) -> None:
         target = args.strip()
         if target and target.lower() not in _SCOPE_WORDS:
@@ -64,7 +64,7 @@ class CommandHandlers:
             return
         await turn.card("status_board", views.board_data(rows, scope, page))
 
-    @command("plan", "plan <date> [deadline <date>]",
+    @command("plan", "plan DATE [deadline DATE]",
              "Preview the milestone dates for a request received on a date, optionally re-based "
              "to an agreed DDSCP deadline.", Permission.PREVIEW_PLAN)
     async def plan(self, turn: Turn, args: str) -> None:

@@ -6,6 +6,7 @@ conversation (replies and proactive sends alike), and validates every card it se
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -18,6 +19,7 @@ from imr_bot.config import Settings
 from imr_bot.domain.people import Person
 from imr_bot.domain.roles import Role
 from imr_bot.store.unit_of_work import UnitOfWork
+from imr_bot.teams.adapter import on_turn_error
 from tests.cardcheck import assert_valid_card
 
 CHANNEL_ID = "19:tracker@thread.tacv2"
@@ -59,12 +61,17 @@ EVERYONE = (BUSINESS_SERVICES, HEAD_OF_CP, AUTHOR, LINE_MANAGER, QA_LEAD, SD)
 class FakeTeams:
     def __init__(self, database, clock):
         self.adapter = TestAdapter()
+        self.adapter.on_turn_error = on_turn_error
         self.app = build(Settings(database_url=database.url), clock=clock, database=database,
                          adapter=self.adapter)
         self.adapter.logic = self.app.bot.on_turn
         self.clock = clock
         self.inboxes: dict[str, list[Activity]] = {}
         self._seen = 0
+        # what must never reach a channel: people's names and the initials users typed
+        # (the test people's surnames are role words such as "Author", so first names stand in)
+        self.private_words: set[str] = {u.name for u in (*EVERYONE, STRANGER)} | {
+            u.name.split()[0] for u in (*EVERYONE, STRANGER)}
 
     async def add_people(self, users=EVERYONE) -> None:
         at = datetime(2026, 1, 1, tzinfo=UTC)
@@ -98,20 +105,30 @@ class FakeTeams:
                 if attachment.content_type == "application/vnd.microsoft.card.adaptive":
                     assert_valid_card(attachment.content)
             target = sent.conversation.id.split(";")[0]
+            if sent.conversation.conversation_type == "channel" or target == CHANNEL_ID:
+                self._assert_nothing_private(sent)
             self.inboxes.setdefault(target, []).append(sent)
             if target == conversation.split(";")[0]:
                 mine.append(sent)
         return mine
 
+    def _assert_nothing_private(self, sent: Activity) -> None:
+        shown = (sent.text or "") + " " + " ".join(card_text(c) for c in cards([sent]))
+        words = set(re.findall(r"[A-Za-z]+", shown))
+        leaked = {w for w in self.private_words if (" " in w and w in shown) or w in words}
+        assert not leaked, f"a channel message carries private words {leaked}: {shown!r}"
+
+    async def submit(self, user: User, value: dict) -> list[Activity]:
+        """An Action.Submit from a card in the user's personal chat."""
+        if value.get("subject_initials"):
+            self.private_words.add(str(value["subject_initials"]).replace(".", "").upper())
+        return await self._run(self._activity(user, conversation=user.chat, kind="personal",
+                                              value=value))
+
     async def say(self, user: User, text: str) -> list[Activity]:
         """A message in the user's personal chat with the bot."""
         return await self._run(self._activity(user, conversation=user.chat, kind="personal",
                                               text=text))
-
-    async def submit(self, user: User, value: dict) -> list[Activity]:
-        """An Action.Submit from a card in the user's personal chat."""
-        return await self._run(self._activity(user, conversation=user.chat, kind="personal",
-                                              value=value))
 
     async def say_in_channel(self, user: User, text: str) -> list[Activity]:
         return await self._run(self._activity(

@@ -28,6 +28,8 @@ async def test_help_lists_every_command_with_a_line_each(teams):
         assert f"imr {command.usage}" in shown
         assert command.help in shown
     assert "Red: the next milestone is overdue" in shown
+    # card markdown would swallow <date> as a tag, and has no code spans
+    assert "<" not in shown and "`" not in shown
 
 
 async def test_plan_for_21_december_2026_skips_christmas_boxing_day_substitute_and_new_year(teams):
@@ -98,3 +100,26 @@ async def test_new_is_refused_in_a_channel(teams):
 
 async def test_whoami_shows_roles(teams):
     assert "Head of CP & IRO" in texts(await teams.say(HEAD_OF_CP, "whoami"))
+
+
+async def test_an_unexpected_failure_gets_a_brief_reply_with_a_reference_and_no_trace(teams, monkeypatch):
+    from imr_bot.services import tracker
+
+    async def broken(*args, **kwargs):
+        raise RuntimeError("database exploded at line 42")
+
+    monkeypatch.setattr(tracker, "board", broken)
+    reply = texts(await teams.say(BUSINESS_SERVICES, "imr status"))
+    assert "something went wrong on my side (ref " in reply
+    assert "exploded" not in reply and "Traceback" not in reply
+
+
+async def test_an_unknown_reference_suggests_the_closest(teams):
+    from tests.teams.test_new_review import FORM
+
+    await teams.say(BUSINESS_SERVICES, "imr new")
+    await teams.submit(BUSINESS_SERVICES, FORM)
+    await teams.submit(BUSINESS_SERVICES, {"verb": "new_review.confirm"})
+    reply = texts(await teams.say(BUSINESS_SERVICES, "imr status DDSCP/CSPR/2026/041"))
+    assert "There is no review DDSCP/CSPR/2026/041" in reply
+    assert "Did you mean DDSCP/CSPR/2026/014?" in reply
