@@ -19,6 +19,7 @@ from imr_bot.services import commissioning
 from imr_bot.services.context import ServiceContext
 from imr_bot.teams import views
 from imr_bot.teams.card_templates import CardLibrary
+from imr_bot.teams.turn_state import ACTOR_KEY, OUTBOX_KEY
 
 CANCEL_WORDS = {"cancel", "stop", "quit", "exit", "abort"}
 CONFIRM_WORDS = {"confirm", "yes", "y", "ok", "save"}
@@ -26,8 +27,6 @@ CHANGE_WORDS = {"change", "edit", "no", "back", "form"}
 TYPE_WORDS = {"type", "text", "typed", "step", "steps", "questions"}
 FIELD_NAMES = [f.name for f in COMMISSION_FIELDS]
 
-ACTOR_KEY = "imr.actor"
-OUTBOX_KEY = "imr.outbox_dirty"
 
 
 class NewReviewDialog(Dialog):

@@ -46,7 +46,7 @@ def build(settings: Settings | None = None, *, clock: Clock | None = None,
     cards = CardLibrary(settings.cards_dir)
     adapter = adapter or create_adapter(settings)
     delivery = Delivery(adapter, settings.app_id, database, cards, clock)
-    bot = ImrBot(ctx, cards, DatabaseStorage(StateRecords(database), clock), delivery)
+    bot = ImrBot(ctx, cards, DatabaseStorage(StateRecords(database), clock), delivery, settings)
     app = Application(settings, database, ctx, cards, adapter, bot, delivery, None)  # type: ignore[arg-type]
     app.web = create_web_app(app)
 

@@ -23,6 +23,7 @@ class Settings(BaseSettings):
     log_level: str = Field("INFO", validation_alias=AliasChoices("IMR_LOG_LEVEL", "log_level"))
     protective_marking: str = Field(
         "RESTRICTED", validation_alias=AliasChoices("IMR_PROTECTIVE_MARKING", "protective_marking"))
+    public_url: str = Field("", validation_alias=AliasChoices("IMR_PUBLIC_URL", "public_url"))
     bot_name: str = Field("IMR bot", validation_alias=AliasChoices("IMR_BOT_NAME", "bot_name"))
 
     # Bot Framework names, as Azure and the samples spell them
@@ -33,6 +34,11 @@ class Settings(BaseSettings):
         "MicrosoftAppType", "MICROSOFTAPPTYPE", "app_type"))
     app_tenant_id: str = Field("", validation_alias=AliasChoices(
         "MicrosoftAppTenantId", "MICROSOFTAPPTENANTID", "app_tenant_id"))
+
+    @property
+    def base_url(self) -> str:
+        """Where people's browsers reach the bot (download links)."""
+        return (self.public_url or f"http://{self.host}:{self.port}").rstrip("/")
 
     @property
     def local_mode(self) -> bool:

@@ -11,7 +11,7 @@ from enum import StrEnum
 
 from .calendar import WorkingCalendar
 from .errors import InvalidTransition
-from .plan import Plan
+from .plan import Milestone, Plan
 from .roles import Role
 from .stages import TRANSITIONS, Event, Stage, next_stage
 
@@ -67,7 +67,8 @@ class Review:
     @classmethod
     def commission(cls, commission: Commission, calendar: WorkingCalendar, *, by: str,
                    at: datetime) -> Review:
-        plan = Plan.default(commission.received, calendar)
+        plan = Plan.default(commission.received, calendar).mark_done(
+            Milestone.REQUEST_LOGGED, commission.received)
         if commission.ddscp_date and commission.ddscp_date != plan.deadline:
             plan = plan.rebase_to_deadline(commission.ddscp_date, calendar, by=by,
                                            reason="DDSCP date agreed at commission", at=at)

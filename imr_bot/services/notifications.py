@@ -45,3 +45,13 @@ def new_review_for_tracker(review: Review) -> OutgoingNotification:
     return OutgoingNotification(
         key=f"review:{review.id}:new_review:tracker", recipient=TRACKER, kind="new_review",
         review_id=review.id, payload={"text": channel_line(review, "New IMR logged")})
+
+
+def stage_line_for_tracker(review: Review, headline: str, key_suffix: str) -> OutgoingNotification:
+    """A change of stage, for the tracker channel: reference, stage and the DDSCP date."""
+    return OutgoingNotification(
+        key=f"review:{review.id}:stage:{key_suffix}", recipient=TRACKER, kind="stage_change",
+        review_id=review.id,
+        payload={"text": f"{headline}: **{review.reference}** ({review.review_type.value}) is now "
+                         f"{review.stage.title.lower()}; submission to DDSCP due "
+                         f"{format_date(review.plan.deadline)}."})

@@ -13,6 +13,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Table,
@@ -175,4 +176,18 @@ settings = Table(
     Column("key", String(100), primary_key=True),
     Column("value", Text, nullable=False),
     Column("updated_at", UtcDateTime(), nullable=False),
+)
+
+downloads = Table(
+    "downloads", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("token_hash", String(64), nullable=False, unique=True),
+    Column("filename", String(200), nullable=False),
+    Column("content_type", String(200), nullable=False),
+    Column("content", LargeBinary, nullable=False),
+    Column("created_by", String(254), nullable=False),
+    Column("review_id", Integer),
+    Column("created_at", UtcDateTime(), nullable=False),
+    Column("expires_at", UtcDateTime(), nullable=False),
+    Column("used_at", UtcDateTime()),
 )

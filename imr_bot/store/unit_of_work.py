@@ -7,7 +7,15 @@ from types import TracebackType
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from .database import READ_ONLY, Database
-from .repositories import AuditLog, ConversationRefs, Outbox, People, Reviews, Settings
+from .repositories import (
+    AuditLog,
+    ConversationRefs,
+    Downloads,
+    Outbox,
+    People,
+    Reviews,
+    Settings,
+)
 
 
 class UnitOfWork:
@@ -17,6 +25,7 @@ class UnitOfWork:
     conversations: ConversationRefs
     settings: Settings
     outbox: Outbox
+    downloads: Downloads
 
     def __init__(self, database: Database, *, read_only: bool = False):
         self._database = database
@@ -36,6 +45,7 @@ class UnitOfWork:
         self.conversations = ConversationRefs(connection)
         self.settings = Settings(connection)
         self.outbox = Outbox(connection)
+        self.downloads = Downloads(connection)
         self._committed = False
         return self
 

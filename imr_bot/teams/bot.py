@@ -10,7 +10,8 @@ from botbuilder.core.teams import TeamsActivityHandler
 from botbuilder.dialogs import DialogSet
 from botbuilder.schema import Activity, ChannelAccount
 
-from dialogs.new_review import ACTOR_KEY, OUTBOX_KEY, NewReviewDialog
+from dialogs.new_review import NewReviewDialog
+from imr_bot.config import Settings
 from imr_bot.domain.errors import DomainError
 from imr_bot.domain.people import Actor
 from imr_bot.domain.policy import require
@@ -20,6 +21,7 @@ from imr_bot.services.context import ServiceContext
 from .card_templates import CardLibrary
 from .commands import REGISTRY, has_command_prefix, normalise
 from .handlers import CommandHandlers, Turn
+from .turn_state import ACTOR_KEY, OUTBOX_KEY
 
 log = logging.getLogger(__name__)
 
@@ -27,8 +29,10 @@ SCOPES = {"personal": "personal", "channel": "team", "groupChat": "groupChat"}
 
 
 class ImrBot(TeamsActivityHandler):
-    def __init__(self, ctx: ServiceContext, cards: CardLibrary, storage, delivery=None):
+    def __init__(self, ctx: ServiceContext, cards: CardLibrary, storage, delivery=None,
+                 settings: Settings | None = None):
         self.ctx = ctx
+        self.settings = settings or Settings()
         self.cards = cards
         self.delivery = delivery
         self.conversation_state = ConversationState(storage)
@@ -43,6 +47,7 @@ class ImrBot(TeamsActivityHandler):
         await super().on_turn(turn_context)
         await self.conversation_state.save_changes(turn_context)
         if turn_context.turn_state.get(OUTBOX_KEY) and self.delivery is not None:
+            # something was queued for other people: deliver it after this turn
             self.delivery.kick()
 
     @staticmethod

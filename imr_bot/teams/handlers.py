@@ -8,12 +8,14 @@ from typing import TYPE_CHECKING
 
 from botbuilder.core import CardFactory, MessageFactory, TurnContext
 
+from imr_bot.domain.dates import format_date
 from imr_bot.domain.people import Actor
 from imr_bot.domain.policy import Permission
-from imr_bot.services import channels, planning, tracker
+from imr_bot.services import channels, corrections, export, files, planning, tracker
 
 from . import views
 from .commands import PERSONAL, REGISTRY, command
+from .turn_state import OUTBOX_KEY
 
 if TYPE_CHECKING:
     from dialogs.new_review import NewReviewDialog  # noqa: F401
@@ -31,12 +33,23 @@ class Turn:
     async def say(self, text: str) -> None:
         await self.context.send_activity(MessageFactory.text(text))
 
+    def deliver_soon(self) -> None:
+        self.context.turn_state[OUTBOX_KEY] = True
+
     async def card(self, name: str, data: dict) -> None:
         card = self.bot.cards.render(name, data)
         await self.context.send_activity(MessageFactory.attachment(CardFactory.adaptive_card(card)))
 
 
 _SCOPE_WORDS = {"mine", "overdue", "all"}
+_EDIT = re.compile(r"^(?P<ref>\S+)\s+(?P<field>\S+)\s+(?P<value>.+?)\s+because\s+(?P<reason>.+)$",
+                   re.IGNORECASE | re.DOTALL)
+
+
+def _reference_and_reason(args: str) -> tuple[str, str]:
+    reference, _, reason = args.strip().partition(" ")
+    reason = re.sub(r"^because\s+", "", reason.strip(), flags=re.IGNORECASE)
+    return reference, reason
 
 
 class CommandHandlers:
@@ -110,3 +123,66 @@ class CommandHandlers:
             return
         roles = ", ".join(sorted(r.title for r in actor.roles)) or "no roles"
         await turn.say(f"You are {actor.name} ({actor.key}): {roles}.")
+
+    @command("edit", "edit REF FIELD VALUE because REASON",
+             "Correct a review (Business Services): type, body, tor-start, tor-end, initials, "
+             "notes, or ddscp (a new agreed DDSCP date, which re-bases the plan).",
+             Permission.EDIT_REVIEW, scopes=PERSONAL)
+    async def edit(self, turn: Turn, args: str) -> None:
+        match = _EDIT.match(args.strip())
+        if not match:
+            await turn.say("Tell me the review, the field, the new value and why, e.g. "
+                           "`imr edit DDSCP/CSPR/2026/014 ddscp 26/02/2027 because DDSCP agreed an "
+                           f"extension`. Fields: {corrections.FIELD_HELP}.")
+            return
+        _review, said = await corrections.edit(turn.bot.ctx, turn.actor, match["ref"],
+                                               match["field"], match["value"], match["reason"])
+        await turn.say(said)
+
+    @command("hold", "hold REF REASON", "Put a review on hold; working days on hold don't count.",
+             Permission.HOLD_REVIEW)
+    async def hold(self, turn: Turn, args: str) -> None:
+        reference, reason = _reference_and_reason(args)
+        if not reference:
+            await turn.say("Tell me the review and why, e.g. `imr hold DDSCP/CSPR/2026/014 police "
+                           "investigation`.")
+            return
+        review = await corrections.hold(turn.bot.ctx, turn.actor, reference, reason)
+        turn.deliver_soon()
+        await turn.say(f"{review.reference} is on hold. `imr resume {review.reference}` restarts "
+                       "it, and its later milestones move by the working days it was held.")
+
+    @command("resume", "resume REF", "Resume a review on hold; its later milestones move by the "
+             "working days held.", Permission.HOLD_REVIEW)
+    async def resume(self, turn: Turn, args: str) -> None:
+        reference, reason = _reference_and_reason(args)
+        if not reference:
+            await turn.say("Tell me the review, e.g. `imr resume DDSCP/CSPR/2026/014`.")
+            return
+        review = await corrections.resume(turn.bot.ctx, turn.actor, reference, reason)
+        turn.deliver_soon()
+        await turn.say(f"{review.reference} is back to '{review.stage.title}'. Submission to DDSCP "
+                       f"is now due {format_date(review.plan.deadline)}.")
+
+    @command("withdraw", "withdraw REF REASON", "Withdraw a review (it is closed and kept).",
+             Permission.HOLD_REVIEW)
+    async def withdraw(self, turn: Turn, args: str) -> None:
+        reference, reason = _reference_and_reason(args)
+        if not reference:
+            await turn.say("Tell me the review and why, e.g. `imr withdraw DDSCP/CSPR/2026/014 "
+                           "commission withdrawn by DDSCP`.")
+            return
+        review = await corrections.withdraw(turn.bot.ctx, turn.actor, reference, reason)
+        turn.deliver_soon()
+        await turn.say(f"{review.reference} is withdrawn. It stays in the history.")
+
+    @command("export", "export", "The tracker as a spreadsheet (.xlsx), by a download link that "
+             "works once, for 15 minutes.", Permission.EXPORT)
+    async def export(self, turn: Turn, args: str) -> None:
+        settings = turn.bot.settings
+        filename, content = await export.tracker_export(turn.bot.ctx, turn.actor,
+                                                        settings.protective_marking)
+        token = await files.offer(turn.bot.ctx, filename=filename, content_type=export.XLSX,
+                                  content=content, created_by=turn.actor.key)
+        await turn.say(f"The tracker is ready: [{filename}]({settings.base_url}/files/{token}) "
+                       "(the link works once, for 15 minutes).")

@@ -51,7 +51,21 @@ def create_web_app(app) -> web.Application:
             return web.json_response({"status": "ready"})
         return web.json_response({"status": "database unreachable"}, status=503)
 
+    async def download(request: web.Request) -> web.Response:
+        from imr_bot.services import files
+
+        token = request.match_info["token"]
+        found = await files.collect(app.ctx, token, client=request.remote or "")
+        if found is None:
+            return web.Response(status=404, text="This link has expired or was already used. "
+                                                 "Ask the bot for the file again.")
+        safe_name = "".join(c for c in found.filename if c.isalnum() or c in "-_.") or "download"
+        return web.Response(body=found.content, content_type=found.content_type, headers={
+            "Content-Disposition": f'attachment; filename="{safe_name}"',
+            "Cache-Control": "no-store"})
+
     web_app.router.add_post("/api/messages", messages)
+    web_app.router.add_get("/files/{token}", download)
     web_app.router.add_get("/healthz", healthz)
     web_app.router.add_get("/readyz", readyz)
     return web_app

@@ -81,7 +81,8 @@ async def test_plan_changes_and_milestones_done_are_saved(database):
     async with UnitOfWork(database) as uow:
         loaded = await uow.reviews.get(review.reference)
     assert loaded.stage == Stage.ALLOCATED
-    assert loaded.plan.done == {Milestone.ALLOCATION: date(2026, 11, 25)}
+    assert loaded.plan.done == {Milestone.REQUEST_LOGGED: date(2026, 11, 23),
+                                Milestone.ALLOCATION: date(2026, 11, 25)}
     assert loaded.plan.deadline == date(2027, 2, 26)
     assert len(loaded.plan.changes) == len(review.plan.changes) >= 1
 

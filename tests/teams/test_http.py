@@ -90,3 +90,33 @@ async def test_readiness_fails_when_the_database_is_unreachable(clock):
     app = build(Settings(database_url="postgresql://nobody@127.0.0.1:1/none"), clock=clock)
     async with TestClient(TestServer(app.web)) as test_client:
         assert (await test_client.get("/readyz")).status == 503
+
+
+async def test_a_commission_logged_over_http_reaches_the_head_of_cp(database, clock, connector):
+    from tests.teams.harness import BUSINESS_SERVICES, HEAD_OF_CP, FakeTeams
+
+    people = FakeTeams(database, clock)
+    await people.add_people()
+    app = build(Settings(database_url=database.url), clock=clock, database=database)
+    async with TestClient(TestServer(app.web)) as http:
+        def from_user(user, **fields):
+            body = activity(connector.url, fields.pop("text", None))
+            body["from"] = {"id": user.teams_id, "name": user.name, "aadObjectId": user.aad}
+            body["conversation"]["id"] = user.chat
+            body.update(fields)
+            return body
+
+        await http.post("/api/messages", json=from_user(HEAD_OF_CP, text="hello"))
+        await http.post("/api/messages", json=from_user(BUSINESS_SERVICES, text="imr new"))
+        form = {"verb": "new_review.check", "reference": "DDSCP/CSPR/2026/099",
+                "review_type": "CSPR", "body": "DDSCP", "received": "", "tor_start": "2025-01-01",
+                "tor_end": "2026-06-30", "subject_initials": "AB"}
+        await http.post("/api/messages", json=from_user(BUSINESS_SERVICES, value=form))
+        await http.post("/api/messages", json=from_user(
+            BUSINESS_SERVICES, value={"verb": "new_review.confirm"}))
+        await app.delivery.wait_idle()
+    to_head = [r for r in connector.received if r["conversation"]["id"] == HEAD_OF_CP.chat]
+    assert any("New IMR to allocate" in str(r.get("attachments")) for r in to_head)
+    to_bs = [r.get("text") or "" for r in connector.received
+             if r["conversation"]["id"] == BUSINESS_SERVICES.chat]
+    assert any("Logged **DDSCP/CSPR/2026/099**" in t for t in to_bs)

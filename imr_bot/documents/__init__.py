@@ -1,0 +1,1 @@
+"""Document adapters: Word templates (python-docx) and the tracker workbook (openpyxl)."""

@@ -1,0 +1,64 @@
+"""The tracker as a spreadsheet: one row per review, planned and actual dates per milestone."""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+from datetime import date
+
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+
+RAG_FILLS = {"Red": "F4B6B6", "Amber": "FCE4B0", "Green": "C6E8C6"}
+
+
+@dataclass(frozen=True)
+class TrackerRow:
+    reference: str
+    review_type: str
+    body: str
+    stage: str
+    rag: str
+    next_milestone: str
+    working_days_left: int | None
+    milestones: list[tuple[date | None, date | None]]  # (planned, actual) in milestone order
+    people: dict[str, str]  # role title -> name
+
+
+def tracker_workbook(rows: list[TrackerRow], milestone_titles: list[str], role_titles: list[str],
+                     generated: str, marking: str) -> bytes:
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = "IMR tracker"
+    header = ["Reference", "Type", "Commissioned by", "Stage", "RAG", "Next milestone",
+              "Working days left"]
+    for title in milestone_titles:
+        header += [f"{title} (planned)", f"{title} (actual)"]
+    header += role_titles
+    sheet.append([f"{marking} — IMR tracker, generated {generated}"])
+    sheet.append(header)
+    bold = Font(bold=True)
+    for cell in sheet[2]:
+        cell.font = bold
+        cell.alignment = Alignment(wrap_text=True, vertical="top")
+    for row in rows:
+        values: list = [row.reference, row.review_type, row.body, row.stage, row.rag,
+                        row.next_milestone, row.working_days_left]
+        for planned, actual in row.milestones:
+            values += [planned, actual]
+        values += [row.people.get(role, "") for role in role_titles]
+        sheet.append(values)
+        fill = RAG_FILLS.get(row.rag)
+        if fill:
+            sheet.cell(row=sheet.max_row, column=5).fill = PatternFill("solid", fgColor=fill)
+    for index in range(1, len(header) + 1):
+        sheet.column_dimensions[get_column_letter(index)].width = 18 if index > 1 else 26
+    for row_cells in sheet.iter_rows(min_row=3):
+        for cell in row_cells:
+            if isinstance(cell.value, date):
+                cell.number_format = "ddd dd mmm yyyy"
+    sheet.freeze_panes = "B3"
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue()
