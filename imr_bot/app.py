@@ -10,6 +10,7 @@ from aiohttp import web
 from imr_bot.clock import Clock, SystemClock
 from imr_bot.config import Settings
 from imr_bot.domain.calendar import WorkingCalendar
+from imr_bot.scheduler import create_scheduler
 from imr_bot.services.context import ServiceContext
 from imr_bot.store.database import Database
 from imr_bot.store.state_records import StateRecords
@@ -34,6 +35,7 @@ class Application:
     bot: ImrBot
     delivery: Delivery
     web: web.Application
+    scheduler: object = None
 
 
 def build(settings: Settings | None = None, *, clock: Clock | None = None,
@@ -54,9 +56,14 @@ def build(settings: Settings | None = None, *, clock: Clock | None = None,
         if settings.local_mode:
             log.warning("MicrosoftAppId is empty: running in LOCAL MODE without Bot Framework "
                         "authentication. Never expose this to a network.")
+        if settings.scheduler:
+            app.scheduler = create_scheduler(app)
+            app.scheduler.start()
         delivery.kick()
 
     async def on_cleanup(_web_app: web.Application) -> None:
+        if app.scheduler is not None:
+            app.scheduler.shutdown(wait=False)
         await delivery.wait_idle()
         await database.dispose()
 

@@ -24,6 +24,7 @@ class Settings(BaseSettings):
     protective_marking: str = Field(
         "RESTRICTED", validation_alias=AliasChoices("IMR_PROTECTIVE_MARKING", "protective_marking"))
     public_url: str = Field("", validation_alias=AliasChoices("IMR_PUBLIC_URL", "public_url"))
+    scheduler: bool = Field(True, validation_alias=AliasChoices("IMR_SCHEDULER", "scheduler"))
     bot_name: str = Field("IMR bot", validation_alias=AliasChoices("IMR_BOT_NAME", "bot_name"))
 
     # Bot Framework names, as Azure and the samples spell them

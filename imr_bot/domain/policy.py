@@ -23,6 +23,10 @@ class Permission(StrEnum):
     HOLD_REVIEW = "hold_review"
     EXPORT = "export"
     VIEW_HISTORY = "view_history"
+    ALLOCATE = "allocate"
+    DECLARE_CONFLICT = "declare_conflict"
+    MANAGE_PEOPLE = "manage_people"
+    VIEW_PEOPLE = "view_people"
 
 
 EVERYONE = None  # also people not (yet) in the directory
@@ -40,6 +44,10 @@ POLICY: dict[Permission, frozenset[Role] | None] = {
     Permission.EXPORT: frozenset({Role.BUSINESS_SERVICES, Role.HEAD_OF_CP, Role.ADMINISTRATOR,
                                   Role.SD_EHS, Role.SD_QPP}),
     Permission.VIEW_HISTORY: ANY_KNOWN,
+    Permission.ALLOCATE: frozenset({Role.HEAD_OF_CP}),
+    Permission.DECLARE_CONFLICT: ANY_KNOWN,
+    Permission.MANAGE_PEOPLE: frozenset({Role.BUSINESS_SERVICES, Role.ADMINISTRATOR}),
+    Permission.VIEW_PEOPLE: frozenset({Role.BUSINESS_SERVICES, Role.ADMINISTRATOR, Role.HEAD_OF_CP}),
 }
 
 
@@ -58,7 +66,8 @@ def who_may(permission: Permission) -> str:
         return "everyone"
     if roles is ANY_KNOWN:
         return "people in the IMR directory"
-    return " or ".join(sorted(r.title for r in roles))
+    titles = sorted(r.title for r in roles)
+    return titles[0] if len(titles) == 1 else ", ".join(titles[:-1]) + " or " + titles[-1]
 
 
 def require(permission: Permission, actor: Actor) -> None:

@@ -92,7 +92,7 @@ NEXT_STEP_HOLDER: dict[Stage, Role] = {
 
 
 class Event(StrEnum):
-    ALLOCATE = "allocate"
+    ACCEPT_ALLOCATION = "accept_allocation"  # the offered author accepts, declaring independence
     RECORD_SCOPING = "record_scoping"
     RECORD_MIDWAY = "record_midway"
     SUBMIT_TO_QA = "submit_to_qa"
@@ -127,7 +127,7 @@ def _t(event, sources, target, roles, milestone_done=None) -> Transition:
 
 
 TRANSITIONS: dict[Event, Transition] = {t.event: t for t in (
-    _t(Event.ALLOCATE, {Stage.COMMISSIONED}, Stage.ALLOCATED, {Role.HEAD_OF_CP},
+    _t(Event.ACCEPT_ALLOCATION, {Stage.COMMISSIONED}, Stage.ALLOCATED, {Role.AUTHOR},
        Milestone.ALLOCATION),
     _t(Event.RECORD_SCOPING, {Stage.ALLOCATED}, Stage.SCOPING_HELD, {Role.QA_LEAD},
        Milestone.SCOPING_MEETING),

@@ -33,6 +33,7 @@ def new_review_for_head_of_cp(review: Review, head: Person, logged_by: str) -> O
             "greeting": head.first_name}})
 
 
+
 def channel_line(review: Review, headline: str) -> str:
     """The whole of what a channel may learn about a review."""
     plan = review.plan
@@ -55,3 +56,73 @@ def stage_line_for_tracker(review: Review, headline: str, key_suffix: str) -> Ou
         payload={"text": f"{headline}: **{review.reference}** ({review.review_type.value}) is now "
                          f"{review.stage.title.lower()}; submission to DDSCP due "
                          f"{format_date(review.plan.deadline)}."})
+
+
+def allocate_card_data(options, error: str = "") -> dict:
+    """The Head of CP's allocation card: involved managers, ranked authors and QA leads."""
+    review = options.review
+    plan = review.plan
+    return {
+        "reference": review.reference, "reviewType": review.review_type.title,
+        "received": format_date(review.received),
+        "allocateBy": format_date(plan.due[Milestone.ALLOCATION]),
+        "ddscpDue": format_date(plan.deadline),
+        "peopleChoices": [{"title": f"{p.name} — {p.service or 'no service recorded'}",
+                           "value": p.email} for p in options.people],
+        "involved": ",".join(sorted(options.involved)),
+        "authorChoices": [{"title": f"{s.person.name} — {s.why}", "value": str(s.person.id)}
+                          for s in options.authors],
+        "authorDefault": str(options.authors[0].person.id) if options.authors else "",
+        "noAuthors": not options.authors,
+        "excluded": [{"text": f"{e.person.name}: {e.reason}"} for e in options.authors_excluded],
+        "hasExcluded": bool(options.authors_excluded),
+        "qaChoices": [{"title": f"{s.person.name} — {s.why}", "value": str(s.person.id)}
+                      for s in options.qa_leads],
+        "qaDefault": str(options.qa_leads[0].person.id) if options.qa_leads else "",
+        "history": [{"text": line} for line in options.history],
+        "hasHistory": bool(options.history),
+        "pending": options.pending is not None,
+        "error": error,
+    }
+
+
+def allocation_offer(review: Review, allocation_id: int, author: Person, qa_lead: Person,
+                     calendar) -> OutgoingNotification:
+    from imr_bot.domain.allocation import INDEPENDENCE_DECLARATION
+
+    plan = review.plan
+    return OutgoingNotification(
+        key=f"allocation:{allocation_id}:offer", recipient=person_recipient(author),
+        kind="allocation_offer", review_id=review.id,
+        payload={"card": "allocation_offer", "data": {
+            "greeting": author.first_name, "reference": review.reference,
+            "reviewType": review.review_type.title, "qaLead": qa_lead.name,
+            "scoping": format_date(plan.due[Milestone.SCOPING_MEETING]),
+            "reportDue": format_date(plan.due[Milestone.REPORT_TO_QA]),
+            "ddscpDue": format_date(plan.deadline), "allocationId": allocation_id,
+            "declaration": INDEPENDENCE_DECLARATION}})
+
+
+def allocation_declined(review: Review, author: Person, reason: str, head: Person, options,
+                        allocation_id: int) -> OutgoingNotification:
+    data = allocate_card_data(options)
+    data["error"] = f"{author.name} declined: {reason}. Please choose someone else."
+    return OutgoingNotification(
+        key=f"allocation:{allocation_id}:declined:person:{head.id}",
+        recipient=person_recipient(head), kind="allocation_declined", review_id=review.id,
+        payload={"card": "allocate", "data": data})
+
+
+def allocation_accepted(review: Review, author: Person, qa_lead: Person,
+                        line_manager: Person | None, heads: list[Person], scoping: str):
+    """(recipient, text) pairs for everyone who needs to know an author accepted."""
+    ref = review.reference
+    yield qa_lead, (f"{author.name} has accepted the IMR **{ref}** and you are its QA senior "
+                    f"lead. The scoping meeting (you, the author and their line manager) is due "
+                    f"{scoping}.")
+    if line_manager is not None and line_manager.id != qa_lead.id:
+        yield line_manager, (f"{author.name}, who reports to you, has accepted the IMR **{ref}**. "
+                             f"The scoping meeting with you, the author and the QA senior lead "
+                             f"({qa_lead.name}) is due {scoping}.")
+    for head in heads:
+        yield head, f"{author.name} accepted **{ref}**, with {qa_lead.name} as QA senior lead."

@@ -11,10 +11,12 @@ from __future__ import annotations
 import csv
 import io
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 
+from imr_bot.domain.errors import DomainError
 from imr_bot.domain.people import LeavePeriod, Person
+from imr_bot.domain.policy import Permission, require
 from imr_bot.domain.roles import Role
 
 from .context import ServiceContext
@@ -133,3 +135,35 @@ async def export_people(ctx: ServiceContext) -> str:
                          p.max_concurrent, p.aad_object_id or "",
                          ";".join(f"{lp.starts}..{lp.ends}" for lp in p.leave)])
     return out.getvalue()
+
+
+async def _person_by_email(uow, email: str) -> Person:
+    person = await uow.people.by_email(email)
+    if person is None:
+        raise DomainError(f"There is nobody with the email {email.strip()} in the directory.")
+    return person
+
+
+async def add_leave(ctx: ServiceContext, actor, email: str, starts: date, ends: date) -> Person:
+    require(Permission.MANAGE_PEOPLE, actor)
+    if ends < starts:
+        raise DomainError("The leave ends before it starts.")
+    async with ctx.unit_of_work() as uow:
+        person = await _person_by_email(uow, email)
+        await uow.people.replace_leave(person.id, [*person.leave, LeavePeriod(starts, ends)])
+        await uow.audit.record(actor=actor.key, action="person.leave_added", at=ctx.clock.now(),
+                               person=person.email, starts=starts.isoformat(),
+                               ends=ends.isoformat())
+        await uow.commit()
+        return await uow.people.by_id(person.id)
+
+
+async def deactivate(ctx: ServiceContext, actor, email: str) -> Person:
+    require(Permission.MANAGE_PEOPLE, actor)
+    async with ctx.unit_of_work() as uow:
+        person = await _person_by_email(uow, email)
+        await uow.people.upsert(replace(person, active=False), ctx.clock.now())
+        await uow.audit.record(actor=actor.key, action="person.deactivated", at=ctx.clock.now(),
+                               person=person.email)
+        await uow.commit()
+    return person

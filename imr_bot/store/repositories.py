@@ -88,6 +88,14 @@ class Reviews:
         (review,) = await self._hydrate([row], with_changes=True)
         return review
 
+    async def get_by_id(self, review_id: int) -> Review | None:
+        row = (await self._c.execute(select(t.reviews).where(
+            t.reviews.c.id == review_id))).mappings().first()
+        if row is None:
+            return None
+        (review,) = await self._hydrate([row], with_changes=True)
+        return review
+
     async def references(self) -> list[str]:
         return list(await self._c.scalars(select(t.reviews.c.reference)))
 
@@ -396,3 +404,117 @@ class Downloads:
             t.downloads.c.token_hash == token_hash))).first()
         return StoredDownload(row.id, row.filename, row.content_type, bytes(row.content),
                               row.created_by, row.review_id)
+
+
+@dataclass(frozen=True)
+class AllocationRecord:
+    id: int
+    review_id: int
+    author_id: int
+    qa_lead_id: int
+    offered_by: str
+    offered_at: datetime
+    status: str
+    answered_at: datetime | None
+    reason: str | None
+
+
+class Allocations:
+    """Offers of a review to an author (with a QA lead), and their answers."""
+
+    def __init__(self, connection: AsyncConnection):
+        self._c = connection
+
+    async def offer(self, *, review_id: int, author_id: int, qa_lead_id: int, by: str,
+                    at: datetime) -> int:
+        result = await self._c.execute(insert(t.allocations).values(
+            review_id=review_id, author_id=author_id, qa_lead_id=qa_lead_id, offered_by=by,
+            offered_at=at, status="offered"))
+        return result.inserted_primary_key[0]
+
+    async def answer(self, allocation_id: int, status: str, at: datetime,
+                     reason: str | None = None) -> bool:
+        """Record an answer once: False if the offer was already answered or withdrawn."""
+        result = await self._c.execute(update(t.allocations).where(
+            t.allocations.c.id == allocation_id, t.allocations.c.status == "offered").values(
+            status=status, answered_at=at, reason=reason))
+        return result.rowcount == 1
+
+    async def withdraw_open(self, review_id: int, at: datetime, reason: str) -> int:
+        result = await self._c.execute(update(t.allocations).where(
+            t.allocations.c.review_id == review_id,
+            t.allocations.c.status.in_(["offered", "accepted"])).values(
+            status="withdrawn", answered_at=at, reason=reason))
+        return result.rowcount
+
+    async def get(self, allocation_id: int) -> AllocationRecord | None:
+        row = (await self._c.execute(select(t.allocations).where(
+            t.allocations.c.id == allocation_id))).first()
+        return AllocationRecord(*row) if row else None
+
+    async def for_review(self, review_id: int) -> list[AllocationRecord]:
+        rows = (await self._c.execute(select(t.allocations).where(
+            t.allocations.c.review_id == review_id).order_by(t.allocations.c.id))).all()
+        return [AllocationRecord(*row) for row in rows]
+
+    async def pending_offer(self, review_id: int) -> AllocationRecord | None:
+        offers = [a for a in await self.for_review(review_id) if a.status == "offered"]
+        return offers[-1] if offers else None
+
+    async def open_offer_counts(self) -> dict[int, int]:
+        rows = (await self._c.execute(select(t.allocations.c.author_id, func.count()).where(
+            t.allocations.c.status == "offered").group_by(t.allocations.c.author_id))).all()
+        return {author: count for author, count in rows}
+
+    async def last_allocated(self) -> dict[int, datetime]:
+        rows = (await self._c.execute(select(
+            t.allocations.c.author_id, func.max(t.allocations.c.offered_at)).where(
+            t.allocations.c.status.in_(["offered", "accepted", "withdrawn"])).group_by(
+            t.allocations.c.author_id))).all()
+        return {author: at for author, at in rows}
+
+    async def accepted_since(self, since: datetime) -> dict[int, int]:
+        rows = (await self._c.execute(select(t.allocations.c.author_id, func.count()).where(
+            t.allocations.c.status.in_(["accepted", "withdrawn"]),
+            t.allocations.c.answered_at.is_not(None), t.allocations.c.offered_at >= since)
+            .group_by(t.allocations.c.author_id))).all()
+        return {author: count for author, count in rows}
+
+    async def declined(self, review_id: int) -> dict[int, str]:
+        return {a.author_id: a.reason or "no reason given"
+                for a in await self.for_review(review_id) if a.status == "declined"}
+
+    # -- conflicts and the managers involved in a case ---------------------------------------
+    async def declare_conflict(self, review_id: int, person_id: int, reason: str,
+                               at: datetime) -> None:
+        await self._c.execute(delete(t.conflicts).where(t.conflicts.c.review_id == review_id,
+                                                        t.conflicts.c.person_id == person_id))
+        await self._c.execute(insert(t.conflicts).values(review_id=review_id, person_id=person_id,
+                                                         reason=reason, declared_at=at))
+
+    async def conflicts(self, review_id: int) -> dict[int, str]:
+        rows = (await self._c.execute(select(t.conflicts).where(
+            t.conflicts.c.review_id == review_id))).all()
+        return {r.person_id: r.reason for r in rows}
+
+    async def set_involved(self, review_id: int, emails: set[str]) -> None:
+        await self._c.execute(delete(t.involved_managers).where(
+            t.involved_managers.c.review_id == review_id))
+        if emails:
+            await self._c.execute(insert(t.involved_managers), [
+                {"review_id": review_id, "email": e} for e in sorted(emails)])
+
+    async def involved(self, review_id: int) -> set[str]:
+        return set(await self._c.scalars(select(t.involved_managers.c.email).where(
+            t.involved_managers.c.review_id == review_id)))
+
+
+async def open_loads(connection: AsyncConnection, role: Role) -> dict[int, int]:
+    """Open reviews per person holding `role` on them."""
+    rows = (await connection.execute(
+        select(t.review_people.c.person_id, func.count()).select_from(
+            t.review_people.join(t.reviews, t.reviews.c.id == t.review_people.c.review_id))
+        .where(t.review_people.c.role == role.value,
+               t.reviews.c.stage.not_in([s.value for s in CLOSED_STAGES]))
+        .group_by(t.review_people.c.person_id))).all()
+    return {person: count for person, count in rows}

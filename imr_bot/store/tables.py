@@ -191,3 +191,32 @@ downloads = Table(
     Column("expires_at", UtcDateTime(), nullable=False),
     Column("used_at", UtcDateTime()),
 )
+
+allocations = Table(
+    "allocations", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("review_id", Integer, ForeignKey("reviews.id", ondelete="CASCADE"), nullable=False),
+    Column("author_id", Integer, ForeignKey("people.id"), nullable=False),
+    Column("qa_lead_id", Integer, ForeignKey("people.id"), nullable=False),
+    Column("offered_by", String(254), nullable=False),
+    Column("offered_at", UtcDateTime(), nullable=False),
+    Column("status", String(16), nullable=False),  # offered, accepted, declined, withdrawn
+    Column("answered_at", UtcDateTime()),
+    Column("reason", Text),
+    Index("ix_allocations_review", "review_id"),
+    Index("ix_allocations_author", "author_id"),
+)
+
+conflicts = Table(
+    "conflicts", metadata,
+    Column("review_id", Integer, ForeignKey("reviews.id", ondelete="CASCADE"), primary_key=True),
+    Column("person_id", Integer, ForeignKey("people.id"), primary_key=True),
+    Column("reason", Text, nullable=False),
+    Column("declared_at", UtcDateTime(), nullable=False),
+)
+
+involved_managers = Table(
+    "involved_managers", metadata,
+    Column("review_id", Integer, ForeignKey("reviews.id", ondelete="CASCADE"), primary_key=True),
+    Column("email", String(254), primary_key=True),
+)

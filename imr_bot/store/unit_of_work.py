@@ -8,6 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from .database import READ_ONLY, Database
 from .repositories import (
+    Allocations,
     AuditLog,
     ConversationRefs,
     Downloads,
@@ -26,6 +27,7 @@ class UnitOfWork:
     settings: Settings
     outbox: Outbox
     downloads: Downloads
+    allocations: Allocations
 
     def __init__(self, database: Database, *, read_only: bool = False):
         self._database = database
@@ -46,8 +48,15 @@ class UnitOfWork:
         self.settings = Settings(connection)
         self.outbox = Outbox(connection)
         self.downloads = Downloads(connection)
+        self.allocations = Allocations(connection)
         self._committed = False
         return self
+
+    async def open_loads(self, role):
+        from .repositories import open_loads
+
+        assert self._connection is not None
+        return await open_loads(self._connection, role)
 
     async def commit(self) -> None:
         assert self._connection is not None

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import json
 import logging
+import time
 
 from botbuilder.core import ConversationState, TurnContext
-from botbuilder.core.teams import TeamsActivityHandler
+from botbuilder.core.teams import TeamsActivityHandler, TeamsInfo
 from botbuilder.dialogs import DialogSet
 from botbuilder.schema import Activity, ChannelAccount
 
@@ -19,12 +20,13 @@ from imr_bot.services import identity
 from imr_bot.services.context import ServiceContext
 
 from .card_templates import CardLibrary
-from .commands import REGISTRY, has_command_prefix, normalise
+from .commands import CARD_ACTIONS, REGISTRY, has_command_prefix, normalise
 from .handlers import CommandHandlers, Turn
 from .turn_state import ACTOR_KEY, OUTBOX_KEY
 
 log = logging.getLogger(__name__)
 
+MEMBER_MISS_SECONDS = 600
 SCOPES = {"personal": "personal", "channel": "team", "groupChat": "groupChat"}
 
 
@@ -40,6 +42,7 @@ class ImrBot(TeamsActivityHandler):
         self.dialogs.add(NewReviewDialog(ctx, cards))
         self.handlers = CommandHandlers()
         self._saved_references: dict[str, str] = {}
+        self._member_misses: dict[str, float] = {}
 
     # -- every turn -------------------------------------------------------------------------
     async def on_turn(self, turn_context: TurnContext) -> None:
@@ -79,9 +82,35 @@ class ImrBot(TeamsActivityHandler):
     async def actor(self, turn_context: TurnContext) -> Actor:
         if ACTOR_KEY not in turn_context.turn_state:
             user = turn_context.activity.from_property or ChannelAccount()
-            turn_context.turn_state[ACTOR_KEY] = await identity.identify(
-                self.ctx, aad_object_id=user.aad_object_id, teams_user_id=user.id, name=user.name)
+            actor = await identity.identify(self.ctx, aad_object_id=user.aad_object_id,
+                                            teams_user_id=user.id, name=user.name)
+            if not actor.is_known:
+                email = await self._teams_email(turn_context, user)
+                if email:
+                    actor = await identity.identify(
+                        self.ctx, aad_object_id=user.aad_object_id, teams_user_id=user.id,
+                        name=user.name, email=email)
+            turn_context.turn_state[ACTOR_KEY] = actor
         return turn_context.turn_state[ACTOR_KEY]
+
+    async def _teams_email(self, turn_context: TurnContext, user: ChannelAccount) -> str | None:
+        """The user's email from the Teams members API, to link them to the directory on first
+        contact. Misses are remembered for a while so strangers cost one lookup, not one a turn."""
+        if turn_context.activity.channel_id != "msteams" or not user.id:
+            return None
+        now = time.monotonic()
+        if self._member_misses.get(user.id, 0) > now:
+            return None
+        try:
+            member = await TeamsInfo.get_member(turn_context, user.id)
+        except Exception:  # not every conversation allows the lookup; the user stays unknown
+            log.info("Teams member lookup failed for %s", user.id, exc_info=True)
+            member = None
+        email = (getattr(member, "email", None) or getattr(member, "user_principal_name", None)
+                 if member else None)
+        if not email:
+            self._member_misses[user.id] = now + MEMBER_MISS_SECONDS
+        return email
 
     def _turn(self, turn_context: TurnContext, actor: Actor) -> Turn:
         kind = turn_context.activity.conversation.conversation_type or "personal"
@@ -147,6 +176,10 @@ class ImrBot(TeamsActivityHandler):
                                                else "all", max(page, 0))
             elif verb == "status.review":
                 await self._run_command(turn, f"status {value.get('reference', '')}")
+            elif verb in CARD_ACTIONS:
+                action = CARD_ACTIONS[verb]
+                require(action.permission, turn.actor)
+                await getattr(self.handlers, action.handler_name)(turn, value)
             else:
                 await turn.say("I didn't understand that button. Type `imr help` for commands.")
         except (DomainError, ValueError) as error:

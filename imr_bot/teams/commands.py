@@ -92,3 +92,21 @@ def command(name: str, usage: str, help: str, permission: Permission, *,
                                  handler_name=handler.__name__))
         return handler
     return decorate
+
+
+@dataclass(frozen=True)
+class CardAction:
+    verb: str
+    permission: Permission
+    handler_name: str
+
+
+CARD_ACTIONS: dict[str, CardAction] = {}
+
+
+def card_action(verb: str, permission: Permission):
+    """Declare a handler method for a card button (Action.Submit data.verb)."""
+    def decorate(handler: Handler) -> Handler:
+        CARD_ACTIONS[verb] = CardAction(verb, permission, handler.__name__)
+        return handler
+    return decorate

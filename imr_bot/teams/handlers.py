@@ -8,13 +8,24 @@ from typing import TYPE_CHECKING
 
 from botbuilder.core import CardFactory, MessageFactory, TurnContext
 
-from imr_bot.domain.dates import format_date
+from imr_bot.domain.dates import format_date, parse_date
+from imr_bot.domain.errors import DomainError
 from imr_bot.domain.people import Actor
-from imr_bot.domain.policy import Permission
-from imr_bot.services import channels, corrections, export, files, planning, tracker
+from imr_bot.domain.policy import Permission, require
+from imr_bot.services import (
+    allocation,
+    channels,
+    corrections,
+    export,
+    files,
+    notifications,
+    people,
+    planning,
+    tracker,
+)
 
 from . import views
-from .commands import PERSONAL, REGISTRY, command
+from .commands import PERSONAL, REGISTRY, card_action, command
 from .turn_state import OUTBOX_KEY
 
 if TYPE_CHECKING:
@@ -186,3 +197,151 @@ class CommandHandlers:
                                   content=content, created_by=turn.actor.key)
         await turn.say(f"The tracker is ready: [{filename}]({settings.base_url}/files/{token}) "
                        "(the link works once, for 15 minutes).")
+
+    # -- allocation (Days 1-4) -----------------------------------------------------------------
+    @command("allocate", "allocate REF", "Allocate a report author and a QA senior lead from the "
+             "pool (Head of CP & IRO).", Permission.ALLOCATE, scopes=PERSONAL)
+    async def allocate(self, turn: Turn, args: str) -> None:
+        if not args.strip():
+            await turn.say("Tell me the review, e.g. `imr allocate DDSCP/CSPR/2026/014`.")
+            return
+        options = await allocation.options(turn.bot.ctx, turn.actor, args.strip())
+        await turn.card("allocate", notifications.allocate_card_data(options))
+
+    @card_action("allocate.start", Permission.ALLOCATE)
+    async def on_allocate_start(self, turn: Turn, value: dict) -> None:
+        await self.allocate(turn, str(value.get("reference") or ""))
+
+    @card_action("allocate.refresh", Permission.ALLOCATE)
+    async def on_allocate_refresh(self, turn: Turn, value: dict) -> None:
+        options = await allocation.options(turn.bot.ctx, turn.actor, str(value.get("reference", "")),
+                                           involved=_emails(value.get("involved")))
+        await turn.card("allocate", notifications.allocate_card_data(options))
+
+    @card_action("allocate.offer", Permission.ALLOCATE)
+    async def on_allocate_offer(self, turn: Turn, value: dict) -> None:
+        reference = str(value.get("reference") or "")
+        involved = _emails(value.get("involved"))
+        try:
+            review, author = await allocation.offer(
+                turn.bot.ctx, turn.actor, reference, _id(value.get("author")),
+                _id(value.get("qa_lead")), involved=involved)
+        except DomainError as error:
+            # show the card again with the reason, keeping what was chosen
+            options = await allocation.options(turn.bot.ctx, turn.actor, reference, involved=involved)
+            await turn.card("allocate", notifications.allocate_card_data(options, error=str(error)))
+            return
+        turn.deliver_soon()
+        await turn.say(f"Asked {author.name} to write the IMR for {review.reference}. I'll tell "
+                       "you when they answer.")
+
+    @command("reallocate", "reallocate REF REASON", "Withdraw the author (keeping the history) "
+             "and choose again (Head of CP & IRO).", Permission.ALLOCATE, scopes=PERSONAL)
+    async def reallocate(self, turn: Turn, args: str) -> None:
+        reference, reason = _reference_and_reason(args)
+        if not reference:
+            await turn.say("Tell me the review and why, e.g. `imr reallocate DDSCP/CSPR/2026/014 "
+                           "author on long-term sick leave`.")
+            return
+        options = await allocation.reallocate(turn.bot.ctx, turn.actor, reference, reason)
+        await turn.card("allocate", notifications.allocate_card_data(options))
+
+    @card_action("allocation.accept", Permission.HELP)
+    async def on_allocation_accept(self, turn: Turn, value: dict) -> None:
+        _review, said = await allocation.answer(
+            turn.bot.ctx, turn.actor, _id(value.get("allocationId")), accept=True,
+            declared_independent=str(value.get("declaration")).lower() == "true")
+        turn.deliver_soon()
+        await turn.say(said)
+
+    @card_action("allocation.decline", Permission.HELP)
+    async def on_allocation_decline(self, turn: Turn, value: dict) -> None:
+        _review, said = await allocation.answer(
+            turn.bot.ctx, turn.actor, _id(value.get("allocationId")), accept=False,
+            reason=str(value.get("reason") or ""))
+        turn.deliver_soon()
+        await turn.say(said)
+
+    @command("conflict", "conflict REF REASON", "Declare a conflict of interest on a review, so "
+             "you are not suggested as its author.", Permission.DECLARE_CONFLICT, scopes=PERSONAL)
+    async def conflict(self, turn: Turn, args: str) -> None:
+        reference, reason = _reference_and_reason(args)
+        if not reference:
+            await turn.say("Tell me the review and the conflict, e.g. `imr conflict "
+                           "DDSCP/CSPR/2026/014 I managed the family's social worker`.")
+            return
+        review = await allocation.declare_conflict(turn.bot.ctx, turn.actor, reference, reason)
+        await turn.say(f"Noted: you will not be suggested as the author of {review.reference}.")
+
+    # -- the people directory --------------------------------------------------------------------
+    @command("people", "people [load | leave EMAIL FROM TO | deactivate EMAIL]",
+             "The pool with each person's load; the fairness view; record leave; deactivate "
+             "(Business Services, administrator).", Permission.VIEW_PEOPLE)
+    async def people(self, turn: Turn, args: str) -> None:
+        words = args.split()
+        action = words[0].lower() if words else ""
+        ctx = turn.bot.ctx
+        if action == "leave":
+            require(Permission.MANAGE_PEOPLE, turn.actor)
+            match = re.match(r"^leave\s+(\S+)\s+(.+?)\s+(?:to\s+)?(\S+)$", args.strip(), re.I)
+            if not match:
+                await turn.say("Use `imr people leave EMAIL FROM TO`, e.g. `imr people leave "
+                               "cara.author@council.gov.uk 21/12/2026 01/01/2027`.")
+                return
+            today = ctx.clock.today()
+            person = await people.add_leave(ctx, turn.actor, match[1],
+                                            parse_date(match[2], today=today),
+                                            parse_date(match[3], today=today))
+            await turn.say(f"Leave recorded for {person.name}: {len(person.leave)} period(s) on "
+                           "record. They won't be suggested for reviews whose plan overlaps it.")
+            return
+        if action == "deactivate":
+            require(Permission.MANAGE_PEOPLE, turn.actor)
+            if len(words) != 2:
+                await turn.say("Use `imr people deactivate EMAIL`.")
+                return
+            person = await people.deactivate(ctx, turn.actor, words[1])
+            await turn.say(f"{person.name} is deactivated: no longer suggested or able to use the "
+                           "bot's role commands. Their history is kept.")
+            return
+        rows = await allocation.loads(ctx, turn.actor)
+        if action == "load":
+            await turn.card("people", {
+                "title": "Fairness: IMRs per person", "subtitle": "Open IMRs now, and "
+                "allocations in the last 12 months.", "col1": "Person", "col2": "Open IMRs "
+                "(author / QA lead)", "col3": "Offers awaiting an answer", "col4": "Allocated in "
+                "12 months",
+                "rows": [{"a": r.person.name, "a2": r.person.service, "b": f"{r.open_imrs} / {r.qa_open}",
+                          "c": str(r.open_offers), "d": str(r.allocations_12_months)} for r in rows]})
+            return
+        if action:
+            await turn.say("Use `imr people`, `imr people load`, `imr people leave EMAIL FROM TO` or "
+                           "`imr people deactivate EMAIL`.")
+            return
+        today = ctx.clock.today()
+        await turn.card("people", {
+            "title": "The IMR pool", "subtitle": "Authors and QA senior leads, with their current "
+            "load.", "col1": "Person", "col2": "Roles", "col3": "Load", "col4": "Availability",
+            "rows": [{"a": r.person.name, "a2": r.person.email,
+                      "b": ", ".join(sorted(x.title for x in r.person.roles)),
+                      "c": f"{r.open_imrs + r.open_offers} of {r.person.max_concurrent}",
+                      "d": _availability(r.person, today)} for r in rows]})
+
+
+def _availability(person, today) -> str:
+    upcoming = [p for p in person.leave if p.ends >= today]
+    if not upcoming:
+        return "available"
+    first = min(upcoming, key=lambda p: p.starts)
+    return f"leave {format_date(first.starts)} to {format_date(first.ends)}"
+
+
+def _emails(value) -> set[str]:
+    return {e.strip().lower() for e in str(value or "").split(",") if e.strip()}
+
+
+def _id(value) -> int:
+    try:
+        return int(str(value))
+    except (TypeError, ValueError):
+        raise DomainError("That choice was not valid; please choose from the list.") from None

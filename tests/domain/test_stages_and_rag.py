@@ -23,7 +23,7 @@ def a_review(received=date(2026, 11, 2)) -> Review:
 def test_the_happy_path_walks_every_stage_of_appendix_two():
     review = a_review()
     path = [
-        (Event.ALLOCATE, Role.HEAD_OF_CP, Stage.ALLOCATED),
+        (Event.ACCEPT_ALLOCATION, Role.AUTHOR, Stage.ALLOCATED),
         (Event.RECORD_SCOPING, Role.QA_LEAD, Stage.SCOPING_HELD),
         (Event.RECORD_MIDWAY, Role.QA_LEAD, Stage.MIDWAY_HELD),
         (Event.SUBMIT_TO_QA, Role.AUTHOR, Stage.SUBMITTED_TO_QA),
@@ -43,9 +43,9 @@ def test_the_happy_path_walks_every_stage_of_appendix_two():
     assert review.plan.done[Milestone.QA_COMPLETE] == date(2026, 11, 20)
 
 
-def test_only_the_head_of_cp_may_allocate():
-    with pytest.raises(NotAllowed, match="Head of CP"):
-        next_stage(Stage.COMMISSIONED, Event.ALLOCATE, {Role.BUSINESS_SERVICES})
+def test_only_the_report_author_can_accept_an_allocation():
+    with pytest.raises(NotAllowed, match="Report author"):
+        next_stage(Stage.COMMISSIONED, Event.ACCEPT_ALLOCATION, {Role.HEAD_OF_CP})
 
 
 def test_qa_cannot_approve_before_a_submission():
@@ -59,7 +59,7 @@ def test_every_transition_names_at_least_one_role_and_a_source():
 
 
 def test_resume_returns_to_the_stage_before_the_hold_and_moves_later_milestones():
-    review = a_review().apply(Event.ALLOCATE, {Role.HEAD_OF_CP}, date(2026, 11, 4), CAL)
+    review = a_review().apply(Event.ACCEPT_ALLOCATION, {Role.AUTHOR}, date(2026, 11, 4), CAL)
     held = review.apply(Event.HOLD, {Role.BUSINESS_SERVICES}, date(2026, 11, 9), CAL)
     assert held.stage == Stage.ON_HOLD
     resumed = held.apply(Event.RESUME, {Role.BUSINESS_SERVICES}, date(2026, 11, 16), CAL,

@@ -72,7 +72,7 @@ async def test_plan_changes_and_milestones_done_are_saved(database):
         await uow.commit()
     async with UnitOfWork(database) as uow:
         review = await uow.reviews.get(review.reference)
-        review = review.apply(Event.ALLOCATE, {Role.HEAD_OF_CP}, date(2026, 11, 25), CAL)
+        review = review.apply(Event.ACCEPT_ALLOCATION, {Role.AUTHOR}, date(2026, 11, 25), CAL)
         from dataclasses import replace
         review = replace(review, plan=review.plan.rebase_to_deadline(
             date(2027, 2, 26), CAL, by="bs", reason="DDSCP agreed", at=AT))

@@ -32,6 +32,10 @@ class User:
     name: str
     email: str
     roles: frozenset[Role]
+    line_manager: str | None = None
+    max_concurrent: int = 2
+    leave: tuple = ()
+    service: str = "Children's Services"
 
     @property
     def aad(self) -> str:
@@ -49,11 +53,13 @@ class User:
 BUSINESS_SERVICES = User("bs", "Bea Services", "bea.services@council.test",
                          frozenset({Role.BUSINESS_SERVICES, Role.ADMINISTRATOR}))
 HEAD_OF_CP = User("head", "Harriet Head", "harriet.head@council.test", frozenset({Role.HEAD_OF_CP}))
-AUTHOR = User("author", "Arun Author", "arun.author@council.test", frozenset({Role.AUTHOR}))
+AUTHOR = User("author", "Arun Author", "arun.author@council.test", frozenset({Role.AUTHOR}),
+              line_manager="lena.manager@council.test")
 LINE_MANAGER = User("lm", "Lena Manager", "lena.manager@council.test",
                     frozenset({Role.LINE_MANAGER}))
 QA_LEAD = User("qa", "Quinn Lead", "quinn.lead@council.test", frozenset({Role.QA_LEAD}))
 SD = User("sd", "Sam Director", "sam.director@council.test", frozenset({Role.SD_EHS}))
+SD_QPP = User("qpp", "Pat Performance", "pat.performance@council.test", frozenset({Role.SD_QPP}))
 STRANGER = User("stranger", "Stan Ger", "stan@elsewhere.test", frozenset())
 EVERYONE = (BUSINESS_SERVICES, HEAD_OF_CP, AUTHOR, LINE_MANAGER, QA_LEAD, SD)
 
@@ -62,7 +68,7 @@ class FakeTeams:
     def __init__(self, database, clock):
         self.adapter = TestAdapter()
         self.adapter.on_turn_error = on_turn_error
-        self.app = build(Settings(database_url=database.url), clock=clock, database=database,
+        self.app = build(Settings(database_url=database.url, scheduler=False), clock=clock, database=database,
                          adapter=self.adapter)
         self.adapter.logic = self.app.bot.on_turn
         self.clock = clock
@@ -70,15 +76,18 @@ class FakeTeams:
         self._seen = 0
         # what must never reach a channel: people's names and the initials users typed
         # (the test people's surnames are role words such as "Author", so first names stand in)
-        self.private_words: set[str] = {u.name for u in (*EVERYONE, STRANGER)} | {
-            u.name.split()[0] for u in (*EVERYONE, STRANGER)}
+        self.private_words: set[str] = {u.name for u in (*EVERYONE, STRANGER, SD_QPP)} | {
+            u.name.split()[0] for u in (*EVERYONE, STRANGER, SD_QPP)}
 
     async def add_people(self, users=EVERYONE) -> None:
         at = datetime(2026, 1, 1, tzinfo=UTC)
         async with UnitOfWork(self.app.database) as uow:
             for user in users:
-                await uow.people.upsert(Person(email=user.email, name=user.name, roles=user.roles,
-                                               aad_object_id=user.aad), at)
+                stored, _ = await uow.people.upsert(Person(
+                    email=user.email, name=user.name, roles=user.roles, aad_object_id=user.aad,
+                    line_manager_email=user.line_manager, max_concurrent=user.max_concurrent,
+                    service=user.service), at)
+                await uow.people.replace_leave(stored.id, user.leave)
             await uow.commit()
 
     def _activity(self, user: User, *, conversation: str, kind: str, text: str | None = None,
@@ -111,6 +120,11 @@ class FakeTeams:
             if target == conversation.split(";")[0]:
                 mine.append(sent)
         return mine
+
+    async def deliver(self) -> None:
+        """Deliver whatever is due in the outbox (as the scheduler would) and file it by inbox."""
+        await self.app.delivery.flush()
+        self._collect("")
 
     def _assert_nothing_private(self, sent: Activity) -> None:
         shown = (sent.text or "") + " " + " ".join(card_text(c) for c in cards([sent]))

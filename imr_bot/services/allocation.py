@@ -1,0 +1,278 @@
+"""Days 1-4: the Head of CP & IRO allocates a report author and a QA senior lead.
+
+The author answers: accept (declaring independence) or decline with a reason, which goes back to
+the Head of CP with the next suggestions. Acceptance moves the review on and tells the QA lead and
+the author's line manager.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import timedelta
+
+from imr_bot.domain.allocation import (
+    CaseContext,
+    Exclusion,
+    PoolEntry,
+    Suggestion,
+    check_acceptance,
+    check_decline,
+    suggest,
+)
+from imr_bot.domain.dates import format_date
+from imr_bot.domain.errors import DomainError, NotAllowed, UnknownReview
+from imr_bot.domain.notification import OutgoingNotification
+from imr_bot.domain.people import Actor, Person
+from imr_bot.domain.plan import Milestone
+from imr_bot.domain.policy import Permission, require
+from imr_bot.domain.review import Review
+from imr_bot.domain.roles import Role
+from imr_bot.domain.stages import Event, Stage
+from imr_bot.store.repositories import AllocationRecord
+
+from . import notifications
+from .context import ServiceContext
+from .tracker import closest
+
+
+@dataclass(frozen=True)
+class AllocationOptions:
+    review: Review
+    authors: list[Suggestion]
+    authors_excluded: list[Exclusion]
+    qa_leads: list[Suggestion]
+    qa_excluded: list[Exclusion]
+    involved: set[str]
+    people: list[Person]
+    history: list[str]
+    pending: AllocationRecord | None
+
+
+async def _review(uow, reference: str) -> Review:
+    review = await uow.reviews.get(reference)
+    if review is None:
+        raise UnknownReview(reference.strip(), closest(reference, await uow.reviews.references()))
+    return review
+
+
+async def _options(ctx: ServiceContext, uow, review: Review,
+                   involved: set[str] | None = None) -> AllocationOptions:
+    people = await uow.people.all()
+    by_id = {p.id: p for p in people}
+    if involved is None:
+        involved = await uow.allocations.involved(review.id)
+    author_loads = await uow.open_loads(Role.AUTHOR)
+    for author, count in (await uow.allocations.open_offer_counts()).items():
+        author_loads[author] = author_loads.get(author, 0) + count
+    qa_loads = await uow.open_loads(Role.QA_LEAD)
+    last = await uow.allocations.last_allocated()
+    case = CaseContext(plan_first=ctx.clock.today(), plan_last=review.plan.deadline,
+                       involved_emails=frozenset(involved),
+                       conflicts=await uow.allocations.conflicts(review.id),
+                       declined=await uow.allocations.declined(review.id))
+    today = ctx.clock.today()
+    authors, authors_excluded = suggest(
+        [PoolEntry(p, author_loads.get(p.id, 0), last[p.id].date() if p.id in last else None)
+         for p in people], case, today, role=Role.AUTHOR)
+    qa_leads, qa_excluded = suggest(
+        [PoolEntry(p, qa_loads.get(p.id, 0), None) for p in people], case, today,
+        role=Role.QA_LEAD)
+    history = []
+    for record in await uow.allocations.for_review(review.id):
+        name = by_id[record.author_id].name if record.author_id in by_id else "someone"
+        said = {"offered": "asked, no answer yet", "accepted": "accepted",
+                "declined": f"declined: {record.reason}", "withdrawn": f"withdrawn: {record.reason}"}
+        history.append(f"{name}, {format_date(record.offered_at.date())}: {said[record.status]}")
+    pending = await uow.allocations.pending_offer(review.id)
+    return AllocationOptions(review, authors, authors_excluded, qa_leads, qa_excluded,
+                             set(involved), [p for p in people if p.active], history, pending)
+
+
+async def options(ctx: ServiceContext, actor: Actor, reference: str,
+                  involved: set[str] | None = None) -> AllocationOptions:
+    """Suggestions for a review; `involved` (emails) replaces the recorded involved managers."""
+    require(Permission.ALLOCATE, actor)
+    async with ctx.unit_of_work() as uow:
+        review = await _review(uow, reference)
+        if involved is not None:
+            involved = {e.strip().lower() for e in involved if e.strip()}
+            if involved != await uow.allocations.involved(review.id):
+                await uow.allocations.set_involved(review.id, involved)
+                await uow.audit.record(actor=actor.key, action="review.involved_managers",
+                                       at=ctx.clock.now(), review_id=review.id,
+                                       count=len(involved))
+                await uow.commit()
+        return await _options(ctx, uow, review, involved)
+
+
+async def offer(ctx: ServiceContext, actor: Actor, reference: str, author_id: int,
+                qa_lead_id: int, involved: set[str] | None = None) -> tuple[Review, Person]:
+    """Offer the review to an author, with a QA senior lead; the author is asked on a card."""
+    require(Permission.ALLOCATE, actor)
+    now = ctx.clock.now()
+    async with ctx.unit_of_work() as uow:
+        review = await _review(uow, reference)
+        if not review.is_open or review.stage == Stage.ON_HOLD:
+            raise DomainError(f"{review.reference} is '{review.stage.title}'; it can't be allocated.")
+        if involved is not None:
+            await uow.allocations.set_involved(review.id, {e.strip().lower() for e in involved})
+        current = await _options(ctx, uow, review)
+        if current.pending is not None:
+            asked = next((p.name for p in current.people if p.id == current.pending.author_id),
+                         "an author")
+            raise DomainError(f"{asked} has already been asked and has not answered. Use "
+                              f"`imr reallocate {review.reference} REASON` to ask someone else.")
+        if review.stage != Stage.COMMISSIONED and Role.AUTHOR in review.people:
+            raise DomainError(f"{review.reference} already has an author. Use "
+                              f"`imr reallocate {review.reference} REASON` to change it.")
+        author = _pick(current.authors, current.authors_excluded, author_id, "report author")
+        qa_lead = _pick(current.qa_leads, current.qa_excluded, qa_lead_id, "QA senior lead")
+        if author.id == qa_lead.id:
+            raise DomainError("The author and the QA senior lead must be different people.")
+        allocation_id = await uow.allocations.offer(review_id=review.id, author_id=author.id,
+                                                    qa_lead_id=qa_lead.id, by=actor.key, at=now)
+        await uow.audit.record(actor=actor.key, action="allocation.offered", at=now,
+                               review_id=review.id, author=author.email, qa_lead=qa_lead.email)
+        await uow.outbox.queue(notifications.allocation_offer(
+            review, allocation_id, author, qa_lead, ctx.calendar), now)
+        await uow.commit()
+    return review, author
+
+
+def _pick(suggested: list[Suggestion], excluded: list[Exclusion], person_id: int,
+          role_name: str) -> Person:
+    for suggestion in suggested:
+        if suggestion.person.id == person_id:
+            return suggestion.person
+    for exclusion in excluded:
+        if exclusion.person.id == person_id:
+            raise DomainError(f"{exclusion.person.name} can't be the {role_name}: "
+                              f"{exclusion.reason}.")
+    raise DomainError(f"Please choose a {role_name} from the suggestions.")
+
+
+async def answer(ctx: ServiceContext, actor: Actor, allocation_id: int, *, accept: bool,
+                 declared_independent: bool = False, reason: str = "") -> tuple[Review, str]:
+    """The offered author accepts (declaring independence) or declines with a reason."""
+    now, today = ctx.clock.now(), ctx.clock.today()
+    async with ctx.unit_of_work() as uow:
+        record = await uow.allocations.get(allocation_id)
+        if record is None:
+            raise DomainError("That allocation no longer exists.")
+        if actor.person is None or actor.person.id != record.author_id:
+            raise NotAllowed("Only the person this review was offered to can answer.")
+        if record.status != "offered":
+            raise DomainError(f"You have already answered this offer ({record.status}).")
+        review = await uow.reviews.get_by_id(record.review_id)
+        if accept:
+            check_acceptance(declared_independent)
+        else:
+            reason = check_decline(reason)
+        if not await uow.allocations.answer(allocation_id, "accepted" if accept else "declined",
+                                            now, None if accept else reason):
+            raise DomainError("This offer was answered a moment ago.")
+        author = actor.person
+        heads = await uow.people.with_role(Role.HEAD_OF_CP)
+        if not accept:
+            await uow.audit.record(actor=actor.key, action="allocation.declined", at=now,
+                                   review_id=review.id, reason=reason)
+            options_now = await _options(ctx, uow, review)
+            for head in heads:
+                await uow.outbox.queue(notifications.allocation_declined(
+                    review, author, reason, head, options_now, allocation_id), now)
+            await uow.commit()
+            return review, "Thank you. The Head of CP & IRO will ask someone else."
+        qa_lead = await uow.people.by_id(record.qa_lead_id)
+        line_manager = (await uow.people.by_email(author.line_manager_email)
+                        if author.line_manager_email else None)
+        people = {**review.people, Role.AUTHOR: author.id, Role.QA_LEAD: qa_lead.id}
+        if line_manager is not None:
+            people[Role.LINE_MANAGER] = line_manager.id
+        else:
+            people.pop(Role.LINE_MANAGER, None)
+        updated = replace(review, people=people)
+        if review.stage == Stage.COMMISSIONED:
+            updated = updated.apply(Event.ACCEPT_ALLOCATION, {Role.AUTHOR}, today, ctx.calendar)
+        await uow.reviews.save(updated, now)
+        await uow.audit.record(actor=actor.key, action="allocation.accepted", at=now,
+                               review_id=review.id, declaration=True)
+        scoping = format_date(updated.plan.due[Milestone.SCOPING_MEETING])
+        for recipient, text in notifications.allocation_accepted(
+                updated, author, qa_lead, line_manager, heads, scoping):
+            await uow.outbox.queue(OutgoingNotification(
+                key=f"allocation:{allocation_id}:accepted:person:{recipient.id}",
+                recipient=notifications.person_recipient(recipient), kind="allocation_accepted",
+                review_id=review.id, payload={"text": text}), now)
+        await uow.outbox.queue(notifications.stage_line_for_tracker(
+            updated, "Author and QA lead allocated", key_suffix=f"allocated:{allocation_id}"), now)
+        await uow.commit()
+    return updated, (f"Thank you: you are the report author for {updated.reference}, with "
+                     f"{qa_lead.name} as QA senior lead. The scoping meeting is due {scoping}.")
+
+
+async def reallocate(ctx: ServiceContext, actor: Actor, reference: str,
+                     reason: str) -> AllocationOptions:
+    """Withdraw the current author (or the unanswered offer), keeping the history, and start the
+    author's answer step again."""
+    require(Permission.ALLOCATE, actor)
+    reason = (reason or "").strip()
+    if not reason:
+        raise DomainError("Please give a reason for reallocating; it is kept in the history.")
+    now = ctx.clock.now()
+    async with ctx.unit_of_work() as uow:
+        review = await _review(uow, reference)
+        if not review.is_open:
+            raise DomainError(f"{review.reference} is closed ({review.stage.title}).")
+        withdrawn = await uow.allocations.withdraw_open(review.id, now, reason)
+        if not withdrawn:
+            raise DomainError(f"{review.reference} has no author or offer to withdraw; use "
+                              f"`imr allocate {review.reference}`.")
+        people = {r: p for r, p in review.people.items() if r not in (Role.AUTHOR, Role.LINE_MANAGER)}
+        updated = replace(review, people=people)
+        await uow.reviews.save(updated, now)
+        await uow.audit.record(actor=actor.key, action="allocation.reallocated", at=now,
+                               review_id=review.id, reason=reason)
+        await uow.commit()
+        return await _options(ctx, uow, updated)
+
+
+async def declare_conflict(ctx: ServiceContext, actor: Actor, reference: str, reason: str) -> Review:
+    require(Permission.DECLARE_CONFLICT, actor)
+    reason = (reason or "").strip()
+    if not reason:
+        raise DomainError("Please say what the conflict is (it is kept, and only the Head of CP "
+                          "sees it).")
+    async with ctx.unit_of_work() as uow:
+        review = await _review(uow, reference)
+        await uow.allocations.declare_conflict(review.id, actor.person.id, reason[:500],
+                                               ctx.clock.now())
+        await uow.audit.record(actor=actor.key, action="allocation.conflict_declared",
+                               at=ctx.clock.now(), review_id=review.id)
+        await uow.commit()
+    return review
+
+
+LOAD_WINDOW = timedelta(days=365)
+
+
+@dataclass(frozen=True)
+class LoadRow:
+    person: Person
+    open_imrs: int
+    open_offers: int
+    qa_open: int
+    allocations_12_months: int
+
+
+async def loads(ctx: ServiceContext, actor: Actor) -> list[LoadRow]:
+    """The fairness view: open IMRs and allocations in the last 12 months per person."""
+    require(Permission.VIEW_PEOPLE, actor)
+    async with ctx.unit_of_work(read_only=True) as uow:
+        people = [p for p in await uow.people.all() if p.active]
+        authors = await uow.open_loads(Role.AUTHOR)
+        qa = await uow.open_loads(Role.QA_LEAD)
+        offers = await uow.allocations.open_offer_counts()
+        recent = await uow.allocations.accepted_since(ctx.clock.now() - LOAD_WINDOW)
+    return [LoadRow(p, authors.get(p.id, 0), offers.get(p.id, 0), qa.get(p.id, 0),
+                    recent.get(p.id, 0))
+            for p in people if {Role.AUTHOR, Role.QA_LEAD} & p.roles]
