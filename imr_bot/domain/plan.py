@@ -173,6 +173,26 @@ class Plan:
                     f"({format_date(self.due[after])}); move that first.")
         return self._with({**self.due, milestone: to}, by=by, reason=reason, at=at)
 
+    def agree(self, new_due: dict[Milestone, date], calendar: WorkingCalendar, *, by: str,
+              reason: str, at: datetime) -> Plan:
+        """Set several milestones at once (the timescale agreed at a meeting); the plan must stay
+        in order and every date must be a working day."""
+        merged = dict(self.due)
+        for milestone, day in new_due.items():
+            if milestone in self.done or day == self.due[milestone]:
+                continue
+            if not calendar.is_working_day(day):
+                raise InvalidPlan(f"{milestone.title}: {format_date(day)} is not a working day.")
+            merged[milestone] = day
+        for before, after in zip(MILESTONE_ORDER, MILESTONE_ORDER[1:], strict=False):
+            if merged[after] < merged[before]:
+                raise InvalidPlan(f"The {after.title.lower()} ({format_date(merged[after])}) can't "
+                                  f"come before the {before.title.lower()} "
+                                  f"({format_date(merged[before])}).")
+        if merged == self.due:
+            return self
+        return self._with(merged, by=by, reason=reason, at=at)
+
     def shift_pending(self, working_days: int, calendar: WorkingCalendar, *, by: str,
                       reason: str, at: datetime) -> Plan:
         """Move every milestone not yet done by `working_days` (time on hold does not count)."""

@@ -205,6 +205,11 @@ async def answer(ctx: ServiceContext, actor: Actor, allocation_id: int, *, accep
                 review_id=review.id, payload={"text": text}), now)
         await uow.outbox.queue(notifications.stage_line_for_tracker(
             updated, "Author and QA lead allocated", key_suffix=f"allocated:{allocation_id}"), now)
+        if review.stage == Stage.COMMISSIONED:
+            # the next step: the QA lead arranges the scoping meeting
+            from .meetings import MeetingKind, create_draft
+
+            await create_draft(ctx, uow, updated, MeetingKind.SCOPING)
         await uow.commit()
     return updated, (f"Thank you: you are the report author for {updated.reference}, with "
                      f"{qa_lead.name} as QA senior lead. The scoping meeting is due {scoping}.")

@@ -220,3 +220,29 @@ involved_managers = Table(
     Column("review_id", Integer, ForeignKey("reviews.id", ondelete="CASCADE"), primary_key=True),
     Column("email", String(254), primary_key=True),
 )
+
+meetings = Table(
+    "meetings", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("review_id", Integer, ForeignKey("reviews.id", ondelete="CASCADE"), nullable=False),
+    Column("kind", String(16), nullable=False),
+    Column("organiser_id", Integer, ForeignKey("people.id"), nullable=False),
+    Column("participant_ids", String(200), nullable=False),  # comma-separated person ids
+    Column("starts", UtcDateTime(), nullable=False),
+    Column("minutes", Integer, nullable=False),
+    Column("location", Text, nullable=False, default=""),
+    Column("status", String(16), nullable=False),
+    Column("sequence", Integer, nullable=False, default=0),
+    Column("version", Integer, nullable=False, default=1),
+    Column("created_at", UtcDateTime(), nullable=False),
+    Index("ix_meetings_review", "review_id"),
+)
+
+meeting_answers = Table(
+    "meeting_answers", metadata,
+    Column("meeting_id", Integer, ForeignKey("meetings.id", ondelete="CASCADE"), primary_key=True),
+    Column("person_id", Integer, ForeignKey("people.id"), primary_key=True),
+    Column("accepted", Boolean, nullable=False),
+    Column("proposed", UtcDateTime()),
+    Column("at", UtcDateTime(), nullable=False),
+)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contextvars import ContextVar
 from types import TracebackType
 
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -12,11 +13,20 @@ from .repositories import (
     AuditLog,
     ConversationRefs,
     Downloads,
+    Meetings,
     Outbox,
     People,
     Reviews,
     Settings,
 )
+
+# A write unit of work opened inside another in the same task would, on SQLite, wait for the
+# outer one's lock while the outer one waits for it: say so at once instead of hanging.
+_open_writer: ContextVar[bool] = ContextVar("imr_open_writer", default=False)
+
+
+class NestedUnitOfWork(RuntimeError):
+    pass
 
 
 class UnitOfWork:
@@ -28,6 +38,7 @@ class UnitOfWork:
     outbox: Outbox
     downloads: Downloads
     allocations: Allocations
+    meetings: Meetings
 
     def __init__(self, database: Database, *, read_only: bool = False):
         self._database = database
@@ -36,6 +47,11 @@ class UnitOfWork:
         self._committed = False
 
     async def __aenter__(self) -> UnitOfWork:
+        if not self._read_only:
+            if _open_writer.get():
+                raise NestedUnitOfWork("a write unit of work is already open in this task; "
+                                       "pass it down instead of opening another")
+            self._writer_token = _open_writer.set(True)
         self._connection = await self._database.engine.connect()
         if self._read_only:
             await self._connection.execution_options(**{READ_ONLY: True})
@@ -49,6 +65,7 @@ class UnitOfWork:
         self.outbox = Outbox(connection)
         self.downloads = Downloads(connection)
         self.allocations = Allocations(connection)
+        self.meetings = Meetings(connection)
         self._committed = False
         return self
 
@@ -72,6 +89,8 @@ class UnitOfWork:
         finally:
             await self._connection.close()
             self._connection = None
+            if not self._read_only:
+                _open_writer.reset(self._writer_token)
 
 
 class UnitOfWorkFactory:

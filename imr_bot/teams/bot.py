@@ -21,7 +21,8 @@ from imr_bot.services.context import ServiceContext
 
 from .card_templates import CardLibrary
 from .commands import CARD_ACTIONS, REGISTRY, has_command_prefix, normalise
-from .handlers import CommandHandlers, Turn
+from .handlers import CommandHandlers
+from .turn import Turn
 from .turn_state import ACTOR_KEY, OUTBOX_KEY
 
 log = logging.getLogger(__name__)

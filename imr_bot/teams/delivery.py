@@ -25,8 +25,10 @@ log = logging.getLogger(__name__)
 
 
 class Delivery:
-    def __init__(self, adapter, app_id: str, database: Database, cards: CardLibrary, clock: Clock):
+    def __init__(self, adapter, app_id: str, database: Database, cards: CardLibrary, clock: Clock,
+                 base_url: str = ""):
         self._adapter = adapter
+        self._base_url = base_url
         self._app_id = app_id
         self._queue = OutboxQueue(database)
         self._cards = cards
@@ -91,7 +93,9 @@ class Delivery:
 
     async def _send(self, reference: dict, payload: dict) -> None:
         if "card" in payload:
-            card = self._cards.render(payload["card"], payload.get("data", {}))
+            # links in cards are made absolute here: where the bot is reached is the edge's concern
+            card = self._cards.render(payload["card"],
+                                      {**payload.get("data", {}), "baseUrl": self._base_url})
             activity = MessageFactory.attachment(CardFactory.adaptive_card(card))
         else:
             activity = MessageFactory.text(payload["text"])

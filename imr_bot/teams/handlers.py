@@ -3,14 +3,10 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
-
-from botbuilder.core import CardFactory, MessageFactory, TurnContext
 
 from imr_bot.domain.dates import format_date, parse_date
 from imr_bot.domain.errors import DomainError
-from imr_bot.domain.people import Actor
 from imr_bot.domain.policy import Permission, require
 from imr_bot.services import (
     allocation,
@@ -26,30 +22,12 @@ from imr_bot.services import (
 
 from . import views
 from .commands import PERSONAL, REGISTRY, card_action, command
-from .turn_state import OUTBOX_KEY
+from .meeting_handlers import MeetingHandlers
+from .turn import Turn, parse_emails, parse_id, reference_and_reason
 
 if TYPE_CHECKING:
     from dialogs.new_review import NewReviewDialog  # noqa: F401
 
-    from .bot import ImrBot
-
-
-@dataclass
-class Turn:
-    context: TurnContext
-    actor: Actor
-    scope: str  # personal, team or groupChat
-    bot: ImrBot
-
-    async def say(self, text: str) -> None:
-        await self.context.send_activity(MessageFactory.text(text))
-
-    def deliver_soon(self) -> None:
-        self.context.turn_state[OUTBOX_KEY] = True
-
-    async def card(self, name: str, data: dict) -> None:
-        card = self.bot.cards.render(name, data)
-        await self.context.send_activity(MessageFactory.attachment(CardFactory.adaptive_card(card)))
 
 
 _SCOPE_WORDS = {"mine", "overdue", "all"}
@@ -57,13 +35,7 @@ _EDIT = re.compile(r"^(?P<ref>\S+)\s+(?P<field>\S+)\s+(?P<value>.+?)\s+because\s
                    re.IGNORECASE | re.DOTALL)
 
 
-def _reference_and_reason(args: str) -> tuple[str, str]:
-    reference, _, reason = args.strip().partition(" ")
-    reason = re.sub(r"^because\s+", "", reason.strip(), flags=re.IGNORECASE)
-    return reference, reason
-
-
-class CommandHandlers:
+class CommandHandlers(MeetingHandlers):
     @command("help", "help", "This list of commands.", Permission.HELP, aliases=("?", "hello", "hi"))
     async def help(self, turn: Turn, args: str) -> None:
         await turn.card("help", views.help_data(REGISTRY.help_lines()))
@@ -153,7 +125,7 @@ class CommandHandlers:
     @command("hold", "hold REF REASON", "Put a review on hold; working days on hold don't count.",
              Permission.HOLD_REVIEW)
     async def hold(self, turn: Turn, args: str) -> None:
-        reference, reason = _reference_and_reason(args)
+        reference, reason = reference_and_reason(args)
         if not reference:
             await turn.say("Tell me the review and why, e.g. `imr hold DDSCP/CSPR/2026/014 police "
                            "investigation`.")
@@ -166,7 +138,7 @@ class CommandHandlers:
     @command("resume", "resume REF", "Resume a review on hold; its later milestones move by the "
              "working days held.", Permission.HOLD_REVIEW)
     async def resume(self, turn: Turn, args: str) -> None:
-        reference, reason = _reference_and_reason(args)
+        reference, reason = reference_and_reason(args)
         if not reference:
             await turn.say("Tell me the review, e.g. `imr resume DDSCP/CSPR/2026/014`.")
             return
@@ -178,7 +150,7 @@ class CommandHandlers:
     @command("withdraw", "withdraw REF REASON", "Withdraw a review (it is closed and kept).",
              Permission.HOLD_REVIEW)
     async def withdraw(self, turn: Turn, args: str) -> None:
-        reference, reason = _reference_and_reason(args)
+        reference, reason = reference_and_reason(args)
         if not reference:
             await turn.say("Tell me the review and why, e.g. `imr withdraw DDSCP/CSPR/2026/014 "
                            "commission withdrawn by DDSCP`.")
@@ -215,17 +187,17 @@ class CommandHandlers:
     @card_action("allocate.refresh", Permission.ALLOCATE)
     async def on_allocate_refresh(self, turn: Turn, value: dict) -> None:
         options = await allocation.options(turn.bot.ctx, turn.actor, str(value.get("reference", "")),
-                                           involved=_emails(value.get("involved")))
+                                           involved=parse_emails(value.get("involved")))
         await turn.card("allocate", notifications.allocate_card_data(options))
 
     @card_action("allocate.offer", Permission.ALLOCATE)
     async def on_allocate_offer(self, turn: Turn, value: dict) -> None:
         reference = str(value.get("reference") or "")
-        involved = _emails(value.get("involved"))
+        involved = parse_emails(value.get("involved"))
         try:
             review, author = await allocation.offer(
-                turn.bot.ctx, turn.actor, reference, _id(value.get("author")),
-                _id(value.get("qa_lead")), involved=involved)
+                turn.bot.ctx, turn.actor, reference, parse_id(value.get("author")),
+                parse_id(value.get("qa_lead")), involved=involved)
         except DomainError as error:
             # show the card again with the reason, keeping what was chosen
             options = await allocation.options(turn.bot.ctx, turn.actor, reference, involved=involved)
@@ -238,7 +210,7 @@ class CommandHandlers:
     @command("reallocate", "reallocate REF REASON", "Withdraw the author (keeping the history) "
              "and choose again (Head of CP & IRO).", Permission.ALLOCATE, scopes=PERSONAL)
     async def reallocate(self, turn: Turn, args: str) -> None:
-        reference, reason = _reference_and_reason(args)
+        reference, reason = reference_and_reason(args)
         if not reference:
             await turn.say("Tell me the review and why, e.g. `imr reallocate DDSCP/CSPR/2026/014 "
                            "author on long-term sick leave`.")
@@ -249,7 +221,7 @@ class CommandHandlers:
     @card_action("allocation.accept", Permission.HELP)
     async def on_allocation_accept(self, turn: Turn, value: dict) -> None:
         _review, said = await allocation.answer(
-            turn.bot.ctx, turn.actor, _id(value.get("allocationId")), accept=True,
+            turn.bot.ctx, turn.actor, parse_id(value.get("allocationId")), accept=True,
             declared_independent=str(value.get("declaration")).lower() == "true")
         turn.deliver_soon()
         await turn.say(said)
@@ -257,7 +229,7 @@ class CommandHandlers:
     @card_action("allocation.decline", Permission.HELP)
     async def on_allocation_decline(self, turn: Turn, value: dict) -> None:
         _review, said = await allocation.answer(
-            turn.bot.ctx, turn.actor, _id(value.get("allocationId")), accept=False,
+            turn.bot.ctx, turn.actor, parse_id(value.get("allocationId")), accept=False,
             reason=str(value.get("reason") or ""))
         turn.deliver_soon()
         await turn.say(said)
@@ -265,7 +237,7 @@ class CommandHandlers:
     @command("conflict", "conflict REF REASON", "Declare a conflict of interest on a review, so "
              "you are not suggested as its author.", Permission.DECLARE_CONFLICT, scopes=PERSONAL)
     async def conflict(self, turn: Turn, args: str) -> None:
-        reference, reason = _reference_and_reason(args)
+        reference, reason = reference_and_reason(args)
         if not reference:
             await turn.say("Tell me the review and the conflict, e.g. `imr conflict "
                            "DDSCP/CSPR/2026/014 I managed the family's social worker`.")
@@ -336,12 +308,3 @@ def _availability(person, today) -> str:
     return f"leave {format_date(first.starts)} to {format_date(first.ends)}"
 
 
-def _emails(value) -> set[str]:
-    return {e.strip().lower() for e in str(value or "").split(",") if e.strip()}
-
-
-def _id(value) -> int:
-    try:
-        return int(str(value))
-    except (TypeError, ValueError):
-        raise DomainError("That choice was not valid; please choose from the list.") from None

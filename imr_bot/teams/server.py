@@ -64,7 +64,18 @@ def create_web_app(app) -> web.Application:
             "Content-Disposition": f'attachment; filename="{safe_name}"',
             "Cache-Control": "no-store"})
 
+    async def calendar(request: web.Request) -> web.Response:
+        from imr_bot.services import meetings
+
+        found = await meetings.calendar_file(app.ctx, request.match_info["token"])
+        if found is None:
+            return web.Response(status=404, text="This calendar link is not valid any more.")
+        filename, content = found
+        return web.Response(body=content, content_type="text/calendar", charset="utf-8", headers={
+            "Content-Disposition": f'attachment; filename="{filename}"', "Cache-Control": "no-store"})
+
     web_app.router.add_post("/api/messages", messages)
+    web_app.router.add_get("/calendar/{token}.ics", calendar)
     web_app.router.add_get("/files/{token}", download)
     web_app.router.add_get("/healthz", healthz)
     web_app.router.add_get("/readyz", readyz)

@@ -95,3 +95,22 @@ def test_shifting_pending_milestones_leaves_done_ones_alone():
     shifted = plan.shift_pending(3, CAL, by="bs", reason="hold", at=AT)
     assert shifted.due[Milestone.ALLOCATION] == plan.due[Milestone.ALLOCATION]
     assert shifted.due[Milestone.DDSCP_SUBMISSION] == CAL.add_working_days(plan.deadline, 3)
+
+
+def test_a_timescale_agreed_at_scoping_moves_several_milestones_at_once():
+    plan = Plan.default(date(2026, 11, 2), CAL)
+    agreed = plan.agree({Milestone.MIDWAY_REVIEW: date(2026, 11, 27),
+                         Milestone.REPORT_TO_QA: date(2026, 12, 18),
+                         Milestone.QA_COMPLETE: date(2027, 1, 8),
+                         Milestone.DDSCP_SUBMISSION: date(2027, 1, 22)}, CAL, by="qa",
+                        reason="agreed at scoping", at=AT)
+    assert agreed.deadline == date(2027, 1, 22)
+    assert {c.reason for c in agreed.changes} == {"agreed at scoping"}
+
+
+def test_an_agreed_timescale_must_stay_in_order_and_on_working_days():
+    plan = Plan.default(date(2026, 11, 2), CAL)
+    with pytest.raises(InvalidPlan, match="can't come before"):
+        plan.agree({Milestone.REPORT_TO_QA: date(2026, 11, 16)}, CAL, by="qa", reason="r", at=AT)
+    with pytest.raises(InvalidPlan, match="not a working day"):
+        plan.agree({Milestone.QA_COMPLETE: date(2026, 12, 25)}, CAL, by="qa", reason="r", at=AT)

@@ -1,0 +1,384 @@
+"""Arrange, confirm and record the scoping meeting (Day 4), the midway review (Day 15) and the
+optional QA-author meeting; the plan follows what is agreed."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import date, datetime, timedelta
+
+from imr_bot.clock import LONDON
+from imr_bot.documents.calendar_invite import Invitee, invitation
+from imr_bot.domain.dates import format_date
+from imr_bot.domain.errors import DomainError, NotAllowed, UnknownReview
+from imr_bot.domain.meetings import (
+    Meeting,
+    MeetingKind,
+    MeetingStatus,
+    MidwayOutcome,
+    default_start,
+    parse_slot,
+)
+from imr_bot.domain.notification import OutgoingNotification
+from imr_bot.domain.people import Actor, Person
+from imr_bot.domain.plan import MILESTONE_ORDER, Milestone
+from imr_bot.domain.policy import Permission, require
+from imr_bot.domain.review import Review
+from imr_bot.domain.roles import Role
+from imr_bot.domain.stages import Event, Stage
+
+from . import links
+from .context import ServiceContext
+from .notifications import person_recipient
+from .tracker import closest
+
+CALENDAR_PURPOSE = "calendar"
+QA_STAGES = (Stage.SUBMITTED_TO_QA, Stage.QA_AMENDMENTS)
+
+
+def when_text(starts: datetime, minutes: int) -> str:
+    local = starts.astimezone(LONDON)
+    return f"{format_date(local.date())}, {local:%H:%M}–{(local + timedelta(minutes=minutes)):%H:%M}"
+
+
+def _participants(review: Review, kind: MeetingKind) -> tuple[int, ...]:
+    roles = (Role.QA_LEAD, Role.AUTHOR) if kind == MeetingKind.QA else (
+        Role.QA_LEAD, Role.AUTHOR, Role.LINE_MANAGER)
+    return tuple(dict.fromkeys(review.people[r] for r in roles if r in review.people))
+
+
+async def create_draft(ctx: ServiceContext, uow, review: Review, kind: MeetingKind) -> Meeting:
+    """A meeting with the QA lead to adjust and send; called when its step of the workflow begins."""
+    milestone = kind.milestone
+    due = review.plan.due[milestone] if milestone else ctx.calendar.add_working_days(
+        ctx.clock.today(), 2)
+    meeting = await uow.meetings.add(Meeting(
+        review_id=review.id, kind=kind, organiser_id=review.people[Role.QA_LEAD],
+        participant_ids=_participants(review, kind),
+        starts=default_start(due, ctx.clock.today(), ctx.calendar)), ctx.clock.now())
+    qa_lead = await uow.people.by_id(meeting.organiser_id)
+    await uow.outbox.queue(OutgoingNotification(
+        key=f"meeting:{meeting.id}:draft", recipient=person_recipient(qa_lead),
+        kind="meeting_draft", review_id=review.id,
+        payload={"card": "meeting_propose",
+                 "data": await propose_data(uow, review, meeting)}), ctx.clock.now())
+    return meeting
+
+
+async def propose_data(uow, review: Review, meeting: Meeting, error: str = "") -> dict:
+    names = [(await uow.people.by_id(p)).name for p in meeting.participant_ids]
+    local = meeting.starts.astimezone(LONDON)
+    return {"reference": review.reference, "title": meeting.kind.title,
+            "meetingId": meeting.id, "participants": ", ".join(names),
+            "day": local.date().isoformat(), "time": f"{local:%H:%M}",
+            "minutes": meeting.minutes, "location": meeting.location, "error": error,
+            "resend": meeting.status != MeetingStatus.DRAFT}
+
+
+async def _load(uow, meeting_id: int) -> tuple[Meeting, Review]:
+    meeting = await uow.meetings.get(meeting_id)
+    if meeting is None:
+        raise DomainError("That meeting no longer exists.")
+    return meeting, await uow.reviews.get_by_id(meeting.review_id)
+
+
+def _person_id(actor: Actor) -> int | None:
+    return actor.person.id if actor.person is not None else None
+
+
+async def send(ctx: ServiceContext, actor: Actor, meeting_id: int, day: str, time_text: str,
+               minutes: str, location: str) -> Meeting:
+    """The QA lead sends the proposal; each participant is asked to accept or propose a time."""
+    now = ctx.clock.now()
+    async with ctx.unit_of_work() as uow:
+        meeting, review = await _load(uow, meeting_id)
+        try:
+            length = int(str(minutes or "60"))
+        except ValueError:
+            raise DomainError("The duration is a number of minutes, e.g. 60.") from None
+        meeting = meeting.send(_person_id(actor), parse_slot(day, time_text), length,
+                               location or "", ctx.calendar)
+        await uow.meetings.save(meeting, now)
+        await uow.audit.record(actor=actor.key, action="meeting.proposed", at=now,
+                               review_id=review.id, kind=meeting.kind.value,
+                               starts=meeting.starts.isoformat(), sequence=meeting.sequence)
+        for person_id in meeting.awaiting():
+            person = await uow.people.by_id(person_id)
+            await uow.outbox.queue(OutgoingNotification(
+                key=f"meeting:{meeting.id}:invite:{now.isoformat()}:person:{person_id}",
+                recipient=person_recipient(person), kind="meeting_invite", review_id=review.id,
+                payload={"card": "meeting_invite",
+                         "data": await _invite_data(uow, review, meeting, person)}), now)
+        await uow.commit()
+    return meeting
+
+
+async def _invite_data(uow, review: Review, meeting: Meeting, person: Person) -> dict:
+    organiser = await uow.people.by_id(meeting.organiser_id)
+    local = meeting.starts.astimezone(LONDON)
+    return {"greeting": person.first_name, "reference": review.reference,
+            "title": meeting.kind.title, "when": when_text(meeting.starts, meeting.minutes),
+            "where": meeting.location or "to be confirmed", "organiser": organiser.name,
+            "participants": ", ".join([(await uow.people.by_id(p)).name
+                                       for p in meeting.participant_ids]),
+            "meetingId": meeting.id, "day": local.date().isoformat(), "time": f"{local:%H:%M}"}
+
+
+async def answer(ctx: ServiceContext, actor: Actor, meeting_id: int, *, accept: bool,
+                 day: str = "", time_text: str = "") -> tuple[Meeting, str]:
+    now = ctx.clock.now()
+    async with ctx.unit_of_work() as uow:
+        meeting, review = await _load(uow, meeting_id)
+        proposed = None if accept else parse_slot(day, time_text)
+        meeting = meeting.answer(_person_id(actor), accept=accept, proposed=proposed,
+                                 calendar=ctx.calendar)
+        await uow.meetings.save(meeting, now)
+        await uow.audit.record(actor=actor.key, action="meeting.answered", at=now,
+                               review_id=review.id, kind=meeting.kind.value, accepted=accept,
+                               proposed=proposed.isoformat() if proposed else None)
+        organiser = await uow.people.by_id(meeting.organiser_id)
+        if not accept:
+            await uow.outbox.queue(OutgoingNotification(
+                key=f"meeting:{meeting.id}:counter:{now.isoformat()}",
+                recipient=person_recipient(organiser), kind="meeting_counter", review_id=review.id,
+                payload={"card": "meeting_counter", "data": {
+                    "reference": review.reference, "title": meeting.kind.title,
+                    "who": actor.name, "proposed": when_text(proposed, meeting.minutes),
+                    "original": when_text(meeting.starts, meeting.minutes),
+                    "meetingId": meeting.id, "day": proposed.astimezone(LONDON).date().isoformat(),
+                    "time": f"{proposed.astimezone(LONDON):%H:%M}",
+                    "awaiting": await _names(uow, meeting.awaiting())}}), now)
+            said = f"Thank you: {organiser.name} will confirm a time."
+        elif meeting.status == MeetingStatus.CONFIRMED:
+            await _confirmed(ctx, uow, review, meeting, now)
+            said = "Thank you: everyone has accepted, so the meeting is confirmed."
+        else:
+            said = "Thank you: you have accepted."
+        await uow.commit()
+    return meeting, said
+
+
+async def _names(uow, ids) -> str:
+    names = [(await uow.people.by_id(p)).name for p in ids]
+    return ", ".join(names) or "nobody"
+
+
+async def confirm(ctx: ServiceContext, actor: Actor, meeting_id: int, day: str = "",
+                  time_text: str = "") -> Meeting:
+    """The QA lead confirms a slot (a counter-proposal, or the time already proposed)."""
+    now = ctx.clock.now()
+    async with ctx.unit_of_work() as uow:
+        meeting, review = await _load(uow, meeting_id)
+        starts = parse_slot(day, time_text) if day and time_text else None
+        meeting = meeting.confirm(_person_id(actor), starts, ctx.calendar)
+        await uow.meetings.save(meeting, now)
+        await _confirmed(ctx, uow, review, meeting, now)
+        await uow.commit()
+    return meeting
+
+
+async def _confirmed(ctx: ServiceContext, uow, review: Review, meeting: Meeting,
+                     now: datetime) -> None:
+    await uow.audit.record(actor="imr-bot", action="meeting.confirmed", at=now,
+                           review_id=review.id, kind=meeting.kind.value,
+                           starts=meeting.starts.isoformat(), sequence=meeting.sequence)
+    expires = meeting.ends + timedelta(days=30)
+    for person_id in meeting.participant_ids:
+        person = await uow.people.by_id(person_id)
+        token = await links.sign(ctx, CALENDAR_PURPOSE, f"{meeting.id}:{person_id}", expires,
+                                 uow=uow)
+        data = await _invite_data(uow, review, meeting, person)
+        data.update({"calendarPath": f"/calendar/{token}.ics",
+                     "isOrganiser": person_id == meeting.organiser_id,
+                     "recordable": meeting.kind != MeetingKind.QA})
+        await uow.outbox.queue(OutgoingNotification(
+            key=f"meeting:{meeting.id}:confirmed:{meeting.sequence}:{now.isoformat()}:person:{person_id}",
+            recipient=person_recipient(person), kind="meeting_confirmed", review_id=review.id,
+            payload={"card": "meeting_confirmed", "data": data}), now)
+
+
+async def calendar_file(ctx: ServiceContext, token: str) -> tuple[str, bytes] | None:
+    """The .ics for a signed calendar link: always the meeting's current time and sequence."""
+    subject = await links.verify(ctx, CALENDAR_PURPOSE, token)
+    if subject is None:
+        return None
+    meeting_id, person_id = (int(p) for p in subject.split(":"))
+    async with ctx.unit_of_work(read_only=True) as uow:
+        meeting = await uow.meetings.get(meeting_id)
+        if meeting is None or not meeting.is_participant(person_id):
+            return None
+        review = await uow.reviews.get_by_id(meeting.review_id)
+        organiser = await uow.people.by_id(meeting.organiser_id)
+        attendees = [await uow.people.by_id(p) for p in meeting.participant_ids]
+    content = invitation(
+        uid=f"imr-meeting-{meeting.id}@imr-bot", sequence=meeting.sequence,
+        summary=f"IMR {review.reference}: {meeting.kind.title.lower()}",
+        description=f"{meeting.kind.title} for the Individual Management Review {review.reference}.",
+        location=meeting.location, starts=meeting.starts, ends=meeting.ends,
+        organiser=Invitee(organiser.name, organiser.email),
+        attendees=[Invitee(p.name, p.email) for p in attendees], stamp=ctx.clock.now())
+    return f"imr-{meeting.kind.value}-meeting.ics", content
+
+
+# -- outcomes ------------------------------------------------------------------------------------
+LATER_THAN_SCOPING = (Milestone.MIDWAY_REVIEW, Milestone.REPORT_TO_QA, Milestone.QA_COMPLETE,
+                      Milestone.DDSCP_SUBMISSION)
+
+
+async def outcome_form(ctx: ServiceContext, actor: Actor, meeting_id: int) -> tuple[str, dict]:
+    """The card (name, data) on which the QA lead records what the meeting decided."""
+    async with ctx.unit_of_work(read_only=True) as uow:
+        meeting, review = await _load(uow, meeting_id)
+        if _person_id(actor) != meeting.organiser_id:
+            raise NotAllowed("Only the QA senior lead for this review can record the outcome.")
+        if meeting.kind == MeetingKind.QA:
+            raise DomainError("A QA and author meeting has no outcome to record.")
+        attendees = [{"title": (await uow.people.by_id(p)).name, "value": str(p)}
+                     for p in meeting.participant_ids]
+    common = {"reference": review.reference, "title": meeting.kind.title, "meetingId": meeting.id,
+              "heldOn": meeting.starts.astimezone(LONDON).date().isoformat(),
+              "attendeeChoices": attendees,
+              "attendees": ",".join(str(p) for p in meeting.participant_ids)}
+    if meeting.kind == MeetingKind.SCOPING:
+        common["milestones"] = [{"id": f"due_{m.value}", "label": f"{m.title} (default {format_date(review.plan.due[m])})",
+                                 "value": review.plan.due[m].isoformat()} for m in LATER_THAN_SCOPING]
+        return "meeting_outcome_scoping", common
+    common["ddscp"] = review.plan.deadline.isoformat()
+    return "meeting_outcome_midway", common
+
+
+@dataclass(frozen=True)
+class Recorded:
+    review: Review
+    said: str
+
+
+async def record_outcome(ctx: ServiceContext, actor: Actor, meeting_id: int,
+                         values: dict) -> Recorded:
+    now = ctx.clock.now()
+    async with ctx.unit_of_work() as uow:
+        meeting, review = await _load(uow, meeting_id)
+        meeting = meeting.mark_held(_person_id(actor))
+        try:
+            held_on = date.fromisoformat(str(values.get("held_on") or ""))
+        except ValueError:
+            raise DomainError("Please give the date the meeting was held.") from None
+        if held_on > ctx.clock.today():
+            raise DomainError("The meeting can't have been held in the future.")
+        attendee_ids = [int(p) for p in str(values.get("attendees") or "").split(",") if p.strip()]
+        notes = str(values.get("notes") or "").strip()[:2000]
+        roles = {Role.QA_LEAD}
+        if meeting.kind == MeetingKind.SCOPING:
+            new_due = {}
+            for milestone in LATER_THAN_SCOPING:
+                raw = values.get(f"due_{milestone.value}")
+                if raw:
+                    try:
+                        new_due[milestone] = date.fromisoformat(str(raw))
+                    except ValueError:
+                        raise DomainError(f"{milestone.title}: please give a date.") from None
+            plan = review.plan.agree(new_due, ctx.calendar, by=actor.key, at=now,
+                                     reason=f"timescale agreed at the scoping meeting on "
+                                            f"{format_date(held_on)}")
+            updated = replace(review, plan=plan).apply(Event.RECORD_SCOPING, roles, held_on,
+                                                       ctx.calendar)
+            detail = {"agreed": {m.value: d.isoformat() for m, d in new_due.items()}}
+            headline = "The scoping meeting agreed this timescale"
+        else:
+            outcome = MidwayOutcome(str(values.get("outcome") or "on_track"))
+            reason = str(values.get("reason") or "").strip()
+            plan = review.plan
+            if outcome == MidwayOutcome.AT_RISK and not reason:
+                raise DomainError("Please say why the review is at risk.")
+            if outcome == MidwayOutcome.EXTENSION:
+                if str(values.get("ddscp_agreed")).lower() != "true":
+                    raise DomainError("An extension needs DDSCP's agreement: please tick that "
+                                      "DDSCP agreed the new date.")
+                try:
+                    deadline = date.fromisoformat(str(values.get("ddscp") or ""))
+                except ValueError:
+                    raise DomainError("Please give the new DDSCP date.") from None
+                plan = plan.rebase_to_deadline(deadline, ctx.calendar, by=actor.key, at=now,
+                                               reason=f"extension agreed with DDSCP at the midway "
+                                                      f"review ({reason or 'no reason given'})")
+            updated = replace(review, plan=plan).apply(Event.RECORD_MIDWAY, roles, held_on,
+                                                       ctx.calendar)
+            detail = {"outcome": outcome.value, "reason": reason}
+            headline = f"Midway review: {outcome.title.lower()}"
+        await uow.meetings.save(meeting, now)
+        await uow.reviews.save(updated, now)
+        await uow.audit.record(actor=actor.key, action=f"meeting.{meeting.kind.value}_recorded",
+                               at=now, review_id=review.id, held_on=held_on.isoformat(),
+                               attendees=len(attendee_ids), notes=bool(notes), **detail)
+        dates = "; ".join(f"{m.title}: {format_date(updated.plan.due[m])}"
+                          for m in MILESTONE_ORDER if m not in updated.plan.done)
+        text = f"{headline} for **{review.reference}**. Dates now: {dates}."
+        for person_id in set(updated.people.values()):
+            person = await uow.people.by_id(person_id)
+            await uow.outbox.queue(OutgoingNotification(
+                key=f"meeting:{meeting.id}:recorded:person:{person_id}",
+                recipient=person_recipient(person), kind="meeting_recorded",
+                review_id=review.id, payload={"text": text}), now)
+        if meeting.kind == MeetingKind.SCOPING:
+            await create_draft(ctx, uow, updated, MeetingKind.MIDWAY)
+        await uow.commit()
+    return Recorded(updated, text)
+
+
+async def propose_qa_meeting(ctx: ServiceContext, actor: Actor, reference: str) -> Meeting:
+    """During QA, the QA lead may arrange a meeting with the author."""
+    async with ctx.unit_of_work() as uow:
+        review = await uow.reviews.get(reference)
+        if review is None:
+            raise UnknownReview(reference, closest(reference, await uow.reviews.references()))
+        if review.people.get(Role.QA_LEAD) != _person_id(actor):
+            raise NotAllowed("Only the QA senior lead for this review can arrange that.")
+        if review.stage not in QA_STAGES:
+            raise DomainError("A QA and author meeting can be arranged once the report is with "
+                              "the QA lead.")
+        meeting = await create_draft(ctx, uow, review, MeetingKind.QA)
+        await uow.commit()
+    return meeting
+
+
+@dataclass(frozen=True)
+class MeetingLine:
+    title: str
+    status: str
+    when: str
+    waiting_for: str
+
+
+async def overview(ctx: ServiceContext, actor: Actor, reference: str) -> tuple[Review, list[MeetingLine]]:
+    require(Permission.VIEW_STATUS, actor)
+    async with ctx.unit_of_work(read_only=True) as uow:
+        review = await uow.reviews.get(reference)
+        if review is None:
+            raise UnknownReview(reference, closest(reference, await uow.reviews.references()))
+        lines = []
+        for meeting in await uow.meetings.for_review(review.id):
+            if meeting.status == MeetingStatus.DRAFT:
+                waiting = f"{(await uow.people.by_id(meeting.organiser_id)).name} to send it"
+            elif meeting.status == MeetingStatus.PROPOSED:
+                counters = meeting.counter_proposals()
+                waiting = (f"answers from {await _names(uow, meeting.awaiting())}"
+                           if meeting.awaiting() else "")
+                if counters:
+                    waiting = (waiting + "; " if waiting else "") + (
+                        f"{(await uow.people.by_id(meeting.organiser_id)).name} to confirm a time "
+                        f"({len(counters)} counter-proposal(s))")
+            elif meeting.status == MeetingStatus.CONFIRMED and meeting.kind != MeetingKind.QA:
+                waiting = f"{(await uow.people.by_id(meeting.organiser_id)).name} to record the outcome"
+            else:
+                waiting = "nothing"
+            lines.append(MeetingLine(meeting.kind.title, meeting.status.value,
+                                     when_text(meeting.starts, meeting.minutes), waiting or "nothing"))
+    return review, lines
+
+
+async def change_form(ctx: ServiceContext, actor: Actor, meeting_id: int) -> tuple[str, dict]:
+    """The proposal card again, for the QA lead to change a meeting's time or place."""
+    async with ctx.unit_of_work(read_only=True) as uow:
+        meeting, review = await _load(uow, meeting_id)
+        if _person_id(actor) != meeting.organiser_id:
+            raise NotAllowed("Only the QA senior lead for this review can change the meeting.")
+        return "meeting_propose", await propose_data(uow, review, meeting)

@@ -1,0 +1,89 @@
+"""Handlers for meetings: the QA lead sends and confirms, participants answer, the QA lead
+records the outcome."""
+
+from __future__ import annotations
+
+from imr_bot.domain.policy import Permission
+from imr_bot.services import meetings
+
+from .commands import card_action, command
+from .turn import Turn, parse_id
+
+
+class MeetingHandlers:
+    """Meetings: the QA lead sends and confirms, participants answer, the QA lead records."""
+
+    @command("meeting", "meeting REF [qa]", "A review's meetings and what is awaited from whom; "
+             "“qa” lets the QA lead arrange a meeting with the author during QA.",
+             Permission.VIEW_STATUS)
+    async def meeting(self, turn: Turn, args: str) -> None:
+        words = args.split()
+        if not words:
+            await turn.say("Tell me the review, e.g. `imr meeting DDSCP/CSPR/2026/014`.")
+            return
+        if len(words) > 1 and words[1].lower() == "qa":
+            await meetings.propose_qa_meeting(turn.bot.ctx, turn.actor, words[0])
+            turn.deliver_soon()
+            await turn.say("A draft QA and author meeting is on its way to you to adjust and send.")
+            return
+        review, lines = await meetings.overview(turn.bot.ctx, turn.actor, words[0])
+        if not lines:
+            await turn.say(f"{review.reference} has no meetings yet: the scoping meeting is "
+                           "arranged once the author accepts.")
+            return
+        await turn.card("people", {
+            "title": f"Meetings for {review.reference}", "subtitle": "Times are UK time.",
+            "col1": "Meeting", "col2": "When", "col3": "Status", "col4": "Waiting for",
+            "rows": [{"a": line.title, "a2": "", "b": line.when, "c": line.status,
+                      "d": line.waiting_for} for line in lines]})
+
+    @card_action("meeting.send", Permission.VIEW_STATUS)
+    async def on_meeting_send(self, turn: Turn, value: dict) -> None:
+        meeting = await meetings.send(turn.bot.ctx, turn.actor, parse_id(value.get("meetingId")),
+                                      str(value.get("day") or ""), str(value.get("time") or ""),
+                                      str(value.get("minutes") or "60"),
+                                      str(value.get("location") or ""))
+        turn.deliver_soon()
+        await turn.say(f"Sent: {meetings.when_text(meeting.starts, meeting.minutes)}. I'll tell you "
+                       "if anyone proposes another time, and when it is confirmed.")
+
+    @card_action("meeting.change", Permission.VIEW_STATUS)
+    async def on_meeting_change(self, turn: Turn, value: dict) -> None:
+        name, data = await meetings.change_form(turn.bot.ctx, turn.actor, parse_id(value.get("meetingId")))
+        await turn.card(name, data)
+
+    @card_action("meeting.accept", Permission.VIEW_STATUS)
+    async def on_meeting_accept(self, turn: Turn, value: dict) -> None:
+        _meeting, said = await meetings.answer(turn.bot.ctx, turn.actor,
+                                               parse_id(value.get("meetingId")), accept=True)
+        turn.deliver_soon()
+        await turn.say(said)
+
+    @card_action("meeting.propose", Permission.VIEW_STATUS)
+    async def on_meeting_propose(self, turn: Turn, value: dict) -> None:
+        _meeting, said = await meetings.answer(
+            turn.bot.ctx, turn.actor, parse_id(value.get("meetingId")), accept=False,
+            day=str(value.get("day") or ""), time_text=str(value.get("time") or ""))
+        turn.deliver_soon()
+        await turn.say(said)
+
+    @card_action("meeting.confirm", Permission.VIEW_STATUS)
+    async def on_meeting_confirm(self, turn: Turn, value: dict) -> None:
+        meeting = await meetings.confirm(turn.bot.ctx, turn.actor, parse_id(value.get("meetingId")),
+                                         str(value.get("day") or ""), str(value.get("time") or ""))
+        turn.deliver_soon()
+        await turn.say(f"Confirmed for {meetings.when_text(meeting.starts, meeting.minutes)}; "
+                       "everyone gets the confirmed meeting and a calendar invitation.")
+
+    @card_action("meeting.outcome", Permission.VIEW_STATUS)
+    async def on_meeting_outcome(self, turn: Turn, value: dict) -> None:
+        name, data = await meetings.outcome_form(turn.bot.ctx, turn.actor,
+                                                 parse_id(value.get("meetingId")))
+        await turn.card(name, data)
+
+    @card_action("meeting.record", Permission.VIEW_STATUS)
+    async def on_meeting_record(self, turn: Turn, value: dict) -> None:
+        recorded = await meetings.record_outcome(turn.bot.ctx, turn.actor,
+                                                 parse_id(value.get("meetingId")), value)
+        turn.deliver_soon()
+        await turn.say(f"Recorded. {recorded.said}")
