@@ -93,13 +93,16 @@ async def test_a_stale_save_is_refused(database):
     async with UnitOfWork(database) as uow:
         await uow.reviews.add(a_review(), AT)
         await uow.commit()
-    async with UnitOfWork(database) as first:
-        mine = await first.reviews.get("DDSCP/CSPR/2026/014")
+    async def another_turn() -> None:
         async with UnitOfWork(database) as second:
             theirs = await second.reviews.get("DDSCP/CSPR/2026/014")
             await second.reviews.save(theirs.apply(Event.HOLD, {Role.HEAD_OF_CP},
                                                    date(2026, 11, 24), CAL), AT)
             await second.commit()
+
+    async with UnitOfWork(database) as first:
+        mine = await first.reviews.get("DDSCP/CSPR/2026/014")
+        await asyncio.create_task(another_turn())  # a concurrent turn, in a task of its own
         with pytest.raises(ConcurrentChange):
             await first.reviews.save(mine.apply(Event.WITHDRAW, {Role.HEAD_OF_CP},
                                                 date(2026, 11, 24), CAL), AT)
@@ -130,6 +133,17 @@ async def test_sqlite_writers_queue_rather_than_fail(database):
     await asyncio.gather(*(commission(n) for n in range(5)))
     async with UnitOfWork(database, read_only=True) as uow:
         assert await uow.reviews.count() == 5
+
+
+async def test_a_write_unit_of_work_inside_another_fails_at_once(database):
+    from imr_bot.store.unit_of_work import NestedUnitOfWork
+
+    async with UnitOfWork(database):
+        with pytest.raises(NestedUnitOfWork):
+            async with UnitOfWork(database):
+                pass
+        async with UnitOfWork(database, read_only=True) as reader:  # reading is fine
+            assert await reader.reviews.count() == 0
 
 
 async def test_concurrent_audit_writers_keep_one_chain(database):
