@@ -1,4 +1,5 @@
 import asyncio
+import contextvars
 from datetime import UTC, date, datetime
 
 import pytest
@@ -102,7 +103,8 @@ async def test_a_stale_save_is_refused(database):
 
     async with UnitOfWork(database) as first:
         mine = await first.reviews.get("DDSCP/CSPR/2026/014")
-        await asyncio.create_task(another_turn())  # a concurrent turn, in a task of its own
+        # a concurrent turn: its own task, with a fresh context as an HTTP request would have
+        await asyncio.create_task(another_turn(), context=contextvars.Context())
         with pytest.raises(ConcurrentChange):
             await first.reviews.save(mine.apply(Event.WITHDRAW, {Role.HEAD_OF_CP},
                                                 date(2026, 11, 24), CAL), AT)
