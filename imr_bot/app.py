@@ -44,7 +44,8 @@ def build(settings: Settings | None = None, *, clock: Clock | None = None,
     clock = clock or SystemClock()
     database = database or Database(settings.database_url)
     ctx = ServiceContext(unit_of_work=UnitOfWorkFactory(database),
-                         calendar=WorkingCalendar.for_england(), clock=clock)
+                         calendar=WorkingCalendar.for_england(), clock=clock,
+                         base_url=settings.base_url)
     cards = CardLibrary(settings.cards_dir)
     adapter = adapter or create_adapter(settings)
     delivery = Delivery(adapter, settings.app_id, database, cards, clock, settings.base_url)

@@ -24,6 +24,7 @@ class Person:
     roles: frozenset[Role] = frozenset()
     id: int | None = None
     aad_object_id: str | None = None
+    teams_user_id: str | None = None  # the Teams id (29:...) seen on their messages
     line_manager_email: str | None = None
     service: str = ""
     active: bool = True

@@ -18,3 +18,4 @@ class ServiceContext:
     unit_of_work: Callable[..., UnitOfWork]
     calendar: WorkingCalendar
     clock: Clock
+    base_url: str = ""  # where people's browsers reach the bot, for links in cards

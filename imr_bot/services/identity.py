@@ -19,6 +19,14 @@ async def identify(ctx: ServiceContext, *, aad_object_id: str | None, teams_user
                 await uow.audit.record(actor=person.email, action="person.linked",
                                        at=ctx.clock.now(), aad_object_id=aad_object_id)
                 await uow.commit()
+    if person is not None and teams_user_id and person.teams_user_id != teams_user_id:
+        # remembered so cards can show buttons to this person only (Teams user-specific views)
+        async with ctx.unit_of_work() as uow:
+            await uow.people.set_teams_id(person.id, teams_user_id)
+            await uow.commit()
+        from dataclasses import replace
+
+        person = replace(person, teams_user_id=teams_user_id)
     if person is not None:
         return Actor(key=person.email, name=person.name, person=person)
     return Actor(key=f"teams:{aad_object_id or teams_user_id or 'unknown'}", name=name or "there")

@@ -8,6 +8,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import and_, delete, func, insert, select, text, update
 from sqlalchemy.exc import IntegrityError
@@ -21,8 +22,11 @@ from imr_bot.domain.plan import Milestone, Plan, PlanChange
 from imr_bot.domain.review import CommissioningBody, Review, ReviewType
 from imr_bot.domain.roles import Role
 from imr_bot.domain.stages import CLOSED_STAGES, Stage
+from imr_bot.domain.submissions import AlreadyDecided, Decision, Level, RecordedDecision
 
 from . import tables as t
+
+_LONDON = ZoneInfo("Europe/London")
 
 
 class ConcurrentChange(DomainError):
@@ -223,6 +227,10 @@ class People:
         await self._c.execute(update(t.people).where(t.people.c.id == person_id).values(
             aad_object_id=aad_object_id, teams_user_id=teams_user_id))
 
+    async def set_teams_id(self, person_id: int, teams_user_id: str) -> None:
+        await self._c.execute(update(t.people).where(t.people.c.id == person_id).values(
+            teams_user_id=teams_user_id))
+
     async def by_id(self, person_id: int) -> Person | None:
         return await self._one(t.people.c.id == person_id)
 
@@ -252,7 +260,8 @@ class People:
                 t.leave.c.person_id.in_(list(leave))).order_by(t.leave.c.starts))).all():
             leave[period.person_id].append(LeavePeriod(period.starts, period.ends))
         return [Person(id=r.id, email=r.email, name=r.name, roles=_roles(r.roles),
-                       aad_object_id=r.aad_object_id, line_manager_email=r.line_manager_email,
+                       aad_object_id=r.aad_object_id, teams_user_id=r.teams_user_id,
+                       line_manager_email=r.line_manager_email,
                        service=r.service or "", active=bool(r.active),
                        max_concurrent=r.max_concurrent, leave=tuple(leave[r.id])) for r in rows]
 
@@ -589,3 +598,120 @@ class Meetings:
                 starts=r.starts, minutes=r.minutes, location=r.location or "",
                 status=MeetingStatus(r.status), sequence=r.sequence, answers=answers[r.id]))
         return meetings
+
+
+@dataclass(frozen=True)
+class StoredDocument:
+    id: int
+    review_id: int
+    version: int | None
+    kind: str
+    filename: str
+    content_type: str
+    size: int
+    link: str | None
+    sha256: str
+    uploaded_by: str
+
+
+class Submissions:
+    def __init__(self, connection: AsyncConnection):
+        self._c = connection
+
+    async def add_document(self, *, review_id: int, kind: str, filename: str, content_type: str,
+                           content: bytes | None, link: str | None, sha256: str, by: str,
+                           at: datetime) -> int:
+        result = await self._c.execute(insert(t.documents).values(
+            review_id=review_id, version=None, kind=kind, filename=filename,
+            content_type=content_type, size=len(content or b""), content=content, link=link,
+            sha256=sha256, uploaded_by=by, uploaded_at=at))
+        return result.inserted_primary_key[0]
+
+    async def document(self, document_id: int) -> tuple[StoredDocument, bytes | None] | None:
+        row = (await self._c.execute(select(t.documents).where(
+            t.documents.c.id == document_id))).first()
+        if row is None:
+            return None
+        return _document(row), (bytes(row.content) if row.content is not None else None)
+
+    async def drafts(self, review_id: int, by: str) -> list[StoredDocument]:
+        rows = (await self._c.execute(select(t.documents).where(
+            t.documents.c.review_id == review_id, t.documents.c.version.is_(None),
+            t.documents.c.uploaded_by == by).order_by(t.documents.c.id))).all()
+        return [_document(r) for r in rows]
+
+    async def discard_draft(self, document_id: int) -> None:
+        await self._c.execute(delete(t.documents).where(t.documents.c.id == document_id,
+                                                        t.documents.c.version.is_(None)))
+
+    async def discard_drafts(self, review_id: int, by: str) -> int:
+        result = await self._c.execute(delete(t.documents).where(
+            t.documents.c.review_id == review_id, t.documents.c.version.is_(None),
+            t.documents.c.uploaded_by == by))
+        return result.rowcount
+
+    async def documents(self, review_id: int, version: int) -> list[StoredDocument]:
+        rows = (await self._c.execute(select(t.documents).where(
+            t.documents.c.review_id == review_id, t.documents.c.version == version)
+            .order_by(t.documents.c.kind))).all()
+        return [_document(r) for r in rows]
+
+    async def latest_version(self, review_id: int) -> int:
+        return int(await self._c.scalar(select(func.max(t.submissions.c.version)).where(
+            t.submissions.c.review_id == review_id)) or 0)
+
+    async def submit(self, *, review_id: int, document_ids: list[int], level: str, by: str,
+                     at: datetime) -> int:
+        version = await self.latest_version(review_id) + 1
+        await self._c.execute(insert(t.submissions).values(
+            review_id=review_id, version=version, level=level, submitted_by=by, submitted_at=at))
+        await self._c.execute(update(t.documents).where(
+            t.documents.c.id.in_(document_ids), t.documents.c.review_id == review_id,
+            t.documents.c.version.is_(None)).values(version=version))
+        return version
+
+    async def submitted_at(self, review_id: int, version: int) -> datetime | None:
+        return await self._c.scalar(select(t.submissions.c.submitted_at).where(
+            t.submissions.c.review_id == review_id, t.submissions.c.version == version))
+
+    async def record_decision(self, *, review_id: int, version: int, level: str, decision: str,
+                              comment: str, checklist: list[str], by: str, by_name: str,
+                              at: datetime) -> None:
+        """Insert the decision; if one exists for this version and level, raise AlreadyDecided
+        with it (the unique constraint decides races between concurrent clicks)."""
+        try:
+            async with self._c.begin_nested():
+                await self._c.execute(insert(t.decisions).values(
+                    review_id=review_id, version=version, level=level, decision=decision,
+                    comment=comment, checklist=json.dumps(checklist), decided_by=by,
+                    decided_at=at))
+        except IntegrityError:
+            existing = await self.decision(review_id, version, level)
+            raise AlreadyDecided(existing) from None
+
+    async def decision(self, review_id: int, version: int, level: str,
+                       names: dict[str, str] | None = None) -> RecordedDecision | None:
+        row = (await self._c.execute(select(t.decisions, t.people.c.name).select_from(
+            t.decisions.outerjoin(t.people, t.people.c.email == t.decisions.c.decided_by)).where(
+            t.decisions.c.review_id == review_id, t.decisions.c.version == version,
+            t.decisions.c.level == level))).first()
+        if row is None:
+            return None
+        return RecordedDecision(row.version, Level(row.level), Decision(row.decision),
+                                row.comment, row.name or row.decided_by, row.decided_at)
+
+    async def set_delegate(self, review_id: int, level: str, person_id: int, by: str,
+                           at: datetime) -> None:
+        await self._c.execute(delete(t.delegates).where(t.delegates.c.review_id == review_id,
+                                                        t.delegates.c.level == level))
+        await self._c.execute(insert(t.delegates).values(review_id=review_id, level=level,
+                                                         person_id=person_id, named_by=by, at=at))
+
+    async def delegate(self, review_id: int, level: str) -> int | None:
+        return await self._c.scalar(select(t.delegates.c.person_id).where(
+            t.delegates.c.review_id == review_id, t.delegates.c.level == level))
+
+
+def _document(row) -> StoredDocument:
+    return StoredDocument(row.id, row.review_id, row.version, row.kind, row.filename,
+                          row.content_type, row.size, row.link, row.sha256, row.uploaded_by)

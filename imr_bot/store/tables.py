@@ -246,3 +246,55 @@ meeting_answers = Table(
     Column("proposed", UtcDateTime()),
     Column("at", UtcDateTime(), nullable=False),
 )
+
+documents = Table(
+    "documents", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("review_id", Integer, ForeignKey("reviews.id", ondelete="CASCADE"), nullable=False),
+    Column("version", Integer),  # null while the author is still gathering a submission
+    Column("kind", String(16), nullable=False),
+    Column("filename", String(255), nullable=False),
+    Column("content_type", String(200), nullable=False),
+    Column("size", Integer, nullable=False),
+    Column("content", LargeBinary),  # a file sent to the bot; or null for a link
+    Column("link", Text),  # a SharePoint/OneDrive link instead of a file
+    Column("sha256", String(64), nullable=False),
+    Column("uploaded_by", String(254), nullable=False),
+    Column("uploaded_at", UtcDateTime(), nullable=False),
+    Index("ix_documents_review", "review_id", "version"),
+)
+
+submissions = Table(
+    "submissions", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("review_id", Integer, ForeignKey("reviews.id", ondelete="CASCADE"), nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("level", String(8), nullable=False),  # the approval it goes to: qa or sd
+    Column("submitted_by", String(254), nullable=False),
+    Column("submitted_at", UtcDateTime(), nullable=False),
+    UniqueConstraint("review_id", "version", name="uq_submissions_review_version"),
+)
+
+decisions = Table(
+    "decisions", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("review_id", Integer, ForeignKey("reviews.id", ondelete="CASCADE"), nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("level", String(8), nullable=False),
+    Column("decision", String(16), nullable=False),
+    Column("comment", Text, nullable=False, default=""),
+    Column("checklist", Text, nullable=False, default="[]"),
+    Column("decided_by", String(254), nullable=False),
+    Column("decided_at", UtcDateTime(), nullable=False),
+    # exactly one decision per version at each level, whatever the clients do
+    UniqueConstraint("review_id", "version", "level", name="uq_decisions_one_per_version"),
+)
+
+delegates = Table(
+    "delegates", metadata,
+    Column("review_id", Integer, ForeignKey("reviews.id", ondelete="CASCADE"), primary_key=True),
+    Column("level", String(8), primary_key=True),
+    Column("person_id", Integer, ForeignKey("people.id"), nullable=False),
+    Column("named_by", String(254), nullable=False),
+    Column("at", UtcDateTime(), nullable=False),
+)

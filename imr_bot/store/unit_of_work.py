@@ -18,6 +18,7 @@ from .repositories import (
     People,
     Reviews,
     Settings,
+    Submissions,
 )
 
 # A write unit of work opened inside another in the same task would, on SQLite, wait for the
@@ -39,6 +40,7 @@ class UnitOfWork:
     downloads: Downloads
     allocations: Allocations
     meetings: Meetings
+    submissions: Submissions
 
     def __init__(self, database: Database, *, read_only: bool = False):
         self._database = database
@@ -66,6 +68,7 @@ class UnitOfWork:
         self.downloads = Downloads(connection)
         self.allocations = Allocations(connection)
         self.meetings = Meetings(connection)
+        self.submissions = Submissions(connection)
         self._committed = False
         return self
 

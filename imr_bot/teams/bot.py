@@ -9,7 +9,7 @@ import time
 from botbuilder.core import ConversationState, TurnContext
 from botbuilder.core.teams import TeamsActivityHandler, TeamsInfo
 from botbuilder.dialogs import DialogSet
-from botbuilder.schema import Activity, ChannelAccount
+from botbuilder.schema import Activity, AdaptiveCardInvokeResponse, ChannelAccount
 
 from dialogs.new_review import NewReviewDialog
 from imr_bot.config import Settings
@@ -19,6 +19,7 @@ from imr_bot.domain.policy import require
 from imr_bot.services import identity
 from imr_bot.services.context import ServiceContext
 
+from .approval_handlers import EXECUTE_VERBS
 from .card_templates import CardLibrary
 from .commands import CARD_ACTIONS, REGISTRY, has_command_prefix, normalise
 from .handlers import CommandHandlers
@@ -26,6 +27,12 @@ from .turn import Turn
 from .turn_state import ACTOR_KEY, OUTBOX_KEY
 
 log = logging.getLogger(__name__)
+
+
+def _invoke_card(card: dict) -> AdaptiveCardInvokeResponse:
+    # a model, not a dict: CloudAdapter 4.17 fails on a plain dict body
+    return AdaptiveCardInvokeResponse(status_code=200,
+                                      type="application/vnd.microsoft.card.adaptive", value=card)
 
 MEMBER_MISS_SECONDS = 600
 SCOPES = {"personal": "personal", "channel": "team", "groupChat": "groupChat"}
@@ -40,6 +47,7 @@ class ImrBot(TeamsActivityHandler):
         self.delivery = delivery
         self.conversation_state = ConversationState(storage)
         self.dialogs = DialogSet(self.conversation_state.create_property("DialogState"))
+        self._submitting = self.conversation_state.create_property("Submitting")
         self.dialogs.add(NewReviewDialog(ctx, cards))
         self.handlers = CommandHandlers()
         self._saved_references: dict[str, str] = {}
@@ -138,6 +146,13 @@ class ImrBot(TeamsActivityHandler):
         if value is not None:
             await self._on_card_submit(turn, dialog_context, value)
             return
+        if turn.scope == "personal":
+            try:
+                if await self.handlers.on_files(turn):
+                    return
+            except DomainError as error:
+                await turn.say(str(error))
+                return
         await self._run_command(turn, normalise(activity.text))
 
     async def _run_command(self, turn: Turn, text: str) -> None:
@@ -186,6 +201,28 @@ class ImrBot(TeamsActivityHandler):
         except (DomainError, ValueError) as error:
             await turn.say(str(error) if isinstance(error, DomainError) else
                            "That button's data was not valid.")
+
+    async def submitting(self, turn_context: TurnContext) -> str | None:
+        return await self._submitting.get(turn_context, None)
+
+    async def set_submitting(self, turn_context: TurnContext, reference: str | None) -> None:
+        await self._submitting.set(turn_context, reference)
+
+    async def on_adaptive_card_invoke(self, turn_context: TurnContext, invoke_value):
+        """Action.Execute (approval cards): answer with the card that replaces the clicked one."""
+        actor = await self.actor(turn_context)
+        turn = self._turn(turn_context, actor)
+        action = invoke_value.action if invoke_value is not None else None
+        verb = action.get("verb") if isinstance(action, dict) else getattr(action, "verb", None)
+        data = action.get("data") if isinstance(action, dict) else getattr(action, "data", None)
+        if verb not in EXECUTE_VERBS or not isinstance(data, dict):
+            return _invoke_card(self.cards.render("message", {
+                "text": "This card's action is not known any more. Type imr help."}))
+        try:
+            card_data = await self.handlers.execute(turn, verb, data)
+        except DomainError as error:
+            return _invoke_card(self.cards.render("message", {"text": str(error)}))
+        return _invoke_card(self.cards.render("approval", {**card_data, "baseUrl": self.ctx.base_url}))
 
     async def begin_new_review(self, turn: Turn) -> None:
         dialog_context = await self.dialogs.create_context(turn.context)

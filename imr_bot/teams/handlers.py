@@ -21,6 +21,7 @@ from imr_bot.services import (
 )
 
 from . import views
+from .approval_handlers import ApprovalHandlers
 from .commands import PERSONAL, REGISTRY, card_action, command
 from .meeting_handlers import MeetingHandlers
 from .turn import Turn, parse_emails, parse_id, reference_and_reason
@@ -35,7 +36,7 @@ _EDIT = re.compile(r"^(?P<ref>\S+)\s+(?P<field>\S+)\s+(?P<value>.+?)\s+because\s
                    re.IGNORECASE | re.DOTALL)
 
 
-class CommandHandlers(MeetingHandlers):
+class CommandHandlers(MeetingHandlers, ApprovalHandlers):
     @command("help", "help", "This list of commands.", Permission.HELP, aliases=("?", "hello", "hi"))
     async def help(self, turn: Turn, args: str) -> None:
         await turn.card("help", views.help_data(REGISTRY.help_lines()))

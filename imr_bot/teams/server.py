@@ -74,7 +74,20 @@ def create_web_app(app) -> web.Application:
         return web.Response(body=content, content_type="text/calendar", charset="utf-8", headers={
             "Content-Disposition": f'attachment; filename="{filename}"', "Cache-Control": "no-store"})
 
+    async def document(request: web.Request) -> web.Response:
+        from imr_bot.services import approvals
+
+        found = await approvals.document_for(app.ctx, request.match_info["token"],
+                                             client=request.remote or "")
+        if found is None or found[1] is None:
+            return web.Response(status=404, text="This document link is not valid any more.")
+        stored, content = found
+        safe_name = "".join(c for c in stored.filename if c.isalnum() or c in "-_. ") or "document"
+        return web.Response(body=content, content_type=stored.content_type, headers={
+            "Content-Disposition": f'attachment; filename="{safe_name}"', "Cache-Control": "no-store"})
+
     web_app.router.add_post("/api/messages", messages)
+    web_app.router.add_get("/documents/{token}", document)
     web_app.router.add_get("/calendar/{token}.ics", calendar)
     web_app.router.add_get("/files/{token}", download)
     web_app.router.add_get("/healthz", healthz)

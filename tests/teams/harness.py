@@ -139,6 +139,37 @@ class FakeTeams:
         return await self._run(self._activity(user, conversation=user.chat, kind="personal",
                                               value=value))
 
+    async def execute(self, user: User, verb: str, data: dict) -> dict:
+        """An Action.Execute click on a card in the user's personal chat; returns the card that
+        the invoke response puts in its place."""
+        activity = self._activity(user, conversation=user.chat, kind="personal",
+                                  activity_type="invoke",
+                                  value={"action": {"type": "Action.Execute", "verb": verb,
+                                                    "data": data}})
+        activity.name = "adaptiveCard/action"
+        await self.adapter.receive_activity(activity)
+        await self.app.delivery.wait_idle()
+        new = self.adapter.activity_buffer[self._seen:]
+        responses = [a for a in new if a.type == "invokeResponse"]
+        self._collect(user.chat)
+        (response,) = responses
+        body = response.value.body
+        assert response.value.status == 200, body
+        card = body["value"] if isinstance(body, dict) else body.value
+        assert_valid_card(card)
+        return card
+
+    async def send_files(self, user: User, files: list[tuple[str, str]], text: str = "") -> list[Activity]:
+        """A message in the personal chat with Teams file attachments (name, downloadUrl)."""
+        from botbuilder.schema import Attachment
+
+        activity = self._activity(user, conversation=user.chat, kind="personal", text=text)
+        activity.attachments = [Attachment(
+            content_type="application/vnd.microsoft.teams.file.download.info", name=name,
+            content={"downloadUrl": url, "uniqueId": name, "fileType": name.rsplit(".", 1)[-1]})
+            for name, url in files]
+        return await self._run(activity)
+
     async def say(self, user: User, text: str) -> list[Activity]:
         """A message in the user's personal chat with the bot."""
         return await self._run(self._activity(user, conversation=user.chat, kind="personal",

@@ -1,0 +1,440 @@
+"""Submission and approval: the author submits report and chronology; the QA senior lead, then the
+Service Director (EH&S), approve or ask for amendments; Business Services record the submission to
+DDSCP. One decision per version and level, recorded once, audited."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, replace
+from datetime import timedelta
+
+from imr_bot.clock import LONDON
+from imr_bot.domain.dates import format_date, parse_date
+from imr_bot.domain.errors import BadDate, DomainError, NotAllowed, UnknownReview
+from imr_bot.domain.notification import OutgoingNotification
+from imr_bot.domain.people import Actor, Person
+from imr_bot.domain.plan import Milestone
+from imr_bot.domain.policy import Permission, require
+from imr_bot.domain.rag import standing
+from imr_bot.domain.review import Review
+from imr_bot.domain.roles import Role
+from imr_bot.domain.stages import Event
+from imr_bot.domain.submissions import (
+    ACCEPTED_TYPES,
+    GUIDANCE_QUESTIONS,
+    MAX_FILE_BYTES,
+    AlreadyDecided,
+    Decision,
+    DocumentKind,
+    Level,
+    check_comment,
+    decision_event,
+    file_kind,
+    guess_kind,
+    is_document_link,
+    pending_level,
+    submission_event,
+)
+
+from . import links, notifications
+from .context import ServiceContext
+from .notifications import person_recipient
+from .tracker import closest
+
+DOCUMENT_PURPOSE = "document"
+DOCUMENT_LINK_DAYS = 30
+
+
+async def _review(uow, reference: str) -> Review:
+    review = await uow.reviews.get(reference)
+    if review is None:
+        raise UnknownReview(reference.strip(), closest(reference, await uow.reviews.references()))
+    return review
+
+
+def _require_author(review: Review, actor: Actor) -> None:
+    if actor.person is None or review.people.get(Role.AUTHOR) != actor.person.id:
+        raise NotAllowed(f"Only the report author of {review.reference} can submit it.")
+
+
+# -- gathering the documents ------------------------------------------------------------------
+@dataclass(frozen=True)
+class Gathered:
+    review: Review
+    kinds: dict[DocumentKind, str]  # kind -> filename
+    ready: bool
+
+    def missing(self) -> list[str]:
+        return [k.value for k in DocumentKind if k not in self.kinds]
+
+
+async def start(ctx: ServiceContext, actor: Actor, reference: str) -> Gathered:
+    async with ctx.unit_of_work(read_only=True) as uow:
+        review = await _review(uow, reference)
+        _require_author(review, actor)
+        submission_event(review.stage)  # says clearly if nothing can be submitted now
+        return await _gathered(uow, review, actor)
+
+
+async def _gathered(uow, review: Review, actor: Actor) -> Gathered:
+    kinds = {DocumentKind(d.kind): d.filename for d in await uow.submissions.drafts(review.id, actor.key)}
+    return Gathered(review, kinds, len(kinds) == len(DocumentKind))
+
+
+async def add_file(ctx: ServiceContext, actor: Actor, reference: str, filename: str,
+                   content: bytes, kind: DocumentKind | None = None) -> Gathered:
+    extension = file_kind(filename)
+    if len(content) > MAX_FILE_BYTES:
+        raise DomainError(f"“{filename}” is {len(content) // (1024 * 1024)} MB; the limit is "
+                          f"{MAX_FILE_BYTES // (1024 * 1024)} MB. Please share a SharePoint or "
+                          "OneDrive link instead.")
+    if not content:
+        raise DomainError(f"“{filename}” is empty.")
+    return await _add(ctx, actor, reference, filename, ACCEPTED_TYPES[extension], content, None,
+                      kind or guess_kind(filename))
+
+
+async def add_link(ctx: ServiceContext, actor: Actor, reference: str, url: str,
+                   kind: DocumentKind | None = None) -> Gathered:
+    if not is_document_link(url):
+        raise DomainError("Links must be to SharePoint or OneDrive (https://…sharepoint.com/… or "
+                          "https://onedrive.live.com/…).")
+    name = url.rstrip("/").rsplit("/", 1)[-1].split("?")[0] or "document"
+    return await _add(ctx, actor, reference, name, "text/uri-list", None, url,
+                      kind or guess_kind(name))
+
+
+async def _add(ctx, actor, reference, filename, content_type, content, link, kind) -> Gathered:
+    now = ctx.clock.now()
+    async with ctx.unit_of_work() as uow:
+        review = await _review(uow, reference)
+        _require_author(review, actor)
+        submission_event(review.stage)
+        for draft in await uow.submissions.drafts(review.id, actor.key):
+            if draft.kind == kind.value:  # a newer file of the same kind replaces the older
+                await uow.submissions.discard_draft(draft.id)
+        digest = hashlib.sha256(content or link.encode()).hexdigest()
+        await uow.submissions.add_document(review_id=review.id, kind=kind.value,
+                                           filename=filename[:255], content_type=content_type,
+                                           content=content, link=link, sha256=digest,
+                                           by=actor.key, at=now)
+        await uow.audit.record(actor=actor.key, action="document.added", at=now,
+                               review_id=review.id, kind=kind.value, filename=filename,
+                               size=len(content or b""), sha256=digest)
+        gathered = await _gathered(uow, review, actor)
+        await uow.commit()
+    return gathered
+
+
+async def discard(ctx: ServiceContext, actor: Actor, reference: str) -> int:
+    async with ctx.unit_of_work() as uow:
+        review = await _review(uow, reference)
+        _require_author(review, actor)
+        removed = await uow.submissions.discard_drafts(review.id, actor.key)
+        await uow.commit()
+    return removed
+
+
+# -- submitting -------------------------------------------------------------------------------
+async def submit(ctx: ServiceContext, actor: Actor, reference: str) -> tuple[Review, int, Level]:
+    now, today = ctx.clock.now(), ctx.clock.today()
+    async with ctx.unit_of_work() as uow:
+        review = await _review(uow, reference)
+        _require_author(review, actor)
+        event = submission_event(review.stage)
+        drafts = await uow.submissions.drafts(review.id, actor.key)
+        kinds = {d.kind for d in drafts}
+        missing = [k.value for k in DocumentKind if k.value not in kinds]
+        if missing:
+            raise DomainError(f"Both a report and a chronology are needed; the {' and the '.join(missing)} "
+                              "is missing.")
+        level = Level.SD if event == Event.RESUBMIT_TO_SD else Level.QA
+        version = await uow.submissions.submit(review_id=review.id,
+                                               document_ids=[d.id for d in drafts],
+                                               level=level.value, by=actor.key, at=now)
+        updated = review.apply(event, {Role.AUTHOR}, today, ctx.calendar)
+        await uow.reviews.save(updated, now)
+        await uow.audit.record(actor=actor.key, action="review.submitted", at=now,
+                               review_id=review.id, version=version, level=level.value,
+                               documents=[d.sha256 for d in drafts])
+        await _ask_approvers(ctx, uow, updated, version, level)
+        if level == Level.SD and Role.QA_LEAD in updated.people:
+            qa = await uow.people.by_id(updated.people[Role.QA_LEAD])
+            await _tell(uow, qa, updated, f"resubmitted:{version}", now,
+                        f"The author resubmitted **{updated.reference}** (version {version}) to the "
+                        "Service Director after amendments.")
+        await uow.commit()
+    return updated, version, level
+
+
+async def _approver_ids(uow, review: Review, level: Level) -> list[int]:
+    ids: list[int] = []
+    if level == Level.QA and Role.QA_LEAD in review.people:
+        ids.append(review.people[Role.QA_LEAD])
+    if level == Level.SD:
+        if Role.SD_EHS in review.people:
+            ids.append(review.people[Role.SD_EHS])
+        else:
+            ids += [p.id for p in await uow.people.with_role(Role.SD_EHS)]
+    delegate = await uow.submissions.delegate(review.id, level.value)
+    if delegate is not None and delegate not in ids:
+        ids.append(delegate)
+    return ids
+
+
+async def _ask_approvers(ctx, uow, review: Review, version: int, level: Level) -> None:
+    for person_id in await _approver_ids(uow, review, level):
+        person = await uow.people.by_id(person_id)
+        data = await card_data(ctx, uow, review, version, level, viewer=person)
+        await uow.outbox.queue(OutgoingNotification(
+            key=f"review:{review.id}:approval:{level.value}:v{version}:person:{person.id}",
+            recipient=person_recipient(person), kind="approval_request", review_id=review.id,
+            payload={"card": "approval", "data": data}), ctx.clock.now())
+
+
+async def _tell(uow, person: Person, review: Review, key: str, now, text: str) -> None:
+    await uow.outbox.queue(OutgoingNotification(
+        key=f"review:{review.id}:{key}:person:{person.id}", recipient=person_recipient(person),
+        kind="approval_notice", review_id=review.id, payload={"text": text}), now)
+
+
+# -- the approval card ---------------------------------------------------------------------------
+async def card_data(ctx: ServiceContext, uow, review: Review, version: int, level: Level,
+                    viewer: Person | None, error: str = "") -> dict:
+    """The approval card as `viewer` should see it: with the buttons only for an approver of a
+    version not yet decided; everyone else sees the status."""
+    approvers = await _approver_ids(uow, review, level)
+    decided = await uow.submissions.decision(review.id, version, level.value)
+    submitted = await uow.submissions.submitted_at(review.id, version)
+    latest = await uow.submissions.latest_version(review.id)
+    milestone = Milestone.QA_COMPLETE if level == Level.QA else Milestone.DDSCP_SUBMISSION
+    left = standing(review.plan, review.stage, ctx.clock.today(), ctx.calendar).working_days_left
+    documents = []
+    for document in await uow.submissions.documents(review.id, version):
+        if document.link:
+            url = document.link
+        elif viewer is not None:
+            token = await links.sign(ctx, DOCUMENT_PURPOSE, f"{document.id}:{viewer.id}",
+                                     ctx.clock.now() + timedelta(days=DOCUMENT_LINK_DAYS), uow=uow)
+            url = f"{ctx.base_url}/documents/{token}"
+        else:
+            url = ""
+        documents.append({"title": f"{document.kind.title()}: {document.filename}",
+                          "url": url, "isLink": bool(document.link)})
+    approver_people = [await uow.people.by_id(p) for p in approvers]
+    can_decide = (viewer is not None and viewer.id in approvers and decided is None
+                  and version == latest and pending_level(review.stage) == level)
+    status = "Waiting for a decision"
+    if decided is not None:
+        status = (f"{decided.decision.title} by {decided.decided_by} at "
+                  f"{decided.decided_at.astimezone(LONDON):%H:%M on %a %d %b %Y}")
+    elif version != latest:
+        status = f"Superseded by version {latest}"
+    due = review.plan.due[milestone]
+    return {
+        "reference": review.reference, "levelTitle": level.title, "version": version,
+        "level": level.value, "reviewId": review.id,
+        "submittedAt": (submitted.astimezone(LONDON).strftime("%H:%M on %a %d %b %Y")
+                        if submitted else "—"),
+        "due": f"{milestone.title}: {format_date(due)}"
+               + (f" ({left} working day(s) left)" if left is not None else ""),
+        "documents": documents,
+        "checklist": [{"id": f"check_{n}", "title": q} for n, q in enumerate(GUIDANCE_QUESTIONS)],
+        "status": status, "decided": decided is not None,
+        "comment": decided.comment if decided else "",
+        "canDecide": can_decide, "error": error,
+        "approvers": ", ".join(p.name for p in approver_people if p),
+        "userIds": [p.teams_user_id for p in approver_people if p and p.teams_user_id],
+        "documentCheck": "",
+    }
+
+
+async def view(ctx: ServiceContext, actor: Actor, review_id: int, version: int, level: Level,
+               error: str = "") -> dict:
+    async with ctx.unit_of_work(read_only=True) as uow:
+        review = await uow.reviews.get_by_id(review_id)
+        if review is None:
+            raise DomainError("That review no longer exists.")
+        return await card_data(ctx, uow, review, version, level, actor.person, error)
+
+
+async def decide(ctx: ServiceContext, actor: Actor, review_id: int, version: int, level: Level,
+                 decision: Decision, comment: str, checklist: list[str]) -> dict:
+    """Record the decision and move the review on; returns the decided card for the clicker."""
+    now, today = ctx.clock.now(), ctx.clock.today()
+    async with ctx.unit_of_work() as uow:
+        review = await uow.reviews.get_by_id(review_id)
+        if review is None:
+            raise DomainError("That review no longer exists.")
+        approvers = await _approver_ids(uow, review, level)
+        if actor.person is None or actor.person.id not in approvers:
+            names = ", ".join([(await uow.people.by_id(p)).name for p in approvers]) or "nobody"
+            raise NotAllowed(f"Only {names} can decide this.")
+        existing = await uow.submissions.decision(review.id, version, level.value)
+        if existing is not None:
+            raise AlreadyDecided(existing)
+        latest = await uow.submissions.latest_version(review.id)
+        if version != latest or pending_level(review.stage) != level:
+            raise DomainError(f"This card is for version {version}, which is no longer waiting "
+                              f"for a decision (the review is '{review.stage.title}').")
+        comment = check_comment(decision, comment)
+        await uow.submissions.record_decision(
+            review_id=review.id, version=version, level=level.value, decision=decision.value,
+            comment=comment, checklist=checklist, by=actor.key, by_name=actor.name, at=now)
+        roles = {level.approver_role}
+        updated = review.apply(decision_event(level, decision), roles, today, ctx.calendar)
+        if level == Level.QA and decision == Decision.APPROVED:
+            sds = await uow.people.with_role(Role.SD_EHS)
+            if sds:
+                updated = replace(updated, people={**updated.people, Role.SD_EHS: sds[0].id})
+            updated = updated.apply(Event.SEND_TO_SD, {Role.QA_LEAD}, today, ctx.calendar)
+        await uow.reviews.save(updated, now)
+        await uow.audit.record(actor=actor.key, action=f"decision.{level.value}.{decision.value}",
+                               at=now, review_id=review.id, version=version,
+                               comment=comment, checklist=len(checklist))
+        await _after_decision(ctx, uow, updated, version, level, decision, comment, actor)
+        data = await card_data(ctx, uow, updated, version, level, actor.person)
+        await uow.commit()
+    return data
+
+
+async def _after_decision(ctx, uow, review: Review, version: int, level: Level,
+                          decision: Decision, comment: str, actor: Actor) -> None:
+    now = ctx.clock.now()
+    author = await uow.people.by_id(review.people[Role.AUTHOR])
+    key = f"decision:{level.value}:v{version}"
+    if decision == Decision.AMENDMENTS:
+        await uow.outbox.queue(OutgoingNotification(
+            key=f"review:{review.id}:{key}:person:{author.id}", recipient=person_recipient(author),
+            kind="amendments", review_id=review.id, payload={"card": "amendments", "data": {
+                "reference": review.reference, "who": actor.name, "levelTitle": level.title,
+                "version": version, "comment": comment, "nextVersion": version + 1}}), now)
+        if level == Level.SD and Role.QA_LEAD in review.people:
+            qa = await uow.people.by_id(review.people[Role.QA_LEAD])
+            await _tell(uow, qa, review, key, now, f"The Service Director asked for amendments to "
+                        f"**{review.reference}** (version {version}): {comment}")
+        return
+    if level == Level.QA:
+        await _tell(uow, author, review, key, now, f"{actor.name} approved **{review.reference}** "
+                    f"(version {version}). It has gone to the Service Director for sign-off.")
+        await _ask_approvers(ctx, uow, review, version, Level.SD)
+        for qpp in await uow.people.with_role(Role.SD_QPP):
+            await _tell(uow, qpp, review, f"{key}:cc", now,
+                        f"For information: **{review.reference}** (version {version}) passed QA "
+                        "and is with the Service Director (Early Help & Safeguarding) for sign-off.")
+        return
+    involved = {review.people[r] for r in (Role.AUTHOR, Role.QA_LEAD, Role.LINE_MANAGER)
+                if r in review.people}
+    for person_id in involved:
+        person = await uow.people.by_id(person_id)
+        await _tell(uow, person, review, key, now, f"The Service Director signed off "
+                    f"**{review.reference}** (version {version}). Business Services will submit it "
+                    "to DDSCP.")
+    for person in await uow.people.with_role(Role.BUSINESS_SERVICES):
+        await _tell(uow, person, review, f"{key}:ready", now,
+                    f"**{review.reference}** is signed off and ready for DDSCP (due "
+                    f"{format_date(review.plan.deadline)}). Record it with `imr submitted "
+                    f"{review.reference} [date]`.")
+    await uow.outbox.queue(notifications.stage_line_for_tracker(
+        review, "Signed off", key_suffix=f"signed_off:{version}"), now)
+
+
+async def record_ddscp_submission(ctx: ServiceContext, actor: Actor, reference: str,
+                                  date_text: str) -> Review:
+    require(Permission.EDIT_REVIEW, actor)
+    now, today = ctx.clock.now(), ctx.clock.today()
+    try:
+        on = parse_date(date_text, today=today) if date_text.strip() else today
+    except BadDate as error:
+        raise DomainError(str(error)) from error
+    if on > today:
+        raise DomainError("The submission date can't be in the future.")
+    async with ctx.unit_of_work() as uow:
+        review = await _review(uow, reference)
+        updated = review.apply(Event.RECORD_DDSCP_SUBMISSION, actor.roles, on, ctx.calendar)
+        await uow.reviews.save(updated, now)
+        await uow.audit.record(actor=actor.key, action="review.submitted_to_ddscp", at=now,
+                               review_id=review.id, on=on.isoformat())
+        for person_id in set(updated.people.values()):
+            person = await uow.people.by_id(person_id)
+            await _tell(uow, person, updated, "ddscp", now,
+                        f"**{updated.reference}** was submitted to DDSCP on {format_date(on)}. "
+                        "Thank you: the review is closed.")
+        await uow.outbox.queue(notifications.stage_line_for_tracker(
+            updated, "Submitted to DDSCP", key_suffix="ddscp"), now)
+        await uow.commit()
+    return updated
+
+
+async def delegate(ctx: ServiceContext, actor: Actor, reference: str, email: str) -> tuple[Review, Person, Level]:
+    require(Permission.ALLOCATE, actor)
+    now = ctx.clock.now()
+    async with ctx.unit_of_work() as uow:
+        review = await _review(uow, reference)
+        level = pending_level(review.stage)
+        if level is None:
+            raise DomainError(f"{review.reference} is not waiting for an approval "
+                              f"('{review.stage.title}').")
+        person = await uow.people.by_email(email)
+        if person is None or not person.active:
+            raise DomainError(f"There is nobody active with the email {email} in the directory.")
+        if person.id == review.people.get(Role.AUTHOR):
+            raise DomainError("The author can't approve their own report.")
+        await uow.submissions.set_delegate(review.id, level.value, person.id, actor.key, now)
+        await uow.audit.record(actor=actor.key, action="decision.delegated", at=now,
+                               review_id=review.id, level=level.value, delegate=person.email)
+        version = await uow.submissions.latest_version(review.id)
+        data = await card_data(ctx, uow, review, version, level, viewer=person)
+        await uow.outbox.queue(OutgoingNotification(
+            key=f"review:{review.id}:approval:{level.value}:v{version}:person:{person.id}",
+            recipient=person_recipient(person), kind="approval_request", review_id=review.id,
+            payload={"card": "approval", "data": data}), now)
+        await uow.commit()
+    return review, person, level
+
+
+async def document_for(ctx: ServiceContext, token: str, client: str):
+    """A submitted document for a signed link, audited; None when the link is not valid."""
+    subject = await links.verify(ctx, DOCUMENT_PURPOSE, token)
+    if subject is None:
+        return None
+    document_id, person_id = (int(p) for p in subject.split(":"))
+    async with ctx.unit_of_work() as uow:
+        found = await uow.submissions.document(document_id)
+        if found is None:
+            return None
+        document, content = found
+        person = await uow.people.by_id(person_id)
+        await uow.audit.record(actor=person.email if person else f"person:{person_id}",
+                               action="document.downloaded", at=ctx.clock.now(),
+                               review_id=document.review_id, filename=document.filename,
+                               client=client)
+        await uow.commit()
+    return document, content
+
+
+@dataclass(frozen=True)
+class HistoryLine:
+    at: str
+    who: str
+    what: str
+
+
+async def history(ctx: ServiceContext, actor: Actor, reference: str) -> tuple[Review, list[HistoryLine]]:
+    require(Permission.VIEW_HISTORY, actor)
+    async with ctx.unit_of_work(read_only=True) as uow:
+        review = await _review(uow, reference)
+        entries = list(reversed(await uow.audit.for_review(review.id)))
+        names = {p.email: p.name for p in await uow.people.all()}
+    return review, [HistoryLine(e.at.astimezone(LONDON).strftime("%d %b %Y %H:%M"),
+                                names.get(e.actor, e.actor), _describe(e.action, e.detail))
+                    for e in entries]
+
+
+def _describe(action: str, detail: dict) -> str:
+    from .tracker import AUDIT_TITLES
+
+    text = AUDIT_TITLES.get(action, action.replace(".", ": ").replace("_", " "))
+    extra = [f"{k} {v}" for k, v in detail.items()
+             if k in ("version", "reason", "comment", "kind", "filename", "on") and v]
+    return text + (f" ({'; '.join(str(x) for x in extra)})" if extra else "")

@@ -1,0 +1,158 @@
+"""Handlers for submission and approval: files in, approval cards out (Action.Execute)."""
+
+from __future__ import annotations
+
+import re
+
+from imr_bot.domain.errors import DomainError, NotAllowed
+from imr_bot.domain.policy import Permission
+from imr_bot.domain.submissions import MAX_FILE_BYTES, AlreadyDecided, Decision, Level
+from imr_bot.services import approvals
+
+from .attachments import TooLarge, download, teams_files
+from .commands import PERSONAL, card_action, command
+from .turn import Turn, parse_id
+
+SUBMITTING = "imr.submitting"  # conversation state: the review the author is sending files for
+_URL = re.compile(r"https://\S+")
+
+EXECUTE_VERBS = {"approval.refresh": None, "approval.approve": Decision.APPROVED,
+                 "approval.amend": Decision.AMENDMENTS}
+
+
+class ApprovalHandlers:
+    @command("submit", "submit REF [links | cancel]", "Submit the report and the chronology to "
+             "the QA lead (or, after amendments, again): send both as files here, or as "
+             "SharePoint/OneDrive links.", Permission.VIEW_STATUS, scopes=PERSONAL)
+    async def submit(self, turn: Turn, args: str) -> None:
+        words = args.split()
+        if not words:
+            await turn.say("Tell me the review, e.g. `imr submit DDSCP/CSPR/2026/014`.")
+            return
+        reference = words[0]
+        ctx = turn.bot.ctx
+        if len(words) > 1 and words[1].lower() == "cancel":
+            removed = await approvals.discard(ctx, turn.actor, reference)
+            await turn.bot.set_submitting(turn.context, None)
+            await turn.say(f"Cleared {removed} document(s) waiting to be submitted.")
+            return
+        gathered = await approvals.start(ctx, turn.actor, reference)
+        await turn.bot.set_submitting(turn.context, gathered.review.reference)
+        for url in _URL.findall(args):
+            gathered = await approvals.add_link(ctx, turn.actor, reference, url)
+        await self._progress(turn, gathered)
+
+    async def _progress(self, turn: Turn, gathered) -> None:
+        if gathered.ready:
+            level = "Service Director" if gathered.review.stage.value == "sd_amendments" else "QA senior lead"
+            await turn.card("submit_confirm", {
+                "reference": gathered.review.reference, "levelTitle": level,
+                "documents": [{"kind": kind.value.title(), "name": name}
+                              for kind, name in sorted(gathered.kinds.items())]})
+            return
+        have = ", ".join(f"{k.value}: {n}" for k, n in gathered.kinds.items()) or "nothing yet"
+        await turn.say(f"Send me the {' and the '.join(gathered.missing())} for "
+                       f"{gathered.review.reference} as .docx or .pdf files in this chat, or paste "
+                       "SharePoint/OneDrive links. A file whose name contains “chronology” is taken "
+                       f"as the chronology. So far: {have}.")
+
+    async def on_files(self, turn: Turn) -> bool:
+        """Files sent in the personal chat: part of a submission if one is being gathered."""
+        files = teams_files(turn.context.activity)
+        if not files:
+            return False
+        reference = await turn.bot.submitting(turn.context)
+        if not reference:
+            await turn.say("Which review are these for? Type `imr submit REF` first, then send "
+                           "the files again.")
+            return True
+        gathered = None
+        for name, url in files:
+            try:
+                content = await download(url, MAX_FILE_BYTES)
+                gathered = await approvals.add_file(turn.bot.ctx, turn.actor, reference, name,
+                                                    content)
+            except TooLarge:
+                await turn.say(f"“{name}” is over {MAX_FILE_BYTES // (1024 * 1024)} MB; please "
+                               "share a SharePoint or OneDrive link instead.")
+            except DomainError as error:
+                await turn.say(str(error))
+            except Exception:  # the short-lived URL expired or the network failed
+                await turn.say(f"I couldn't download “{name}”. Please send it again.")
+        if gathered is not None:
+            await self._progress(turn, gathered)
+        return True
+
+    @card_action("submit.confirm", Permission.VIEW_STATUS)
+    async def on_submit_confirm(self, turn: Turn, value: dict) -> None:
+        review, version, level = await approvals.submit(turn.bot.ctx, turn.actor,
+                                                        str(value.get("reference") or ""))
+        await turn.bot.set_submitting(turn.context, None)
+        turn.deliver_soon()
+        await turn.say(f"Submitted **{review.reference}** version {version} to the {level.title}.")
+
+    @card_action("submit.discard", Permission.VIEW_STATUS)
+    async def on_submit_discard(self, turn: Turn, value: dict) -> None:
+        reference = str(value.get("reference") or "")
+        removed = await approvals.discard(turn.bot.ctx, turn.actor, reference)
+        await turn.say(f"Cleared {removed} document(s). Send the report and the chronology again.")
+
+    @command("submitted", "submitted REF [DATE]", "Record that the IMR went to DDSCP (today, or "
+             "on DATE) and close the review (Business Services).", Permission.EDIT_REVIEW)
+    async def submitted(self, turn: Turn, args: str) -> None:
+        reference, _, rest = args.strip().partition(" ")
+        if not reference:
+            await turn.say("Tell me the review, e.g. `imr submitted DDSCP/CSPR/2026/014 12/02/2027`.")
+            return
+        review = await approvals.record_ddscp_submission(turn.bot.ctx, turn.actor, reference, rest)
+        turn.deliver_soon()
+        await turn.say(f"Recorded: **{review.reference}** was submitted to DDSCP. The review is "
+                       "closed, and everyone involved has been told.")
+
+    @command("delegate", "delegate REF EMAIL", "Let someone else make the pending approval "
+             "decision on a review (Head of CP & IRO).", Permission.ALLOCATE, scopes=PERSONAL)
+    async def delegate(self, turn: Turn, args: str) -> None:
+        words = args.split()
+        if len(words) != 2:
+            await turn.say("Use `imr delegate REF EMAIL`.")
+            return
+        review, person, level = await approvals.delegate(turn.bot.ctx, turn.actor, *words)
+        turn.deliver_soon()
+        await turn.say(f"{person.name} may now make the {level.title}'s decision on "
+                       f"{review.reference}; they have been sent the card.")
+
+    @command("history", "history REF", "A review's audit trail: every change, who and when.",
+             Permission.VIEW_HISTORY)
+    async def history(self, turn: Turn, args: str) -> None:
+        if not args.strip():
+            await turn.say("Tell me the review, e.g. `imr history DDSCP/CSPR/2026/014`.")
+            return
+        review, lines = await approvals.history(turn.bot.ctx, turn.actor, args.strip())
+        await turn.card("people", {
+            "title": f"History of {review.reference}", "subtitle": f"{len(lines)} entries, oldest first.",
+            "col1": "When", "col2": "What", "col3": "Who", "col4": "",
+            "rows": [{"a": line.at, "a2": "", "b": line.what, "c": line.who, "d": ""}
+                     for line in lines[-60:]]})
+
+    # -- Action.Execute ---------------------------------------------------------------------
+    async def execute(self, turn: Turn, verb: str, data: dict) -> dict:
+        """An approval card's Action.Execute: the card to show the clicker in its place."""
+        ctx = turn.bot.ctx
+        try:
+            review_id, version = parse_id(data.get("reviewId")), parse_id(data.get("version"))
+            level = Level(str(data.get("level")))
+        except (DomainError, ValueError):
+            raise DomainError("That card's data is not valid.") from None
+        decision = EXECUTE_VERBS.get(verb)
+        if decision is None:
+            return await approvals.view(ctx, turn.actor, review_id, version, level)
+        checklist = [k for k, v in data.items() if k.startswith("check_") and str(v) == "true"]
+        try:
+            data_out = await approvals.decide(ctx, turn.actor, review_id, version, level,
+                                              decision, str(data.get("comment") or ""), checklist)
+        except (AlreadyDecided, NotAllowed) as error:
+            return await approvals.view(ctx, turn.actor, review_id, version, level, str(error))
+        except DomainError as error:  # e.g. an empty comment: the card again, with the error
+            return await approvals.view(ctx, turn.actor, review_id, version, level, str(error))
+        turn.deliver_soon()
+        return data_out
