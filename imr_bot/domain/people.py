@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 
 from .roles import Role
 
@@ -30,6 +30,7 @@ class Person:
     active: bool = True
     max_concurrent: int = 2
     leave: tuple[LeavePeriod, ...] = field(default_factory=tuple)
+    unreachable_since: datetime | None = None  # Teams refused a message to them
 
     def holds(self, role: Role) -> bool:
         return role in self.roles

@@ -1,7 +1,10 @@
 """Scheduled work: the same use cases, triggered by time instead of by a message.
 
-APScheduler's asyncio scheduler runs in the bot process: the Day-4 escalation check hourly (and at
-start), and a delivery pass every minute so that failed sends are retried.
+APScheduler's asyncio scheduler runs in the bot process:
+- the reminder sweep every few minutes (it also raises the Day-4 allocation escalation);
+- the tracker channel's digest at 09:00 Europe/London on working days;
+- a delivery pass every minute, so failed sends are retried.
+The sweep itself stays quiet outside 08:00-18:00 and on weekends and bank holidays.
 """
 
 from __future__ import annotations
@@ -10,27 +13,39 @@ import logging
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
-from imr_bot.services import escalation
+from imr_bot.services import reminders
 
 log = logging.getLogger(__name__)
+
+SWEEP_MINUTES = 5
 
 
 def create_scheduler(app) -> AsyncIOScheduler:
     scheduler = AsyncIOScheduler(timezone="Europe/London")
 
-    async def escalations() -> None:
+    async def sweep() -> None:
         try:
-            if await escalation.escalate_unallocated(app.ctx):
+            result = await reminders.sweep(app.ctx)
+            if result.queued:
                 app.delivery.kick()
-        except Exception:  # a failed pass is retried at the next one
-            log.exception("escalation check failed")
+        except Exception:  # a failed sweep is simply done again at the next one
+            log.exception("reminder sweep failed")
+
+    async def digest() -> None:
+        try:
+            if await reminders.daily_digest(app.ctx):
+                app.delivery.kick()
+        except Exception:
+            log.exception("daily digest failed")
 
     async def deliver() -> None:
         app.delivery.kick()
 
-    scheduler.add_job(escalations, "interval", hours=1, id="escalations", next_run_time=None,
-                      coalesce=True, max_instances=1)
+    scheduler.add_job(sweep, "interval", minutes=SWEEP_MINUTES, id="sweep", coalesce=True,
+                      max_instances=1)
+    scheduler.add_job(sweep, id="sweep-at-start", coalesce=True)
+    scheduler.add_job(digest, "cron", day_of_week="mon-fri", hour=9, minute=0, id="digest",
+                      coalesce=True, max_instances=1, misfire_grace_time=3600)
     scheduler.add_job(deliver, "interval", minutes=1, id="delivery", coalesce=True,
                       max_instances=1)
-    scheduler.add_job(escalations, id="escalations-at-start", coalesce=True)
     return scheduler

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from imr_bot.domain.people import Actor
 
 from .context import ServiceContext
@@ -19,14 +21,15 @@ async def identify(ctx: ServiceContext, *, aad_object_id: str | None, teams_user
                 await uow.audit.record(actor=person.email, action="person.linked",
                                        at=ctx.clock.now(), aad_object_id=aad_object_id)
                 await uow.commit()
-    if person is not None and teams_user_id and person.teams_user_id != teams_user_id:
-        # remembered so cards can show buttons to this person only (Teams user-specific views)
+    if person is not None and ((teams_user_id and person.teams_user_id != teams_user_id)
+                               or person.unreachable_since is not None):
+        # the Teams id lets cards show buttons to this person only (user-specific views); and a
+        # person who writes to the bot can be reached again
         async with ctx.unit_of_work() as uow:
-            await uow.people.set_teams_id(person.id, teams_user_id)
+            await uow.people.seen(person.id, teams_user_id or person.teams_user_id)
             await uow.commit()
-        from dataclasses import replace
-
-        person = replace(person, teams_user_id=teams_user_id)
+        person = replace(person, teams_user_id=teams_user_id or person.teams_user_id,
+                         unreachable_since=None)
     if person is not None:
         return Actor(key=person.email, name=person.name, person=person)
     return Actor(key=f"teams:{aad_object_id or teams_user_id or 'unknown'}", name=name or "there")

@@ -126,13 +126,18 @@ async def detail(ctx: ServiceContext, actor: Actor, reference: str) -> ReviewDet
     by_email = {p.email: p.name for p in all_people}
     timeline = [TimelineRow(ctx.calendar.day_number(review.plan.day_one, review.plan.due[m]), m,
                             review.plan.due[m], review.plan.done.get(m)) for m in MILESTONE_ORDER]
-    people = [(role.title, people_by_id[pid].name) for role, pid in sorted(
+    people = [(role.title, people_by_id[pid].name + _unreachable(people_by_id[pid]))
+              for role, pid in sorted(
         review.people.items(), key=lambda item: list(Role).index(item[0])) if pid in people_by_id]
     return ReviewDetail(
         review=review, standing=standing(review.plan, review.stage, today, ctx.calendar),
         holder=_holder(review, people_by_id, all_people), timeline=timeline, people=people,
         recent=[AuditLine(e.at, by_email.get(e.actor, e.actor), AUDIT_TITLES.get(e.action, e.action),
                           e.detail) for e in recent])
+
+
+def _unreachable(person: Person) -> str:
+    return " (can't be reached in Teams: blocked or removed the bot)" if person.unreachable_since else ""
 
 
 def closest(reference: str, references: list[str], limit: int = 3) -> list[str]:

@@ -1,16 +1,23 @@
-"""The delivery side of the outbox: what is due, and recording what happened to it."""
+"""The delivery side of the outbox: claim what is due, and record what happened to it.
+
+A claim takes rows under a lease in one statement; on PostgreSQL with SKIP LOCKED, so two bot
+processes never take the same row. A row whose sender died keeps its lease until it expires, and
+is then taken again: the one case where a message may be sent twice (README: Reminders).
+"""
 
 from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import and_, or_, select, update
 
 from . import tables as t
 from .database import READ_ONLY, Database
+
+LEASE = timedelta(seconds=120)
 
 
 @dataclass(frozen=True)
@@ -21,52 +28,78 @@ class QueuedNotification:
     kind: str
     payload: dict[str, Any]
     attempts: int
+    review_id: int | None
 
 
 class OutboxQueue:
     def __init__(self, database: Database):
         self._database = database
 
-    async def due(self, now: datetime, limit: int) -> list[QueuedNotification]:
-        async with self._database.engine.connect() as connection:
-            await connection.execution_options(**{READ_ONLY: True})
-            rows = (await connection.execute(
-                select(t.notifications).where(t.notifications.c.status == "pending",
-                                              t.notifications.c.next_attempt_at <= now)
-                .order_by(t.notifications.c.id).limit(limit))).all()
+    async def claim(self, now: datetime, limit: int) -> list[QueuedNotification]:
+        due = or_(and_(t.notifications.c.status == "pending",
+                       t.notifications.c.next_attempt_at <= now),
+                  and_(t.notifications.c.status == "sending", t.notifications.c.lease_until < now))
+        async with self._database.engine.begin() as connection:
+            query = select(t.notifications.c.id).where(due).order_by(t.notifications.c.id).limit(limit)
+            if connection.dialect.name == "postgresql":
+                query = query.with_for_update(skip_locked=True)
+            ids = list(await connection.scalars(query))
+            if not ids:
+                return []
+            await connection.execute(update(t.notifications).where(
+                t.notifications.c.id.in_(ids)).values(
+                status="sending", lease_until=now + LEASE, attempts=t.notifications.c.attempts + 1))
+            rows = (await connection.execute(select(t.notifications).where(
+                t.notifications.c.id.in_(ids)).order_by(t.notifications.c.id))).all()
         return [QueuedNotification(r.id, r.key, r.recipient, r.kind, json.loads(r.payload),
-                                   r.attempts) for r in rows]
+                                   r.attempts, r.review_id) for r in rows]
 
     async def mark_sent(self, notification_id: int, at: datetime) -> None:
-        await self._update(notification_id, status="sent", sent_at=at,
-                           attempts=t.notifications.c.attempts + 1, last_error=None)
+        await self._update(notification_id, status="sent", sent_at=at, last_error=None,
+                           lease_until=None)
 
     async def retry(self, notification_id: int, error: str, at: datetime) -> None:
-        await self._update(notification_id, next_attempt_at=at, last_error=error,
-                           attempts=t.notifications.c.attempts + 1)
+        await self._update(notification_id, status="pending", next_attempt_at=at,
+                           last_error=error[:500], lease_until=None)
 
-    async def skip(self, notification_id: int, reason: str) -> None:
-        await self._update(notification_id, status="skipped", last_error=reason)
+    async def finish(self, notification_id: int, status: str, reason: str) -> None:
+        """End a notification that will not be sent: skipped, unreachable or failed."""
+        await self._update(notification_id, status=status, last_error=reason[:500],
+                           lease_until=None)
 
     async def _update(self, notification_id: int, **values: Any) -> None:
         async with self._database.engine.begin() as connection:
             await connection.execute(update(t.notifications).where(
                 t.notifications.c.id == notification_id).values(**values))
 
-    async def setting(self, key: str) -> str | None:
+    async def _scalar(self, query):
         async with self._database.engine.connect() as connection:
             await connection.execution_options(**{READ_ONLY: True})
-            return await connection.scalar(select(t.settings.c.value).where(t.settings.c.key == key))
+            return await connection.scalar(query)
+
+    async def setting(self, key: str) -> str | None:
+        return await self._scalar(select(t.settings.c.value).where(t.settings.c.key == key))
 
     async def conversation(self, key: str) -> dict | None:
-        async with self._database.engine.connect() as connection:
-            await connection.execution_options(**{READ_ONLY: True})
-            value = await connection.scalar(select(t.conversation_refs.c.reference).where(
-                t.conversation_refs.c.key == key))
+        value = await self._scalar(select(t.conversation_refs.c.reference).where(
+            t.conversation_refs.c.key == key))
         return json.loads(value) if value else None
 
     async def person_aad(self, person_id: int) -> str | None:
+        return await self._scalar(select(t.people.c.aad_object_id).where(t.people.c.id == person_id))
+
+    async def mark_unreachable(self, person_id: int, reason: str, at: datetime) -> bool:
+        """Record that Teams refuses messages to this person; True the first time."""
+        async with self._database.engine.begin() as connection:
+            result = await connection.execute(update(t.people).where(
+                t.people.c.id == person_id, t.people.c.unreachable_since.is_(None)).values(
+                unreachable_since=at, unreachable_reason=reason[:500]))
+            return result.rowcount == 1
+
+    async def counts(self) -> dict[str, int]:
+        from sqlalchemy import func
+
         async with self._database.engine.connect() as connection:
-            await connection.execution_options(**{READ_ONLY: True})
-            return await connection.scalar(select(t.people.c.aad_object_id).where(
-                t.people.c.id == person_id))
+            rows = (await connection.execute(select(t.notifications.c.status, func.count())
+                                             .group_by(t.notifications.c.status))).all()
+        return {status: count for status, count in rows}

@@ -227,9 +227,9 @@ class People:
         await self._c.execute(update(t.people).where(t.people.c.id == person_id).values(
             aad_object_id=aad_object_id, teams_user_id=teams_user_id))
 
-    async def set_teams_id(self, person_id: int, teams_user_id: str) -> None:
+    async def seen(self, person_id: int, teams_user_id: str | None) -> None:
         await self._c.execute(update(t.people).where(t.people.c.id == person_id).values(
-            teams_user_id=teams_user_id))
+            teams_user_id=teams_user_id, unreachable_since=None, unreachable_reason=None))
 
     async def by_id(self, person_id: int) -> Person | None:
         return await self._one(t.people.c.id == person_id)
@@ -263,7 +263,8 @@ class People:
                        aad_object_id=r.aad_object_id, teams_user_id=r.teams_user_id,
                        line_manager_email=r.line_manager_email,
                        service=r.service or "", active=bool(r.active),
-                       max_concurrent=r.max_concurrent, leave=tuple(leave[r.id])) for r in rows]
+                       max_concurrent=r.max_concurrent, leave=tuple(leave[r.id]),
+                       unreachable_since=r.unreachable_since) for r in rows]
 
 
 @dataclass(frozen=True)
@@ -360,6 +361,16 @@ class Settings:
         await self._c.execute(delete(t.settings).where(t.settings.c.key == key))
 
 
+@dataclass(frozen=True)
+class NotificationRecord:
+    key: str
+    kind: str
+    status: str
+    created_at: datetime
+    sent_at: datetime | None
+    last_error: str | None
+
+
 class Outbox:
     """Notifications to send. A key is unique, so a notification is queued at most once; the
     dispatcher marks it sent, and retries it until then."""
@@ -378,6 +389,32 @@ class Outbox:
             return True
         except IntegrityError:
             return False
+
+    async def queue_many(self, notifications: list[OutgoingNotification], at: datetime) -> int:
+        """Queue many at once; keys already in the sent-log are skipped. Returns how many were new."""
+        if not notifications:
+            return 0
+        if self._c.dialect.name == "postgresql":
+            from sqlalchemy.dialects.postgresql import insert as dialect_insert
+        else:
+            from sqlalchemy.dialects.sqlite import insert as dialect_insert
+        queued = 0
+        for start in range(0, len(notifications), 1000):
+            rows = [{"key": n.key, "review_id": n.review_id, "recipient": n.recipient,
+                     "kind": n.kind, "payload": json.dumps(n.payload), "status": "pending",
+                     "attempts": 0, "next_attempt_at": at, "created_at": at}
+                    for n in notifications[start:start + 1000]]
+            result = await self._c.execute(
+                dialect_insert(t.notifications).values(rows).on_conflict_do_nothing(
+                    index_elements=["key"]))
+            queued += max(result.rowcount, 0)
+        return queued
+
+    async def for_review(self, review_id: int) -> list[NotificationRecord]:
+        rows = (await self._c.execute(select(t.notifications).where(
+            t.notifications.c.review_id == review_id).order_by(t.notifications.c.id))).all()
+        return [NotificationRecord(r.key, r.kind, r.status, r.created_at, r.sent_at, r.last_error)
+                for r in rows]
 
 
 @dataclass(frozen=True)

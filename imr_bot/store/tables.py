@@ -61,6 +61,8 @@ people = Table(
     Column("service", String(200), nullable=False, default=""),
     Column("active", Boolean, nullable=False, default=True),
     Column("max_concurrent", Integer, nullable=False, default=2),
+    Column("unreachable_since", UtcDateTime()),  # Teams refused a message (blocked or removed)
+    Column("unreachable_reason", Text),
     Column("created_at", UtcDateTime(), nullable=False),
     Column("updated_at", UtcDateTime(), nullable=False),
 )
@@ -167,6 +169,7 @@ notifications = Table(
     Column("created_at", UtcDateTime(), nullable=False),
     Column("sent_at", UtcDateTime()),
     Column("last_error", Text),
+    Column("lease_until", UtcDateTime()),  # a sender holds it until then; after, another may retry
     UniqueConstraint("key", name="uq_notifications_key"),
     Index("ix_notifications_due", "status", "next_attempt_at"),
 )

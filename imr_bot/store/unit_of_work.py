@@ -8,6 +8,7 @@ from types import TracebackType
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from .database import READ_ONLY, Database
+from .reminder_source import ReminderSource
 from .repositories import (
     Allocations,
     AuditLog,
@@ -41,6 +42,7 @@ class UnitOfWork:
     allocations: Allocations
     meetings: Meetings
     submissions: Submissions
+    reminder_source: ReminderSource
 
     def __init__(self, database: Database, *, read_only: bool = False):
         self._database = database
@@ -69,8 +71,14 @@ class UnitOfWork:
         self.allocations = Allocations(connection)
         self.meetings = Meetings(connection)
         self.submissions = Submissions(connection)
+        self.reminder_source = ReminderSource(connection)
         self._committed = False
         return self
+
+    @property
+    def connection(self) -> AsyncConnection:
+        assert self._connection is not None
+        return self._connection
 
     async def open_loads(self, role):
         from .repositories import open_loads

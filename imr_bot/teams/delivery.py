@@ -1,7 +1,13 @@
-"""Delivering queued notifications to people (1:1) and to the tracker channel.
+"""Delivering queued notifications to people (1:1) and to the tracker channel, within Teams' limits.
 
-The outbox holds what must be sent; this reads what is due, sends it proactively through the
-adapter, and marks it sent, or schedules a retry with backoff.
+Each pass claims what is due (under a lease, so two processes never take the same notification),
+sends it proactively through the adapter, and records the result:
+- sent: marked sent;
+- 429: retried after Retry-After; 412, 502, 503, 504, timeouts and network errors: retried with
+  jittered exponential backoff;
+- 403 MessageWritesBlocked or 404: the recipient is unreachable; Business Services are told once in
+  the tracker channel, and `imr status` shows it;
+- anything else: retried with backoff, and given up after MAX_ATTEMPTS.
 """
 
 from __future__ import annotations
@@ -9,30 +15,73 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
+from dataclasses import dataclass
 from datetime import timedelta
 
 from botbuilder.core import CardFactory, MessageFactory, TurnContext
 from botbuilder.schema import ConversationReference
 
 from imr_bot.clock import Clock
+from imr_bot.domain.notification import OutgoingNotification
 from imr_bot.services.channels import TRACKER_SETTING
 from imr_bot.store.database import Database
 from imr_bot.store.outbox_queue import OutboxQueue
+from imr_bot.store.repositories import Outbox
+from imr_bot.store.unit_of_work import UnitOfWork
 
 from .card_templates import CardLibrary
+from .rate_limit import TeamsLimits
 
 log = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 12
+RETRYABLE = {412, 429, 500, 502, 503, 504}
+
+
+@dataclass(frozen=True)
+class Outcome:
+    kind: str  # "retry" or "unreachable"
+    delay: float = 0.0
+    reason: str = ""
+
+
+def classify(error: BaseException, attempts: int) -> Outcome:
+    """What to do after a failed send."""
+    response = getattr(error, "response", None)
+    status = getattr(response, "status_code", None) or getattr(response, "status", None)
+    headers = getattr(response, "headers", None) or {}
+    body = ""
+    try:
+        body = response.text() if response is not None and hasattr(response, "text") else ""
+    except Exception:  # the body may not be loaded; the status is what matters
+        body = ""
+    body = body if isinstance(body, str) else ""
+    backoff = min(2 ** max(attempts - 1, 0), 300) * (0.5 + random.random())
+    if status == 429:
+        try:
+            delay = float(headers.get("Retry-After", 1))
+        except (TypeError, ValueError):
+            delay = 1.0
+        return Outcome("retry", max(delay, 0.0), "429 Too Many Requests")
+    if status == 404 or (status == 403 and ("MessageWritesBlocked" in body or "blocked" in body.lower()
+                                            or "MessageWritesBlocked" in str(error))):
+        return Outcome("unreachable", reason=f"{status}: the bot was blocked or removed")
+    if status in RETRYABLE or status is None:
+        return Outcome("retry", backoff, f"{status or type(error).__name__}")
+    return Outcome("retry", backoff, f"{status}: {str(error)[:200]}")
 
 
 class Delivery:
     def __init__(self, adapter, app_id: str, database: Database, cards: CardLibrary, clock: Clock,
-                 base_url: str = ""):
+                 base_url: str = "", limits: TeamsLimits | None = None):
         self._adapter = adapter
         self._base_url = base_url
         self._app_id = app_id
+        self._database = database
         self._queue = OutboxQueue(database)
         self._cards = cards
         self._clock = clock
+        self.limits = limits or TeamsLimits()
         self._lock = asyncio.Lock()
         self._task: asyncio.Task | None = None
         self._again = False
@@ -48,7 +97,8 @@ class Delivery:
         while True:
             self._again = False
             try:
-                await self.flush()
+                while await self.flush():
+                    pass
             except Exception:  # delivery must never take the bot down; the next kick retries
                 log.exception("delivery failed")
             if not self._again:
@@ -59,28 +109,63 @@ class Delivery:
             await self._task
 
     async def flush(self, limit: int = 200) -> int:
+        """One pass: claim what is due and send it. Returns how many were sent."""
         async with self._lock:
             sent = 0
-            now = self._clock.now()
-            for item in await self._queue.due(now, limit):
-                reference = await self._reference_for(item.recipient)
-                if reference is None:
-                    if item.recipient == "tracker" and not await self._queue.setting(TRACKER_SETTING):
-                        await self._queue.skip(item.id, "no tracker channel subscribed")
-                    else:
-                        await self._queue.retry(item.id, "no conversation with the recipient yet",
-                                                now + timedelta(hours=1))
-                    continue
-                try:
-                    await self._send(reference, item.payload)
-                except Exception as error:  # noqa: BLE001 - every failure is retried later
-                    backoff = min(2 ** item.attempts, 60) * 30 * (0.5 + random.random())
-                    await self._queue.retry(item.id, f"{type(error).__name__}: {error}"[:500],
-                                            now + timedelta(seconds=backoff))
-                    continue
-                await self._queue.mark_sent(item.id, self._clock.now())
-                sent += 1
+            for item in await self._queue.claim(self._clock.now(), limit):
+                if await self._deliver(item):
+                    sent += 1
             return sent
+
+    async def _deliver(self, item) -> bool:
+        now = self._clock.now()
+        reference = await self._reference_for(item.recipient)
+        if reference is None:
+            if item.recipient == "tracker" and not await self._queue.setting(TRACKER_SETTING):
+                await self._queue.finish(item.id, "skipped", "no tracker channel subscribed")
+            else:
+                await self._queue.retry(item.id, "no conversation with the recipient yet",
+                                        now + timedelta(hours=1))
+            return False
+        await self.limits.acquire(reference["conversation"]["id"])
+        try:
+            await self._send(reference, item.payload)
+        except Exception as error:  # noqa: BLE001 - every failure is classified below
+            outcome = classify(error, item.attempts)
+            log.info("send failed key=%s attempts=%s outcome=%s %s", item.key, item.attempts,
+                     outcome.kind, outcome.reason)
+            if outcome.kind == "unreachable":
+                await self._unreachable(item, outcome.reason)
+            elif item.attempts >= MAX_ATTEMPTS:
+                await self._queue.finish(item.id, "failed", outcome.reason)
+            else:
+                await self._queue.retry(item.id, outcome.reason,
+                                        now + timedelta(seconds=outcome.delay))
+            return False
+        await self._queue.mark_sent(item.id, self._clock.now())
+        return True
+
+    async def _unreachable(self, item, reason: str) -> None:
+        await self._queue.finish(item.id, "unreachable", reason)
+        if not item.recipient.startswith("person:"):
+            return
+        person_id = int(item.recipient.split(":", 1)[1])
+        if await self._queue.mark_unreachable(person_id, reason, self._clock.now()):
+            # once per person; the channel hears a reference and a stage, never a name
+            async with UnitOfWork(self._database) as uow:
+                review = await uow.reviews.get_by_id(item.review_id) if item.review_id else None
+                ref = f" about **{review.reference}**" if review else ""
+                await Outbox(uow.connection).queue(OutgoingNotification(
+                    key=f"unreachable:{item.recipient}", recipient="tracker", kind="unreachable",
+                    review_id=item.review_id,
+                    payload={"text": f"Business Services: a message{ref} could not be delivered "
+                                     "because a recipient has blocked or removed the IMR bot in "
+                                     "Teams. Please follow up; `imr status` shows who."}),
+                    self._clock.now())
+                await uow.audit.record(actor="imr-bot", action="person.unreachable",
+                                       at=self._clock.now(), review_id=item.review_id,
+                                       person_id=person_id, reason=reason)
+                await uow.commit()
 
     async def _reference_for(self, recipient: str) -> dict | None:
         if recipient == "tracker":

@@ -17,6 +17,7 @@ from imr_bot.services import (
     notifications,
     people,
     planning,
+    reminders,
     tracker,
 )
 
@@ -170,6 +171,26 @@ class CommandHandlers(MeetingHandlers, ApprovalHandlers):
                                   content=content, created_by=turn.actor.key)
         await turn.say(f"The tracker is ready: [{filename}]({settings.base_url}/files/{token}) "
                        "(the link works once, for 15 minutes).")
+
+    @command("reminders", "reminders REF", "The reminders the review will send over the next "
+             "working days, and those already sent.", Permission.VIEW_STATUS)
+    async def reminders(self, turn: Turn, args: str) -> None:
+        if not args.strip():
+            await turn.say("Tell me the review, e.g. `imr reminders DDSCP/CSPR/2026/014`.")
+            return
+        review, planned, sent = await reminders.upcoming(turn.bot.ctx, turn.actor, args.strip())
+        rows = [{"a": format_date(p.day), "a2": "", "b": p.text, "c": p.recipients, "d": "planned"}
+                for p in planned]
+        rows += [{"a": line.split(" ", 2)[0] + " " + line.split(" ", 2)[1], "a2": "",
+                  "b": line.split(" ", 2)[2], "c": "", "d": "sent-log"} for line in sent[-20:]]
+        if not rows:
+            await turn.say(f"No reminders are due for {review.reference} in the next 10 working "
+                           "days, and none have been sent.")
+            return
+        await turn.card("people", {
+            "title": f"Reminders for {review.reference}", "subtitle": "Planned (working days "
+            "only, 08:00-18:00) and already sent.", "col1": "Day", "col2": "Reminder",
+            "col3": "To", "col4": "", "rows": rows})
 
     # -- allocation (Days 1-4) -----------------------------------------------------------------
     @command("allocate", "allocate REF", "Allocate a report author and a QA senior lead from the "

@@ -1,0 +1,111 @@
+"""Who is reminded of what, and when: derived from a review's plan and stage, never stored.
+
+A sweep asks `due_today` for each open review; each answer carries a key (review, milestone, kind,
+recipient, working day), and the sent-log makes each key go out once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, time
+from enum import StrEnum
+
+from .calendar import WorkingCalendar
+from .plan import Milestone
+from .roles import REVIEW_ROLES, Role
+from .stages import Stage
+
+
+@dataclass(frozen=True)
+class ReminderPolicy:
+    """The defaults, in one place (see README: Reminders)."""
+    before_days: tuple[int, ...] = (2, 0)  # working days before the milestone: 2 before, on the day
+    escalate_to_managers_after: int = 2  # working days overdue: + line manager and QA lead
+    escalate_to_directors_after: int = 5  # working days overdue: + Head of CP and SD EH&S
+    quiet_before: time = time(8, 0)
+    quiet_after: time = time(18, 0)
+
+
+DEFAULT_POLICY = ReminderPolicy()
+
+
+class Kind(StrEnum):
+    UPCOMING = "upcoming"  # 2 working days before
+    DUE_TODAY = "due_today"
+    OVERDUE = "overdue"
+    MEETING = "meeting"  # a confirmed meeting tomorrow (next working day)
+
+    @property
+    def title(self) -> str:
+        return {"upcoming": "Coming up", "due_today": "Due today", "overdue": "Overdue",
+                "meeting": "Meeting"}[self.value]
+
+
+@dataclass(frozen=True)
+class Reminder:
+    review_id: int
+    milestone: Milestone
+    kind: Kind
+    recipient_role: Role
+    person_id: int
+    day: date
+    working_days: int  # days left (negative when overdue)
+
+    @property
+    def key(self) -> str:
+        return (f"reminder:{self.review_id}:{self.milestone.value}:{self.kind.value}:"
+                f"person:{self.person_id}:{self.day.isoformat()}")
+
+
+def in_working_hours(now_local, calendar: WorkingCalendar, policy: ReminderPolicy = DEFAULT_POLICY) -> bool:
+    return (calendar.is_working_day(now_local.date())
+            and policy.quiet_before <= now_local.time() < policy.quiet_after)
+
+
+def due_today(*, review_id: int, stage: Stage, due: date | None, people: dict[Role, int],
+              holders: dict[Role, list[int]], line_manager_of: dict[int, int], today: date,
+              calendar: WorkingCalendar, policy: ReminderPolicy = DEFAULT_POLICY) -> list[Reminder]:
+    """The reminders a review owes today. `people` are its per-review roles, `holders` the people
+    holding each organisation-wide role, `line_manager_of` maps a person to their manager."""
+    milestone = stage.next_milestone
+    if milestone is None or due is None or not stage.is_open or stage == Stage.ON_HOLD:
+        return []
+    if not calendar.is_working_day(today):
+        return []
+    left = calendar.working_days_between(today, due)
+    if due < today:
+        left = min(left, -1)
+    holder_role = stage.next_step_holder
+    holder_ids = _people_in(holder_role, people, holders)
+    recipients: list[tuple[Role, int]] = [(holder_role, p) for p in holder_ids]
+    if left >= 0:
+        if left not in policy.before_days:
+            return []
+        kind = Kind.DUE_TODAY if left == 0 else Kind.UPCOMING
+    else:
+        kind = Kind.OVERDUE
+        overdue = -left
+        if overdue >= policy.escalate_to_managers_after:
+            for person in holder_ids:
+                if person in line_manager_of:
+                    recipients.append((Role.LINE_MANAGER, line_manager_of[person]))
+            recipients += [(Role.QA_LEAD, p) for p in _people_in(Role.QA_LEAD, people, holders)]
+        if overdue >= policy.escalate_to_directors_after:
+            recipients += [(Role.HEAD_OF_CP, p) for p in holders.get(Role.HEAD_OF_CP, [])]
+            recipients += [(Role.SD_EHS, p) for p in _people_in(Role.SD_EHS, people, holders)]
+    seen: set[int] = set()
+    reminders = []
+    for role, person in recipients:
+        if person in seen:
+            continue
+        seen.add(person)
+        reminders.append(Reminder(review_id, milestone, kind, role, person, today, left))
+    return reminders
+
+
+def _people_in(role: Role, people: dict[Role, int], holders: dict[Role, list[int]]) -> list[int]:
+    if role in people:
+        return [people[role]]
+    if role in REVIEW_ROLES:
+        return []  # not yet allocated: the allocation escalation covers it
+    return list(holders.get(role, []))

@@ -1,0 +1,176 @@
+"""The reminder sweep and the daily digest: derived from every open review's plan and stage, with
+the notifications table as the sent-log (a key goes out once)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from imr_bot.clock import LONDON
+from imr_bot.domain.dates import format_date
+from imr_bot.domain.errors import UnknownReview
+from imr_bot.domain.meetings import MeetingStatus
+from imr_bot.domain.notification import OutgoingNotification
+from imr_bot.domain.policy import Permission, require
+from imr_bot.domain.rag import standing
+from imr_bot.domain.reminders import (
+    DEFAULT_POLICY,
+    Kind,
+    Reminder,
+    ReminderPolicy,
+    due_today,
+    in_working_hours,
+)
+from imr_bot.domain.roles import Role
+
+from . import escalation
+from .context import ServiceContext
+from .notifications import TRACKER
+from .tracker import closest
+
+ORG_ROLES = (Role.HEAD_OF_CP, Role.SD_EHS, Role.BUSINESS_SERVICES)
+
+
+@dataclass(frozen=True)
+class SweepResult:
+    considered: int
+    queued: int
+    skipped_reason: str = ""
+
+
+def _text(reference: str, reminder: Reminder, due: date) -> str:
+    milestone = reminder.milestone.title
+    if reminder.kind == Kind.UPCOMING:
+        when = f"due {format_date(due)} (in {reminder.working_days} working days)"
+    elif reminder.kind == Kind.DUE_TODAY:
+        when = f"due today, {format_date(due)}"
+    else:
+        when = f"overdue by {-reminder.working_days} working day(s) (was due {format_date(due)})"
+    return f"Reminder: **{reference}**: {milestone} is {when}. Type `imr status {reference}` for details."
+
+
+async def sweep(ctx: ServiceContext, policy: ReminderPolicy = DEFAULT_POLICY) -> SweepResult:
+    """Queue every reminder due now. Outside working hours, on weekends and bank holidays: none."""
+    now = ctx.clock.now()
+    local = now.astimezone(LONDON)
+    if not in_working_hours(local, ctx.calendar, policy):
+        return SweepResult(0, 0, "outside working hours")
+    today = local.date()
+    horizon = ctx.calendar.add_working_days(today, max(policy.before_days))
+    queued = 0
+    async with ctx.unit_of_work() as uow:
+        rows = await uow.reminder_source.due_by(horizon)
+        directory = await uow.reminder_source.directory()
+        by_email = {p.email: p.id for p in directory}
+        holders = {role: [p.id for p in directory if p.active and role.value in p.roles]
+                   for role in ORG_ROLES}
+        line_manager_of = {p.id: by_email[p.line_manager_email] for p in directory
+                           if p.line_manager_email in by_email}
+        review_people = await uow.reminder_source.people_of([r.review_id for r in rows])
+        batch: list[OutgoingNotification] = []
+        for row in rows:
+            for reminder in due_today(review_id=row.review_id, stage=row.stage, due=row.due,
+                                      people=review_people.get(row.review_id, {}), holders=holders,
+                                      line_manager_of=line_manager_of, today=today,
+                                      calendar=ctx.calendar, policy=policy):
+                batch.append(OutgoingNotification(
+                    key=reminder.key, recipient=f"person:{reminder.person_id}",
+                    kind=f"reminder_{reminder.kind.value}", review_id=row.review_id,
+                    payload={"text": _text(row.reference, reminder, row.due)}))
+        batch += await _meeting_reminders(ctx, uow, today)
+        queued = await uow.outbox.queue_many(batch, now)
+        await uow.commit()
+    queued += await escalation.escalate_unallocated(ctx)
+    return SweepResult(len(rows), queued)
+
+
+async def _meeting_reminders(ctx: ServiceContext, uow, today: date) -> list[OutgoingNotification]:
+    """One working day before a confirmed meeting, each participant is reminded."""
+    tomorrow = ctx.calendar.add_working_days(today, 1)
+    found = []
+    for meeting in await uow.meetings.upcoming():
+        if meeting.status != MeetingStatus.CONFIRMED:
+            continue
+        local = meeting.starts.astimezone(LONDON)
+        if local.date() != tomorrow:
+            continue
+        review = await uow.reviews.get_by_id(meeting.review_id)
+        for person_id in meeting.participant_ids:
+            found.append(OutgoingNotification(
+                key=f"reminder:{review.id}:meeting{meeting.id}:{Kind.MEETING.value}:person:"
+                    f"{person_id}:{today.isoformat()}",
+                recipient=f"person:{person_id}", kind="reminder_meeting", review_id=review.id,
+                payload={"text": f"Reminder: the {meeting.kind.title.lower()} for "
+                                 f"**{review.reference}** is {format_date(local.date())} at "
+                                 f"{local:%H:%M}" + (f" ({meeting.location})" if meeting.location
+                                                     else "") + "."}))
+    return found
+
+
+async def daily_digest(ctx: ServiceContext) -> bool:
+    """Once per working day, the tracker channel's card: references, stages, next dates, RAG."""
+    local = ctx.clock.now().astimezone(LONDON)
+    if not ctx.calendar.is_working_day(local.date()):
+        return False
+    today = local.date()
+    async with ctx.unit_of_work() as uow:
+        reviews = await uow.reviews.open_reviews()
+        rows = []
+        for review in sorted(reviews, key=lambda r: r.reference.casefold()):
+            where = standing(review.plan, review.stage, today, ctx.calendar)
+            rows.append({"reference": review.reference, "stage": review.stage.title,
+                         "milestone": where.milestone.title if where.milestone else "—",
+                         "due": format_date(where.due),
+                         "daysLeft": "—" if where.working_days_left is None else str(where.working_days_left),
+                         "rag": where.rag.title, "ragColour": {"red": "Attention", "amber": "Warning",
+                                                               "green": "Good"}.get(where.rag.value, "Default")})
+        rows.sort(key=lambda r: (r["daysLeft"] == "—", int(r["daysLeft"]) if r["daysLeft"] != "—" else 0))
+        queued = await uow.outbox.queue(OutgoingNotification(
+            key=f"digest:{today.isoformat()}", recipient=TRACKER, kind="digest",
+            payload={"card": "digest", "data": {
+                "title": f"IMR tracker, {format_date(today)}",
+                "subtitle": f"{len(rows)} open review(s), most urgent first." if rows else
+                            "There are no open reviews.", "rows": rows[:40]}}), ctx.clock.now())
+        await uow.commit()
+    return queued
+
+
+@dataclass(frozen=True)
+class PlannedReminder:
+    day: date
+    text: str
+    recipients: str
+
+
+async def upcoming(ctx: ServiceContext, actor, reference: str, days: int = 10) -> tuple[object, list[PlannedReminder], list[str]]:
+    """`imr reminders REF`: what the policy will send over the next working days, and what went."""
+    require(Permission.VIEW_STATUS, actor)
+    async with ctx.unit_of_work(read_only=True) as uow:
+        review = await uow.reviews.get(reference)
+        if review is None:
+            raise UnknownReview(reference, closest(reference, await uow.reviews.references()))
+        people = {p.id: p for p in await uow.people.all()}
+        holders = {role: [p.id for p in people.values() if role in p.roles and p.active]
+                   for role in ORG_ROLES}
+        by_email = {p.email: p.id for p in people.values()}
+        line_manager_of = {p.id: by_email[p.line_manager_email] for p in people.values()
+                           if p.line_manager_email in by_email}
+        sent = await uow.outbox.for_review(review.id)
+    milestone = review.stage.next_milestone
+    planned = []
+    day = ctx.clock.today()
+    for _ in range(days * 2):
+        if len(planned) >= days:
+            break
+        if ctx.calendar.is_working_day(day) and milestone is not None:
+            found = due_today(review_id=review.id, stage=review.stage, due=review.plan.due.get(milestone),
+                              people=review.people, holders=holders, line_manager_of=line_manager_of,
+                              today=day, calendar=ctx.calendar)
+            if found:
+                planned.append(PlannedReminder(day, f"{found[0].kind.title}: {milestone.title}",
+                                               ", ".join(people[r.person_id].name for r in found
+                                                         if r.person_id in people)))
+        day += timedelta(days=1)
+    sent_lines = [f"{n.created_at.astimezone(LONDON):%d %b %H:%M} {n.kind.replace('_', ' ')}: {n.status}"
+                  for n in sent if n.kind.startswith("reminder") or n.kind.endswith("escalation")]
+    return review, planned, sent_lines
