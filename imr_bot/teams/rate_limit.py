@@ -51,7 +51,8 @@ class TeamsLimits:
         """Wait until one more message to `conversation` is within every limit, and count it."""
         async with self._lock:
             windows = self._app + self._conversations.setdefault(
-                conversation, [SlidingWindow(l, s) for l, s in self._per_conversation])
+                conversation, [SlidingWindow(limit, seconds)
+                               for limit, seconds in self._per_conversation])
             while True:
                 now = self._now()
                 wait = max((w.wait_time(now) for w in windows), default=0.0)
