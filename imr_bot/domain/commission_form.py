@@ -59,6 +59,19 @@ def parse_body(text: str, today: date) -> CommissioningBody:
     raise FieldError("Choose DDSCP, Community Safety Partnership (CSP) or other.")
 
 
+TEMPLATE_PACKS = {"derbyshire": "Derbyshire (DDSCP)", "bradford": "Bradford"}
+
+
+def parse_template_pack(text: str, today: date) -> str:
+    value = (text or "").strip().lower()
+    if value in ("", "skip", "default"):
+        return "derbyshire"
+    for key, title in TEMPLATE_PACKS.items():
+        if value in (key, title.lower(), title.split()[0].lower()):
+            return key
+    raise FieldError("Choose the Derbyshire (DDSCP) or the Bradford templates.")
+
+
 def parse_received(text: str, today: date) -> date:
     if not (text or "").strip():
         return today
@@ -133,6 +146,9 @@ COMMISSION_FIELDS: tuple[FormField, ...] = (
               parse_review_type),
     FormField("body", "Commissioning body", "Who commissioned it: DDSCP, Community Safety "
               "Partnership (CSP) or other?", parse_body),
+    FormField("template_pack", "Templates", "Which partnership's templates: Derbyshire (DDSCP, "
+              "the default) or Bradford? Reply 'skip' for Derbyshire.", parse_template_pack,
+              required=False),
     FormField("received", "Date received", "When was the request received? Reply 'today' or a "
               f"date ({ACCEPTED_FORMS}).", parse_received, required=False),
     FormField("tor_start", "Terms of reference: from", "When does the terms-of-reference period "

@@ -45,6 +45,7 @@ class Commission:
     subject_initials: str
     ddscp_date: date | None = None
     notes: str = ""
+    template_pack: str = "derbyshire"
 
 
 @dataclass(frozen=True)
@@ -63,6 +64,7 @@ class Review:
     stage_before_hold: Stage | None = None
     held_since: date | None = None
     people: dict[Role, int] = field(default_factory=dict)  # per-review roles -> person id
+    template_pack: str = "derbyshire"  # the partnership's templates this review uses
 
     @classmethod
     def commission(cls, commission: Commission, calendar: WorkingCalendar, *, by: str,
@@ -76,7 +78,7 @@ class Review:
                    body=commission.body, received=commission.received,
                    tor_start=commission.tor_start, tor_end=commission.tor_end,
                    subject_initials=commission.subject_initials, plan=plan,
-                   notes=commission.notes)
+                   notes=commission.notes, template_pack=commission.template_pack)
 
     @property
     def is_open(self) -> bool:

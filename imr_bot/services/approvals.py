@@ -39,6 +39,7 @@ from imr_bot.domain.submissions import (
 from . import links, notifications
 from .context import ServiceContext
 from .notifications import person_recipient
+from .templates import check_version
 from .tracker import closest
 
 DOCUMENT_PURPOSE = "document"
@@ -154,6 +155,9 @@ async def submit(ctx: ServiceContext, actor: Actor, reference: str) -> tuple[Rev
                                                level=level.value, by=actor.key, at=now)
         updated = review.apply(event, {Role.AUTHOR}, today, ctx.calendar)
         await uow.reviews.save(updated, now)
+        # the automated document check, which the approvers see on their card
+        await uow.submissions.set_check(review.id, version,
+                                        (await check_version(ctx, uow, updated, version)).summary())
         await uow.audit.record(actor=actor.key, action="review.submitted", at=now,
                                review_id=review.id, version=version, level=level.value,
                                documents=[d.sha256 for d in drafts])
@@ -245,7 +249,7 @@ async def card_data(ctx: ServiceContext, uow, review: Review, version: int, leve
         "canDecide": can_decide, "error": error,
         "approvers": ", ".join(p.name for p in approver_people if p),
         "userIds": [p.teams_user_id for p in approver_people if p and p.teams_user_id],
-        "documentCheck": "",
+        "documentCheck": await uow.submissions.check_summary(review.id, version) or "",
     }
 
 

@@ -16,6 +16,7 @@ from imr_bot.domain.commission_form import (
     parse_notes,
     parse_required_date,
     parse_review_type,
+    parse_template_pack,
 )
 from imr_bot.domain.dates import format_date, parse_date
 from imr_bot.domain.errors import BadDate, DomainError, UnknownReview
@@ -35,9 +36,11 @@ EDITABLE = {
     "tor-end": ("tor_end", parse_required_date),
     "initials": ("subject_initials", parse_initials),
     "notes": ("notes", parse_notes),
+    "pack": ("template_pack", parse_template_pack),
 }
 REBASE_FIELDS = ("ddscp", "deadline", "ddscp-date")
-FIELD_HELP = "type, body, tor-start, tor-end, initials, notes or ddscp (the agreed DDSCP date)"
+FIELD_HELP = ("type, body, tor-start, tor-end, initials, notes, pack (derbyshire or bradford "
+              "templates) or ddscp (the agreed DDSCP date)")
 
 
 async def _load(uow, reference: str) -> Review:
@@ -94,6 +97,8 @@ async def edit(ctx: ServiceContext, actor: Actor, reference: str, field: str, va
                 shown = f"now {format_date(new_value)}"
             elif attribute in ("review_type", "body"):
                 shown = f"now {new_value.value}"
+            elif attribute == "template_pack":
+                shown = f"now {new_value}"
             else:
                 shown = "updated"  # initials and notes are not echoed back into the chat
             said = f"The {field.strip().lower()} of {review.reference} is {shown}."

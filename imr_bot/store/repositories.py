@@ -123,6 +123,7 @@ class Reviews:
             "stage": review.stage.value,
             "stage_before_hold": review.stage_before_hold.value if review.stage_before_hold else None,
             "held_since": review.held_since, "day_one": review.plan.day_one,
+            "template_pack": review.template_pack,
         }
 
     async def _write_plan(self, review_id: int, plan: Plan, *, already: int) -> None:
@@ -175,7 +176,8 @@ class Reviews:
                 subject_initials=row["subject_initials"], notes=row["notes"] or "",
                 stage=Stage(row["stage"]),
                 stage_before_hold=Stage(row["stage_before_hold"]) if row["stage_before_hold"] else None,
-                held_since=row["held_since"], plan=plan, people=people[row["id"]]))
+                held_since=row["held_since"], plan=plan, people=people[row["id"]],
+                template_pack=row["template_pack"] or "derbyshire"))
             self._loaded[row["id"]] = (row["version"], len(plan.changes))
         return reviews
 
@@ -707,6 +709,19 @@ class Submissions:
             t.documents.c.version.is_(None)).values(version=version))
         return version
 
+    async def set_check(self, review_id: int, version: int, summary: str) -> None:
+        await self._c.execute(update(t.submissions).where(
+            t.submissions.c.review_id == review_id, t.submissions.c.version == version).values(
+            check_summary=summary))
+
+    async def check_summary(self, review_id: int, version: int) -> str | None:
+        return await self._c.scalar(select(t.submissions.c.check_summary).where(
+            t.submissions.c.review_id == review_id, t.submissions.c.version == version))
+
+    async def content(self, document_id: int) -> bytes | None:
+        return await self._c.scalar(select(t.documents.c.content).where(
+            t.documents.c.id == document_id))
+
     async def submitted_at(self, review_id: int, version: int) -> datetime | None:
         return await self._c.scalar(select(t.submissions.c.submitted_at).where(
             t.submissions.c.review_id == review_id, t.submissions.c.version == version))
@@ -752,3 +767,27 @@ class Submissions:
 def _document(row) -> StoredDocument:
     return StoredDocument(row.id, row.review_id, row.version, row.kind, row.filename,
                           row.content_type, row.size, row.link, row.sha256, row.uploaded_by)
+
+
+class OrgTemplates:
+    """Templates that organisations supply (e.g. Community Safety's DHR templates)."""
+
+    def __init__(self, connection: AsyncConnection):
+        self._c = connection
+
+    async def put(self, scope: str, kind: str, filename: str, content: bytes, by: str,
+                  at: datetime) -> None:
+        await self._c.execute(delete(t.org_templates).where(t.org_templates.c.scope == scope,
+                                                            t.org_templates.c.kind == kind))
+        await self._c.execute(insert(t.org_templates).values(
+            scope=scope, kind=kind, filename=filename, content=content, uploaded_by=by,
+            uploaded_at=at))
+
+    async def find(self, scopes: list[str], kind: str) -> tuple[str, bytes] | None:
+        for scope in scopes:
+            row = (await self._c.execute(select(t.org_templates.c.filename, t.org_templates.c.content)
+                                         .where(t.org_templates.c.scope == scope,
+                                                t.org_templates.c.kind == kind))).first()
+            if row is not None:
+                return row.filename, bytes(row.content)
+        return None

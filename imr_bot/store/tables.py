@@ -92,6 +92,7 @@ reviews = Table(
     Column("stage_before_hold", String(32)),
     Column("held_since", Date),
     Column("day_one", Date, nullable=False),
+    Column("template_pack", String(32), nullable=False, server_default="derbyshire"),
     Column("version", Integer, nullable=False, default=1),
     Column("created_at", UtcDateTime(), nullable=False),
     Column("updated_at", UtcDateTime(), nullable=False),
@@ -275,6 +276,7 @@ submissions = Table(
     Column("level", String(8), nullable=False),  # the approval it goes to: qa or sd
     Column("submitted_by", String(254), nullable=False),
     Column("submitted_at", UtcDateTime(), nullable=False),
+    Column("check_summary", Text),  # the automated document check, shown to the approvers
     UniqueConstraint("review_id", "version", name="uq_submissions_review_version"),
 )
 
@@ -300,4 +302,16 @@ delegates = Table(
     Column("person_id", Integer, ForeignKey("people.id"), nullable=False),
     Column("named_by", String(254), nullable=False),
     Column("at", UtcDateTime(), nullable=False),
+)
+
+org_templates = Table(
+    "org_templates", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("scope", String(64), nullable=False),  # "review:<id>" or "type:<CSPR|DHR|other>"
+    Column("kind", String(32), nullable=False),
+    Column("filename", String(255), nullable=False),
+    Column("content", LargeBinary, nullable=False),
+    Column("uploaded_by", String(254), nullable=False),
+    Column("uploaded_at", UtcDateTime(), nullable=False),
+    UniqueConstraint("scope", "kind", name="uq_org_templates_scope_kind"),
 )

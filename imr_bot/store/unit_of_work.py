@@ -15,6 +15,7 @@ from .repositories import (
     ConversationRefs,
     Downloads,
     Meetings,
+    OrgTemplates,
     Outbox,
     People,
     Reviews,
@@ -43,6 +44,7 @@ class UnitOfWork:
     meetings: Meetings
     submissions: Submissions
     reminder_source: ReminderSource
+    org_templates: OrgTemplates
 
     def __init__(self, database: Database, *, read_only: bool = False):
         self._database = database
@@ -72,6 +74,7 @@ class UnitOfWork:
         self.meetings = Meetings(connection)
         self.submissions = Submissions(connection)
         self.reminder_source = ReminderSource(connection)
+        self.org_templates = OrgTemplates(connection)
         self._committed = False
         return self
 

@@ -23,6 +23,7 @@ from .approval_handlers import EXECUTE_VERBS
 from .card_templates import CardLibrary
 from .commands import CARD_ACTIONS, REGISTRY, has_command_prefix, normalise
 from .handlers import CommandHandlers
+from .template_handlers import on_file_consent_accept
 from .turn import Turn
 from .turn_state import ACTOR_KEY, OUTBOX_KEY
 
@@ -146,7 +147,7 @@ class ImrBot(TeamsActivityHandler):
         if value is not None:
             await self._on_card_submit(turn, dialog_context, value)
             return
-        if turn.scope == "personal":
+        if turn.scope == "personal" and REGISTRY.match(normalise(activity.text)) is None:
             try:
                 if await self.handlers.on_files(turn):
                     return
@@ -227,6 +228,13 @@ class ImrBot(TeamsActivityHandler):
     async def begin_new_review(self, turn: Turn) -> None:
         dialog_context = await self.dialogs.create_context(turn.context)
         await dialog_context.begin_dialog(NewReviewDialog.ID)
+
+    # -- files the user allowed (FileConsentCard) -----------------------------------------------
+    async def on_teams_file_consent_accept(self, turn_context: TurnContext, file_consent_card_response):
+        await on_file_consent_accept(self, turn_context, file_consent_card_response)
+
+    async def on_teams_file_consent_decline(self, turn_context: TurnContext, file_consent_card_response):
+        await turn_context.send_activity("All right: the file was not saved.")
 
     # -- installs ---------------------------------------------------------------------------
     async def on_installation_update_add(self, turn_context: TurnContext) -> None:

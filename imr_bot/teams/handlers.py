@@ -25,6 +25,7 @@ from . import views
 from .approval_handlers import ApprovalHandlers
 from .commands import PERSONAL, REGISTRY, card_action, command
 from .meeting_handlers import MeetingHandlers
+from .template_handlers import TemplateHandlers
 from .turn import Turn, parse_emails, parse_id, reference_and_reason
 
 if TYPE_CHECKING:
@@ -37,7 +38,7 @@ _EDIT = re.compile(r"^(?P<ref>\S+)\s+(?P<field>\S+)\s+(?P<value>.+?)\s+because\s
                    re.IGNORECASE | re.DOTALL)
 
 
-class CommandHandlers(MeetingHandlers, ApprovalHandlers):
+class CommandHandlers(MeetingHandlers, ApprovalHandlers, TemplateHandlers):
     @command("help", "help", "This list of commands.", Permission.HELP, aliases=("?", "hello", "hi"))
     async def help(self, turn: Turn, args: str) -> None:
         await turn.card("help", views.help_data(REGISTRY.help_lines()))

@@ -118,6 +118,7 @@ async def test_the_qa_lead_alone_sees_the_buttons(midway, host):
     card = approval_card(midway, QA_LEAD, 1)
     assert card["refresh"]["userIds"] == [QA_LEAD.teams_id]
     assert "Guidance checklist" in card_text(card) and "Approve" in str(card["actions"])
+    assert "Automated check:" in card_text(card)  # the document check travels with the card
     seen_by_qa = await midway.execute(QA_LEAD, "approval.refresh", execute_data(card))
     assert [a["title"] for a in seen_by_qa["actions"]] == ["Approve", "Request amendments"]
     seen_by_other = await midway.execute(BUSINESS_SERVICES, "approval.refresh", execute_data(card))

@@ -104,8 +104,8 @@ async def test_cancel_at_any_step_saves_nothing(teams):
 
 async def test_a_commission_can_be_logged_by_typed_answers(teams):
     await teams.say(BUSINESS_SERVICES, "imr new")
-    assert "(1/9)" in texts(await teams.say(BUSINESS_SERVICES, "type"))
-    answers = ["DDSCP/DHR/2026/003", "DHR", "CSP", "today", "1 Jan 2025", "31/10/2026",
+    assert "(1/10)" in texts(await teams.say(BUSINESS_SERVICES, "type"))
+    answers = ["DDSCP/DHR/2026/003", "DHR", "CSP", "skip", "today", "1 Jan 2025", "31/10/2026",
                "K.L.", "skip"]
     for answer in answers:
         await teams.say(BUSINESS_SERVICES, answer)
@@ -123,6 +123,8 @@ async def test_typed_mistakes_are_explained_and_asked_again(teams):
     await teams.say(BUSINESS_SERVICES, "DDSCP/CSPR/2026/020")  # the first answer starts typing
     await teams.say(BUSINESS_SERVICES, "CSPR")
     await teams.say(BUSINESS_SERVICES, "DDSCP")
+    assert "Choose the Derbyshire" in texts(await teams.say(BUSINESS_SERVICES, "Leeds"))
+    await teams.say(BUSINESS_SERVICES, "bradford")
     reply = texts(await teams.say(BUSINESS_SERVICES, "yesterday-ish"))
     assert "couldn't read" in reply and "When was the request received" in reply
     await teams.say(BUSINESS_SERVICES, "today")
@@ -141,7 +143,7 @@ async def test_a_half_finished_commission_survives_a_restart(database, clock):
     await first.say(BUSINESS_SERVICES, "DDSCP/CSPR/2026/030")
     restarted = FakeTeams(database, clock)  # a new process: nothing in memory
     reply = texts(await restarted.say(BUSINESS_SERVICES, "CSPR"))
-    assert re.search(r"\(3/9\)", reply)
+    assert re.search(r"\(3/10\)", reply)
 
 
 async def test_a_command_typed_mid_dialog_runs_and_the_dialog_waits(teams):

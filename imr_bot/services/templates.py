@@ -1,0 +1,159 @@
+"""Templates in chat: the built-in packs (Derbyshire, Bradford), organisation-supplied templates
+filled with docxtpl, and the automated document check for QA."""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+
+from imr_bot.documents import checker
+from imr_bot.documents.templates import KINDS, PACKS, Prefill, build
+from imr_bot.domain.errors import DomainError, UnknownReview
+from imr_bot.domain.people import Actor
+from imr_bot.domain.policy import Permission, require
+from imr_bot.domain.review import Review, ReviewType
+from imr_bot.domain.roles import Role
+from imr_bot.domain.submissions import DocumentKind
+
+from .context import ServiceContext
+from .tracker import closest
+
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+FIELDS = {
+    "ref": "the review's reference", "reference": "the review's reference",
+    "author": "the report author", "qa_lead": "the QA senior lead",
+    "review_type": "CSPR, DHR or other", "tor_start": "start of the terms of reference",
+    "tor_end": "end of the terms of reference", "ddscp_due": "the DDSCP submission date",
+    "today": "the date the document is made", "marking": "the protective marking",
+}
+
+
+def _kind(name: str) -> str:
+    key = name.strip().lower()
+    aliases = {"report": "imr", "chron": "chronology", "actionplan": "action-plan",
+               "action": "action-plan", "interview-record": "interview"}
+    key = aliases.get(key, key)
+    if key not in KINDS:
+        raise DomainError(f"There is no template “{name}”. Choose one of: {', '.join(KINDS)}.")
+    return key
+
+
+async def _review(uow, reference: str) -> Review:
+    review = await uow.reviews.get(reference)
+    if review is None:
+        raise UnknownReview(reference.strip(), closest(reference, await uow.reviews.references()))
+    return review
+
+
+async def _prefill(ctx: ServiceContext, uow, review: Review | None, marking: str) -> Prefill:
+    if review is None:
+        return Prefill(today=ctx.clock.today(), marking=marking)
+    names = {p.id: p.name for p in await uow.people.all()}
+    return Prefill(reference=review.reference, author=names.get(review.people.get(Role.AUTHOR), ""),
+                   qa_lead=names.get(review.people.get(Role.QA_LEAD), ""),
+                   review_type=review.review_type.value, tor_start=review.tor_start,
+                   tor_end=review.tor_end, ddscp_due=review.plan.deadline, today=ctx.clock.today(),
+                   marking=marking)
+
+
+def _context(prefill: Prefill) -> dict:
+    def d(day):
+        return day.strftime("%d/%m/%Y") if day else ""
+
+    return {"ref": prefill.reference, "reference": prefill.reference, "author": prefill.author,
+            "qa_lead": prefill.qa_lead, "review_type": prefill.review_type,
+            "tor_start": d(prefill.tor_start), "tor_end": d(prefill.tor_end),
+            "ddscp_due": d(prefill.ddscp_due), "today": d(prefill.today), "marking": prefill.marking}
+
+
+@dataclass(frozen=True)
+class Generated:
+    filename: str
+    content: bytes
+    review_id: int | None
+    source: str  # "built-in" or the supplied template's file name
+
+
+async def generate(ctx: ServiceContext, actor: Actor, kind_name: str, reference: str | None,
+                   marking: str) -> Generated:
+    require(Permission.VIEW_STATUS, actor)
+    kind = _kind(kind_name)
+    async with ctx.unit_of_work() as uow:
+        review = await _review(uow, reference) if reference else None
+        prefill = await _prefill(ctx, uow, review, marking)
+        supplied = None
+        if review is not None:
+            supplied = await uow.org_templates.find(
+                [f"review:{review.id}", f"type:{review.review_type.value}"], kind)
+        if supplied is not None:
+            from docxtpl import DocxTemplate
+
+            template = DocxTemplate(io.BytesIO(supplied[1]))
+            template.render(_context(prefill), autoescape=True)
+            out = io.BytesIO()
+            template.save(out)
+            content, source = out.getvalue(), supplied[0]
+        else:
+            pack = review.template_pack if review else ("bradford" if kind in ("action-plan", "interview")
+                                                         else "derbyshire")
+            content, source = build(kind, pack, prefill), "built-in"
+        slug = (review.reference.replace("/", "-") + "-") if review else ""
+        await uow.audit.record(actor=actor.key, action="template.generated", at=ctx.clock.now(),
+                               review_id=review.id if review else None, kind=kind, source=source)
+        await uow.commit()
+    return Generated(f"{slug}{kind}.docx", content, review.id if review else None, source)
+
+
+async def upload(ctx: ServiceContext, actor: Actor, target: str, kind_name: str, filename: str,
+                 content: bytes) -> tuple[str, list[str]]:
+    """Business Services supply a .docx with {{ fields }}; returns where it applies and the fields
+    it uses that the bot does not know."""
+    require(Permission.EDIT_REVIEW, actor)
+    kind = _kind(kind_name)
+    if not filename.lower().endswith(".docx"):
+        raise DomainError("A template must be a Word document (.docx).")
+    try:
+        from docxtpl import DocxTemplate
+
+        fields = DocxTemplate(io.BytesIO(content)).get_undeclared_template_variables()
+    except Exception:
+        raise DomainError(f"“{filename}” could not be read as a Word template.") from None
+    unknown = sorted(set(fields) - set(FIELDS))
+    async with ctx.unit_of_work() as uow:
+        type_names = {t.value.lower(): t for t in ReviewType}
+        if target.strip().lower() in type_names:
+            scope = f"type:{type_names[target.strip().lower()].value}"
+            where = f"every {type_names[target.strip().lower()].value} review"
+        else:
+            review = await _review(uow, target)
+            scope, where = f"review:{review.id}", review.reference
+        await uow.org_templates.put(scope, kind, filename, content, actor.key, ctx.clock.now())
+        await uow.audit.record(actor=actor.key, action="template.uploaded", at=ctx.clock.now(),
+                               kind=kind, scope=scope, unknown_fields=unknown)
+        await uow.commit()
+    return where, unknown
+
+
+def catalogue() -> list[tuple[str, str, str]]:
+    return [(k.name, k.title, ", ".join(PACKS[p] for p in k.packs)) for k in KINDS.values()]
+
+
+async def check_version(ctx: ServiceContext, uow, review: Review, version: int) -> checker.CheckResult:
+    documents = await uow.submissions.documents(review.id, version)
+    contents = {}
+    for document in documents:
+        if document.filename.lower().endswith(".docx") and not document.link:
+            contents[document.kind] = await uow.submissions.content(document.id)
+    return checker.check(contents.get(DocumentKind.REPORT.value),
+                         contents.get(DocumentKind.CHRONOLOGY.value), review.template_pack,
+                         (review.tor_start, review.tor_end))
+
+
+async def check_latest(ctx: ServiceContext, actor: Actor, reference: str) -> tuple[Review, int, checker.CheckResult]:
+    require(Permission.VIEW_STATUS, actor)
+    async with ctx.unit_of_work(read_only=True) as uow:
+        review = await _review(uow, reference)
+        version = await uow.submissions.latest_version(review.id)
+        if not version:
+            raise DomainError(f"Nothing has been submitted for {review.reference} yet.")
+        return review, version, await check_version(ctx, uow, review, version)

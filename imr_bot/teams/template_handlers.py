@@ -1,0 +1,118 @@
+"""Handlers for templates: documents returned in chat, supplied templates, the document check.
+
+Files reach people the Teams way: in a personal chat a FileConsentCard (the user allows it, the bot
+uploads to their OneDrive, then shows a FileInfoCard); in channels and group chats a link that works
+once, for 15 minutes. Every download is audited.
+"""
+
+from __future__ import annotations
+
+import aiohttp
+from botbuilder.core import MessageFactory, TurnContext
+from botbuilder.schema import Attachment
+
+from imr_bot.domain.policy import Permission
+from imr_bot.services import files, templates
+
+from .attachments import download, teams_files
+from .commands import command
+from .turn import Turn
+
+FILE_CONSENT = "application/vnd.microsoft.teams.card.file.consent"
+FILE_INFO = "application/vnd.microsoft.teams.card.file.info"
+
+
+async def offer_file(turn: Turn, filename: str, content: bytes, content_type: str,
+                     review_id: int | None, description: str) -> None:
+    token = await files.offer(turn.bot.ctx, filename=filename, content_type=content_type,
+                              content=content, created_by=turn.actor.key, review_id=review_id)
+    link = f"{turn.bot.settings.base_url}/files/{token}"
+    if turn.scope == "personal":
+        consent = Attachment(content_type=FILE_CONSENT, name=filename, content={
+            "description": description, "sizeInBytes": len(content),
+            "acceptContext": {"token": token}, "declineContext": {"token": token}})
+        await turn.context.send_activity(MessageFactory.attachment(consent))
+        await turn.say(f"Allow the upload above to save **{filename}** to your OneDrive, or "
+                       f"[download it here]({link}) (the link works once, for 15 minutes).")
+    else:
+        await turn.say(f"**{filename}**: [download]({link}) (the link works once, for 15 minutes, "
+                       "for the first person who opens it).")
+
+
+async def on_file_consent_accept(bot, turn_context: TurnContext, response) -> None:
+    """The user allowed the upload: PUT the file to the URL Teams gave, then show it."""
+    token = (response.context or {}).get("token") if isinstance(response.context, dict) else None
+    found = await files.collect(bot.ctx, token or "", client="teams-file-consent") if token else None
+    if found is None:
+        await turn_context.send_activity("That file has expired; please ask for it again.")
+        return
+    info = response.upload_info
+    size = len(found.content)
+    async with aiohttp.ClientSession() as session, session.put(
+            info.upload_url, data=found.content,
+            headers={"Content-Length": str(size), "Content-Range": f"bytes 0-{size - 1}/{size}"}) as put:
+        put.raise_for_status()
+    card = Attachment(content_type=FILE_INFO, name=info.name, content_url=info.content_url,
+                      content={"uniqueId": info.unique_id, "fileType": info.file_type})
+    await turn_context.send_activity(MessageFactory.attachment(card))
+
+
+class TemplateHandlers:
+    @command("templates", "templates", "The Word templates I can make, by partnership.",
+             Permission.HELP)
+    async def templates(self, turn: Turn, args: str) -> None:
+        lines = [f"- `{name}`: {title} ({packs})" for name, title, packs in templates.catalogue()]
+        await turn.say("Templates (`imr template KIND [REF]`; with a reference, it is filled in "
+                       "with what I know of the review):\n\n" + "\n".join(lines))
+
+    @command("template", "template KIND [REF] | template upload REF|TYPE KIND",
+             "A Word template (chronology, imr, action-plan, interview), filled in for a review; "
+             "Business Services can upload an organisation's own template.", Permission.VIEW_STATUS)
+    async def template(self, turn: Turn, args: str) -> None:
+        words = args.split()
+        if not words:
+            await self.templates(turn, "")
+            return
+        if words[0].lower() == "upload":
+            await self._upload(turn, words[1:])
+            return
+        generated = await templates.generate(turn.bot.ctx, turn.actor, words[0],
+                                             words[1] if len(words) > 1 else None,
+                                             turn.bot.settings.protective_marking)
+        source = "" if generated.source == "built-in" else f" (from the supplied {generated.source})"
+        await offer_file(turn, generated.filename, generated.content, templates.DOCX,
+                         generated.review_id, f"IMR template{source}")
+
+    async def _upload(self, turn: Turn, words: list[str]) -> None:
+        if len(words) != 2:
+            await turn.say("Use `imr template upload REF|TYPE KIND` with the .docx attached, e.g. "
+                           "`imr template upload DHR imr`. Fields are written {{ ref }}, "
+                           "{{ author }}…: " + ", ".join(f"{k}" for k in templates.FIELDS) + ".")
+            return
+        found = teams_files(turn.context.activity)
+        if not found:
+            await turn.say("Attach the .docx to the same message as the command.")
+            return
+        name, url = found[0]
+        content = await download(url, 10 * 1024 * 1024)
+        where, unknown = await templates.upload(turn.bot.ctx, turn.actor, words[0], words[1], name,
+                                                content)
+        said = f"“{name}” is now the {words[1]} template for {where}."
+        if unknown:
+            said += (" These fields are not ones I can fill, and will stay empty: "
+                     + ", ".join(f"{{{{ {u} }}}}" for u in unknown)
+                     + f". I know: {', '.join(templates.FIELDS)}.")
+        await turn.say(said)
+
+    @command("check", "check REF", "Check the latest submitted report and chronology: sections, "
+             "dates, key to initials, signature, abbreviations.", Permission.VIEW_STATUS)
+    async def check(self, turn: Turn, args: str) -> None:
+        if not args.strip():
+            await turn.say("Tell me the review, e.g. `imr check DDSCP/CSPR/2026/014`.")
+            return
+        review, version, result = await templates.check_latest(turn.bot.ctx, turn.actor, args.strip())
+        await turn.card("people", {
+            "title": f"Document check: {review.reference}, version {version}",
+            "subtitle": result.summary(), "col1": "Check", "col2": "Result", "col3": "", "col4": "",
+            "rows": [{"a": "✔" if f.ok else "✘", "a2": "", "b": f.text, "c": "", "d": ""}
+                     for f in result.findings]})
