@@ -89,6 +89,43 @@ def cmd_playground_config(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_audit_verify(settings: Settings, args: argparse.Namespace) -> int:
+    from imr_bot.services.records import verify_audit
+
+    async def run():
+        database, ctx = _context(settings)
+        try:
+            return await verify_audit(ctx)
+        finally:
+            await database.dispose()
+
+    result = asyncio.run(run())
+    if result.first_broken is None:
+        print(f"audit trail intact: {result.entries} entries, every link holds")
+        return 0
+    print(f"audit trail BROKEN at entry {result.first_broken}: {result.reason} "
+          f"({result.entries} entries checked)")
+    return 1
+
+
+def cmd_purge(settings: Settings, args: argparse.Namespace) -> int:
+    from datetime import date
+
+    from imr_bot.services.records import purge
+
+    async def run():
+        database, ctx = _context(settings)
+        try:
+            return await purge(ctx, date.fromisoformat(args.closed_before), by=args.by)
+        finally:
+            await database.dispose()
+
+    result = asyncio.run(run())
+    print(f"purged {result.reviews} closed review(s) and {result.documents} document(s); "
+          "each left an audit stub")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="imr-bot", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -104,6 +141,14 @@ def main(argv: list[str] | None = None) -> int:
     importer.set_defaults(func=cmd_people_import)
     people.add_parser("export", help="write the directory as CSV to standard output").set_defaults(
         func=cmd_people_export)
+    audit = sub.add_parser("audit", help="the audit trail").add_subparsers(dest="audit_command",
+                                                                          required=True)
+    audit.add_parser("verify", help="check the hash chain; report the first broken link"
+                     ).set_defaults(func=cmd_audit_verify)
+    purge = sub.add_parser("purge", help="remove closed reviews' documents and personal data")
+    purge.add_argument("--closed-before", required=True, help="a date, YYYY-MM-DD")
+    purge.add_argument("--by", default="cli", help="who is purging, for the audit log")
+    purge.set_defaults(func=cmd_purge)
     playground = sub.add_parser("playground-config",
                                 help="write an Agents Playground config from a people CSV")
     playground.add_argument("--people", default="deploy/demo/people.csv")

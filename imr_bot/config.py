@@ -36,6 +36,19 @@ class Settings(BaseSettings):
     app_tenant_id: str = Field("", validation_alias=AliasChoices(
         "MicrosoftAppTenantId", "MICROSOFTAPPTENANTID", "app_tenant_id"))
 
+    # where Bot Connector tokens are checked (defaults: the public cloud); set for a sovereign
+    # cloud, or in tests with a local key set
+    bot_openid_metadata_url: str = Field("", validation_alias=AliasChoices(
+        "IMR_BOT_OPENID_METADATA_URL", "bot_openid_metadata_url"))
+    bot_token_issuer: str = Field("", validation_alias=AliasChoices(
+        "IMR_BOT_TOKEN_ISSUER", "bot_token_issuer"))
+    allowed_tenants: str = Field("", validation_alias=AliasChoices(
+        "IMR_ALLOWED_TENANTS", "allowed_tenants"))  # comma-separated tenant ids; empty: any
+
+    @property
+    def tenant_allow_list(self) -> set[str]:
+        return {t.strip().lower() for t in self.allowed_tenants.split(",") if t.strip()}
+
     @property
     def base_url(self) -> str:
         """Where people's browsers reach the bot (download links)."""

@@ -18,6 +18,7 @@ from .repositories import (
     OrgTemplates,
     Outbox,
     People,
+    Records,
     Reviews,
     Settings,
     Submissions,
@@ -45,6 +46,7 @@ class UnitOfWork:
     submissions: Submissions
     reminder_source: ReminderSource
     org_templates: OrgTemplates
+    records: Records
 
     def __init__(self, database: Database, *, read_only: bool = False):
         self._database = database
@@ -75,6 +77,7 @@ class UnitOfWork:
         self.submissions = Submissions(connection)
         self.reminder_source = ReminderSource(connection)
         self.org_templates = OrgTemplates(connection)
+        self.records = Records(connection)
         self._committed = False
         return self
 

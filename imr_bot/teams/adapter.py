@@ -25,6 +25,9 @@ class BotConfig:
         self.APP_PASSWORD = settings.app_password
         self.APP_TYPE = settings.app_type if settings.app_id else "MultiTenant"
         self.APP_TENANTID = settings.app_tenant_id
+        if settings.bot_openid_metadata_url:
+            self.TO_BOT_FROM_CHANNEL_OPENID_METADATA_URL = settings.bot_openid_metadata_url
+            self.TO_BOT_FROM_CHANNEL_TOKEN_ISSUER = settings.bot_token_issuer
 
 
 def create_adapter(settings: Settings) -> CloudAdapter:

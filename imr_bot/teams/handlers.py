@@ -104,7 +104,7 @@ class CommandHandlers(MeetingHandlers, ApprovalHandlers, TemplateHandlers):
     async def whoami(self, turn: Turn, args: str) -> None:
         actor = turn.actor
         if not actor.is_known:
-            await turn.say("You're not in the IMR people directory yet. Business Services can add "
+            await turn.say("I don't have you in the IMR people directory yet. Business Services can add "
                            "you with `imr-bot people import`.")
             return
         roles = ", ".join(sorted(r.title for r in actor.roles)) or "no roles"

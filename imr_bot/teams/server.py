@@ -14,6 +14,12 @@ log = logging.getLogger(__name__)
 MAX_BODY = 512 * 1024  # a Teams message is at most 100 KB; leave room for attachments' metadata
 
 
+def _tenant(activity: Activity) -> str:
+    data = activity.channel_data if isinstance(activity.channel_data, dict) else {}
+    tenant = (data.get("tenant") or {}).get("id") or getattr(activity.conversation, "tenant_id", None)
+    return (tenant or "").lower()
+
+
 def create_web_app(app) -> web.Application:
     """`app` is the wired application (imr_bot.app.Application)."""
     web_app = web.Application(client_max_size=MAX_BODY)
@@ -36,9 +42,17 @@ def create_web_app(app) -> web.Application:
                                      status=400)
         auth_header = request.headers.get("Authorization", "")
         try:
-            response = await app.adapter.process_activity(auth_header, activity, app.bot.on_turn)
-        except PermissionError:
+            # authenticate first, on its own: every failure of a token is a 401, never a 500
+            authenticated = await app.adapter.bot_framework_authentication.authenticate_request(
+                activity, auth_header)
+        except Exception as error:  # PermissionError, jwt errors, unreachable key set
+            log.info("refused an activity: %s", type(error).__name__)
             return web.json_response({"error": "unauthorised"}, status=401)
+        allowed = app.settings.tenant_allow_list
+        if allowed and _tenant(activity) not in allowed:
+            log.info("refused an activity from tenant %s", _tenant(activity))
+            return web.json_response({"error": "tenant not allowed"}, status=403)
+        response = await app.adapter.process_activity(authenticated, activity, app.bot.on_turn)
         if response is not None:
             return web.json_response(serializer_helper(response.body), status=response.status)
         return web.Response(status=201)
