@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test test-fast lint migrate demo install clean playground-deps
+.PHONY: run test lint migrate install clean node package cards bench
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -15,13 +15,25 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
+# node packages (the Playground and the manifest schemas), when npm is present
+NODE_STAMP := node_modules/.installed
+$(NODE_STAMP): package.json
+	@if command -v npm >/dev/null 2>&1; then npm install --no-audit --no-fund --silent && touch $(NODE_STAMP); \
+	 else echo "npm not found: the Playground and the manifest schema check are skipped"; fi
+
+node: $(NODE_STAMP)
+
+## make package: the Teams app package (var/imr-bot-teams-app.zip); MicrosoftAppId and IMR_PUBLIC_URL set it up
+package: $(STAMP)
+	@$(PY) scripts/package.py
+
 ## make run: the bot on http://127.0.0.1:3978/api/messages and, when node and npm are present,
 ## Microsoft 365 Agents Playground on http://127.0.0.1:56150, with a demo people directory.
-run: $(STAMP)
+run: $(STAMP) node
 	@bash scripts/run.sh
 
 ## make test: the whole suite, on SQLite and PostgreSQL.
-test: $(STAMP)
+test: $(STAMP) node
 	@$(PY) -m ruff check imr_bot dialogs tests scripts
 	@$(PY) -m pytest -q
 

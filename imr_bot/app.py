@@ -10,6 +10,7 @@ from aiohttp import web
 from imr_bot.clock import Clock, SystemClock
 from imr_bot.config import Settings
 from imr_bot.domain.calendar import WorkingCalendar
+from imr_bot.observability import Metrics
 from imr_bot.scheduler import create_scheduler
 from imr_bot.services.context import ServiceContext
 from imr_bot.store.database import Database
@@ -36,6 +37,7 @@ class Application:
     delivery: Delivery
     web: web.Application
     scheduler: object = None
+    metrics: Metrics = None  # type: ignore[assignment]
 
 
 def build(settings: Settings | None = None, *, clock: Clock | None = None,
@@ -50,7 +52,9 @@ def build(settings: Settings | None = None, *, clock: Clock | None = None,
     adapter = adapter or create_adapter(settings)
     delivery = Delivery(adapter, settings.app_id, database, cards, clock, settings.base_url)
     bot = ImrBot(ctx, cards, DatabaseStorage(StateRecords(database), clock), delivery, settings)
-    app = Application(settings, database, ctx, cards, adapter, bot, delivery, None)  # type: ignore[arg-type]
+    app = Application(settings, database, ctx, cards, adapter, bot, delivery, None,  # type: ignore[arg-type]
+                      metrics=Metrics())
+    delivery.metrics = app.metrics
     app.web = create_web_app(app)
 
     async def on_startup(_web_app: web.Application) -> None:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import logging
 import sys
 from pathlib import Path
 
@@ -158,9 +157,9 @@ def main(argv: list[str] | None = None) -> int:
     playground.set_defaults(func=cmd_playground_config)
     args = parser.parse_args(argv)
     settings = Settings()
-    logging.basicConfig(level=settings.log_level.upper(),
-                        format="%(asctime)s %(levelname)s %(name)s %(message)s")
-    logging.getLogger("alembic").setLevel(logging.WARNING)
+    from imr_bot.observability import configure_logging
+
+    configure_logging(settings.log_level, json_lines=args.command == "serve" and settings.log_json)
     return args.func(settings, args)
 
 

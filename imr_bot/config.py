@@ -24,6 +24,9 @@ class Settings(BaseSettings):
     protective_marking: str = Field(
         "RESTRICTED", validation_alias=AliasChoices("IMR_PROTECTIVE_MARKING", "protective_marking"))
     public_url: str = Field("", validation_alias=AliasChoices("IMR_PUBLIC_URL", "public_url"))
+    log_json: bool = Field(True, validation_alias=AliasChoices("IMR_LOG_JSON", "log_json"))
+    commands_per_minute: int = Field(30, validation_alias=AliasChoices(
+        "IMR_COMMANDS_PER_MINUTE", "commands_per_minute"))
     scheduler: bool = Field(True, validation_alias=AliasChoices("IMR_SCHEDULER", "scheduler"))
     bot_name: str = Field("IMR bot", validation_alias=AliasChoices("IMR_BOT_NAME", "bot_name"))
 

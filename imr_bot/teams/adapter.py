@@ -38,7 +38,9 @@ def create_adapter(settings: Settings) -> CloudAdapter:
 
 async def on_turn_error(turn_context: TurnContext, error: Exception) -> None:
     """Log the whole story with a correlation id; tell the user briefly, never a stack trace."""
-    correlation = uuid.uuid4().hex[:8]
+    from imr_bot.observability import correlation_id
+
+    correlation = correlation_id.get() if correlation_id.get() != "-" else uuid.uuid4().hex[:8]
     activity = turn_context.activity
     if isinstance(error, StaleRecord):
         log.info("stale conversation state (%s), correlation=%s", error, correlation)

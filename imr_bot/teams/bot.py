@@ -23,6 +23,7 @@ from .approval_handlers import EXECUTE_VERBS
 from .card_templates import CardLibrary
 from .commands import CARD_ACTIONS, REGISTRY, has_command_prefix, normalise
 from .handlers import CommandHandlers
+from .rate_limit import SlidingWindow
 from .template_handlers import on_file_consent_accept
 from .turn import Turn
 from .turn_state import ACTOR_KEY, OUTBOX_KEY
@@ -53,6 +54,7 @@ class ImrBot(TeamsActivityHandler):
         self.handlers = CommandHandlers()
         self._saved_references: dict[str, str] = {}
         self._member_misses: dict[str, float] = {}
+        self._command_windows: dict[str, SlidingWindow] = {}
 
     # -- every turn -------------------------------------------------------------------------
     async def on_turn(self, turn_context: TurnContext) -> None:
@@ -88,6 +90,16 @@ class ImrBot(TeamsActivityHandler):
         kind = key.split(":", 1)[0]
         await identity.remember_conversation(self.ctx, key, kind, reference)
         self._saved_references[key] = encoded
+
+    def _within_rate(self, who: str) -> bool:
+        """A per-user limit on commands, so one stuck client cannot flood the bot."""
+        window = self._command_windows.setdefault(
+            who, SlidingWindow(self.settings.commands_per_minute, 60.0))
+        now = time.monotonic()
+        if window.wait_time(now) > 0:
+            return False
+        window.record(now)
+        return True
 
     async def actor(self, turn_context: TurnContext) -> Actor:
         if ACTOR_KEY not in turn_context.turn_state:
@@ -157,6 +169,10 @@ class ImrBot(TeamsActivityHandler):
         await self._run_command(turn, normalise(activity.text))
 
     async def _run_command(self, turn: Turn, text: str) -> None:
+        if not self._within_rate(turn.actor.key):
+            await turn.say("You're sending commands very quickly; please wait a minute and try "
+                           "again.")
+            return
         match = REGISTRY.match(text)
         if match is None:
             if text:

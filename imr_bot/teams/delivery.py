@@ -85,6 +85,11 @@ class Delivery:
         self._lock = asyncio.Lock()
         self._task: asyncio.Task | None = None
         self._again = False
+        self.metrics = None  # set by the app: counts sent and failed
+
+    def _count(self, outcome: str) -> None:
+        if self.metrics is not None:
+            self.metrics.notifications.labels(outcome).inc()
 
     def kick(self) -> None:
         """Deliver soon, without holding up the turn that queued something."""
@@ -134,6 +139,7 @@ class Delivery:
             outcome = classify(error, item.attempts)
             log.info("send failed key=%s attempts=%s outcome=%s %s", item.key, item.attempts,
                      outcome.kind, outcome.reason)
+            self._count("unreachable" if outcome.kind == "unreachable" else "failed")
             if outcome.kind == "unreachable":
                 await self._unreachable(item, outcome.reason)
             elif item.attempts >= MAX_ATTEMPTS:
@@ -143,6 +149,7 @@ class Delivery:
                                         now + timedelta(seconds=outcome.delay))
             return False
         await self._queue.mark_sent(item.id, self._clock.now())
+        self._count("sent")
         return True
 
     async def _unreachable(self, item, reason: str) -> None:

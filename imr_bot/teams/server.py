@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import json
 import logging
+import time
 
 from aiohttp import web
 from botbuilder.core.serializer_helper import serializer_helper
 from botbuilder.schema import Activity
+
+from imr_bot.observability import new_correlation_id
 
 log = logging.getLogger(__name__)
 
@@ -25,21 +28,36 @@ def create_web_app(app) -> web.Application:
     web_app = web.Application(client_max_size=MAX_BODY)
 
     async def messages(request: web.Request) -> web.StreamResponse:
+        new_correlation_id()
+        started = time.perf_counter()
+        response, kind = await _messages(request)
+        app.metrics.turns.labels(kind).inc()
+        app.metrics.latency.labels(kind).observe(time.perf_counter() - started)
+        if response.status in (400, 401, 403, 413, 415):
+            app.metrics.refused.labels(str(response.status)).inc()
+        return response
+
+    async def _messages(request: web.Request) -> tuple[web.StreamResponse, str]:
+        """The response, and the activity's type for the metrics."""
+        kind = "invalid"
         if "application/json" not in request.headers.get("Content-Type", ""):
-            return web.json_response({"error": "expected application/json"}, status=415)
+            return web.json_response({"error": "expected application/json"}, status=415), kind
         try:
             body = await request.json(loads=json.loads)
         except (json.JSONDecodeError, UnicodeDecodeError):
-            return web.json_response({"error": "body is not JSON"}, status=400)
+            return web.json_response({"error": "body is not JSON"}, status=400), kind
+        except web.HTTPRequestEntityTooLarge:
+            return web.json_response({"error": "body too large"}, status=413), kind
         if not isinstance(body, dict) or not isinstance(body.get("type"), str):
-            return web.json_response({"error": "not an activity"}, status=400)
+            return web.json_response({"error": "not an activity"}, status=400), kind
+        kind = str(body.get("type"))[:32]
         try:
             activity = Activity().deserialize(body)
         except Exception:  # msrest raises several types for malformed fields
-            return web.json_response({"error": "malformed activity"}, status=400)
+            return web.json_response({"error": "malformed activity"}, status=400), kind
         if not activity.conversation or not activity.service_url:
             return web.json_response({"error": "activity lacks conversation or serviceUrl"},
-                                     status=400)
+                                     status=400), kind
         auth_header = request.headers.get("Authorization", "")
         try:
             # authenticate first, on its own: every failure of a token is a 401, never a 500
@@ -47,15 +65,19 @@ def create_web_app(app) -> web.Application:
                 activity, auth_header)
         except Exception as error:  # PermissionError, jwt errors, unreachable key set
             log.info("refused an activity: %s", type(error).__name__)
-            return web.json_response({"error": "unauthorised"}, status=401)
+            return web.json_response({"error": "unauthorised"}, status=401), kind
         allowed = app.settings.tenant_allow_list
         if allowed and _tenant(activity) not in allowed:
             log.info("refused an activity from tenant %s", _tenant(activity))
-            return web.json_response({"error": "tenant not allowed"}, status=403)
+            return web.json_response({"error": "tenant not allowed"}, status=403), kind
         response = await app.adapter.process_activity(authenticated, activity, app.bot.on_turn)
         if response is not None:
-            return web.json_response(serializer_helper(response.body), status=response.status)
-        return web.Response(status=201)
+            return web.json_response(serializer_helper(response.body), status=response.status), kind
+        return web.Response(status=201), kind
+
+    async def metrics(_request: web.Request) -> web.Response:
+        return web.Response(body=app.metrics.exposition(),
+                            content_type="text/plain", charset="utf-8")
 
     async def healthz(_request: web.Request) -> web.Response:
         return web.json_response({"status": "up"})
@@ -105,5 +127,6 @@ def create_web_app(app) -> web.Application:
     web_app.router.add_get("/calendar/{token}.ics", calendar)
     web_app.router.add_get("/files/{token}", download)
     web_app.router.add_get("/healthz", healthz)
+    web_app.router.add_get("/metrics", metrics)
     web_app.router.add_get("/readyz", readyz)
     return web_app

@@ -8,6 +8,7 @@ from aiohttp.test_utils import TestClient, TestServer
 
 from imr_bot.app import build
 from imr_bot.config import Settings
+from tests.teams.harness import texts
 
 
 class MockConnector:
@@ -120,3 +121,42 @@ async def test_a_commission_logged_over_http_reaches_the_head_of_cp(database, cl
     to_bs = [r.get("text") or "" for r in connector.received
              if r["conversation"]["id"] == BUSINESS_SERVICES.chat]
     assert any("Logged **DDSCP/CSPR/2026/099**" in t for t in to_bs)
+
+
+async def test_metrics_count_turns_and_refusals(client, connector):
+    await client.post("/api/messages", json=activity(connector.url, "imr help"))
+    await client.post("/api/messages", data=b"{bad", headers={"Content-Type": "application/json"})
+    text = await (await client.get("/metrics")).text()
+    assert 'imr_turns_total{type="message"} 1.0' in text
+    assert 'imr_refused_requests_total{reason="400"} 1.0' in text
+    assert "imr_turn_seconds_bucket" in text
+
+
+async def test_an_oversized_body_is_refused(client):
+    response = await client.post("/api/messages", data=b'{"type": "message", "text": "' +
+                                 b"x" * (600 * 1024) + b'"}',
+                                 headers={"Content-Type": "application/json"})
+    assert response.status == 413
+
+
+async def test_neither_secrets_nor_message_text_reach_the_logs(database, clock, connector, caplog):
+    import logging
+
+    secret = "very-secret-password-123"
+    app = build(Settings(database_url=database.url, scheduler=False, app_password=secret),
+                clock=clock, database=database)
+    caplog.set_level(logging.DEBUG)
+    async with TestClient(TestServer(app.web)) as http:
+        await http.post("/api/messages", json=activity(connector.url, "imr plan CONFIDENTIAL-TEXT"))
+    logged = "\n".join(r.getMessage() for r in caplog.records)
+    assert secret not in logged and "CONFIDENTIAL-TEXT" not in logged
+    assert secret not in repr(app.settings)
+
+
+async def test_a_user_sending_too_many_commands_is_asked_to_wait(teams):
+    from tests.teams.harness import AUTHOR
+
+    teams.app.bot.settings.commands_per_minute = 3
+    for _ in range(3):
+        assert "very quickly" not in texts(await teams.say(AUTHOR, "imr help"))
+    assert "very quickly" in texts(await teams.say(AUTHOR, "imr help"))

@@ -1,0 +1,63 @@
+"""Logs as JSON lines with a correlation id per request, and Prometheus metrics.
+
+No secrets and no document contents are ever logged: settings hide the app password, and the
+code logs identifiers (correlation ids, notification keys), never message text or files.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import json
+import logging
+import time
+import uuid
+
+from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
+
+correlation_id: contextvars.ContextVar[str] = contextvars.ContextVar("correlation_id", default="-")
+
+
+def new_correlation_id() -> str:
+    value = uuid.uuid4().hex[:12]
+    correlation_id.set(value)
+    return value
+
+
+class JsonFormatter(logging.Formatter):
+    def format(self, record: logging.LogRecord) -> str:
+        entry = {"time": time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(record.created)),
+                 "level": record.levelname, "logger": record.name,
+                 "message": record.getMessage(), "correlation_id": correlation_id.get()}
+        if record.exc_info:
+            entry["exception"] = self.formatException(record.exc_info)
+        return json.dumps(entry)
+
+
+def configure_logging(level: str, json_lines: bool) -> None:
+    handler = logging.StreamHandler()
+    handler.setFormatter(JsonFormatter() if json_lines else logging.Formatter(
+        "%(asctime)s %(levelname)s %(name)s %(message)s"))
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(level.upper())
+    logging.getLogger("alembic").setLevel(logging.WARNING)
+
+
+class Metrics:
+    """One registry per application, so several apps in one process (tests) do not collide."""
+
+    def __init__(self) -> None:
+        self.registry = CollectorRegistry()
+        self.turns = Counter("imr_turns_total", "Activities handled", ["type"],
+                             registry=self.registry)
+        self.latency = Histogram("imr_turn_seconds", "Time to handle an activity", ["type"],
+                                 registry=self.registry,
+                                 buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5))
+        self.notifications = Counter("imr_notifications_total", "Notifications delivered or not",
+                                     ["outcome"], registry=self.registry)
+        self.errors = Counter("imr_errors_total", "Turns that failed", registry=self.registry)
+        self.refused = Counter("imr_refused_requests_total", "Requests refused at the edge",
+                               ["reason"], registry=self.registry)
+
+    def exposition(self) -> bytes:
+        return generate_latest(self.registry)
