@@ -4,7 +4,6 @@ icon, zipped). The command menus come from the bot's own command declarations.""
 from __future__ import annotations
 
 import json
-import os
 import struct
 import sys
 import zipfile
@@ -16,6 +15,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from imr_bot import __version__  # noqa: E402
+from imr_bot.config import Settings  # noqa: E402
 from imr_bot.teams.commands import REGISTRY  # noqa: E402
 from imr_bot.teams.handlers import CommandHandlers  # noqa: E402,F401 - declares the commands
 
@@ -105,8 +105,9 @@ def outline_icon() -> bytes:
 
 
 def main() -> int:
-    app_id = os.environ.get("MicrosoftAppId") or PLACEHOLDER_ID
-    public_url = (os.environ.get("IMR_PUBLIC_URL") or "https://imr-bot.example.gov.uk").rstrip("/")
+    settings = Settings()  # MicrosoftAppId and IMR_PUBLIC_URL, read as the bot reads them
+    app_id = settings.app_id or PLACEHOLDER_ID
+    public_url = (settings.public_url or "https://imr-bot.example.gov.uk").rstrip("/")
     folder = ROOT / "deploy" / "appPackage"
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "manifest.json").write_text(json.dumps(manifest(app_id, public_url), indent=2) + "\n")
