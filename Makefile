@@ -43,5 +43,10 @@ lint: $(STAMP)
 migrate: $(STAMP)
 	@$(VENV)/bin/imr-bot migrate
 
+## make cards: every card rendered with sample data to docs/cards/*.png (headless Chromium)
+cards: $(STAMP) node
+	@$(PY) scripts/cards.py
+	@node scripts/render_cards.js
+
 clean:
 	rm -rf $(VENV) var node_modules

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from aiohttp import web
 
-from imr_bot.clock import Clock, SystemClock
+from imr_bot.clock import Clock, SettableClock, SystemClock
 from imr_bot.config import Settings
 from imr_bot.domain.calendar import WorkingCalendar
 from imr_bot.observability import Metrics
@@ -43,7 +43,10 @@ class Application:
 def build(settings: Settings | None = None, *, clock: Clock | None = None,
           database: Database | None = None, adapter=None) -> Application:
     settings = settings or Settings()
-    clock = clock or SystemClock()
+    if settings.test_clock and not settings.local_mode:
+        raise RuntimeError("IMR_TEST_CLOCK is for local end-to-end tests only; it is refused "
+                           "when MicrosoftAppId is set")
+    clock = clock or (SettableClock() if settings.test_clock else SystemClock())
     database = database or Database(settings.database_url)
     ctx = ServiceContext(unit_of_work=UnitOfWorkFactory(database),
                          calendar=WorkingCalendar.for_england(), clock=clock,

@@ -21,3 +21,19 @@ class SystemClock:
 
     def today(self) -> date:
         return datetime.now(LONDON).date()
+
+
+class SettableClock:
+    """A clock that end-to-end tests can set, accepted only in local mode (see app.build)."""
+
+    def __init__(self) -> None:
+        self._fixed: datetime | None = None
+
+    def set(self, moment: datetime | None) -> None:
+        self._fixed = moment
+
+    def now(self) -> datetime:
+        return self._fixed if self._fixed is not None else datetime.now(UTC)
+
+    def today(self) -> date:
+        return self.now().astimezone(LONDON).date()

@@ -235,6 +235,7 @@ async def card_data(ctx: ServiceContext, uow, review: Review, version: int, leve
     elif version != latest:
         status = f"Superseded by version {latest}"
     due = review.plan.due[milestone]
+    check = await uow.submissions.check_summary(review.id, version)
     return {
         "reference": review.reference, "levelTitle": level.title, "version": version,
         "level": level.value, "reviewId": review.id,
@@ -249,7 +250,8 @@ async def card_data(ctx: ServiceContext, uow, review: Review, version: int, leve
         "canDecide": can_decide, "error": error,
         "approvers": ", ".join(p.name for p in approver_people if p),
         "userIds": [p.teams_user_id for p in approver_people if p and p.teams_user_id],
-        "documentCheck": await uow.submissions.check_summary(review.id, version) or "",
+        "documentCheck": check or "",
+        "documentCheckColour": "Good" if check and "all" in check.split(":", 1)[-1][:5] else "Warning",
     }
 
 

@@ -121,10 +121,13 @@ async def daily_digest(ctx: ServiceContext) -> bool:
             rows.append({"reference": review.reference, "stage": review.stage.title,
                          "milestone": where.milestone.title if where.milestone else "—",
                          "due": format_date(where.due),
-                         "daysLeft": "—" if where.working_days_left is None else str(where.working_days_left),
+                         "left": where.working_days_left,
+                         "daysLeft": "—" if where.working_days_left is None else (
+                             f"{-where.working_days_left} overdue" if where.working_days_left < 0
+                             else f"{where.working_days_left} left"),
                          "rag": where.rag.title, "ragColour": {"red": "Attention", "amber": "Warning",
                                                                "green": "Good"}.get(where.rag.value, "Default")})
-        rows.sort(key=lambda r: (r["daysLeft"] == "—", int(r["daysLeft"]) if r["daysLeft"] != "—" else 0))
+        rows.sort(key=lambda r: (r["left"] is None, r["left"] or 0))
         queued = await uow.outbox.queue(OutgoingNotification(
             key=f"digest:{today.isoformat()}", recipient=TRACKER, kind="digest",
             payload={"card": "digest", "data": {

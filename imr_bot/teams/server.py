@@ -72,7 +72,10 @@ def create_web_app(app) -> web.Application:
             return web.json_response({"error": "tenant not allowed"}, status=403), kind
         response = await app.adapter.process_activity(authenticated, activity, app.bot.on_turn)
         if response is not None:
-            return web.json_response(serializer_helper(response.body), status=response.status), kind
+            # the activity handler has usually serialised the body already; a model still needs it
+            body = response.body if isinstance(response.body, (dict, list, type(None))) else \
+                serializer_helper(response.body)
+            return web.json_response(body, status=response.status), kind
         return web.Response(status=201), kind
 
     async def metrics(_request: web.Request) -> web.Response:
@@ -121,6 +124,27 @@ def create_web_app(app) -> web.Application:
         safe_name = "".join(c for c in stored.filename if c.isalnum() or c in "-_. ") or "document"
         return web.Response(body=content, content_type=stored.content_type, headers={
             "Content-Disposition": f'attachment; filename="{safe_name}"', "Cache-Control": "no-store"})
+
+    if app.settings.test_clock and app.settings.local_mode:
+        # end-to-end tests only: set the time, and run the scheduled work on demand
+        from datetime import datetime
+
+        from imr_bot.services import reminders
+
+        async def set_clock(request: web.Request) -> web.Response:
+            body = await request.json()
+            app.ctx.clock.set(datetime.fromisoformat(body["now"]) if body.get("now") else None)
+            return web.json_response({"now": app.ctx.clock.now().isoformat()})
+
+        async def run_sweep(_request: web.Request) -> web.Response:
+            result = await reminders.sweep(app.ctx)
+            await reminders.daily_digest(app.ctx)
+            while await app.delivery.flush():
+                pass
+            return web.json_response({"queued": result.queued})
+
+        web_app.router.add_post("/_test/clock", set_clock)
+        web_app.router.add_post("/_test/sweep", run_sweep)
 
     web_app.router.add_post("/api/messages", messages)
     web_app.router.add_get("/documents/{token}", document)

@@ -42,10 +42,14 @@ def plan_data(preview: PlanPreview) -> dict[str, Any]:
     }
 
 
-def days_left_text(left: int | None) -> str:
+def days_left_text(left: int | None, words: bool = False) -> str:
     if left is None:
         return "—"
-    return str(left)
+    if not words:
+        return str(left)
+    if left < 0:
+        return f"{-left} overdue"
+    return f"{left} left"
 
 
 def board_data(rows: list[BoardRow], scope: str, page: int) -> dict[str, Any]:
@@ -61,7 +65,7 @@ def board_data(rows: list[BoardRow], scope: str, page: int) -> dict[str, Any]:
         "rows": [{
             "reference": r.reference, "stage": r.stage.title,
             "milestone": r.milestone.title if r.milestone else "—",
-            "due": format_date(r.due), "daysLeft": days_left_text(r.working_days_left),
+            "due": format_date(r.due), "daysLeft": days_left_text(r.working_days_left, True),
             "rag": r.rag.title, "ragColour": RAG_COLOURS[r.rag], "holder": r.holder,
         } for r in shown],
         "more": more, "nextPage": page + 1, "scope": scope,
@@ -108,6 +112,8 @@ def form_values_for_card(values: dict[str, str]) -> dict[str, str]:
         shown["review_type"] = "CSPR"
     if not shown["body"]:
         shown["body"] = "DDSCP"
+    if shown["template_pack"] not in ("derbyshire", "bradford"):
+        shown["template_pack"] = "derbyshire"
     return shown
 
 

@@ -160,3 +160,22 @@ async def test_a_user_sending_too_many_commands_is_asked_to_wait(teams):
     for _ in range(3):
         assert "very quickly" not in texts(await teams.say(AUTHOR, "imr help"))
     assert "very quickly" in texts(await teams.say(AUTHOR, "imr help"))
+
+
+def test_the_test_clock_is_refused_when_an_app_id_is_set(database):
+    with pytest.raises(RuntimeError, match="refused when MicrosoftAppId is set"):
+        build(Settings(database_url=database.url, test_clock=True, app_id="real-app"))
+
+
+async def test_the_test_endpoints_exist_only_with_the_test_clock(client):
+    assert (await client.post("/_test/clock", json={})).status in (404, 405)
+
+
+async def test_an_invoke_over_http_returns_its_card(client, connector):
+    body = activity(connector.url, None)
+    body.update({"type": "invoke", "name": "adaptiveCard/action",
+                 "value": {"action": {"type": "Action.Execute", "verb": "approval.refresh",
+                                      "data": {"reviewId": 1, "version": 1, "level": "qa"}}}})
+    response = await client.post("/api/messages", json=body)
+    assert response.status == 200
+    assert (await response.json())["type"] == "application/vnd.microsoft.card.adaptive"

@@ -32,7 +32,7 @@ async def subscribe_tracker(teams):
 async def test_new_sends_a_form_with_a_visible_label_on_every_input(teams):
     (form,) = cards(await teams.say(BUSINESS_SERVICES, "imr new"))
     inputs = [e for e in _walk(form) if str(e.get("type", "")).startswith("Input.")]
-    assert {i["id"] for i in inputs} == {"reference", "review_type", "body", "received",
+    assert {i["id"] for i in inputs} == {"reference", "review_type", "body", "template_pack", "received",
                                          "tor_start", "tor_end", "subject_initials",
                                          "ddscp_date", "notes"}
     assert all(i.get("label") for i in inputs)
