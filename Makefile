@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint migrate install clean node package cards bench
+.PHONY: run test lint migrate install clean node package cards bench soak
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -34,11 +34,11 @@ run: $(STAMP) node
 
 ## make test: the whole suite, on SQLite and PostgreSQL.
 test: $(STAMP) node
-	@$(PY) -m ruff check imr_bot dialogs tests scripts
+	@$(PY) -m ruff check imr_bot dialogs tests scripts bench
 	@$(PY) -m pytest -q
 
 lint: $(STAMP)
-	@$(PY) -m ruff check imr_bot dialogs tests scripts
+	@$(PY) -m ruff check imr_bot dialogs tests scripts bench
 
 migrate: $(STAMP)
 	@$(VENV)/bin/imr-bot migrate
@@ -47,6 +47,14 @@ migrate: $(STAMP)
 cards: $(STAMP) node
 	@$(PY) scripts/cards.py
 	@node scripts/render_cards.js
+
+## make bench: the benchmarks, written to docs/benchmarks.md (IMR_BENCH_QUICK=1 for a short run)
+bench: $(STAMP)
+	@$(PY) bench/run.py
+
+## make soak: the long fault tests (10,000 generated malformed inputs)
+soak: $(STAMP)
+	@IMR_FUZZ_EXAMPLES=10000 $(PY) -m pytest -q -s tests/faults
 
 clean:
 	rm -rf $(VENV) var node_modules

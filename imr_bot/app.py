@@ -52,7 +52,7 @@ def build(settings: Settings | None = None, *, clock: Clock | None = None,
                          calendar=WorkingCalendar.for_england(), clock=clock,
                          base_url=settings.base_url)
     cards = CardLibrary(settings.cards_dir)
-    adapter = adapter or create_adapter(settings)
+    adapter = adapter or create_adapter(settings, lean=settings.lean_adapter)
     delivery = Delivery(adapter, settings.app_id, database, cards, clock, settings.base_url)
     bot = ImrBot(ctx, cards, DatabaseStorage(StateRecords(database), clock), delivery, settings)
     app = Application(settings, database, ctx, cards, adapter, bot, delivery, None,  # type: ignore[arg-type]

@@ -24,6 +24,7 @@ class Settings(BaseSettings):
     protective_marking: str = Field(
         "RESTRICTED", validation_alias=AliasChoices("IMR_PROTECTIVE_MARKING", "protective_marking"))
     public_url: str = Field("", validation_alias=AliasChoices("IMR_PUBLIC_URL", "public_url"))
+    lean_adapter: bool = Field(True, validation_alias=AliasChoices("IMR_LEAN_ADAPTER", "lean_adapter"))
     test_clock: bool = Field(False, validation_alias=AliasChoices("IMR_TEST_CLOCK", "test_clock"))
     log_json: bool = Field(True, validation_alias=AliasChoices("IMR_LOG_JSON", "log_json"))
     commands_per_minute: int = Field(30, validation_alias=AliasChoices(

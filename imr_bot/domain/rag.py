@@ -47,9 +47,15 @@ class Standing:
 
 def standing(plan: Plan, stage: Stage, today: date, calendar: WorkingCalendar) -> Standing:
     milestone = stage.next_milestone
-    if milestone is None or not stage.is_open or stage == Stage.ON_HOLD:
-        return Standing(milestone, plan.due.get(milestone) if milestone else None, None, Rag.NONE)
-    due = plan.due[milestone]
+    return standing_from(plan.due.get(milestone) if milestone else None, stage, today, calendar)
+
+
+def standing_from(due: date | None, stage: Stage, today: date,
+                  calendar: WorkingCalendar) -> Standing:
+    """The same, from the next milestone's due date alone (the tracker reads only that)."""
+    milestone = stage.next_milestone
+    if milestone is None or due is None or not stage.is_open or stage == Stage.ON_HOLD:
+        return Standing(milestone, due, None, Rag.NONE)
     left = _signed_working_days(today, due, calendar)
     if left < 0:
         rag = Rag.RED

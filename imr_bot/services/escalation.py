@@ -26,19 +26,24 @@ def day_has_ended(day: date, now: datetime) -> bool:
 
 async def escalate_unallocated(ctx: ServiceContext) -> int:
     """Queue escalations for reviews still without an author after Day 4; returns how many
-    reviews were escalated for the first time."""
+    reviews were escalated for the first time. Reviews escalated before cost one lookup."""
     now = ctx.clock.now()
     escalated = 0
+    today = now.astimezone(LONDON).date()
     async with ctx.unit_of_work() as uow:
-        due = [r for r in await uow.reviews.open_reviews()
-               if r.stage == Stage.COMMISSIONED
-               and day_has_ended(r.plan.due[Milestone.ALLOCATION], now)]
+        due = [row for row in await uow.reminder_source.due_by(today)
+               if row.stage == Stage.COMMISSIONED and day_has_ended(row.due, now)]
+        if not due:
+            return 0
+        done = await uow.outbox.escalated_reviews()
+        due = [row for row in due if row.review_id not in done]
         if not due:
             return 0
         recipients = [p for role in (Role.SD_EHS, Role.SD_QPP, Role.HEAD_OF_CP)
                       for p in await uow.people.with_role(role)]
-        unique = {p.id: p for p in recipients}.values()
-        for review in due:
+        unique = list({p.id: p for p in recipients}.values())
+        for row in due:
+            review = await uow.reviews.get_by_id(row.review_id)
             options = await _options(ctx, uow, review)
             data = {
                 "reference": review.reference, "reviewType": review.review_type.title,

@@ -10,7 +10,7 @@ from imr_bot.domain.errors import UnknownReview
 from imr_bot.domain.people import Actor, Person
 from imr_bot.domain.plan import MILESTONE_ORDER, Milestone
 from imr_bot.domain.policy import Permission, require
-from imr_bot.domain.rag import Rag, Standing, standing
+from imr_bot.domain.rag import Rag, Standing, standing, standing_from
 from imr_bot.domain.review import Review
 from imr_bot.domain.roles import REVIEW_ROLES, Role
 from imr_bot.domain.stages import Stage
@@ -84,24 +84,43 @@ def _urgency(row: BoardRow) -> tuple:
 
 async def board(ctx: ServiceContext, actor: Actor, scope: str = "all") -> list[BoardRow]:
     """Open reviews, most urgent first. scope: all, mine (where I hold a role or the next step)
-    or overdue."""
+    or overdue. Reads only what the board shows: one row per review and its next due date."""
     require(Permission.VIEW_STATUS, actor)
     today = ctx.clock.today()
     async with ctx.unit_of_work(read_only=True) as uow:
-        reviews = await uow.reviews.open_reviews()
+        reviews = await uow.reminder_source.open_with_next_due()
+        links = await uow.reminder_source.people_of([r[0] for r in reviews])
         all_people = await uow.people.all()
     people_by_id = {p.id: p for p in all_people}
+    holders_by_role: dict = {}
     rows = []
-    for review in reviews:
-        if scope == "mine" and not _involves(review, actor):
+    me = actor.person.id if actor.person else None
+    for review_id, reference, review_type, stage, due in reviews:
+        people = links.get(review_id, {})
+        if scope == "mine" and not (me in people.values() or (
+                stage.next_step_holder not in REVIEW_ROLES and stage.next_step_holder in actor.roles)):
             continue
-        where = standing(review.plan, review.stage, today, ctx.calendar)
+        where = standing_from(due, stage, today, ctx.calendar)
         if scope == "overdue" and where.rag != Rag.RED:
             continue
-        rows.append(BoardRow(review.reference, review.review_type.value, review.stage,
-                             where.milestone, where.due, where.working_days_left, where.rag,
-                             _holder(review, people_by_id, all_people)))
+        rows.append(BoardRow(reference, review_type, stage, where.milestone, where.due,
+                             where.working_days_left, where.rag,
+                             _holder_of(stage, people, people_by_id, all_people, holders_by_role)))
     return sorted(rows, key=_urgency)
+
+
+def _holder_of(stage: Stage, people: dict, people_by_id: dict, all_people: list,
+               cache: dict) -> str:
+    role = stage.next_step_holder
+    if role is None:
+        return "—"
+    if role in REVIEW_ROLES:
+        person = people_by_id.get(people.get(role, -1))
+        return person.name if person else f"{role.title} (not yet allocated)"
+    if role not in cache:
+        holders = [p.name for p in all_people if role in p.roles and p.active]
+        cache[role] = holders[0] if len(holders) == 1 else role.title
+    return cache[role]
 
 
 def _involves(review: Review, actor: Actor) -> bool:

@@ -10,7 +10,7 @@ from sqlalchemy import and_, case, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from imr_bot.domain.roles import Role
-from imr_bot.domain.stages import NEXT_MILESTONE, Stage
+from imr_bot.domain.stages import CLOSED_STAGES, NEXT_MILESTONE, Stage
 
 from . import tables as t
 
@@ -46,6 +46,20 @@ class ReminderSource:
             .where(t.reviews.c.stage.in_([s.value for s in NEXT_MILESTONE]),
                    t.milestones.c.due <= horizon))).all()
         return [DueRow(r.id, r.reference, Stage(r.stage), r.due) for r in rows]
+
+    async def open_with_next_due(self) -> list[tuple[int, str, str, Stage, date | None]]:
+        """Every open review with the due date of the milestone it works towards:
+        (id, reference, review type, stage, due)."""
+        next_milestone = case({s.value: m.value for s, m in NEXT_MILESTONE.items()},
+                              value=t.reviews.c.stage)
+        rows = (await self._c.execute(
+            select(t.reviews.c.id, t.reviews.c.reference, t.reviews.c.review_type,
+                   t.reviews.c.stage, t.milestones.c.due)
+            .select_from(t.reviews.outerjoin(t.milestones, and_(
+                t.milestones.c.review_id == t.reviews.c.id,
+                t.milestones.c.milestone == next_milestone)))
+            .where(t.reviews.c.stage.not_in([s.value for s in CLOSED_STAGES])))).all()
+        return [(r.id, r.reference, r.review_type, Stage(r.stage), r.due) for r in rows]
 
     async def directory(self) -> list[DirectoryRow]:
         rows = (await self._c.execute(select(

@@ -412,6 +412,10 @@ class Outbox:
             queued += max(result.rowcount, 0)
         return queued
 
+    async def escalated_reviews(self) -> set[int]:
+        return set(await self._c.scalars(select(t.notifications.c.review_id).where(
+            t.notifications.c.kind == "allocation_escalation").distinct()))
+
     async def for_review(self, review_id: int) -> list[NotificationRecord]:
         rows = (await self._c.execute(select(t.notifications).where(
             t.notifications.c.review_id == review_id).order_by(t.notifications.c.id))).all()

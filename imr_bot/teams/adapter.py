@@ -30,8 +30,9 @@ class BotConfig:
             self.TO_BOT_FROM_CHANNEL_TOKEN_ISSUER = settings.bot_token_issuer
 
 
-def create_adapter(settings: Settings) -> CloudAdapter:
-    adapter = CloudAdapter(ConfigurationBotFrameworkAuthentication(BotConfig(settings)))
+def create_adapter(settings: Settings, *, lean: bool = True) -> CloudAdapter:
+    authentication = ConfigurationBotFrameworkAuthentication(BotConfig(settings))
+    adapter = CloudAdapter(LeanAuthentication(authentication) if lean else authentication)
     adapter.on_turn_error = on_turn_error
     return adapter
 
@@ -51,9 +52,67 @@ async def on_turn_error(turn_context: TurnContext, error: Exception) -> None:
                   exc_info=error)
         text = (f"Sorry, something went wrong on my side (ref {correlation}). Nothing you "
                 "confirmed has been lost; please try again in a moment.")
-    if activity.type == "invoke":
-        return  # the HTTP layer answers an invoke with an error status
+    if activity.type in ("invoke", "event"):
+        # an invoke is answered with an error status; an event is a proactive (continuation)
+        # turn, and nobody asked anything: never message people about our own failures
+        return
     try:
         await turn_context.send_activity(text)
     except Exception:  # the channel may be what failed
         log.warning("could not tell the user about error %s", correlation, exc_info=True)
+
+
+class _CachingConnectorFactory:
+    """Hands out one ConnectorClient per (service URL, audience) instead of one per turn."""
+
+    def __init__(self, inner, cache: dict, app_id: str):
+        self._inner = inner
+        self._cache = cache
+        self._app_id = app_id
+
+    async def create(self, service_url: str, audience: str):
+        key = (self._app_id, service_url, audience)
+        client = self._cache.get(key)
+        if client is None:
+            client = await self._inner.create(service_url, audience)
+            self._cache[key] = client
+        return client
+
+
+class LeanAuthentication:
+    """botbuilder builds a ConnectorClient and a UserTokenClient on every turn, and each runs
+    msrest's slow retry-policy set-up (see docs/benchmarks.md). This keeps the SDK's behaviour but
+    reuses those clients: per service URL and audience, and per app id. Everything else is
+    delegated unchanged, so authentication is exactly the SDK's."""
+
+    def __init__(self, inner):
+        self._inner = inner
+        self._connectors: dict = {}
+        self._token_clients: dict = {}
+
+    def __getattr__(self, name):
+        return getattr(self._inner, name)
+
+    @staticmethod
+    def _app_id(claims_identity) -> str:
+        claims = getattr(claims_identity, "claims", None) or {}
+        return str(claims.get("aud") or claims.get("appid") or claims.get("azp") or "")
+
+    async def authenticate_request(self, activity, auth_header):
+        result = await self._inner.authenticate_request(activity, auth_header)
+        if result.connector_factory is not None:
+            result.connector_factory = _CachingConnectorFactory(
+                result.connector_factory, self._connectors, self._app_id(result.claims_identity))
+        return result
+
+    def create_connector_factory(self, claims_identity):
+        return _CachingConnectorFactory(self._inner.create_connector_factory(claims_identity),
+                                        self._connectors, self._app_id(claims_identity))
+
+    async def create_user_token_client(self, claims_identity):
+        key = self._app_id(claims_identity)
+        client = self._token_clients.get(key)
+        if client is None:
+            client = await self._inner.create_user_token_client(claims_identity)
+            self._token_clients[key] = client
+        return client

@@ -6,7 +6,7 @@ import json
 import logging
 import time
 
-from botbuilder.core import ConversationState, TurnContext
+from botbuilder.core import ConversationState, InvokeResponse, TurnContext
 from botbuilder.core.teams import TeamsActivityHandler, TeamsInfo
 from botbuilder.dialogs import DialogSet
 from botbuilder.schema import Activity, AdaptiveCardInvokeResponse, ChannelAccount
@@ -37,6 +37,7 @@ def _invoke_card(card: dict) -> AdaptiveCardInvokeResponse:
                                       type="application/vnd.microsoft.card.adaptive", value=card)
 
 MEMBER_MISS_SECONDS = 600
+HANDLED_INVOKES = {"adaptiveCard/action", "fileConsent/invoke"}
 SCOPES = {"personal": "personal", "channel": "team", "groupChat": "groupChat"}
 
 
@@ -139,13 +140,21 @@ class ImrBot(TeamsActivityHandler):
         return Turn(turn_context, actor, SCOPES.get(kind, "personal"), self)
 
     # -- messages ---------------------------------------------------------------------------
+    async def _has_active_dialog(self, turn_context: TurnContext) -> bool:
+        """Look at the stored dialog stack without touching it: creating a dialog context on
+        every message would write the conversation state back on every turn."""
+        await self.conversation_state.load(turn_context)
+        stored = self.conversation_state.get(turn_context) or {}
+        dialog_state = stored.get("DialogState")
+        return bool(dialog_state is not None and getattr(dialog_state, "dialog_stack", None))
+
     async def on_message_activity(self, turn_context: TurnContext) -> None:
         actor = await self.actor(turn_context)
         turn = self._turn(turn_context, actor)
-        dialog_context = await self.dialogs.create_context(turn_context)
         activity = turn_context.activity
         value = activity.value if isinstance(activity.value, dict) else None
-        if dialog_context.active_dialog is not None:
+        if await self._has_active_dialog(turn_context):
+            dialog_context = await self.dialogs.create_context(turn_context)
             explicit_command = (value is None and has_command_prefix(activity.text)
                                 and REGISTRY.match(normalise(activity.text)) is not None
                                 and normalise(activity.text).lower() not in ("new",))
@@ -157,7 +166,7 @@ class ImrBot(TeamsActivityHandler):
                            "or reply **cancel**.)")
             return
         if value is not None:
-            await self._on_card_submit(turn, dialog_context, value)
+            await self._on_card_submit(turn, value)
             return
         if turn.scope == "personal" and REGISTRY.match(normalise(activity.text)) is None:
             try:
@@ -191,13 +200,14 @@ class ImrBot(TeamsActivityHandler):
         except DomainError as error:
             await turn.say(str(error))
 
-    async def _on_card_submit(self, turn: Turn, dialog_context, value: dict) -> None:
+    async def _on_card_submit(self, turn: Turn, value: dict) -> None:
         verb = str(value.get("verb") or "")
         try:
             if verb == "new_review.check":
                 # the dialog ended (cancelled, or the bot's state was cleared): the user's values
                 # are in the card, so carry on from them rather than lose them
                 require(REGISTRY.get("new").permission, turn.actor)
+                dialog_context = await self.dialogs.create_context(turn.context)
                 await dialog_context.begin_dialog(NewReviewDialog.ID, {"values": value})
             elif verb.startswith("new_review."):
                 await turn.say("That form is closed. Type `imr new` to log a commission.")
@@ -224,6 +234,17 @@ class ImrBot(TeamsActivityHandler):
 
     async def set_submitting(self, turn_context: TurnContext, reference: str | None) -> None:
         await self._submitting.set(turn_context, reference)
+
+    async def on_invoke_activity(self, turn_context: TurnContext):
+        """Only the invokes this bot uses; anything else, or a payload that cannot be read, is a
+        bad request (400), not a server error."""
+        if turn_context.activity.name not in HANDLED_INVOKES:
+            return InvokeResponse(status=400)
+        try:
+            return await super().on_invoke_activity(turn_context)
+        except (TypeError, ValueError, AttributeError, KeyError):
+            log.info("unreadable %s invoke", turn_context.activity.name)
+            return InvokeResponse(status=400)
 
     async def on_adaptive_card_invoke(self, turn_context: TurnContext, invoke_value):
         """Action.Execute (approval cards): answer with the card that replaces the clicked one."""

@@ -192,8 +192,17 @@ class Delivery:
         else:
             activity = MessageFactory.text(payload["text"])
 
+        failures: list[BaseException] = []
+
         async def callback(turn_context: TurnContext) -> None:
-            await turn_context.send_activity(activity)
+            try:
+                await turn_context.send_activity(activity)
+            except Exception as error:  # kept, because the adapter would swallow it
+                failures.append(error)
 
         await self._adapter.continue_conversation(
             ConversationReference().deserialize(reference), callback, self._app_id)
+        if failures:
+            # botbuilder hands a failed proactive turn to on_turn_error and carries on; a send
+            # that did not happen must not be marked sent
+            raise failures[0]

@@ -73,8 +73,11 @@ def create_web_app(app) -> web.Application:
         response = await app.adapter.process_activity(authenticated, activity, app.bot.on_turn)
         if response is not None:
             # the activity handler has usually serialised the body already; a model still needs it
-            body = response.body if isinstance(response.body, (dict, list, type(None))) else \
-                serializer_helper(response.body)
+            try:
+                body = response.body if isinstance(response.body, (dict, list, type(None))) else \
+                    serializer_helper(response.body)
+            except Exception:  # botbuilder's own error bodies hold an Exception it cannot serialise
+                return web.json_response({"error": "bad request"}, status=400), kind
             return web.json_response(body, status=response.status), kind
         return web.Response(status=201), kind
 

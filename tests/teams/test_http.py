@@ -179,3 +179,49 @@ async def test_an_invoke_over_http_returns_its_card(client, connector):
     response = await client.post("/api/messages", json=body)
     assert response.status == 200
     assert (await response.json())["type"] == "application/vnd.microsoft.card.adaptive"
+
+
+async def test_a_proactive_send_refused_with_429_is_not_marked_sent_and_nobody_hears_of_it(database, clock):
+    """Through the real CloudAdapter: botbuilder hands a failed proactive turn to on_turn_error;
+    the delivery must still see the failure."""
+    from datetime import timedelta
+
+    from aiohttp import web as aioweb
+
+    from imr_bot.domain.notification import OutgoingNotification
+    from imr_bot.domain.people import Person
+    from imr_bot.store.unit_of_work import UnitOfWork
+
+    calls = []
+
+    async def refuse(request):
+        calls.append(await request.json())
+        if len(calls) == 1:
+            return aioweb.json_response({"error": {"code": "TooManyRequests"}}, status=429,
+                                        headers={"Retry-After": "5"})
+        return aioweb.json_response({"id": "ok"})
+
+    connector_app = aioweb.Application()
+    connector_app.router.add_post("/v3/conversations/{c}/activities", refuse)
+    # botbuilder posts a proactive message as a reply to its continuation activity
+    connector_app.router.add_post("/v3/conversations/{c}/activities/{reply}", refuse)
+    server = TestServer(connector_app)
+    await server.start_server()
+    try:
+        app = build(Settings(database_url=database.url, scheduler=False), clock=clock, database=database)
+        async with UnitOfWork(database) as uow:
+            person, _ = await uow.people.upsert(Person(email="p@c.test", name="P", aad_object_id="aad-p"),
+                                                clock.now())
+            await uow.conversations.save("user:aad-p", "user", {
+                "conversation": {"id": "a:p"}, "serviceUrl": str(server.make_url("/")),
+                "channelId": "msteams", "bot": {"id": "28:bot"}, "user": {"id": "29:p"}}, clock.now())
+            await uow.outbox.queue(OutgoingNotification("n1", f"person:{person.id}", "test",
+                                                        {"text": "Reminder"}), clock.now())
+            await uow.commit()
+        assert await app.delivery.flush() == 0
+        assert [c.get("text") for c in calls] == ["Reminder"]  # no "something went wrong"
+        clock.set(clock.now() + timedelta(seconds=6))
+        assert await app.delivery.flush() == 1
+        assert [c.get("text") for c in calls] == ["Reminder", "Reminder"]
+    finally:
+        await server.close()

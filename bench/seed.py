@@ -1,0 +1,84 @@
+"""Fill a database quickly for benchmarks: people, N open reviews with plans, and one review
+waiting for the QA lead's decision (for the approve click)."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import random
+from datetime import UTC, date, datetime, timedelta
+
+from sqlalchemy import insert, text
+
+from imr_bot.domain.calendar import WorkingCalendar
+from imr_bot.domain.plan import DEFAULT_DAYS, MILESTONE_ORDER
+from imr_bot.domain.stages import Stage
+from imr_bot.store import tables as t
+from imr_bot.store.database import Database
+
+AT = datetime(2026, 11, 20, 9, tzinfo=UTC)
+STAGES = [Stage.COMMISSIONED, Stage.ALLOCATED, Stage.SCOPING_HELD, Stage.MIDWAY_HELD,
+          Stage.SUBMITTED_TO_QA, Stage.SD_REVIEW]
+USER_AAD = "00000000-0000-4000-8000-00000000aaaa"  # the person who asks for `imr status`
+
+
+async def seed(url: str, reviews: int, service_url: str = "http://127.0.0.1:1/") -> None:
+    database = Database(url)
+    await database.migrate()
+    calendar = WorkingCalendar.for_england()
+    random.seed(7)
+    async with database.engine.begin() as c:
+        for table in reversed(t.metadata.sorted_tables):
+            await c.execute(table.delete())
+        people = [{"id": 1, "email": "bench.user@c.test", "name": "Bench User",
+                   "aad_object_id": USER_AAD, "roles": "business_services,head_of_cp,qa_lead",
+                   "service": "", "active": True, "max_concurrent": 99, "created_at": AT,
+                   "updated_at": AT, "teams_user_id": "29:bench"}]
+        for n in range(2, 42):
+            people.append({"id": n, "email": f"author{n}@c.test", "name": f"Author {n}",
+                           "aad_object_id": f"aad-{n}", "roles": "author", "service": "",
+                           "active": True, "max_concurrent": 9, "created_at": AT, "updated_at": AT,
+                           "teams_user_id": None})
+        await c.execute(insert(t.people), people)
+        review_rows, milestone_rows, people_rows = [], [], []
+        for n in range(1, reviews + 1):
+            received = date(2026, 11, 20) - timedelta(days=random.randint(0, 70))
+            day_one = calendar.on_or_after(received)
+            stage = random.choice(STAGES)
+            review_rows.append({"id": n, "reference": f"BENCH/{n:06d}", "reference_key": f"bench/{n:06d}",
+                                "review_type": "CSPR", "body": "DDSCP", "received": received,
+                                "tor_start": date(2025, 1, 1), "tor_end": date(2026, 6, 30),
+                                "subject_initials": "AB", "notes": "", "stage": stage.value,
+                                "day_one": day_one, "version": 1, "created_at": AT,
+                                "updated_at": AT, "template_pack": "derbyshire"})
+            for milestone in MILESTONE_ORDER:
+                milestone_rows.append({"review_id": n, "milestone": milestone.value,
+                                       "due": calendar.add_working_days(day_one, DEFAULT_DAYS[milestone] - 1),
+                                       "done": None})
+            if stage != Stage.COMMISSIONED:
+                people_rows += [{"review_id": n, "role": "author", "person_id": 2 + n % 40},
+                                {"review_id": n, "role": "qa_lead", "person_id": 1}]
+        for start in range(0, len(review_rows), 5000):
+            await c.execute(insert(t.reviews), review_rows[start:start + 5000])
+        for start in range(0, len(milestone_rows), 10000):
+            await c.execute(insert(t.milestones), milestone_rows[start:start + 10000])
+        for start in range(0, len(people_rows), 10000):
+            await c.execute(insert(t.review_people), people_rows[start:start + 10000])
+        # the approve click: review 1 waits for the QA lead (person 1) on version 1
+        await c.execute(t.reviews.update().where(t.reviews.c.id == 1).values(stage="submitted_to_qa"))
+        await c.execute(insert(t.submissions).values(review_id=1, version=1, level="qa",
+                                                     submitted_by="author2@c.test", submitted_at=AT))
+        reference = {"conversation": {"id": "a:bench"}, "serviceUrl": service_url,
+                     "channelId": "msteams", "bot": {"id": "28:bot"}, "user": {"id": "29:bench"}}
+        await c.execute(insert(t.conversation_refs).values(key=f"user:{USER_AAD}", kind="user",
+                                                           reference=json.dumps(reference),
+                                                           updated_at=AT))
+        if database.engine.dialect.name == "postgresql":
+            await c.execute(text("ANALYZE"))
+    await database.dispose()
+
+
+if __name__ == "__main__":
+    import sys
+
+    asyncio.run(seed(sys.argv[1], int(sys.argv[2])))
