@@ -26,7 +26,7 @@ from .approval_handlers import ApprovalHandlers
 from .commands import PERSONAL, REGISTRY, card_action, command
 from .meeting_handlers import MeetingHandlers
 from .template_handlers import TemplateHandlers
-from .turn import Turn, parse_emails, parse_id, reference_and_reason
+from .turn import Turn, parse_emails, parse_id
 
 if TYPE_CHECKING:
     from dialogs.new_review import NewReviewDialog  # noqa: F401
@@ -128,11 +128,13 @@ class CommandHandlers(MeetingHandlers, ApprovalHandlers, TemplateHandlers):
     @command("hold", "hold REF REASON", "Put a review on hold; working days on hold don't count.",
              Permission.HOLD_REVIEW)
     async def hold(self, turn: Turn, args: str) -> None:
-        reference, reason = reference_and_reason(args)
-        if not reference:
-            await turn.say("Tell me the review and why, e.g. `imr hold DDSCP/CSPR/2026/014 police "
-                           "investigation`.")
+        asked = await turn.reference_and_reason(
+            args,
+            "Tell me the review and why, e.g. `imr hold DDSCP/CSPR/2026/014 police "
+            "investigation`.")
+        if asked is None:
             return
+        reference, reason = asked
         review = await corrections.hold(turn.bot.ctx, turn.actor, reference, reason)
         turn.deliver_soon()
         await turn.say(f"{review.reference} is on hold. `imr resume {review.reference}` restarts "
@@ -141,10 +143,12 @@ class CommandHandlers(MeetingHandlers, ApprovalHandlers, TemplateHandlers):
     @command("resume", "resume REF", "Resume a review on hold; its later milestones move by the "
              "working days held.", Permission.HOLD_REVIEW)
     async def resume(self, turn: Turn, args: str) -> None:
-        reference, reason = reference_and_reason(args)
-        if not reference:
-            await turn.say("Tell me the review, e.g. `imr resume DDSCP/CSPR/2026/014`.")
+        asked = await turn.reference_and_reason(
+            args,
+            "Tell me the review, e.g. `imr resume DDSCP/CSPR/2026/014`.")
+        if asked is None:
             return
+        reference, reason = asked
         review = await corrections.resume(turn.bot.ctx, turn.actor, reference, reason)
         turn.deliver_soon()
         await turn.say(f"{review.reference} is back to '{review.stage.title}'. Submission to DDSCP "
@@ -153,11 +157,13 @@ class CommandHandlers(MeetingHandlers, ApprovalHandlers, TemplateHandlers):
     @command("withdraw", "withdraw REF REASON", "Withdraw a review (it is closed and kept).",
              Permission.HOLD_REVIEW)
     async def withdraw(self, turn: Turn, args: str) -> None:
-        reference, reason = reference_and_reason(args)
-        if not reference:
-            await turn.say("Tell me the review and why, e.g. `imr withdraw DDSCP/CSPR/2026/014 "
-                           "commission withdrawn by DDSCP`.")
+        asked = await turn.reference_and_reason(
+            args,
+            "Tell me the review and why, e.g. `imr withdraw DDSCP/CSPR/2026/014 "
+            "commission withdrawn by DDSCP`.")
+        if asked is None:
             return
+        reference, reason = asked
         review = await corrections.withdraw(turn.bot.ctx, turn.actor, reference, reason)
         turn.deliver_soon()
         await turn.say(f"{review.reference} is withdrawn. It stays in the history.")
@@ -233,11 +239,13 @@ class CommandHandlers(MeetingHandlers, ApprovalHandlers, TemplateHandlers):
     @command("reallocate", "reallocate REF REASON", "Withdraw the author (keeping the history) "
              "and choose again (Head of CP & IRO).", Permission.ALLOCATE, scopes=PERSONAL)
     async def reallocate(self, turn: Turn, args: str) -> None:
-        reference, reason = reference_and_reason(args)
-        if not reference:
-            await turn.say("Tell me the review and why, e.g. `imr reallocate DDSCP/CSPR/2026/014 "
-                           "author on long-term sick leave`.")
+        asked = await turn.reference_and_reason(
+            args,
+            "Tell me the review and why, e.g. `imr reallocate DDSCP/CSPR/2026/014 "
+            "author on long-term sick leave`.")
+        if asked is None:
             return
+        reference, reason = asked
         options = await allocation.reallocate(turn.bot.ctx, turn.actor, reference, reason)
         await turn.card("allocate", notifications.allocate_card_data(options))
 
@@ -260,11 +268,13 @@ class CommandHandlers(MeetingHandlers, ApprovalHandlers, TemplateHandlers):
     @command("conflict", "conflict REF REASON", "Declare a conflict of interest on a review, so "
              "you are not suggested as its author.", Permission.DECLARE_CONFLICT, scopes=PERSONAL)
     async def conflict(self, turn: Turn, args: str) -> None:
-        reference, reason = reference_and_reason(args)
-        if not reference:
-            await turn.say("Tell me the review and the conflict, e.g. `imr conflict "
-                           "DDSCP/CSPR/2026/014 I managed the family's social worker`.")
+        asked = await turn.reference_and_reason(
+            args,
+            "Tell me the review and the conflict, e.g. `imr conflict "
+            "DDSCP/CSPR/2026/014 I managed the family's social worker`.")
+        if asked is None:
             return
+        reference, reason = asked
         review = await allocation.declare_conflict(turn.bot.ctx, turn.actor, reference, reason)
         await turn.say(f"Noted: you will not be suggested as the author of {review.reference}.")
 

@@ -28,6 +28,15 @@ class Turn:
     async def say(self, text: str) -> None:
         await self.context.send_activity(MessageFactory.text(text))
 
+    async def reference_and_reason(self, args: str, ask: str) -> tuple[str, str] | None:
+        """The review and the reason a command was given; without a review, ask (with `ask`,
+        an example) and return None."""
+        reference, reason = reference_and_reason(args)
+        if not reference:
+            await self.say(ask)
+            return None
+        return reference, reason
+
     def deliver_soon(self) -> None:
         self.context.turn_state[OUTBOX_KEY] = True
 
