@@ -78,11 +78,6 @@ class WorkingCalendar:
         index = bisect_left(self._working, day.toordinal())
         return self._at(index, day)
 
-    def on_or_before(self, day: date) -> date:
-        self._ensure(day - timedelta(days=14))
-        index = bisect_right(self._working, day.toordinal()) - 1
-        return self._at(index, day)
-
     def add_working_days(self, day: date, count: int) -> date:
         """The working day `count` working days after (or, negative, before) `day`.
 
@@ -115,6 +110,12 @@ class WorkingCalendar:
                 self._working, start.toordinal())
         return -(bisect_right(self._working, start.toordinal()) - bisect_right(
             self._working, end.toordinal()))
+
+    def working_days_left(self, today: date, due: date) -> int:
+        """Working days left until `due`: 0 on the day; past it, at least one day overdue (a
+        Friday deadline is overdue on the Saturday, even though no working day has passed)."""
+        left = self.working_days_between(today, due)
+        return min(left, -1) if due < today else left
 
     def day_number(self, day_one: date, day: date) -> int:
         """Which working day of a plan `day` is (Day 1 is `day_one`)."""

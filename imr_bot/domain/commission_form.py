@@ -164,8 +164,6 @@ COMMISSION_FIELDS: tuple[FormField, ...] = (
               required=False),
 )
 
-FIELDS_BY_NAME = {f.name: f for f in COMMISSION_FIELDS}
-
 
 def validate_commission(raw: dict[str, str], today: date, calendar: WorkingCalendar) -> Commission:
     """Check every field and the rules between them; raise ValidationFailed with one message per

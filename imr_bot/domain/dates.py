@@ -55,6 +55,3 @@ def format_date(day: date | None) -> str:
         return "—"
     return f"{day:%a} {day.day} {day:%b %Y}"
 
-
-def format_iso(day: date | None) -> str:
-    return day.isoformat() if day else ""

@@ -32,9 +32,6 @@ class Person:
     leave: tuple[LeavePeriod, ...] = field(default_factory=tuple)
     unreachable_since: datetime | None = None  # Teams refused a message to them
 
-    def holds(self, role: Role) -> bool:
-        return role in self.roles
-
     @property
     def first_name(self) -> str:
         return self.name.split()[0] if self.name else self.email

@@ -103,13 +103,6 @@ class Plan:
         return [PlanRow(calendar.day_number(self.day_one, self.due[m]), m, self.due[m],
                         self.done.get(m)) for m in MILESTONE_ORDER]
 
-    def next_pending(self, after: Milestone | None = None) -> Milestone | None:
-        start = 0 if after is None else MILESTONE_ORDER.index(after)
-        for milestone in MILESTONE_ORDER[start:]:
-            if milestone not in self.done:
-                return milestone
-        return None
-
     # -- changes --------------------------------------------------------------------------
     def mark_done(self, milestone: Milestone, on: date) -> Plan:
         return replace(self, done={**self.done, milestone: on})

@@ -56,7 +56,7 @@ def standing_from(due: date | None, stage: Stage, today: date,
     milestone = stage.next_milestone
     if milestone is None or due is None or not stage.is_open or stage == Stage.ON_HOLD:
         return Standing(milestone, due, None, Rag.NONE)
-    left = _signed_working_days(today, due, calendar)
+    left = calendar.working_days_left(today, due)
     if left < 0:
         rag = Rag.RED
     elif left <= AMBER_WITHIN_WORKING_DAYS:
@@ -64,10 +64,3 @@ def standing_from(due: date | None, stage: Stage, today: date,
     else:
         rag = Rag.GREEN
     return Standing(milestone, due, left, rag)
-
-
-def _signed_working_days(today: date, due: date, calendar: WorkingCalendar) -> int:
-    """Working days left until `due`: 0 on the day; past it, at least one day overdue (a
-    Friday deadline is overdue on the Saturday, even though no working day has passed)."""
-    left = calendar.working_days_between(today, due)
-    return min(left, -1) if due < today else left

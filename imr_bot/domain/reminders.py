@@ -72,9 +72,7 @@ def due_today(*, review_id: int, stage: Stage, due: date | None, people: dict[Ro
         return []
     if not calendar.is_working_day(today):
         return []
-    left = calendar.working_days_between(today, due)
-    if due < today:
-        left = min(left, -1)
+    left = calendar.working_days_left(today, due)
     holder_role = stage.next_step_holder
     holder_ids = _people_in(holder_role, people, holders)
     recipients: list[tuple[Role, int]] = [(holder_role, p) for p in holder_ids]

@@ -29,8 +29,3 @@ async def unsubscribe(ctx: ServiceContext, actor: Actor) -> bool:
         await uow.audit.record(actor=actor.key, action="channel.unsubscribed", at=ctx.clock.now())
         await uow.commit()
     return True
-
-
-async def tracker_channel(ctx: ServiceContext) -> str | None:
-    async with ctx.unit_of_work(read_only=True) as uow:
-        return await uow.settings.get(TRACKER_SETTING)

@@ -10,9 +10,18 @@ from imr_bot.domain.dates import format_date
 from imr_bot.domain.notification import OutgoingNotification
 from imr_bot.domain.people import Person
 from imr_bot.domain.plan import Milestone
+from imr_bot.domain.rag import Rag
 from imr_bot.domain.review import Review
 
 TRACKER = "tracker"
+RAG_COLOURS = {Rag.RED: "Attention", Rag.AMBER: "Warning", Rag.GREEN: "Good", Rag.NONE: "Default"}
+
+
+def days_left_words(left: int | None) -> str:
+    """How a card says working days left: "3 left", "2 overdue", or a dash."""
+    if left is None:
+        return "—"
+    return f"{-left} overdue" if left < 0 else f"{left} left"
 
 
 def person_recipient(person: Person) -> str:

@@ -25,7 +25,7 @@ from imr_bot.domain.roles import Role
 
 from . import escalation
 from .context import ServiceContext
-from .notifications import TRACKER
+from .notifications import RAG_COLOURS, TRACKER, days_left_words
 from .tracker import closest
 
 ORG_ROLES = (Role.HEAD_OF_CP, Role.SD_EHS, Role.BUSINESS_SERVICES)
@@ -122,11 +122,8 @@ async def daily_digest(ctx: ServiceContext) -> bool:
                          "milestone": where.milestone.title if where.milestone else "—",
                          "due": format_date(where.due),
                          "left": where.working_days_left,
-                         "daysLeft": "—" if where.working_days_left is None else (
-                             f"{-where.working_days_left} overdue" if where.working_days_left < 0
-                             else f"{where.working_days_left} left"),
-                         "rag": where.rag.title, "ragColour": {"red": "Attention", "amber": "Warning",
-                                                               "green": "Good"}.get(where.rag.value, "Default")})
+                         "daysLeft": days_left_words(where.working_days_left),
+                         "rag": where.rag.title, "ragColour": RAG_COLOURS[where.rag]})
         rows.sort(key=lambda r: (r["left"] is None, r["left"] or 0))
         queued = await uow.outbox.queue(OutgoingNotification(
             key=f"digest:{today.isoformat()}", recipient=TRACKER, kind="digest",

@@ -66,17 +66,6 @@ class ReviewDetail:
     recent: list[AuditLine]
 
 
-def _holder(review: Review, people_by_id: dict[int, Person], all_people: list[Person]) -> str:
-    role = review.stage.next_step_holder
-    if role is None:
-        return "—"
-    if role in REVIEW_ROLES:
-        person = people_by_id.get(review.people.get(role, -1))
-        return person.name if person else f"{role.title} (not yet allocated)"
-    holders = [p.name for p in all_people if role in p.roles and p.active]
-    return holders[0] if len(holders) == 1 else role.title
-
-
 def _urgency(row: BoardRow) -> tuple:
     left = row.working_days_left
     return (left is None, left if left is not None else 0, row.reference.casefold())
@@ -94,11 +83,9 @@ async def board(ctx: ServiceContext, actor: Actor, scope: str = "all") -> list[B
     people_by_id = {p.id: p for p in all_people}
     holders_by_role: dict = {}
     rows = []
-    me = actor.person.id if actor.person else None
     for review_id, reference, review_type, stage, due in reviews:
         people = links.get(review_id, {})
-        if scope == "mine" and not (me in people.values() or (
-                stage.next_step_holder not in REVIEW_ROLES and stage.next_step_holder in actor.roles)):
+        if scope == "mine" and not _involves(stage, people, actor):
             continue
         where = standing_from(due, stage, today, ctx.calendar)
         if scope == "overdue" and where.rag != Rag.RED:
@@ -123,12 +110,13 @@ def _holder_of(stage: Stage, people: dict, people_by_id: dict, all_people: list,
     return cache[role]
 
 
-def _involves(review: Review, actor: Actor) -> bool:
+def _involves(stage: Stage, people: dict, actor: Actor) -> bool:
+    """A review is "mine" when I hold a role on it, or the next step is my organisation role."""
     if actor.person is None:
         return False
-    if actor.person.id in review.people.values():
+    if actor.person.id in people.values():
         return True
-    holder = review.stage.next_step_holder
+    holder = stage.next_step_holder
     return holder is not None and holder not in REVIEW_ROLES and holder in actor.roles
 
 
@@ -150,7 +138,7 @@ async def detail(ctx: ServiceContext, actor: Actor, reference: str) -> ReviewDet
         review.people.items(), key=lambda item: list(Role).index(item[0])) if pid in people_by_id]
     return ReviewDetail(
         review=review, standing=standing(review.plan, review.stage, today, ctx.calendar),
-        holder=_holder(review, people_by_id, all_people), timeline=timeline, people=people,
+        holder=_holder_of(review.stage, review.people, people_by_id, all_people, {}), timeline=timeline, people=people,
         recent=[AuditLine(e.at, by_email.get(e.actor, e.actor), AUDIT_TITLES.get(e.action, e.action),
                           e.detail) for e in recent])
 

@@ -26,7 +26,6 @@ from imr_bot.domain.notification import OutgoingNotification
 from imr_bot.services.channels import TRACKER_SETTING
 from imr_bot.store.database import Database
 from imr_bot.store.outbox_queue import OutboxQueue
-from imr_bot.store.repositories import Outbox
 from imr_bot.store.unit_of_work import UnitOfWork
 
 from .card_templates import CardLibrary
@@ -162,7 +161,7 @@ class Delivery:
             async with UnitOfWork(self._database) as uow:
                 review = await uow.reviews.get_by_id(item.review_id) if item.review_id else None
                 ref = f" about **{review.reference}**" if review else ""
-                await Outbox(uow.connection).queue(OutgoingNotification(
+                await uow.outbox.queue(OutgoingNotification(
                     key=f"unreachable:{item.recipient}", recipient="tracker", kind="unreachable",
                     review_id=item.review_id,
                     payload={"text": f"Business Services: a message{ref} could not be delivered "

@@ -2,19 +2,18 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from imr_bot.clock import LONDON
 from imr_bot.domain.commission_form import COMMISSION_FIELDS
 from imr_bot.domain.dates import ACCEPTED_FORMS, format_date
 from imr_bot.domain.plan import PlanRow
-from imr_bot.domain.rag import RAG_RULE, Rag
+from imr_bot.domain.rag import RAG_RULE
 from imr_bot.domain.review import Commission
+from imr_bot.services.notifications import RAG_COLOURS, days_left_words
 from imr_bot.services.planning import PlanPreview
 from imr_bot.services.tracker import BoardRow, ReviewDetail
 
-RAG_COLOURS = {Rag.RED: "Attention", Rag.AMBER: "Warning", Rag.GREEN: "Good", Rag.NONE: "Default"}
 BOARD_PAGE = 20
 
 
@@ -42,16 +41,6 @@ def plan_data(preview: PlanPreview) -> dict[str, Any]:
     }
 
 
-def days_left_text(left: int | None, words: bool = False) -> str:
-    if left is None:
-        return "—"
-    if not words:
-        return str(left)
-    if left < 0:
-        return f"{-left} overdue"
-    return f"{left} left"
-
-
 def board_data(rows: list[BoardRow], scope: str, page: int) -> dict[str, Any]:
     start = page * BOARD_PAGE
     shown = rows[start:start + BOARD_PAGE]
@@ -65,7 +54,7 @@ def board_data(rows: list[BoardRow], scope: str, page: int) -> dict[str, Any]:
         "rows": [{
             "reference": r.reference, "stage": r.stage.title,
             "milestone": r.milestone.title if r.milestone else "—",
-            "due": format_date(r.due), "daysLeft": days_left_text(r.working_days_left, True),
+            "due": format_date(r.due), "daysLeft": days_left_words(r.working_days_left),
             "rag": r.rag.title, "ragColour": RAG_COLOURS[r.rag], "holder": r.holder,
         } for r in shown],
         "more": more, "nextPage": page + 1, "scope": scope,
@@ -130,6 +119,3 @@ def confirm_data(commission: Commission, rows: list[PlanRow]) -> dict[str, Any]:
         "rows": plan_rows(rows),
     }
 
-
-def iso_or_blank(day: date | None) -> str:
-    return day.isoformat() if day else ""
