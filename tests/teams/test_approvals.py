@@ -2,7 +2,6 @@
 
 import asyncio
 import contextvars
-from dataclasses import replace
 
 import pytest
 from aiohttp import web
@@ -67,13 +66,8 @@ async def midway(teams):
     for user in (AUTHOR, LINE_MANAGER, QA_LEAD, SD, SD_QPP, HEAD_OF_CP, BUSINESS_SERVICES, DEV):
         await teams.say(user, "hello")
     await log_review(teams, REF)
-    async with UnitOfWork(teams.app.database) as uow:
-        review = await uow.reviews.get(REF)
-        ids = {u: (await uow.people.by_email(u.email)).id for u in (AUTHOR, LINE_MANAGER, QA_LEAD)}
-        await uow.reviews.save(replace(review, stage=Stage.MIDWAY_HELD, people={
-            Role.AUTHOR: ids[AUTHOR], Role.LINE_MANAGER: ids[LINE_MANAGER],
-            Role.QA_LEAD: ids[QA_LEAD]}), teams.clock.now())
-        await uow.commit()
+    await teams.place(REF, {Role.AUTHOR: AUTHOR, Role.LINE_MANAGER: LINE_MANAGER,
+                            Role.QA_LEAD: QA_LEAD}, Stage.MIDWAY_HELD)
     await teams.deliver()
     return teams
 

@@ -1,7 +1,6 @@
 """Reminders: derived each sweep, sent once, delivered within Teams' limits."""
 
 import json
-from dataclasses import replace
 from datetime import UTC, datetime
 
 import pytest
@@ -40,13 +39,8 @@ async def drafting(teams):
         await teams.say(user, "hello")
     await teams.say_in_channel(BUSINESS_SERVICES, "<at>IMR bot</at> subscribe")
     await log_review(teams, REF, received="2026-11-13")
-    async with UnitOfWork(teams.app.database) as uow:
-        review = await uow.reviews.get(REF)
-        ids = {u: (await uow.people.by_email(u.email)).id for u in (AUTHOR, LINE_MANAGER, QA_LEAD)}
-        await uow.reviews.save(replace(review, stage=Stage.MIDWAY_HELD, people={
-            Role.AUTHOR: ids[AUTHOR], Role.LINE_MANAGER: ids[LINE_MANAGER],
-            Role.QA_LEAD: ids[QA_LEAD]}), teams.clock.now())
-        await uow.commit()
+    await teams.place(REF, {Role.AUTHOR: AUTHOR, Role.LINE_MANAGER: LINE_MANAGER,
+                            Role.QA_LEAD: QA_LEAD}, Stage.MIDWAY_HELD)
     await teams.deliver()
     return teams
 

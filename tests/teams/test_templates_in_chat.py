@@ -1,7 +1,6 @@
 """Templates in chat: the right document, prefilled; files reach Teams properly."""
 
 import io
-from dataclasses import replace
 
 import pytest
 from aiohttp import web
@@ -11,7 +10,6 @@ from docx import Document
 from docxtpl import DocxTemplate
 
 from imr_bot.domain.roles import Role
-from imr_bot.store.unit_of_work import UnitOfWork
 from tests.teams.harness import AUTHOR, BUSINESS_SERVICES, QA_LEAD, texts
 from tests.teams.test_approvals import FileHost, host  # noqa: F401
 from tests.teams.test_tracker import log_review
@@ -22,12 +20,7 @@ REF = "DDSCP/CSPR/2026/014"
 @pytest.fixture
 async def review(teams):
     await log_review(teams, REF)
-    async with UnitOfWork(teams.app.database) as uow:
-        found = await uow.reviews.get(REF)
-        ids = {u: (await uow.people.by_email(u.email)).id for u in (AUTHOR, QA_LEAD)}
-        await uow.reviews.save(replace(found, people={Role.AUTHOR: ids[AUTHOR],
-                                                      Role.QA_LEAD: ids[QA_LEAD]}), teams.clock.now())
-        await uow.commit()
+    await teams.place(REF, {Role.AUTHOR: AUTHOR, Role.QA_LEAD: QA_LEAD})
     return teams
 
 
