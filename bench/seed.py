@@ -1,12 +1,16 @@
 """Fill a database quickly for benchmarks: people, N open reviews with plans, and one review
-waiting for the QA lead's decision (for the approve click)."""
+waiting for the QA lead's decision (for the approve click).
+
+The reviews are spread evenly over the days of their plans (and a few days past the end), each at
+the stage its plan says, except one in ten that is a stage behind: the shape of a busy tracker,
+with about one in seven reviews overdue."""
 
 from __future__ import annotations
 
 import asyncio
 import json
 import random
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 
 from sqlalchemy import insert, text
 
@@ -17,8 +21,11 @@ from imr_bot.store import tables as t
 from imr_bot.store.database import Database
 
 AT = datetime(2026, 11, 20, 9, tzinfo=UTC)
-STAGES = [Stage.COMMISSIONED, Stage.ALLOCATED, Stage.SCOPING_HELD, Stage.MIDWAY_HELD,
-          Stage.SUBMITTED_TO_QA, Stage.SD_REVIEW]
+TODAY = date(2026, 11, 23)  # a Monday: the day the sweep benchmark runs on
+# Where a review on time stands on each day of its plan: (last plan day, stage).
+ON_TIME = [(3, Stage.COMMISSIONED), (4, Stage.ALLOCATED), (15, Stage.SCOPING_HELD),
+           (25, Stage.MIDWAY_HELD), (30, Stage.SUBMITTED_TO_QA), (99, Stage.SD_REVIEW)]
+LATE_SHARE = 0.10  # reviews a stage behind where their plan says they should be
 USER_AAD = "00000000-0000-4000-8000-00000000aaaa"  # the person who asks for `imr status`
 
 
@@ -42,9 +49,14 @@ async def seed(url: str, reviews: int, service_url: str = "http://127.0.0.1:1/")
         await c.execute(insert(t.people), people)
         review_rows, milestone_rows, people_rows = [], [], []
         for n in range(1, reviews + 1):
-            received = date(2026, 11, 20) - timedelta(days=random.randint(0, 70))
-            day_one = calendar.on_or_after(received)
-            stage = random.choice(STAGES)
+            # spread over every day of a 35-working-day plan, a few days past it, one in ten late
+            elapsed = random.randint(0, 37)
+            day_one = calendar.add_working_days(TODAY, -elapsed)
+            received = day_one
+            step = next(i for i, (last_day, _) in enumerate(ON_TIME) if elapsed + 1 <= last_day)
+            if step and random.random() < LATE_SHARE:
+                step -= 1
+            stage = ON_TIME[step][1]
             review_rows.append({"id": n, "reference": f"BENCH/{n:06d}", "reference_key": f"bench/{n:06d}",
                                 "review_type": "CSPR", "body": "DDSCP", "received": received,
                                 "tor_start": date(2025, 1, 1), "tor_end": date(2026, 6, 30),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime
+from functools import lru_cache
 
 from .errors import BadDate
 
@@ -49,6 +50,7 @@ def parse_date(text: str, *, today: date | None = None) -> date:
     raise BadDate(f"I couldn't read '{shown}' as a date. Please use one of: {ACCEPTED_FORMS}.")
 
 
+@lru_cache(maxsize=4096)  # a sweep formats the same few dates thousands of times
 def format_date(day: date | None) -> str:
     """`Thu 24 Dec 2026`: weekday first, day before month, as people in England read it."""
     if day is None:

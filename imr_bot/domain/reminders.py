@@ -7,7 +7,7 @@ recipient, working day), and the sent-log makes each key go out once.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, time
+from datetime import date, time, timedelta
 from enum import StrEnum
 
 from .calendar import WorkingCalendar
@@ -60,6 +60,20 @@ class Reminder:
 def in_working_hours(now_local, calendar: WorkingCalendar, policy: ReminderPolicy = DEFAULT_POLICY) -> bool:
     return (calendar.is_working_day(now_local.date())
             and policy.quiet_before <= now_local.time() < policy.quiet_after)
+
+
+def reminder_window(today: date, calendar: WorkingCalendar,
+                    policy: ReminderPolicy = DEFAULT_POLICY) -> tuple[date, list[date]]:
+    """The latest due date that can owe a reminder today, and the due dates up to it that owe
+    none (1 working day ahead, with the default policy): a sweep need not look at those."""
+    horizon = calendar.add_working_days(today, max(policy.before_days))
+    silent = []
+    day = today
+    while day < horizon:
+        day += timedelta(days=1)
+        if calendar.working_days_left(today, day) not in policy.before_days:
+            silent.append(day)
+    return horizon, silent
 
 
 def due_today(*, review_id: int, stage: Stage, due: date | None, people: dict[Role, int],

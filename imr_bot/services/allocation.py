@@ -57,35 +57,51 @@ async def _review(uow, reference: str) -> Review:
 
 async def _options(ctx: ServiceContext, uow, review: Review,
                    involved: set[str] | None = None) -> AllocationOptions:
+    (found,) = await options_for_many(ctx, uow, [review],
+                                      {} if involved is None else {review.id: involved})
+    return found
+
+
+async def options_for_many(ctx: ServiceContext, uow, reviews: list[Review],
+                           involved: dict[int, set[str]] | None = None) -> list[AllocationOptions]:
+    """Suggestions for each review, with the pool and its loads read once for all of them;
+    `involved` (emails, by review id) replaces a review's recorded involved managers."""
     people = await uow.people.all()
     by_id = {p.id: p for p in people}
-    if involved is None:
-        involved = await uow.allocations.involved(review.id)
     author_loads = await uow.open_loads(Role.AUTHOR)
     for author, count in (await uow.allocations.open_offer_counts()).items():
         author_loads[author] = author_loads.get(author, 0) + count
     qa_loads = await uow.open_loads(Role.QA_LEAD)
     last = await uow.allocations.last_allocated()
-    case = CaseContext(plan_first=ctx.clock.today(), plan_last=review.plan.deadline,
-                       involved_emails=frozenset(involved),
-                       conflicts=await uow.allocations.conflicts(review.id),
-                       declined=await uow.allocations.declined(review.id))
+    ids = [review.id for review in reviews]
+    recorded_involved = await uow.allocations.involved_for(ids)
+    conflicts = await uow.allocations.conflicts_for(ids)
+    records_of = await uow.allocations.for_reviews(ids)
     today = ctx.clock.today()
-    authors, authors_excluded = suggest(
-        [PoolEntry(p, author_loads.get(p.id, 0), last[p.id].date() if p.id in last else None)
-         for p in people], case, today, role=Role.AUTHOR)
-    qa_leads, qa_excluded = suggest(
-        [PoolEntry(p, qa_loads.get(p.id, 0), None) for p in people], case, today,
-        role=Role.QA_LEAD)
-    history = []
-    for record in await uow.allocations.for_review(review.id):
-        name = by_id[record.author_id].name if record.author_id in by_id else "someone"
-        said = {"offered": "asked, no answer yet", "accepted": "accepted",
-                "declined": f"declined: {record.reason}", "withdrawn": f"withdrawn: {record.reason}"}
-        history.append(f"{name}, {format_date(record.offered_at.date())}: {said[record.status]}")
-    pending = await uow.allocations.pending_offer(review.id)
-    return AllocationOptions(review, authors, authors_excluded, qa_leads, qa_excluded,
-                             set(involved), [p for p in people if p.active], history, pending)
+    author_pool = [PoolEntry(p, author_loads.get(p.id, 0), last[p.id].date() if p.id in last else None)
+                   for p in people]
+    qa_pool = [PoolEntry(p, qa_loads.get(p.id, 0), None) for p in people]
+    said = {"offered": lambda r: "asked, no answer yet", "accepted": lambda r: "accepted",
+            "declined": lambda r: f"declined: {r.reason}",
+            "withdrawn": lambda r: f"withdrawn: {r.reason}"}
+    found = []
+    for review in reviews:
+        involved_here = (involved or {}).get(review.id, recorded_involved.get(review.id, set()))
+        records = records_of.get(review.id, [])
+        case = CaseContext(plan_first=today, plan_last=review.plan.deadline,
+                           involved_emails=frozenset(involved_here),
+                           conflicts=conflicts.get(review.id, {}),
+                           declined={r.author_id: r.reason or "no reason given"
+                                     for r in records if r.status == "declined"})
+        authors, authors_excluded = suggest(author_pool, case, today, role=Role.AUTHOR)
+        qa_leads, qa_excluded = suggest(qa_pool, case, today, role=Role.QA_LEAD)
+        history = [f"{by_id[r.author_id].name if r.author_id in by_id else 'someone'}, "
+                   f"{format_date(r.offered_at.date())}: {said[r.status](r)}" for r in records]
+        offers = [r for r in records if r.status == "offered"]
+        found.append(AllocationOptions(
+            review, authors, authors_excluded, qa_leads, qa_excluded, set(involved_here),
+            [p for p in people if p.active], history, offers[-1] if offers else None))
+    return found
 
 
 async def options(ctx: ServiceContext, actor: Actor, reference: str,

@@ -11,8 +11,9 @@ from imr_bot.domain.notification import OutgoingNotification
 from imr_bot.domain.plan import Milestone
 from imr_bot.domain.roles import Role
 from imr_bot.domain.stages import Stage
+from imr_bot.store.reminder_source import DueRow
 
-from .allocation import _options
+from .allocation import options_for_many
 from .context import ServiceContext
 from .notifications import person_recipient
 
@@ -26,47 +27,56 @@ def day_has_ended(day: date, now: datetime) -> bool:
 
 async def escalate_unallocated(ctx: ServiceContext) -> int:
     """Queue escalations for reviews still without an author after Day 4; returns how many
-    reviews were escalated for the first time. Reviews escalated before cost one lookup."""
+    reviews were escalated for the first time."""
     now = ctx.clock.now()
-    escalated = 0
-    today = now.astimezone(LONDON).date()
     async with ctx.unit_of_work() as uow:
-        due = [row for row in await uow.reminder_source.due_by(today)
-               if row.stage == Stage.COMMISSIONED and day_has_ended(row.due, now)]
-        if not due:
-            return 0
-        done = await uow.outbox.escalated_reviews()
-        due = [row for row in due if row.review_id not in done]
-        if not due:
-            return 0
-        recipients = [p for role in (Role.SD_EHS, Role.SD_QPP, Role.HEAD_OF_CP)
-                      for p in await uow.people.with_role(role)]
-        unique = list({p.id: p for p in recipients}.values())
-        for row in due:
-            review = await uow.reviews.get_by_id(row.review_id)
-            options = await _options(ctx, uow, review)
-            data = {
-                "reference": review.reference, "reviewType": review.review_type.title,
-                "received": format_date(review.received),
-                "allocateBy": format_date(review.plan.due[Milestone.ALLOCATION]),
-                "ddscpDue": format_date(review.plan.deadline),
-                "available": str(len(options.authors)),
-                "tried": [{"text": line} for line in options.history]
-                + [{"text": f"Not available: {e.person.name} ({e.reason})"}
-                   for e in options.authors_excluded],
-            }
-            queued = 0
-            for person in unique:
-                queued += await uow.outbox.queue(OutgoingNotification(
-                    key=f"review:{review.id}:escalation:allocation:person:{person.id}",
-                    recipient=person_recipient(person), kind="allocation_escalation",
-                    review_id=review.id,
-                    payload={"card": "escalation", "data": {**data, "greeting": person.first_name}}),
-                    now)
-            if queued:
-                await uow.audit.record(actor="imr-bot", action="review.escalated", at=now,
-                                       review_id=review.id, reason="no author by end of Day 4",
-                                       recipients=queued)
-                escalated += 1
+        escalated = await escalate(ctx, uow, await uow.reminder_source.due_by(
+            now.astimezone(LONDON).date()), now)
         await uow.commit()
     return escalated
+
+
+async def escalate(ctx: ServiceContext, uow, rows: list[DueRow], now: datetime) -> int:
+    """Within the caller's transaction: escalate those of `rows` (reviews and the due date of
+    their next milestone) that are still commissioned after the end of their Day 4, once each.
+    The pool and its loads are read once, however many reviews escalate."""
+    due = [row for row in rows if row.stage == Stage.COMMISSIONED and day_has_ended(row.due, now)]
+    if not due:
+        return 0
+    done = await uow.outbox.escalated_among([row.review_id for row in due])
+    due = [row for row in due if row.review_id not in done]
+    if not due:
+        return 0
+    recipients = [p for role in (Role.SD_EHS, Role.SD_QPP, Role.HEAD_OF_CP)
+                  for p in await uow.people.with_role(role)]
+    unique = list({p.id: p for p in recipients}.values())
+    if not unique:
+        return 0
+    reviews = await uow.reviews.get_many([row.review_id for row in due])
+    batch = []
+    for options in await options_for_many(ctx, uow, reviews):
+        review = options.review
+        data = {
+            "reference": review.reference, "reviewType": review.review_type.title,
+            "received": format_date(review.received),
+            "allocateBy": format_date(review.plan.due[Milestone.ALLOCATION]),
+            "ddscpDue": format_date(review.plan.deadline),
+            "available": str(len(options.authors)),
+            "tried": [{"text": line} for line in options.history]
+            + [{"text": f"Not available: {e.person.name} ({e.reason})"}
+               for e in options.authors_excluded],
+        }
+        batch += [OutgoingNotification(
+            key=f"review:{review.id}:escalation:allocation:person:{person.id}",
+            recipient=person_recipient(person), kind="allocation_escalation", review_id=review.id,
+            payload={"card": "escalation", "data": {**data, "greeting": person.first_name}})
+            for person in unique]
+    queued = await uow.outbox.queue_many(batch, now)
+    per_review: dict[int, int] = {}
+    for notification in batch:
+        if notification.key in queued:
+            per_review[notification.review_id] = per_review.get(notification.review_id, 0) + 1
+    await uow.audit.record_many(actor="imr-bot", action="review.escalated", at=now, entries=[
+        (review_id, {"reason": "no author by end of Day 4", "recipients": count})
+        for review_id, count in per_review.items()])
+    return len(per_review)

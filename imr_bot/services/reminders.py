@@ -3,6 +3,7 @@ the notifications table as the sent-log (a key goes out once)."""
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -20,6 +21,7 @@ from imr_bot.domain.reminders import (
     ReminderPolicy,
     due_today,
     in_working_hours,
+    reminder_window,
 )
 from imr_bot.domain.roles import Role
 
@@ -50,17 +52,21 @@ def _text(reference: str, reminder: Reminder, due: date) -> str:
 
 
 async def sweep(ctx: ServiceContext, policy: ReminderPolicy = DEFAULT_POLICY) -> SweepResult:
-    """Queue every reminder due now. Outside working hours, on weekends and bank holidays: none."""
+    """Queue every reminder and Day-4 escalation due now, in one transaction. Outside working
+    hours, on weekends and bank holidays: none. A review handled earlier today is skipped unless it,
+    or the people directory, has changed since (`reminder_marks`), so repeat sweeps cost a query."""
     now = ctx.clock.now()
     local = now.astimezone(LONDON)
     if not in_working_hours(local, ctx.calendar, policy):
         return SweepResult(0, 0, "outside working hours")
     today = local.date()
-    horizon = ctx.calendar.add_working_days(today, max(policy.before_days))
-    queued = 0
+    horizon, silent = reminder_window(today, ctx.calendar, policy)
     async with ctx.unit_of_work() as uow:
-        rows = await uow.reminder_source.due_by(horizon)
+        if not await uow.reminder_source.claim_sweep():
+            return SweepResult(0, 0, "another process is sweeping")
         directory = await uow.reminder_source.directory()
+        fingerprint = _fingerprint(directory)
+        rows = await uow.reminder_source.unswept(horizon, silent, today, fingerprint)
         by_email = {p.email: p.id for p in directory}
         holders = {role: [p.id for p in directory if p.active and role.value in p.roles]
                    for role in ORG_ROLES}
@@ -78,10 +84,18 @@ async def sweep(ctx: ServiceContext, policy: ReminderPolicy = DEFAULT_POLICY) ->
                     kind=f"reminder_{reminder.kind.value}", review_id=row.review_id,
                     payload={"text": _text(row.reference, reminder, row.due)}))
         batch += await _meeting_reminders(ctx, uow, today)
-        queued = await uow.outbox.queue_many(batch, now)
+        queued = len(await uow.outbox.queue_many(batch, now))
+        queued += await escalation.escalate(ctx, uow, rows, now)
+        await uow.reminder_source.mark_swept(rows, today, fingerprint)
         await uow.commit()
-    queued += await escalation.escalate_unallocated(ctx)
     return SweepResult(len(rows), queued)
+
+
+def _fingerprint(directory) -> str:
+    """What of the people directory the reminders depend on: roles, line managers, who is active."""
+    material = sorted((p.id, sorted(p.roles), p.line_manager_email or "", p.active)
+                      for p in directory)
+    return hashlib.sha256(repr(material).encode()).hexdigest()[:32]
 
 
 async def _meeting_reminders(ctx: ServiceContext, uow, today: date) -> list[OutgoingNotification]:

@@ -1,12 +1,17 @@
-"""What the reminder sweep reads, in as few queries as possible: only the reviews whose next
-milestone falls within the reminder horizon are loaded, whatever the size of the tracker."""
+"""What the reminder sweep reads and marks, in as few statements as possible: only the reviews
+whose next milestone falls within the reminder horizon, and that no sweep has handled today in their
+present form, are loaded, whatever the size of the tracker."""
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import and_, case, select
+from sqlalchemy import Integer, and_, any_, case, func, literal, literal_column, or_, select, text
+from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from imr_bot.domain.roles import Role
@@ -21,6 +26,7 @@ class DueRow:
     reference: str
     stage: Stage
     due: date
+    version: int = 0
 
 
 @dataclass(frozen=True)
@@ -36,16 +42,54 @@ class ReminderSource:
     def __init__(self, connection: AsyncConnection):
         self._c = connection
 
-    async def due_by(self, horizon: date) -> list[DueRow]:
+    async def claim_sweep(self) -> bool:
+        """One sweep at a time: on PostgreSQL a transaction-scoped advisory lock (another process
+        already sweeping means this one has nothing to add); SQLite's write lock serialises anyway."""
+        if self._c.dialect.name != "postgresql":
+            return True
+        return bool(await self._c.scalar(text("SELECT pg_try_advisory_xact_lock(7242002)")))
+
+    def _due_by(self, horizon: date):
         next_milestone = case({s.value: m.value for s, m in NEXT_MILESTONE.items()},
                               value=t.reviews.c.stage)
-        rows = (await self._c.execute(
-            select(t.reviews.c.id, t.reviews.c.reference, t.reviews.c.stage, t.milestones.c.due)
-            .join(t.milestones, and_(t.milestones.c.review_id == t.reviews.c.id,
-                                     t.milestones.c.milestone == next_milestone))
-            .where(t.reviews.c.stage.in_([s.value for s in NEXT_MILESTONE]),
-                   t.milestones.c.due <= horizon))).all()
-        return [DueRow(r.id, r.reference, Stage(r.stage), r.due) for r in rows]
+        return (select(t.reviews.c.id, t.reviews.c.reference, t.reviews.c.stage,
+                       t.milestones.c.due, t.reviews.c.version)
+                .join(t.milestones, and_(t.milestones.c.review_id == t.reviews.c.id,
+                                         t.milestones.c.milestone == next_milestone))
+                .where(t.reviews.c.stage.in_([s.value for s in NEXT_MILESTONE]),
+                       t.milestones.c.due <= horizon))
+
+    async def due_by(self, horizon: date) -> list[DueRow]:
+        """Open reviews whose next milestone is due on or before `horizon`."""
+        return _rows(await self._c.execute(self._due_by(horizon)))
+
+    async def unswept(self, horizon: date, silent: list[date], today: date,
+                      directory: str) -> list[DueRow]:
+        """As `due_by`, less the reviews due on a `silent` date (they owe nothing today) and those
+        a sweep handled today at their present version and with this directory (see
+        `tables.reminder_marks`)."""
+        mark = t.reminder_marks.c
+        query = (self._due_by(horizon)
+                 .outerjoin(t.reminder_marks, mark.review_id == t.reviews.c.id)
+                 .where(or_(mark.review_id.is_(None), mark.day != today,
+                            mark.review_version != t.reviews.c.version,
+                            mark.directory != directory)))
+        if silent:
+            query = query.where(t.milestones.c.due.not_in(silent))
+        return _rows(await self._c.execute(query))
+
+    async def mark_swept(self, rows: list[DueRow], today: date, directory: str) -> None:
+        if not rows:
+            return
+        insert = (postgresql_insert if self._c.dialect.name == "postgresql" else sqlite_insert)(
+            t.reminder_marks)
+        upsert = insert.on_conflict_do_update(
+            index_elements=["review_id"],
+            set_={"day": insert.excluded.day, "review_version": insert.excluded.review_version,
+                  "directory": insert.excluded.directory})
+        await self._c.execute(upsert, [
+            {"review_id": r.review_id, "day": today, "review_version": r.version,
+             "directory": directory} for r in rows])
 
     async def open_with_next_due(self) -> list[tuple[int, str, str, Stage, date | None]]:
         """Every open review with the due date of the milestone it works towards:
@@ -70,8 +114,25 @@ class ReminderSource:
 
     async def people_of(self, review_ids: list[int]) -> dict[int, dict[Role, int]]:
         found: dict[int, dict[Role, int]] = {}
-        for start in range(0, len(review_ids), 5000):
-            for link in (await self._c.execute(select(t.review_people).where(
-                    t.review_people.c.review_id.in_(review_ids[start:start + 5000])))).all():
-                found.setdefault(link.review_id, {})[Role(link.role)] = link.person_id
+        if not review_ids:
+            return found
+        link = t.review_people.c
+        query = select(link.review_id, link.role, link.person_id).where(
+            _one_of(self._c, link.review_id, review_ids))
+        roles = {role.value: role for role in Role}
+        for review_id, role, person_id in await self._c.execute(query):
+            found.setdefault(review_id, {})[roles[role]] = person_id
         return found
+
+
+def _rows(result) -> list[DueRow]:
+    return [DueRow(r.id, r.reference, Stage(r.stage), r.due, r.version) for r in result]
+
+
+def _one_of(connection: AsyncConnection, column, ids: list[int]):
+    """`column IN ids` with the whole list as one parameter: tens of thousands of ids cost one
+    bind rather than one each (PostgreSQL: an array; SQLite: a JSON list)."""
+    if connection.dialect.name == "postgresql":
+        return column == any_(literal(ids, ARRAY(Integer)))
+    return column.in_(select(literal_column("value")).select_from(
+        func.json_each(literal(json.dumps(ids)))).scalar_subquery())

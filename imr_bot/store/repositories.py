@@ -11,6 +11,8 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import and_, delete, func, insert, select, text, update
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -100,6 +102,16 @@ class Reviews:
             return None
         (review,) = await self._hydrate([row], with_changes=True)
         return review
+
+    async def get_many(self, review_ids: list[int]) -> list[Review]:
+        """Reviews by id, in the order asked (plans without their change history)."""
+        rows = []
+        for chunk in _chunks(review_ids, 5000):
+            rows += (await self._c.execute(select(t.reviews).where(
+                t.reviews.c.id.in_(chunk)))).mappings().all()
+        order = {review_id: n for n, review_id in enumerate(review_ids)}
+        rows.sort(key=lambda row: order[row["id"]])
+        return await self._hydrate(rows, with_changes=False)
 
     async def references(self) -> list[str]:
         return list(await self._c.scalars(select(t.reviews.c.reference)))
@@ -299,15 +311,27 @@ class AuditLog:
 
     async def record(self, *, actor: str, action: str, at: datetime, review_id: int | None = None,
                      **detail: Any) -> None:
+        await self.record_many(actor=actor, action=action, at=at,
+                               entries=[(review_id, detail)])
+
+    async def record_many(self, *, actor: str, action: str, at: datetime,
+                          entries: list[tuple[int | None, dict[str, Any]]]) -> None:
+        """One action on many reviews, (review_id, detail) each, chained in one statement."""
+        if not entries:
+            return
         if self._c.dialect.name == "postgresql":
             # one writer at a time extends the chain; released when the transaction ends
             await self._c.execute(text("SELECT pg_advisory_xact_lock(7242001)"))
         prev = await self._c.scalar(select(t.audit.c.hash).order_by(t.audit.c.id.desc()).limit(1))
         prev = prev or GENESIS
-        detail_json = json.dumps(detail, sort_keys=True, default=str)
-        await self._c.execute(insert(t.audit).values(
-            at=at, actor=actor, review_id=review_id, action=action, detail=detail_json,
-            prev_hash=prev, hash=audit_hash(prev, at, actor, review_id, action, detail_json)))
+        rows = []
+        for review_id, detail in entries:
+            detail_json = json.dumps(detail, sort_keys=True, default=str)
+            digest = audit_hash(prev, at, actor, review_id, action, detail_json)
+            rows.append({"at": at, "actor": actor, "review_id": review_id, "action": action,
+                         "detail": detail_json, "prev_hash": prev, "hash": digest})
+            prev = digest
+        await self._c.execute(insert(t.audit), rows)
 
     async def for_review(self, review_id: int, limit: int | None = None) -> list[AuditEntry]:
         query = select(t.audit).where(t.audit.c.review_id == review_id).order_by(t.audit.c.id.desc())
@@ -392,29 +416,28 @@ class Outbox:
         except IntegrityError:
             return False
 
-    async def queue_many(self, notifications: list[OutgoingNotification], at: datetime) -> int:
-        """Queue many at once; keys already in the sent-log are skipped. Returns how many were new."""
+    async def queue_many(self, notifications: list[OutgoingNotification], at: datetime) -> set[str]:
+        """Queue many in one statement; keys already in the sent-log are skipped. Returns the keys
+        that were new."""
         if not notifications:
-            return 0
-        if self._c.dialect.name == "postgresql":
-            from sqlalchemy.dialects.postgresql import insert as dialect_insert
-        else:
-            from sqlalchemy.dialects.sqlite import insert as dialect_insert
-        queued = 0
-        for start in range(0, len(notifications), 1000):
-            rows = [{"key": n.key, "review_id": n.review_id, "recipient": n.recipient,
-                     "kind": n.kind, "payload": json.dumps(n.payload), "status": "pending",
-                     "attempts": 0, "next_attempt_at": at, "created_at": at}
-                    for n in notifications[start:start + 1000]]
-            result = await self._c.execute(
-                dialect_insert(t.notifications).values(rows).on_conflict_do_nothing(
-                    index_elements=["key"]))
-            queued += max(result.rowcount, 0)
-        return queued
+            return set()
+        insert_for = postgresql_insert if self._c.dialect.name == "postgresql" else sqlite_insert
+        statement = (insert_for(t.notifications).on_conflict_do_nothing(index_elements=["key"])
+                     .returning(t.notifications.c.key))
+        result = await self._c.execute(statement, [
+            {"key": n.key, "review_id": n.review_id, "recipient": n.recipient, "kind": n.kind,
+             "payload": json.dumps(n.payload), "status": "pending", "attempts": 0,
+             "next_attempt_at": at, "created_at": at} for n in notifications])
+        return set(result.scalars())
 
-    async def escalated_reviews(self) -> set[int]:
-        return set(await self._c.scalars(select(t.notifications.c.review_id).where(
-            t.notifications.c.kind == "allocation_escalation").distinct()))
+    async def escalated_among(self, review_ids: list[int]) -> set[int]:
+        """Which of these reviews have had their allocation escalation queued."""
+        found: set[int] = set()
+        for chunk in _chunks(review_ids, 5000):
+            found.update(await self._c.scalars(select(t.notifications.c.review_id).where(
+                t.notifications.c.review_id.in_(chunk),
+                t.notifications.c.kind == "allocation_escalation").distinct()))
+        return found
 
     async def for_review(self, review_id: int) -> list[NotificationRecord]:
         rows = (await self._c.execute(select(t.notifications).where(
@@ -506,14 +529,13 @@ class Allocations:
             t.allocations.c.id == allocation_id))).first()
         return AllocationRecord(*row) if row else None
 
-    async def for_review(self, review_id: int) -> list[AllocationRecord]:
-        rows = (await self._c.execute(select(t.allocations).where(
-            t.allocations.c.review_id == review_id).order_by(t.allocations.c.id))).all()
-        return [AllocationRecord(*row) for row in rows]
-
-    async def pending_offer(self, review_id: int) -> AllocationRecord | None:
-        offers = [a for a in await self.for_review(review_id) if a.status == "offered"]
-        return offers[-1] if offers else None
+    async def for_reviews(self, review_ids: list[int]) -> dict[int, list[AllocationRecord]]:
+        found: dict[int, list[AllocationRecord]] = {}
+        for chunk in _chunks(review_ids, 5000):
+            for row in (await self._c.execute(select(t.allocations).where(
+                    t.allocations.c.review_id.in_(chunk)).order_by(t.allocations.c.id))).all():
+                found.setdefault(row.review_id, []).append(AllocationRecord(*row))
+        return found
 
     async def open_offer_counts(self) -> dict[int, int]:
         rows = (await self._c.execute(select(t.allocations.c.author_id, func.count()).where(
@@ -534,10 +556,6 @@ class Allocations:
             .group_by(t.allocations.c.author_id))).all()
         return {author: count for author, count in rows}
 
-    async def declined(self, review_id: int) -> dict[int, str]:
-        return {a.author_id: a.reason or "no reason given"
-                for a in await self.for_review(review_id) if a.status == "declined"}
-
     # -- conflicts and the managers involved in a case ---------------------------------------
     async def declare_conflict(self, review_id: int, person_id: int, reason: str,
                                at: datetime) -> None:
@@ -546,10 +564,13 @@ class Allocations:
         await self._c.execute(insert(t.conflicts).values(review_id=review_id, person_id=person_id,
                                                          reason=reason, declared_at=at))
 
-    async def conflicts(self, review_id: int) -> dict[int, str]:
-        rows = (await self._c.execute(select(t.conflicts).where(
-            t.conflicts.c.review_id == review_id))).all()
-        return {r.person_id: r.reason for r in rows}
+    async def conflicts_for(self, review_ids: list[int]) -> dict[int, dict[int, str]]:
+        found: dict[int, dict[int, str]] = {}
+        for chunk in _chunks(review_ids, 5000):
+            for r in (await self._c.execute(select(t.conflicts).where(
+                    t.conflicts.c.review_id.in_(chunk)))).all():
+                found.setdefault(r.review_id, {})[r.person_id] = r.reason
+        return found
 
     async def set_involved(self, review_id: int, emails: set[str]) -> None:
         await self._c.execute(delete(t.involved_managers).where(
@@ -559,8 +580,15 @@ class Allocations:
                 {"review_id": review_id, "email": e} for e in sorted(emails)])
 
     async def involved(self, review_id: int) -> set[str]:
-        return set(await self._c.scalars(select(t.involved_managers.c.email).where(
-            t.involved_managers.c.review_id == review_id)))
+        return (await self.involved_for([review_id])).get(review_id, set())
+
+    async def involved_for(self, review_ids: list[int]) -> dict[int, set[str]]:
+        found: dict[int, set[str]] = {}
+        for chunk in _chunks(review_ids, 5000):
+            for r in (await self._c.execute(select(t.involved_managers).where(
+                    t.involved_managers.c.review_id.in_(chunk)))).all():
+                found.setdefault(r.review_id, set()).add(r.email)
+        return found
 
 
 async def open_loads(connection: AsyncConnection, role: Role) -> dict[int, int]:

@@ -173,6 +173,19 @@ notifications = Table(
     Column("lease_until", UtcDateTime()),  # a sender holds it until then; after, another may retry
     UniqueConstraint("key", name="uq_notifications_key"),
     Index("ix_notifications_due", "status", "next_attempt_at"),
+    Index("ix_notifications_review", "review_id", "kind"),
+)
+
+# A sweep's watermark, not a record of what was sent (that is `notifications`): the review's
+# reminders for `day` were derived and queued from this version of the review and of the directory.
+# A later sweep that day skips the review unless either has changed since. Losing a row only costs
+# a re-derivation; the unique notification keys still keep every send to once.
+reminder_marks = Table(
+    "reminder_marks", metadata,
+    Column("review_id", Integer, ForeignKey("reviews.id", ondelete="CASCADE"), primary_key=True),
+    Column("day", Date, nullable=False),
+    Column("review_version", Integer, nullable=False),
+    Column("directory", String(64), nullable=False),
 )
 
 settings = Table(

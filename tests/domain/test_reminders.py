@@ -3,9 +3,11 @@
 from datetime import date, datetime
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from imr_bot.domain.calendar import WorkingCalendar
-from imr_bot.domain.reminders import Kind, due_today, in_working_hours
+from imr_bot.domain.reminders import Kind, due_today, in_working_hours, reminder_window
 from imr_bot.domain.roles import Role
 from imr_bot.domain.stages import Stage
 
@@ -69,3 +71,17 @@ def test_a_commissioned_review_reminds_the_head_of_cp():
 ])
 def test_nothing_goes_out_outside_working_hours(local, ok):
     assert in_working_hours(local, CAL) is ok
+
+
+@given(today=st.dates(date(2026, 11, 1), date(2027, 2, 28)),
+       due=st.dates(date(2026, 10, 1), date(2027, 3, 31)))
+def test_the_sweep_window_never_hides_a_reminder_the_policy_owes(today, due):
+    horizon, silent = reminder_window(today, CAL)
+    owed = due_today(review_id=7, stage=Stage.MIDWAY_HELD, due=due, people=PEOPLE,
+                     holders=HOLDERS, line_manager_of={}, today=today, calendar=CAL)
+    if owed:
+        assert due <= horizon and due not in silent
+
+
+def test_the_sweep_window_skips_the_day_between_two_before_and_on_the_day():
+    assert reminder_window(date(2026, 11, 23), CAL) == (date(2026, 11, 25), [date(2026, 11, 24)])

@@ -1,6 +1,8 @@
 """Reminders: derived each sweep, sent once, delivered within Teams' limits."""
 
+import asyncio
 import json
+from dataclasses import replace
 from datetime import UTC, datetime
 
 import pytest
@@ -73,6 +75,42 @@ async def test_reminders_follow_the_policy_and_go_out_once_across_christmas(draf
     assert await sweep_on(teams, at(29, 12)) == 5            # 5 overdue: + Head of CP, SD
     assert reminders_for(teams, SD) and reminders_for(teams, HEAD_OF_CP)
     assert len(reminders_for(teams, AUTHOR)) == 5
+
+
+async def test_a_repeat_sweep_on_the_same_day_looks_at_nothing_already_handled(drafting):
+    drafting.clock.set(at(21, 12))
+    first = await reminders.sweep(drafting.app.ctx)
+    drafting.clock.set(at(21, 12, hour=14))
+    again = await reminders.sweep(drafting.app.ctx)
+    assert (first.considered, first.queued) == (1, 3)
+    assert (again.considered, again.queued) == (0, 0)
+    drafting.clock.set(at(22, 12))  # a new working day: looked at afresh
+    assert (await reminders.sweep(drafting.app.ctx)).considered == 1
+
+
+async def test_sweeps_running_at_once_queue_each_reminder_once(drafting):
+    drafting.clock.set(at(21, 12))
+    results = await asyncio.gather(*(reminders.sweep(drafting.app.ctx) for _ in range(3)))
+    assert sum(r.queued for r in results) == 3
+
+
+async def test_a_qa_lead_replaced_during_the_day_is_reminded_that_day(drafting):
+    assert await sweep_on(drafting, at(21, 12)) == 3  # author, line manager, QA lead
+    await drafting.place(REF, {Role.AUTHOR: AUTHOR, Role.LINE_MANAGER: LINE_MANAGER,
+                               Role.QA_LEAD: SD})
+    assert await sweep_on(drafting, at(21, 12, hour=11)) == 1
+    assert "overdue by 2 working day(s)" in reminders_for(drafting, SD)[-1]
+    assert len(reminders_for(drafting, AUTHOR)) == 1  # the others are not told twice
+
+
+async def test_a_line_manager_changed_in_the_directory_is_reminded_that_day(drafting):
+    assert await sweep_on(drafting, at(21, 12)) == 3
+    async with UnitOfWork(drafting.app.database) as uow:
+        author = await uow.people.by_email(AUTHOR.email)
+        await uow.people.upsert(replace(author, line_manager_email=HEAD_OF_CP.email), at(21, 12))
+        await uow.commit()
+    assert await sweep_on(drafting, at(21, 12, hour=11)) == 1
+    assert "overdue by 2 working day(s)" in reminders_for(drafting, HEAD_OF_CP)[-1]
 
 
 async def test_reviews_on_hold_get_no_reminders(drafting):
