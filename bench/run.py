@@ -115,7 +115,7 @@ async def measure_server(label: str, args, env, body, results: dict) -> int:
         return int(rss_mb(process.pid))
     finally:
         process.terminate()
-        process.wait(timeout=10)
+        process.wait(timeout=60)
 
 
 async def fresh_postgres() -> str:

@@ -51,6 +51,7 @@ def build(settings: Settings | None = None, *, clock: Clock | None = None,
     ctx = ServiceContext(unit_of_work=UnitOfWorkFactory(database),
                          calendar=WorkingCalendar.for_england(), clock=clock,
                          base_url=settings.base_url)
+    ctx.calendar.is_working_day(clock.today())  # build the bank-holiday table now, not in a turn
     cards = CardLibrary(settings.cards_dir)
     adapter = adapter or create_adapter(settings, lean=settings.lean_adapter)
     delivery = Delivery(adapter, settings.app_id, database, cards, clock, settings.base_url)

@@ -258,10 +258,54 @@ async def card_data(ctx: ServiceContext, uow, review: Review, version: int, leve
 async def view(ctx: ServiceContext, actor: Actor, review_id: int, version: int, level: Level,
                error: str = "") -> dict:
     async with ctx.unit_of_work(read_only=True) as uow:
-        review = await uow.reviews.get_by_id(review_id)
+        review = await uow.reviews.get_by_id(review_id, with_changes=False)
         if review is None:
             raise DomainError("That review no longer exists.")
         return await card_data(ctx, uow, review, version, level, actor.person, error)
+
+
+@dataclass(frozen=True)
+class ClickOutcome:
+    card: dict  # the approval card to show the clicker in place of theirs
+    recorded: bool  # whether this click recorded the decision
+
+
+async def click(ctx: ServiceContext, actor: Actor, review_id: int, version: int, level: Level,
+                decision: Decision, comment: str, checklist: list[str]) -> ClickOutcome:
+    """An approve/amend click. A click that cannot decide (already decided, not an approver, an
+    old version) is answered from one read, with no write lock taken; only a click that may
+    decide goes on to `decide`, which checks again inside its transaction."""
+    async with ctx.unit_of_work(read_only=True) as uow:
+        review = await uow.reviews.get_by_id(review_id, with_changes=False)
+        if review is None:
+            raise DomainError("That review no longer exists.")
+        refusal = await _refusal(uow, review, actor, version, level)
+        if refusal is not None:
+            return ClickOutcome(await card_data(ctx, uow, review, version, level, actor.person,
+                                                str(refusal)), recorded=False)
+    try:
+        return ClickOutcome(await decide(ctx, actor, review_id, version, level, decision, comment,
+                                         checklist), recorded=True)
+    except DomainError as error:  # lost a race, or e.g. an empty comment: the card, with why
+        return ClickOutcome(await view(ctx, actor, review_id, version, level, str(error)),
+                            recorded=False)
+
+
+async def _refusal(uow, review: Review, actor: Actor, version: int,
+                   level: Level) -> DomainError | None:
+    """Why this actor cannot decide this version now, or None."""
+    approvers = await _approver_ids(uow, review, level)
+    if actor.person is None or actor.person.id not in approvers:
+        names = ", ".join([(await uow.people.by_id(p)).name for p in approvers]) or "nobody"
+        return NotAllowed(f"Only {names} can decide this.")
+    existing = await uow.submissions.decision(review.id, version, level.value)
+    if existing is not None:
+        return AlreadyDecided(existing)
+    latest = await uow.submissions.latest_version(review.id)
+    if version != latest or pending_level(review.stage) != level:
+        return DomainError(f"This card is for version {version}, which is no longer waiting "
+                           f"for a decision (the review is '{review.stage.title}').")
+    return None
 
 
 async def decide(ctx: ServiceContext, actor: Actor, review_id: int, version: int, level: Level,
@@ -272,17 +316,9 @@ async def decide(ctx: ServiceContext, actor: Actor, review_id: int, version: int
         review = await uow.reviews.get_by_id(review_id)
         if review is None:
             raise DomainError("That review no longer exists.")
-        approvers = await _approver_ids(uow, review, level)
-        if actor.person is None or actor.person.id not in approvers:
-            names = ", ".join([(await uow.people.by_id(p)).name for p in approvers]) or "nobody"
-            raise NotAllowed(f"Only {names} can decide this.")
-        existing = await uow.submissions.decision(review.id, version, level.value)
-        if existing is not None:
-            raise AlreadyDecided(existing)
-        latest = await uow.submissions.latest_version(review.id)
-        if version != latest or pending_level(review.stage) != level:
-            raise DomainError(f"This card is for version {version}, which is no longer waiting "
-                              f"for a decision (the review is '{review.stage.title}').")
+        refusal = await _refusal(uow, review, actor, version, level)
+        if refusal is not None:
+            raise refusal
         comment = check_comment(decision, comment)
         await uow.submissions.record_decision(
             review_id=review.id, version=version, level=level.value, decision=decision.value,

@@ -12,11 +12,14 @@ from .context import ServiceContext
 
 async def identify(ctx: ServiceContext, *, aad_object_id: str | None, teams_user_id: str | None,
                    name: str | None, email: str | None = None) -> Actor:
-    async with ctx.unit_of_work() as uow:
+    async with ctx.unit_of_work(read_only=True) as uow:  # every turn: a read, no write lock
         person = await uow.people.by_aad(aad_object_id) if aad_object_id else None
         if person is None and email:
             person = await uow.people.by_email(email)
-            if person is not None and aad_object_id and not person.aad_object_id:
+    if person is not None and aad_object_id and not person.aad_object_id:
+        async with ctx.unit_of_work() as uow:  # first contact: link the directory entry
+            person = await uow.people.by_email(person.email)
+            if person is not None and not person.aad_object_id:
                 await uow.people.link_aad(person.id, aad_object_id, teams_user_id)
                 await uow.audit.record(actor=person.email, action="person.linked",
                                        at=ctx.clock.now(), aad_object_id=aad_object_id)

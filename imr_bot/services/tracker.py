@@ -66,58 +66,70 @@ class ReviewDetail:
     recent: list[AuditLine]
 
 
-def _urgency(row: BoardRow) -> tuple:
-    left = row.working_days_left
-    return (left is None, left if left is not None else 0, row.reference.casefold())
+BOARD_PAGE = 20
 
 
-async def board(ctx: ServiceContext, actor: Actor, scope: str = "all") -> list[BoardRow]:
-    """Open reviews, most urgent first. scope: all, mine (where I hold a role or the next step)
-    or overdue. Reads only what the board shows: one row per review and its next due date."""
+@dataclass(frozen=True)
+class BoardPage:
+    rows: list[BoardRow]
+    total: int  # in the whole board, not just this page
+    page: int
+    page_size: int = BOARD_PAGE
+
+    @property
+    def first(self) -> int:
+        return self.page * self.page_size
+
+    @property
+    def more(self) -> bool:
+        return self.first + len(self.rows) < self.total
+
+
+async def board(ctx: ServiceContext, actor: Actor, scope: str = "all", page: int = 0,
+                page_size: int = BOARD_PAGE) -> BoardPage:
+    """Open reviews, most urgent first (the soonest next due date), a page at a time. scope: all,
+    mine (where I hold a role or the next step) or overdue. Only the page is read from the
+    database, whatever the size of the tracker."""
     require(Permission.VIEW_STATUS, actor)
     today = ctx.clock.today()
+    page = max(page, 0)
+    mine = None
+    if scope == "mine":
+        if actor.person is None:
+            return BoardPage([], 0, page, page_size)
+        mine = (actor.person.id, [stage for stage in Stage if stage.next_step_holder is not None
+                                  and stage.next_step_holder not in REVIEW_ROLES
+                                  and stage.next_step_holder in actor.roles])
     async with ctx.unit_of_work(read_only=True) as uow:
-        reviews = await uow.reminder_source.open_with_next_due()
-        links = await uow.reminder_source.people_of([r[0] for r in reviews])
-        all_people = await uow.people.all()
-    people_by_id = {p.id: p for p in all_people}
-    holders_by_role: dict = {}
+        # overdue (red) means due before today: working_days_left is negative exactly then
+        records, total = await uow.reminder_source.board_page(
+            overdue_before=today if scope == "overdue" else None, mine=mine,
+            offset=page * page_size, limit=page_size)
+        held_by_organisation = any(r.stage.next_step_holder not in REVIEW_ROLES for r in records)
+        directory = await uow.reminder_source.directory() if held_by_organisation else []
     rows = []
-    for review_id, reference, review_type, stage, due in reviews:
-        people = links.get(review_id, {})
-        if scope == "mine" and not _involves(stage, people, actor):
-            continue
-        where = standing_from(due, stage, today, ctx.calendar)
-        if scope == "overdue" and where.rag != Rag.RED:
-            continue
-        rows.append(BoardRow(reference, review_type, stage, where.milestone, where.due,
-                             where.working_days_left, where.rag,
-                             _holder_of(stage, people, people_by_id, all_people, holders_by_role)))
-    return sorted(rows, key=_urgency)
+    for record in records:
+        where = standing_from(record.due, record.stage, today, ctx.calendar)
+        rows.append(BoardRow(record.reference, record.review_type, record.stage, where.milestone,
+                             where.due, where.working_days_left, where.rag,
+                             _holder_name(record.stage, record.holder_name, directory)))
+    return BoardPage(rows, total, page, page_size)
 
 
-def _holder_of(stage: Stage, people: dict, people_by_id: dict, all_people: list,
-               cache: dict) -> str:
+def _holder_name(stage: Stage, review_holder: str | None, directory: list) -> str:
+    """Who holds the next step: the person in that role on the review, or for an organisation
+    role its holder when there is just one (else the role)."""
     role = stage.next_step_holder
     if role is None:
         return "—"
     if role in REVIEW_ROLES:
-        person = people_by_id.get(people.get(role, -1))
-        return person.name if person else f"{role.title} (not yet allocated)"
-    if role not in cache:
-        holders = [p.name for p in all_people if role in p.roles and p.active]
-        cache[role] = holders[0] if len(holders) == 1 else role.title
-    return cache[role]
+        return review_holder or f"{role.title} (not yet allocated)"
+    holders = [p.name for p in directory if role in p.roles and p.active]
+    return holders[0] if len(holders) == 1 else role.title
 
 
-def _involves(stage: Stage, people: dict, actor: Actor) -> bool:
-    """A review is "mine" when I hold a role on it, or the next step is my organisation role."""
-    if actor.person is None:
-        return False
-    if actor.person.id in people.values():
-        return True
-    holder = stage.next_step_holder
-    return holder is not None and holder not in REVIEW_ROLES and holder in actor.roles
+def _name(person: Person | None) -> str | None:
+    return person.name if person else None
 
 
 async def detail(ctx: ServiceContext, actor: Actor, reference: str) -> ReviewDetail:
@@ -138,7 +150,9 @@ async def detail(ctx: ServiceContext, actor: Actor, reference: str) -> ReviewDet
         review.people.items(), key=lambda item: list(Role).index(item[0])) if pid in people_by_id]
     return ReviewDetail(
         review=review, standing=standing(review.plan, review.stage, today, ctx.calendar),
-        holder=_holder_of(review.stage, review.people, people_by_id, all_people, {}), timeline=timeline, people=people,
+        holder=_holder_name(review.stage, _name(people_by_id.get(review.people.get(
+            review.stage.next_step_holder, -1))), all_people),
+        timeline=timeline, people=people,
         recent=[AuditLine(e.at, by_email.get(e.actor, e.actor), AUDIT_TITLES.get(e.action, e.action),
                           e.detail) for e in recent])
 

@@ -37,8 +37,10 @@ class Database:
             database = make_url(self.url).database
             if database and database != ":memory:":
                 Path(database).parent.mkdir(parents=True, exist_ok=True)
+            # Every unit of work ends its own transaction, so the pool's extra rollback on
+            # return would only cost another trip to aiosqlite's thread, on every turn.
             self.engine: AsyncEngine = create_async_engine(
-                self.url, echo=echo, connect_args={"timeout": 30})
+                self.url, echo=echo, connect_args={"timeout": 30}, pool_reset_on_return=None)
             event.listen(self.engine.sync_engine, "connect", _sqlite_pragmas)
             event.listen(self.engine.sync_engine, "begin", _sqlite_begin_immediate)
         else:

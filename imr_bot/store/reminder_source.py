@@ -7,15 +7,28 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import date
+from functools import cache
 
-from sqlalchemy import Integer, and_, any_, case, func, literal, literal_column, or_, select, text
+from sqlalchemy import (
+    Integer,
+    and_,
+    any_,
+    bindparam,
+    case,
+    func,
+    literal,
+    literal_column,
+    or_,
+    select,
+    text,
+)
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from imr_bot.domain.roles import Role
-from imr_bot.domain.stages import CLOSED_STAGES, NEXT_MILESTONE, Stage
+from imr_bot.domain.roles import REVIEW_ROLES, Role
+from imr_bot.domain.stages import CLOSED_STAGES, NEXT_MILESTONE, NEXT_STEP_HOLDER, Stage
 
 from . import tables as t
 
@@ -30,9 +43,20 @@ class DueRow:
 
 
 @dataclass(frozen=True)
+class BoardRecord:
+    review_id: int
+    reference: str
+    review_type: str
+    stage: Stage
+    due: date | None
+    holder_name: str | None  # when the next step is held by a role on the review
+
+
+@dataclass(frozen=True)
 class DirectoryRow:
     id: int
     email: str
+    name: str
     roles: frozenset[str]
     line_manager_email: str | None
     active: bool
@@ -91,25 +115,32 @@ class ReminderSource:
             {"review_id": r.review_id, "day": today, "review_version": r.version,
              "directory": directory} for r in rows])
 
-    async def open_with_next_due(self) -> list[tuple[int, str, str, Stage, date | None]]:
-        """Every open review with the due date of the milestone it works towards:
-        (id, reference, review type, stage, due)."""
-        next_milestone = case({s.value: m.value for s, m in NEXT_MILESTONE.items()},
-                              value=t.reviews.c.stage)
-        rows = (await self._c.execute(
-            select(t.reviews.c.id, t.reviews.c.reference, t.reviews.c.review_type,
-                   t.reviews.c.stage, t.milestones.c.due)
-            .select_from(t.reviews.outerjoin(t.milestones, and_(
-                t.milestones.c.review_id == t.reviews.c.id,
-                t.milestones.c.milestone == next_milestone)))
-            .where(t.reviews.c.stage.not_in([s.value for s in CLOSED_STAGES])))).all()
-        return [(r.id, r.reference, r.review_type, Stage(r.stage), r.due) for r in rows]
+    async def board_page(self, *, overdue_before: date | None, mine: tuple[int, list[Stage]] | None,
+                         offset: int, limit: int) -> tuple[list[BoardRecord], int]:
+        """One page of open reviews, soonest next due date first (on hold last), with the name of
+        whoever holds the next step where that is a role on the review; and how many reviews
+        there are in all. `overdue_before`: only those whose next milestone was due before then;
+        `mine`: only those where this person holds a role, or whose stage is held by one of the
+        person's organisation roles (given as stages)."""
+        page, count = _board_queries(overdue_before is not None, mine is not None)
+        values = {"offset": offset, "limit": limit}
+        if overdue_before is not None:
+            values["overdue_before"] = overdue_before
+        if mine is not None:
+            values["person_id"], values["stages"] = mine[0], [s.value for s in mine[1]] or [""]
+        rows = (await self._c.execute(page, values)).all()
+        if len(rows) < limit and (rows or offset == 0):
+            total = offset + len(rows)  # the last page tells the total itself
+        else:
+            total = await self._c.scalar(count, values)
+        return [BoardRecord(r.id, r.reference, r.review_type, Stage(r.stage), r.due, r.holder_name)
+                for r in rows], int(total or 0)
 
     async def directory(self) -> list[DirectoryRow]:
         rows = (await self._c.execute(select(
-            t.people.c.id, t.people.c.email, t.people.c.roles, t.people.c.line_manager_email,
-            t.people.c.active))).all()
-        return [DirectoryRow(r.id, r.email, frozenset((r.roles or "").split(",")),
+            t.people.c.id, t.people.c.email, t.people.c.name, t.people.c.roles,
+            t.people.c.line_manager_email, t.people.c.active).order_by(t.people.c.name))).all()
+        return [DirectoryRow(r.id, r.email, r.name, frozenset((r.roles or "").split(",")),
                              r.line_manager_email, bool(r.active)) for r in rows]
 
     async def people_of(self, review_ids: list[int]) -> dict[int, dict[Role, int]]:
@@ -136,3 +167,35 @@ def _one_of(connection: AsyncConnection, column, ids: list[int]):
         return column == any_(literal(ids, ARRAY(Integer)))
     return column.in_(select(literal_column("value")).select_from(
         func.json_each(literal(json.dumps(ids)))).scalar_subquery())
+
+
+@cache
+def _board_queries(overdue: bool, mine: bool):
+    """The board's page and count statements, built once per filter: statements built afresh on
+    every turn cost SQLAlchemy more time than SQLite takes to run them."""
+    next_milestone = case({s.value: m.value for s, m in NEXT_MILESTONE.items()},
+                          value=t.reviews.c.stage)
+    holder_role = case({s.value: r.value for s, r in NEXT_STEP_HOLDER.items()
+                        if r in REVIEW_ROLES}, value=t.reviews.c.stage)
+    link, holder = t.review_people.alias("holder_link"), t.people.alias("holder")
+    with_due = t.reviews.outerjoin(t.milestones, and_(
+        t.milestones.c.review_id == t.reviews.c.id, t.milestones.c.milestone == next_milestone))
+    where = [t.reviews.c.stage.not_in([s.value for s in CLOSED_STAGES])]
+    if overdue:
+        where.append(t.milestones.c.due < bindparam("overdue_before"))
+    if mine:
+        where.append(or_(
+            t.reviews.c.id.in_(select(t.review_people.c.review_id).where(
+                t.review_people.c.person_id == bindparam("person_id"))),
+            t.reviews.c.stage.in_(bindparam("stages", expanding=True))))
+    page = (select(t.reviews.c.id, t.reviews.c.reference, t.reviews.c.review_type,
+                   t.reviews.c.stage, t.milestones.c.due, holder.c.name.label("holder_name"))
+            .select_from(with_due
+                         .outerjoin(link, and_(link.c.review_id == t.reviews.c.id,
+                                               link.c.role == holder_role))
+                         .outerjoin(holder, holder.c.id == link.c.person_id))
+            .where(*where)
+            .order_by(t.milestones.c.due.is_(None), t.milestones.c.due, t.reviews.c.reference_key)
+            .offset(bindparam("offset")).limit(bindparam("limit")))
+    count = select(func.count()).select_from(with_due if overdue else t.reviews).where(*where)
+    return page, count

@@ -95,12 +95,14 @@ class Reviews:
         (review,) = await self._hydrate([row], with_changes=True)
         return review
 
-    async def get_by_id(self, review_id: int) -> Review | None:
+    async def get_by_id(self, review_id: int, *, with_changes: bool = True) -> Review | None:
+        """`with_changes=False` for reading only: the plan's change history is not loaded (and
+        such a review must not be saved: the history would look shorter)."""
         row = (await self._c.execute(select(t.reviews).where(
             t.reviews.c.id == review_id))).mappings().first()
         if row is None:
             return None
-        (review,) = await self._hydrate([row], with_changes=True)
+        (review,) = await self._hydrate([row], with_changes=with_changes)
         return review
 
     async def get_many(self, review_ids: list[int]) -> list[Review]:
@@ -258,27 +260,33 @@ class People:
         return [p for p in await self.all() if role in p.roles and p.active]
 
     async def all(self) -> list[Person]:
-        rows = (await self._c.execute(select(t.people).order_by(t.people.c.name))).all()
-        return await self._hydrate(rows)
+        return await self._load(None)
 
     async def _one(self, condition) -> Person | None:
-        rows = (await self._c.execute(select(t.people).where(condition))).all()
-        people = await self._hydrate(rows)
+        people = await self._load(condition)
         return people[0] if people else None
 
-    async def _hydrate(self, rows) -> list[Person]:
-        if not rows:
-            return []
-        leave: dict[int, list[LeavePeriod]] = {r.id: [] for r in rows}
-        for period in (await self._c.execute(select(t.leave).where(
-                t.leave.c.person_id.in_(list(leave))).order_by(t.leave.c.starts))).all():
-            leave[period.person_id].append(LeavePeriod(period.starts, period.ends))
+    async def _load(self, condition) -> list[Person]:
+        """People and their leave in one query (one round trip: this runs on every turn)."""
+        query = (select(t.people, t.leave.c.starts.label("leave_starts"),
+                        t.leave.c.ends.label("leave_ends"))
+                 .select_from(t.people.outerjoin(t.leave, t.leave.c.person_id == t.people.c.id))
+                 .order_by(t.people.c.name, t.people.c.id, t.leave.c.starts))
+        if condition is not None:
+            query = query.where(condition)
+        rows: dict[int, Any] = {}
+        leave: dict[int, list[LeavePeriod]] = {}
+        for r in await self._c.execute(query):
+            if r.id not in rows:
+                rows[r.id], leave[r.id] = r, []
+            if r.leave_starts is not None:
+                leave[r.id].append(LeavePeriod(r.leave_starts, r.leave_ends))
         return [Person(id=r.id, email=r.email, name=r.name, roles=_roles(r.roles),
                        aad_object_id=r.aad_object_id, teams_user_id=r.teams_user_id,
                        line_manager_email=r.line_manager_email,
                        service=r.service or "", active=bool(r.active),
                        max_concurrent=r.max_concurrent, leave=tuple(leave[r.id]),
-                       unreachable_since=r.unreachable_since) for r in rows]
+                       unreachable_since=r.unreachable_since) for r in rows.values()]
 
 
 @dataclass(frozen=True)

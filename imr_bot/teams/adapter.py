@@ -10,9 +10,11 @@ from botbuilder.integration.aiohttp import (
     CloudAdapter,
     ConfigurationBotFrameworkAuthentication,
 )
+from msrest.serialization import Serializer
 
 from imr_bot.config import Settings
 from imr_bot.store.state_records import StaleRecord
+from imr_bot.teams.card_templates import CardContent
 
 log = logging.getLogger(__name__)
 
@@ -75,8 +77,26 @@ class _CachingConnectorFactory:
         client = self._cache.get(key)
         if client is None:
             client = await self._inner.create(service_url, audience)
+            _serialise_cards_as_they_are(client)
             self._cache[key] = client
         return client
+
+
+class _CardPassingSerializer(Serializer):
+    """msrest's serialiser, except that a rendered card (already JSON data) is passed through
+    instead of being walked value by value."""
+
+    def serialize_object(self, attr, **kwargs):
+        if type(attr) is CardContent:
+            return attr
+        return super().serialize_object(attr, **kwargs)
+
+
+def _serialise_cards_as_they_are(client) -> None:
+    serializer = _CardPassingSerializer(client._serialize.dependencies)
+    for part in (client, *vars(client).values()):
+        if isinstance(getattr(part, "_serialize", None), Serializer):
+            part._serialize = serializer
 
 
 class LeanAuthentication:

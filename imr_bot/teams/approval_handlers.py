@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import re
 
-from imr_bot.domain.errors import DomainError, NotAllowed
+from imr_bot.domain.errors import DomainError
 from imr_bot.domain.policy import Permission
-from imr_bot.domain.submissions import MAX_FILE_BYTES, AlreadyDecided, Decision, Level
+from imr_bot.domain.submissions import MAX_FILE_BYTES, Decision, Level
 from imr_bot.services import approvals
 
 from .attachments import TooLarge, download, teams_files
@@ -147,12 +147,8 @@ class ApprovalHandlers:
         if decision is None:
             return await approvals.view(ctx, turn.actor, review_id, version, level)
         checklist = [k for k, v in data.items() if k.startswith("check_") and str(v) == "true"]
-        try:
-            data_out = await approvals.decide(ctx, turn.actor, review_id, version, level,
-                                              decision, str(data.get("comment") or ""), checklist)
-        except (AlreadyDecided, NotAllowed) as error:
-            return await approvals.view(ctx, turn.actor, review_id, version, level, str(error))
-        except DomainError as error:  # e.g. an empty comment: the card again, with the error
-            return await approvals.view(ctx, turn.actor, review_id, version, level, str(error))
-        turn.deliver_soon()
-        return data_out
+        outcome = await approvals.click(ctx, turn.actor, review_id, version, level, decision,
+                                        str(data.get("comment") or ""), checklist)
+        if outcome.recorded:
+            turn.deliver_soon()
+        return outcome.card

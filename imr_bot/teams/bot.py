@@ -83,6 +83,10 @@ class ImrBot(TeamsActivityHandler):
             return
         key = self.conversation_key(activity)
         reference = TurnContext.get_conversation_reference(activity).serialize()
+        # The message id changes on every turn, and a proactive message is a new message in the
+        # conversation, not a reply to the last thing the user said: keep the reference stable,
+        # so it is written once, not on every turn.
+        reference.pop("activityId", None)
         if (activity.conversation.conversation_type or "personal") != "personal":
             reference["conversation"]["id"] = activity.conversation.id.split(";")[0]
         encoded = json.dumps(reference, sort_keys=True)

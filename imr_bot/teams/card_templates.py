@@ -95,23 +95,176 @@ def _bind_node(node: Any, scope: Any, root: Any) -> list[Any]:
         for key, value in node.items():
             if key == "$when":
                 continue
-            if isinstance(value, list):
+            if isinstance(value, str):  # most values: bound in place, no list built
+                bound[key] = _bind_string(value, scope, root) if "${" in value else value
+            elif isinstance(value, list):
                 bound[key] = [b for item in value for b in _bind_node(item, scope, root)]
-            else:
+            elif isinstance(value, dict):
                 results = _bind_node(value, scope, root)
                 if results:
                     bound[key] = results[0]
+            else:
+                bound[key] = value
         return [bound]
     if isinstance(node, list):
         return [[b for item in node for b in _bind_node(item, scope, root)]]
     if isinstance(node, str):
-        return [_bind_string(node, scope, root)]
+        return [_bind_string(node, scope, root) if "${" in node else node]
     return [node]
 
 
-def bind(template: dict[str, Any], data: dict[str, Any]) -> dict[str, Any]:
+class CardContent(dict):
+    """A rendered card: JSON data, not changed once sent. botbuilder deep-copies every outgoing
+    activity and msrest walks every value of it again to serialise it; for a card of a few
+    hundred nodes that was most of a status turn (docs/benchmarks.md). A copy of this is the card
+    itself, and our connector serialiser (adapter.py) passes it through as the JSON it is."""
+
+    def __deepcopy__(self, memo) -> CardContent:
+        return self
+
+    def __copy__(self) -> CardContent:
+        return self
+
+
+def bind(template: dict[str, Any], data: dict[str, Any]) -> CardContent:
     (card,) = _bind_node(template, data, data)
-    return card
+    return CardContent(card)
+
+
+# -- compiled templates ---------------------------------------------------------------------
+# `bind` walks the template on every call; a card sent on every turn (the status board has some
+# hundreds of nodes) is bound many times, so each template is turned once into closures that
+# do only the binding left to do. `bind` stays the definition; tests hold the two equal.
+
+def _is_static(node: Any) -> bool:
+    if isinstance(node, str):
+        return "${" not in node
+    if isinstance(node, dict):
+        return not any(k in ("$data", "$when") for k in node) and all(
+            _is_static(v) for v in node.values())
+    if isinstance(node, list):
+        return all(_is_static(v) for v in node)
+    return True
+
+
+def _copy(node: Any) -> Any:
+    if isinstance(node, dict):
+        return {k: _copy(v) for k, v in node.items()}
+    if isinstance(node, list):
+        return [_copy(v) for v in node]
+    return node
+
+
+def _path(path: str):
+    """`_lookup` with the path split once."""
+    parts = path.split(".")
+    start = parts[0]
+    rest = parts[1:] if start in ("$root", "$data") else parts
+
+    def lookup(scope, root):
+        current = root if start == "$root" else scope
+        for part in rest:
+            if isinstance(current, dict) and part in current:
+                current = current[part]
+            else:
+                return _MISSING
+        return current
+    return lookup
+
+
+def _compile_string(template: str):
+    """A function (scope, root) -> the bound value, as `_bind_string` would give."""
+    whole = _EXPR.fullmatch(template.strip())
+    if whole and not whole.group(1):
+        lookup = _path(whole.group(2))
+
+        def single(scope, root):
+            value = lookup(scope, root)
+            if isinstance(value, str):
+                return value
+            return "" if value is _MISSING or value is None else value
+        return single
+    pieces: list[Any] = []  # literal text, or (negate, lookup)
+    position = 0
+    for match in _EXPR.finditer(template):
+        pieces.append(template[position:match.start()])
+        pieces.append((bool(match.group(1)), _path(match.group(2))))
+        position = match.end()
+    pieces.append(template[position:])
+
+    def joined(scope, root):
+        out = []
+        for piece in pieces:
+            if isinstance(piece, str):
+                out.append(piece)
+                continue
+            negate, lookup = piece
+            value = lookup(scope, root)
+            if negate:
+                out.append("false" if value not in (_MISSING, None) and value else "true")
+            else:
+                out.append(_text(value))
+        return "".join(out)
+    return joined
+
+
+def _compile(node: Any):
+    """A function (scope, root) -> list of bound nodes, as `_bind_node` would give."""
+    if _is_static(node):
+        if isinstance(node, (dict, list)):
+            return lambda scope, root: [_copy(node)]
+        return lambda scope, root: [node]
+    if isinstance(node, str):
+        bind_string = _compile_string(node)
+        return lambda scope, root: [bind_string(scope, root)]
+    if isinstance(node, list):
+        items = [_compile(item) for item in node]
+        return lambda scope, root: [[b for item in items for b in item(scope, root)]]
+    if "$data" in node:
+        data = node["$data"]
+        match = _EXPR.fullmatch(data.strip()) if isinstance(data, str) else None
+        rest = _compile({k: v for k, v in node.items() if k != "$data"})
+
+        def repeat(scope, root):
+            found = _lookup(match.group(2), scope, root) if match else data
+            if isinstance(found, list):
+                return [bound for item in found for bound in rest(item, root)]
+            if found is _MISSING or found is None:
+                return []
+            return rest(found, root)
+        return repeat
+    when = node.get("$when", None)
+    fields = []
+    for key, value in node.items():
+        if key == "$when":
+            continue
+        if isinstance(value, str) and "${" not in value or not isinstance(
+                value, (str, list, dict)):
+            fields.append((key, 0, value))
+        elif isinstance(value, str):
+            fields.append((key, 1, _compile_string(value)))
+        elif isinstance(value, list):
+            fields.append((key, 2, [_compile(item) for item in value]))
+        else:
+            fields.append((key, 3, _compile(value)))
+
+    def element(scope, root):
+        if when is not None and not _truthy(when, scope, root):
+            return []
+        bound: dict[str, Any] = {}
+        for key, kind, value in fields:
+            if kind == 0:
+                bound[key] = value
+            elif kind == 1:
+                bound[key] = value(scope, root)
+            elif kind == 2:
+                bound[key] = [b for item in value for b in item(scope, root)]
+            else:
+                results = value(scope, root)
+                if results:
+                    bound[key] = results[0]
+        return [bound]
+    return element
 
 
 class CardLibrary:
@@ -127,8 +280,13 @@ class CardLibrary:
     def template(self, name: str) -> dict[str, Any]:
         return json.loads(self._template_text(name))
 
-    def render(self, name: str, data: dict[str, Any]) -> dict[str, Any]:
-        return bind(self.template(name), data)
+    @cache  # noqa: B019 - as above
+    def _compiled(self, name: str):
+        return _compile(self.template(name))
+
+    def render(self, name: str, data: dict[str, Any]) -> CardContent:
+        (card,) = self._compiled(name)(data, data)
+        return CardContent(card)
 
     def names(self) -> list[str]:
         return sorted(p.stem for p in self.folder.glob("*.json") if not p.stem.endswith(".sample"))

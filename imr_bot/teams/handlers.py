@@ -55,13 +55,15 @@ class CommandHandlers(MeetingHandlers, ApprovalHandlers, TemplateHandlers):
         await self.show_board(turn, target.lower() or "all", 0)
 
     async def show_board(self, turn: Turn, scope: str, page: int) -> None:
-        rows = await tracker.board(turn.bot.ctx, turn.actor, scope)
-        if not rows:
+        board = await tracker.board(turn.bot.ctx, turn.actor, scope, page)
+        if not board.rows and board.total:  # the board shrank since that page was offered
+            board = await tracker.board(turn.bot.ctx, turn.actor, scope, 0)
+        if not board.rows:
             empty = {"all": "There are no open reviews.", "mine": "You have no open reviews.",
                      "overdue": "Nothing is overdue."}
             await turn.say(empty.get(scope, "There are no open reviews."))
             return
-        await turn.card("status_board", views.board_data(rows, scope, page))
+        await turn.card("status_board", views.board_data(board, scope))
 
     @command("plan", "plan DATE [deadline DATE]",
              "Preview the milestone dates for a request received on a date, optionally re-based "

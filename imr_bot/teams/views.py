@@ -12,9 +12,7 @@ from imr_bot.domain.rag import RAG_RULE
 from imr_bot.domain.review import Commission
 from imr_bot.services.notifications import RAG_COLOURS, days_left_words
 from imr_bot.services.planning import PlanPreview
-from imr_bot.services.tracker import BoardRow, ReviewDetail
-
-BOARD_PAGE = 20
+from imr_bot.services.tracker import BoardPage, ReviewDetail
 
 
 def help_data(commands: list[tuple[str, str]]) -> dict[str, Any]:
@@ -41,23 +39,21 @@ def plan_data(preview: PlanPreview) -> dict[str, Any]:
     }
 
 
-def board_data(rows: list[BoardRow], scope: str, page: int) -> dict[str, Any]:
-    start = page * BOARD_PAGE
-    shown = rows[start:start + BOARD_PAGE]
+def board_data(board: BoardPage, scope: str) -> dict[str, Any]:
     titles = {"all": "Open IMRs", "mine": "My IMRs", "overdue": "Overdue IMRs"}
-    more = start + BOARD_PAGE < len(rows)
     return {
         "title": titles.get(scope, "Open IMRs"),
-        "subtitle": (f"{len(rows)} review(s), most urgent first"
-                     + (f" — showing {start + 1}–{start + len(shown)}" if len(rows) > BOARD_PAGE else "")
+        "subtitle": (f"{board.total} review(s), most urgent first"
+                     + (f" — showing {board.first + 1}–{board.first + len(board.rows)}"
+                        if board.total > board.page_size else "")
                      + ". Days left are working days; negative means overdue."),
         "rows": [{
             "reference": r.reference, "stage": r.stage.title,
             "milestone": r.milestone.title if r.milestone else "—",
             "due": format_date(r.due), "daysLeft": days_left_words(r.working_days_left),
             "rag": r.rag.title, "ragColour": RAG_COLOURS[r.rag], "holder": r.holder,
-        } for r in shown],
-        "more": more, "nextPage": page + 1, "scope": scope,
+        } for r in board.rows],
+        "more": board.more, "nextPage": board.page + 1, "scope": scope,
     }
 
 

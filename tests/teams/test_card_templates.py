@@ -3,7 +3,7 @@ from pathlib import Path
 
 import pytest
 
-from imr_bot.teams.card_templates import CardLibrary, bind
+from imr_bot.teams.card_templates import CardLibrary, _compile, bind
 
 CARDS = Path(__file__).resolve().parents[2] / "cards"
 
@@ -47,3 +47,36 @@ def test_every_card_file_is_json_a_designer_can_open(path):
 
 def test_the_library_lists_the_cards():
     assert {"help", "plan", "status_board"} <= set(CardLibrary(CARDS).names())
+
+
+CASES = [
+    ({"text": "Due ${when} for ${ref}"}, {"when": "Thu", "ref": "R/1"}),
+    ({"isVisible": "${flag}", "n": "${n}", "none": "${missing}"}, {"flag": False, "n": 3}),
+    ({"body": [{"$data": "${rows}", "type": "TextBlock", "text": "${name} of ${$root.team}"}]},
+     {"team": "T", "rows": [{"name": "a"}, {"name": "b"}]}),
+    ({"body": [{"$when": "${err}", "text": "${err}"}, {"$when": "${!err}", "text": "ok ${!err}"}]},
+     {"err": ""}),
+    ({"body": [{"$when": "${err}", "text": "${err}"}, {"$when": "${!err}", "text": "ok"}]},
+     {"err": "bad"}),
+    ({"text": "${note}"}, {"note": "${secret} {{ x }}", "secret": "LEAK"}),
+    ({"text": "[${nothing.here}]", "obj": {"$data": "${who}", "name": "${$data.name}"},
+      "gone": {"$data": "${nobody}", "x": 1}, "kept": {"$when": "${yes}", "y": [1, [2, "${n}"]]}},
+     {"who": {"name": "W"}, "yes": True, "n": 5}),
+]
+
+
+@pytest.mark.parametrize(("template", "data"), CASES)
+def test_a_compiled_template_binds_exactly_as_bind_does(template, data):
+    (compiled,) = _compile(template)(data, data)
+    assert compiled == bind(template, data)
+
+
+def test_every_card_renders_from_its_compiled_form_exactly_as_bind_does():
+    import sys
+
+    sys.path.insert(0, str(CARDS.parent / "scripts"))
+    from card_samples import samples
+
+    library = CardLibrary(CARDS)
+    for name, data in samples().items():
+        assert library.render(name, data) == bind(library.template(name), data), name

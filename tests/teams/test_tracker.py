@@ -8,6 +8,8 @@ from openpyxl import load_workbook
 
 from imr_bot.domain.people import Actor
 from imr_bot.domain.plan import Milestone
+from imr_bot.domain.roles import Role
+from imr_bot.domain.stages import Stage
 from imr_bot.services import commissioning
 from imr_bot.store.unit_of_work import UnitOfWork
 from tests.teams.harness import (
@@ -60,6 +62,20 @@ async def test_overdue_and_mine_filter_the_board(teams):
     (mine,) = cards(await teams.say(HEAD_OF_CP, "imr status mine"))  # allocation is theirs
     assert "LATER/1" in card_text(mine)
     assert texts(await teams.say(AUTHOR, "imr status mine")) == "You have no open reviews."
+
+
+async def test_mine_has_the_reviews_i_hold_a_role_on_and_held_reviews_come_last(teams):
+    await log_review(teams, "HELD/1", received="2026-11-16")
+    await log_review(teams, "AUTHORS/1", received="2026-11-23")
+    await log_review(teams, "OTHER/1", received="2026-11-20")
+    await teams.place("AUTHORS/1", {Role.AUTHOR: AUTHOR, Role.QA_LEAD: QA_LEAD}, Stage.ALLOCATED)
+    await teams.say(HEAD_OF_CP, "imr hold HELD/1 police investigation")
+    (board,) = cards(await teams.say(QA_LEAD, "imr status"))
+    shown = card_text(board)
+    assert shown.index("OTHER/1") < shown.index("AUTHORS/1") < shown.index("HELD/1")
+    (mine,) = cards(await teams.say(AUTHOR, "imr status mine"))
+    assert "AUTHORS/1" in card_text(mine) and "OTHER/1" not in card_text(mine)
+    assert "1 review(s)" in card_text(mine)
 
 
 async def test_editing_the_ddscp_date_rebases_the_plan_with_a_reason(teams):
