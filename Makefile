@@ -52,9 +52,9 @@ cards: $(STAMP) node
 bench: $(STAMP)
 	@$(PY) bench/run.py
 
-## make soak: the long fault tests (10,000 generated malformed inputs)
+## make soak: the long fault tests (10,000 generated malformed inputs, 20 kill -9 cycles)
 soak: $(STAMP)
-	@IMR_FUZZ_EXAMPLES=10000 $(PY) -m pytest -q -s tests/faults
+	@IMR_FUZZ_EXAMPLES=10000 IMR_KILL_CYCLES=20 $(PY) -m pytest -q -s tests/faults
 
 clean:
 	rm -rf $(VENV) var node_modules

@@ -243,6 +243,70 @@ async def bench_delivery(results: dict) -> None:
         connector.terminate()
 
 
+SOAK_SECONDS = 60 if QUICK else 600
+
+
+async def bench_soak(service_url: str, results: dict) -> None:
+    """RSS of the bot across a soak: mixed traffic at concurrency 4 (status in every form, one
+    review, plan preview, help, approve clicks) and, every 20 s, the next working day's sweep and
+    delivery, over 10,000 reviews on SQLite."""
+    from bench.seed import USER_AAD, seed
+
+    url = f"sqlite:///{ROOT / 'var/bench-soak.db'}"
+    await seed(url, 10000, service_url)
+    port = free_port()
+    process = start([PY, "-m", "imr_bot.cli", "serve"], env={
+        "IMR_DATABASE_URL": url, "IMR_SCHEDULER": "0", "IMR_LOG_LEVEL": "WARNING",
+        "IMR_COMMANDS_PER_MINUTE": "100000000", "MicrosoftAppId": "", "IMR_TEST_CLOCK": "1",
+        "IMR_PORT": str(port)}, health=f"http://127.0.0.1:{port}/healthz")
+    base = f"http://127.0.0.1:{port}"
+    texts = ["imr status", "imr status overdue", "imr status mine", "imr status BENCH/000123",
+             "imr plan 21/12/2026", "imr help"]
+    bodies = [message(service_url, text, USER_AAD) for text in texts] + [approve(service_url, USER_AAD)]
+    samples: list[tuple[float, float]] = []
+    turns = {"count": 0, "errors": 0}
+    started = time.perf_counter()
+
+    async def traffic(session: aiohttp.ClientSession, worker: int) -> None:
+        n = worker
+        while time.perf_counter() - started < SOAK_SECONDS:
+            n += 1
+            async with session.post(f"{base}/api/messages", json=bodies[n % len(bodies)](n)) as r:
+                await r.read()
+                turns["count"] += 1
+                turns["errors"] += r.status >= 500
+
+    async def days(session: aiohttp.ClientSession) -> None:
+        from imr_bot.domain.calendar import WorkingCalendar
+
+        calendar, day, sweeps = WorkingCalendar.for_england(), datetime(2026, 11, 23).date(), 0
+        while time.perf_counter() - started < SOAK_SECONDS:
+            await session.post(f"{base}/_test/clock", json={"now": f"{day.isoformat()}T10:00:00+00:00"})
+            async with session.post(f"{base}/_test/sweep") as r:
+                await r.read()
+            sweeps += 1
+            day = calendar.add_working_days(day, 1)
+            await asyncio.sleep(20)
+        results["sweeps"] = sweeps
+
+    async def memory() -> None:
+        while time.perf_counter() - started < SOAK_SECONDS:
+            samples.append((time.perf_counter() - started, rss_mb(process.pid)))
+            await asyncio.sleep(10)
+        samples.append((time.perf_counter() - started, rss_mb(process.pid)))
+
+    try:
+        async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=300)) as session:
+            await asyncio.gather(*(traffic(session, w) for w in range(4)), days(session), memory())
+    finally:
+        process.terminate()
+        process.wait(timeout=60)
+    settled = [mb for at, mb in samples if at >= SOAK_SECONDS * 0.2] or [samples[-1][1]]
+    results.update({"seconds": SOAK_SECONDS, "turns": turns["count"], "errors": turns["errors"],
+                    "first": samples[0][1], "settled": settled[0], "max": max(mb for _, mb in samples),
+                    "last": samples[-1][1], "samples": samples})
+
+
 def bench_documents(results: dict) -> None:
     from datetime import date
 
@@ -260,7 +324,7 @@ def bench_documents(results: dict) -> None:
             results[(kind, pack)] = statistics.median(times), max(times)
 
 
-def write_report(turns, memory, sweeps, delivery, documents, seconds) -> str:
+def write_report(turns, memory, sweeps, delivery, documents, soak, seconds) -> str:
     stock = turns["Stock botbuilder echo bot"][1]["p50"]
     lean = turns["Lean echo bot (per-turn clients removed)"][1]["p50"]
     lean_p99 = turns["Lean echo bot (per-turn clients removed)"][1]["p99"]
@@ -308,7 +372,15 @@ def write_report(turns, memory, sweeps, delivery, documents, seconds) -> str:
               "| --- | --- | --- | --- |"]
     for (kind, pack), (median, worst) in documents.items():
         lines.append(f"| {kind} | {pack} | {median:.1f} | {worst:.1f} |")
-    lines += ["", "Target: under 50 ms each.", "", READING, ""]
+    lines += ["", "Target: under 50 ms each.", "", "## Memory across a soak", "",
+              f"{soak['seconds'] // 60:.0f} minute(s) of mixed traffic at concurrency 4 "
+              f"({soak['turns']:,} turns, {soak['errors']} 5xx) with a working day's sweep and "
+              f"delivery every 20 s ({soak.get('sweeps', 0)} days), 10,000 reviews on SQLite. "
+              f"Bot RSS: {soak['first']:.0f} MB at the start, {soak['settled']:.0f} MB once warm, "
+              f"{soak['max']:.0f} MB at most, {soak['last']:.0f} MB at the end.", "",
+              "| seconds | RSS (MB) |", "| --- | --- |"]
+    lines += [f"| {at:.0f} | {mb:.0f} |" for at, mb in soak["samples"]]
+    lines += ["", "Target: under 200 MB, and flat.", "", READING, ""]
     return "\n".join(lines)
 
 
@@ -340,15 +412,16 @@ async def main() -> None:
     port = free_port()
     connector = start([PY, str(ROOT / "bench/mock_connector.py"), "--port", str(port)],
                       health=f"http://127.0.0.1:{port}/stats")
-    turns, memory, sweeps, delivery, documents = {}, {}, {}, {}, {}
+    turns, memory, sweeps, delivery, documents, soak = {}, {}, {}, {}, {}, {}
     try:
         await bench_turns(f"http://127.0.0.1:{port}/", turns, memory)
+        await bench_soak(f"http://127.0.0.1:{port}/", soak)
     finally:
         connector.terminate()
     await bench_sweep(sweeps)
     await bench_delivery(delivery)
     bench_documents(documents)
-    report = write_report(turns, memory, sweeps, delivery["delivery"], documents,
+    report = write_report(turns, memory, sweeps, delivery["delivery"], documents, soak,
                           time.perf_counter() - started)
     (ROOT / "docs/benchmarks.md").write_text(report)
     print(report)

@@ -43,7 +43,7 @@ async def seed(url: str, reviews: int, service_url: str = "http://127.0.0.1:1/")
                    "updated_at": AT, "teams_user_id": "29:bench"}]
         for n in range(2, 42):
             people.append({"id": n, "email": f"author{n}@c.test", "name": f"Author {n}",
-                           "aad_object_id": f"aad-{n}", "roles": "author", "service": "",
+                           "aad_object_id": f"aad-{n}", "roles": "author,qa_lead", "service": "",
                            "active": True, "max_concurrent": 9, "created_at": AT, "updated_at": AT,
                            "teams_user_id": None})
         await c.execute(insert(t.people), people)
@@ -67,9 +67,11 @@ async def seed(url: str, reviews: int, service_url: str = "http://127.0.0.1:1/")
                 milestone_rows.append({"review_id": n, "milestone": milestone.value,
                                        "due": calendar.add_working_days(day_one, DEFAULT_DAYS[milestone] - 1),
                                        "done": None})
-            if stage != Stage.COMMISSIONED:
+            if stage != Stage.COMMISSIONED or n == 1:
+                # the benchmark's user is the QA lead of review 1 (the approve click) only
+                qa_lead = 1 if n == 1 else 2 + (n + 7) % 40
                 people_rows += [{"review_id": n, "role": "author", "person_id": 2 + n % 40},
-                                {"review_id": n, "role": "qa_lead", "person_id": 1}]
+                                {"review_id": n, "role": "qa_lead", "person_id": qa_lead}]
         for start in range(0, len(review_rows), 5000):
             await c.execute(insert(t.reviews), review_rows[start:start + 5000])
         for start in range(0, len(milestone_rows), 10000):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from datetime import timedelta
 
 from aiohttp import web
 
@@ -54,7 +55,8 @@ def build(settings: Settings | None = None, *, clock: Clock | None = None,
     ctx.calendar.is_working_day(clock.today())  # build the bank-holiday table now, not in a turn
     cards = CardLibrary(settings.cards_dir)
     adapter = adapter or create_adapter(settings, lean=settings.lean_adapter)
-    delivery = Delivery(adapter, settings.app_id, database, cards, clock, settings.base_url)
+    delivery = Delivery(adapter, settings.app_id, database, cards, clock, settings.base_url,
+                        lease=timedelta(seconds=settings.delivery_lease_seconds))
     bot = ImrBot(ctx, cards, DatabaseStorage(StateRecords(database), clock), delivery, settings)
     app = Application(settings, database, ctx, cards, adapter, bot, delivery, None,  # type: ignore[arg-type]
                       metrics=Metrics())

@@ -30,6 +30,10 @@ class Settings(BaseSettings):
     commands_per_minute: int = Field(30, validation_alias=AliasChoices(
         "IMR_COMMANDS_PER_MINUTE", "commands_per_minute"))
     scheduler: bool = Field(True, validation_alias=AliasChoices("IMR_SCHEDULER", "scheduler"))
+    # how long a claimed notification is held by its sender before another pass may take it
+    # again (after a crash); the fault tests shorten it
+    delivery_lease_seconds: int = Field(120, ge=1, validation_alias=AliasChoices(
+        "IMR_DELIVERY_LEASE_SECONDS", "delivery_lease_seconds"))
     bot_name: str = Field("IMR bot", validation_alias=AliasChoices("IMR_BOT_NAME", "bot_name"))
 
     # Bot Framework names, as Azure and the samples spell them

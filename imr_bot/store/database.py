@@ -8,6 +8,7 @@ from pathlib import Path
 
 from sqlalchemy import event, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 log = logging.getLogger(__name__)
@@ -23,6 +24,32 @@ def normalise_url(url: str) -> str:
     elif parsed.drivername == "sqlite":
         parsed = parsed.set(drivername="sqlite+aiosqlite")
     return parsed.render_as_string(hide_password=False)
+
+
+_DISCONNECTS = ("CannotConnectNowError", "ConnectionDoesNotExistError", "AdminShutdown",
+                "ConnectionFailureError", "InterfaceError", "CrashShutdown")
+
+
+def is_unavailable(error: BaseException) -> bool:
+    """Whether `error` says the database could not be reached or dropped the connection (a
+    restart, a network blip, a lock held too long): the transaction was not saved, and the
+    answer is to try again shortly."""
+    seen: set[int] = set()
+    current: BaseException | None = error
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if isinstance(current, DBAPIError) and (
+                current.connection_invalidated
+                or isinstance(current, (OperationalError, InterfaceError))):
+            return True
+        if isinstance(current, (ConnectionError, TimeoutError)):
+            return True
+        if isinstance(current, OSError) and "connect" in str(current).lower():
+            return True  # asyncpg: "Multiple exceptions: [Errno 111] Connect call failed"
+        if type(current).__name__ in _DISCONNECTS:
+            return True
+        current = current.__cause__ or current.__context__
+    return False
 
 
 def is_sqlite(url: str) -> bool:

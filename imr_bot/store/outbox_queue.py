@@ -17,7 +17,7 @@ from sqlalchemy import and_, or_, select, update
 from . import tables as t
 from .database import READ_ONLY, Database
 
-LEASE = timedelta(seconds=120)
+LEASE = timedelta(seconds=120)  # longer than any one send, retries and rate-limit waits included
 
 
 @dataclass(frozen=True)
@@ -32,8 +32,9 @@ class QueuedNotification:
 
 
 class OutboxQueue:
-    def __init__(self, database: Database):
+    def __init__(self, database: Database, lease: timedelta = LEASE):
         self._database = database
+        self._lease = lease
 
     async def claim(self, now: datetime, limit: int) -> list[QueuedNotification]:
         due = or_(and_(t.notifications.c.status == "pending",
@@ -48,7 +49,7 @@ class OutboxQueue:
                 return []
             await connection.execute(update(t.notifications).where(
                 t.notifications.c.id.in_(ids)).values(
-                status="sending", lease_until=now + LEASE, attempts=t.notifications.c.attempts + 1))
+                status="sending", lease_until=now + self._lease, attempts=t.notifications.c.attempts + 1))
             rows = (await connection.execute(select(t.notifications).where(
                 t.notifications.c.id.in_(ids)).order_by(t.notifications.c.id))).all()
         return [QueuedNotification(r.id, r.key, r.recipient, r.kind, json.loads(r.payload),
@@ -61,6 +62,13 @@ class OutboxQueue:
     async def retry(self, notification_id: int, error: str, at: datetime) -> None:
         await self._update(notification_id, status="pending", next_attempt_at=at,
                            last_error=error[:500], lease_until=None)
+
+    async def postpone(self, notification_id: int, until: datetime, reason: str) -> None:
+        """Back in the queue until `until`, without counting this claim as an attempt: it was
+        not sent, only held back (a recipient's conversation is at Teams' limit)."""
+        await self._update(notification_id, status="pending", next_attempt_at=until,
+                           last_error=reason[:500], lease_until=None,
+                           attempts=t.notifications.c.attempts - 1)
 
     async def finish(self, notification_id: int, status: str, reason: str) -> None:
         """End a notification that will not be sent: skipped, unreachable or failed."""

@@ -13,6 +13,7 @@ from botbuilder.integration.aiohttp import (
 from msrest.serialization import Serializer
 
 from imr_bot.config import Settings
+from imr_bot.store.database import is_unavailable
 from imr_bot.store.state_records import StaleRecord
 from imr_bot.teams.card_templates import CardContent
 
@@ -48,6 +49,11 @@ async def on_turn_error(turn_context: TurnContext, error: Exception) -> None:
     if isinstance(error, StaleRecord):
         log.info("stale conversation state (%s), correlation=%s", error, correlation)
         text = ("I was still working on your previous message. Please send that again.")
+    elif is_unavailable(error):
+        log.warning("database unavailable, correlation=%s type=%s", correlation, activity.type,
+                    exc_info=error)
+        text = (f"I can't reach the IMR database just now (ref {correlation}), so nothing from "
+                "that message was saved. Please try again in a minute.")
     else:
         log.error("turn failed correlation=%s type=%s conversation=%s", correlation,
                   activity.type, activity.conversation.id if activity.conversation else None,

@@ -18,6 +18,7 @@ from imr_bot.domain.people import Actor
 from imr_bot.domain.policy import require
 from imr_bot.services import identity
 from imr_bot.services.context import ServiceContext
+from imr_bot.store.database import is_unavailable
 
 from .approval_handlers import EXECUTE_VERBS
 from .card_templates import CardLibrary
@@ -38,6 +39,8 @@ def _invoke_card(card: dict) -> AdaptiveCardInvokeResponse:
 
 MEMBER_MISS_SECONDS = 600
 HANDLED_INVOKES = {"adaptiveCard/action", "fileConsent/invoke"}
+CLICK_NOT_SAVED = ("I couldn't save that: the IMR database isn't answering just now (it may be "
+                   "restarting). Nothing was recorded. Please press Try again in a minute.")
 SCOPES = {"personal": "personal", "channel": "team", "groupChat": "groupChat"}
 
 
@@ -249,6 +252,25 @@ class ImrBot(TeamsActivityHandler):
         except (TypeError, ValueError, AttributeError, KeyError):
             log.info("unreadable %s invoke", turn_context.activity.name)
             return InvokeResponse(status=400)
+        except Exception as error:
+            if not is_unavailable(error):
+                raise
+            log.warning("database unavailable during %s invoke", turn_context.activity.name,
+                        exc_info=True)
+            if turn_context.activity.name == "adaptiveCard/action":
+                return self._create_invoke_response(_invoke_card(
+                    self._not_saved_card(turn_context.activity.value)))
+            return InvokeResponse(status=503)
+
+    def _not_saved_card(self, value) -> dict:
+        """In place of the clicked card: why nothing was saved, and the same click (with what
+        the user typed on the card) ready to send again."""
+        card = self.cards.render("message", {"text": CLICK_NOT_SAVED})
+        action = value.get("action") if isinstance(value, dict) else None
+        if isinstance(action, dict) and action.get("verb") in EXECUTE_VERBS:
+            card["actions"] = [{"type": "Action.Execute", "title": "Try again",
+                                "verb": action["verb"], "data": action.get("data") or {}}]
+        return card
 
     async def on_adaptive_card_invoke(self, turn_context: TurnContext, invoke_value):
         """Action.Execute (approval cards): answer with the card that replaces the clicked one."""

@@ -8,6 +8,8 @@ sends it proactively through the adapter, and records the result:
 - 403 MessageWritesBlocked or 404: the recipient is unreachable; Business Services are told once in
   the tracker channel, and `imr status` shows it;
 - anything else: retried with backoff, and given up after MAX_ATTEMPTS.
+A recipient whose chat is at Teams' 30-second or hourly limit is held back for a later pass
+rather than waited for, so one busy recipient does not hold up everybody else's messages.
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ from imr_bot.clock import Clock
 from imr_bot.domain.notification import OutgoingNotification
 from imr_bot.services.channels import TRACKER_SETTING
 from imr_bot.store.database import Database
-from imr_bot.store.outbox_queue import OutboxQueue
+from imr_bot.store.outbox_queue import LEASE, OutboxQueue
 from imr_bot.store.unit_of_work import UnitOfWork
 
 from .card_templates import CardLibrary
@@ -34,6 +36,7 @@ from .rate_limit import TeamsLimits
 log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 12
+WAIT_IN_LINE_SECONDS = 1.0  # a per-second limit is waited out; a longer one lets others go first
 RETRYABLE = {412, 429, 500, 502, 503, 504}
 
 
@@ -72,12 +75,13 @@ def classify(error: BaseException, attempts: int) -> Outcome:
 
 class Delivery:
     def __init__(self, adapter, app_id: str, database: Database, cards: CardLibrary, clock: Clock,
-                 base_url: str = "", limits: TeamsLimits | None = None):
+                 base_url: str = "", limits: TeamsLimits | None = None,
+                 lease: timedelta = LEASE):
         self._adapter = adapter
         self._base_url = base_url
         self._app_id = app_id
         self._database = database
-        self._queue = OutboxQueue(database)
+        self._queue = OutboxQueue(database, lease)
         self._cards = cards
         self._clock = clock
         self.limits = limits or TeamsLimits()
@@ -131,7 +135,15 @@ class Delivery:
                 await self._queue.retry(item.id, "no conversation with the recipient yet",
                                         now + timedelta(hours=1))
             return False
-        await self.limits.acquire(reference["conversation"]["id"])
+        conversation = reference["conversation"]["id"]
+        held = self.limits.conversation_wait(conversation)
+        if held > WAIT_IN_LINE_SECONDS:
+            # this person's chat is at Teams' 30-second or hourly limit: the rest of the queue
+            # goes first, and this waits for a later pass
+            await self._queue.postpone(item.id, now + timedelta(seconds=held),
+                                       "held back: the conversation is at Teams' limit")
+            return False
+        await self.limits.acquire(conversation)
         try:
             await self._send(reference, item.payload)
         except Exception as error:  # noqa: BLE001 - every failure is classified below

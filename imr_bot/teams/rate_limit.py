@@ -47,12 +47,19 @@ class TeamsLimits:
         self._conversations: dict[str, list[SlidingWindow]] = {}
         self._lock = asyncio.Lock()
 
+    def _windows_of(self, conversation: str) -> list[SlidingWindow]:
+        return self._conversations.setdefault(
+            conversation, [SlidingWindow(limit, seconds) for limit, seconds in self._per_conversation])
+
+    def conversation_wait(self, conversation: str) -> float:
+        """How long until `conversation` may have one more message (the app's limit aside)."""
+        now = self._now()
+        return max((w.wait_time(now) for w in self._windows_of(conversation)), default=0.0)
+
     async def acquire(self, conversation: str) -> None:
         """Wait until one more message to `conversation` is within every limit, and count it."""
         async with self._lock:
-            windows = self._app + self._conversations.setdefault(
-                conversation, [SlidingWindow(limit, seconds)
-                               for limit, seconds in self._per_conversation])
+            windows = self._app + self._windows_of(conversation)
             while True:
                 now = self._now()
                 wait = max((w.wait_time(now) for w in windows), default=0.0)

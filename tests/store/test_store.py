@@ -194,3 +194,22 @@ async def test_state_records_refuse_a_stale_etag(database):
     assert (await records.read(["conv/1"]))["conv/1"].data == '{"a": 2}'
     await records.delete(["conv/1"])
     assert await records.read(["conv/1"]) == {}
+
+
+def test_a_database_that_cannot_be_reached_is_told_apart_from_a_bug():
+    from sqlalchemy.exc import OperationalError
+
+    from imr_bot.store.database import is_unavailable
+
+    assert is_unavailable(OperationalError("BEGIN", {}, Exception("database is locked")))
+    assert is_unavailable(ConnectionRefusedError(111, "Connection refused"))
+    assert is_unavailable(OSError("Multiple exceptions: [Errno 111] Connect call failed"))
+    try:
+        try:
+            raise ConnectionResetError("reset by peer")
+        except ConnectionResetError as error:
+            raise RuntimeError("while saving") from error
+    except RuntimeError as wrapped:
+        assert is_unavailable(wrapped)
+    assert not is_unavailable(ValueError("a bug"))
+    assert not is_unavailable(KeyError("reviewId"))

@@ -3,13 +3,16 @@
 import asyncio
 import json
 from dataclasses import replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
+from sqlalchemy import select
 
+from imr_bot.domain.notification import OutgoingNotification
 from imr_bot.domain.roles import Role
 from imr_bot.domain.stages import Stage
 from imr_bot.services import reminders
+from imr_bot.store import tables as t
 from imr_bot.store.outbox_queue import OutboxQueue
 from imr_bot.store.unit_of_work import UnitOfWork
 from imr_bot.teams.delivery import Delivery, classify
@@ -270,3 +273,33 @@ async def test_a_lease_left_by_a_killed_sender_is_taken_again_after_it_expires(d
     adapter = ScriptedAdapter([])
     assert await delivery_for(teams, adapter).flush() == 1
     assert json.dumps(adapter.sent)
+
+
+async def test_a_recipient_at_the_thirty_second_limit_does_not_hold_up_the_others(drafting):
+    teams, time = drafting, FakeTime()
+    async with UnitOfWork(teams.app.database) as uow:
+        author = await uow.people.by_email(AUTHOR.email)
+        qa = await uow.people.by_email(QA_LEAD.email)
+        await uow.outbox.queue_many(
+            [OutgoingNotification(key=f"busy:{n}", recipient=f"person:{author.id}", kind="test",
+                                  payload={"text": f"busy {n}"}) for n in range(70)]
+            + [OutgoingNotification(key="other", recipient=f"person:{qa.id}", kind="test",
+                                    payload={"text": "other"})], teams.clock.now())
+        await uow.commit()
+    sent_at: dict[str, list[float]] = {}
+
+    class Timed(ScriptedAdapter):
+        async def continue_conversation(self, reference, callback, bot_id):
+            sent_at.setdefault(reference.conversation.id, []).append(time.now)
+
+    assert await delivery_for(teams, Timed([]), time).flush() == 61
+    (author_chat,) = [c for c in sent_at if len(sent_at[c]) == 60]
+    (other,) = [stamps for c, stamps in sent_at.items() if c != author_chat]
+    assert other[0] < 30  # not kept waiting for the busy chat's 30-second window
+    async with UnitOfWork(teams.app.database) as uow:
+        held = (await uow.connection.execute(
+            select(t.notifications.c.attempts).where(t.notifications.c.status == "pending"))).all()
+    assert len(held) == 10 and all(attempts == 0 for (attempts,) in held)  # held back, not failed
+    teams.clock.set(teams.clock.now() + timedelta(seconds=31))
+    time.now += 31
+    assert await delivery_for(teams, Timed([]), time).flush() == 10
