@@ -23,14 +23,13 @@ from sqlalchemy import (
     text,
 )
 from sqlalchemy.dialects.postgresql import ARRAY
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from imr_bot.domain.roles import REVIEW_ROLES, Role
 from imr_bot.domain.stages import CLOSED_STAGES, NEXT_MILESTONE, NEXT_STEP_HOLDER, Stage
 
 from . import tables as t
+from .bulk import insert_many
 
 
 @dataclass(frozen=True)
@@ -105,15 +104,10 @@ class ReminderSource:
     async def mark_swept(self, rows: list[DueRow], today: date, directory: str) -> None:
         if not rows:
             return
-        insert = (postgresql_insert if self._c.dialect.name == "postgresql" else sqlite_insert)(
-            t.reminder_marks)
-        upsert = insert.on_conflict_do_update(
-            index_elements=["review_id"],
-            set_={"day": insert.excluded.day, "review_version": insert.excluded.review_version,
-                  "directory": insert.excluded.directory})
-        await self._c.execute(upsert, [
+        await insert_many(self._c, t.reminder_marks, [
             {"review_id": r.review_id, "day": today, "review_version": r.version,
-             "directory": directory} for r in rows])
+             "directory": directory} for r in rows],
+            conflict=["review_id"], update=["day", "review_version", "directory"])
 
     async def board_page(self, *, overdue_before: date | None, mine: tuple[int, list[Stage]] | None,
                          offset: int, limit: int) -> tuple[list[BoardRecord], int]:

@@ -11,8 +11,6 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import and_, delete, func, insert, select, text, update
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -27,6 +25,7 @@ from imr_bot.domain.stages import CLOSED_STAGES, Stage
 from imr_bot.domain.submissions import AlreadyDecided, Decision, Level, RecordedDecision
 
 from . import tables as t
+from .bulk import insert_many
 
 _LONDON = ZoneInfo("Europe/London")
 
@@ -429,13 +428,11 @@ class Outbox:
         that were new."""
         if not notifications:
             return set()
-        insert_for = postgresql_insert if self._c.dialect.name == "postgresql" else sqlite_insert
-        statement = (insert_for(t.notifications).on_conflict_do_nothing(index_elements=["key"])
-                     .returning(t.notifications.c.key))
-        result = await self._c.execute(statement, [
+        result = await insert_many(self._c, t.notifications, [
             {"key": n.key, "review_id": n.review_id, "recipient": n.recipient, "kind": n.kind,
              "payload": json.dumps(n.payload), "status": "pending", "attempts": 0,
-             "next_attempt_at": at, "created_at": at} for n in notifications])
+             "next_attempt_at": at, "created_at": at} for n in notifications],
+            conflict=["key"], returning=t.notifications.c.key)
         return set(result.scalars())
 
     async def escalated_among(self, review_ids: list[int]) -> set[int]:
