@@ -116,17 +116,20 @@ class ReminderSource:
         there are in all. `overdue_before`: only those whose next milestone was due before then;
         `mine`: only those where this person holds a role, or whose stage is held by one of the
         person's organisation roles (given as stages)."""
-        page, count = _board_queries(overdue_before is not None, mine is not None)
+        page = _board_queries(overdue_before is not None, mine is not None)
         values = {"offset": offset, "limit": limit}
         if overdue_before is not None:
             values["overdue_before"] = overdue_before
         if mine is not None:
             values["person_id"], values["stages"] = mine[0], [s.value for s in mine[1]] or [""]
         rows = (await self._c.execute(page, values)).all()
-        if len(rows) < limit and (rows or offset == 0):
-            total = offset + len(rows)  # the last page tells the total itself
+        if rows:
+            total = rows[0].total
+        elif offset:  # past the last page (the board shrank): the count, from the first row
+            first = (await self._c.execute(page, {**values, "offset": 0, "limit": 1})).first()
+            total = first.total if first else 0
         else:
-            total = await self._c.scalar(count, values)
+            total = 0
         return [BoardRecord(r.id, r.reference, r.review_type, Stage(r.stage), r.due, r.holder_name)
                 for r in rows], int(total or 0)
 
@@ -165,25 +168,36 @@ def _one_of(connection: AsyncConnection, column, ids: list[int]):
 
 @cache
 def _board_queries(overdue: bool, mine: bool):
-    """The board's page and count statements, built once per filter: statements built afresh on
-    every turn cost SQLAlchemy more time than SQLite takes to run them."""
-    next_milestone = case({s.value: m.value for s, m in NEXT_MILESTONE.items()},
-                          value=t.reviews.c.stage)
+    """The board's statement, built once per filter (statements built afresh on every turn cost
+    SQLAlchemy more time than SQLite takes to run them): a page of rows, each carrying the count
+    of the whole board, in one round trip."""
+    def filtered(reviews, milestones, review_people):
+        next_milestone = case({s.value: m.value for s, m in NEXT_MILESTONE.items()},
+                              value=reviews.c.stage)
+        with_due = reviews.outerjoin(milestones, and_(
+            milestones.c.review_id == reviews.c.id, milestones.c.milestone == next_milestone))
+        where = [reviews.c.stage.not_in([s.value for s in CLOSED_STAGES])]
+        if overdue:
+            where.append(milestones.c.due < bindparam("overdue_before"))
+        if mine:
+            where.append(or_(
+                reviews.c.id.in_(select(review_people.c.review_id).where(
+                    review_people.c.person_id == bindparam("person_id"))),
+                reviews.c.stage.in_(bindparam("stages", expanding=True))))
+        return with_due, where
+
+    counted = [t.reviews.alias("counted"), t.milestones.alias("counted_due"),
+               t.review_people.alias("counted_people")]
+    counted_join, counted_where = filtered(*counted)
+    total = (select(func.count()).select_from(counted_join if overdue else counted[0])
+             .where(*counted_where).scalar_subquery())
+    with_due, where = filtered(t.reviews, t.milestones, t.review_people)
     holder_role = case({s.value: r.value for s, r in NEXT_STEP_HOLDER.items()
                         if r in REVIEW_ROLES}, value=t.reviews.c.stage)
     link, holder = t.review_people.alias("holder_link"), t.people.alias("holder")
-    with_due = t.reviews.outerjoin(t.milestones, and_(
-        t.milestones.c.review_id == t.reviews.c.id, t.milestones.c.milestone == next_milestone))
-    where = [t.reviews.c.stage.not_in([s.value for s in CLOSED_STAGES])]
-    if overdue:
-        where.append(t.milestones.c.due < bindparam("overdue_before"))
-    if mine:
-        where.append(or_(
-            t.reviews.c.id.in_(select(t.review_people.c.review_id).where(
-                t.review_people.c.person_id == bindparam("person_id"))),
-            t.reviews.c.stage.in_(bindparam("stages", expanding=True))))
-    page = (select(t.reviews.c.id, t.reviews.c.reference, t.reviews.c.review_type,
-                   t.reviews.c.stage, t.milestones.c.due, holder.c.name.label("holder_name"))
+    return (select(t.reviews.c.id, t.reviews.c.reference, t.reviews.c.review_type,
+                   t.reviews.c.stage, t.milestones.c.due, holder.c.name.label("holder_name"),
+                   total.label("total"))
             .select_from(with_due
                          .outerjoin(link, and_(link.c.review_id == t.reviews.c.id,
                                                link.c.role == holder_role))
@@ -191,5 +205,3 @@ def _board_queries(overdue: bool, mine: bool):
             .where(*where)
             .order_by(t.milestones.c.due.is_(None), t.milestones.c.due, t.reviews.c.reference_key)
             .offset(bindparam("offset")).limit(bindparam("limit")))
-    count = select(func.count()).select_from(with_due if overdue else t.reviews).where(*where)
-    return page, count

@@ -155,3 +155,10 @@ async def test_export_links_expire_after_fifteen_minutes(teams):
 
 async def test_the_author_cannot_export(teams):
     assert "only" in texts(await teams.say(AUTHOR, "imr export"))
+
+
+async def test_a_more_button_pressed_after_the_board_shrank_shows_the_first_page(teams):
+    for n in range(3):
+        await log_review(teams, f"DDSCP/CSPR/2026/{n:03d}")
+    (board,) = cards(await teams.submit(QA_LEAD, {"verb": "status.more", "page": 4, "scope": "all"}))
+    assert "3 review(s)" in card_text(board) and "DDSCP/CSPR/2026/000" in card_text(board)
