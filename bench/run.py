@@ -324,6 +324,10 @@ def bench_documents(results: dict) -> None:
             results[(kind, pack)] = statistics.median(times), max(times)
 
 
+def _verdict(met: bool) -> str:
+    return "met" if met else "**not met**"
+
+
 def write_report(turns, memory, sweeps, delivery, documents, soak, seconds) -> str:
     stock = turns["Stock botbuilder echo bot"][1]["p50"]
     lean = turns["Lean echo bot (per-turn clients removed)"][1]["p50"]
@@ -342,17 +346,18 @@ def write_report(turns, memory, sweeps, delivery, documents, soak, seconds) -> s
             lines.append(f"| {label} | {concurrency} | {r['p50']:.1f} | {r['p99']:.1f} | "
                          f"{r['throughput']:.0f} | {r['p50'] / turns['Stock botbuilder echo bot'][concurrency]['p50']:.2f} | "
                          f"{r['p50'] / turns['Lean echo bot (per-turn clients removed)'][concurrency]['p50']:.2f} |")
-    status = turns.get("imr status, 1,000 reviews — SQLite", {}).get(1)
-    approve_r = turns.get("approve click (Action.Execute) — SQLite", {}).get(1)
-    lines += ["", "Targets at concurrency 1 (SQLite):", ""]
-    if status:
-        lines.append(f"- `imr status` p50 ≤ 0.5 × stock echo ({0.5 * stock:.1f} ms): "
-                     f"{status['p50']:.1f} ms — {'met' if status['p50'] <= 0.5 * stock else 'not met'}.")
-        lines.append(f"- `imr status` p50 ≤ 1.5 × lean echo ({1.5 * lean:.1f} ms): "
-                     f"{status['p50']:.1f} ms — {'met' if status['p50'] <= 1.5 * lean else 'not met'}.")
-    if approve_r:
-        lines.append(f"- approve p99 ≤ 2 × lean echo p99 ({2 * lean_p99:.1f} ms): "
-                     f"{approve_r['p99']:.1f} ms — {'met' if approve_r['p99'] <= 2 * lean_p99 else 'not met'}.")
+    for backend in ("SQLite", "PostgreSQL"):
+        status = turns.get(f"imr status, 1,000 reviews — {backend}", {}).get(1)
+        approve_r = turns.get(f"approve click (Action.Execute) — {backend}", {}).get(1)
+        lines += ["", f"Targets at concurrency 1 ({backend}):", ""]
+        if status:
+            lines.append(f"- `imr status` p50 ≤ 0.5 × stock echo ({0.5 * stock:.1f} ms): "
+                         f"{status['p50']:.1f} ms — {_verdict(status['p50'] <= 0.5 * stock)}.")
+            lines.append(f"- `imr status` p50 ≤ 1.5 × lean echo ({1.5 * lean:.1f} ms): "
+                         f"{status['p50']:.1f} ms — {_verdict(status['p50'] <= 1.5 * lean)}.")
+        if approve_r:
+            lines.append(f"- approve p99 ≤ 2 × lean echo p99 ({2 * lean_p99:.1f} ms): "
+                         f"{approve_r['p99']:.1f} ms — {_verdict(approve_r['p99'] <= 2 * lean_p99)}.")
     lines += ["", f"Bot memory (RSS) after the load: SQLite {memory.get('SQLite', 0)} MB, "
               f"PostgreSQL {memory.get('PostgreSQL', 0)} MB.", "",
               "## Reminder sweep", "",
@@ -360,7 +365,15 @@ def write_report(turns, memory, sweeps, delivery, documents, soak, seconds) -> s
               "| --- | --- | --- | --- | --- | --- |"]
     for (backend, size), (first, repeat, considered, queued) in sweeps.items():
         lines.append(f"| {backend} | {size:,} | {first:.3f} | {repeat:.3f} | {considered:,} | {queued:,} |")
-    lines += ["", "Target: 100k reviews swept in under 1 s; 10k → 100k grows at most 10×.", "",
+    lines += ["", "Target: 100k reviews swept in under 1 s; 10k → 100k grows at most 10×.", ""]
+    for backend in ("SQLite", "PostgreSQL"):
+        big, small = sweeps.get((backend, 100000)), sweeps.get((backend, 10000))
+        if big and small:
+            lines.append(f"- {backend}: repeat sweep of 100k {big[1]:.2f} s — {_verdict(big[1] < 1)}; "
+                         f"first sweep of the day {big[0]:.2f} s — {_verdict(big[0] < 1)}; growth "
+                         f"10k → 100k ×{big[0] / small[0]:.1f} (first), ×{big[1] / small[1]:.1f} "
+                         f"(repeat) — {_verdict(big[0] / small[0] <= 10 and big[1] / small[1] <= 10)}.")
+    lines += ["",
               "## Delivery within Teams' limits", "",
               f"1,000 nudges to 1,000 people through the real delivery (CloudAdapter, leases, "
               f"sliding windows) against a mock connector that enforces the limits with 429s: "
@@ -386,23 +399,40 @@ def write_report(turns, memory, sweeps, delivery, documents, soak, seconds) -> s
 
 READING = """## Reading these figures, and what is left
 
-- The SDK's per-turn waste is real: building a ConnectorClient and a UserTokenClient on every turn
-  (msrest's retry-policy set-up) makes the stock echo turn about 4 times slower than the lean one.
-  The Teams room now reuses those clients (`LeanAuthentication`); the "stock adapter (before)" rows
-  measure our own status turn with the SDK's behaviour.
-- Not yet met: the `imr status` turn with 1,000 reviews (target ≤ 0.5 × stock echo and ≤ 1.5 × lean
-  echo) and the approve click's p99 (≤ 2 × lean echo). The status turn now reads one row per review
-  and its next due date, but still spends its time in identifying the user, loading and saving
-  conversation state, reading the people directory and building and serialising the card; the next
-  steps are caching the directory and the conversation reference per process, not loading the
-  conversation state for plain commands, and paging the board in SQL.
-- Not yet met: the sweep. A repeat sweep of 10,000 reviews takes about 2 s; the first sweep of the
-  day is dominated by the Day-4 escalation, which computes full allocation suggestions for every
-  overdue, unallocated review it escalates for the first time (this seed makes one in six reviews
-  such). The next step is to compute the directory and loads once per sweep rather than per review,
-  and to queue reminders in one statement; 100,000 reviews were not measured in this quick run.
-- Not measured here: the 10-minute memory soak (RSS after the load above is given instead), kill -9
-  of the bot during a fan-out, and a PostgreSQL restart during a sweep or an approval.
+- The SDK's per-turn waste, removed in our Teams room and measured before and after:
+  botbuilder builds a ConnectorClient and a UserTokenClient on every turn (msrest's retry-policy
+  set-up): the stock echo turn is about 4 times slower than the lean one; we reuse the clients
+  (`LeanAuthentication`). botbuilder also deep-copies every outgoing activity and msrest walks every
+  value of it to serialise it: for the status board's card (some hundreds of nodes) that was the
+  largest single cost of the turn; a rendered card is now neither copied nor walked
+  (`CardContent`). The "stock adapter (before)" rows are our status turn with the SDK's behaviour.
+- Our own per-turn waste, removed: the board read every open review and their people to show 20
+  (now one page in one query, with the whole board's count and the holders' names); cards were
+  bound by walking the template (now compiled once, 0.9 → 0.26 ms for the board); the conversation
+  reference was written on every message because it carried the message id (now written once);
+  identifying the user took SQLite's write lock (now a read); a refused approval click (already
+  decided) took the write lock and read the review twice (now one read).
+- Still not met: the status turn against both echo floors, and the approve click's p99. What is
+  left is the database's round trips: on SQLite each query is several hops to aiosqlite's thread
+  (the status turn makes five queries in three transactions: who you are, whether a dialog is open,
+  the page), which on this 2-core machine costs more than the whole lean echo turn. Meeting the
+  floors would need a process-local cache of the directory and board validated by a change counter
+  kept by database triggers, so a repeat `imr status` costs one query; that is the next step.
+- The sweep: a repeat sweep reads only reviews that owe a reminder today and that no sweep has
+  handled today at their present version (`reminder_marks`), so it is one query whatever the size
+  of the tracker (met at 100k on both backends). The first sweep of the day has real work to do —
+  it queues one notification per reminder owed (about 39,000 for 100,000 reviews in this seed, where
+  one in seven reviews is overdue) and marks every review it looked at — and does not meet 1 s
+  at 100k; it is one statement per table (unnest arrays on PostgreSQL), and the rest is Python's
+  per-row policy and SQLite's inserts. The Day-4 escalation reads the pool once per sweep, however
+  many reviews escalate.
+- Delivery holds Teams' limits exactly; a recipient whose chat is at the 30-second or hourly limit
+  is held back for a later pass instead of holding up everybody else's messages (found by the
+  soak: one person with many overdue reviews made everyone wait).
+- Fault tests (`make test`, longer in `make soak`): kill -9 during a fan-out (3 cycles per backend
+  in `make test`, 20 in `make soak`), PostgreSQL restarted during a sweep and during an approval
+  click, two processes on one PostgreSQL, and generated malformed activities; their counts are
+  printed by `pytest -s` and quoted in the closing note.
 """
 
 
