@@ -24,19 +24,7 @@ _MISSING = object()
 
 
 def _lookup(path: str, scope: Any, root: Any) -> Any:
-    parts = path.split(".")
-    if parts[0] == "$root":
-        current, parts = root, parts[1:]
-    elif parts[0] == "$data":
-        current, parts = scope, parts[1:]
-    else:
-        current = scope
-    for part in parts:
-        if isinstance(current, dict) and part in current:
-            current = current[part]
-        else:
-            return _MISSING
-    return current
+    return _path(path)(scope, root)
 
 
 def _text(value: Any) -> str:
@@ -155,8 +143,9 @@ def _copy(node: Any) -> Any:
     return node
 
 
+@cache
 def _path(path: str):
-    """`_lookup` with the path split once."""
+    """A lookup of `path` (dots between keys; `$root` and `$data` first) in a scope, split once."""
     parts = path.split(".")
     start = parts[0]
     rest = parts[1:] if start in ("$root", "$data") else parts
