@@ -57,16 +57,16 @@ async def seed(url: str, reviews: int, service_url: str = "http://127.0.0.1:1/")
             if step and random.random() < LATE_SHARE:
                 step -= 1
             stage = ON_TIME[step][1]
+            due = {m: calendar.add_working_days(day_one, DEFAULT_DAYS[m] - 1) for m in MILESTONE_ORDER}
             review_rows.append({"id": n, "reference": f"BENCH/{n:06d}", "reference_key": f"bench/{n:06d}",
                                 "review_type": "CSPR", "body": "DDSCP", "received": received,
                                 "tor_start": date(2025, 1, 1), "tor_end": date(2026, 6, 30),
                                 "subject_initials": "AB", "notes": "", "stage": stage.value,
                                 "day_one": day_one, "version": 1, "created_at": AT,
-                                "updated_at": AT, "template_pack": "derbyshire"})
-            for milestone in MILESTONE_ORDER:
-                milestone_rows.append({"review_id": n, "milestone": milestone.value,
-                                       "due": calendar.add_working_days(day_one, DEFAULT_DAYS[milestone] - 1),
-                                       "done": None})
+                                "updated_at": AT, "template_pack": "derbyshire",
+                                "next_due": due[stage.next_milestone]})
+            milestone_rows += [{"review_id": n, "milestone": m.value, "due": day, "done": None}
+                               for m, day in due.items()]
             if stage != Stage.COMMISSIONED or n == 1:
                 # the benchmark's user is the QA lead of review 1 (the approve click) only
                 qa_lead = 1 if n == 1 else 2 + (n + 7) % 40
@@ -79,7 +79,9 @@ async def seed(url: str, reviews: int, service_url: str = "http://127.0.0.1:1/")
         for start in range(0, len(people_rows), 10000):
             await c.execute(insert(t.review_people), people_rows[start:start + 10000])
         # the approve click: review 1 waits for the QA lead (person 1) on version 1
-        await c.execute(t.reviews.update().where(t.reviews.c.id == 1).values(stage="submitted_to_qa"))
+        await c.execute(t.reviews.update().where(t.reviews.c.id == 1).values(
+            stage="submitted_to_qa", next_due=calendar.add_working_days(
+                review_rows[0]["day_one"], DEFAULT_DAYS[Stage.SUBMITTED_TO_QA.next_milestone] - 1)))
         await c.execute(insert(t.submissions).values(review_id=1, version=1, level="qa",
                                                      submitted_by="author2@c.test", submitted_at=AT))
         reference = {"conversation": {"id": "a:bench"}, "serviceUrl": service_url,

@@ -81,6 +81,12 @@ class Review:
                    notes=commission.notes, template_pack=commission.template_pack)
 
     @property
+    def next_due(self) -> date | None:
+        """When the milestone this review works towards is due (none on hold or closed)."""
+        milestone = self.stage.next_milestone
+        return self.plan.due.get(milestone) if milestone is not None else None
+
+    @property
     def is_open(self) -> bool:
         return self.stage.is_open
 

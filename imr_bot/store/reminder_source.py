@@ -26,7 +26,7 @@ from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from imr_bot.domain.roles import REVIEW_ROLES, Role
-from imr_bot.domain.stages import CLOSED_STAGES, NEXT_MILESTONE, NEXT_STEP_HOLDER, Stage
+from imr_bot.domain.stages import CLOSED_STAGES, NEXT_STEP_HOLDER, Stage
 
 from . import tables as t
 from .bulk import insert_many
@@ -73,14 +73,9 @@ class ReminderSource:
         return bool(await self._c.scalar(text("SELECT pg_try_advisory_xact_lock(7242002)")))
 
     def _due_by(self, horizon: date):
-        next_milestone = case({s.value: m.value for s, m in NEXT_MILESTONE.items()},
-                              value=t.reviews.c.stage)
         return (select(t.reviews.c.id, t.reviews.c.reference, t.reviews.c.stage,
-                       t.milestones.c.due, t.reviews.c.version)
-                .join(t.milestones, and_(t.milestones.c.review_id == t.reviews.c.id,
-                                         t.milestones.c.milestone == next_milestone))
-                .where(t.reviews.c.stage.in_([s.value for s in NEXT_MILESTONE]),
-                       t.milestones.c.due <= horizon))
+                       t.reviews.c.next_due.label("due"), t.reviews.c.version)
+                .where(t.reviews.c.next_due <= horizon))
 
     async def due_by(self, horizon: date) -> list[DueRow]:
         """Open reviews whose next milestone is due on or before `horizon`."""
@@ -98,7 +93,7 @@ class ReminderSource:
                             mark.review_version != t.reviews.c.version,
                             mark.directory != directory)))
         if silent:
-            query = query.where(t.milestones.c.due.not_in(silent))
+            query = query.where(t.reviews.c.next_due.not_in(silent))
         return _rows(await self._c.execute(query))
 
     async def mark_swept(self, rows: list[DueRow], today: date, directory: str) -> None:
@@ -169,39 +164,32 @@ def _one_of(connection: AsyncConnection, column, ids: list[int]):
 @cache
 def _board_queries(overdue: bool, mine: bool):
     """The board's statement, built once per filter (statements built afresh on every turn cost
-    SQLAlchemy more time than SQLite takes to run them): a page of rows, each carrying the count
-    of the whole board, in one round trip."""
-    def filtered(reviews, milestones, review_people):
-        next_milestone = case({s.value: m.value for s, m in NEXT_MILESTONE.items()},
-                              value=reviews.c.stage)
-        with_due = reviews.outerjoin(milestones, and_(
-            milestones.c.review_id == reviews.c.id, milestones.c.milestone == next_milestone))
+    SQLAlchemy more time than SQLite takes to run them): a page of rows in the order of
+    `ix_reviews_next_due`, each carrying the count of the whole board, in one round trip."""
+    def filtered(reviews, review_people):
         where = [reviews.c.stage.not_in([s.value for s in CLOSED_STAGES])]
         if overdue:
-            where.append(milestones.c.due < bindparam("overdue_before"))
+            where.append(reviews.c.next_due < bindparam("overdue_before"))
         if mine:
             where.append(or_(
                 reviews.c.id.in_(select(review_people.c.review_id).where(
                     review_people.c.person_id == bindparam("person_id"))),
                 reviews.c.stage.in_(bindparam("stages", expanding=True))))
-        return with_due, where
+        return where
 
-    counted = [t.reviews.alias("counted"), t.milestones.alias("counted_due"),
-               t.review_people.alias("counted_people")]
-    counted_join, counted_where = filtered(*counted)
-    total = (select(func.count()).select_from(counted_join if overdue else counted[0])
-             .where(*counted_where).scalar_subquery())
-    with_due, where = filtered(t.reviews, t.milestones, t.review_people)
+    counted = t.reviews.alias("counted")
+    total = (select(func.count()).select_from(counted)
+             .where(*filtered(counted, t.review_people.alias("counted_people"))).scalar_subquery())
     holder_role = case({s.value: r.value for s, r in NEXT_STEP_HOLDER.items()
                         if r in REVIEW_ROLES}, value=t.reviews.c.stage)
     link, holder = t.review_people.alias("holder_link"), t.people.alias("holder")
     return (select(t.reviews.c.id, t.reviews.c.reference, t.reviews.c.review_type,
-                   t.reviews.c.stage, t.milestones.c.due, holder.c.name.label("holder_name"),
-                   total.label("total"))
-            .select_from(with_due
+                   t.reviews.c.stage, t.reviews.c.next_due.label("due"),
+                   holder.c.name.label("holder_name"), total.label("total"))
+            .select_from(t.reviews
                          .outerjoin(link, and_(link.c.review_id == t.reviews.c.id,
                                                link.c.role == holder_role))
                          .outerjoin(holder, holder.c.id == link.c.person_id))
-            .where(*where)
-            .order_by(t.milestones.c.due.is_(None), t.milestones.c.due, t.reviews.c.reference_key)
+            .where(*filtered(t.reviews, t.review_people))
+            .order_by(t.reviews.c.next_due.asc().nulls_last(), t.reviews.c.reference_key)
             .offset(bindparam("offset")).limit(bindparam("limit")))

@@ -136,7 +136,7 @@ class Reviews:
             "stage": review.stage.value,
             "stage_before_hold": review.stage_before_hold.value if review.stage_before_hold else None,
             "held_since": review.held_since, "day_one": review.plan.day_one,
-            "template_pack": review.template_pack,
+            "template_pack": review.template_pack, "next_due": review.next_due,
         }
 
     async def _write_plan(self, review_id: int, plan: Plan, *, already: int) -> None:

@@ -93,10 +93,15 @@ reviews = Table(
     Column("held_since", Date),
     Column("day_one", Date, nullable=False),
     Column("template_pack", String(32), nullable=False, server_default="derbyshire"),
+    # The due date of the milestone the review's stage works towards (none on hold or closed):
+    # the plan's own date, copied here in the same write as the plan and stage, so that the board
+    # and the reminder sweep can read and order reviews by it through an index.
+    Column("next_due", Date),
     Column("version", Integer, nullable=False, default=1),
     Column("created_at", UtcDateTime(), nullable=False),
     Column("updated_at", UtcDateTime(), nullable=False),
     Index("ix_reviews_stage", "stage"),
+    Index("ix_reviews_next_due", "next_due", "reference_key"),
 )
 
 milestones = Table(

@@ -5,6 +5,7 @@ from datetime import UTC, date, datetime
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
+from sqlalchemy import text
 
 from imr_bot.domain.calendar import WorkingCalendar
 from imr_bot.domain.errors import DuplicateReference
@@ -14,6 +15,7 @@ from imr_bot.domain.plan import Milestone
 from imr_bot.domain.review import Commission, CommissioningBody, Review, ReviewType
 from imr_bot.domain.roles import Role
 from imr_bot.domain.stages import Event, Stage
+from imr_bot.store.database import Database
 from imr_bot.store.repositories import ConcurrentChange
 from imr_bot.store.state_records import StaleRecord, StateRecords
 from imr_bot.store.tables import metadata
@@ -213,3 +215,28 @@ def test_a_database_that_cannot_be_reached_is_told_apart_from_a_bug():
         assert is_unavailable(wrapped)
     assert not is_unavailable(ValueError("a bug"))
     assert not is_unavailable(KeyError("reviewId"))
+
+
+async def test_upgrading_fills_in_each_reviews_next_due_date_from_its_plan(tmp_path):
+    from imr_bot.store.database import upgrade
+
+    url = f"sqlite:///{tmp_path / 'old.db'}"
+    await asyncio.to_thread(upgrade, url, "0008")  # a database from before the column
+    old = Database(url)
+    async with UnitOfWork(old) as uow:
+        await uow.connection.execute(text(
+            "INSERT INTO reviews (id, reference, reference_key, review_type, body, received, "
+            "tor_start, tor_end, subject_initials, notes, stage, day_one, template_pack, version, "
+            "created_at, updated_at) VALUES (1, 'R/1', 'r/1', 'CSPR', 'DDSCP', '2026-11-23', "
+            "'2025-01-01', '2026-06-30', 'JS', '', 'midway_held', '2026-11-23', 'derbyshire', 1, "
+            "'2026-11-23 10:00:00', '2026-11-23 10:00:00')"))
+        await uow.connection.execute(text(
+            "INSERT INTO milestones (review_id, milestone, due) VALUES "
+            "(1, 'midway_review', '2026-12-11'), (1, 'report_to_qa', '2026-12-24')"))
+        await uow.commit()
+    await old.dispose()
+    await asyncio.to_thread(upgrade, url)
+    upgraded = Database(url)
+    async with UnitOfWork(upgraded, read_only=True) as uow:
+        assert await uow.connection.scalar(text("SELECT next_due FROM reviews")) == "2026-12-24"
+    await upgraded.dispose()
