@@ -316,12 +316,15 @@ def bench_documents(results: dict) -> None:
                       tor_start=date(2025, 1, 1), tor_end=date(2026, 6, 30), today=date(2026, 11, 23))
     for kind in KINDS:
         for pack in ("derbyshire", "bradford"):
+            build(kind, pack, prefill)  # the first build of a template loads it: not timed
             times = []
             for _ in range(10 if QUICK else 30):
                 started = time.perf_counter()
                 build(kind, pack, prefill)
                 times.append((time.perf_counter() - started) * 1000)
-            results[(kind, pack)] = statistics.median(times), max(times)
+            times.sort()
+            results[(kind, pack)] = (statistics.median(times), times[int(len(times) * 0.95) - 1],
+                                     times[-1])
 
 
 def _verdict(met: bool) -> str:
@@ -381,11 +384,13 @@ def write_report(turns, memory, sweeps, delivery, documents, soak, seconds) -> s
               f"of 50/s ({delivery['rate'] / 50:.0%}); delivered {delivery['delivered']}, lost "
               f"{delivery['lost']}, duplicates {delivery['duplicates']}, 429s {delivery['429s']}.",
               "Target: ≥ 90 % of the limit's rate, nothing lost.", "",
-              "## Document generation", "", "| template | pack | median (ms) | max (ms) |",
-              "| --- | --- | --- | --- |"]
-    for (kind, pack), (median, worst) in documents.items():
-        lines.append(f"| {kind} | {pack} | {median:.1f} | {worst:.1f} |")
-    lines += ["", "Target: under 50 ms each.", "", "## Memory across a soak", "",
+              "## Document generation", "",
+              "| template | pack | median (ms) | p95 (ms) | max (ms) |", "| --- | --- | --- | --- | --- |"]
+    for (kind, pack), (median, p95, worst) in documents.items():
+        lines.append(f"| {kind} | {pack} | {median:.1f} | {p95:.1f} | {worst:.1f} |")
+    slowest = max(worst for _, _, worst in documents.values())
+    lines += ["", f"Target: under 50 ms each — the slowest of all {slowest:.1f} ms: "
+              f"{_verdict(slowest < 50)}.", "", "## Memory across a soak", "",
               f"{soak['seconds'] // 60:.0f} minute(s) of mixed traffic at concurrency 4 "
               f"({soak['turns']:,} turns, {soak['errors']} 5xx) with a working day's sweep and "
               f"delivery every 20 s ({soak.get('sweeps', 0)} days), 10,000 reviews on SQLite. "
@@ -393,7 +398,11 @@ def write_report(turns, memory, sweeps, delivery, documents, soak, seconds) -> s
               f"{soak['max']:.0f} MB at most, {soak['last']:.0f} MB at the end.", "",
               "| seconds | RSS (MB) |", "| --- | --- |"]
     lines += [f"| {at:.0f} | {mb:.0f} |" for at, mb in soak["samples"]]
-    lines += ["", "Target: under 200 MB, and flat.", "", READING, ""]
+    settled = [mb for at, mb in soak["samples"] if at >= soak["seconds"] * 0.2]
+    drift = settled[-1] - settled[0] if settled else 0.0
+    lines += ["", f"Target: under 200 MB, and flat — at most {soak['max']:.0f} MB "
+              f"({_verdict(soak['max'] < 200)}), {drift:+.0f} MB from warm to the end "
+              f"({_verdict(abs(drift) <= 10)}).", "", READING, ""]
     return "\n".join(lines)
 
 
@@ -429,6 +438,12 @@ READING = """## Reading these figures, and what is left
 - Delivery holds Teams' limits exactly; a recipient whose chat is at the 30-second or hourly limit
   is held back for a later pass instead of holding up everybody else's messages (found by the
   soak: one person with many overdue reviews made everyone wait).
+- Memory: the first soak (before `release_memory`) grew from 188 MB to 262 MB over 10 minutes with
+  no growth in Python objects (tracemalloc): glibc kept the heap freed after each day's sweep, so
+  RSS followed the largest sweep so far, and the soak makes each simulated day's sweep larger (its
+  reviews never move on, so more are overdue every day). The bot now hands freed heap back after
+  each sweep and delivery pass (`malloc_trim`); what growth remains follows the soak's own
+  growing data (SQLite's page cache per pooled connection fills as the database grows).
 - Fault tests (`make test`, longer in `make soak`): kill -9 during a fan-out (3 cycles per backend
   in `make test`, 20 in `make soak`), PostgreSQL restarted during a sweep and during an approval
   click, two processes on one PostgreSQL, and generated malformed activities; their counts are

@@ -13,6 +13,7 @@ import logging
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
+from imr_bot.observability import release_memory
 from imr_bot.services import reminders
 
 log = logging.getLogger(__name__)
@@ -30,6 +31,7 @@ def create_scheduler(app) -> AsyncIOScheduler:
                 app.delivery.kick()
         except Exception:  # a failed sweep is simply done again at the next one
             log.exception("reminder sweep failed")
+        release_memory()
 
     async def digest() -> None:
         try:
@@ -40,6 +42,7 @@ def create_scheduler(app) -> AsyncIOScheduler:
 
     async def deliver() -> None:
         app.delivery.kick()
+        release_memory()
 
     scheduler.add_job(sweep, "interval", minutes=SWEEP_MINUTES, id="sweep", coalesce=True,
                       max_instances=1)

@@ -10,7 +10,7 @@ from aiohttp import web
 from botbuilder.core.serializer_helper import serializer_helper
 from botbuilder.schema import Activity
 
-from imr_bot.observability import new_correlation_id
+from imr_bot.observability import new_correlation_id, release_memory
 
 log = logging.getLogger(__name__)
 
@@ -144,6 +144,7 @@ def create_web_app(app) -> web.Application:
             await reminders.daily_digest(app.ctx)
             while await app.delivery.flush():
                 pass
+            release_memory()  # as the scheduler does after each sweep
             return web.json_response({"queued": result.queued})
 
         web_app.router.add_post("/_test/clock", set_clock)
