@@ -98,17 +98,30 @@ def _table(document, columns, rows: int, widths_cm: list[float], *, header_repea
     table.style = "Table Grid"
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
     table.autofit = False
-    for index, title in enumerate(columns):
-        cell = table.rows[0].cells[index]
+    for cell, title in zip(table.rows[0].cells, columns, strict=True):
         cell.text = title
         cell.paragraphs[0].runs[0].bold = True
     if header_repeats:
         _repeat_header(table.rows[0])
-    for index, width in enumerate(widths_cm):
-        table.columns[index].width = Cm(width)
-        for cell in table.columns[index].cells:
-            cell.width = Cm(width)
+    widths = [Cm(width) for width in widths_cm]
+    for column, width in zip(table.columns, widths, strict=False):
+        column.width = width
+    for row in table.rows:  # a row's cells are cheap; a column's are built from the whole grid
+        for cell, width in zip(row.cells, widths, strict=False):
+            cell.width = width
     return table
+
+
+def _heading(document, text: str, level: int):
+    """`document.add_heading`, without python-docx's search of every style in the document for
+    the default on each heading (a third of a template's build time): the heading style's id is
+    looked up once per document."""
+    ids = document.__dict__.setdefault("_imr_heading_ids", {})
+    if level not in ids:
+        ids[level] = document.styles["Title" if level == 0 else f"Heading {level}"].style_id
+    paragraph = document.add_paragraph(text)
+    paragraph._p.style = ids[level]
+    return paragraph
 
 
 def _save(document) -> bytes:
@@ -130,7 +143,7 @@ def chronology(prefill: Prefill) -> bytes:
     document = _document(prefill, landscape=True,
                          header_text="Derbyshire Children's Services – Individual Management "
                                      f"Review ref: {prefill.reference}")
-    title = document.add_heading("Chronology", level=1)
+    title = _heading(document, "Chronology", 1)
     title.alignment = WD_ALIGN_PARAGRAPH.LEFT
     _facts(document, [("Individual Management Review ref", prefill.reference),
                       ("Author", prefill.author),
@@ -139,7 +152,7 @@ def chronology(prefill: Prefill) -> bytes:
                       ("Date", _d(prefill.today))])
     _table(document, CHRONOLOGY_COLUMNS, rows=12, widths_cm=[3.0, 6.5, 7.5, 8.5])
     document.add_paragraph()
-    document.add_heading("Key to Initials Used", level=2)
+    _heading(document, "Key to Initials Used", 2)
     _table(document, ("Initials", "Role or relationship (no names of children or families in "
                                   "chat; this key stays in the document)"), rows=6,
            widths_cm=[4.0, 21.5], header_repeats=False)
@@ -204,18 +217,18 @@ def derbyshire_imr(prefill: Prefill) -> bytes:
     cover.alignment = WD_ALIGN_PARAGRAPH.CENTER
     cover.add_run("Child Safeguarding Practice Review").bold = True
     document.add_paragraph(f"Ref: {prefill.reference}").alignment = WD_ALIGN_PARAGRAPH.CENTER
-    title = document.add_heading("INDIVIDUAL MANAGEMENT REVIEW", level=0)
+    title = _heading(document, "INDIVIDUAL MANAGEMENT REVIEW", 0)
     title.alignment = WD_ALIGN_PARAGRAPH.CENTER
     document.add_paragraph("(Derbyshire Children's Services)").alignment = WD_ALIGN_PARAGRAPH.CENTER
     _facts(document, [("Author", prefill.author), ("QA senior lead", prefill.qa_lead),
                       ("Date", _d(prefill.today)), ("Protective marking", prefill.marking)])
     document.add_page_break()
-    document.add_heading("INDIVIDUAL MANAGEMENT REVIEW TEMPLATE", level=1)
+    _heading(document, "INDIVIDUAL MANAGEMENT REVIEW TEMPLATE", 1)
     for number, title_text, parts in DERBYSHIRE_SECTIONS:
-        document.add_heading(f"{number}\t{title_text}", level=1)
+        _heading(document, f"{number}\t{title_text}", 1)
         for subheading, guidance in parts:
             if subheading:
-                document.add_heading(subheading, level=2)
+                _heading(document, subheading, 2)
             if guidance:
                 _guidance(document, guidance)
             document.add_paragraph()
@@ -287,13 +300,13 @@ BRADFORD_SECTIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
 
 def bradford_imr(prefill: Prefill) -> bytes:
     document = _document(prefill, header_text=f"Individual Management Review — {prefill.reference}")
-    document.add_heading("Individual Management Review Report", level=0)
+    _heading(document, "Individual Management Review Report", 0)
     _facts(document, [("Review reference", prefill.reference), ("Author", prefill.author),
                       ("QA senior lead", prefill.qa_lead), ("Date", _d(prefill.today)),
                       ("Terms of reference period",
                        f"{_d(prefill.tor_start)} to {_d(prefill.tor_end)}" if prefill.tor_start else "")])
     for number, (title, guidance) in enumerate(BRADFORD_SECTIONS, start=1):
-        document.add_heading(f"{number}. {title}", level=1)
+        _heading(document, f"{number}. {title}", 1)
         for text in guidance:
             _guidance(document, text.format(author=prefill.author or "(name of author)"))
         document.add_paragraph()
@@ -304,7 +317,7 @@ def bradford_imr(prefill: Prefill) -> bytes:
 
 def action_plan(prefill: Prefill) -> bytes:
     document = _document(prefill, landscape=True, header_text=f"Action plan — {prefill.reference}")
-    document.add_heading("Action Plan: Recommendations for Action", level=1)
+    _heading(document, "Action Plan: Recommendations for Action", 1)
     _facts(document, [("Review reference", prefill.reference), ("Author", prefill.author),
                       ("Date", _d(prefill.today))])
     _table(document, ACTION_PLAN_COLUMNS, rows=6, widths_cm=[4.5, 4.5, 3.0, 2.5, 4.0, 4.0, 3.0])
@@ -313,17 +326,17 @@ def action_plan(prefill: Prefill) -> bytes:
 
 def interview_record(prefill: Prefill) -> bytes:
     document = _document(prefill, header_text=f"Interview record — {prefill.reference}")
-    document.add_heading("Interview Record Sheet", level=1)
+    _heading(document, "Interview Record Sheet", 1)
     _facts(document, [("Review reference", prefill.reference), ("Interviewee", ""),
                       ("Role", ""), ("Date of interview", ""),
                       ("Interviewer", prefill.author)])
-    document.add_heading("Record of interview", level=2)
+    _heading(document, "Record of interview", 2)
     for _ in range(12):
         document.add_paragraph("")
     document.add_paragraph("This record has been read and agreed by the interviewer and the "
                            "interviewee.")
     for who in ("Interviewer", "Interviewee"):
-        document.add_heading(f"{who}", level=2)
+        _heading(document, f"{who}", 2)
         document.add_paragraph("Signed: ______________________________")
         document.add_paragraph("Name: ______________________________")
         document.add_paragraph("Date: ______________________________")
