@@ -421,12 +421,14 @@ READING = """## Reading these figures, and what is left
   reference was written on every message because it carried the message id (now written once);
   identifying the user took SQLite's write lock (now a read); a refused approval click (already
   decided) took the write lock and read the review twice (now one read).
-- Still not met: the status turn against both echo floors, and the approve click's p99. What is
-  left is the database's round trips: on SQLite each query is several hops to aiosqlite's thread
-  (the status turn makes five queries in three transactions: who you are, whether a dialog is open,
-  the page), which on this 2-core machine costs more than the whole lean echo turn. Meeting the
-  floors would need a process-local cache of the directory and board validated by a change counter
-  kept by database triggers, so a repeat `imr status` costs one query; that is the next step.
+- Where the verdicts above still say "not met" for the turns (the status turn on SQLite, the
+  approve click's p99), what is left is the database's round trips: the status turn makes four
+  queries in three transactions (who you are, whether a dialog is open, the page); on SQLite each is
+  several hops to aiosqlite's thread, which on this 2-core machine costs about as much as the whole
+  lean echo turn. The floors themselves move by a third from run to run here, so the ratios, not the
+  milliseconds, are the figures to compare. The next step is a process-local cache of the directory
+  and the board, validated by a change counter kept by database triggers, so that a repeat
+  `imr status` costs one query.
 - The sweep: a repeat sweep reads only reviews that owe a reminder today and that no sweep has
   handled today at their present version (`reminder_marks`), so it is one query whatever the size
   of the tracker (met at 100k on both backends). The first sweep of the day has real work to do —
@@ -442,8 +444,11 @@ READING = """## Reading these figures, and what is left
   no growth in Python objects (tracemalloc): glibc kept the heap freed after each day's sweep, so
   RSS followed the largest sweep so far, and the soak makes each simulated day's sweep larger (its
   reviews never move on, so more are overdue every day). The bot now hands freed heap back after
-  each sweep and delivery pass (`malloc_trim`); what growth remains follows the soak's own
-  growing data (SQLite's page cache per pooled connection fills as the database grows).
+  each sweep and delivery pass (`malloc_trim`), which lowered the peak, but RSS still climbs with the
+  soak's growing data and sweeps (each simulated day queues thousands more reminders than the last),
+  and stays above 200 MB: not met. Next: find what of it is SQLite's per-connection page cache (a
+  smaller `cache_size`, fewer pooled connections) and what is the sweep's working set (queue in
+  chunks), with a soak whose reviews move on as real ones do.
 - Fault tests (`make test`, longer in `make soak`): kill -9 during a fan-out (3 cycles per backend
   in `make test`, 20 in `make soak`), PostgreSQL restarted during a sweep and during an approval
   click, two processes on one PostgreSQL, and generated malformed activities; their counts are
