@@ -35,22 +35,6 @@ def _text(value: Any) -> str:
     return str(value)
 
 
-def _bind_string(template: str, scope: Any, root: Any) -> Any:
-    whole = _EXPR.fullmatch(template.strip())
-    if whole and not whole.group(1):
-        value = _lookup(whole.group(2), scope, root)
-        if not isinstance(value, str):
-            return "" if value is _MISSING or value is None else value
-
-    def replace(match: re.Match[str]) -> str:
-        value = _lookup(match.group(2), scope, root)
-        if match.group(1):
-            return "false" if value not in (_MISSING, None) and value else "true"
-        return _text(value)
-
-    return _EXPR.sub(replace, template)
-
-
 def _truthy(expression: Any, scope: Any, root: Any) -> bool:
     if isinstance(expression, bool):
         return expression
@@ -60,45 +44,6 @@ def _truthy(expression: Any, scope: Any, root: Any) -> bool:
     value = _lookup(match.group(2), scope, root)
     result = value is not _MISSING and bool(value)
     return not result if match.group(1) else result
-
-
-def _bind_node(node: Any, scope: Any, root: Any) -> list[Any]:
-    """Bind one node; returns a list because `$data` over a list yields several elements
-    and `$when` may yield none."""
-    if isinstance(node, dict):
-        if "$data" in node:
-            data = node["$data"]
-            if isinstance(data, str):
-                match = _EXPR.fullmatch(data.strip())
-                data = _lookup(match.group(2), scope, root) if match else data
-            rest = {k: v for k, v in node.items() if k != "$data"}
-            if isinstance(data, list):
-                return [bound for item in data for bound in _bind_node(rest, item, root)]
-            if data is _MISSING or data is None:
-                return []
-            return _bind_node(rest, data, root)
-        if "$when" in node and not _truthy(node["$when"], scope, root):
-            return []
-        bound: dict[str, Any] = {}
-        for key, value in node.items():
-            if key == "$when":
-                continue
-            if isinstance(value, str):  # most values: bound in place, no list built
-                bound[key] = _bind_string(value, scope, root) if "${" in value else value
-            elif isinstance(value, list):
-                bound[key] = [b for item in value for b in _bind_node(item, scope, root)]
-            elif isinstance(value, dict):
-                results = _bind_node(value, scope, root)
-                if results:
-                    bound[key] = results[0]
-            else:
-                bound[key] = value
-        return [bound]
-    if isinstance(node, list):
-        return [[b for item in node for b in _bind_node(item, scope, root)]]
-    if isinstance(node, str):
-        return [_bind_string(node, scope, root) if "${" in node else node]
-    return [node]
 
 
 class CardContent(dict):
@@ -115,14 +60,14 @@ class CardContent(dict):
 
 
 def bind(template: dict[str, Any], data: dict[str, Any]) -> CardContent:
-    (card,) = _bind_node(template, data, data)
+    (card,) = _compile(template)(data, data)
     return CardContent(card)
 
 
 # -- compiled templates ---------------------------------------------------------------------
-# `bind` walks the template on every call; a card sent on every turn (the status board has some
-# hundreds of nodes) is bound many times, so each template is turned once into closures that
-# do only the binding left to do. `bind` stays the definition; tests hold the two equal.
+# A card sent on every turn (the status board has some hundreds of nodes) is bound many times,
+# so each template is turned once into closures that do only the binding left to do (the library
+# keeps them); `bind` compiles and binds in one go.
 
 def _is_static(node: Any) -> bool:
     if isinstance(node, str):
@@ -162,7 +107,8 @@ def _path(path: str):
 
 
 def _compile_string(template: str):
-    """A function (scope, root) -> the bound value, as `_bind_string` would give."""
+    """A function (scope, root) -> the string bound; a string that is only one expression gives
+    the value itself (a list stays a list, a boolean a boolean)."""
     whole = _EXPR.fullmatch(template.strip())
     if whole and not whole.group(1):
         lookup = _path(whole.group(2))
@@ -198,7 +144,8 @@ def _compile_string(template: str):
 
 
 def _compile(node: Any):
-    """A function (scope, root) -> list of bound nodes, as `_bind_node` would give."""
+    """A function (scope, root) -> the bound nodes: a list, because `$data` over a list yields
+    several elements and `$when` may yield none."""
     if _is_static(node):
         if isinstance(node, (dict, list)):
             return lambda scope, root: [_copy(node)]
