@@ -67,11 +67,7 @@ async def sweep(ctx: ServiceContext, policy: ReminderPolicy = DEFAULT_POLICY) ->
         directory = await uow.reminder_source.directory()
         fingerprint = _fingerprint(directory)
         rows = await uow.reminder_source.unswept(horizon, silent, today, fingerprint)
-        by_email = {p.email: p.id for p in directory}
-        holders = {role: [p.id for p in directory if p.active and role.value in p.roles]
-                   for role in ORG_ROLES}
-        line_manager_of = {p.id: by_email[p.line_manager_email] for p in directory
-                           if p.line_manager_email in by_email}
+        holders, line_manager_of = _organisation(directory)
         review_people = await uow.reminder_source.people_of([r.review_id for r in rows])
         batch: list[OutgoingNotification] = []
         for row in rows:
@@ -89,6 +85,17 @@ async def sweep(ctx: ServiceContext, policy: ReminderPolicy = DEFAULT_POLICY) ->
         await uow.reminder_source.mark_swept(rows, today, fingerprint)
         await uow.commit()
     return SweepResult(len(rows), queued)
+
+
+def _organisation(people) -> tuple[dict[Role, list[int]], dict[int, int]]:
+    """Who holds each organisation-wide role (active people only), and each person's line
+    manager, by id: what the policy needs beyond a review's own people."""
+    people = list(people)
+    by_email = {p.email: p.id for p in people}
+    holders = {role: [p.id for p in people if p.active and role in p.roles] for role in ORG_ROLES}
+    line_manager_of = {p.id: by_email[p.line_manager_email] for p in people
+                       if p.line_manager_email in by_email}
+    return holders, line_manager_of
 
 
 def _fingerprint(directory) -> str:
@@ -164,11 +171,7 @@ async def upcoming(ctx: ServiceContext, actor, reference: str, days: int = 10) -
         if review is None:
             raise UnknownReview(reference, closest(reference, await uow.reviews.references()))
         people = {p.id: p for p in await uow.people.all()}
-        holders = {role: [p.id for p in people.values() if role in p.roles and p.active]
-                   for role in ORG_ROLES}
-        by_email = {p.email: p.id for p in people.values()}
-        line_manager_of = {p.id: by_email[p.line_manager_email] for p in people.values()
-                           if p.line_manager_email in by_email}
+        holders, line_manager_of = _organisation(people.values())
         sent = await uow.outbox.for_review(review.id)
     milestone = review.stage.next_milestone
     planned = []
