@@ -65,8 +65,10 @@ def in_working_hours(now_local, calendar: WorkingCalendar, policy: ReminderPolic
 def reminder_window(today: date, calendar: WorkingCalendar,
                     policy: ReminderPolicy = DEFAULT_POLICY) -> tuple[date, list[date]]:
     """The latest due date that can owe a reminder today, and the due dates up to it that owe
-    none (1 working day ahead, with the default policy): a sweep need not look at those."""
-    horizon = calendar.add_working_days(today, max(policy.before_days))
+    none (1 working day ahead, with the default policy): a sweep need not look at those. A due
+    date on a weekend or bank holiday counts the working days before it, so the window runs to
+    the eve of the next working day after the last reminder day."""
+    horizon = calendar.add_working_days(today, max(policy.before_days) + 1) - timedelta(days=1)
     silent = []
     day = today
     while day < horizon:
@@ -76,42 +78,69 @@ def reminder_window(today: date, calendar: WorkingCalendar,
     return horizon, silent
 
 
+class Via(StrEnum):
+    """How a recipient role is turned into people."""
+    ROLE = "role"  # the review's own holder of the role; for an organisation role, its holders
+    ORGANISATION = "organisation"  # the organisation's holders of the role, whatever the review says
+    LINE_MANAGER = "line_manager"  # the line managers of whoever holds the role (as ROLE)
+
+
+@dataclass(frozen=True)
+class Owed:
+    """What a review at a stage, with its next milestone due on a date, owes today: the same for
+    every review at that stage and date, so a sweep asks once per (stage, date)."""
+    milestone: Milestone
+    kind: Kind
+    working_days: int  # days left (negative when overdue)
+    recipients: tuple[tuple[Role, Via], ...]  # in order; a person reached twice is told once
+
+
+def owed_today(stage: Stage, due: date | None, today: date, calendar: WorkingCalendar,
+               policy: ReminderPolicy = DEFAULT_POLICY) -> Owed | None:
+    milestone = stage.next_milestone
+    if milestone is None or due is None or not stage.is_open or stage == Stage.ON_HOLD:
+        return None
+    if not calendar.is_working_day(today):
+        return None
+    left = calendar.working_days_left(today, due)
+    holder = stage.next_step_holder
+    recipients = [(holder, Via.ROLE)]
+    if left >= 0:
+        if left not in policy.before_days:
+            return None
+        kind = Kind.DUE_TODAY if left == 0 else Kind.UPCOMING
+    else:
+        kind = Kind.OVERDUE
+        if -left >= policy.escalate_to_managers_after:
+            recipients += [(holder, Via.LINE_MANAGER), (Role.QA_LEAD, Via.ROLE)]
+        if -left >= policy.escalate_to_directors_after:
+            recipients += [(Role.HEAD_OF_CP, Via.ORGANISATION), (Role.SD_EHS, Via.ROLE)]
+    return Owed(milestone, kind, left, tuple(recipients))
+
+
 def due_today(*, review_id: int, stage: Stage, due: date | None, people: dict[Role, int],
               holders: dict[Role, list[int]], line_manager_of: dict[int, int], today: date,
               calendar: WorkingCalendar, policy: ReminderPolicy = DEFAULT_POLICY) -> list[Reminder]:
     """The reminders a review owes today. `people` are its per-review roles, `holders` the people
     holding each organisation-wide role, `line_manager_of` maps a person to their manager."""
-    milestone = stage.next_milestone
-    if milestone is None or due is None or not stage.is_open or stage == Stage.ON_HOLD:
+    owed = owed_today(stage, due, today, calendar, policy)
+    if owed is None:
         return []
-    if not calendar.is_working_day(today):
-        return []
-    left = calendar.working_days_left(today, due)
-    holder_role = stage.next_step_holder
-    holder_ids = _people_in(holder_role, people, holders)
-    recipients: list[tuple[Role, int]] = [(holder_role, p) for p in holder_ids]
-    if left >= 0:
-        if left not in policy.before_days:
-            return []
-        kind = Kind.DUE_TODAY if left == 0 else Kind.UPCOMING
-    else:
-        kind = Kind.OVERDUE
-        overdue = -left
-        if overdue >= policy.escalate_to_managers_after:
-            for person in holder_ids:
-                if person in line_manager_of:
-                    recipients.append((Role.LINE_MANAGER, line_manager_of[person]))
-            recipients += [(Role.QA_LEAD, p) for p in _people_in(Role.QA_LEAD, people, holders)]
-        if overdue >= policy.escalate_to_directors_after:
-            recipients += [(Role.HEAD_OF_CP, p) for p in holders.get(Role.HEAD_OF_CP, [])]
-            recipients += [(Role.SD_EHS, p) for p in _people_in(Role.SD_EHS, people, holders)]
     seen: set[int] = set()
     reminders = []
-    for role, person in recipients:
-        if person in seen:
-            continue
-        seen.add(person)
-        reminders.append(Reminder(review_id, milestone, kind, role, person, today, left))
+    for role, via in owed.recipients:
+        if via == Via.ORGANISATION:
+            found = [(role, p) for p in holders.get(role, [])]
+        elif via == Via.LINE_MANAGER:
+            found = [(Role.LINE_MANAGER, line_manager_of[p]) for p in _people_in(role, people, holders)
+                     if p in line_manager_of]
+        else:
+            found = [(role, p) for p in _people_in(role, people, holders)]
+        for recipient_role, person in found:
+            if person not in seen:
+                seen.add(person)
+                reminders.append(Reminder(review_id, owed.milestone, owed.kind, recipient_role,
+                                          person, today, owed.working_days))
     return reminders
 
 

@@ -1,14 +1,26 @@
 """Many rows in one statement. SQLite takes them as an executemany; PostgreSQL as one
 INSERT ... SELECT FROM unnest(arrays), one array per column: a sweep queues tens of thousands of
-rows, and row-by-row parameters cost PostgreSQL's driver ten times as long."""
+rows, and row-by-row parameters cost PostgreSQL's driver ten times as long. And rows sent as one
+JSON document, for a statement to join with tables in the database."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Table, bindparam, cast, func, select
-from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy import (
+    Table,
+    Text,
+    bindparam,
+    cast,
+    column,
+    func,
+    literal_column,
+    select,
+    type_coerce,
+)
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -37,3 +49,20 @@ async def insert_many(connection: AsyncConnection, table: Table, rows: Sequence[
     if returning is not None:
         statement = statement.returning(returning)
     return await connection.execute(statement, parameters)
+
+
+def json_rows(connection: AsyncConnection, name: str, columns: dict[str, Any],
+              rows: Sequence[dict[str, Any]]):
+    """`rows` as a table to select from and join, sent as one JSON parameter (`name`) and taken
+    apart by the database itself: PostgreSQL's jsonb_to_recordset, SQLite's json_each."""
+    document = json.dumps(rows, default=str)
+    if connection.dialect.name == "postgresql":
+        return (func.jsonb_to_recordset(cast(bindparam(name, document, type_=Text), JSONB))
+                .table_valued(*(column(key, type_) for key, type_ in columns.items()))
+                .render_derived(name=name, with_types=True))
+    value = literal_column("value")
+    # no CAST on SQLite: its DATE cast would make '2026-11-23' the number 2026
+    return (select(*(type_coerce(func.json_extract(value, f"$.{key}"), type_).label(key)
+                     for key, type_ in columns.items()))
+            .select_from(func.json_each(bindparam(name, document, type_=Text)))
+            .subquery(name))

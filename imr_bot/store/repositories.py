@@ -10,7 +10,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, delete, func, insert, select, text, update
+from sqlalchemy import and_, delete, func, insert, or_, select, text, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -444,9 +444,14 @@ class Outbox:
                 t.notifications.c.kind == "allocation_escalation").distinct()))
         return found
 
-    async def for_review(self, review_id: int) -> list[NotificationRecord]:
-        rows = (await self._c.execute(select(t.notifications).where(
-            t.notifications.c.review_id == review_id).order_by(t.notifications.c.id))).all()
+    async def reminders_for(self, review_id: int) -> list[NotificationRecord]:
+        """The review's reminders and escalations, found by their keys' prefixes in the key's
+        unique index (keys compare byte by byte; ';' follows ':')."""
+        key = t.notifications.c.key
+        rows = (await self._c.execute(select(t.notifications).where(or_(*(
+            and_(key >= f"{prefix}:", key < f"{prefix};")
+            for prefix in (f"reminder:{review_id}", f"review:{review_id}:escalation"))))
+            .order_by(t.notifications.c.id))).all()
         return [NotificationRecord(r.key, r.kind, r.status, r.created_at, r.sent_at, r.last_error)
                 for r in rows]
 

@@ -19,6 +19,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.types import TypeDecorator
 
@@ -100,7 +101,8 @@ reviews = Table(
     Column("version", Integer, nullable=False, default=1),
     Column("created_at", UtcDateTime(), nullable=False),
     Column("updated_at", UtcDateTime(), nullable=False),
-    Index("ix_reviews_stage", "stage"),
+    # the sweep finds the reviews at each (stage, next due date) it owes reminders for
+    Index("ix_reviews_stage", "stage", "next_due"),
     Index("ix_reviews_next_due", "next_due", "reference_key"),
 )
 
@@ -164,7 +166,10 @@ bot_state = Table(
 notifications = Table(
     "notifications", metadata,
     Column("id", Integer, primary_key=True),
-    Column("key", String(400), nullable=False),
+    # byte order (PostgreSQL's "C"; SQLite's own): a key is an identifier, not text to sort for
+    # people; comparing bytes is cheaper, and a review's keys are found by their prefix
+    Column("key", String(400).with_variant(String(400, collation="C"), "postgresql"),
+           nullable=False),
     Column("review_id", Integer),
     Column("recipient", String(300), nullable=False),  # "person:<id>" or "tracker"
     Column("kind", String(64), nullable=False),
@@ -178,19 +183,25 @@ notifications = Table(
     Column("lease_until", UtcDateTime()),  # a sender holds it until then; after, another may retry
     UniqueConstraint("key", name="uq_notifications_key"),
     Index("ix_notifications_due", "status", "next_attempt_at"),
-    Index("ix_notifications_review", "review_id", "kind"),
+    # only the escalations: an index over every reminder would cost each sweep a write per row
+    Index("ix_notifications_escalated", "review_id",
+          sqlite_where=text("kind = 'allocation_escalation'"),
+          postgresql_where=text("kind = 'allocation_escalation'")),
 )
 
 # A sweep's watermark, not a record of what was sent (that is `notifications`): the review's
-# reminders for `day` were derived and queued from this version of the review and of the directory.
-# A later sweep that day skips the review unless either has changed since. Losing a row only costs
-# a re-derivation; the unique notification keys still keep every send to once.
+# reminders for `day` were derived and queued from this version of the review and of the directory,
+# by the sweep `sweep`. A later sweep that day skips the review unless either has changed since.
+# Losing a row only costs a re-derivation; the unique notification keys still keep every send to
+# once. So on PostgreSQL the table is UNLOGGED (migration 0010: no write-ahead log; emptied after
+# a crash), and it has no foreign key: checking 40,000 keys would double a first sweep's cost.
 reminder_marks = Table(
     "reminder_marks", metadata,
-    Column("review_id", Integer, ForeignKey("reviews.id", ondelete="CASCADE"), primary_key=True),
+    Column("review_id", Integer, primary_key=True),
     Column("day", Date, nullable=False),
     Column("review_version", Integer, nullable=False),
     Column("directory", String(64), nullable=False),
+    Column("sweep", String(32), nullable=False, server_default=""),
 )
 
 settings = Table(

@@ -1,6 +1,6 @@
 """The reminder policy, day by day, across a bank holiday."""
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 import pytest
 from hypothesis import given
@@ -73,9 +73,9 @@ def test_nothing_goes_out_outside_working_hours(local, ok):
     assert in_working_hours(local, CAL) is ok
 
 
-@given(today=st.dates(date(2026, 11, 1), date(2027, 2, 28)),
-       due=st.dates(date(2026, 10, 1), date(2027, 3, 31)))
-def test_the_sweep_window_never_hides_a_reminder_the_policy_owes(today, due):
+@given(today=st.dates(date(2026, 11, 1), date(2027, 2, 28)), days_ahead=st.integers(-10, 12))
+def test_the_sweep_window_never_hides_a_reminder_the_policy_owes(today, days_ahead):
+    due = today + timedelta(days=days_ahead)  # weekends and bank holidays included
     horizon, silent = reminder_window(today, CAL)
     owed = due_today(review_id=7, stage=Stage.MIDWAY_HELD, due=due, people=PEOPLE,
                      holders=HOLDERS, line_manager_of={}, today=today, calendar=CAL)
@@ -85,3 +85,9 @@ def test_the_sweep_window_never_hides_a_reminder_the_policy_owes(today, due):
 
 def test_the_sweep_window_skips_the_day_between_two_before_and_on_the_day():
     assert reminder_window(date(2026, 11, 23), CAL) == (date(2026, 11, 25), [date(2026, 11, 24)])
+
+
+def test_a_due_date_on_a_weekend_after_the_window_still_gets_its_reminder():
+    # Tue 29 Dec 2026 -> Sat 2 Jan 2027: Wed 30 and Thu 31 Dec are the working days between
+    horizon, silent = reminder_window(date(2026, 12, 29), CAL)
+    assert horizon == date(2027, 1, 3) and date(2027, 1, 2) not in silent

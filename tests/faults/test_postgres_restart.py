@@ -30,18 +30,18 @@ async def teams(database, clock):
 
 async def test_a_restart_during_a_sweep_loses_nothing_and_the_next_sweep_recovers(
         drafting, monkeypatch):
-    mark_swept = ReminderSource.mark_swept
+    taken = ReminderSource.taken  # read after the reminders are queued, before the commit
 
-    async def restart_first(self, *args, **kwargs):  # reminders are queued, not yet committed
+    async def restart_first(self, *args, **kwargs):
         await restart_postgres(drafting.app.database.url)
-        return await mark_swept(self, *args, **kwargs)
+        return await taken(self, *args, **kwargs)
 
-    monkeypatch.setattr(ReminderSource, "mark_swept", restart_first)
+    monkeypatch.setattr(ReminderSource, "taken", restart_first)
     drafting.clock.set(at(21, 12))
     with pytest.raises(Exception) as failed:
         await reminders.sweep(drafting.app.ctx)
     assert is_unavailable(failed.value)
-    monkeypatch.setattr(ReminderSource, "mark_swept", mark_swept)
+    monkeypatch.setattr(ReminderSource, "taken", taken)
 
     again = await reminders.sweep(drafting.app.ctx)  # the same process, the same engine
     assert again.queued == 3  # author, line manager, QA lead: all of them, once

@@ -206,7 +206,7 @@ async def test_failed_sends_are_retried_later_and_then_delivered(drafting, failu
     assert await delivery.flush() == 0
     async with UnitOfWork(teams.app.database) as uow:
         review = await uow.reviews.get(REF)
-        (record,) = [n for n in await uow.outbox.for_review(review.id) if n.kind.startswith("reminder")]
+        (record,) = await uow.outbox.reminders_for(review.id)
     assert record.status == "pending" and record.last_error
     if wait is not None:
         teams.clock.set(at(15, 12, hour=10).replace(second=wait - 1))
