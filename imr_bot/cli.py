@@ -28,10 +28,22 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
     from imr_bot.app import build
 
     app = build(settings)
+    app.web.on_startup.append(_freeze_startup_heap)
     print(f"IMR bot listening on http://{settings.host}:{settings.port}/api/messages", flush=True)
     web.run_app(app.web, host=settings.host, port=settings.port, print=None,
                 handle_signals=True)
     return 0
+
+
+async def _freeze_startup_heap(_web_app) -> None:
+    """What startup built (modules, compiled statements and cards, the calendar) lives as long as
+    the process; frozen, the cyclic collector stops walking it in every full collection, a pause
+    that otherwise lands inside somebody's turn. (The process's own, not `build`'s: tests build
+    many apps in one process and must be able to collect them.)"""
+    import gc
+
+    gc.collect()
+    gc.freeze()
 
 
 def cmd_migrate(settings: Settings, args: argparse.Namespace) -> int:
