@@ -17,6 +17,7 @@ from docx import Document
 from docx.enum.section import WD_ORIENT
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt
@@ -72,8 +73,17 @@ def _repeat_header(row) -> None:
     properties.append(header)
 
 
+# Parts of python-docx's default package that Word does not need: a Word 2010 copy of the styles
+# (438 kB, compressed again on every save) and a thumbnail of somebody else's document.
+_UNNEEDED = ("http://schemas.microsoft.com/office/2007/relationships/stylesWithEffects",
+             RT.THUMBNAIL)
+
+
 def _document(prefill: Prefill, *, landscape: bool = False, header_text: str = ""):
     document = Document()
+    for rels in (document.part.rels, document.part.package.rels):
+        for rel_id in [r for r, rel in rels.items() if rel.reltype in _UNNEEDED]:
+            del rels[rel_id]
     style = document.styles["Normal"]
     style.font.name = "Arial"
     style.font.size = Pt(11)
