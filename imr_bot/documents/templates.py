@@ -9,6 +9,7 @@ reference period. Every document carries its protective marking and page numbers
 
 from __future__ import annotations
 
+import gc
 import io
 from dataclasses import dataclass, field
 from datetime import date
@@ -374,4 +375,11 @@ KINDS: dict[str, TemplateKind] = {
 def build(kind: str, pack: str, prefill: Prefill) -> bytes:
     template = KINDS[kind]
     builder = template.packs.get(pack) or next(iter(template.packs.values()))
-    return builder(prefill)  # type: ignore[operator]
+    content = builder(prefill)  # type: ignore[operator]
+    # python-docx leaves each document in reference cycles (package <-> parts) that hold its XML
+    # trees, so they are freed only by the cyclic collector, which then frees several documents'
+    # trees at once inside some later build or turn (up to 93 ms for one build, measured). Freed
+    # here, each build pays for its own: 240 builds, slowest 93 -> 31 ms, median unchanged.
+    # Cheap in the bot, which freezes what startup built out of the collector's sight.
+    gc.collect()
+    return content
