@@ -13,7 +13,7 @@ from sqlalchemy import delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from . import tables as t
-from .database import READ_ONLY, Database
+from .database import Database
 
 
 class StaleRecord(Exception):
@@ -34,8 +34,7 @@ class StateRecords:
     async def read(self, keys: list[str]) -> dict[str, StateRecord]:
         if not keys:
             return {}
-        async with self._database.engine.connect() as connection:
-            await connection.execution_options(**{READ_ONLY: True})
+        async with self._database.read_connection() as connection:
             rows = (await connection.execute(
                 select(t.bot_state).where(t.bot_state.c.key.in_(keys)))).all()
         return {r.key: StateRecord(r.key, r.data, r.etag) for r in rows}

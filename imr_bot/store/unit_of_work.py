@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from contextlib import AsyncExitStack
 from contextvars import ContextVar
 from types import TracebackType
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from .database import READ_ONLY, Database
+from .database import Database
 from .reminder_source import ReminderSource
 from .repositories import (
     Allocations,
@@ -60,9 +61,12 @@ class UnitOfWork:
                 raise NestedUnitOfWork("a write unit of work is already open in this task; "
                                        "pass it down instead of opening another")
             self._writer_token = _open_writer.set(True)
-        self._connection = await self._database.engine.connect()
+        self._exit = AsyncExitStack()
         if self._read_only:
-            await self._connection.execution_options(**{READ_ONLY: True})
+            self._connection = await self._exit.enter_async_context(
+                self._database.read_connection())
+        else:
+            self._connection = await self._exit.enter_async_context(self._database.engine.connect())
         await self._connection.begin()
         connection = self._connection
         self.reviews = Reviews(connection)
@@ -104,7 +108,7 @@ class UnitOfWork:
             if not self._committed:
                 await self._connection.rollback()
         finally:
-            await self._connection.close()
+            await self._exit.aclose()
             self._connection = None
             if not self._read_only:
                 _open_writer.reset(self._writer_token)

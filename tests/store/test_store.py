@@ -139,6 +139,24 @@ async def test_sqlite_writers_queue_rather_than_fail(database):
         assert await uow.reviews.count() == 5
 
 
+async def test_sqlite_reads_never_wait_for_a_writer_and_see_what_was_committed(database):
+    """Reads on SQLite run on the event loop's thread: one that waited for a writer's lock would
+    stall every turn. In WAL mode a reader sees the last commit while a writer holds its lock."""
+    if not database.is_sqlite:
+        pytest.skip("SQLite only")
+    async with UnitOfWork(database) as uow:
+        await uow.reviews.add(a_review("REF/1"), AT)
+        await uow.commit()
+    async with UnitOfWork(database) as writer:  # BEGIN IMMEDIATE: holds the write lock
+        await writer.reviews.add(a_review("REF/2"), AT)
+        # (a reader that waited would wait for this task's own writer: "database is locked")
+        async with UnitOfWork(database, read_only=True) as reader:
+            assert await reader.reviews.references() == ["REF/1"]
+        await writer.commit()
+    async with UnitOfWork(database, read_only=True) as reader:
+        assert sorted(await reader.reviews.references()) == ["REF/1", "REF/2"]
+
+
 async def test_a_write_unit_of_work_inside_another_fails_at_once(database):
     from imr_bot.store.unit_of_work import NestedUnitOfWork
 
