@@ -48,7 +48,8 @@ cards: $(STAMP) node
 	@$(PY) scripts/cards.py
 	@node scripts/render_cards.js
 
-## make bench: the benchmarks, written to docs/benchmarks.md (IMR_BENCH_QUICK=1 for a short run)
+## make bench: the benchmarks, written to docs/benchmarks.md (IMR_BENCH_QUICK=1 for a short run;
+## .venv/bin/python bench/run.py --report writes the page again from the last run's figures)
 bench: $(STAMP)
 	@$(PY) bench/run.py
 
