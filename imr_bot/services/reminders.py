@@ -3,6 +3,7 @@ the notifications table as the sent-log (a key goes out once)."""
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import uuid
 from dataclasses import dataclass
@@ -56,28 +57,47 @@ def _text(reference: str, milestone: Milestone, kind: Kind, working_days: int, d
 
 
 async def sweep(ctx: ServiceContext, policy: ReminderPolicy = DEFAULT_POLICY) -> SweepResult:
-    """Queue every reminder and Day-4 escalation due now, in one transaction. Outside working
-    hours, on weekends and bank holidays: none. A review handled earlier today is skipped unless it,
-    or the people directory, has changed since (`reminder_marks`), so repeat sweeps cost a query.
+    """Queue every reminder and Day-4 escalation due now. Outside working hours, on weekends and
+    bank holidays: none. A review handled earlier today is skipped unless it, or the people
+    directory, has changed since (`reminder_marks`), so repeat sweeps cost a query.
 
-    The policy is asked once per (stage, due date) among the reviews taken, not once per review;
-    the database matches reviews to what they owe and to people, and writes the reminders in one
-    statement: a first sweep of the day at 100,000 reviews queues some 40,000."""
+    The policy is asked once per (stage, due date), not once per review; the database matches
+    reviews to what they owe and to people, and writes the reminders in one statement: a first
+    sweep of the day at 100,000 reviews queues some 40,000. On PostgreSQL the reviews are split
+    between two transactions that run at once (each commits its share, or none of it: a share
+    that fails is simply swept again next time); SQLite has one writer, so one transaction."""
     now = ctx.clock.now()
     local = now.astimezone(LONDON)
     if not in_working_hours(local, ctx.calendar, policy):
         return SweepResult(0, 0, "outside working hours")
-    today = local.date()
+    async with ctx.unit_of_work(read_only=True) as lock:  # held until every share is done
+        if not await lock.reminder_source.claim_sweep():
+            return SweepResult(0, 0, "another process is sweeping")
+        shares = lock.reminder_source.shares
+        done = await asyncio.gather(*(_sweep_share(ctx, policy, now, share, shares)
+                                      for share in range(shares)), return_exceptions=True)
+    failed = [result for result in done if isinstance(result, BaseException)]
+    if failed:
+        raise failed[0]
+    return SweepResult(sum(r.considered for r in done), sum(r.queued for r in done))
+
+
+async def _sweep_share(ctx: ServiceContext, policy: ReminderPolicy, now, share: int,
+                       shares: int) -> SweepResult:
+    """One transaction's share of a sweep: the reviews whose id is `share` modulo `shares`."""
+    today = now.astimezone(LONDON).date()
     horizon, silent = reminder_window(today, ctx.calendar, policy)
     sweep_id = uuid.uuid4().hex
     async with ctx.unit_of_work() as uow:
         source = uow.reminder_source
-        if not await source.claim_sweep():
-            return SweepResult(0, 0, "another process is sweeping")
         directory = await source.directory()
         holders, line_manager_of = _organisation(directory)
-        considered = await source.mark_due(horizon, silent, today, _fingerprint(directory), sweep_id)
-        queued = len(await uow.outbox.queue_many(await _meeting_reminders(ctx, uow, today), now))
+        considered = await source.mark_due(horizon, silent, today, _fingerprint(directory),
+                                           sweep_id, share=(share, shares))
+        queued = 0
+        if share == 0:
+            queued += len(await uow.outbox.queue_many(await _meeting_reminders(ctx, uow, today),
+                                                      now))
         if considered:
             owed = []
             for stage, due in await source.due_dates(horizon):

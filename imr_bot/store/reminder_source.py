@@ -85,6 +85,12 @@ class ReminderSource:
     def __init__(self, connection: AsyncConnection):
         self._c = connection
 
+    @property
+    def shares(self) -> int:
+        """How many transactions a sweep is split into: two on PostgreSQL (its inserts run in
+        parallel, one backend each); SQLite takes one writer at a time."""
+        return 2 if self._c.dialect.name == "postgresql" else 1
+
     async def claim_sweep(self) -> bool:
         """One sweep at a time: on PostgreSQL a transaction-scoped advisory lock (another process
         already sweeping means this one has nothing to add); SQLite's write lock serialises anyway."""
@@ -102,15 +108,18 @@ class ReminderSource:
         return _rows(await self._c.execute(self._due_by(horizon)))
 
     async def mark_due(self, horizon: date, silent: list[date], today: date, directory: str,
-                       sweep: str) -> int:
+                       sweep: str, share: tuple[int, int] = (0, 1)) -> int:
         """Mark, as taken by `sweep`, the open reviews due on or before `horizon` (less those due on
         a `silent` date: they owe nothing today) that no sweep has handled today at their present
-        version and with this `directory` (see `tables.reminder_marks`). Returns how many."""
+        version and with this `directory` (see `tables.reminder_marks`); of those, the ones
+        whose id is `share[0]` modulo `share[1]`. Returns how many."""
         reviews = t.reviews.c
         due = select(reviews.id, literal(today, Date), reviews.version, literal(directory),
                      literal(sweep)).where(reviews.next_due <= horizon)
         if silent:
             due = due.where(reviews.next_due.not_in(silent))
+        if share[1] > 1:
+            due = due.where(reviews.id % share[1] == share[0])
         names = ["review_id", "day", "review_version", "directory", "sweep"]
         insert = _insert_for(self._c)(t.reminder_marks).from_select(names, due)
         # a review already handled today, as it is now, conflicts and is left as it is (the
