@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from dataclasses import dataclass
 from datetime import timedelta
@@ -39,6 +40,21 @@ class Application:
     web: web.Application
     scheduler: object = None
     metrics: Metrics = None  # type: ignore[assignment]
+    checkpointer: asyncio.Task | None = None
+
+
+CHECKPOINT_SECONDS = 5
+
+
+async def _checkpoint_every(database: Database, seconds: float) -> None:
+    """SQLite's write-ahead log copied into the database file every few seconds, off every
+    commit's path (see Database(checkpoint_in_background))."""
+    while True:
+        await asyncio.sleep(seconds)
+        try:
+            await database.checkpoint()
+        except Exception:  # the next one will do it; the log only grows meanwhile
+            log.warning("SQLite checkpoint failed", exc_info=True)
 
 
 def build(settings: Settings | None = None, *, clock: Clock | None = None,
@@ -48,7 +64,7 @@ def build(settings: Settings | None = None, *, clock: Clock | None = None,
         raise RuntimeError("IMR_TEST_CLOCK is for local end-to-end tests only; it is refused "
                            "when MicrosoftAppId is set")
     clock = clock or (SettableClock() if settings.test_clock else SystemClock())
-    database = database or Database(settings.database_url)
+    database = database or Database(settings.database_url, checkpoint_in_background=True)
     ctx = ServiceContext(unit_of_work=UnitOfWorkFactory(database),
                          calendar=WorkingCalendar.for_england(), clock=clock,
                          base_url=settings.base_url)
@@ -70,11 +86,15 @@ def build(settings: Settings | None = None, *, clock: Clock | None = None,
         if settings.scheduler:
             app.scheduler = create_scheduler(app)
             app.scheduler.start()
+        if database.checkpoints_in_background:
+            app.checkpointer = asyncio.create_task(_checkpoint_every(database, CHECKPOINT_SECONDS))
         delivery.kick()
 
     async def on_cleanup(_web_app: web.Application) -> None:
         if app.scheduler is not None:
             app.scheduler.shutdown(wait=False)
+        if app.checkpointer is not None:
+            app.checkpointer.cancel()
         await delivery.wait_idle()
         await database.dispose()
 

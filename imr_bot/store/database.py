@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import sqlite3
 from contextlib import asynccontextmanager
 from pathlib import Path
 
@@ -58,10 +59,16 @@ def is_sqlite(url: str) -> bool:
 
 
 class Database:
-    def __init__(self, url: str, *, echo: bool = False):
+    def __init__(self, url: str, *, echo: bool = False, checkpoint_in_background: bool = False):
+        """`checkpoint_in_background` (SQLite; the bot sets it): no commit copies the write-ahead
+        log into the database file on its way (SQLite's automatic checkpoint, which made the
+        commit that crossed 1,000 pages, a user's or a sweep's, wait for it); the bot calls
+        `checkpoint` every few seconds instead, as PostgreSQL's own checkpointer does."""
         self.url = normalise_url(url)
         self.is_sqlite = is_sqlite(self.url)
         self._reader = None
+        self.checkpoints_in_background = self.is_sqlite and checkpoint_in_background
+        pragmas = _sqlite_pragmas if not self.checkpoints_in_background else _sqlite_pragmas_manual
         if self.is_sqlite:
             database = make_url(self.url).database
             if database and database != ":memory:":
@@ -70,14 +77,14 @@ class Database:
             # return would only cost another trip to aiosqlite's thread, on every turn.
             self.engine: AsyncEngine = create_async_engine(
                 self.url, echo=echo, connect_args={"timeout": 30}, pool_reset_on_return=None)
-            event.listen(self.engine.sync_engine, "connect", _sqlite_pragmas)
+            event.listen(self.engine.sync_engine, "connect", pragmas)
             event.listen(self.engine.sync_engine, "begin", _sqlite_begin_immediate)
             if database and database != ":memory:":
                 # Reads run on the event loop's own thread (see read_connection).
                 self._reader = create_engine(
                     make_url(self.url).set(drivername="sqlite"), pool_reset_on_return=None,
                     connect_args={"timeout": 30, "check_same_thread": False})
-                event.listen(self._reader, "connect", _sqlite_pragmas)
+                event.listen(self._reader, "connect", pragmas)
                 event.listen(self._reader, "begin", lambda c: c.exec_driver_sql("BEGIN"))
         else:
             self.engine = create_async_engine(self.url, echo=echo, pool_pre_ping=True,
@@ -96,6 +103,22 @@ class Database:
         async with self.engine.connect() as connection:
             await connection.execution_options(**{READ_ONLY: True})
             yield connection
+
+    async def checkpoint(self) -> None:
+        """Copy the write-ahead log into the database file (SQLite), on a thread of its own and
+        without waiting for or holding up readers and writers (PASSIVE)."""
+        if not self.is_sqlite:
+            return
+        path = make_url(self.url).database
+
+        def run() -> None:
+            connection = sqlite3.connect(path, timeout=30)
+            try:
+                connection.execute("PRAGMA wal_checkpoint(PASSIVE)")
+            finally:
+                connection.close()
+
+        await asyncio.to_thread(run)
 
     async def ping(self) -> bool:
         try:
@@ -171,6 +194,11 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA busy_timeout=30000")
     cursor.close()
+
+
+def _sqlite_pragmas_manual(dbapi_connection, record) -> None:
+    _sqlite_pragmas(dbapi_connection, record)
+    dbapi_connection.execute("PRAGMA wal_autocheckpoint=0")  # see Database(checkpoint_in_background)
 
 
 READ_ONLY = "imr_read_only"

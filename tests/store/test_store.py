@@ -258,3 +258,26 @@ async def test_upgrading_fills_in_each_reviews_next_due_date_from_its_plan(tmp_p
     async with UnitOfWork(upgraded, read_only=True) as uow:
         assert await uow.connection.scalar(text("SELECT next_due FROM reviews")) == "2026-12-24"
     await upgraded.dispose()
+
+
+async def test_the_bot_copies_sqlites_log_into_the_database_off_every_commits_path(tmp_path):
+    """With checkpoints in the background no commit copies the write-ahead log into the database
+    file (a sweep's or a user's commit waited for that); `checkpoint`, which the bot calls every
+    few seconds, does."""
+    path = tmp_path / "imr.db"
+    database = Database(f"sqlite:///{path}", checkpoint_in_background=True)
+    await database.migrate()
+    try:
+        before = path.stat().st_size
+        async with UnitOfWork(database) as uow:
+            for n in range(60):  # some 8 MB: far past SQLite's own 1,000-page checkpoint
+                await uow.downloads.add(
+                    token_hash=f"{n:064d}", filename="f.docx", content_type="x",
+                    content=bytes([n]) * 140_000, created_by="t", review_id=None, at=AT,
+                    expires=AT)
+            await uow.commit()
+        assert path.stat().st_size == before  # all of it still in the log
+        await database.checkpoint()
+        assert path.stat().st_size > before + 8_000_000
+    finally:
+        await database.dispose()
