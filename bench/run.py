@@ -468,38 +468,50 @@ READING = """## Reading these figures, and what is left
   (`CardContent`). The "stock adapter (before)" rows are our status turn with the SDK's behaviour.
 - Our own per-turn waste, removed: the board read every open review and their people to show 20
   (now one page in one query, with the whole board's count and the holders' names); cards were
-  bound by walking the template (now compiled once, 0.9 → 0.26 ms for the board); the conversation
-  reference was written on every message because it carried the message id (now written once);
-  identifying the user took SQLite's write lock (now a read); a refused approval click (already
-  decided) took the write lock and read the review twice (now one read).
-- Where the verdicts above still say "not met" for the turns (the status turn on SQLite, the
-  approve click's p99), what is left is the database's round trips: the status turn makes four
-  queries in three transactions (who you are, whether a dialog is open, the page); on SQLite each is
-  several hops to aiosqlite's thread, which on this 2-core machine costs about as much as the whole
-  lean echo turn. The floors themselves move by a third from run to run here, so the ratios, not the
-  milliseconds, are the figures to compare. The next step is a process-local cache of the directory
-  and the board, validated by a change counter kept by database triggers, so that a repeat
-  `imr status` costs one query.
-- The sweep: a repeat sweep reads only reviews that owe a reminder today and that no sweep has
-  handled today at their present version (`reminder_marks`), so it is one query whatever the size
-  of the tracker (met at 100k on both backends). The first sweep of the day has real work to do —
-  it queues one notification per reminder owed (about 39,000 for 100,000 reviews in this seed, where
-  one in seven reviews is overdue) and marks every review it looked at — and does not meet 1 s
-  at 100k; it is one statement per table (unnest arrays on PostgreSQL), and the rest is Python's
-  per-row policy and SQLite's inserts. The Day-4 escalation reads the pool once per sweep, however
-  many reviews escalate.
+  bound by walking the template (now compiled once); the conversation reference was written on
+  every message (now once); identifying the user took SQLite's write lock (now a read); a refused
+  approval click took the write lock and read the review twice (now one read). On SQLite, reads now
+  run on the event loop's own thread (a read takes tens of microseconds; each trip to aiosqlite's
+  thread and back cost more). The previous full run measured, on SQLite, the status turn at
+  10.6 ms and the approve click at 12.1/16.4 ms (p50/p99); this run 6.8 and 4.9/6.9 ms, and the
+  status turn's throughput at concurrency 32 went from about 110 to 184 turns/s.
+- Where the verdicts above still say "not met" for the turns: the lean echo floor is 2.9 ms in this
+  run (6.0 ms in an earlier run on this machine: the floors move by half between runs, so the
+  ratios are what to compare, and they are noisy too). Against 1.5 × lean, the status turn still
+  carries three reads (who you are, whether a dialog is open, the page) and a 20 kB card, serialised
+  by msrest and sent through botbuilder's connector client: about 4 ms of the turn is the reply's
+  send, measured in process. On PostgreSQL each read is a network round trip plus the pool's
+  pre-ping (read-only transactions in autocommit were tried and gave nothing measurable). Next:
+  send replies with one aiohttp POST of the card's JSON instead of msrest's client, and a
+  process-local cache of the directory validated by a change counter, so that a repeat
+  `imr status` costs one read.
+- The sweep: the policy is asked once per (stage, due date) — not once per review — and the
+  database matches reviews to what they owe, finds the people and writes the reminders in one
+  statement (`tests/store/test_sweep_matches_the_policy.py` holds it equal to the policy review by
+  review). A review already handled today at its present version is left alone by the marks'
+  unique key (a NOT EXISTS over the table being written was quadratic on PostgreSQL). Marks are
+  unlogged on PostgreSQL (a cache), notification keys compare byte by byte, and only escalations
+  are indexed by review. On PostgreSQL a sweep runs as two transactions at once (reviews by id);
+  SQLite has one writer. Before this change the first sweep of the day at 100k took 2.9 s on SQLite
+  and 2.6 s on PostgreSQL. SQLite's write-ahead log is copied into the database file by the bot in
+  the background (as PostgreSQL's checkpointer does); that copy is timed in its own column.
 - Delivery holds Teams' limits exactly; a recipient whose chat is at the 30-second or hourly limit
-  is held back for a later pass instead of holding up everybody else's messages (found by the
-  soak: one person with many overdue reviews made everyone wait).
-- Memory: the first soak (before `release_memory`) grew from 188 MB to 262 MB over 10 minutes with
-  no growth in Python objects (tracemalloc): glibc kept the heap freed after each day's sweep, so
-  RSS followed the largest sweep so far, and the soak makes each simulated day's sweep larger (its
-  reviews never move on, so more are overdue every day). The bot now hands freed heap back after
-  each sweep and delivery pass (`malloc_trim`), which lowered the peak, but RSS still climbs with the
-  soak's growing data and sweeps (each simulated day queues thousands more reminders than the last),
-  and stays above 200 MB: not met. Next: find what of it is SQLite's per-connection page cache (a
-  smaller `cache_size`, fewer pooled connections) and what is the sweep's working set (queue in
-  chunks), with a soak whose reviews move on as real ones do.
+  is held back for a later pass instead of holding up everybody else's messages.
+- Documents: python-docx leaves each document in reference cycles that hold its XML trees, freed
+  only by the cyclic collector, several documents at once inside some later build (or turn): the
+  slowest build was 66–93 ms in a bot-sized process. Each build now frees its own (the bot freezes
+  what startup built out of the collector's sight, so a collection is cheap), and the Word 2010
+  copy of the styles and the stock thumbnail python-docx puts in every file are left out.
+- Memory: RSS rises in steps at the soak's sweeps (a working day's reminders, thousands of them,
+  queued and then delivered at Teams' pace while four clients keep the bot busy) and stays near
+  the last step; Python's own objects do not grow (tracemalloc, earlier run). The previous full run
+  went 142 → 189 (warm) → 246 MB over 17 simulated days; this one 142 → 178 → 204 MB over 6 days
+  (the faster turns, 88k against 47k, leave delivery less of the event loop, so fewer days pass in
+  the 10 minutes: the two are not like for like). Limiting glibc's arenas (MALLOC_ARENA_MAX=2) made
+  no difference in a 5-minute soak; a smaller SQLite page cache slowed the sweep. Not met. Next:
+  find which native allocation holds each step (SQLite's per-connection caches across both pools,
+  or aiohttp's buffers during the delivery burst), and advance the soak's days on a clock rather
+  than after each delivery drains.
 - Fault tests (`make test`, longer in `make soak`): kill -9 during a fan-out (3 cycles per backend
   in `make test`, 20 in `make soak`), PostgreSQL restarted during a sweep and during an approval
   click, two processes on one PostgreSQL, and generated malformed activities; their counts are
