@@ -1,6 +1,7 @@
-"""What the reminder sweep reads and marks, in as few statements as possible: only the reviews
-whose next milestone falls within the reminder horizon, and that no sweep has handled today in their
-present form, are loaded, whatever the size of the tracker."""
+"""What the reminder sweep reads and writes, in a few statements whatever the size of the tracker:
+it marks the reviews whose next milestone falls within the reminder horizon and that no sweep has
+handled today in their present form, then queues what they owe in one statement; no review is
+loaded into Python. And the board's page of open reviews."""
 
 from __future__ import annotations
 
@@ -132,14 +133,6 @@ class ReminderSource:
                       mark.review_version != insert.excluded.review_version,
                       mark.directory != insert.excluded.directory))
         return (await self._c.execute(insert)).rowcount
-
-    def _taken(self, sweep: str):
-        """The reviews `sweep` marked and that have not changed since (a review saved in between
-        keeps its older mark, so the next sweep looks at it again)."""
-        mark = t.reminder_marks.c
-        return t.reminder_marks.join(t.reviews, and_(t.reviews.c.id == mark.review_id,
-                                                     t.reviews.c.version == mark.review_version)), \
-            mark.sweep == sweep
 
     async def due_dates(self, horizon: date) -> list[tuple[Stage, date]]:
         """The (stage, next due date) pairs among open reviews due on or before `horizon`: what
