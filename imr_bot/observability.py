@@ -77,7 +77,7 @@ _MALLOC_TRIM = _glibc_trim()
 
 
 def release_memory() -> None:
-    """Hand memory freed by a large job (a sweep reads and queues tens of thousands of rows) back
+    """Hand memory freed by a large job (a delivery pass over thousands of queued reminders) back
     to the operating system. glibc keeps freed heap for reuse, so without this the bot's RSS
     settles at its largest job's peak, and creeps up as the tracker grows (measured by the soak)."""
     if _MALLOC_TRIM is not None:

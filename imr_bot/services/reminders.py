@@ -14,12 +14,13 @@ from imr_bot.domain.dates import format_date
 from imr_bot.domain.errors import UnknownReview
 from imr_bot.domain.meetings import MeetingStatus
 from imr_bot.domain.notification import OutgoingNotification
-from imr_bot.domain.plan import Milestone
 from imr_bot.domain.policy import Permission, require
 from imr_bot.domain.rag import standing
 from imr_bot.domain.reminders import (
     DEFAULT_POLICY,
     Kind,
+    Owed,
+    Reminder,
     ReminderPolicy,
     due_today,
     in_working_hours,
@@ -45,14 +46,14 @@ class SweepResult:
     skipped_reason: str = ""
 
 
-def _text(reference: str, milestone: Milestone, kind: Kind, working_days: int, due: date) -> str:
-    if kind == Kind.UPCOMING:
-        when = f"due {format_date(due)} (in {working_days} working days)"
-    elif kind == Kind.DUE_TODAY:
+def _text(reference: str, owed: Owed | Reminder, due: date) -> str:
+    if owed.kind == Kind.UPCOMING:
+        when = f"due {format_date(due)} (in {owed.working_days} working days)"
+    elif owed.kind == Kind.DUE_TODAY:
         when = f"due today, {format_date(due)}"
     else:
-        when = f"overdue by {-working_days} working day(s) (was due {format_date(due)})"
-    return (f"Reminder: **{reference}**: {milestone.title} is {when}. "
+        when = f"overdue by {-owed.working_days} working day(s) (was due {format_date(due)})"
+    return (f"Reminder: **{reference}**: {owed.milestone.title} is {when}. "
             f"Type `imr status {reference}` for details.")
 
 
@@ -74,7 +75,8 @@ async def sweep(ctx: ServiceContext, policy: ReminderPolicy = DEFAULT_POLICY) ->
         if not await lock.reminder_source.claim_sweep():
             return SweepResult(0, 0, "another process is sweeping")
         shares = lock.reminder_source.shares
-        done = await asyncio.gather(*(_sweep_share(ctx, policy, now, share, shares)
+        directory = await lock.reminder_source.directory()
+        done = await asyncio.gather(*(_sweep_share(ctx, policy, now, directory, share, shares)
                                       for share in range(shares)), return_exceptions=True)
     failed = [result for result in done if isinstance(result, BaseException)]
     if failed:
@@ -82,16 +84,16 @@ async def sweep(ctx: ServiceContext, policy: ReminderPolicy = DEFAULT_POLICY) ->
     return SweepResult(sum(r.considered for r in done), sum(r.queued for r in done))
 
 
-async def _sweep_share(ctx: ServiceContext, policy: ReminderPolicy, now, share: int,
+async def _sweep_share(ctx: ServiceContext, policy: ReminderPolicy, now, directory, share: int,
                        shares: int) -> SweepResult:
-    """One transaction's share of a sweep: the reviews whose id is `share` modulo `shares`."""
+    """One transaction's share of a sweep: the reviews whose id is `share` modulo `shares`. (A
+    directory changed meanwhile changes its fingerprint: the next sweep looks again.)"""
     today = now.astimezone(LONDON).date()
     horizon, silent = reminder_window(today, ctx.calendar, policy)
     sweep_id = uuid.uuid4().hex
+    holders, line_manager_of = _organisation(directory)
     async with ctx.unit_of_work() as uow:
         source = uow.reminder_source
-        directory = await source.directory()
-        holders, line_manager_of = _organisation(directory)
         considered = await source.mark_due(horizon, silent, today, _fingerprint(directory),
                                            sweep_id, share=(share, shares))
         queued = 0
@@ -99,13 +101,12 @@ async def _sweep_share(ctx: ServiceContext, policy: ReminderPolicy, now, share: 
             queued += len(await uow.outbox.queue_many(await _meeting_reminders(ctx, uow, today),
                                                       now))
         if considered:
-            owed = []
+            owed = []  # read after the marks, in this transaction: every review marked is here
             for stage, due in await source.due_dates(horizon):
                 found = owed_today(stage, due, today, ctx.calendar, policy)
                 if found is not None:
                     owed.append(OwedRow(stage, due, found.milestone, found.kind,
-                                        _text(REFERENCE, found.milestone, found.kind,
-                                              found.working_days, due), found.recipients))
+                                        _text(REFERENCE, found, due), found.recipients))
             queued += await source.queue_reminders(sweep_id, owed, holders, line_manager_of, today,
                                                    now)
             queued += await escalation.escalate(

@@ -71,7 +71,8 @@ class Database:
         pragmas = _sqlite_pragmas if not self.checkpoints_in_background else _sqlite_pragmas_manual
         if self.is_sqlite:
             database = make_url(self.url).database
-            if database and database != ":memory:":
+            on_disk = bool(database) and database != ":memory:"
+            if on_disk:
                 Path(database).parent.mkdir(parents=True, exist_ok=True)
             # Every unit of work ends its own transaction, so the pool's extra rollback on
             # return would only cost another trip to aiosqlite's thread, on every turn.
@@ -79,7 +80,7 @@ class Database:
                 self.url, echo=echo, connect_args={"timeout": 30}, pool_reset_on_return=None)
             event.listen(self.engine.sync_engine, "connect", pragmas)
             event.listen(self.engine.sync_engine, "begin", _sqlite_begin_immediate)
-            if database and database != ":memory:":
+            if on_disk:  # (an in-memory database is one per connection: reads must share it)
                 # Reads run on the event loop's own thread (see read_connection).
                 self._reader = create_engine(
                     make_url(self.url).set(drivername="sqlite"), pool_reset_on_return=None,
@@ -150,13 +151,6 @@ class LoopThreadConnection:
     def dialect(self):
         return self._c.dialect
 
-    async def execution_options(self, **options):
-        self._c.execution_options(**options)
-        return self
-
-    def get_execution_options(self):
-        return self._c.get_execution_options()
-
     async def begin(self):
         return self._c.begin()
 
@@ -169,20 +163,11 @@ class LoopThreadConnection:
     async def scalars(self, statement, parameters=None, **kwargs):
         return self._c.scalars(statement, parameters, **kwargs)
 
-    async def exec_driver_sql(self, statement, parameters=None, **kwargs):
-        return self._c.exec_driver_sql(statement, parameters, **kwargs)
-
-    async def run_sync(self, function, *args, **kwargs):
-        return function(self._c, *args, **kwargs)
-
     async def commit(self) -> None:
         self._c.commit()
 
     async def rollback(self) -> None:
         self._c.rollback()
-
-    async def close(self) -> None:
-        self._c.close()
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:

@@ -148,11 +148,10 @@ class ReminderSource:
         reviews, mark = t.reviews.c, t.reminder_marks.c
         async with self._hash_joins():
             return _rows(await self._c.execute(
-                select(reviews.id, reviews.reference, reviews.stage, reviews.next_due.label("due"),
-                       reviews.version)
+                self._due_by(due_by)
                 .join(t.reminder_marks, and_(mark.review_id == reviews.id, mark.sweep == sweep,
                                              mark.review_version == reviews.version))
-                .where(reviews.stage == stage.value, reviews.next_due <= due_by)))
+                .where(reviews.stage == stage.value)))
 
     async def queue_reminders(self, sweep: str, owed: list[OwedRow], holders: dict[Role, list[int]],
                               line_manager_of: dict[int, int], today: date, at: datetime) -> int:

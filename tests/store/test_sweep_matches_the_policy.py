@@ -16,6 +16,7 @@ from imr_bot.domain.stages import Stage
 from imr_bot.services import reminders
 from imr_bot.services.context import ServiceContext
 from imr_bot.store import tables as t
+from imr_bot.store.reminder_source import DirectoryRow
 from imr_bot.store.unit_of_work import UnitOfWorkFactory
 
 CALENDAR = WorkingCalendar.for_england()
@@ -65,13 +66,9 @@ def _reviews(rng: random.Random, count: int) -> tuple[list[dict], list[dict], li
 
 def _expected(people, reviews, links, today: date) -> dict[str, str]:
     """Every reminder key owed `today`, with its text, from the policy review by review."""
-    class Person:
-        def __init__(self, row):
-            self.id, self.email, self.active = row["id"], row["email"], row["active"]
-            self.roles = frozenset(row["roles"].split(","))
-            self.line_manager_email = row["line_manager_email"]
-
-    holders, line_manager_of = reminders._organisation([Person(p) for p in people])
+    holders, line_manager_of = reminders._organisation([
+        DirectoryRow(p["id"], p["email"], p["name"], frozenset(p["roles"].split(",")),
+                     p["line_manager_email"], p["active"]) for p in people])
     owed = {}
     for review in reviews:
         mine = {Role(link["role"]): link["person_id"] for link in links
@@ -80,8 +77,7 @@ def _expected(people, reviews, links, today: date) -> dict[str, str]:
         for reminder in due_today(review_id=review["id"], stage=stage, due=review["next_due"],
                                   people=mine, holders=holders, line_manager_of=line_manager_of,
                                   today=today, calendar=CALENDAR):
-            owed[reminder.key] = reminders._text(review["reference"], reminder.milestone,
-                                                 reminder.kind, reminder.working_days,
+            owed[reminder.key] = reminders._text(review["reference"], reminder,
                                                  review["next_due"])
     return owed
 

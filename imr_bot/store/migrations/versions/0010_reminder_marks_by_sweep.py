@@ -22,8 +22,6 @@ def upgrade() -> None:
     # looks at every review again and the notification keys keep each reminder to once.
     op.drop_table('reminder_marks')
     _create(sweep=True)
-    if op.get_bind().dialect.name == "postgresql":
-        op.execute("ALTER TABLE reminder_marks SET UNLOGGED")
     with op.batch_alter_table('reviews', schema=None) as batch_op:
         batch_op.drop_index('ix_reviews_stage')
         batch_op.create_index('ix_reviews_stage', ['stage', 'next_due'], unique=False)
@@ -32,6 +30,7 @@ def upgrade() -> None:
         batch_op.create_index('ix_notifications_escalated', ['review_id'], unique=False,
                               sqlite_where=ESCALATIONS, postgresql_where=ESCALATIONS)
     if op.get_bind().dialect.name == "postgresql":
+        op.execute("ALTER TABLE reminder_marks SET UNLOGGED")
         op.execute('ALTER TABLE notifications ALTER COLUMN key TYPE VARCHAR(400) COLLATE "C"')
 
 
