@@ -1,5 +1,6 @@
-"""The floors: a botbuilder echo bot on the same aiohttp stack, stock or with our lean
-authentication (the SDK's per-turn client construction removed)."""
+"""The floors: a botbuilder echo bot on the same aiohttp stack, stock or with the SDK's per-turn
+client construction removed (our lean authentication, sending through the SDK's connector client
+as before). `--direct` adds our direct replies (connector.py): not a floor, shown for reference."""
 
 import argparse
 
@@ -16,9 +17,11 @@ class Echo(ActivityHandler):
         await turn_context.send_activity(turn_context.activity.text or "")
 
 
-def make_app(lean: bool) -> web.Application:
+def make_app(lean: bool, direct: bool = False) -> web.Application:
     authentication = ConfigurationBotFrameworkAuthentication(BotConfig(Settings(app_id="")))
-    adapter = CloudAdapter(LeanAuthentication(authentication) if lean else authentication)
+    if lean or direct:
+        authentication = LeanAuthentication(authentication, direct_sends=direct)
+    adapter = CloudAdapter(authentication)
     bot = Echo()
 
     async def messages(request: web.Request) -> web.Response:
@@ -34,5 +37,6 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser()
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--lean", action="store_true")
+    parser.add_argument("--direct", action="store_true")
     args = parser.parse_args()
-    web.run_app(make_app(args.lean), host="127.0.0.1", port=args.port, print=None, access_log=None)
+    web.run_app(make_app(args.lean, args.direct), host="127.0.0.1", port=args.port, print=None, access_log=None)

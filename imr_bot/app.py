@@ -18,7 +18,7 @@ from imr_bot.services.context import ServiceContext
 from imr_bot.store.database import Database
 from imr_bot.store.state_records import StateRecords
 from imr_bot.store.unit_of_work import UnitOfWorkFactory
-from imr_bot.teams.adapter import create_adapter
+from imr_bot.teams.adapter import close_adapter, create_adapter
 from imr_bot.teams.bot import ImrBot
 from imr_bot.teams.card_templates import CardLibrary
 from imr_bot.teams.delivery import Delivery
@@ -96,6 +96,7 @@ def build(settings: Settings | None = None, *, clock: Clock | None = None,
         if app.checkpointer is not None:
             app.checkpointer.cancel()
         await delivery.wait_idle()
+        await close_adapter(adapter)
         await database.dispose()
 
     app.web.on_startup.append(on_startup)

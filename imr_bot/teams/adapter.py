@@ -16,6 +16,7 @@ from imr_bot.config import Settings
 from imr_bot.store.database import is_unavailable
 from imr_bot.store.state_records import StaleRecord
 from imr_bot.teams.card_templates import CardContent
+from imr_bot.teams.connector import DirectConversations, Sessions
 
 log = logging.getLogger(__name__)
 
@@ -70,13 +71,22 @@ async def on_turn_error(turn_context: TurnContext, error: Exception) -> None:
         log.warning("could not tell the user about error %s", correlation, exc_info=True)
 
 
-class _CachingConnectorFactory:
-    """Hands out one ConnectorClient per (service URL, audience) instead of one per turn."""
+async def close_adapter(adapter) -> None:
+    """Closes the connection pool the lean adapter's replies go through."""
+    authentication = getattr(adapter, "bot_framework_authentication", None)
+    if isinstance(authentication, LeanAuthentication) and authentication.sessions is not None:
+        await authentication.sessions.close()
 
-    def __init__(self, inner, cache: dict, app_id: str):
+
+class _CachingConnectorFactory:
+    """Hands out one ConnectorClient per (service URL, audience) instead of one per turn, whose
+    replies and sends are posted directly (connector.py)."""
+
+    def __init__(self, inner, cache: dict, app_id: str, sessions: Sessions | None):
         self._inner = inner
         self._cache = cache
         self._app_id = app_id
+        self._sessions = sessions
 
     async def create(self, service_url: str, audience: str):
         key = (self._app_id, service_url, audience)
@@ -84,6 +94,9 @@ class _CachingConnectorFactory:
         if client is None:
             client = await self._inner.create(service_url, audience)
             _serialise_cards_as_they_are(client)
+            if self._sessions is not None:
+                client.conversations = DirectConversations(client.conversations, client,
+                                                           self._sessions)
             self._cache[key] = client
         return client
 
@@ -108,13 +121,16 @@ def _serialise_cards_as_they_are(client) -> None:
 class LeanAuthentication:
     """botbuilder builds a ConnectorClient and a UserTokenClient on every turn, and each runs
     msrest's slow retry-policy set-up (see docs/benchmarks.md). This keeps the SDK's behaviour but
-    reuses those clients: per service URL and audience, and per app id. Everything else is
-    delegated unchanged, so authentication is exactly the SDK's."""
+    reuses those clients: per service URL and audience, and per app id; their replies and sends go
+    out on one aiohttp session. Everything else is delegated unchanged, so authentication is
+    exactly the SDK's."""
 
-    def __init__(self, inner):
+    def __init__(self, inner, *, direct_sends: bool = True):
         self._inner = inner
         self._connectors: dict = {}
         self._token_clients: dict = {}
+        # off only for the benchmark's floor, which is the SDK without its per-turn clients
+        self.sessions = Sessions() if direct_sends else None
 
     def __getattr__(self, name):
         return getattr(self._inner, name)
@@ -128,12 +144,14 @@ class LeanAuthentication:
         result = await self._inner.authenticate_request(activity, auth_header)
         if result.connector_factory is not None:
             result.connector_factory = _CachingConnectorFactory(
-                result.connector_factory, self._connectors, self._app_id(result.claims_identity))
+                result.connector_factory, self._connectors, self._app_id(result.claims_identity),
+                self.sessions)
         return result
 
     def create_connector_factory(self, claims_identity):
         return _CachingConnectorFactory(self._inner.create_connector_factory(claims_identity),
-                                        self._connectors, self._app_id(claims_identity))
+                                        self._connectors, self._app_id(claims_identity),
+                                        self.sessions)
 
     async def create_user_token_client(self, claims_identity):
         key = self._app_id(claims_identity)
