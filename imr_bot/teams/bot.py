@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import time
@@ -23,6 +24,7 @@ from imr_bot.store.database import is_unavailable
 from .approval_handlers import EXECUTE_VERBS
 from .card_templates import CardLibrary
 from .commands import CARD_ACTIONS, REGISTRY, has_command_prefix, normalise
+from .connector import wire
 from .handlers import CommandHandlers
 from .rate_limit import SlidingWindow
 from .template_handlers import on_file_consent_accept
@@ -85,7 +87,7 @@ class ImrBot(TeamsActivityHandler):
                 "message", "conversationUpdate", "installationUpdate", "invoke"):
             return
         key = self.conversation_key(activity)
-        reference = TurnContext.get_conversation_reference(activity).serialize()
+        reference = wire(TurnContext.get_conversation_reference(activity))
         # The message id changes on every turn, and a proactive message is a new message in the
         # conversation, not a reply to the last thing the user said: keep the reference stable,
         # so it is written once, not on every turn.
@@ -156,11 +158,13 @@ class ImrBot(TeamsActivityHandler):
         return bool(dialog_state is not None and getattr(dialog_state, "dialog_stack", None))
 
     async def on_message_activity(self, turn_context: TurnContext) -> None:
-        actor = await self.actor(turn_context)
+        # two independent reads: on PostgreSQL their round trips overlap
+        actor, in_dialog = await asyncio.gather(self.actor(turn_context),
+                                                self._has_active_dialog(turn_context))
         turn = self._turn(turn_context, actor)
         activity = turn_context.activity
         value = activity.value if isinstance(activity.value, dict) else None
-        if await self._has_active_dialog(turn_context):
+        if in_dialog:
             dialog_context = await self.dialogs.create_context(turn_context)
             explicit_command = (value is None and has_command_prefix(activity.text)
                                 and REGISTRY.match(normalise(activity.text)) is not None
