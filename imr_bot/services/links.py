@@ -24,7 +24,7 @@ async def signing_key(ctx: ServiceContext, uow=None) -> bytes:
     cached = _keys.get(id(ctx))
     if cached:
         return cached
-    if uow is None:
+    if uow is None or uow.read_only:  # (a read-only one would not keep a key it made)
         async with ctx.unit_of_work() as own:
             key = await _key_in(ctx, own)
             await own.commit()

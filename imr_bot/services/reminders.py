@@ -71,7 +71,8 @@ async def sweep(ctx: ServiceContext, policy: ReminderPolicy = DEFAULT_POLICY) ->
     local = now.astimezone(LONDON)
     if not in_working_hours(local, ctx.calendar, policy):
         return SweepResult(0, 0, "outside working hours")
-    async with ctx.unit_of_work(read_only=True) as lock:  # held until every share is done
+    # the claim is held until every share is done
+    async with ctx.unit_of_work(read_only=True, holds_locks=True) as lock:
         if not await lock.reminder_source.claim_sweep():
             return SweepResult(0, 0, "another process is sweeping")
         shares = lock.reminder_source.shares

@@ -5,17 +5,21 @@ from __future__ import annotations
 import asyncio
 import logging
 import sqlite3
+import time
 from contextlib import asynccontextmanager
 from pathlib import Path
 
 from sqlalchemy import create_engine, event, text
 from sqlalchemy.engine import Connection, make_url
-from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+from sqlalchemy.exc import DBAPIError, DisconnectionError, InterfaceError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 log = logging.getLogger(__name__)
 
 MIGRATIONS = Path(__file__).parent / "migrations"
+
+# A pooled PostgreSQL connection idle longer than this is pinged before use (see _ping_if_idle).
+PING_AFTER_IDLE_SECONDS = 1.0
 
 
 def normalise_url(url: str) -> str:
@@ -88,21 +92,30 @@ class Database:
                 event.listen(self._reader, "connect", pragmas)
                 event.listen(self._reader, "begin", lambda c: c.exec_driver_sql("BEGIN"))
         else:
-            self.engine = create_async_engine(self.url, echo=echo, pool_pre_ping=True,
-                                              pool_size=10, max_overflow=10)
+            self.engine = create_async_engine(self.url, echo=echo, pool_size=10, max_overflow=10)
+            _ping_if_idle(self.engine)
 
     @asynccontextmanager
-    async def read_connection(self):
+    async def read_connection(self, *, holds_locks: bool = False):
         """A connection for reading only, not yet in a transaction. On SQLite it is a
         synchronous connection used on the event loop's own thread: a read here takes tens of
         microseconds, and each trip to aiosqlite's thread and back costs more than that (a
-        status turn's three reads: about 3 ms of its 8). WAL readers wait for no writer."""
+        status turn's three reads: about 3 ms of its 8). WAL readers wait for no writer.
+
+        On PostgreSQL the reads run in autocommit: at READ COMMITTED each statement sees what
+        was committed when it began, in a transaction or not, and without one a unit of work
+        saves the BEGIN and ROLLBACK round trips. A reader that takes transaction-scoped locks
+        (`holds_locks`: the sweep's claim) keeps its transaction, or the lock would go at once."""
         if self._reader is not None:
             with self._reader.connect() as connection:
                 yield LoopThreadConnection(connection)
             return
         async with self.engine.connect() as connection:
-            await connection.execution_options(**{READ_ONLY: True})
+            if holds_locks:
+                await connection.execution_options(**{READ_ONLY: True})
+            else:
+                await connection.execution_options(**{READ_ONLY: True},
+                                                   isolation_level="AUTOCOMMIT")
             yield connection
 
     async def checkpoint(self) -> None:
@@ -168,6 +181,29 @@ class LoopThreadConnection:
 
     async def rollback(self) -> None:
         self._c.rollback()
+
+
+def _ping_if_idle(engine: AsyncEngine) -> None:
+    """Ping a pooled connection before use only when it has been idle a while. After a
+    PostgreSQL restart the first turn then still works (the stale connection is replaced); a busy
+    bot, whose connections are never idle that long, skips the three round trips of a ping
+    (BEGIN, ping, ROLLBACK) on every unit of work. A connection that fails mid-use is dropped
+    with the whole pool's older connections (SQLAlchemy's disconnect handling), so a restart
+    costs at most the turn that was running."""
+
+    @event.listens_for(engine.sync_engine, "checkin")
+    def checked_in(_dbapi_connection, record) -> None:
+        record.info["idle_since"] = time.monotonic()
+
+    @event.listens_for(engine.sync_engine, "checkout")
+    def checked_out(dbapi_connection, record, _proxy) -> None:
+        idle_since = record.info.get("idle_since")
+        if idle_since is None or time.monotonic() - idle_since < PING_AFTER_IDLE_SECONDS:
+            return  # new, or in use a moment ago
+        try:
+            engine.sync_engine.dialect.do_ping(dbapi_connection)
+        except Exception as error:  # the pool replaces the connection and checks out again
+            raise DisconnectionError(str(error)) from error
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:

@@ -49,9 +49,10 @@ class UnitOfWork:
     org_templates: OrgTemplates
     records: Records
 
-    def __init__(self, database: Database, *, read_only: bool = False):
+    def __init__(self, database: Database, *, read_only: bool = False, holds_locks: bool = False):
         self._database = database
         self._read_only = read_only
+        self._holds_locks = holds_locks
         self._connection: AsyncConnection | None = None
         self._committed = False
 
@@ -64,7 +65,7 @@ class UnitOfWork:
         self._exit = AsyncExitStack()
         if self._read_only:
             self._connection = await self._exit.enter_async_context(
-                self._database.read_connection())
+                self._database.read_connection(holds_locks=self._holds_locks))
         else:
             self._connection = await self._exit.enter_async_context(self._database.engine.connect())
         await self._connection.begin()
@@ -84,6 +85,10 @@ class UnitOfWork:
         self.records = Records(connection)
         self._committed = False
         return self
+
+    @property
+    def read_only(self) -> bool:
+        return self._read_only
 
     @property
     def connection(self) -> AsyncConnection:
@@ -118,5 +123,7 @@ class UnitOfWorkFactory:
     def __init__(self, database: Database):
         self.database = database
 
-    def __call__(self, *, read_only: bool = False) -> UnitOfWork:
-        return UnitOfWork(self.database, read_only=read_only)
+    def __call__(self, *, read_only: bool = False, holds_locks: bool = False) -> UnitOfWork:
+        """`read_only`: no write lock and nothing committed. `holds_locks`: a read-only unit of
+        work that takes transaction-scoped locks, kept in one transaction (PostgreSQL)."""
+        return UnitOfWork(self.database, read_only=read_only, holds_locks=holds_locks)

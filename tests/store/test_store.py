@@ -281,3 +281,46 @@ async def test_the_bot_copies_sqlites_log_into_the_database_off_every_commits_pa
         assert path.stat().st_size > before + 8_000_000
     finally:
         await database.dispose()
+
+
+async def test_only_one_sweep_claims_the_day_at_a_time(database):
+    if database.is_sqlite:
+        pytest.skip("SQLite's single writer serialises sweeps; the claim is PostgreSQL's")
+    async with UnitOfWork(database, read_only=True, holds_locks=True) as first:
+        assert await first.reminder_source.claim_sweep()
+        async with UnitOfWork(database, read_only=True, holds_locks=True) as second:
+            assert not await second.reminder_source.claim_sweep()  # held until `first` ends
+    async with UnitOfWork(database, read_only=True, holds_locks=True) as third:
+        assert await third.reminder_source.claim_sweep()
+
+
+async def test_a_reader_sees_what_was_committed_before_each_statement(database):
+    async with UnitOfWork(database, read_only=True) as reader:
+        assert await reader.people.by_email("p@c.test") is None
+        async with UnitOfWork(database) as writer:
+            await writer.people.upsert(Person(email="p@c.test", name="P"), AT)
+            await writer.commit()
+        if not database.is_sqlite:  # READ COMMITTED; a SQLite reader keeps its snapshot
+            assert (await reader.people.by_email("p@c.test")).name == "P"
+
+
+async def test_pooled_connections_dropped_by_the_server_are_replaced_before_use(
+        database, monkeypatch):
+    """What a PostgreSQL restart leaves behind: pooled connections whose server end is gone.
+    A connection idle for a while is pinged on checkout, and a dead one replaced."""
+    if database.is_sqlite:
+        pytest.skip("SQLite has no server to drop connections")
+    import imr_bot.store.database as database_module
+
+    fresh = Database(database.url)
+    try:
+        async with UnitOfWork(fresh, read_only=True) as uow:  # one pooled connection
+            pid = await uow.connection.scalar(text("SELECT pg_backend_pid()"))
+        async with database.engine.connect() as admin:
+            await admin.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+            await admin.commit()
+        monkeypatch.setattr(database_module, "PING_AFTER_IDLE_SECONDS", 0.0)
+        async with UnitOfWork(fresh, read_only=True) as uow:
+            assert await uow.connection.scalar(text("SELECT pg_backend_pid()")) != pid
+    finally:
+        await fresh.dispose()
