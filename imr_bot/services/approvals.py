@@ -27,6 +27,7 @@ from imr_bot.domain.submissions import (
     Decision,
     DocumentKind,
     Level,
+    RecordedDecision,
     check_comment,
     decision_event,
     file_kind,
@@ -204,13 +205,13 @@ async def _tell(uow, person: Person, review: Review, key: str, now, text: str) -
 
 # -- the approval card ---------------------------------------------------------------------------
 async def card_data(ctx: ServiceContext, uow, review: Review, version: int, level: Level,
-                    viewer: Person | None, error: str = "") -> dict:
+                    viewer: Person | None, error: str = "",
+                    approval: _Approval | None = None) -> dict:
     """The approval card as `viewer` should see it: with the buttons only for an approver of a
-    version not yet decided; everyone else sees the status."""
-    approvers = await _approver_ids(uow, review, level)
-    decided = await uow.submissions.decision(review.id, version, level.value)
+    version not yet decided; everyone else sees the status. (`approval`: already read.)"""
+    approval = approval or await _approval(uow, review, version, level)
+    approvers, decided, latest = approval.approver_ids, approval.decided, approval.latest
     submitted = await uow.submissions.submitted_at(review.id, version)
-    latest = await uow.submissions.latest_version(review.id)
     milestone = Milestone.QA_COMPLETE if level == Level.QA else Milestone.DDSCP_SUBMISSION
     left = standing(review.plan, review.stage, ctx.clock.today(), ctx.calendar).working_days_left
     documents = []
@@ -225,7 +226,7 @@ async def card_data(ctx: ServiceContext, uow, review: Review, version: int, leve
             url = ""
         documents.append({"title": f"{document.kind.title()}: {document.filename}",
                           "url": url, "isLink": bool(document.link)})
-    approver_people = [await uow.people.by_id(p) for p in approvers]
+    approver_people = approval.approvers
     can_decide = (viewer is not None and viewer.id in approvers and decided is None
                   and version == latest and pending_level(review.stage) == level)
     status = "Waiting for a decision"
@@ -279,10 +280,11 @@ async def click(ctx: ServiceContext, actor: Actor, review_id: int, version: int,
         review = await uow.reviews.get_by_id(review_id, with_changes=False)
         if review is None:
             raise DomainError("That review no longer exists.")
-        refusal = await _refusal(uow, review, actor, version, level)
+        approval = await _approval(uow, review, version, level)
+        refusal = _refusal(approval, review, actor, version, level)
         if refusal is not None:
             return ClickOutcome(await card_data(ctx, uow, review, version, level, actor.person,
-                                                str(refusal)), recorded=False)
+                                                str(refusal), approval), recorded=False)
     try:
         return ClickOutcome(await decide(ctx, actor, review_id, version, level, decision, comment,
                                          checklist), recorded=True)
@@ -291,18 +293,36 @@ async def click(ctx: ServiceContext, actor: Actor, review_id: int, version: int,
                             recorded=False)
 
 
-async def _refusal(uow, review: Review, actor: Actor, version: int,
-                   level: Level) -> DomainError | None:
+@dataclass(frozen=True)
+class _Approval:
+    """Where one version's decision at one level stands: what a click is refused from and the
+    approval card shows, read once."""
+    approvers: list[Person]
+    decided: RecordedDecision | None
+    latest: int  # the latest version submitted
+
+    @property
+    def approver_ids(self) -> list[int]:
+        return [person.id for person in self.approvers]
+
+
+async def _approval(uow, review: Review, version: int, level: Level) -> _Approval:
+    ids = await _approver_ids(uow, review, level)
+    people = await uow.people.by_ids(ids)
+    return _Approval([people[i] for i in ids if i in people],
+                     await uow.submissions.decision(review.id, version, level.value),
+                     await uow.submissions.latest_version(review.id))
+
+
+def _refusal(approval: _Approval, review: Review, actor: Actor, version: int,
+             level: Level) -> DomainError | None:
     """Why this actor cannot decide this version now, or None."""
-    approvers = await _approver_ids(uow, review, level)
-    if actor.person is None or actor.person.id not in approvers:
-        names = ", ".join([(await uow.people.by_id(p)).name for p in approvers]) or "nobody"
+    if actor.person is None or actor.person.id not in approval.approver_ids:
+        names = ", ".join(person.name for person in approval.approvers) or "nobody"
         return NotAllowed(f"Only {names} can decide this.")
-    existing = await uow.submissions.decision(review.id, version, level.value)
-    if existing is not None:
-        return AlreadyDecided(existing)
-    latest = await uow.submissions.latest_version(review.id)
-    if version != latest or pending_level(review.stage) != level:
+    if approval.decided is not None:
+        return AlreadyDecided(approval.decided)
+    if version != approval.latest or pending_level(review.stage) != level:
         return DomainError(f"This card is for version {version}, which is no longer waiting "
                            f"for a decision (the review is '{review.stage.title}').")
     return None
@@ -316,7 +336,8 @@ async def decide(ctx: ServiceContext, actor: Actor, review_id: int, version: int
         review = await uow.reviews.get_by_id(review_id)
         if review is None:
             raise DomainError("That review no longer exists.")
-        refusal = await _refusal(uow, review, actor, version, level)
+        refusal = _refusal(await _approval(uow, review, version, level), review, actor, version,
+                           level)
         if refusal is not None:
             raise refusal
         comment = check_comment(decision, comment)
