@@ -7,10 +7,11 @@ import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from functools import cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, delete, func, insert, or_, select, text, update
+from sqlalchemy import and_, bindparam, delete, func, insert, or_, select, text, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -247,35 +248,34 @@ class People:
             teams_user_id=teams_user_id, unreachable_since=None, unreachable_reason=None))
 
     async def by_id(self, person_id: int) -> Person | None:
-        return await self._one(t.people.c.id == person_id)
+        return await self._one("id", person_id)
 
     async def by_email(self, email: str) -> Person | None:
-        return await self._one(t.people.c.email == email.strip().lower())
+        return await self._one("email", email.strip().lower())
+
+    async def by_ids(self, ids: list[int]) -> dict[int, Person]:
+        if not ids:
+            return {}
+        return {person.id: person for person in await self._load(_people_query("ids"), ids)}
 
     async def by_aad(self, aad_object_id: str) -> Person | None:
-        return await self._one(t.people.c.aad_object_id == aad_object_id)
+        return await self._one("aad_object_id", aad_object_id)
 
     async def with_role(self, role: Role) -> list[Person]:
         return [p for p in await self.all() if role in p.roles and p.active]
 
     async def all(self) -> list[Person]:
-        return await self._load(None)
+        return await self._load(_people_query(None))
 
-    async def _one(self, condition) -> Person | None:
-        people = await self._load(condition)
+    async def _one(self, column: str, value) -> Person | None:
+        people = await self._load(_people_query(column), value)
         return people[0] if people else None
 
-    async def _load(self, condition) -> list[Person]:
+    async def _load(self, query, value=None) -> list[Person]:
         """People and their leave in one query (one round trip: this runs on every turn)."""
-        query = (select(t.people, t.leave.c.starts.label("leave_starts"),
-                        t.leave.c.ends.label("leave_ends"))
-                 .select_from(t.people.outerjoin(t.leave, t.leave.c.person_id == t.people.c.id))
-                 .order_by(t.people.c.name, t.people.c.id, t.leave.c.starts))
-        if condition is not None:
-            query = query.where(condition)
         rows: dict[int, Any] = {}
         leave: dict[int, list[LeavePeriod]] = {}
-        for r in await self._c.execute(query):
+        for r in await self._c.execute(query, {"value": value} if value is not None else {}):
             if r.id not in rows:
                 rows[r.id], leave[r.id] = r, []
             if r.leave_starts is not None:
@@ -286,6 +286,21 @@ class People:
                        service=r.service or "", active=bool(r.active),
                        max_concurrent=r.max_concurrent, leave=tuple(leave[r.id]),
                        unreachable_since=r.unreachable_since) for r in rows.values()]
+
+
+@cache
+def _people_query(column: str | None):
+    """People with their leave, where `column` equals the value given (or, for "ids", is one of
+    them): built once, as building a statement costs SQLAlchemy more than running this one."""
+    query = (select(t.people, t.leave.c.starts.label("leave_starts"),
+                    t.leave.c.ends.label("leave_ends"))
+             .select_from(t.people.outerjoin(t.leave, t.leave.c.person_id == t.people.c.id))
+             .order_by(t.people.c.name, t.people.c.id, t.leave.c.starts))
+    if column == "ids":
+        return query.where(t.people.c.id.in_(bindparam("value", expanding=True)))
+    if column is not None:
+        return query.where(t.people.c[column] == bindparam("value"))
+    return query
 
 
 @dataclass(frozen=True)

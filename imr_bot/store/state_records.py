@@ -9,11 +9,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import bindparam, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from . import tables as t
 from .database import Database
+
+# built once: this read runs on every message
+_READ = select(t.bot_state.c.key, t.bot_state.c.data, t.bot_state.c.etag).where(
+    t.bot_state.c.key.in_(bindparam("keys", expanding=True)))
 
 
 class StaleRecord(Exception):
@@ -35,8 +39,7 @@ class StateRecords:
         if not keys:
             return {}
         async with self._database.read_connection() as connection:
-            rows = (await connection.execute(
-                select(t.bot_state).where(t.bot_state.c.key.in_(keys)))).all()
+            rows = (await connection.execute(_READ, {"keys": keys})).all()
         return {r.key: StateRecord(r.key, r.data, r.etag) for r in rows}
 
     async def write(self, records: dict[str, tuple[str, int | None]], at: datetime) -> None:
