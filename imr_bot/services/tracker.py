@@ -105,18 +105,17 @@ async def board(ctx: ServiceContext, actor: Actor, scope: str = "all", page: int
         records, total = await uow.reminder_source.board_page(
             overdue_before=today if scope == "overdue" else None, mine=mine,
             offset=page * page_size, limit=page_size)
-        held_by_organisation = any(r.stage.next_step_holder not in REVIEW_ROLES for r in records)
-        directory = await uow.reminder_source.directory() if held_by_organisation else []
     rows = []
     for record in records:
         where = standing_from(record.due, record.stage, today, ctx.calendar)
         rows.append(BoardRow(record.reference, record.review_type, record.stage, where.milestone,
                              where.due, where.working_days_left, where.rag,
-                             _holder_name(record.stage, record.holder_name, directory)))
+                             _holder_name(record.stage, record.holder_name,
+                                          record.organisation_holder)))
     return BoardPage(rows, total, page, page_size)
 
 
-def _holder_name(stage: Stage, review_holder: str | None, directory: list) -> str:
+def _holder_name(stage: Stage, review_holder: str | None, organisation_holder: str | None) -> str:
     """Who holds the next step: the person in that role on the review, or for an organisation
     role its holder when there is just one (else the role)."""
     role = stage.next_step_holder
@@ -124,8 +123,12 @@ def _holder_name(stage: Stage, review_holder: str | None, directory: list) -> st
         return "—"
     if role in REVIEW_ROLES:
         return review_holder or f"{role.title} (not yet allocated)"
-    holders = [p.name for p in directory if role in p.roles and p.active]
-    return holders[0] if len(holders) == 1 else role.title
+    return organisation_holder or role.title
+
+
+def _sole_holder(role: Role | None, people: list[Person]) -> str | None:
+    holders = [p.name for p in people if role in p.roles and p.active]
+    return holders[0] if len(holders) == 1 else None
 
 
 def _name(person: Person | None) -> str | None:
@@ -151,7 +154,8 @@ async def detail(ctx: ServiceContext, actor: Actor, reference: str) -> ReviewDet
     return ReviewDetail(
         review=review, standing=standing(review.plan, review.stage, today, ctx.calendar),
         holder=_holder_name(review.stage, _name(people_by_id.get(review.people.get(
-            review.stage.next_step_holder, -1))), all_people),
+            review.stage.next_step_holder, -1))),
+                            _sole_holder(review.stage.next_step_holder, all_people)),
         timeline=timeline, people=people,
         recent=[AuditLine(e.at, by_email.get(e.actor, e.actor), AUDIT_TITLES.get(e.action, e.action),
                           e.detail) for e in recent])

@@ -70,6 +70,8 @@ class BoardRecord:
     stage: Stage
     due: date | None
     holder_name: str | None  # when the next step is held by a role on the review
+    # when it is held by an organisation role that exactly one active person holds: their name
+    organisation_holder: str | None = None
 
 
 @dataclass(frozen=True)
@@ -260,8 +262,8 @@ class ReminderSource:
             total = first.total if first else 0
         else:
             total = 0
-        return [BoardRecord(r.id, r.reference, r.review_type, Stage(r.stage), r.due, r.holder_name)
-                for r in rows], int(total or 0)
+        return [BoardRecord(r.id, r.reference, r.review_type, Stage(r.stage), r.due, r.holder_name,
+                            r.organisation_holder) for r in rows], int(total or 0)
 
     async def directory(self) -> list[DirectoryRow]:
         rows = (await self._c.execute(select(
@@ -301,9 +303,20 @@ def _board_queries(overdue: bool, mine: bool):
     holder_role = case({s.value: r.value for s, r in NEXT_STEP_HOLDER.items()
                         if r in REVIEW_ROLES}, value=t.reviews.c.stage)
     link, holder = t.review_people.alias("holder_link"), t.people.alias("holder")
+    # roles are stored comma-separated: ",qa_lead,sd_ehs," contains ",sd_ehs,"
+    organisation_role = case({s.value: r.value for s, r in NEXT_STEP_HOLDER.items()
+                              if r not in REVIEW_ROLES}, value=t.reviews.c.stage)
+    holders = t.people.alias("organisation_holder")
+    organisation_holder = (
+        select(case((func.count() == 1, func.max(holders.c.name))))
+        .where(holders.c.active.is_(True),
+               (literal(",") + holders.c.roles + literal(",")).like(
+                   literal("%,") + organisation_role + literal(",%")))
+        .scalar_subquery())
     return (select(t.reviews.c.id, t.reviews.c.reference, t.reviews.c.review_type,
                    t.reviews.c.stage, t.reviews.c.next_due.label("due"),
-                   holder.c.name.label("holder_name"), total.label("total"))
+                   holder.c.name.label("holder_name"),
+                   organisation_holder.label("organisation_holder"), total.label("total"))
             .select_from(t.reviews
                          .outerjoin(link, and_(link.c.review_id == t.reviews.c.id,
                                                link.c.role == holder_role))

@@ -45,6 +45,38 @@ async def test_the_board_pages_after_twenty_with_a_more_button(teams):
     assert "showing 21–25" in card_text(second) and not second.get("actions")
 
 
+async def test_the_board_names_who_holds_the_next_step(teams):
+    from imr_bot.domain.people import Person
+
+    await log_review(teams, "WAITING/1")  # allocation: the Head of CP & IRO's step
+    await log_review(teams, "ALLOCATED/1")
+    await teams.place("ALLOCATED/1", {Role.AUTHOR: AUTHOR, Role.QA_LEAD: QA_LEAD}, Stage.ALLOCATED)
+    await log_review(teams, "SIGNOFF/1")
+    await teams.place("SIGNOFF/1", {Role.AUTHOR: AUTHOR, Role.QA_LEAD: QA_LEAD}, Stage.SD_REVIEW)
+
+    (board,) = cards(await teams.say(QA_LEAD, "imr status"))
+    shown = card_text(board)
+    # the QA lead on the review; the only Head of CP & IRO; the only Service Director
+    for reference, holder in (("ALLOCATED/1", "Quinn Lead"), ("WAITING/1", "Harriet Head"),
+                              ("SIGNOFF/1", "Sam Director")):
+        assert holder in shown.split(reference, 1)[1].split("/1", 1)[0], (reference, shown)
+
+    # two people hold the role: the board names the role; one of them inactive: the other
+    async with UnitOfWork(teams.app.database) as uow:
+        await uow.people.upsert(Person(email="hana.head@council.test", name="Hana Head",
+                                       roles=frozenset({Role.HEAD_OF_CP})), teams.clock.now())
+        await uow.commit()
+    (board,) = cards(await teams.say(QA_LEAD, "imr status"))
+    assert "Harriet Head" not in card_text(board) and Role.HEAD_OF_CP.title in card_text(board)
+    async with UnitOfWork(teams.app.database) as uow:
+        await uow.people.upsert(Person(email="hana.head@council.test", name="Hana Head",
+                                       roles=frozenset({Role.HEAD_OF_CP}), active=False),
+                                teams.clock.now())
+        await uow.commit()
+    (board,) = cards(await teams.say(QA_LEAD, "imr status"))
+    assert "Harriet Head" in card_text(board)
+
+
 async def test_the_board_puts_the_most_urgent_first(teams):
     await log_review(teams, "LATER/1", received="2026-11-23")
     await log_review(teams, "SOONER/1", received="2026-11-16")  # allocation already overdue
