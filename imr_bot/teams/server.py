@@ -139,11 +139,14 @@ def create_web_app(app) -> web.Application:
             app.ctx.clock.set(datetime.fromisoformat(body["now"]) if body.get("now") else None)
             return web.json_response({"now": app.ctx.clock.now().isoformat()})
 
-        async def run_sweep(_request: web.Request) -> web.Response:
+        async def run_sweep(request: web.Request) -> web.Response:
             result = await reminders.sweep(app.ctx)
             await reminders.daily_digest(app.ctx)
-            while await app.delivery.flush():
-                pass
+            if request.query.get("deliver") == "later":  # as the scheduler: in the background
+                app.delivery.kick()
+            else:
+                while await app.delivery.flush():
+                    pass
             release_memory()  # as the scheduler does after each sweep
             return web.json_response({"queued": result.queued})
 
