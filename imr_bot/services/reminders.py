@@ -15,7 +15,7 @@ from imr_bot.domain.errors import UnknownReview
 from imr_bot.domain.meetings import MeetingStatus
 from imr_bot.domain.notification import OutgoingNotification
 from imr_bot.domain.policy import Permission, require
-from imr_bot.domain.rag import standing
+from imr_bot.domain.rag import standing_from
 from imr_bot.domain.reminders import (
     DEFAULT_POLICY,
     Kind,
@@ -157,6 +157,9 @@ async def _meeting_reminders(ctx: ServiceContext, uow, today: date) -> list[Outg
     return found
 
 
+DIGEST_ROWS = 40  # a card, not a spreadsheet: the board has the rest
+
+
 async def daily_digest(ctx: ServiceContext) -> bool:
     """Once per working day, the tracker channel's card: references, stages, next dates, RAG."""
     local = ctx.clock.now().astimezone(LONDON)
@@ -164,23 +167,24 @@ async def daily_digest(ctx: ServiceContext) -> bool:
         return False
     today = local.date()
     async with ctx.unit_of_work() as uow:
-        reviews = await uow.reviews.open_reviews()
+        # the board's first page: the most urgent, read as such (not every open review)
+        records, total = await uow.reminder_source.board_page(
+            overdue_before=None, mine=None, offset=0, limit=DIGEST_ROWS)
         rows = []
-        for review in sorted(reviews, key=lambda r: r.reference.casefold()):
-            where = standing(review.plan, review.stage, today, ctx.calendar)
-            rows.append({"reference": review.reference, "stage": review.stage.title,
+        for record in records:
+            where = standing_from(record.due, record.stage, today, ctx.calendar)
+            rows.append({"reference": record.reference, "stage": record.stage.title,
                          "milestone": where.milestone.title if where.milestone else "—",
                          "due": format_date(where.due),
                          "left": where.working_days_left,
                          "daysLeft": days_left_words(where.working_days_left),
                          "rag": where.rag.title, "ragColour": RAG_COLOURS[where.rag]})
-        rows.sort(key=lambda r: (r["left"] is None, r["left"] or 0))
         queued = await uow.outbox.queue(OutgoingNotification(
             key=f"digest:{today.isoformat()}", recipient=TRACKER, kind="digest",
             payload={"card": "digest", "data": {
                 "title": f"IMR tracker, {format_date(today)}",
-                "subtitle": f"{len(rows)} open review(s), most urgent first." if rows else
-                            "There are no open reviews.", "rows": rows[:40]}}), ctx.clock.now())
+                "subtitle": f"{total} open review(s), most urgent first." if rows else
+                            "There are no open reviews.", "rows": rows}}), ctx.clock.now())
         await uow.commit()
     return queued
 

@@ -77,6 +77,26 @@ async def test_the_board_names_who_holds_the_next_step(teams):
     assert "Harriet Head" in card_text(board)
 
 
+async def test_the_daily_digest_shows_the_forty_most_urgent_of_all_open_reviews(teams):
+    from datetime import timedelta
+
+    from imr_bot.services import reminders
+
+    await teams.say_in_channel(BUSINESS_SERVICES, "<at>IMR bot</at> subscribe")
+    for n in range(45):  # received a day apart: the oldest is the most urgent
+        received = date(2026, 11, 23) - timedelta(days=n)
+        await log_review(teams, f"DDSCP/CSPR/2026/{n:03d}", received=received.isoformat())
+    teams.clock.set(datetime(2026, 11, 23, 9, tzinfo=UTC))
+    assert await reminders.daily_digest(teams.app.ctx)
+    await teams.deliver()
+    (digest,) = [c for c in cards(teams.inbox(CHANNEL_ID)) if "IMR tracker," in card_text(c)]
+    shown = card_text(digest)
+    assert "45 open review(s), most urgent first." in shown
+    listed = [f"DDSCP/CSPR/2026/{n:03d}" for n in range(45) if f"DDSCP/CSPR/2026/{n:03d}" in shown]
+    assert len(listed) == 40 and "DDSCP/CSPR/2026/044" in listed and "DDSCP/CSPR/2026/000" not in listed
+    assert shown.index("DDSCP/CSPR/2026/044") < shown.index("DDSCP/CSPR/2026/030")
+
+
 async def test_the_board_puts_the_most_urgent_first(teams):
     await log_review(teams, "LATER/1", received="2026-11-23")
     await log_review(teams, "SOONER/1", received="2026-11-16")  # allocation already overdue
