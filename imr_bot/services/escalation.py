@@ -47,9 +47,9 @@ async def escalate(ctx: ServiceContext, uow, rows: list[DueRow], now: datetime) 
     due = [row for row in due if row.review_id not in done]
     if not due:
         return 0
-    recipients = [p for role in (Role.SD_EHS, Role.SD_QPP, Role.HEAD_OF_CP)
-                  for p in await uow.people.with_role(role)]
-    unique = list({p.id: p for p in recipients}.values())
+    everyone = await uow.people.all()  # once, for the three roles
+    unique = list({p.id: p for role in (Role.SD_EHS, Role.SD_QPP, Role.HEAD_OF_CP)
+                   for p in everyone if role in p.roles and p.active}.values())
     if not unique:
         return 0
     reviews = await uow.reviews.get_many([row.review_id for row in due])
