@@ -13,7 +13,7 @@ from imr_bot.clock import Clock, SettableClock, SystemClock
 from imr_bot.config import Settings
 from imr_bot.domain.calendar import WorkingCalendar
 from imr_bot.observability import Metrics
-from imr_bot.scheduler import create_scheduler
+from imr_bot.scheduler import Schedule, create_scheduler
 from imr_bot.services.context import ServiceContext
 from imr_bot.store.database import Database
 from imr_bot.store.state_records import StateRecords
@@ -38,7 +38,7 @@ class Application:
     bot: ImrBot
     delivery: Delivery
     web: web.Application
-    scheduler: object = None
+    scheduler: Schedule | None = None
     metrics: Metrics = None  # type: ignore[assignment]
     checkpointer: asyncio.Task | None = None
 
@@ -92,7 +92,7 @@ def build(settings: Settings | None = None, *, clock: Clock | None = None,
 
     async def on_cleanup(_web_app: web.Application) -> None:
         if app.scheduler is not None:
-            app.scheduler.shutdown(wait=False)
+            await app.scheduler.stop()  # a running sweep finishes before the database closes
         if app.checkpointer is not None:
             app.checkpointer.cancel()
         await delivery.wait_idle()
