@@ -140,6 +140,8 @@ async def bench_turns(service_url: str, results: dict, memory: dict) -> None:
     await measure_server("Stock botbuilder echo bot", echo, {}, message(service_url, "hi"), results)
     await measure_server("Lean echo bot (per-turn clients removed)", [*echo, "--lean"], {},
                          message(service_url, "hi"), results)
+    await measure_server("Echo bot with our direct replies (for reference, not a floor)",
+                         [*echo, "--direct"], {}, message(service_url, "hi"), results)
     for backend, url in (("SQLite", f"sqlite:///{ROOT / 'var/bench.db'}"),
                          ("PostgreSQL", await fresh_postgres())):
         await seed(url, 1000, service_url)
