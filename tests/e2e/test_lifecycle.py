@@ -29,6 +29,15 @@ async def files():
     await server.close()
 
 
+async def submit_files(author, server, version: str) -> None:
+    """The author sends the report and the chronology as files in chat and confirms."""
+    await author.say(f"imr submit {REF}", wait_for="Send me the report and the chronology")
+    gathered = await author.send_files("", [(name, str(server.make_url(f"/f/{name}")))
+                                            for name in ("report.docx", "chronology.docx")],
+                                       wait_for=f"Submit {REF} to the QA senior lead")
+    await author.submit(gathered, action(card(gathered), "Submit")["data"], wait_for=version)
+
+
 async def status_of(client, expected: str) -> None:
     await client.say(f"imr status {REF}", wait_for=expected)
 
@@ -121,11 +130,7 @@ async def test_an_imr_from_commission_to_ddscp(clients, bot, files):
     store["report.docx"] = filled_report()
     store["chronology.docx"] = filled_chronology(GOOD_ROWS)
     await bot.set_time("2026-12-29T10:00:00+00:00")
-    await arun.say(f"imr submit {REF}", wait_for="Send me the report and the chronology")
-    gathered = await arun.send_files("", [(name, str(server.make_url(f"/f/{name}")))
-                                          for name in ("report.docx", "chronology.docx")],
-                                     wait_for="Submit DDSCP/CSPR/2026/077 to the QA senior lead")
-    await arun.submit(gathered, action(card(gathered), "Submit")["data"], wait_for="version 1")
+    await submit_files(arun, server, "version 1")
 
     # QA: one round of amendments, then approval (Action.Execute)
     approval = await quinn.wait_for("version 1 for the QA senior lead")
@@ -135,11 +140,7 @@ async def test_an_imr_from_commission_to_ddscp(clients, bot, files):
     assert "Amendments requested by Quinn Lead" in str(decided)
     await arun.wait_for("Expand section 7")
     await status_of(arun, "QA amendments requested")
-    await arun.say(f"imr submit {REF}", wait_for="Send me")
-    gathered = await arun.send_files("", [(name, str(server.make_url(f"/f/{name}")))
-                                          for name in ("report.docx", "chronology.docx")],
-                                     wait_for="Submit DDSCP/CSPR/2026/077")
-    await arun.submit(gathered, action(card(gathered), "Submit")["data"], wait_for="version 2")
+    await submit_files(arun, server, "version 2")
     approval = await quinn.wait_for("version 2 for the QA senior lead")
     decided = await quinn.execute(approval, "approval.approve", card(approval)["refresh"]["action"]["data"])
     assert "Approved by Quinn Lead" in str(decided)
