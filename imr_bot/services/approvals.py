@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, replace
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from imr_bot.clock import LONDON
 from imr_bot.domain.dates import format_date, parse_date
@@ -211,7 +211,7 @@ async def card_data(ctx: ServiceContext, uow, review: Review, version: int, leve
     version not yet decided; everyone else sees the status. (`approval`: already read.)"""
     approval = approval or await _approval(uow, review, version, level)
     approvers, decided, latest = approval.approver_ids, approval.decided, approval.latest
-    submitted = await uow.submissions.submitted_at(review.id, version)
+    submitted = approval.submitted_at
     milestone = Milestone.QA_COMPLETE if level == Level.QA else Milestone.DDSCP_SUBMISSION
     left = standing(review.plan, review.stage, ctx.clock.today(), ctx.calendar).working_days_left
     documents = []
@@ -236,7 +236,7 @@ async def card_data(ctx: ServiceContext, uow, review: Review, version: int, leve
     elif version != latest:
         status = f"Superseded by version {latest}"
     due = review.plan.due[milestone]
-    check = await uow.submissions.check_summary(review.id, version)
+    check = approval.check_summary
     return {
         "reference": review.reference, "levelTitle": level.title, "version": version,
         "level": level.value, "reviewId": review.id,
@@ -300,6 +300,8 @@ class _Approval:
     approvers: list[Person]
     decided: RecordedDecision | None
     latest: int  # the latest version submitted
+    submitted_at: datetime | None  # this version's
+    check_summary: str | None  # this version's automated check
 
     @property
     def approver_ids(self) -> list[int]:
@@ -309,9 +311,12 @@ class _Approval:
 async def _approval(uow, review: Review, version: int, level: Level) -> _Approval:
     ids = await _approver_ids(uow, review, level)
     people = await uow.people.by_ids(ids)
+    versions = await uow.submissions.versions(review.id)
+    this = versions.get(version)
     return _Approval([people[i] for i in ids if i in people],
                      await uow.submissions.decision(review.id, version, level.value),
-                     await uow.submissions.latest_version(review.id))
+                     max(versions, default=0), this.submitted_at if this else None,
+                     this.check_summary if this else None)
 
 
 def _refusal(approval: _Approval, review: Review, actor: Actor, version: int,

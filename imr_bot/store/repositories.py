@@ -771,17 +771,14 @@ class Submissions:
             t.submissions.c.review_id == review_id, t.submissions.c.version == version).values(
             check_summary=summary))
 
-    async def check_summary(self, review_id: int, version: int) -> str | None:
-        return await self._c.scalar(select(t.submissions.c.check_summary).where(
-            t.submissions.c.review_id == review_id, t.submissions.c.version == version))
+    async def versions(self, review_id: int) -> dict[int, SubmittedVersion]:
+        """Every version submitted for the review: when, and its automated check."""
+        rows = (await self._c.execute(_SUBMITTED_VERSIONS, {"review_id": review_id})).all()
+        return {r.version: SubmittedVersion(r.submitted_at, r.check_summary) for r in rows}
 
     async def content(self, document_id: int) -> bytes | None:
         return await self._c.scalar(select(t.documents.c.content).where(
             t.documents.c.id == document_id))
-
-    async def submitted_at(self, review_id: int, version: int) -> datetime | None:
-        return await self._c.scalar(select(t.submissions.c.submitted_at).where(
-            t.submissions.c.review_id == review_id, t.submissions.c.version == version))
 
     async def record_decision(self, *, review_id: int, version: int, level: str, decision: str,
                               comment: str, checklist: list[str], by: str, by_name: str,
@@ -819,6 +816,17 @@ class Submissions:
     async def delegate(self, review_id: int, level: str) -> int | None:
         return await self._c.scalar(select(t.delegates.c.person_id).where(
             t.delegates.c.review_id == review_id, t.delegates.c.level == level))
+
+
+@dataclass(frozen=True)
+class SubmittedVersion:
+    submitted_at: datetime
+    check_summary: str | None
+
+
+_SUBMITTED_VERSIONS = select(t.submissions.c.version, t.submissions.c.submitted_at,
+                             t.submissions.c.check_summary).where(
+    t.submissions.c.review_id == bindparam("review_id"))
 
 
 def _document(row) -> StoredDocument:
