@@ -122,52 +122,47 @@ async def test_a_reply_goes_to_the_activity_it_answers_with_the_sdks_headers(ses
     assert body == {"type": "message", "text": "Hi", "inputHint": "acceptingInput"}
 
 
+async def send(sessions: Sessions, answer: web.Response, credentials=None):
+    """Send "Hi" to a connector that answers `answer`: what came back, and what it received."""
+    connector = Connector([answer])
+    conversations = await conversations_for(connector, sessions, credentials)
+    try:
+        return (await conversations.send_to_conversation("a:1", MessageFactory.text("Hi")),
+                connector.requests)
+    finally:
+        await connector.server.close()
+
+
+async def refusal(sessions: Sessions, answer: web.Response) -> ChannelError:
+    with pytest.raises(ChannelError) as raised:
+        await send(sessions, answer)
+    return raised.value
+
+
 async def test_with_an_app_id_the_sdks_token_is_sent(sessions, monkeypatch):
     credentials = MicrosoftAppCredentials("app-id", "secret")
     monkeypatch.setattr(credentials, "get_access_token", lambda *a, **k: "the-token")
-    connector = Connector([web.json_response({"id": "m1"})])
-    conversations = await conversations_for(connector, sessions, credentials)
-    try:
-        await conversations.send_to_conversation("a:1", MessageFactory.text("Hi"))
-    finally:
-        await connector.server.close()
-    path, headers, _ = connector.requests[0]
+    _, [(path, headers, _)] = await send(sessions, web.json_response({"id": "m1"}), credentials)
     assert path == "/emea/v3/conversations/a:1/activities"
     assert headers["Authorization"] == "Bearer the-token"
 
 
 async def test_a_429_is_an_error_the_delivery_retries_after_the_time_asked(sessions):
-    connector = Connector([web.json_response({"error": {"code": "TooManyRequests"}}, status=429,
-                                             headers={"Retry-After": "7"})])
-    conversations = await conversations_for(connector, sessions)
-    try:
-        with pytest.raises(ChannelError) as raised:
-            await conversations.send_to_conversation("a:1", MessageFactory.text("Hi"))
-    finally:
-        await connector.server.close()
-    outcome = classify(raised.value, attempts=1)
+    error = await refusal(sessions, web.json_response(
+        {"error": {"code": "TooManyRequests"}}, status=429, headers={"Retry-After": "7"}))
+    outcome = classify(error, attempts=1)
     assert (outcome.kind, outcome.delay) == ("retry", 7.0)
 
 
 async def test_a_bot_blocked_by_the_user_is_unreachable_not_retried(sessions):
-    connector = Connector([web.json_response(
-        {"error": {"code": "MessageWritesBlocked", "message": "Bot is blocked"}}, status=403)])
-    conversations = await conversations_for(connector, sessions)
-    try:
-        with pytest.raises(ChannelError) as raised:
-            await conversations.send_to_conversation("a:1", MessageFactory.text("Hi"))
-    finally:
-        await connector.server.close()
-    assert classify(raised.value, attempts=1).kind == "unreachable"
+    error = await refusal(sessions, web.json_response(
+        {"error": {"code": "MessageWritesBlocked", "message": "Bot is blocked"}}, status=403))
+    assert classify(error, attempts=1).kind == "unreachable"
 
 
 async def test_an_answer_without_a_body_leaves_the_response_to_botbuilder(sessions):
-    connector = Connector([web.Response(status=202)])
-    conversations = await conversations_for(connector, sessions)
-    try:
-        assert await conversations.send_to_conversation("a:1", MessageFactory.text("Hi")) is None
-    finally:
-        await connector.server.close()
+    response, _ = await send(sessions, web.Response(status=202))
+    assert response is None
 
 
 def test_msrest_and_wire_agree_on_dates():
