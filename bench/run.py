@@ -478,56 +478,58 @@ READING = """## Reading these figures, and what is left
 - The SDK's per-turn waste, removed in our Teams room and measured before and after:
   botbuilder builds a ConnectorClient and a UserTokenClient on every turn (msrest's retry-policy
   set-up): the stock echo turn is about 4 times slower than the lean one; we reuse the clients
-  (`LeanAuthentication`). botbuilder also deep-copies every outgoing activity and msrest walks every
-  value of it to serialise it: for the status board's card (some hundreds of nodes) that was the
-  largest single cost of the turn; a rendered card is now neither copied nor walked
+  (`LeanAuthentication`). botbuilder then sends each reply through msrest, which deserialises the
+  Activity back into an Activity, walks every value of it and posts it with `requests` on a worker
+  thread; our Teams room posts replies and proactive messages itself (`connector.py`: the SDK's
+  URL, headers and token, the activity written out once, one aiohttp session; ADR 0003). The lean
+  echo floor keeps the SDK's send, so that gain is not taken off the floor; the "direct replies"
+  echo row shows what it is worth on its own. A rendered card is neither deep-copied nor walked
   (`CardContent`). The "stock adapter (before)" rows are our status turn with the SDK's behaviour.
-- Our own per-turn waste, removed: the board read every open review and their people to show 20
-  (now one page in one query, with the whole board's count and the holders' names); cards were
-  bound by walking the template (now compiled once); the conversation reference was written on
-  every message (now once); identifying the user took SQLite's write lock (now a read); a refused
-  approval click took the write lock and read the review twice (now one read). On SQLite, reads now
-  run on the event loop's own thread (a read takes tens of microseconds; each trip to aiosqlite's
-  thread and back cost more). The previous full run measured, on SQLite, the status turn at
-  10.6 ms and the approve click at 12.1/16.4 ms (p50/p99); this run 6.8 and 4.9/6.9 ms, and the
-  status turn's throughput at concurrency 32 went from about 110 to 184 turns/s.
-- Where the verdicts above still say "not met" for the turns: the lean echo floor is 2.9 ms in this
-  run (6.0 ms in an earlier run on this machine: the floors move by half between runs, so the
-  ratios are what to compare, and they are noisy too). Against 1.5 × lean, the status turn still
-  carries three reads (who you are, whether a dialog is open, the page) and a 20 kB card, serialised
-  by msrest and sent through botbuilder's connector client: about 4 ms of the turn is the reply's
-  send, measured in process. On PostgreSQL each read is a network round trip plus the pool's
-  pre-ping (read-only transactions in autocommit were tried and gave nothing measurable). Next:
-  send replies with one aiohttp POST of the card's JSON instead of msrest's client, and a
-  process-local cache of the directory validated by a change counter, so that a repeat
-  `imr status` costs one read.
-- The sweep: the policy is asked once per (stage, due date) — not once per review — and the
-  database matches reviews to what they owe, finds the people and writes the reminders in one
-  statement (`tests/store/test_sweep_matches_the_policy.py` holds it equal to the policy review by
-  review). A review already handled today at its present version is left alone by the marks'
-  unique key (a NOT EXISTS over the table being written was quadratic on PostgreSQL). Marks are
-  unlogged on PostgreSQL (a cache), notification keys compare byte by byte, and only escalations
-  are indexed by review. On PostgreSQL a sweep runs as two transactions at once (reviews by id);
-  SQLite has one writer. Before this change the first sweep of the day at 100k took 2.9 s on SQLite
-  and 2.6 s on PostgreSQL. SQLite's write-ahead log is copied into the database file by the bot in
-  the background (as PostgreSQL's checkpointer does); that copy is timed in its own column.
+- Our own per-turn waste, removed: the board reads one page in one query, with the whole board's
+  count and the names of those who hold the next step (an organisation role's sole holder
+  included, no longer a read of the whole directory); cards are bound by compiled templates; the
+  conversation reference is written once; who is asking and whether a dialog is open are read at
+  once; statements run on every turn are built once. On SQLite, reads run on the event loop's own
+  thread. On PostgreSQL a read-only unit of work no longer opens a transaction, and a pooled
+  connection is pinged only after a second idle (a ping was three round trips, before every unit
+  of work): a status turn went from thirteen round trips to four. A refused approval click reads
+  who may decide, the decision and the versions once (it read them twice, one query per field).
+- What is still "not met" for the turns: PostgreSQL's status turn is 1.66 × the lean floor
+  (8.4 ms; target 1.5 ×). Measured in process, each PostgreSQL read costs this VM about a
+  millisecond through SQLAlchemy and asyncpg (a raw asyncpg query, 0.05 to 0.15 ms), and a status
+  turn makes three (two of them at once). Next: who is asking and the dialog state kept in
+  process, valid across bot processes through PostgreSQL's LISTEN/NOTIFY, so that a repeat
+  `imr status` is one read. The floors move between runs (the lean echo was 2.9 ms in the
+  previous session's run and is 5.0 ms here), and the ratios move with them: a run earlier today,
+  with the machine slower still (stock echo 21.7 ms), also missed the SQLite status ratio
+  (1.89 ×), PostgreSQL's approve p99 (48.8 ms) and, by one build of 240, the documents' 50 ms.
+  This page is one run, as measured.
+- The sweep: the policy is asked once per (stage, due date), and the database matches reviews to
+  what they owe, finds the people and writes the reminders in one statement
+  (`tests/store/test_sweep_matches_the_policy.py` holds it equal to the policy review by review).
+  On PostgreSQL a sweep runs as two transactions at once; SQLite has one writer, and its
+  write-ahead log is copied into the database file in the background (timed in its own column).
+  PostgreSQL's first sweep of 100k is 0.98 s here (slowest of three 1.09 s) against 0.55 s in the
+  previous session's run: the code before this session's changes, run on this machine today,
+  takes the same (0.91 to 1.08 s), so the machine, not the change, moved; the margin is thin.
 - Delivery holds Teams' limits exactly; a recipient whose chat is at the 30-second or hourly limit
   is held back for a later pass instead of holding up everybody else's messages.
-- Documents: python-docx leaves each document in reference cycles that hold its XML trees, freed
-  only by the cyclic collector, several documents at once inside some later build (or turn): the
-  slowest build was 66–93 ms in a bot-sized process. Each build now frees its own (the bot freezes
-  what startup built out of the collector's sight, so a collection is cheap), and the Word 2010
-  copy of the styles and the stock thumbnail python-docx puts in every file are left out.
-- Memory: RSS rises in steps at the soak's sweeps (a working day's reminders, thousands of them,
-  queued and then delivered at Teams' pace while four clients keep the bot busy) and stays near
-  the last step; Python's own objects do not grow (tracemalloc, earlier run). The previous full run
-  went 142 → 189 (warm) → 246 MB over 17 simulated days; this one 142 → 178 → 204 MB over 6 days
-  (the faster turns, 88k against 47k, leave delivery less of the event loop, so fewer days pass in
-  the 10 minutes: the two are not like for like). Limiting glibc's arenas (MALLOC_ARENA_MAX=2) made
-  no difference in a 5-minute soak; a smaller SQLite page cache slowed the sweep. Not met. Next:
-  find which native allocation holds each step (SQLite's per-connection caches across both pools,
-  or aiohttp's buffers during the delivery burst), and advance the soak's days on a clock rather
-  than after each delivery drains.
+- Documents: each build frees its own python-docx garbage (reference cycles that otherwise the
+  collector frees several documents at once inside a later build), the bot freezes what startup
+  built out of the collector's sight, and the Word 2010 styles copy and stock thumbnail
+  python-docx adds to every file are left out.
+- Memory: the soak now advances a working day every 20 s by the wall clock, swept as the scheduler
+  does (delivery in the background), so the days it covers no longer depend on how fast the turns
+  are. The step RSS used to take at each day was the daily digest loading every open review into
+  Python (10,000 reviews, some 30 MB of short-lived objects, which left Python's arenas
+  fragmented: 71 arenas at start, 100 after the first day); it now reads the board's first page.
+  Over the 30 days RSS returns to 169-170 MB after each day (from the second minute to the end)
+  and peaks during each day's sweep and delivery; the peaks creep up (173 to 185 MB) with the
+  outbox, which grows all through the soak because a day every 20 s queues far more than Teams'
+  rate limits let the bot deliver in 20 s (539,099 queued, 77,665 delivered). The drift check
+  compares the first warm sample with the last, which fell on a peak: +14 MB, not met as
+  measured. Next: bound what a delivery pass holds, and measure the troughs' drift over a longer
+  soak.
 - Fault tests (`make test`, longer in `make soak`): kill -9 during a fan-out (3 cycles per backend
   in `make test`, 20 in `make soak`), PostgreSQL restarted during a sweep and during an approval
   click, two processes on one PostgreSQL, and generated malformed activities; their counts are
