@@ -256,7 +256,8 @@ class People:
     async def by_ids(self, ids: list[int]) -> dict[int, Person]:
         if not ids:
             return {}
-        return {person.id: person for person in await self._load(_people_query("ids"), ids)}
+        return {person.id: person
+                for person in await self._load(_people_query("ids"), {"value": ids})}
 
     async def by_aad(self, aad_object_id: str) -> Person | None:
         return await self._one("aad_object_id", aad_object_id)
@@ -268,14 +269,14 @@ class People:
         return await self._load(_people_query(None))
 
     async def _one(self, column: str, value) -> Person | None:
-        people = await self._load(_people_query(column), value)
+        people = await self._load(_people_query(column), {"value": value})
         return people[0] if people else None
 
-    async def _load(self, query, value=None) -> list[Person]:
+    async def _load(self, query, parameters: dict[str, Any] | None = None) -> list[Person]:
         """People and their leave in one query (one round trip: this runs on every turn)."""
         rows: dict[int, Any] = {}
         leave: dict[int, list[LeavePeriod]] = {}
-        for r in await self._c.execute(query, {"value": value} if value is not None else {}):
+        for r in await self._c.execute(query, parameters or {}):
             if r.id not in rows:
                 rows[r.id], leave[r.id] = r, []
             if r.leave_starts is not None:

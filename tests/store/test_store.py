@@ -324,3 +324,9 @@ async def test_pooled_connections_dropped_by_the_server_are_replaced_before_use(
             assert await uow.connection.scalar(text("SELECT pg_backend_pid()")) != pid
     finally:
         await fresh.dispose()
+
+
+async def test_looking_up_nobody_finds_nobody(database):
+    async with UnitOfWork(database, read_only=True) as uow:
+        assert await uow.people.by_id(None) is None
+        assert await uow.people.by_ids([]) == {}
