@@ -15,7 +15,6 @@ from imr_bot.domain.errors import UnknownReview
 from imr_bot.domain.meetings import MeetingStatus
 from imr_bot.domain.notification import OutgoingNotification
 from imr_bot.domain.policy import Permission, require
-from imr_bot.domain.rag import standing_from
 from imr_bot.domain.reminders import (
     DEFAULT_POLICY,
     Kind,
@@ -34,7 +33,7 @@ from imr_bot.store.reminder_source import REFERENCE, OwedRow
 from . import escalation
 from .context import ServiceContext
 from .notifications import RAG_COLOURS, TRACKER, days_left_words
-from .tracker import closest
+from .tracker import board_rows, closest
 
 ORG_ROLES = (Role.HEAD_OF_CP, Role.SD_EHS, Role.BUSINESS_SERVICES)
 
@@ -170,15 +169,12 @@ async def daily_digest(ctx: ServiceContext) -> bool:
         # the board's first page: the most urgent, read as such (not every open review)
         records, total = await uow.reminder_source.board_page(
             overdue_before=None, mine=None, offset=0, limit=DIGEST_ROWS)
-        rows = []
-        for record in records:
-            where = standing_from(record.due, record.stage, today, ctx.calendar)
-            rows.append({"reference": record.reference, "stage": record.stage.title,
-                         "milestone": where.milestone.title if where.milestone else "—",
-                         "due": format_date(where.due),
-                         "left": where.working_days_left,
-                         "daysLeft": days_left_words(where.working_days_left),
-                         "rag": where.rag.title, "ragColour": RAG_COLOURS[where.rag]})
+        rows = [{"reference": row.reference, "stage": row.stage.title,
+                 "milestone": row.milestone.title if row.milestone else "—",
+                 "due": format_date(row.due), "left": row.working_days_left,
+                 "daysLeft": days_left_words(row.working_days_left),
+                 "rag": row.rag.title, "ragColour": RAG_COLOURS[row.rag]}
+                for row in board_rows(records, today, ctx.calendar)]
         queued = await uow.outbox.queue(OutgoingNotification(
             key=f"digest:{today.isoformat()}", recipient=TRACKER, kind="digest",
             payload={"card": "digest", "data": {

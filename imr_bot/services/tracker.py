@@ -6,6 +6,7 @@ import difflib
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from imr_bot.domain.calendar import WorkingCalendar
 from imr_bot.domain.errors import UnknownReview
 from imr_bot.domain.people import Actor, Person
 from imr_bot.domain.plan import MILESTONE_ORDER, Milestone
@@ -14,6 +15,7 @@ from imr_bot.domain.rag import Rag, Standing, standing, standing_from
 from imr_bot.domain.review import Review
 from imr_bot.domain.roles import REVIEW_ROLES, Role
 from imr_bot.domain.stages import Stage
+from imr_bot.store.reminder_source import BoardRecord
 
 from .context import ServiceContext
 
@@ -105,14 +107,19 @@ async def board(ctx: ServiceContext, actor: Actor, scope: str = "all", page: int
         records, total = await uow.reminder_source.board_page(
             overdue_before=today if scope == "overdue" else None, mine=mine,
             offset=page * page_size, limit=page_size)
+    return BoardPage(board_rows(records, today, ctx.calendar), total, page, page_size)
+
+
+def board_rows(records: list[BoardRecord], today: date, calendar: WorkingCalendar) -> list[BoardRow]:
+    """The board's rows for a page read from the store: where each review stands today."""
     rows = []
     for record in records:
-        where = standing_from(record.due, record.stage, today, ctx.calendar)
+        where = standing_from(record.due, record.stage, today, calendar)
         rows.append(BoardRow(record.reference, record.review_type, record.stage, where.milestone,
                              where.due, where.working_days_left, where.rag,
                              _holder_name(record.stage, record.holder_name,
                                           record.organisation_holder)))
-    return BoardPage(rows, total, page, page_size)
+    return rows
 
 
 def _holder_name(stage: Stage, review_holder: str | None, organisation_holder: str | None) -> str:
