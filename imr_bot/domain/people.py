@@ -36,6 +36,10 @@ class Person:
     def first_name(self) -> str:
         return self.name.split()[0] if self.name else self.email
 
+    def holds(self, role: Role | None) -> bool:
+        """Whether this person is in `role` now (an inactive person holds no role)."""
+        return self.active and role in self.roles
+
 
 @dataclass(frozen=True)
 class Actor:

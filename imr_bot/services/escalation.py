@@ -49,7 +49,7 @@ async def escalate(ctx: ServiceContext, uow, rows: list[DueRow], now: datetime) 
         return 0
     everyone = await uow.people.all()  # once, for the three roles
     unique = list({p.id: p for role in (Role.SD_EHS, Role.SD_QPP, Role.HEAD_OF_CP)
-                   for p in everyone if role in p.roles and p.active}.values())
+                   for p in everyone if p.holds(role)}.values())
     if not unique:
         return 0
     reviews = await uow.reviews.get_many([row.review_id for row in due])

@@ -134,7 +134,7 @@ def _holder_name(stage: Stage, review_holder: str | None, organisation_holder: s
 
 
 def _sole_holder(role: Role | None, people: list[Person]) -> str | None:
-    holders = [p.name for p in people if role in p.roles and p.active]
+    holders = [p.name for p in people if p.holds(role)]
     return holders[0] if len(holders) == 1 else None
 
 

@@ -263,7 +263,7 @@ class People:
         return await self._one("aad_object_id", aad_object_id)
 
     async def with_role(self, role: Role) -> list[Person]:
-        return [p for p in await self.all() if role in p.roles and p.active]
+        return [p for p in await self.all() if p.holds(role)]
 
     async def all(self) -> list[Person]:
         return await self._load(_people_query(None))
