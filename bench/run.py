@@ -299,8 +299,13 @@ async def bench_soak(service_url: str, results: dict) -> None:
     samples: list[tuple[float, float]] = []
     turns = {"count": 0, "errors": 0}
     queued = {"count": 0}
-    async with aiohttp.ClientSession() as session, session.get(f"{service_url}stats") as r:
-        delivered_before = sum((await r.json())["received"].values())
+
+    async def delivered_so_far(session: aiohttp.ClientSession) -> int:
+        async with session.get(f"{service_url}stats") as r:
+            return sum((await r.json())["received"].values())
+
+    async with aiohttp.ClientSession() as session:
+        delivered_before = await delivered_so_far(session)
     started = time.perf_counter()
 
     async def traffic(session: aiohttp.ClientSession, worker: int) -> None:
@@ -338,8 +343,7 @@ async def bench_soak(service_url: str, results: dict) -> None:
     try:
         async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=300)) as session:
             await asyncio.gather(*(traffic(session, w) for w in range(4)), days(session), memory())
-            async with session.get(f"{service_url}stats") as r:
-                delivered = sum((await r.json())["received"].values()) - delivered_before
+            delivered = await delivered_so_far(session) - delivered_before
     finally:
         process.terminate()
         process.wait(timeout=60)
