@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -10,12 +9,12 @@ from imr_bot.clock import Clock
 from imr_bot.domain.calendar import WorkingCalendar
 
 if TYPE_CHECKING:
-    from imr_bot.store.unit_of_work import UnitOfWork
+    from imr_bot.store.unit_of_work import UnitOfWorkFactory
 
 
 @dataclass
 class ServiceContext:
-    unit_of_work: Callable[..., UnitOfWork]
+    unit_of_work: UnitOfWorkFactory
     calendar: WorkingCalendar
     clock: Clock
     base_url: str = ""  # where people's browsers reach the bot, for links in cards

@@ -12,9 +12,9 @@ from .context import ServiceContext
 
 async def identify(ctx: ServiceContext, *, aad_object_id: str | None, teams_user_id: str | None,
                    name: str | None, email: str | None = None) -> Actor:
-    async with ctx.unit_of_work(read_only=True) as uow:  # every turn: a read, no write lock
-        person = await uow.people.by_aad(aad_object_id) if aad_object_id else None
-        if person is None and email:
+    person = await ctx.unit_of_work.person_by_aad(aad_object_id) if aad_object_id else None
+    if person is None and email:
+        async with ctx.unit_of_work(read_only=True) as uow:
             person = await uow.people.by_email(email)
     if person is not None and aad_object_id and not person.aad_object_id:
         async with ctx.unit_of_work() as uow:  # first contact: link the directory entry

@@ -14,6 +14,9 @@ from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.exc import DBAPIError, DisconnectionError, InterfaceError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
+from .change_feed import ChangeFeed
+from .read_cache import ReadCache
+
 log = logging.getLogger(__name__)
 
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -71,6 +74,10 @@ class Database:
         self.url = normalise_url(url)
         self.is_sqlite = is_sqlite(self.url)
         self._reader = None
+        self._autocommit_reader: AsyncEngine | None = None
+        # what every turn reads, from memory while PostgreSQL reports changes (follow_changes)
+        self.cache = ReadCache()
+        self._feed: ChangeFeed | None = None
         self.checkpoints_in_background = self.is_sqlite and checkpoint_in_background
         pragmas = _sqlite_pragmas if not self.checkpoints_in_background else _sqlite_pragmas_manual
         if self.is_sqlite:
@@ -94,6 +101,13 @@ class Database:
         else:
             self.engine = create_async_engine(self.url, echo=echo, pool_size=10, max_overflow=10)
             _ping_if_idle(self.engine)
+            # Reads in autocommit (see read_connection) from a pool of their own: a connection
+            # set to autocommit for each read and back on its return cost the turn more than
+            # the read itself; these stay in autocommit, and have no transaction to roll back.
+            self._autocommit_reader = create_async_engine(
+                self.url, echo=echo, pool_size=10, max_overflow=10,
+                isolation_level="AUTOCOMMIT", pool_reset_on_return=None)
+            _ping_if_idle(self._autocommit_reader)
 
     @asynccontextmanager
     async def read_connection(self, *, holds_locks: bool = False):
@@ -110,13 +124,27 @@ class Database:
             with self._reader.connect() as connection:
                 yield LoopThreadConnection(connection)
             return
+        if self._autocommit_reader is not None and not holds_locks:
+            async with self._autocommit_reader.connect() as connection:
+                yield connection
+            return
         async with self.engine.connect() as connection:
-            if holds_locks:
-                await connection.execution_options(**{READ_ONLY: True})
-            else:
-                await connection.execution_options(**{READ_ONLY: True},
-                                                   isolation_level="AUTOCOMMIT")
+            await connection.execution_options(**{READ_ONLY: True})
             yield connection
+
+    def reads_in_transactions(self, *, holds_locks: bool) -> bool:
+        """Whether a read connection needs a transaction begun (and rolled back): not for
+        PostgreSQL's autocommit reads, where BEGIN and ROLLBACK would be two more trips."""
+        return self._autocommit_reader is None or holds_locks
+
+    def follow_changes(self) -> ChangeFeed | None:
+        """On PostgreSQL, listen for changes to people and the bot's state, so the cache may
+        keep them (the bot does this; one-off commands don't). SQLite reports no changes, and
+        its reads cost less than a cache's bookkeeping: nothing is cached there."""
+        if not self.is_sqlite and self._feed is None:
+            self._feed = ChangeFeed(self.url, self.cache)
+            self._feed.start()
+        return self._feed
 
     async def checkpoint(self) -> None:
         """Copy the write-ahead log into the database file (SQLite), on a thread of its own and
@@ -147,8 +175,16 @@ class Database:
     async def migrate(self) -> None:
         await asyncio.to_thread(upgrade, self.url)
 
+    async def stop_following_changes(self) -> None:
+        if self._feed is not None:
+            feed, self._feed = self._feed, None
+            await feed.stop()
+
     async def dispose(self) -> None:
+        await self.stop_following_changes()
         await self.engine.dispose()
+        if self._autocommit_reader is not None:
+            await self._autocommit_reader.dispose()
         if self._reader is not None:
             self._reader.dispose()
 

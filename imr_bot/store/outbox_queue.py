@@ -16,6 +16,7 @@ from sqlalchemy import and_, or_, select, update
 
 from . import tables as t
 from .database import READ_ONLY, Database
+from .read_cache import PEOPLE
 
 LEASE = timedelta(seconds=120)  # longer than any one send, retries and rate-limit waits included
 
@@ -102,7 +103,8 @@ class OutboxQueue:
             result = await connection.execute(update(t.people).where(
                 t.people.c.id == person_id, t.people.c.unreachable_since.is_(None)).values(
                 unreachable_since=at, unreachable_reason=reason[:500]))
-            return result.rowcount == 1
+        self._database.cache.forget(PEOPLE)
+        return result.rowcount == 1
 
     async def counts(self) -> dict[str, int]:
         from sqlalchemy import func

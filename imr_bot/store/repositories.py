@@ -211,9 +211,11 @@ def _chunks(items: list[int], size: int):
 class People:
     def __init__(self, connection: AsyncConnection):
         self._c = connection
+        self.changed = False  # the directory was written: the unit of work tells the cache
 
     async def upsert(self, person: Person, at: datetime) -> tuple[Person, bool]:
         """Insert or update by email; returns the stored person and whether it was new."""
+        self.changed = True
         email = person.email.strip().lower()
         values = {"name": person.name, "roles": _roles_text(person.roles),
                   "line_manager_email": (person.line_manager_email or "").lower() or None,
@@ -234,16 +236,19 @@ class People:
         return stored, created
 
     async def replace_leave(self, person_id: int, periods: Iterable[LeavePeriod]) -> None:
+        self.changed = True
         await self._c.execute(delete(t.leave).where(t.leave.c.person_id == person_id))
         rows = [{"person_id": person_id, "starts": p.starts, "ends": p.ends} for p in periods]
         if rows:
             await self._c.execute(insert(t.leave), rows)
 
     async def link_aad(self, person_id: int, aad_object_id: str, teams_user_id: str | None) -> None:
+        self.changed = True
         await self._c.execute(update(t.people).where(t.people.c.id == person_id).values(
             aad_object_id=aad_object_id, teams_user_id=teams_user_id))
 
     async def seen(self, person_id: int, teams_user_id: str | None) -> None:
+        self.changed = True
         await self._c.execute(update(t.people).where(t.people.c.id == person_id).values(
             teams_user_id=teams_user_id, unreachable_since=None, unreachable_reason=None))
 

@@ -14,6 +14,7 @@ from sqlalchemy.exc import IntegrityError
 
 from . import tables as t
 from .database import Database
+from .read_cache import MISSING, STATE
 
 # built once: this read runs on every message
 _READ = select(t.bot_state.c.key, t.bot_state.c.data, t.bot_state.c.etag).where(
@@ -36,15 +37,37 @@ class StateRecords:
         self._database = database
 
     async def read(self, keys: list[str]) -> dict[str, StateRecord]:
-        if not keys:
-            return {}
+        """The records of these keys (a key with none is left out). Read on every message: from
+        memory while the database reports changes to them (PostgreSQL), with what is absent."""
+        cache = self._database.cache
+        found: dict[str, StateRecord] = {}
+        unknown = []
+        for key in keys:
+            record = cache.get(STATE, key)
+            if record is MISSING:
+                unknown.append(key)
+            elif record is not None:
+                found[key] = record
+        if not unknown:
+            return found
+        token = cache.token()
         async with self._database.read_connection() as connection:
-            rows = (await connection.execute(_READ, {"keys": keys})).all()
-        return {r.key: StateRecord(r.key, r.data, r.etag) for r in rows}
+            rows = (await connection.execute(_READ, {"keys": unknown})).all()
+        read = {r.key: StateRecord(r.key, r.data, r.etag) for r in rows}
+        for key in unknown:
+            cache.put(STATE, key, read.get(key), token)
+        return found | read
 
     async def write(self, records: dict[str, tuple[str, int | None]], at: datetime) -> None:
         """Write each key's data. An etag of None (or "*" upstream) means last write wins;
         otherwise the stored etag must match, or StaleRecord is raised and nothing is written."""
+        try:
+            await self._write(records, at)
+        finally:  # written or not (a stale etag), what this process kept may be out of date
+            for key in records:
+                self._database.cache.forget(STATE, key)
+
+    async def _write(self, records: dict[str, tuple[str, int | None]], at: datetime) -> None:
         async with self._database.engine.begin() as connection:
             for key, (data, expected) in records.items():
                 if expected is None:
@@ -70,5 +93,9 @@ class StateRecords:
 
     async def delete(self, keys: list[str]) -> None:
         if keys:
-            async with self._database.engine.begin() as connection:
-                await connection.execute(delete(t.bot_state).where(t.bot_state.c.key.in_(keys)))
+            try:
+                async with self._database.engine.begin() as connection:
+                    await connection.execute(delete(t.bot_state).where(t.bot_state.c.key.in_(keys)))
+            finally:
+                for key in keys:
+                    self._database.cache.forget(STATE, key)

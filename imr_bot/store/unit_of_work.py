@@ -9,6 +9,7 @@ from types import TracebackType
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from .database import Database
+from .read_cache import PEOPLE
 from .reminder_source import ReminderSource
 from .repositories import (
     Allocations,
@@ -66,9 +67,13 @@ class UnitOfWork:
         if self._read_only:
             self._connection = await self._exit.enter_async_context(
                 self._database.read_connection(holds_locks=self._holds_locks))
+            self._in_transaction = self._database.reads_in_transactions(
+                holds_locks=self._holds_locks)
         else:
             self._connection = await self._exit.enter_async_context(self._database.engine.connect())
-        await self._connection.begin()
+            self._in_transaction = True
+        if self._in_transaction:
+            await self._connection.begin()
         connection = self._connection
         self.reviews = Reviews(connection)
         self.people = People(connection)
@@ -105,12 +110,14 @@ class UnitOfWork:
         assert self._connection is not None
         await self._connection.commit()
         self._committed = True
+        if self.people.changed:  # PostgreSQL will say so too, a moment later, to every process
+            self._database.cache.forget(PEOPLE)
 
     async def __aexit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
                         tb: TracebackType | None) -> None:
         assert self._connection is not None
         try:
-            if not self._committed:
+            if not self._committed and self._in_transaction:
                 await self._connection.rollback()
         finally:
             await self._exit.aclose()
@@ -127,3 +134,12 @@ class UnitOfWorkFactory:
         """`read_only`: no write lock and nothing committed. `holds_locks`: a read-only unit of
         work that takes transaction-scoped locks, kept in one transaction (PostgreSQL)."""
         return UnitOfWork(self.database, read_only=read_only, holds_locks=holds_locks)
+
+    async def person_by_aad(self, aad_object_id: str):
+        """Who is asking, read on every turn: from memory while the database reports changes
+        to people (PostgreSQL), else from the database."""
+        async def load():
+            async with self(read_only=True) as uow:
+                return await uow.people.by_aad(aad_object_id)
+
+        return await self.database.cache.get_or_load(PEOPLE, aad_object_id, load)

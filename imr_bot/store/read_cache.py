@@ -1,0 +1,90 @@
+"""Answers from memory what nearly every turn reads (who is asking, their conversation's state),
+but only while a change feed tells this process of every change to it, whichever process made
+the change (see change_feed.py). Without a live feed it holds nothing and every read goes to
+the database, as on SQLite.
+
+A value read from the database is kept only if nothing was forgotten while it was being read: a
+change that lands between the read and the keep would otherwise be lost behind a stale copy."""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from collections.abc import Awaitable, Callable, Hashable
+from typing import Any
+
+MISSING: Any = object()  # not in the cache (a cached None means "the database has none")
+
+PEOPLE = "people"
+STATE = "state"
+
+
+class ReadCache:
+    def __init__(self, max_entries: int = 20_000):
+        self._entries: OrderedDict[tuple[str, Hashable], Any] = OrderedDict()
+        self._max_entries = max_entries
+        self._generation = 0
+        self._live = False
+        self.hits = 0
+        self.misses = 0
+
+    @property
+    def live(self) -> bool:
+        return self._live
+
+    def resume(self) -> None:
+        """The feed is listening: from now on every change will be reported. Whatever changed
+        before it was listening was not, so nothing from before is kept."""
+        self._forget_everything()
+        self._live = True
+
+    def suspend(self) -> None:
+        """The feed stopped listening: changes may go unreported, so keep nothing."""
+        self._live = False
+        self._forget_everything()
+
+    def token(self) -> int | None:
+        """Take before reading from the database; pass to `put` with what was read."""
+        return self._generation if self._live else None
+
+    def get(self, topic: str, key: Hashable) -> Any:
+        if not self._live:
+            return MISSING
+        value = self._entries.get((topic, key), MISSING)
+        if value is MISSING:
+            self.misses += 1
+        else:
+            self.hits += 1
+            self._entries.move_to_end((topic, key))
+        return value
+
+    def put(self, topic: str, key: Hashable, value: Any, token: int | None) -> None:
+        if token is None or token != self._generation or not self._live:
+            return  # read before a change was reported, or while nobody listens: don't keep
+        self._entries[(topic, key)] = value
+        self._entries.move_to_end((topic, key))
+        while len(self._entries) > self._max_entries:
+            self._entries.popitem(last=False)
+
+    def forget(self, topic: str, key: Hashable = MISSING) -> None:
+        """A change was made (here, or reported by the feed): `key` of `topic`, or all of it."""
+        self._generation += 1
+        if key is not MISSING:
+            self._entries.pop((topic, key), None)
+        else:
+            for entry in [entry for entry in self._entries if entry[0] == topic]:
+                del self._entries[entry]
+
+    async def get_or_load(self, topic: str, key: Hashable, load: Callable[[], Awaitable[Any]]) -> Any:
+        """The cached value of `key`, or what `load` reads (kept for next time if it can be).
+        Values must not be changed by whoever gets them: they are shared."""
+        value = self.get(topic, key)
+        if value is not MISSING:
+            return value
+        token = self.token()
+        value = await load()
+        self.put(topic, key, value, token)
+        return value
+
+    def _forget_everything(self) -> None:
+        self._generation += 1
+        self._entries.clear()
