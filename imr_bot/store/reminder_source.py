@@ -21,6 +21,7 @@ from sqlalchemy import (
     cast,
     func,
     literal,
+    literal_column,
     or_,
     select,
     text,
@@ -32,7 +33,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from imr_bot.domain.plan import Milestone
 from imr_bot.domain.reminders import Kind, Via
 from imr_bot.domain.roles import REVIEW_ROLES, Role
-from imr_bot.domain.stages import CLOSED_STAGES, NEXT_STEP_HOLDER, Stage
+from imr_bot.domain.stages import NEXT_STEP_HOLDER, Stage
 
 from . import tables as t
 from .bulk import json_rows
@@ -287,7 +288,10 @@ def _board_queries(overdue: bool, mine: bool):
     SQLAlchemy more time than SQLite takes to run them): a page of rows in the order of
     `ix_reviews_next_due`, each carrying the count of the whole board, in one round trip."""
     def filtered(reviews, review_people):
-        where = [reviews.c.stage.not_in([s.value for s in CLOSED_STAGES])]
+        # the closed stages written into the statement, not bound: so the index of open
+        # reviews is seen to apply (by PostgreSQL's planner, whose plans are made per value)
+        where = [reviews.c.stage.not_in([literal_column(f"'{value}'", String)
+                                         for value in t.CLOSED_STAGE_VALUES])]
         if overdue:
             where.append(reviews.c.next_due < bindparam("overdue_before"))
         if mine:
@@ -313,6 +317,9 @@ def _board_queries(overdue: bool, mine: bool):
                (literal(",") + holders.c.roles + literal(",")).like(
                    literal("%,") + organisation_role + literal(",%")))
         .scalar_subquery())
+    # asked only of a review whose next step is an organisation role's (the directory is read
+    # for those rows alone)
+    organisation_holder = case((organisation_role.is_not(None), organisation_holder))
     return (select(t.reviews.c.id, t.reviews.c.reference, t.reviews.c.review_type,
                    t.reviews.c.stage, t.reviews.c.next_due.label("due"),
                    holder.c.name.label("holder_name"),
