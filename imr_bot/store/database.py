@@ -7,6 +7,7 @@ import logging
 import sqlite3
 import time
 from contextlib import asynccontextmanager
+from functools import lru_cache
 from pathlib import Path
 
 from sqlalchemy import create_engine, event, text
@@ -217,6 +218,28 @@ class LoopThreadConnection:
 
     async def rollback(self) -> None:
         self._c.rollback()
+
+
+async def fetch_rows(connection, statement, values: dict) -> list:
+    """The rows of a read made on nearly every turn (the board), each read by column name. On
+    PostgreSQL the statement SQLAlchemy compiled once goes straight to asyncpg, past
+    SQLAlchemy's execution and result layers (a third of this read's time on this machine).
+    Only for statements whose parameters and columns need no conversion: integers, text, dates."""
+    if connection.dialect.driver != "asyncpg":
+        return (await connection.execute(statement, values)).mappings().all()
+    expanded = _compiled(statement, connection.dialect).construct_expanded_state(values)
+    driver = (await connection.get_raw_connection()).driver_connection
+    try:
+        return await driver.fetch(expanded.statement, *expanded.positional_parameters)
+    except Exception as error:
+        if is_unavailable(error):  # as SQLAlchemy would: the pool must not hand it out again
+            await connection.invalidate()
+        raise
+
+
+@lru_cache(maxsize=64)
+def _compiled(statement, dialect):
+    return statement.compile(dialect=dialect)
 
 
 def _ping_if_idle(engine: AsyncEngine) -> None:

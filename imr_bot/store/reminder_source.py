@@ -37,6 +37,7 @@ from imr_bot.domain.stages import NEXT_STEP_HOLDER, Stage
 
 from . import tables as t
 from .bulk import json_rows
+from .database import fetch_rows
 
 
 @dataclass(frozen=True)
@@ -255,16 +256,16 @@ class ReminderSource:
             values["overdue_before"] = overdue_before
         if mine is not None:
             values["person_id"], values["stages"] = mine[0], [s.value for s in mine[1]] or [""]
-        rows = (await self._c.execute(page, values)).all()
+        rows = await fetch_rows(self._c, page, values)
         if rows:
-            total = rows[0].total
+            total = rows[0]["total"]
         elif offset:  # past the last page (the board shrank): the count, from the first row
-            first = (await self._c.execute(page, {**values, "offset": 0, "limit": 1})).first()
-            total = first.total if first else 0
+            first = await fetch_rows(self._c, page, {**values, "offset": 0, "limit": 1})
+            total = first[0]["total"] if first else 0
         else:
             total = 0
-        return [BoardRecord(r.id, r.reference, r.review_type, Stage(r.stage), r.due, r.holder_name,
-                            r.organisation_holder) for r in rows], int(total or 0)
+        return [BoardRecord(r["id"], r["reference"], r["review_type"], Stage(r["stage"]), r["due"],
+                            r["holder_name"], r["organisation_holder"]) for r in rows], int(total or 0)
 
     async def directory(self) -> list[DirectoryRow]:
         rows = (await self._c.execute(select(

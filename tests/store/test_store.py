@@ -330,3 +330,30 @@ async def test_looking_up_nobody_finds_nobody(database):
     async with UnitOfWork(database, read_only=True) as uow:
         assert await uow.people.by_id(None) is None
         assert await uow.people.by_ids([]) == {}
+
+
+async def test_a_board_read_on_a_dropped_connection_fails_once_and_the_next_one_reads(database):
+    """The board is read past SQLAlchemy's execution layer on PostgreSQL (fetch_rows): a
+    connection the server dropped must still be thrown away, not handed to the next turn."""
+    if database.is_sqlite:
+        pytest.skip("SQLite has no server to drop connections")
+    from imr_bot.store.database import is_unavailable
+
+    fresh = Database(database.url)
+    try:
+        async with UnitOfWork(fresh, read_only=True) as uow:  # one pooled connection
+            pid = await uow.connection.scalar(text("SELECT pg_backend_pid()"))
+        async with database.engine.connect() as admin:
+            await admin.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+            await admin.commit()
+        await asyncio.sleep(0.1)
+        with pytest.raises(Exception) as failed:  # within a second: not pinged first
+            async with UnitOfWork(fresh, read_only=True) as uow:
+                await uow.reminder_source.board_page(overdue_before=None, mine=None, offset=0,
+                                                     limit=10)
+        assert is_unavailable(failed.value)
+        async with UnitOfWork(fresh, read_only=True) as uow:
+            assert await uow.reminder_source.board_page(
+                overdue_before=None, mine=None, offset=0, limit=10) == ([], 0)
+    finally:
+        await fresh.dispose()
