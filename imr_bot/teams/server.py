@@ -6,11 +6,13 @@ import json
 import logging
 import time
 
+import orjson
 from aiohttp import web
 from botbuilder.core.serializer_helper import serializer_helper
 from botbuilder.schema import Activity
 
 from imr_bot.observability import new_correlation_id, release_memory
+from imr_bot.teams.activities import read_activity
 
 log = logging.getLogger(__name__)
 
@@ -43,8 +45,8 @@ def create_web_app(app) -> web.Application:
         if "application/json" not in request.headers.get("Content-Type", ""):
             return web.json_response({"error": "expected application/json"}, status=415), kind
         try:
-            body = await request.json(loads=json.loads)
-        except (json.JSONDecodeError, UnicodeDecodeError):
+            body = await request.json(loads=orjson.loads)
+        except (json.JSONDecodeError, UnicodeDecodeError):  # orjson's error is json's
             return web.json_response({"error": "body is not JSON"}, status=400), kind
         except web.HTTPRequestEntityTooLarge:
             return web.json_response({"error": "body too large"}, status=413), kind
@@ -52,7 +54,7 @@ def create_web_app(app) -> web.Application:
             return web.json_response({"error": "not an activity"}, status=400), kind
         kind = str(body.get("type"))[:32]
         try:
-            activity = Activity().deserialize(body)
+            activity = read_activity(body)
         except Exception:  # msrest raises several types for malformed fields
             return web.json_response({"error": "malformed activity"}, status=400), kind
         if not activity.conversation or not activity.service_url:
