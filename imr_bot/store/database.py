@@ -88,15 +88,20 @@ class Database:
                 Path(database).parent.mkdir(parents=True, exist_ok=True)
             # Every unit of work ends its own transaction, so the pool's extra rollback on
             # return would only cost another trip to aiosqlite's thread, on every turn.
+            # Few connections kept (SQLite has one writer at a time, and reads run one at a time
+            # on the loop's thread): each keeps up to 2 MB of pages cached, so the pool's size is
+            # what the bot's memory grows to as the database grows; a burst opens more, for a while.
+            pool = {"pool_size": 2, "max_overflow": 8} if on_disk else {}
             self.engine: AsyncEngine = create_async_engine(
-                self.url, echo=echo, connect_args={"timeout": 30}, pool_reset_on_return=None)
+                self.url, echo=echo, connect_args={"timeout": 30}, pool_reset_on_return=None,
+                **pool)
             event.listen(self.engine.sync_engine, "connect", pragmas)
             event.listen(self.engine.sync_engine, "begin", _sqlite_begin_immediate)
             if on_disk:  # (an in-memory database is one per connection: reads must share it)
                 # Reads run on the event loop's own thread (see read_connection).
                 self._reader = create_engine(
                     make_url(self.url).set(drivername="sqlite"), pool_reset_on_return=None,
-                    connect_args={"timeout": 30, "check_same_thread": False})
+                    connect_args={"timeout": 30, "check_same_thread": False}, **pool)
                 event.listen(self._reader, "connect", pragmas)
                 event.listen(self._reader, "begin", lambda c: c.exec_driver_sql("BEGIN"))
         else:
