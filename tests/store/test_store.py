@@ -357,3 +357,27 @@ async def test_a_board_read_on_a_dropped_connection_fails_once_and_the_next_one_
                 overdue_before=None, mine=None, offset=0, limit=10) == ([], 0)
     finally:
         await fresh.dispose()
+
+
+async def test_a_claim_takes_lapsed_leases_first_then_the_soonest_due_up_to_its_limit(database):
+    from datetime import timedelta
+
+    from imr_bot.store.outbox_queue import OutboxQueue
+
+    def note(key):
+        return OutgoingNotification(key=key, recipient="person:1", kind="reminder",
+                                    payload={"text": key})
+
+    async with UnitOfWork(database) as uow:
+        await uow.outbox.queue_many([note("queued second")], AT + timedelta(minutes=2))
+        await uow.outbox.queue_many([note("queued first")], AT + timedelta(minutes=1))
+        await uow.outbox.queue_many([note("not due yet")], AT + timedelta(hours=1))
+        await uow.outbox.queue_many([note("lapsed lease")], AT)
+        await uow.commit()
+    queue = OutboxQueue(database, lease=timedelta(minutes=2))
+    assert [n.key for n in await queue.claim(AT, 10)] == ["lapsed lease"]  # its sender dies
+    later = AT + timedelta(minutes=5)  # the lease ran out; the rest are due, but one
+    first = await queue.claim(later, 2)
+    assert {n.key for n in first} == {"lapsed lease", "queued first"}
+    assert [n.key for n in await queue.claim(later, 10)] == ["queued second"]
+    assert await queue.claim(later, 10) == []
