@@ -62,8 +62,9 @@ class ChangeFeed:
             self._cache.resume()
 
     async def _run(self) -> None:
-        import asyncpg
+        import asyncpg  # here: a process on SQLite never loads it
 
+        failing = False
         while True:
             connection = None
             try:
@@ -74,6 +75,7 @@ class ChangeFeed:
                 self._cache.resume()  # only now: a change made before we listened went unheard
                 self.backend_pid = connection.get_server_pid()
                 self.listening.set()
+                failing = False
                 while not lost.is_set():
                     try:
                         await asyncio.wait_for(lost.wait(), self._check_every)
@@ -82,8 +84,10 @@ class ChangeFeed:
                 log.warning("change feed: connection lost; reads go to the database until it is back")
             except asyncio.CancelledError:
                 raise
-            except Exception as error:
-                log.warning("change feed: not listening (%s); reads go to the database", error)
+            except Exception as error:  # said once while PostgreSQL stays away, not every second
+                (log.debug if failing else log.warning)(
+                    "change feed: not listening (%s); reads go to the database", error)
+                failing = True
             finally:
                 self.listening.clear()
                 self.backend_pid = None

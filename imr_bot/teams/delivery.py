@@ -25,6 +25,7 @@ from botbuilder.schema import ConversationReference
 
 from imr_bot.clock import Clock
 from imr_bot.domain.notification import OutgoingNotification
+from imr_bot.observability import release_memory
 from imr_bot.services.channels import TRACKER_SETTING
 from imr_bot.store.database import Database
 from imr_bot.store.outbox_queue import LEASE, OutboxQueue
@@ -36,6 +37,7 @@ from .rate_limit import TeamsLimits
 log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 12
+RELEASE_AFTER_SENDING = 1000  # messages between two hand-backs of freed memory in a long drain
 WAIT_IN_LINE_SECONDS = 1.0  # a per-second limit is waited out; a longer one lets others go first
 RETRYABLE = {412, 429, 500, 502, 503, 504}
 
@@ -105,11 +107,19 @@ class Delivery:
         while True:
             self._again = False
             try:
-                while await self.flush():
-                    pass
+                since_release = 0
+                while sent := await self.flush():
+                    # a long backlog is many passes: what they freed goes back to the system as
+                    # they go, not at the next sweep (the bot's RSS grew with the backlog); a
+                    # release stops the loop for a few milliseconds, so not after every pass
+                    since_release += sent
+                    if since_release >= RELEASE_AFTER_SENDING:
+                        release_memory()
+                        since_release = 0
             except Exception:  # delivery must never take the bot down; the next kick retries
                 log.exception("delivery failed")
             if not self._again:
+                release_memory()
                 return
 
     async def wait_idle(self) -> None:
