@@ -536,50 +536,49 @@ READING = """## Reading these figures, and what is left
   echo row shows what it is worth on its own. A rendered card is neither deep-copied nor walked
   (`CardContent`). The "stock adapter (before)" rows are our status turn with the SDK's behaviour.
 - Our own per-turn waste, removed: the board reads one page in one query, with the whole board's
-  count and the names of those who hold the next step (an organisation role's sole holder
-  included, no longer a read of the whole directory); cards are bound by compiled templates; the
-  conversation reference is written once; who is asking and whether a dialog is open are read at
-  once; statements run on every turn are built once. On SQLite, reads run on the event loop's own
-  thread. On PostgreSQL a read-only unit of work no longer opens a transaction, and a pooled
-  connection is pinged only after a second idle (a ping was three round trips, before every unit
-  of work): a status turn went from thirteen round trips to four. A refused approval click reads
-  who may decide, the decision and the versions once (it read them twice, one query per field).
-- What is still "not met" for the turns: PostgreSQL's status turn is 1.66 × the lean floor
-  (8.4 ms; target 1.5 ×). Measured in process, each PostgreSQL read costs this VM about a
-  millisecond through SQLAlchemy and asyncpg (a raw asyncpg query, 0.05 to 0.15 ms), and a status
-  turn makes three (two of them at once). Next: who is asking and the dialog state kept in
-  process, valid across bot processes through PostgreSQL's LISTEN/NOTIFY, so that a repeat
-  `imr status` is one read. The floors move between runs (the lean echo was 2.9 ms in the
-  previous session's run and is 5.0 ms here), and the ratios move with them: a run earlier today,
-  with the machine slower still (stock echo 21.7 ms), also missed the SQLite status ratio
-  (1.89 ×), PostgreSQL's approve p99 (48.8 ms) and, by one build of 240, the documents' 50 ms.
-  This page is one run, as measured.
+  count (from an index of the open reviews alone) and the names of those who hold the next step;
+  cards are bound by compiled templates; the conversation reference is written once; statements
+  run on every turn are built once; incoming activities are read without msrest's walk of every
+  attribute of every model (`activities.py`, held equal to msrest's reading), and JSON is read
+  and written with orjson. On SQLite, reads run on the event loop's own thread. On PostgreSQL, who
+  is asking and the conversation's state are kept in each bot process's memory, told of every
+  change by the database (LISTEN/NOTIFY; ADR 0004), so a repeat `imr status` makes one read, the
+  board's page, fetched through asyncpg directly from a pool of connections that stay in
+  autocommit. A refused approval click is answered from one read-only unit of work.
+- The turns in this run: `imr status` at 0.33 × (SQLite) and 0.36 × (PostgreSQL) the stock echo
+  and 1.26 × and 1.34 × the lean one; approve p99 9.5 and 10.9 ms against 13.8. This VM's speed
+  moves by a third from one minute to the next, so the floors are measured in the same minutes
+  as our bot (interleaved batches). The two other full runs of this session: at 00:34 UTC,
+  1.10 × and 1.33 × the lean echo (approve p99 on PostgreSQL 10.2 ms against 10.3); at 01:09
+  UTC, with the machine slower, 1.41 × and 1.58 ×, PostgreSQL's status turn not met (6.8 ms
+  against 6.4). The PostgreSQL turn was 1.66 × (8.4 ms) at the start of the session.
 - The sweep: the policy is asked once per (stage, due date), and the database matches reviews to
   what they owe, finds the people and writes the reminders in one statement
   (`tests/store/test_sweep_matches_the_policy.py` holds it equal to the policy review by review).
   On PostgreSQL a sweep runs as two transactions at once; SQLite has one writer, and its
   write-ahead log is copied into the database file in the background (timed in its own column).
-  PostgreSQL's first sweep of 100k is 0.98 s here (slowest of three 1.09 s) against 0.55 s in the
-  previous session's run: the code before this session's changes, run on this machine today,
-  takes the same (0.91 to 1.08 s), so the machine, not the change, moved; the margin is thin.
+  The margin for PostgreSQL's first sweep of 100k is thin on this VM: the median of three is
+  0.79 s here, the slowest 1.06 s, and the 01:09 run's median was 1.12 s (not met there).
 - Delivery holds Teams' limits exactly; a recipient whose chat is at the 30-second or hourly limit
   is held back for a later pass instead of holding up everybody else's messages.
 - Documents: each build frees its own python-docx garbage (reference cycles that otherwise the
   collector frees several documents at once inside a later build), the bot freezes what startup
   built out of the collector's sight, and the Word 2010 styles copy and stock thumbnail
-  python-docx adds to every file are left out.
-- Memory: the soak now advances a working day every 20 s by the wall clock, swept as the scheduler
-  does (delivery in the background), so the days it covers no longer depend on how fast the turns
-  are. The step RSS used to take at each day was the daily digest loading every open review into
-  Python (10,000 reviews, some 30 MB of short-lived objects, which left Python's arenas
-  fragmented: 71 arenas at start, 100 after the first day); it now reads the board's first page.
-  Over the 30 days RSS returns to 169-170 MB after each day (from the second minute to the end)
-  and peaks during each day's sweep and delivery; the peaks creep up (173 to 185 MB) with the
-  outbox, which grows all through the soak because a day every 20 s queues far more than Teams'
-  rate limits let the bot deliver in 20 s (539,099 queued, 77,665 delivered). The drift check
-  compares the first warm sample with the last, which fell on a peak: +14 MB, not met as
-  measured. Next: bound what a delivery pass holds, and measure the troughs' drift over a longer
-  soak.
+  python-docx adds to every file are left out. **Not met in this run**: one build of 240 took
+  54.7 ms (an IMR report, Derbyshire pack; its median 37.1 ms, every other template's slowest
+  under 50); the 00:34 run's slowest was 40.1 ms, the 01:09 run's 53.7 ms. Next: build from a
+  package parsed once (each build opens and parses python-docx's default package afresh), for
+  room under 50 ms on a
+  slow minute.
+- Memory: the soak advances a working day every 20 s by the wall clock, swept as the scheduler
+  does (delivery in the background). A day every 20 s queues far more than Teams' rate limits let
+  the bot deliver in 20 s, so the outbox grows all through the soak (539,099 queued, 92,848
+  delivered). RSS used to peak higher each day (173 to 185 MB) with that backlog: delivery
+  claimed its next 200 notifications in id order, which made SQLite sort every due notification
+  on every claim (227 ms and a growing sort at 540,000, inside the write lock); claims now walk
+  the due index and stop at 200 (0.3 ms). SQLite keeps two connections per pool (each caches up
+  to 2 MB of pages), and a long delivery drain hands freed memory back as it goes. RSS now holds
+  at 169-173 MB from the second minute to the end: troughs +1 MB, peaks +2 MB.
 - Fault tests (`make test`, longer in `make soak`): kill -9 during a fan-out (3 cycles per backend
   in `make test`, 20 in `make soak`), PostgreSQL restarted during a sweep and during an approval
   click, two processes on one PostgreSQL, and generated malformed activities; their counts are
