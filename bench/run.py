@@ -568,8 +568,7 @@ READING = """## Reading these figures, and what is left
   54.7 ms (an IMR report, Derbyshire pack; its median 37.1 ms, every other template's slowest
   under 50); the 00:34 run's slowest was 40.1 ms, the 01:09 run's 53.7 ms. Next: build from a
   package parsed once (each build opens and parses python-docx's default package afresh), for
-  room under 50 ms on a
-  slow minute.
+  room under 50 ms on a slow minute.
 - Memory: the soak advances a working day every 20 s by the wall clock, swept as the scheduler
   does (delivery in the background). A day every 20 s queues far more than Teams' rate limits let
   the bot deliver in 20 s, so the outbox grows all through the soak (539,099 queued, 92,848
