@@ -304,6 +304,17 @@ async def test_a_reader_sees_what_was_committed_before_each_statement(database):
             assert (await reader.people.by_email("p@c.test")).name == "P"
 
 
+async def drop_the_pooled_connection(fresh: Database, admin_database: Database) -> int:
+    """What a PostgreSQL restart does to `fresh`'s one pooled read connection: the server end
+    goes. Returns the backend pid it had."""
+    async with UnitOfWork(fresh, read_only=True) as uow:
+        pid = await uow.connection.scalar(text("SELECT pg_backend_pid()"))
+    async with admin_database.engine.connect() as admin:
+        await admin.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+        await admin.commit()
+    return pid
+
+
 async def test_pooled_connections_dropped_by_the_server_are_replaced_before_use(
         database, monkeypatch):
     """What a PostgreSQL restart leaves behind: pooled connections whose server end is gone.
@@ -314,11 +325,7 @@ async def test_pooled_connections_dropped_by_the_server_are_replaced_before_use(
 
     fresh = Database(database.url)
     try:
-        async with UnitOfWork(fresh, read_only=True) as uow:  # one pooled connection
-            pid = await uow.connection.scalar(text("SELECT pg_backend_pid()"))
-        async with database.engine.connect() as admin:
-            await admin.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
-            await admin.commit()
+        pid = await drop_the_pooled_connection(fresh, database)
         monkeypatch.setattr(database_module, "PING_AFTER_IDLE_SECONDS", 0.0)
         async with UnitOfWork(fresh, read_only=True) as uow:
             assert await uow.connection.scalar(text("SELECT pg_backend_pid()")) != pid
@@ -341,11 +348,7 @@ async def test_a_board_read_on_a_dropped_connection_fails_once_and_the_next_one_
 
     fresh = Database(database.url)
     try:
-        async with UnitOfWork(fresh, read_only=True) as uow:  # one pooled connection
-            pid = await uow.connection.scalar(text("SELECT pg_backend_pid()"))
-        async with database.engine.connect() as admin:
-            await admin.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
-            await admin.commit()
+        await drop_the_pooled_connection(fresh, database)
         await asyncio.sleep(0.1)
         with pytest.raises(Exception) as failed:  # within a second: not pinged first
             async with UnitOfWork(fresh, read_only=True) as uow:
