@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import uuid
 
+import aiohttp
 from botbuilder.core import TurnContext
 from botbuilder.integration.aiohttp import (
     CloudAdapter,
@@ -16,7 +17,7 @@ from imr_bot.config import Settings
 from imr_bot.store.database import is_unavailable
 from imr_bot.store.state_records import StaleRecord
 from imr_bot.teams.card_templates import CardContent
-from imr_bot.teams.connector import DirectConversations, Sessions
+from imr_bot.teams.connector import ChannelError, DirectConversations, Sessions
 
 log = logging.getLogger(__name__)
 
@@ -50,6 +51,11 @@ async def on_turn_error(turn_context: TurnContext, error: Exception) -> None:
     if isinstance(error, StaleRecord):
         log.info("stale conversation state (%s), correlation=%s", error, correlation)
         text = ("I was still working on your previous message. Please send that again.")
+    elif _from_the_connector(error):  # (its refused connection would read as the database's)
+        log.warning("the Bot Connector failed, correlation=%s type=%s", correlation,
+                    activity.type, exc_info=error)
+        text = (f"Sorry, I couldn't send you my answer (ref {correlation}). Please try again in "
+                "a moment.")
     elif is_unavailable(error):
         log.warning("database unavailable, correlation=%s type=%s", correlation, activity.type,
                     exc_info=error)
@@ -69,6 +75,18 @@ async def on_turn_error(turn_context: TurnContext, error: Exception) -> None:
         await turn_context.send_activity(text)
     except Exception:  # the channel may be what failed
         log.warning("could not tell the user about error %s", correlation, exc_info=True)
+
+
+def _from_the_connector(error: BaseException) -> bool:
+    """Whether sending to the Bot Connector is what failed (refused, unreachable, timed out)."""
+    seen: set[int] = set()
+    current: BaseException | None = error
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if isinstance(current, (aiohttp.ClientError, ChannelError)):
+            return True
+        current = current.__cause__ or current.__context__
+    return False
 
 
 async def close_adapter(adapter) -> None:

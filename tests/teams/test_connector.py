@@ -174,3 +174,31 @@ def test_msrest_and_wire_agree_on_dates():
 def test_a_conversation_reference_is_stored_as_the_sdk_serialises_it():
     reference = TurnContext.get_conversation_reference(incoming())
     assert wire(reference) == reference.serialize()
+
+
+async def test_a_reply_the_connector_refused_is_not_reported_as_the_database(caplog):
+    """An unreachable Bot Connector raises a refused connection too: the log must say which."""
+    import logging
+    from types import SimpleNamespace
+
+    import aiohttp
+
+    from imr_bot.teams.adapter import on_turn_error
+
+    told = []
+
+    async def send_activity(text):
+        told.append(text)
+
+    context = SimpleNamespace(activity=SimpleNamespace(type="message", conversation=None),
+                              send_activity=send_activity)
+    refused = ConnectionRefusedError(111, "Connect call failed ('127.0.0.1', 1)")
+    try:
+        raise aiohttp.ClientConnectionError("Cannot connect to host") from refused
+    except aiohttp.ClientError as error:
+        with caplog.at_level(logging.WARNING):
+            await on_turn_error(context, error)
+    messages = [record.getMessage() for record in caplog.records]
+    assert any("the Bot Connector failed" in message for message in messages)
+    assert not any("database" in message for message in messages)
+    assert "database" not in told[0] and "couldn't send you my answer" in told[0]
