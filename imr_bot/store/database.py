@@ -6,6 +6,7 @@ import asyncio
 import logging
 import sqlite3
 import time
+from collections.abc import Iterator
 from contextlib import asynccontextmanager
 from functools import lru_cache
 from pathlib import Path
@@ -40,14 +41,21 @@ _DISCONNECTS = ("CannotConnectNowError", "ConnectionDoesNotExistError", "AdminSh
                 "ConnectionFailureError", "InterfaceError", "CrashShutdown")
 
 
-def is_unavailable(error: BaseException) -> bool:
-    """Whether `error` says the database could not be reached or dropped the connection (a
-    restart, a network blip, a lock held too long): the transaction was not saved, and the
-    answer is to try again shortly."""
+def causes(error: BaseException) -> Iterator[BaseException]:
+    """`error`, then what it was raised from or while handling, and so on (each once)."""
     seen: set[int] = set()
     current: BaseException | None = error
     while current is not None and id(current) not in seen:
         seen.add(id(current))
+        yield current
+        current = current.__cause__ or current.__context__
+
+
+def is_unavailable(error: BaseException) -> bool:
+    """Whether `error` says the database could not be reached or dropped the connection (a
+    restart, a network blip, a lock held too long): the transaction was not saved, and the
+    answer is to try again shortly."""
+    for current in causes(error):
         if isinstance(current, DBAPIError) and (
                 current.connection_invalidated
                 or isinstance(current, (OperationalError, InterfaceError))):
@@ -58,7 +66,6 @@ def is_unavailable(error: BaseException) -> bool:
             return True  # asyncpg: "Multiple exceptions: [Errno 111] Connect call failed"
         if type(current).__name__ in _DISCONNECTS:
             return True
-        current = current.__cause__ or current.__context__
     return False
 
 

@@ -14,7 +14,7 @@ from botbuilder.integration.aiohttp import (
 from msrest.serialization import Serializer
 
 from imr_bot.config import Settings
-from imr_bot.store.database import is_unavailable
+from imr_bot.store.database import causes, is_unavailable
 from imr_bot.store.state_records import StaleRecord
 from imr_bot.teams.card_templates import CardContent
 from imr_bot.teams.connector import ChannelError, DirectConversations, Sessions
@@ -79,14 +79,7 @@ async def on_turn_error(turn_context: TurnContext, error: Exception) -> None:
 
 def _from_the_connector(error: BaseException) -> bool:
     """Whether sending to the Bot Connector is what failed (refused, unreachable, timed out)."""
-    seen: set[int] = set()
-    current: BaseException | None = error
-    while current is not None and id(current) not in seen:
-        seen.add(id(current))
-        if isinstance(current, (aiohttp.ClientError, ChannelError)):
-            return True
-        current = current.__cause__ or current.__context__
-    return False
+    return any(isinstance(cause, (aiohttp.ClientError, ChannelError)) for cause in causes(error))
 
 
 async def close_adapter(adapter) -> None:
