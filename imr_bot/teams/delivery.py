@@ -118,8 +118,7 @@ class Delivery:
                         since_release = 0
             except Exception:  # delivery must never take the bot down; the next kick retries
                 log.exception("delivery failed")
-            if not self._again:
-                release_memory()
+            if not self._again:  # (the scheduler's minute job hands back what a drain freed)
                 return
 
     async def wait_idle(self) -> None:
