@@ -503,7 +503,7 @@ def write_report(turns, memory, sweeps, delivery, documents, soak, seconds) -> s
     first_third, last_third = soak_thirds(soak)
     trough_drift = min(last_third) - min(first_third)
     peak_drift = max(last_third) - max(first_third)
-    settled = [mb for at, mb in soak["samples"] if at >= soak["seconds"] * 0.2]
+    settled = warm_samples(soak)
     lines += ["", f"Target: under 200 MB, and flat — at most {soak['max']:.0f} MB "
               f"({_verdict(soak['max'] < 200)}). Flat, judged like with like once warm (from "
               f"{soak['seconds'] * 0.2:.0f} s): the lowest and the highest RSS of the last third "
@@ -516,9 +516,14 @@ def write_report(turns, memory, sweeps, delivery, documents, soak, seconds) -> s
     return "\n".join(lines)
 
 
+def warm_samples(soak: dict) -> list[float]:
+    """RSS samples once the bot is warm: from 20 % of the soak on."""
+    return [mb for at, mb in soak["samples"] if at >= soak["seconds"] * 0.2]
+
+
 def soak_thirds(soak: dict) -> tuple[list[float], list[float]]:
-    """RSS samples of the first and last thirds of the soak once warm (from 20 % of it)."""
-    warm = [mb for at, mb in soak["samples"] if at >= soak["seconds"] * 0.2]
+    """RSS samples of the first and last thirds of the soak once warm."""
+    warm = warm_samples(soak)
     third = max(len(warm) // 3, 1)
     return warm[:third], warm[-third:]
 
