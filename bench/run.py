@@ -415,7 +415,7 @@ def write_report(turns, memory, sweeps, delivery, documents, soak, seconds) -> s
     lean = turns["Lean echo bot (per-turn clients removed)"][1]["p50"]
     lean_p99 = turns["Lean echo bot (per-turn clients removed)"][1]["p99"]
     lines = ["# Benchmarks", "",
-             f"Measured {datetime.now(UTC):%Y-%m-%d %H:%M} UTC by `make bench` in one run "
+             f"Measured {_measured_at():%Y-%m-%d %H:%M} UTC by `make bench` in one run "
              f"({seconds:.0f} s), on this machine: {platform.processor() or platform.machine()}, "
              f"{os.cpu_count()} cores, Python {platform.python_version()}. Every server runs in its "
              "own process on 127.0.0.1; replies go to a local mock Bot Connector; the load client "
@@ -591,6 +591,11 @@ READING = """## Reading these figures, and what is left
 
 
 RESULTS = ROOT / "var/bench-results.pickle"  # the last run's figures, for --report
+
+
+def _measured_at() -> datetime:
+    """When the figures were measured: when the run saved them (--report must not restamp them)."""
+    return datetime.fromtimestamp(RESULTS.stat().st_mtime, UTC)
 
 
 async def main() -> None:
