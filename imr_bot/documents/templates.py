@@ -9,6 +9,7 @@ reference period. Every document carries its protective marking and page numbers
 
 from __future__ import annotations
 
+import functools
 import gc
 import io
 from dataclasses import dataclass, field
@@ -78,22 +79,40 @@ def _repeat_header(row) -> None:
 # (438 kB, compressed again on every save) and a thumbnail of somebody else's document.
 _UNNEEDED = ("http://schemas.microsoft.com/office/2007/relationships/stylesWithEffects",
              RT.THUMBNAIL)
+# The table styles our templates use. The default package defines 130 more (340 kB of its 438 kB
+# of styles) that every build would parse and every save compress again; Word carries its own
+# copies of them, so a person can still pick any in the document.
+_TABLE_STYLES_KEPT = ("TableNormal", "TableGrid")
 
 
-def _document(prefill: Prefill, *, landscape: bool = False, header_text: str = ""):
+@functools.cache
+def _base_package() -> bytes:
+    """python-docx's default package made ready once: unneeded parts and table styles dropped,
+    Arial 11 and 2 cm margins set. Each build opens these bytes: opening and saving take a third
+    of the time they took with the whole default package."""
     document = Document()
     for rels in (document.part.rels, document.part.package.rels):
         for rel_id in [r for r, rel in rels.items() if rel.reltype in _UNNEEDED]:
             del rels[rel_id]
-    style = document.styles["Normal"]
-    style.font.name = "Arial"
-    style.font.size = Pt(11)
+    styles = document.styles.element
+    for style in styles.findall(qn("w:style")):
+        if style.get(qn("w:type")) == "table" and style.get(qn("w:styleId")) not in _TABLE_STYLES_KEPT:
+            styles.remove(style)
+    normal = document.styles["Normal"]
+    normal.font.name = "Arial"
+    normal.font.size = Pt(11)
+    section = document.sections[0]
+    for side in ("left_margin", "right_margin", "top_margin", "bottom_margin"):
+        setattr(section, side, Cm(2))
+    return _save(document)
+
+
+def _document(prefill: Prefill, *, landscape: bool = False, header_text: str = ""):
+    document = Document(io.BytesIO(_base_package()))
     section = document.sections[0]
     if landscape:
         section.orientation = WD_ORIENT.LANDSCAPE
         section.page_width, section.page_height = section.page_height, section.page_width
-    for side in ("left_margin", "right_margin", "top_margin", "bottom_margin"):
-        setattr(section, side, Cm(2))
     header = section.header.paragraphs[0]
     header.text = f"{prefill.marking}\t{header_text}\t{_d(prefill.today)}"
     header.runs[0].bold = True

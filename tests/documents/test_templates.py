@@ -51,6 +51,13 @@ def test_the_chronology_is_landscape_with_its_header_table_and_key():
     assert "Arun Author" in all_text(document)
 
 
+def test_every_build_starts_from_the_same_trimmed_package():
+    first, second = opened(build("imr", "bradford", PREFILL)), opened(build("imr", "bradford", PREFILL))
+    assert "Light Grid" not in {style.name for style in first.styles}  # unused table styles dropped
+    assert first.styles["Normal"].font.name == "Arial"
+    assert len(second.paragraphs) == len(first.paragraphs)  # a build leaves the base untouched
+
+
 def test_the_imr_template_keeps_the_seeds_numbering_grid_and_signature():
     document = opened(derbyshire_imr(PREFILL))
     numbered = [h.split("\t")[0] for h in headings(document) if "\t" in h]
