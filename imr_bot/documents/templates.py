@@ -18,11 +18,11 @@ from datetime import date
 from docx import Document
 from docx.enum.section import WD_ORIENT
 from docx.enum.table import WD_TABLE_ALIGNMENT
-from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_TAB_ALIGNMENT
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
-from docx.shared import Cm, Pt
+from docx.shared import Cm, Pt, Twips
 
 DERBYSHIRE = "derbyshire"
 BRADFORD = "bradford"
@@ -116,11 +116,23 @@ def _document(prefill: Prefill, *, landscape: bool = False, header_text: str = "
     header = section.header.paragraphs[0]
     header.text = f"{prefill.marking}\t{header_text}\t{_d(prefill.today)}"
     header.runs[0].bold = True
+    header.runs[0].font.size = Pt(9)
+    _spread(header, section.page_width - section.left_margin - section.right_margin)
     footer = section.footer.paragraphs[0]
     footer.alignment = WD_ALIGN_PARAGRAPH.CENTER
     footer.add_run(f"{prefill.marking} — Page ")
     _page_field(footer)
     return document
+
+
+def _spread(paragraph, width) -> None:
+    """Marking at the left, title centred, date at the right, across the page's text width: the
+    Header style's own stops are for a narrower US Letter page, where the parts ran together."""
+    stops = paragraph.paragraph_format.tab_stops
+    for inherited in (Twips(4680), Twips(9360)):
+        stops.add_tab_stop(inherited, WD_TAB_ALIGNMENT.CLEAR)
+    stops.add_tab_stop(width // 2, WD_TAB_ALIGNMENT.CENTER)
+    stops.add_tab_stop(width, WD_TAB_ALIGNMENT.RIGHT)
 
 
 def _table(document, columns, rows: int, widths_cm: list[float], *, header_repeats=True):

@@ -6,6 +6,7 @@ from datetime import date
 import pytest
 from docx import Document
 from docx.enum.section import WD_ORIENT
+from docx.enum.text import WD_TAB_ALIGNMENT
 from docx.oxml.ns import qn
 
 from imr_bot.documents.checker import check
@@ -49,6 +50,16 @@ def test_the_chronology_is_landscape_with_its_header_table_and_key():
     assert table.rows[0]._tr.trPr.find(qn("w:tblHeader")) is not None  # repeats on each page
     assert "Key to Initials Used" in headings(document)
     assert "Arun Author" in all_text(document)
+
+
+@pytest.mark.parametrize("kind", list(KINDS))
+def test_the_header_spreads_marking_title_and_date_across_the_page(kind):
+    section = opened(build(kind, "derbyshire", PREFILL)).sections[0]
+    width = section.page_width - section.left_margin - section.right_margin
+    stops = section.header.paragraphs[0].paragraph_format.tab_stops
+    placed = {(stop.alignment, stop.position) for stop in stops
+              if stop.alignment != WD_TAB_ALIGNMENT.CLEAR}
+    assert placed == {(WD_TAB_ALIGNMENT.CENTER, width // 2), (WD_TAB_ALIGNMENT.RIGHT, width)}
 
 
 def test_every_build_starts_from_the_same_trimmed_package():
