@@ -11,7 +11,7 @@ from functools import cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, bindparam, delete, func, insert, or_, select, text, update
+from sqlalchemy import Text, and_, bindparam, cast, delete, func, insert, or_, select, text, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -98,12 +98,20 @@ class Reviews:
     async def get_by_id(self, review_id: int, *, with_changes: bool = True) -> Review | None:
         """`with_changes=False` for reading only: the plan's change history is not loaded (and
         such a review must not be saved: the history would look shorter)."""
-        row = (await self._c.execute(select(t.reviews).where(
-            t.reviews.c.id == review_id))).mappings().first()
+        row = (await self._c.execute(_one_review(self._c.dialect.name),
+                                     {"review_id": review_id})).mappings().first()
         if row is None:
             return None
-        (review,) = await self._hydrate([row], with_changes=with_changes)
-        return review
+        due: dict[Milestone, date] = {}
+        done: dict[Milestone, date] = {}
+        for milestone, due_on, done_on in json.loads(row["milestones_json"] or "[]"):
+            due[Milestone(milestone)] = date.fromisoformat(due_on)
+            if done_on:
+                done[Milestone(milestone)] = date.fromisoformat(done_on)
+        people = {Role(role): person_id
+                  for role, person_id in json.loads(row["people_json"] or "[]")}
+        changes = (await self._changes([review_id]))[review_id] if with_changes else []
+        return self._assemble(row, due, done, people, changes)
 
     async def get_many(self, review_ids: list[int]) -> list[Review]:
         """Reviews by id, in the order asked (plans without their change history)."""
@@ -164,7 +172,6 @@ class Reviews:
         due: dict[int, dict[Milestone, date]] = {i: {} for i in ids}
         done: dict[int, dict[Milestone, date]] = {i: {} for i in ids}
         people: dict[int, dict[Role, int]] = {i: {} for i in ids}
-        changes: dict[int, list[PlanChange]] = {i: [] for i in ids}
         for chunk in _chunks(ids, 5000):
             for m in (await self._c.execute(select(t.milestones).where(
                     t.milestones.c.review_id.in_(chunk)))).all():
@@ -174,26 +181,47 @@ class Reviews:
             for p in (await self._c.execute(select(t.review_people).where(
                     t.review_people.c.review_id.in_(chunk)))).all():
                 people[p.review_id][Role(p.role)] = p.person_id
-            if with_changes:
-                for c in (await self._c.execute(select(t.plan_changes).where(
-                        t.plan_changes.c.review_id.in_(chunk)).order_by(t.plan_changes.c.id))).all():
-                    changes[c.review_id].append(PlanChange(
-                        Milestone(c.milestone), c.old_due, c.new_due, c.changed_by, c.reason, c.at))
-        reviews = []
-        for row in rows:
-            plan = Plan(day_one=row["day_one"], due=due[row["id"]], done=done[row["id"]],
-                        changes=tuple(changes[row["id"]]))
-            reviews.append(Review(
-                id=row["id"], reference=row["reference"],
-                review_type=ReviewType(row["review_type"]), body=CommissioningBody(row["body"]),
-                received=row["received"], tor_start=row["tor_start"], tor_end=row["tor_end"],
-                subject_initials=row["subject_initials"], notes=row["notes"] or "",
-                stage=Stage(row["stage"]),
-                stage_before_hold=Stage(row["stage_before_hold"]) if row["stage_before_hold"] else None,
-                held_since=row["held_since"], plan=plan, people=people[row["id"]],
-                template_pack=row["template_pack"] or "derbyshire"))
-            self._loaded[row["id"]] = (row["version"], len(plan.changes))
-        return reviews
+        changes = await self._changes(ids) if with_changes else {i: [] for i in ids}
+        return [self._assemble(row, due[row["id"]], done[row["id"]], people[row["id"]],
+                               changes[row["id"]]) for row in rows]
+
+    async def _changes(self, ids: list[int]) -> dict[int, list[PlanChange]]:
+        changes: dict[int, list[PlanChange]] = {i: [] for i in ids}
+        for chunk in _chunks(ids, 5000):
+            for c in (await self._c.execute(select(t.plan_changes).where(
+                    t.plan_changes.c.review_id.in_(chunk)).order_by(t.plan_changes.c.id))).all():
+                changes[c.review_id].append(PlanChange(
+                    Milestone(c.milestone), c.old_due, c.new_due, c.changed_by, c.reason, c.at))
+        return changes
+
+    def _assemble(self, row, due: dict[Milestone, date], done: dict[Milestone, date],
+                  people: dict[Role, int], changes: list[PlanChange]) -> Review:
+        plan = Plan(day_one=row["day_one"], due=due, done=done, changes=tuple(changes))
+        self._loaded[row["id"]] = (row["version"], len(plan.changes))
+        return Review(
+            id=row["id"], reference=row["reference"],
+            review_type=ReviewType(row["review_type"]), body=CommissioningBody(row["body"]),
+            received=row["received"], tor_start=row["tor_start"], tor_end=row["tor_end"],
+            subject_initials=row["subject_initials"], notes=row["notes"] or "",
+            stage=Stage(row["stage"]),
+            stage_before_hold=Stage(row["stage_before_hold"]) if row["stage_before_hold"] else None,
+            held_since=row["held_since"], plan=plan, people=people,
+            template_pack=row["template_pack"] or "derbyshire")
+
+
+@cache
+def _one_review(dialect: str):
+    """A review with its milestones and people in one round trip (read on nearly every turn that
+    names a review): the two lists come as JSON arrays, built by the database."""
+    aggregate, array = ((func.json_agg, func.json_build_array) if dialect == "postgresql"
+                        else (func.json_group_array, func.json_array))
+    m, p, review_id = t.milestones.c, t.review_people.c, t.reviews.c.id
+    milestones = select(cast(aggregate(array(m.milestone, m.due, m.done)), Text)).where(
+        m.review_id == review_id).scalar_subquery()
+    people = select(cast(aggregate(array(p.role, p.person_id)), Text)).where(
+        p.review_id == review_id).scalar_subquery()
+    return select(t.reviews, milestones.label("milestones_json"),
+                  people.label("people_json")).where(review_id == bindparam("review_id"))
 
 
 def _with_id(item, new_id: int):
