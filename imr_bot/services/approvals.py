@@ -36,6 +36,7 @@ from imr_bot.domain.submissions import (
     pending_level,
     submission_event,
 )
+from imr_bot.store.repositories import StoredDocument
 
 from . import links, notifications
 from .context import ServiceContext
@@ -172,7 +173,7 @@ async def submit(ctx: ServiceContext, actor: Actor, reference: str) -> tuple[Rev
     return updated, version, level
 
 
-async def _approver_ids(uow, review: Review, level: Level) -> list[int]:
+async def _approver_ids(uow, review: Review, level: Level, delegate: int | None) -> list[int]:
     ids: list[int] = []
     if level == Level.QA and Role.QA_LEAD in review.people:
         ids.append(review.people[Role.QA_LEAD])
@@ -181,14 +182,14 @@ async def _approver_ids(uow, review: Review, level: Level) -> list[int]:
             ids.append(review.people[Role.SD_EHS])
         else:
             ids += [p.id for p in await uow.people.with_role(Role.SD_EHS)]
-    delegate = await uow.submissions.delegate(review.id, level.value)
     if delegate is not None and delegate not in ids:
         ids.append(delegate)
     return ids
 
 
 async def _ask_approvers(ctx, uow, review: Review, version: int, level: Level) -> None:
-    for person_id in await _approver_ids(uow, review, level):
+    delegate = await uow.submissions.delegate(review.id, level.value)
+    for person_id in await _approver_ids(uow, review, level, delegate):
         person = await uow.people.by_id(person_id)
         data = await card_data(ctx, uow, review, version, level, viewer=person)
         await uow.outbox.queue(OutgoingNotification(
@@ -215,7 +216,7 @@ async def card_data(ctx: ServiceContext, uow, review: Review, version: int, leve
     milestone = Milestone.QA_COMPLETE if level == Level.QA else Milestone.DDSCP_SUBMISSION
     left = standing(review.plan, review.stage, ctx.clock.today(), ctx.calendar).working_days_left
     documents = []
-    for document in await uow.submissions.documents(review.id, version):
+    for document in approval.documents:
         if document.link:
             url = document.link
         elif viewer is not None:
@@ -302,6 +303,7 @@ class _Approval:
     latest: int  # the latest version submitted
     submitted_at: datetime | None  # this version's
     check_summary: str | None  # this version's automated check
+    documents: list[StoredDocument]  # this version's
 
     @property
     def approver_ids(self) -> list[int]:
@@ -309,14 +311,13 @@ class _Approval:
 
 
 async def _approval(uow, review: Review, version: int, level: Level) -> _Approval:
-    ids = await _approver_ids(uow, review, level)
+    record = await uow.submissions.approval_record(review.id, version, level.value)
+    ids = await _approver_ids(uow, review, level, record.delegate)
     people = await uow.people.by_ids(ids)
-    versions = await uow.submissions.versions(review.id)
-    this = versions.get(version)
-    return _Approval([people[i] for i in ids if i in people],
-                     await uow.submissions.decision(review.id, version, level.value),
-                     max(versions, default=0), this.submitted_at if this else None,
-                     this.check_summary if this else None)
+    this = record.versions.get(version)
+    return _Approval([people[i] for i in ids if i in people], record.decision,
+                     max(record.versions, default=0), this.submitted_at if this else None,
+                     this.check_summary if this else None, record.documents)
 
 
 def _refusal(approval: _Approval, review: Review, actor: Actor, version: int,
