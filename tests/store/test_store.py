@@ -384,3 +384,20 @@ async def test_a_claim_takes_lapsed_leases_first_then_the_soonest_due_up_to_its_
     assert {n.key for n in first} == {"lapsed lease", "queued first"}
     assert [n.key for n in await queue.claim(later, 10)] == ["queued second"]
     assert await queue.claim(later, 10) == []
+
+
+@pytest.mark.parametrize("overdue, mine", [(False, False), (True, False), (False, True)])
+def test_the_boards_statement_is_sent_without_parameters(overdue, mine):
+    """PostgreSQL plans a statement without parameters once (for its values); with parameters,
+    on every execution."""
+    from sqlalchemy.dialects import postgresql
+
+    from imr_bot.store.database import _compiled
+    from imr_bot.store.reminder_source import _board_queries
+
+    values = {"offset": 20, "limit": 20, "overdue_before": date(2026, 11, 23), "person_id": 3,
+              "stages": ["allocated", "qa_approved"]}
+    expanded = _compiled(_board_queries(overdue, mine), postgresql.asyncpg.dialect()
+                         ).construct_expanded_state(values)
+    assert expanded.positional_parameters == ()
+    assert "LIMIT 20 OFFSET 20" in expanded.statement
