@@ -810,11 +810,6 @@ class Submissions:
             t.submissions.c.review_id == review_id, t.submissions.c.version == version).values(
             check_summary=summary))
 
-    async def versions(self, review_id: int) -> dict[int, SubmittedVersion]:
-        """Every version submitted for the review: when, and its automated check."""
-        rows = (await self._c.execute(_SUBMITTED_VERSIONS, {"review_id": review_id})).all()
-        return {r.version: SubmittedVersion(r.submitted_at, r.check_summary) for r in rows}
-
     async def content(self, document_id: int) -> bytes | None:
         return await self._c.scalar(select(t.documents.c.content).where(
             t.documents.c.id == document_id))
@@ -877,11 +872,6 @@ class Submissions:
 class SubmittedVersion:
     submitted_at: datetime
     check_summary: str | None
-
-
-_SUBMITTED_VERSIONS = select(t.submissions.c.version, t.submissions.c.submitted_at,
-                             t.submissions.c.check_summary).where(
-    t.submissions.c.review_id == bindparam("review_id"))
 
 
 @dataclass(frozen=True)
