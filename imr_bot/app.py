@@ -86,7 +86,7 @@ def build(settings: Settings | None = None, *, clock: Clock | None = None,
         if settings.scheduler:
             app.scheduler = create_scheduler(app)
             app.scheduler.start()
-        database.follow_changes()  # PostgreSQL: what every turn reads, kept in memory
+        database.follow_changes()  # what every turn reads, kept in memory while valid
         if database.checkpoints_in_background:
             app.checkpointer = asyncio.create_task(_checkpoint_every(database, CHECKPOINT_SECONDS))
         delivery.kick()

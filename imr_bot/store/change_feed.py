@@ -1,5 +1,6 @@
 """PostgreSQL tells this process of every change to people, their leave and the bot's state, so
-a ReadCache may answer the reads every turn makes from memory (ADR 0004).
+a ReadCache may answer the reads every turn makes from memory (ADR 0004). SQLite is asked
+instead, before each lookup, whether anything was committed since (`SqliteChanges`).
 
 Triggers (migration 0011) send a notification on channel `imr_changes` when such a row changes,
 whichever process changed it: "people" (people or leave; the directory is small and changes
@@ -12,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import sqlite3
 
 from sqlalchemy.engine import make_url
 
@@ -106,3 +108,45 @@ class ChangeFeed:
         if mode:  # as the engine's URL asks (asyncpg takes libpq's sslmode names)
             arguments["ssl"] = mode
         return arguments
+
+
+class SqliteChanges:
+    """SQLite sends no notifications, but a connection can tell whether any other connection,
+    in this process or another (`imr-bot people import`), committed since it last asked:
+    `PRAGMA data_version` (4 µs). A connection of its own, which never writes, is asked before
+    each lookup in the cache, and anything committed anywhere empties it: coarse, as the bot's
+    own writes do too, but a status turn writes nothing, and the reads it then saves (who is
+    asking, the conversation's state) were a sixth of its time."""
+
+    def __init__(self, path: str, cache: ReadCache):
+        self._path = path
+        self._cache = cache
+        self._connection: sqlite3.Connection | None = None
+        self._seen: int | None = None
+        self.listening = asyncio.Event()
+
+    def start(self) -> None:
+        if self._connection is None:
+            # used on the event loop's thread only (as the bot's SQLite reads are)
+            self._connection = sqlite3.connect(self._path, check_same_thread=False)
+            self._seen = self._data_version()
+            self._cache.ask_before_each_lookup(self._changed_since)
+            self.listening.set()
+
+    async def stop(self) -> None:
+        self._cache.suspend()
+        self.listening.clear()
+        if self._connection is not None:
+            self._connection.close()
+            self._connection = None
+
+    def _data_version(self) -> int:
+        return self._connection.execute("PRAGMA data_version").fetchone()[0]
+
+    def _changed_since(self) -> bool:
+        try:
+            version = self._data_version()
+        except sqlite3.Error:  # the file went away or is locked out: keep nothing
+            return True
+        changed, self._seen = version != self._seen, version
+        return changed

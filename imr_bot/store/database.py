@@ -16,7 +16,7 @@ from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.exc import DBAPIError, DisconnectionError, InterfaceError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
-from .change_feed import ChangeFeed
+from .change_feed import ChangeFeed, SqliteChanges
 from .read_cache import ReadCache
 
 log = logging.getLogger(__name__)
@@ -83,15 +83,17 @@ class Database:
         self.is_sqlite = is_sqlite(self.url)
         self._reader = None
         self._autocommit_reader: AsyncEngine | None = None
-        # what every turn reads, from memory while PostgreSQL reports changes (follow_changes)
+        # what every turn reads, from memory while the database reports changes (follow_changes)
         self.cache = ReadCache()
-        self._feed: ChangeFeed | None = None
+        self._feed: ChangeFeed | SqliteChanges | None = None
+        self._sqlite_path: str | None = None
         self.checkpoints_in_background = self.is_sqlite and checkpoint_in_background
         pragmas = _sqlite_pragmas if not self.checkpoints_in_background else _sqlite_pragmas_manual
         if self.is_sqlite:
             database = make_url(self.url).database
             on_disk = bool(database) and database != ":memory:"
             if on_disk:
+                self._sqlite_path = database
                 Path(database).parent.mkdir(parents=True, exist_ok=True)
             # Every unit of work ends its own transaction, so the pool's extra rollback on
             # return would only cost another trip to aiosqlite's thread, on every turn.
@@ -150,13 +152,18 @@ class Database:
         PostgreSQL's autocommit reads, where BEGIN and ROLLBACK would be two more trips."""
         return self._autocommit_reader is None or holds_locks
 
-    def follow_changes(self) -> ChangeFeed | None:
-        """On PostgreSQL, listen for changes to people and the bot's state, so the cache may
-        keep them (the bot does this; one-off commands don't). SQLite reports no changes, and
-        its reads cost less than a cache's bookkeeping: nothing is cached there."""
-        if not self.is_sqlite and self._feed is None:
-            self._feed = ChangeFeed(self.url, self.cache)
-            self._feed.start()
+    def follow_changes(self) -> ChangeFeed | SqliteChanges | None:
+        """Learn of every change to people and the bot's state, so the cache may keep them (the
+        bot does this; one-off commands don't): PostgreSQL's notifications, or SQLite's count of
+        commits made by other connections. An in-memory SQLite database has no other
+        connections to ask: nothing is cached there."""
+        if self._feed is None:
+            if not self.is_sqlite:
+                self._feed = ChangeFeed(self.url, self.cache)
+            elif self._sqlite_path:
+                self._feed = SqliteChanges(self._sqlite_path, self.cache)
+            if self._feed is not None:
+                self._feed.start()
         return self._feed
 
     async def checkpoint(self) -> None:

@@ -1,7 +1,7 @@
 """Answers from memory what nearly every turn reads (who is asking, their conversation's state),
-but only while a change feed tells this process of every change to it, whichever process made
-the change (see change_feed.py). Without a live feed it holds nothing and every read goes to
-the database, as on SQLite.
+but only while this process learns of every change to it, whichever process made the change:
+PostgreSQL's notifications, or SQLite asked before each lookup whether anything was committed
+since (see change_feed.py). Without that it holds nothing and every read goes to the database.
 
 A value read from the database is kept only if nothing was forgotten while it was being read: a
 change that lands between the read and the keep would otherwise be lost behind a stale copy."""
@@ -24,6 +24,7 @@ class ReadCache:
         self._max_entries = max_entries
         self._generation = 0
         self._live = False
+        self._changed_since: Callable[[], bool] | None = None
         self.hits = 0
         self.misses = 0
 
@@ -40,15 +41,27 @@ class ReadCache:
     def suspend(self) -> None:
         """The feed stopped listening: changes may go unreported, so keep nothing."""
         self._live = False
+        self._changed_since = None
         self._forget_everything()
+
+    def ask_before_each_lookup(self, changed_since: Callable[[], bool]) -> None:
+        """For a database that reports no changes but can say, cheaply, whether anything was
+        committed since it was last asked (SQLite): asked before each lookup, and when it says
+        yes nothing from before is kept."""
+        self._changed_since = changed_since
+        self.resume()
 
     def token(self) -> int | None:
         """Take before reading from the database; pass to `put` with what was read."""
-        return self._generation if self._live else None
+        if not self._live:
+            return None
+        self._catch_up()
+        return self._generation
 
     def get(self, topic: str, key: Hashable) -> Any:
         if not self._live:
             return MISSING
+        self._catch_up()
         value = self._entries.get((topic, key), MISSING)
         if value is MISSING:
             self.misses += 1
@@ -84,6 +97,10 @@ class ReadCache:
         value = await load()
         self.put(topic, key, value, token)
         return value
+
+    def _catch_up(self) -> None:
+        if self._changed_since is not None and self._changed_since():
+            self._forget_everything()
 
     def _forget_everything(self) -> None:
         self._generation += 1

@@ -88,3 +88,17 @@ def test_the_cache_holds_at_most_its_size_dropping_the_least_recently_used():
     cache.put(STATE, "c", 3, cache.token())
     assert cache.get(STATE, "b") is MISSING
     assert (cache.get(STATE, "a"), cache.get(STATE, "c")) == (1, 3)
+
+
+def test_a_cache_that_asks_before_each_lookup_keeps_nothing_from_before_a_commit():
+    committed = []  # SQLite's answer to "anything committed since I last asked?"
+    cache = ReadCache()
+    cache.ask_before_each_lookup(lambda: bool(committed and committed.pop()))
+    token = cache.token()
+    committed.append(True)  # lands while the value is being read: it may be stale
+    cache.put(PEOPLE, "aad-ann", "Ann", token)
+    assert cache.get(PEOPLE, "aad-ann") is MISSING  # the next lookup hears of it
+    cache.put(PEOPLE, "aad-ann", "Ann", cache.token())
+    assert cache.get(PEOPLE, "aad-ann") == "Ann"
+    cache.suspend()
+    assert cache.get(PEOPLE, "aad-ann") is MISSING and not cache.live
