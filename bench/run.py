@@ -541,48 +541,55 @@ READING = """## Reading these figures, and what is left
   echo row shows what it is worth on its own. A rendered card is neither deep-copied nor walked
   (`CardContent`). The "stock adapter (before)" rows are our status turn with the SDK's behaviour.
 - Our own per-turn waste, removed: the board reads one page in one query, with the whole board's
-  count (from an index of the open reviews alone) and the names of those who hold the next step;
-  cards are bound by compiled templates; the conversation reference is written once; statements
-  run on every turn are built once; incoming activities are read without msrest's walk of every
-  attribute of every model (`activities.py`, held equal to msrest's reading), and JSON is read
-  and written with orjson. On SQLite, reads run on the event loop's own thread. On PostgreSQL, who
-  is asking and the conversation's state are kept in each bot process's memory, told of every
-  change by the database (LISTEN/NOTIFY; ADR 0004), so a repeat `imr status` makes one read, the
-  board's page, fetched through asyncpg directly from a pool of connections that stay in
-  autocommit. A refused approval click is answered from one read-only unit of work.
-- The turns in this run: `imr status` at 0.33 × (SQLite) and 0.36 × (PostgreSQL) the stock echo
-  and 1.26 × and 1.34 × the lean one; approve p99 9.5 and 10.9 ms against 13.8. This VM's speed
+  count (from an index of the open reviews alone) and the names of those who hold the next step,
+  and nothing in that statement is bound (PostgreSQL plans a statement without parameters once,
+  for its values, instead of on every execution); cards are bound by compiled templates; the
+  conversation reference is written once; statements run on every turn are built once; incoming
+  activities are read without msrest's walk of every attribute of every model (`activities.py`,
+  held equal to msrest's reading), and JSON is read and written with orjson. Who is asking and
+  the conversation's state are kept in each bot process's memory while the database can say
+  what changed (ADR 0004): PostgreSQL notifies every process (LISTEN/NOTIFY); SQLite is asked
+  before each lookup whether anything was committed since (`PRAGMA data_version`, 4 µs). So a
+  repeat `imr status` makes one read, the board's page (on SQLite on the event loop's own
+  thread; on PostgreSQL through asyncpg directly, from a pool of connections that stay in
+  autocommit). A review named by id is read with its milestones and people in one statement,
+  and an approval card or refused click reads all it needs of the submissions (delegate,
+  versions, decision, documents, never their content) in one more: a refused click went from
+  eight reads to three.
+- The turns in this run: `imr status` at 0.26 × (SQLite) and 0.32 × (PostgreSQL) the stock echo
+  and 1.18 × and 1.46 × the lean one; approve p99 6.1 and 7.9 ms against 14.9. This VM's speed
   moves by a third from one minute to the next, so the floors are measured in the same minutes
-  as our bot (interleaved batches). The two other full runs of this session: at 00:34 UTC,
-  1.10 × and 1.33 × the lean echo (approve p99 on PostgreSQL 10.2 ms against 10.3); at 01:09
-  UTC, with the machine slower, 1.41 × and 1.58 ×, PostgreSQL's status turn not met (6.8 ms
-  against 6.4). The PostgreSQL turn was 1.66 × (8.4 ms) at the start of the session.
+  as our bot (interleaved batches). Earlier full runs today missed one target each: at 02:53 UTC
+  PostgreSQL's approve p99 (11.9 ms against 8.1, eight reads a click then); at 03:22 and 03:45
+  the status turn at 1.50 × (PostgreSQL) and 1.52 × (SQLite) the lean echo, before the board's
+  statement lost its parameters and SQLite's repeat reads came from memory. PostgreSQL's status
+  turn is the one with the least room left (1.46 × here).
 - The sweep: the policy is asked once per (stage, due date), and the database matches reviews to
   what they owe, finds the people and writes the reminders in one statement
   (`tests/store/test_sweep_matches_the_policy.py` holds it equal to the policy review by review).
   On PostgreSQL a sweep runs as two transactions at once; SQLite has one writer, and its
   write-ahead log is copied into the database file in the background (timed in its own column).
-  The margin for PostgreSQL's first sweep of 100k is thin on this VM: the median of three is
-  0.79 s here, the slowest 1.06 s, and the 01:09 run's median was 1.12 s (not met there).
+  The margin for PostgreSQL's first sweep of 100k is thin on this VM: 0.93 s here (the slowest
+  0.94 s), 0.58–0.77 s in this session's other runs. Most of it is the one statement that writes
+  some 39,000 reminders (the two shares at once on this machine's two cores).
 - Delivery holds Teams' limits exactly; a recipient whose chat is at the 30-second or hourly limit
   is held back for a later pass instead of holding up everybody else's messages.
-- Documents: each build frees its own python-docx garbage (reference cycles that otherwise the
-  collector frees several documents at once inside a later build), the bot freezes what startup
-  built out of the collector's sight, and the Word 2010 styles copy and stock thumbnail
-  python-docx adds to every file are left out. **Not met in this run**: one build of 240 took
-  54.7 ms (an IMR report, Derbyshire pack; its median 37.1 ms, every other template's slowest
-  under 50); the 00:34 run's slowest was 40.1 ms, the 01:09 run's 53.7 ms. Next: build from a
-  package parsed once (each build opens and parses python-docx's default package afresh), for
-  room under 50 ms on a slow minute.
+- Documents: each build opens python-docx's default package trimmed once at startup (without the
+  Word 2010 copy of the styles, the stock thumbnail and 130 table styles no template uses;
+  rendered pages are pixel-identical), so opening and saving cost a third of what they did; each
+  build frees its own python-docx garbage (reference cycles the collector would otherwise free
+  several documents at once inside a later build), and the bot freezes what startup built out of
+  the collector's sight. Slowest of 240 builds here 28.9 ms (54.7 ms in the last session's final
+  run, before the trimmed package).
 - Memory: the soak advances a working day every 20 s by the wall clock, swept as the scheduler
   does (delivery in the background). A day every 20 s queues far more than Teams' rate limits let
-  the bot deliver in 20 s, so the outbox grows all through the soak (539,099 queued, 92,848
+  the bot deliver in 20 s, so the outbox grows all through the soak (539,099 queued, 137,576
   delivered). RSS used to peak higher each day (173 to 185 MB) with that backlog: delivery
   claimed its next 200 notifications in id order, which made SQLite sort every due notification
   on every claim (227 ms and a growing sort at 540,000, inside the write lock); claims now walk
   the due index and stop at 200 (0.3 ms). SQLite keeps two connections per pool (each caches up
-  to 2 MB of pages), and a long delivery drain hands freed memory back as it goes. RSS now holds
-  at 169-173 MB from the second minute to the end: troughs +1 MB, peaks +2 MB.
+  to 2 MB of pages), and a long delivery drain hands freed memory back as it goes. RSS holds at
+  168-172 MB from the second minute to the end in this run: troughs +0 MB, peaks +2 MB.
 - Fault tests (`make test`, longer in `make soak`): kill -9 during a fan-out (3 cycles per backend
   in `make test`, 20 in `make soak`), PostgreSQL restarted during a sweep and during an approval
   click, two processes on one PostgreSQL, and generated malformed activities; their counts are
