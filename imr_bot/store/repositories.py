@@ -209,12 +209,18 @@ class Reviews:
             template_pack=row["template_pack"] or "derbyshire")
 
 
+def _json_list_functions(dialect: str):
+    """The functions that make rows into one JSON list of lists: (aggregate, row)."""
+    if dialect == "postgresql":
+        return func.json_agg, func.json_build_array
+    return func.json_group_array, func.json_array
+
+
 @cache
 def _one_review(dialect: str):
     """A review with its milestones and people in one round trip (read on nearly every turn that
     names a review): the two lists come as JSON arrays, built by the database."""
-    aggregate, array = ((func.json_agg, func.json_build_array) if dialect == "postgresql"
-                        else (func.json_group_array, func.json_array))
+    aggregate, array = _json_list_functions(dialect)
     m, p, review_id = t.milestones.c, t.review_people.c, t.reviews.c.id
     milestones = select(cast(aggregate(array(m.milestone, m.due, m.done)), Text)).where(
         m.review_id == review_id).scalar_subquery()
@@ -891,8 +897,7 @@ def _utc(text_value: str) -> datetime:
 
 @cache
 def _approval_record(dialect: str):
-    aggregate, array = ((func.json_agg, func.json_build_array) if dialect == "postgresql"
-                        else (func.json_group_array, func.json_array))
+    aggregate, array = _json_list_functions(dialect)
 
     def rows(*columns, where, select_from=None):
         query = select(cast(aggregate(array(*columns)), Text))
