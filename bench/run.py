@@ -556,22 +556,23 @@ READING = """## Reading these figures, and what is left
   and an approval card or refused click reads all it needs of the submissions (delegate,
   versions, decision, documents, never their content) in one more: a refused click went from
   eight reads to three.
-- The turns in this run: `imr status` at 0.26 × (SQLite) and 0.32 × (PostgreSQL) the stock echo
-  and 1.18 × and 1.46 × the lean one; approve p99 6.1 and 7.9 ms against 14.9. This VM's speed
-  moves by a third from one minute to the next, so the floors are measured in the same minutes
-  as our bot (interleaved batches). Earlier full runs today missed one target each: at 02:53 UTC
+- The turns in this run (a fresh clone of main at 07b146e, the code as it stands): `imr status` at 0.21 ×
+  (SQLite) and 0.25 × (PostgreSQL) the stock echo and 1.01 × and 1.20 × the lean one; approve
+  p99 3.3 and 4.4 ms against 11.2. This VM's speed moves by a third from one minute to the next,
+  so the floors are measured in the same minutes as our bot (interleaved batches). The run before
+  it (04:08 UTC) met every target too, PostgreSQL's status turn with little room (1.46 ×).
+  Earlier full runs this session missed one target each: at 02:53 UTC
   PostgreSQL's approve p99 (11.9 ms against 8.1, eight reads a click then); at 03:22 and 03:45
   the status turn at 1.50 × (PostgreSQL) and 1.52 × (SQLite) the lean echo, before the board's
-  statement lost its parameters and SQLite's repeat reads came from memory. PostgreSQL's status
-  turn is the one with the least room left (1.46 × here).
+  statement lost its parameters and SQLite's repeat reads came from memory.
 - The sweep: the policy is asked once per (stage, due date), and the database matches reviews to
   what they owe, finds the people and writes the reminders in one statement
   (`tests/store/test_sweep_matches_the_policy.py` holds it equal to the policy review by review).
   On PostgreSQL a sweep runs as two transactions at once; SQLite has one writer, and its
   write-ahead log is copied into the database file in the background (timed in its own column).
-  The margin for PostgreSQL's first sweep of 100k is thin on this VM: 0.93 s here (the slowest
-  0.94 s), 0.58–0.77 s in this session's other runs. Most of it is the one statement that writes
-  some 39,000 reminders (the two shares at once on this machine's two cores).
+  PostgreSQL's first sweep of 100k has the least room on this VM: 0.60 s here, but its median
+  ranged from 0.58 to 0.93 s across this session's five runs. Most of it is the one statement
+  that writes some 39,000 reminders (the two shares at once on this machine's two cores).
 - Delivery holds Teams' limits exactly; a recipient whose chat is at the 30-second or hourly limit
   is held back for a later pass instead of holding up everybody else's messages.
 - Documents: each build opens python-docx's default package trimmed once at startup (without the
@@ -579,17 +580,17 @@ READING = """## Reading these figures, and what is left
   rendered pages are pixel-identical), so opening and saving cost a third of what they did; each
   build frees its own python-docx garbage (reference cycles the collector would otherwise free
   several documents at once inside a later build), and the bot freezes what startup built out of
-  the collector's sight. Slowest of 240 builds here 28.9 ms (54.7 ms in the last session's final
+  the collector's sight. Slowest of 240 builds here 27.5 ms (54.7 ms in the last session's final
   run, before the trimmed package).
 - Memory: the soak advances a working day every 20 s by the wall clock, swept as the scheduler
   does (delivery in the background). A day every 20 s queues far more than Teams' rate limits let
-  the bot deliver in 20 s, so the outbox grows all through the soak (539,099 queued, 137,576
+  the bot deliver in 20 s, so the outbox grows all through the soak (539,099 queued, 147,155
   delivered). RSS used to peak higher each day (173 to 185 MB) with that backlog: delivery
   claimed its next 200 notifications in id order, which made SQLite sort every due notification
   on every claim (227 ms and a growing sort at 540,000, inside the write lock); claims now walk
   the due index and stop at 200 (0.3 ms). SQLite keeps two connections per pool (each caches up
   to 2 MB of pages), and a long delivery drain hands freed memory back as it goes. RSS holds at
-  168-172 MB from the second minute to the end in this run: troughs +0 MB, peaks +2 MB.
+  171-175 MB from the second minute to the end in this run: troughs +2 MB, peaks +2 MB.
 - Fault tests (`make test`, longer in `make soak`): kill -9 during a fan-out (3 cycles per backend
   in `make test`, 20 in `make soak`), PostgreSQL restarted during a sweep and during an approval
   click, two processes on one PostgreSQL, and generated malformed activities; their counts are
