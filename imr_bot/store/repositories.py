@@ -209,23 +209,24 @@ class Reviews:
             template_pack=row["template_pack"] or "derbyshire")
 
 
-def _json_list_functions(dialect: str):
-    """The functions that make rows into one JSON list of lists: (aggregate, row)."""
-    if dialect == "postgresql":
-        return func.json_agg, func.json_build_array
-    return func.json_group_array, func.json_array
+def _json_list(dialect: str, *columns, where, select_from=None):
+    """A scalar subquery: the rows matching `where`, as one JSON list of lists of `columns`,
+    built by the database (NULL, or '[]' on SQLite, when none match)."""
+    aggregate, row = ((func.json_agg, func.json_build_array) if dialect == "postgresql"
+                      else (func.json_group_array, func.json_array))
+    query = select(cast(aggregate(row(*columns)), Text))
+    if select_from is not None:
+        query = query.select_from(select_from)
+    return query.where(*where).scalar_subquery()
 
 
 @cache
 def _one_review(dialect: str):
     """A review with its milestones and people in one round trip (read on nearly every turn that
     names a review): the two lists come as JSON arrays, built by the database."""
-    aggregate, array = _json_list_functions(dialect)
     m, p, review_id = t.milestones.c, t.review_people.c, t.reviews.c.id
-    milestones = select(cast(aggregate(array(m.milestone, m.due, m.done)), Text)).where(
-        m.review_id == review_id).scalar_subquery()
-    people = select(cast(aggregate(array(p.role, p.person_id)), Text)).where(
-        p.review_id == review_id).scalar_subquery()
+    milestones = _json_list(dialect, m.milestone, m.due, m.done, where=[m.review_id == review_id])
+    people = _json_list(dialect, p.role, p.person_id, where=[p.review_id == review_id])
     return select(t.reviews, milestones.label("milestones_json"),
                   people.label("people_json")).where(review_id == bindparam("review_id"))
 
@@ -889,35 +890,30 @@ class ApprovalRecord:
 
 
 def _utc(text_value: str) -> datetime:
-    """A timestamp as the database wrote it into JSON: PostgreSQL with its offset, SQLite as the
-    naive UTC text it stores."""
-    value = datetime.fromisoformat(text_value)
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+    """A timestamp as the database wrote it into JSON (PostgreSQL with its offset, SQLite as the
+    naive UTC text it stores), made aware UTC as the column type makes it."""
+    return _UTC_COLUMN.process_result_value(datetime.fromisoformat(text_value), None)
+
+
+_UTC_COLUMN = t.UtcDateTime()
 
 
 @cache
 def _approval_record(dialect: str):
-    aggregate, array = _json_list_functions(dialect)
-
-    def rows(*columns, where, select_from=None):
-        query = select(cast(aggregate(array(*columns)), Text))
-        return (query.select_from(select_from) if select_from is not None else query).where(
-            *where).scalar_subquery()
-
     review_id, version, level = bindparam("review_id"), bindparam("version"), bindparam("level")
     s, d, doc, dl = t.submissions.c, t.decisions.c, t.documents.c, t.delegates.c
     return select(
         select(dl.person_id).where(dl.review_id == review_id, dl.level == level)
         .scalar_subquery().label("delegate"),
-        rows(s.version, s.submitted_at, s.check_summary,
-             where=[s.review_id == review_id]).label("versions"),
-        rows(d.version, d.level, d.decision, d.comment,
-             func.coalesce(t.people.c.name, d.decided_by), d.decided_at,
-             select_from=t.decisions.outerjoin(t.people, t.people.c.email == d.decided_by),
-             where=[d.review_id == review_id, d.version == version, d.level == level])
+        _json_list(dialect, s.version, s.submitted_at, s.check_summary,
+                   where=[s.review_id == review_id]).label("versions"),
+        _json_list(dialect, d.version, d.level, d.decision, d.comment,
+                   func.coalesce(t.people.c.name, d.decided_by), d.decided_at,
+                   select_from=t.decisions.outerjoin(t.people, t.people.c.email == d.decided_by),
+                   where=[d.review_id == review_id, d.version == version, d.level == level])
         .label("decision"),
-        rows(*(doc[field.name] for field in fields(StoredDocument)),  # in the dataclass's order
-             where=[doc.review_id == review_id, doc.version == version]).label("documents"))
+        _json_list(dialect, *(doc[field.name] for field in fields(StoredDocument)),  # its order
+                   where=[doc.review_id == review_id, doc.version == version]).label("documents"))
 
 
 def _document(row) -> StoredDocument:
