@@ -315,12 +315,16 @@ def _board_queries(overdue: bool, mine: bool):
     counted = t.reviews.alias("counted")
     total = (select(func.count()).select_from(counted)
              .where(*filtered(counted, t.review_people.alias("counted_people"))).scalar_subquery())
-    holder_role = case(*[(t.reviews.c.stage == _written_in(s.value), _written_in(r.value))
-                         for s, r in NEXT_STEP_HOLDER.items() if r in REVIEW_ROLES])
+    def next_step_role(held_on_the_review: bool):
+        """The role holding a review's next step, where it is (or is not) a role on the review."""
+        return case(*[(t.reviews.c.stage == _written_in(stage.value), _written_in(role.value))
+                      for stage, role in NEXT_STEP_HOLDER.items()
+                      if (role in REVIEW_ROLES) == held_on_the_review])
+
+    holder_role = next_step_role(held_on_the_review=True)
     link, holder = t.review_people.alias("holder_link"), t.people.alias("holder")
     # roles are stored comma-separated: ",qa_lead,sd_ehs," contains ",sd_ehs,"
-    organisation_role = case(*[(t.reviews.c.stage == _written_in(s.value), _written_in(r.value))
-                               for s, r in NEXT_STEP_HOLDER.items() if r not in REVIEW_ROLES])
+    organisation_role = next_step_role(held_on_the_review=False)
     holders = t.people.alias("organisation_holder")
     organisation_holder = (
         select(case((func.count() == literal_column("1"), func.max(holders.c.name))))
