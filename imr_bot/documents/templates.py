@@ -22,7 +22,7 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_TAB_ALIGNMENT
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
-from docx.shared import Cm, Pt, Twips
+from docx.shared import Cm, Pt
 
 DERBYSHIRE = "derbyshire"
 BRADFORD = "bradford"
@@ -101,6 +101,10 @@ def _base_package() -> bytes:
     normal = document.styles["Normal"]
     normal.font.name = "Arial"
     normal.font.size = Pt(11)
+    # the Header style's tab stops are for a narrower page: each document sets its own (_spread)
+    header = document.styles["Header"]
+    header.paragraph_format.tab_stops.clear_all()
+    header.font.size = Pt(9)
     section = document.sections[0]
     for side in ("left_margin", "right_margin", "top_margin", "bottom_margin"):
         setattr(section, side, Cm(2))
@@ -116,7 +120,6 @@ def _document(prefill: Prefill, *, landscape: bool = False, header_text: str = "
     header = section.header.paragraphs[0]
     header.text = f"{prefill.marking}\t{header_text}\t{_d(prefill.today)}"
     header.runs[0].bold = True
-    header.runs[0].font.size = Pt(9)
     _spread(header, section.page_width - section.left_margin - section.right_margin)
     footer = section.footer.paragraphs[0]
     footer.alignment = WD_ALIGN_PARAGRAPH.CENTER
@@ -126,11 +129,9 @@ def _document(prefill: Prefill, *, landscape: bool = False, header_text: str = "
 
 
 def _spread(paragraph, width) -> None:
-    """Marking at the left, title centred, date at the right, across the page's text width: the
-    Header style's own stops are for a narrower US Letter page, where the parts ran together."""
+    """Marking at the left, title centred, date at the right, across the page's text width (the
+    Header style's own stops, for a narrower page, ran the parts together)."""
     stops = paragraph.paragraph_format.tab_stops
-    for inherited in (Twips(4680), Twips(9360)):
-        stops.add_tab_stop(inherited, WD_TAB_ALIGNMENT.CLEAR)
     stops.add_tab_stop(width // 2, WD_TAB_ALIGNMENT.CENTER)
     stops.add_tab_stop(width, WD_TAB_ALIGNMENT.RIGHT)
 
