@@ -21,7 +21,7 @@ from typing import NamedTuple
 
 from docx import Document
 from docx.enum.section import WD_ORIENT
-from docx.enum.table import WD_TABLE_ALIGNMENT
+from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT, WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_TAB_ALIGNMENT
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.oxml import OxmlElement
@@ -140,6 +140,11 @@ def _base_package() -> bytes:
     header = document.styles["Header"]
     header.paragraph_format.tab_stops.clear_all()
     header.font.size = Pt(9)
+    # the default package's properties are those of python-docx's own 2013 document
+    properties = document.core_properties
+    properties.author = properties.comments = ""
+    properties._element._remove_created()
+    properties._element._remove_modified()
     section = document.sections[0]
     section.page_width, section.page_height = A4_WIDTH, A4_HEIGHT
     for side in ("left_margin", "right_margin", "top_margin", "bottom_margin"):
@@ -147,8 +152,10 @@ def _base_package() -> bytes:
     return _save(document)
 
 
-def _document(*, landscape: bool = False):
+def _document(prefill: Prefill, title: str, *, landscape: bool = False):
     document = Document(io.BytesIO(_base_package()))
+    document.core_properties.title = title
+    document.core_properties.author = prefill.author
     if landscape:
         section = document.sections[0]
         section.orientation = WD_ORIENT.LANDSCAPE
@@ -161,18 +168,22 @@ def _text_width(section) -> int:
 
 
 def _page_field(paragraph, *, bold=False) -> None:
-    """A PAGE field, so Word numbers the pages itself."""
-    run = paragraph.add_run()
-    run.bold = bold or None
-    for kind, text in (("begin", None), (None, "PAGE"), ("end", None)):
-        if kind:
-            element = OxmlElement("w:fldChar")
-            element.set(qn("w:fldCharType"), kind)
-        else:
+    """A PAGE field, so Word numbers the pages itself: begin, instruction, separator, the number
+    shown until Word updates it, end, each in a run of its own (LibreOffice formats the number
+    as the instruction's run)."""
+    for kind, text in (("begin", None), ("instr", "PAGE"), ("separate", None), ("text", "1"),
+                       ("end", None)):
+        run = paragraph.add_run(text if kind == "text" else None)
+        run.bold = bold or None
+        if kind == "instr":
             element = OxmlElement("w:instrText")
             element.set(qn("xml:space"), "preserve")
             element.text = text
-        run._r.append(element)
+            run._r.append(element)
+        elif kind != "text":
+            element = OxmlElement("w:fldChar")
+            element.set(qn("w:fldCharType"), kind)
+            run._r.append(element)
 
 
 PAGE = object()  # in a header's parts: the page number
@@ -259,6 +270,12 @@ def _table(document, columns, rows: int, weights: list[float], *, header_repeats
 def _label(cell, text: str) -> None:
     if text:
         cell.paragraphs[0].add_run(text).bold = True
+
+
+def _centred_rows(table) -> None:
+    for row in table.rows:
+        for cell in row.cells:
+            cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
 
 
 def _styled(document, text: str, style_name: str):
@@ -350,7 +367,7 @@ CHRONOLOGY_GUIDANCE = {
 def _chronology(prefill: Prefill, pack: str) -> bytes:
     """Appendix 3: landscape; the four-column table with a header row that repeats on each page,
     and the Key to Initials Used."""
-    document = _document(landscape=True)
+    document = _document(prefill, "Chronology", landscape=True)
     section = document.sections[0]
     _running_header(section, prefill.marking,
                     f"{CHRONOLOGY_HEADED_FOR[pack]} – Individual Management Review ref: "
@@ -506,7 +523,7 @@ def _keep_on_one_page(table) -> None:
 def derbyshire_imr(prefill: Prefill) -> bytes:
     """Appendix 4: the cover, every section with its guidance (numbered as in the seed, which goes
     from 3 to 6), the professionals grid, and the signature and date lines."""
-    document = _document()
+    document = _document(prefill, "Individual Management Review")
     section = document.sections[0]
     section.different_first_page_header_footer = True
     section.first_page_header.is_linked_to_previous = False  # an empty header on the cover
@@ -661,7 +678,7 @@ BRADFORD_SECTIONS: tuple[tuple[str, Guidance], ...] = tuple(
 def bradford_imr(prefill: Prefill) -> bytes:
     """The IMR report of the Bradford guidance: its sections, numbered as the guidance numbers
     them, each with every paragraph of its guidance and the analysis questions as a list."""
-    document = _document()
+    document = _document(prefill, "Individual Management Review Report")
     section = document.sections[0]
     _running_header(section, prefill.marking, _joined("Individual Management Review",
                                                       prefill.reference), "Date:")
@@ -682,7 +699,7 @@ def bradford_imr(prefill: Prefill) -> bytes:
 
 def action_plan(prefill: Prefill) -> bytes:
     """The action plan template the Bradford guidance's section 13 asks for."""
-    document = _document(landscape=True)
+    document = _document(prefill, "Action Plan", landscape=True)
     section = document.sections[0]
     _running_header(section, prefill.marking, _joined("Action plan", prefill.reference), "Date:")
     _page_footer(section, prefill.marking)
@@ -691,7 +708,9 @@ def action_plan(prefill: Prefill) -> bytes:
     _guidance(document, "What action should be taken by whom and by when? What outcomes should "
                         "these actions bring about and how will the organisation evaluate whether "
                         "they have been achieved, and if action is required immediately?")
-    _table(document, ACTION_PLAN_COLUMNS, rows=6, weights=[4.5, 4.5, 3.0, 2.5, 4.0, 4.0, 3.0])
+    plan = _table(document, ACTION_PLAN_COLUMNS, rows=6, weights=[4.5, 4.5, 3.0, 2.5, 4.0, 4.0, 3.0])
+    for row in plan.rows[1:]:
+        row.height = Cm(1.5)  # room to write a recommendation in
     return _save(document)
 
 
@@ -702,7 +721,7 @@ INTERVIEW_FACTS = ("Review reference", "Interviewee", "Role", "Organisation", "D
 def interview_record(prefill: Prefill) -> bytes:
     """Appendix I of the Bradford guidance: who was interviewed, the record, and the signatures of
     both, kept together on one page."""
-    document = _document()
+    document = _document(prefill, "Interview Record Sheet")
     section = document.sections[0]
     _running_header(section, prefill.marking, _joined("Interview record", prefill.reference),
                     "Date:")
@@ -715,6 +734,7 @@ def interview_record(prefill: Prefill) -> bytes:
         _label(row.cells[0], label)
         row.cells[1].text = filled.get(label, "")
         row.height = Cm(0.8)
+    _centred_rows(facts)
     _heading(document, "Record of interview", 2)
     _guidance(document, "A record of the interview must be signed and agreed by the interviewer "
                         "and the interviewee.")
@@ -730,6 +750,7 @@ def interview_record(prefill: Prefill) -> bytes:
         _label(row.cells[0], label)
         row.height = Cm(1.2)
     _keep_on_one_page(signatures)
+    _centred_rows(signatures)
     return _save(document)
 
 
