@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint migrate install clean node package cards bench soak
+.PHONY: run test lint migrate install clean node package cards templates bench soak
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -47,6 +47,11 @@ migrate: $(STAMP)
 cards: $(STAMP) node
 	@$(PY) scripts/cards.py
 	@node scripts/render_cards.js
+
+## make templates: every built-in Word template, blank and filled in, rendered with LibreOffice
+## to docs/templates/*.png (needs libreoffice-writer-nogui and poppler-utils)
+templates: $(STAMP)
+	@$(PY) scripts/render_templates.py
 
 ## make bench: the benchmarks, written to docs/benchmarks.md (IMR_BENCH_QUICK=1 for a short run;
 ## .venv/bin/python bench/run.py --report writes the page again from the last run's figures)

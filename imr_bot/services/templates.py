@@ -38,6 +38,13 @@ def _kind(name: str) -> str:
     return key
 
 
+def _pack(name: str) -> str:
+    key = name.strip().lower()
+    if key not in PACKS:
+        raise DomainError(f"There is no template pack “{name}”. Choose one of: {', '.join(PACKS)}.")
+    return key
+
+
 async def _review(uow, reference: str) -> Review:
     review = await uow.reviews.get(reference)
     if review is None:
@@ -75,9 +82,12 @@ class Generated:
 
 
 async def generate(ctx: ServiceContext, actor: Actor, kind_name: str, reference: str | None,
-                   marking: str) -> Generated:
+                   marking: str, pack: str | None = None) -> Generated:
+    """`pack` (derbyshire, bradford) chooses the built-in pack, in place of the review's own,
+    when no supplied template applies."""
     require(Permission.VIEW_STATUS, actor)
     kind = _kind(kind_name)
+    pack = _pack(pack) if pack else None
     async with ctx.unit_of_work() as uow:
         review = await _review(uow, reference) if reference else None
         prefill = await _prefill(ctx, uow, review, marking)
@@ -94,8 +104,8 @@ async def generate(ctx: ServiceContext, actor: Actor, kind_name: str, reference:
             template.save(out)
             content, source = out.getvalue(), supplied[0]
         else:
-            pack = review.template_pack if review else ("bradford" if kind in ("action-plan", "interview")
-                                                         else "derbyshire")
+            pack = pack or (review.template_pack if review else (
+                "bradford" if kind in ("action-plan", "interview") else "derbyshire"))
             content, source = build(kind, pack, prefill), "built-in"
         slug = (review.reference.replace("/", "-") + "-") if review else ""
         await uow.audit.record(actor=actor.key, action="template.generated", at=ctx.clock.now(),

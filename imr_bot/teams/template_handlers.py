@@ -62,10 +62,11 @@ class TemplateHandlers:
              Permission.HELP)
     async def templates(self, turn: Turn, args: str) -> None:
         lines = [f"- `{name}`: {title} ({packs})" for name, title, packs in templates.catalogue()]
-        await turn.say("Templates (`imr template KIND [REF]`; with a reference, it is filled in "
-                       "with what I know of the review):\n\n" + "\n".join(lines))
+        await turn.say("Templates (`imr template KIND [REF] [--pack derbyshire|bradford]`; with a "
+                       "reference, it is filled in with what I know of the review):\n\n"
+                       + "\n".join(lines))
 
-    @command("template", "template KIND [REF] | template upload REF|TYPE KIND",
+    @command("template", "template KIND [REF] [--pack PACK] | template upload REF|TYPE KIND",
              "A Word template (chronology, imr, action-plan, interview), filled in for a review; "
              "Business Services can upload an organisation's own template.", Permission.VIEW_STATUS)
     async def template(self, turn: Turn, args: str) -> None:
@@ -76,9 +77,18 @@ class TemplateHandlers:
         if words[0].lower() == "upload":
             await self._upload(turn, words[1:])
             return
+        pack = None
+        if "--pack" in words:  # e.g. `imr template imr --pack bradford`: a blank Bradford report
+            at = words.index("--pack")
+            pack = words[at + 1] if at + 1 < len(words) else ""
+            words = words[:at] + words[at + 2:]
+            if not pack or not words:
+                await turn.say("Use `imr template KIND [REF] --pack derbyshire|bradford`, e.g. "
+                               "`imr template imr --pack bradford`.")
+                return
         generated = await templates.generate(turn.bot.ctx, turn.actor, words[0],
                                              words[1] if len(words) > 1 else None,
-                                             turn.bot.settings.protective_marking)
+                                             turn.bot.settings.protective_marking, pack)
         source = "" if generated.source == "built-in" else f" (from the supplied {generated.source})"
         await offer_file(turn, generated.filename, generated.content, templates.DOCX,
                          generated.review_id, f"IMR template{source}")

@@ -115,3 +115,17 @@ async def test_only_business_services_upload_templates(review, host):  # noqa: F
     replies = await review.send_files(AUTHOR, [host.url("t.docx", b"PK")],
                                       text=f"imr template upload {REF} imr")
     assert "only Business Services" in texts(replies)
+
+
+async def test_a_blank_bradford_report_is_asked_for_by_its_pack(review):
+    replies = await review.say_in_channel(AUTHOR, "<at>IMR bot</at> template imr --pack bradford")
+    document = Document(io.BytesIO(await fetch(review, link_in(texts(replies)))))
+    headings = [p.text for p in document.paragraphs if p.style.name.startswith("Heading")]
+    assert "11\tANALYSIS" in headings
+    assert "compiled by (insert NAME OF AUTHOR)" in "\n".join(p.text for p in document.paragraphs)
+
+
+async def test_an_unknown_pack_is_explained_and_a_pack_needs_its_name(review):
+    assert "There is no template pack “leeds”" in texts(
+        await review.say(AUTHOR, "imr template imr --pack leeds"))
+    assert "--pack derbyshire|bradford" in texts(await review.say(AUTHOR, "imr template imr --pack"))
