@@ -231,16 +231,11 @@ class Reader:
             joined = "".join(text)
             parts.append(joined)
             if any(c.isalnum() for c in joined):
-                def pick(direct, attribute, inherited):
-                    if direct is not None:
-                        return direct
-                    via_run_style = self.styles.resolve(run_style_id, attribute) if run_style_id else None
-                    return via_run_style if via_run_style is not None else inherited
-
-                flags["bold"].append(bool(pick(bold, "bold", paragraph_bold)))
-                flags["italic"].append(bool(pick(italic, "italic", paragraph_italic)))
-                flags["caps"].append(bool(pick(caps, "caps", paragraph_caps)))
-                flags["size"].append(pick(size, "size", paragraph_size))
+                for name, direct, inherited in (("bold", bold, paragraph_bold),
+                                                ("italic", italic, paragraph_italic),
+                                                ("caps", caps, paragraph_caps),
+                                                ("size", size, paragraph_size)):
+                    flags[name].append(self._effective(direct, run_style_id, name, inherited))
         if any(e.tag in _IMAGE for e in p.iter()):
             image = True
         level = self.styles.level(style_id)
@@ -248,10 +243,18 @@ class Reader:
             level = outline + 1
         sizes = set(flags["size"])
         return Paragraph("".join(parts), self.styles.name(style_id), level,
-                         bool(flags["bold"]) and all(flags["bold"]),
-                         bool(flags["italic"]) and all(flags["italic"]),
-                         bool(flags["caps"]) and all(flags["caps"]),
+                         bool(flags["bold"]) and all(map(bool, flags["bold"])),
+                         bool(flags["italic"]) and all(map(bool, flags["italic"])),
+                         bool(flags["caps"]) and all(map(bool, flags["caps"])),
                          next(iter(sizes)) if len(sizes) == 1 else None, image, page_break)
+
+    def _effective(self, direct, run_style_id: str | None, attribute: str, inherited):
+        """A run's formatting: set on the run, else by its character style, else the
+        paragraph's."""
+        if direct is not None:
+            return direct
+        via_style = self.styles.resolve(run_style_id, attribute) if run_style_id else None
+        return via_style if via_style is not None else inherited
 
     def table(self, tbl) -> Table:
         rows: list[list[Cell]] = []

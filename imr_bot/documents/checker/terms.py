@@ -11,8 +11,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+
+def _words(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
 # Abbreviations of terms, not of people's names, that appear in IMRs and chronologies.
-TERMS = frozenset("""
+TERMS = _words("""
 A&E ADHD AHP ASD ASC BAME CAF CAFCASS CAMHS CCE CDOP CGL CIC CIN CLA CME CMHT CP CPA CPIS CPN CPP
 CPS CQC CSC CSE CSW DA DASH DBS DC DI DOLS DS DSL DV DVPN DVPO EHA EHCP EHM ED EDT ESW EWO FGC FGM
 FII GP HV ICB ICPC ICS IDVA IFD IHA IRH ISVA LA LAC LADO LSCB MACE MAPPA MARAC MASH MET MHA NFA NFER
@@ -20,12 +25,12 @@ NICU NSPCC OFSTED PC PCSO PEP PLO PMHW PND PO RCPC RHA SALT SEN SEND SENCO SGO S
 UASC VCS YOS YOT YJS
 """.split())
 # Our templates' and the process's own words: a report uses them without a glossary.
-OWN_WORDS = frozenset("""
+OWN_WORDS = _words("""
 IMR IMRS CSPR DHR DDSCP DSCB QA SCR BSCB BSCP TOR CS IRO UK NHS NB OK AM PM ID PAGE PDF TBC TBA
 RESTRICTED CONFIDENTIAL OFFICIAL SENSITIVE SECRET APPENDIX GDPR ICT
 """.split())
 # Capitals written for emphasis, headings in capitals, roman numerals: words, not abbreviations.
-CAPITAL_WORDS = frozenset("""
+CAPITAL_WORDS = _words("""
 A I AN AS AT BE BY DO GO HE IF IN IS IT ME MY NO OF ON OR SO TO UP US WE
 ALL AND ANY ARE BUT CAN DID FOR HAD HAS HER HIM HIS HOW ITS MAY NEW NOR NOT NOW OFF OLD ONE OUR OUT
 OWN SEE SHE THE TOO TWO USE WAS WAY WHO WHY YES YET YOU
@@ -138,16 +143,14 @@ def explained_beside(text: str, keyed: frozenset[str] = frozenset()) -> set[str]
         after = _DESCRIBED.match(text[token.end:])
         before = _BEFORE.search(text[max(0, token.start - 121):token.start])
         closes = text[token.end:token.end + 2].lstrip().startswith(")")
-        if token.kind == PERSON:
-            if after and re.search(r"[a-z]", after.group(1)):
-                found.add(token.text)
-            elif before and closes and re.search(r"[a-z]", before.group(1)):
-                found.add(token.text)
-        else:
-            if after and _spells(token.text, after.group(1), at_end=False):
-                found.add(token.text)
-            elif before and closes and _spells(token.text, before.group(1), at_end=True):
-                found.add(token.text)
+        if token.kind == PERSON:  # introduced: any description in words
+            spelled = (after and re.search(r"[a-z]", after.group(1))) or (
+                before and closes and re.search(r"[a-z]", before.group(1)))
+        else:  # a term: the words must spell it
+            spelled = (after and _spells(token.text, after.group(1), at_end=False)) or (
+                before and closes and _spells(token.text, before.group(1), at_end=True))
+        if spelled:
+            found.add(token.text)
     return found
 
 
