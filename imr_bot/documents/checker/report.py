@@ -9,6 +9,7 @@ import re
 from dataclasses import dataclass, field
 
 from .dates import DATE, read_date
+from .chronology import is_key_heading
 from .reading import Block, Paragraph, Table
 
 # The sections each partnership's template requires, as the seeds name them, with the other
@@ -235,8 +236,10 @@ def _table_fields(table: Table, position: int) -> list[_Field]:
     found: list[_Field] = []
     rows = table.rows
     header = [_label(c.text.strip()) for c in rows[0]] if rows else []
-    if len(rows) >= 2 and sum(1 for h in header if h and h[0] in ("sign", "date")) >= 1 \
-            and all(h is not None or not c.text.strip() for h, c in zip(header, rows[0], strict=True)):
+    across = (len(rows) >= 2 and sum(1 for h in header if h is not None) >= 2
+              and any(h and h[0] in ("sign", "date") for h in header)
+              and not any(_label(row[0].text.strip()) for row in rows[1:] if row))
+    if across:
         for row in rows[1:]:  # labels across the top, values beneath
             for label, cell in zip(header, row, strict=False):
                 if label and not cell.spanned:
@@ -318,9 +321,10 @@ def read(blocks: list[Block], pack: str, body_size: float | None) -> Report:
             stop = min(stop, end_of_report)
         level = blocks[position].level if isinstance(blocks[position], Paragraph) else None
         for block in blocks[position + 1:stop]:
-            if isinstance(block, Paragraph) and level is not None and block.level is not None \
-                    and block.level <= level and block.text.strip():
-                break  # the next part of the document at the same level ("Glossary")
+            if isinstance(block, Paragraph) and block.text.strip() and (
+                    is_key_heading(block.text) or (level is not None and block.level is not None
+                                                   and block.level <= level)):
+                break  # the next part of the document ("Glossary", an appendix)
             if _has_content(block, body_size):
                 section.empty = False
                 break

@@ -81,10 +81,11 @@ class Item:
 
     def where(self) -> str:
         """The item named without quoting the document's text."""
+        named = self.section or self.initials or self.term
         if self.row:
             when = self.date or (f"“{self.written}”" if self.written else "no date")
-            return f"row {self.row} ({when})"
-        return self.section or self.initials or self.term
+            return f"{named} (row {self.row}, {when})" if named else f"row {self.row} ({when})"
+        return named
 
 
 @dataclass(frozen=True)
