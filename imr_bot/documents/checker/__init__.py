@@ -28,11 +28,13 @@ from .result import (
     CheckResult,
     Item,
     NotChecked,
+    stored_summary,
 )
 from .terms import PERSON, TERM, explained_beside, tokens
 
 __all__ = ["BY_CODE", "CHRONOLOGY", "DEFINITIONS", "ERROR", "REPORT", "WARNING", "Check",
-           "CheckResult", "Item", "NotChecked", "check"]
+           "CheckResult", "Item", "NotChecked", "check",
+           "stored_summary"]
 
 PACKS = tuple(report_reading.SECTIONS)
 
@@ -112,7 +114,8 @@ def check(report: bytes | None, chronology: bytes | None, pack: str,
 
     chronology_key = frozenset(key.entries) if key else frozenset()
     keyed = chronology_key | (frozenset(glossary.entries) if glossary else frozenset())
-    report_texts = (_report_texts(report_doc, read_report.heading_positions)
+    report_texts = (_report_texts(report_doc, read_report.heading_positions
+                                  | read_report.signoff_positions)
                     if report_doc is not None else [])
     entry_texts = [cell for entry in entries for cell in entry.cells if cell]
     other_chronology_texts = (_chronology_texts(chronology_doc, found)

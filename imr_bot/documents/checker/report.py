@@ -8,8 +8,8 @@ import functools
 import re
 from dataclasses import dataclass, field
 
-from .dates import DATE, read_date
 from .chronology import is_key_heading
+from .dates import DATE, read_date
 from .reading import Block, Paragraph, Table
 
 # The sections each partnership's template requires, as the seeds name them, with the other
@@ -73,6 +73,7 @@ class Report:
     signed: tuple[bool, str] = (False, "")  # (signed, the problem when not)
     dated: tuple[bool, str, str] = (False, "", "")  # (dated, the problem, as written)
     heading_positions: set[int] = field(default_factory=set)
+    signoff_positions: set[int] = field(default_factory=set)  # names and dates, not prose
 
 
 def _section_of(block: Block, wanted: dict[str, str]) -> str | None:
@@ -185,6 +186,7 @@ class _Field:
     value: str
     image: bool
     position: int
+    value_position: int | None = None  # the line below the label, when the value is there
 
 
 def _segments(text: str) -> list[str]:
@@ -207,28 +209,29 @@ def _fields(blocks: list[Block], start: int) -> list[_Field]:
                     continue
                 kind, who, value = label
                 image = block.image
+                below = None
                 if _blank(value) and not image:  # the value on the next line
                     following = _next_value(blocks, position)
                     if following is not None:
-                        value, image = following
-                found.append(_Field(kind, who, value, image, position))
+                        value, image, below = following
+                found.append(_Field(kind, who, value, image, position, below))
         else:
             found += _table_fields(block, position)
     return found
 
 
-def _next_value(blocks: list[Block], position: int) -> tuple[str, bool] | None:
-    for block in blocks[position + 1:position + 3]:
+def _next_value(blocks: list[Block], position: int) -> tuple[str, bool, int] | None:
+    for offset, block in enumerate(blocks[position + 1:position + 3], start=position + 1):
         if not isinstance(block, Paragraph):
             return None
         if block.image and not block.text.strip():
-            return "", True
+            return "", True, offset
         text = block.text.strip()
         if not text:
             continue
         if _label(text) or len(text.split()) > 8 or block.looks_like_heading():
             return None
-        return text, block.image
+        return text, block.image, offset
     return None
 
 
@@ -265,7 +268,10 @@ def _table_fields(table: Table, position: int) -> list[_Field]:
 
 
 def _signoff(blocks: list[Block], start: int, report: Report) -> None:
-    fields = [f for f in _fields(blocks, start) if f.kind != "other"]
+    every = _fields(blocks, start)
+    report.signoff_positions = {f.position for f in every} | {
+        f.value_position for f in every if f.value_position is not None}
+    fields = [f for f in every if f.kind != "other"]
     signatures = [f for f in fields if f.kind == "sign"]
     if not signatures:
         report.signed = (False, "no signature line in the report's sign-off")

@@ -182,6 +182,8 @@ class CheckResult:
             reasons.setdefault(skipped.reason, []).append(title[0].lower() + title[1:])
         parts += [f"not checked, as {reason}: " + ", ".join(titles)
                   for reason, titles in reasons.items()]
+        if not ran:
+            return "Automated check: nothing could be checked; " + "; ".join(parts) + "."
         return (f"Automated check: {len(self.problems)} of {ran} checks need attention"
                 + (f" and {len(self.not_checked)} could not run" if self.not_checked else "")
                 + ". " + "; ".join(parts) + ".")
@@ -219,3 +221,15 @@ class CheckResult:
                   for c in data["checks"] if c["code"] in BY_CODE]
         return cls(checks, [NotChecked(n["code"], n["reason"]) for n in data["not_checked"]
                             if n["code"] in BY_CODE])
+
+
+def stored_summary(stored: str | None) -> tuple[str, str]:
+    """(summary, Adaptive Card colour) for a check stored beside a submission. A summary stored
+    as text before results were data is shown as it is, in the default colour."""
+    if not stored:
+        return "", "Default"
+    try:
+        result = CheckResult.from_json(stored)
+    except (ValueError, KeyError, TypeError):
+        return stored, "Default"
+    return result.summary(), result.colour

@@ -312,8 +312,6 @@ def build(case: Case) -> Pair:
     initials = {name: (name if name in prose.PROFESSIONAL_LABELS else _initials(rng, taken))
                 for name in prose.PEOPLE}
     row_templates = rng.sample(prose.ROWS, rng.randint(9, 14))
-    terms_in_rows = sorted({t for r in row_templates for part in r for t in _names(part)
-                            if t in prose.TERMS})
     # how each term is explained: in the chronology's key, beside it, in the report's glossary
     modes: dict[str, str] = {}
     keyed_terms: set[str] = set()
@@ -617,7 +615,7 @@ def _report(case: Case, rng: random.Random, voice: Voice, usage: Usage, glossary
         writer.page_break()
     if way.toc:
         writer.para("Contents")
-        for (key, title, _g), number in zip(sections, numbers, strict=True):
+        for (_key, title, _g), number in zip(sections, numbers, strict=True):
             writer.para(f"{number}. {title.title()}\t{rng.randint(2, 12)}")
     missing = {d.split(":", 1)[1] for d in defects if d.startswith(("missing:", "decoy-subheading:"))}
     empty = {d.split(":", 1)[1] for d in defects if d.startswith("empty:")}
