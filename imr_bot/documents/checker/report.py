@@ -53,6 +53,7 @@ def heading_key(text: str) -> str:
     text = re.sub(r"[–—‒]", "-", text)
     for _ in range(2):
         text = _NUMBERING.sub("", text.strip())
+    text = re.sub(r"\s*\([^()]*\)\s*[:.]?$", "", text)  # "Analysis (key lines of enquiry)"
     text = text.replace("&", " and ").replace("/", " and ").replace("learned", "learnt")
     text = re.sub(r"[\s:.\-?!]+$", "", text)
     text = re.sub(r"[\"“”,]", "", text)

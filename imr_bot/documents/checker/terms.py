@@ -81,10 +81,18 @@ def _shouted_spans(text: str) -> list[tuple[int, int]]:
     return spans
 
 
+_DOTTED = re.compile(r"(?<![A-Za-z.])((?:[A-Z]\.){2,3})(?![A-Za-z])")
+
+
+def undotted(text: str) -> str:
+    """"A.B." written as "AB", padded to keep every position in the text where it was."""
+    return _DOTTED.sub(lambda m: m.group(1).replace(".", "").ljust(len(m.group(1))), text)
+
+
 def tokens(text: str, keyed: frozenset[str] = frozenset()) -> list[Token]:
     """The initials and terms in `text`. Anything in `keyed` (a key or glossary) counts whatever
     it looks like, so a key can make "AL" or "MUM" someone's initials."""
-    cleaned = _NOISE.sub(lambda m: " " * len(m.group(0)), text)
+    cleaned = undotted(_NOISE.sub(lambda m: " " * len(m.group(0)), text))
     shouted = _shouted_spans(cleaned)
     found = []
     for match in _TOKEN.finditer(cleaned):
@@ -139,6 +147,7 @@ def explained_beside(text: str, keyed: frozenset[str] = frozenset()) -> set[str]
     "NFA (no further action)", "AB (subject child)", "the subject child (AB)". A hyphenated
     use ("LADO-led") explains nothing."""
     found = set()
+    text = undotted(text)
     for token in tokens(text, keyed):
         after = _DESCRIBED.match(text[token.end:])
         before = _BEFORE.search(text[max(0, token.start - 121):token.start])
@@ -162,7 +171,7 @@ _ENTRY_BRACKET = re.compile(r"^\s*([A-Z][A-Z&]{0,7}\d{0,2})\s*\(([^)]{2,120})\)\
 def key_entry(line: str) -> str | None:
     """The initials or term a key or glossary line explains: "AB – subject child",
     "NFA: no further action", "SW1 (allocated social worker)"."""
-    line = line.replace("\u00a0", " ").strip()
+    line = undotted(line.replace("\u00a0", " ")).strip()
     for pattern in (_ENTRY, _ENTRY_BRACKET):
         match = pattern.match(line)
         if match and re.search(r"[A-Za-z]", match.group(2)):
