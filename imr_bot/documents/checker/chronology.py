@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 from .dates import ReadDate, read_date
 from .reading import Block, Paragraph, Table
-from .terms import key_entry
+from .terms import key_entry, undotted
 
 # What each of the seed's columns is called in the wild (lower case, words in any order).
 _DATE_HEADERS = re.compile(r"^(?:date|dates|date\s*(?:and|&|/)\s*time|date of (?:event|contact|"
@@ -37,6 +37,7 @@ class Entry:
 class Chronology:
     entries: list[Entry] = field(default_factory=list)
     tables: list[int] = field(default_factory=list)  # block positions of the chronology tables
+    rows: int = 0  # rows under the headings, in all its tables
 
 
 def _header_row(table: Table) -> tuple[int, int] | None:
@@ -61,7 +62,8 @@ def find(blocks: list[Block]) -> Chronology | None:
         header_index, date_column = header
         chronology.tables.append(position)
         heading = [_header(c.text) for c in block.rows[header_index]]
-        offset = len(chronology.entries) and chronology.entries[-1].row
+        offset = chronology.rows  # numbering runs on into a continued table
+        chronology.rows += len(block.rows) - header_index - 1
         for number, row in enumerate(block.rows[header_index + 1:], start=1):
             texts = [c.text.strip() for c in row]
             if not any(texts) or [_header(t) for t in texts] == heading:
@@ -98,7 +100,7 @@ def _table_entries(table: Table) -> set[str]:
         rows = rows[1:]
     for row in rows:
         if len(row) >= 2 and row[0].text.strip() and row[1].text.strip():
-            token = row[0].text.strip().upper()
+            token = undotted(row[0].text).strip().upper()
             if re.fullmatch(r"[A-Z][A-Z&]{0,7}\d{0,2}", token):
                 found.add(token)
         elif row and row[0].text.strip():

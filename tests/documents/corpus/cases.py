@@ -32,6 +32,9 @@ CASES: list[Case] = [
                                                   headings="bold", case="upper")),
     Case("clean-no-cover-guidance-left", B, Way(cover=False, guidance=True, key="lines",
                                                 dates="mixed")),
+    Case("clean-split-chronology-tracked-changes", B, Way(split=True, tracked=True,
+                                                          divider=True, dates="long")),
+    Case("clean-dotted-initials", D, Way(dotted=True, key="lines", headings="custom")),
     # -- sections ----------------------------------------------------------------------------
     Case("missing-analysis-derbyshire", D, Way(), ("missing:analysis",)),
     Case("missing-analysis-decoy-subheading", B, Way(headings="bold", case="upper"),
@@ -78,6 +81,12 @@ CASES: list[Case] = [
     Case("chronology-as-prose", B, Way(), ("no-table",)),
     Case("report-sent-as-link", D, Way(), (), link="report"),
     Case("chronology-sent-as-link", B, Way(glossary="table"), (), link="chronology"),
+    Case("split-chronology-divider-defects", D, Way(split=True, divider=True, header="merged"),
+         ("order", "outside:after", "ambiguous:two-digit")),
+    Case("dotted-initials-unkeyed", B, Way(dotted=True, key="table"),
+         ("unkeyed:friend", "report-unkeyed")),
+    Case("tracked-changes-empty-section", D, Way(tracked=True, guidance=True),
+         ("empty:analysis", "unsigned")),
     # -- combined -----------------------------------------------------------------------------
     Case("combined-sections-signoff-dates", D, Way(headings="custom", numbering="dot"),
          ("missing:lessons", "empty:methodology", "unsigned", "ambiguous:two-digit",

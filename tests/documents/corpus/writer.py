@@ -15,6 +15,8 @@ from datetime import date, timedelta
 from docx import Document
 from docx.enum.style import WD_STYLE_TYPE
 from docx.enum.text import WD_BREAK
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
 from docx.shared import Pt
 
 from . import prose
@@ -85,6 +87,9 @@ class Way:
     toc: bool = False
     divider: bool = False  # a merged row across the chronology ("2025")
     vmerge: bool = False  # two entries on one day share a merged date cell
+    split: bool = False  # the chronology in two tables, the headings repeated
+    dotted: bool = False  # initials written with full stops: "A.B."
+    tracked: bool = False  # the author's text typed with Track Changes on
     decoy_signed_off: bool = False  # "signed off by" in the body
 
 
@@ -144,9 +149,10 @@ class Usage:
 class Voice:
     """Fills placeholders: people by their initials, terms as the case explains them."""
 
-    def __init__(self, initials: dict[str, str], modes: dict[str, str]):
+    def __init__(self, initials: dict[str, str], modes: dict[str, str], dotted: bool = False):
         self.initials = initials
         self.modes = modes  # term -> plain | before | after | hyphen
+        self.dotted = dotted
 
     def fill(self, text: str, usage: Usage) -> str:
         out = []
@@ -162,7 +168,7 @@ class Voice:
     def _one(self, name: str, usage: Usage, before: str) -> str:  # noqa: ARG002
         if name in self.initials:
             usage.people.add(self.initials[name])
-            return self.initials[name]
+            return dotted(self.initials[name]) if self.dotted else self.initials[name]
         usage.terms.add(name)
         mode = self.modes.get(name, "plain")
         expansion = prose.TERMS[name]
@@ -172,6 +178,11 @@ class Voice:
                 return f"{expansion} ({name})"
             return f"{name} ({expansion})"
         return name
+
+
+def dotted(initials: str) -> str:
+    """"AB" as some authors write it, "A.B."; labels such as SW1 stay as they are."""
+    return initials if any(c.isdigit() for c in initials) else "".join(f"{c}." for c in initials)
 
 
 # -- low-level Word ----------------------------------------------------------------------------
@@ -238,6 +249,13 @@ class Writer:
         paragraph = self.document.add_paragraph()
         run = paragraph.add_run(_curly(text, self.way))
         run.italic = italic
+        if self.way.tracked and text and not italic:  # typed with Track Changes on
+            inserted = OxmlElement("w:ins")
+            inserted.set(qn("w:id"), str(len(paragraph._p.getparent())))
+            inserted.set(qn("w:author"), "Report author")
+            inserted.set(qn("w:date"), "2026-03-01T10:00:00Z")
+            run._r.addprevious(inserted)
+            inserted.append(run._r)
         return paragraph
 
     def page_break(self):
@@ -296,6 +314,7 @@ class Row:
     ambiguous: bool = False
     unreadable: bool = False
     merged_up: bool = False  # its date cell is merged with the row above's
+    number: int = 0  # the row a reader counts down to, set when the table is written
     cells: tuple[str, str, str] = ("", "", "")
 
 
@@ -332,7 +351,7 @@ def build(case: Case) -> Pair:
         keyed_terms.discard(term)
         glossary_terms.discard(term)
         modes[term] = "hyphen" if term in hyphened else "plain"
-    voice = Voice(initials, modes)
+    voice = Voice(initials, modes, way.dotted)
 
     chronology_usage, report_usage = Usage(), Usage()
     rows = _rows(case, rng, row_templates, voice, chronology_usage)
@@ -349,7 +368,8 @@ def build(case: Case) -> Pair:
     if "report-unkeyed" in defects:
         report_stranger = _initials(rng, taken)
 
-    key_people = {initials[n]: d for n, d in prose.PEOPLE.items()}
+    key_people = {(dotted(initials[n]) if way.dotted else initials[n]): d
+                  for n, d in prose.PEOPLE.items()}
     key_lines = dict(key_people)
     for term in sorted(keyed_terms):
         key_lines[term] = prose.TERMS[term]
@@ -359,7 +379,8 @@ def build(case: Case) -> Pair:
     return Pair(case.name, case.pack, case.tor,
                 None if case.link == "report" else report_bytes,
                 None if case.link == "chronology" else chronology_bytes,
-                frozenset(expected_findings(case, rows, set(key_lines), glossary_terms,
+                frozenset(expected_findings(case, rows, {k.replace(".", "") for k in key_lines},
+                                            glossary_terms,
                                             chronology_usage, report_usage)))
 
 
@@ -414,7 +435,8 @@ def expected_findings(case: Case, rows: list[Row], key: set[str], glossary: set[
         found.add(("chronology.initials", NOT_CHECKED))
     found |= {("chronology.abbreviations", t) for t in chronology.terms - explained}
     previous = None
-    for number, row in enumerate(rows, start=1):
+    for index, row in enumerate(rows, start=1):
+        number = row.number or index
         if row.unreadable:
             found.add(("chronology.dates_unreadable", str(number)))
         elif row.ambiguous:
@@ -517,6 +539,19 @@ def _chronology(case: Case, rows: list[Row], key: dict[str, str], rng: random.Ra
 
 
 def _table(writer: Writer, rows: list[Row], rng: random.Random) -> None:
+    """The chronology table (or two, when the author split it and repeated the headings). Each
+    row learns the number a reader counts down to it: dividers count, headings do not."""
+    if writer.way.split:
+        half = len(rows) // 2
+        _one_table(writer, rows[:half], rng, 1)
+        writer.para("Chronology continued:")
+        _one_table(writer, rows[half:], rng, rows[half - 1].number + 1, title=False)
+    else:
+        _one_table(writer, rows, rng, 1)
+
+
+def _one_table(writer: Writer, body: list[Row], rng: random.Random, first: int, *,
+               title: bool = True) -> None:
     way = writer.way
     columns = list(CHRONOLOGY_COLUMNS)
     if way.header == "caps":
@@ -527,8 +562,7 @@ def _table(writer: Writer, rows: list[Row], rng: random.Random) -> None:
     if extra:
         columns = ["No.", "Date", "Time", "Source of Information/Event", "Activity",
                    "Response or Outcome of Activity", "Agency"]
-    title_rows = 1 if way.header == "merged" else 0
-    body = list(rows)
+    title_rows = 1 if way.header == "merged" and title else 0
     divider_at = len(body) // 2 if way.divider else None
     count = len(body) + (1 if divider_at is not None else 0)
     table = writer.document.add_table(rows=title_rows + 1 + count, cols=len(columns))
@@ -539,15 +573,19 @@ def _table(writer: Writer, rows: list[Row], rng: random.Random) -> None:
     for cell, name in zip(table.rows[title_rows].cells, columns, strict=True):
         cell.paragraphs[0].add_run(name).bold = True
     index = title_rows + 1
+    number_seen = first
     for number, row in enumerate(body):
         if divider_at is not None and number == divider_at:
             divider = table.rows[index].cells[0].merge(table.rows[index].cells[-1])
             divider.text = f"Period from {row.day:%B %Y}"
             index += 1
+            number_seen += 1
+        row.number = number_seen
+        number_seen += 1
         cells = table.rows[index].cells
         if extra:
-            values = [str(number + 1), row.written, rng.choice(["", "am", "10:00"]), *row.cells,
-                      "Children's Services"]
+            values = [str(first + number), row.written, rng.choice(["", "am", "10:00"]),
+                      *row.cells, "Children's Services"]
         else:
             values = [row.written, *row.cells]
         if row.merged_up:
@@ -558,7 +596,7 @@ def _table(writer: Writer, rows: list[Row], rng: random.Random) -> None:
             for line in lines[1:]:
                 cell.paragraphs[0].add_run().add_break()
                 cell.paragraphs[0].add_run(line)
-        if row.merged_up:
+        if row.merged_up and number:
             column = 1 if extra else 0
             table.rows[index - 1].cells[column].merge(cells[column])
         index += 1
