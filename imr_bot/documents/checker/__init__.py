@@ -54,10 +54,13 @@ def _open(content: bytes | None, name: str) -> tuple[Opened | None, str]:
         return None, f"the {name} could not be opened as a Word document"
 
 
-def _report_texts(opened: Opened, headings: set[int]) -> list[str]:
+def _report_texts(opened: Opened, headings: set[int], signoff: set[int]) -> list[str]:
+    """The report's text where initials and terms are used: not its headings, its cover (the
+    title, reference, author and date before the first section) or its sign-off."""
     texts = []
+    start = min(headings, default=0)
     for position, block in enumerate(opened.blocks):
-        if position in headings:
+        if position in headings or position in signoff or position < start:
             continue
         if isinstance(block, Paragraph):
             if block.toc or (block.level == 0):
@@ -114,8 +117,8 @@ def check(report: bytes | None, chronology: bytes | None, pack: str,
 
     chronology_key = frozenset(key.entries) if key else frozenset()
     keyed = chronology_key | (frozenset(glossary.entries) if glossary else frozenset())
-    report_texts = (_report_texts(report_doc, read_report.heading_positions
-                                  | read_report.signoff_positions)
+    report_texts = (_report_texts(report_doc, read_report.heading_positions,
+                                  read_report.signoff_positions)
                     if report_doc is not None else [])
     entry_texts = [cell for entry in entries for cell in entry.cells if cell]
     other_chronology_texts = (_chronology_texts(chronology_doc, found)

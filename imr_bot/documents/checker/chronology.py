@@ -14,7 +14,8 @@ from .terms import key_entry, undotted
 _DATE_HEADERS = re.compile(r"^(?:date|dates|date\s*(?:and|&|/)\s*time|date of (?:event|contact|"
                            r"activity|entry)|when|date\s*\(.*\))$")
 _OTHER_HEADERS = re.compile(r"source|event|activity|response|outcome|action|agency|information|"
-                            r"detail|contact|summary|description|comment|analysis|decision")
+                            r"detail|contact|summary|description|comment|analysis|decision|"
+                            r"narrative|notes|significance|impact")
 
 
 def _header(text: str) -> str:
@@ -78,15 +79,15 @@ def find(blocks: list[Block]) -> Chronology | None:
 
 
 # -- the Key to Initials -----------------------------------------------------------------------
-_KEY_HEADING = re.compile(r"^(?:key(?:\s+to)?(?:\s+(?:initials|abbreviations|names))?(?:\s+used)?|"
-                          r"initials(?:\s+used)?|glossary(?:\s+of\s+(?:terms|abbreviations))?|"
-                          r"abbreviations(?:\s+used)?|key to initials and abbreviations)$")
+_KEY_HEADING = re.compile(r"^(?:key|key to\b.*|glossary\b.*|(?:list of\s+)?abbreviations\b.*|"
+                          r"acronyms\b.*|initials(?: used)?\b.*|(?:key|list) of (?:initials|terms)\b.*|"
+                          r"terms used\b.*)$")
 _KEY_COLUMN = re.compile(r"^(?:initials?|key|abbreviations?|term|acronym)s?$")
 
 
 def is_key_heading(text: str) -> bool:
     cleaned = re.sub(r"^[\d.\s]+|[\s:.\-]+$", "", _header(text))
-    return bool(_KEY_HEADING.match(cleaned))
+    return len(cleaned.split()) <= 8 and bool(_KEY_HEADING.match(cleaned))
 
 
 def _lines(paragraph: Paragraph) -> list[str]:
@@ -162,7 +163,7 @@ def _read_after(blocks: list[Block], index: int, key: Key, skip: set[int]) -> in
         if not text:
             index += 1
             continue
-        entries = [e for e in map(key_entry, _lines(block)) if e]
+        entries = [e for e in (key_entry(line, loose=True) for line in _lines(block)) if e]
         if entries:
             key.entries |= set(entries)
             read_any = True

@@ -17,25 +17,35 @@ from .reading import Block, Paragraph, Table
 SECTIONS: dict[str, tuple[tuple[str, tuple[str, ...]], ...]] = {
     "derbyshire": (
         ("INTRODUCTION", ("introduction",)),
-        ("TERMS OF REFERENCE", ("terms of reference",)),
+        ("TERMS OF REFERENCE", ("terms of reference", "scope and terms of reference",
+                                "terms of reference and scope")),
         ("METHODOLOGY", ("methodology", "methodologies")),
-        ("SUMMARY OF AGENCY INVOLVEMENT", ("summary of agency involvement",)),
+        ("SUMMARY OF AGENCY INVOLVEMENT", ("summary of agency involvement",
+                                           "summary of involvement",
+                                           "summary of childrens services involvement")),
         ("ANALYSIS OF INVOLVEMENT", ("analysis of involvement",)),
         ("EFFECTIVE PRACTICE/LESSONS LEARNT", ("effective practice and lessons learnt",
                                                "effective practice lessons learnt",
-                                               "effective practice and lessons to be learnt")),
-        ("RECOMMENDATIONS", ("recommendations", "recommendation")),
+                                               "effective practice and lessons to be learnt",
+                                               "lessons learnt", "effective practice")),
+        ("RECOMMENDATIONS", ("recommendations", "recommendation",
+                             "recommendations for action")),
     ),
     "bradford": (
         ("Introduction", ("introduction",)),
         ("Methodologies", ("methodologies", "methodology")),
-        ("Chronology of Contacts", ("chronology of contacts",)),
-        ("The Child's Journey", ("the childs journey", "childs journey")),
+        ("Chronology of Contacts", ("chronology of contacts", "chronology of contact",
+                                    "chronology")),
+        ("The Child's Journey", ("the childs journey", "childs journey",
+                                 "the childs journey and story", "the childs story and journey")),
         ("Analysis", ("analysis",)),
-        ("What do we learn from this case?", ("what do we learn from this case",)),
+        ("What do we learn from this case?", ("what do we learn from this case",
+                                              "what can we learn from this case",
+                                              "what have we learnt from this case")),
         ("Recommendations for Action Plan", ("recommendations for action plan",
                                              "recommendations for action",
-                                             "recommendations for the action plan")),
+                                             "recommendations for the action plan",
+                                             "recommendations")),
     ),
 }
 
@@ -104,6 +114,9 @@ def _template_texts() -> tuple[frozenset[str], tuple[str, ...]]:
                     lines.update(block.text.split("\n"))
                 else:
                     lines.update(c.text for row in block.rows for c in row)
+    from .guidance import SEED_GUIDANCE
+
+    lines.update(SEED_GUIDANCE)
     keys = frozenset(k for k in map(_content_key, lines) if k)
     return keys, tuple(k for k in keys if len(k) > 25)
 
@@ -154,7 +167,7 @@ def _has_content(block: Block, body_size: float | None) -> bool:
 
 # -- the sign-off --------------------------------------------------------------------------------
 _SIGN_LABEL = re.compile(
-    r"^\s*(?:(?:report\s+)?author['’]?s?\s+)?(?:signed|signature)"
+    r"^\s*(?:(?:electronic|digital|e-?)\s*)?(?:(?:report\s+)?author['’]?s?\s+)?(?:signed|signature)"
     r"(?:\s+(?:of|by)(?:\s+the)?(?:\s+report)?(?:\s+author)?)?\s*(?:\((?P<who>[^)]{0,40})\))?"
     r"\s*(?::|\t|_{2,}|\.{3,}|$)", re.IGNORECASE)
 _DATE_LABEL = re.compile(r"^\s*(?:date(?:\s+signed)?|dated|date of (?:signature|sign[- ]?off))"
@@ -165,7 +178,7 @@ _OTHER_LABEL = re.compile(r"^\s*(?:name|print name|designation|job title|role|po
 
 def _label(text: str) -> tuple[str, str, str] | None:
     """(kind, who, what follows) for a sign-off label at the start of `text`."""
-    for kind, pattern in (("sign", _SIGN_LABEL), ("date", _DATE_LABEL), ("other", _OTHER_LABEL)):
+    for kind, pattern in (("date", _DATE_LABEL), ("sign", _SIGN_LABEL), ("other", _OTHER_LABEL)):
         match = pattern.match(text)
         if match:
             who = match.groupdict().get("who") or ""
@@ -305,6 +318,9 @@ def _signoff(blocks: list[Block], start: int, report: Report) -> None:
         report.dated = (False, f"the date can't be read one way ({read.reason})", written)
 
 
+_APPENDIX = re.compile(r"^\s*(?:appendix|annex|annexe)\b.{0,80}$", re.IGNORECASE)
+
+
 def read(blocks: list[Block], pack: str, body_size: float | None) -> Report:
     wanted = {alias: title for title, aliases in SECTIONS[pack] for alias in aliases}
     report = Report([Section(title) for title, _ in SECTIONS[pack]])
@@ -329,8 +345,8 @@ def read(blocks: list[Block], pack: str, body_size: float | None) -> Report:
         level = blocks[position].level if isinstance(blocks[position], Paragraph) else None
         for block in blocks[position + 1:stop]:
             if isinstance(block, Paragraph) and block.text.strip() and (
-                    is_key_heading(block.text) or (level is not None and block.level is not None
-                                                   and block.level <= level)):
+                    is_key_heading(block.text) or _APPENDIX.match(block.text)
+                    or (level is not None and block.level is not None and block.level <= level)):
                 break  # the next part of the document ("Glossary", an appendix)
             if _has_content(block, body_size):
                 section.empty = False

@@ -22,12 +22,13 @@ A&E ADHD AHP ASD ASC BAME CAF CAFCASS CAMHS CCE CDOP CGL CIC CIN CLA CME CMHT CP
 CPS CQC CSC CSE CSW DA DASH DBS DC DI DOLS DS DSL DV DVPN DVPO EHA EHCP EHM ED EDT ESW EWO FGC FGM
 FII GP HV ICB ICPC ICS IDVA IFD IHA IRH ISVA LA LAC LADO LSCB MACE MAPPA MARAC MASH MET MHA NFA NFER
 NICU NSPCC OFSTED PC PCSO PEP PLO PMHW PND PO RCPC RHA SALT SEN SEND SENCO SGO SMART SPOC SW TAC TAF
-UASC VCS YOS YOT YJS
+UASC VCS YOS YOT YJS DWP HMRC HMP HMPPS NPS CRC ASB ASBO CCTV DNA WNB LD SEMH SLT OT PICU SCBU HCP
+PA CWD DCS EHE AP PRU EP FSW FSM ISW MP
 """)
 # Our templates' and the process's own words: a report uses them without a glossary.
 OWN_WORDS = _words("""
 IMR IMRS CSPR DHR DDSCP DSCB QA SCR BSCB BSCP TOR CS IRO UK NHS NB OK AM PM ID PAGE PDF TBC TBA
-RESTRICTED CONFIDENTIAL OFFICIAL SENSITIVE SECRET APPENDIX GDPR ICT
+RESTRICTED CONFIDENTIAL OFFICIAL SENSITIVE SECRET APPENDIX GDPR ICT COVID
 """)
 # Capitals written for emphasis, headings in capitals, roman numerals: words, not abbreviations.
 CAPITAL_WORDS = _words("""
@@ -47,7 +48,8 @@ _TOKEN = re.compile(r"(?<![A-Za-z0-9&’'])([A-Z](?:[A-Z&]*[A-Z])?)(\d{1,2})?(?:
 _NOISE = re.compile(
     r"\S+@\S+|https?://\S+|www\.\S+"  # addresses
     r"|\b[A-Z0-9]+(?:/[A-Z0-9]+){2,}\b"  # review references such as DDSCP/CSPR/2026/014
-    r"|\b[A-Z]{1,2}\d[A-Z\d]?\s*\d[A-Z]{2}\b")  # postcodes
+    r"|\b[A-Z]{1,2}\d[A-Z\d]?\s*\d[A-Z]{2}\b"  # postcodes
+    r"|\b[B-HJ-Z]\.?\s(?:[A-Z]\.?\s)?[A-Z][A-Z'’\-]{2,}\b")  # a name in capitals: "R PATEL"
 PERSON = "initials"
 TERM = "term"
 
@@ -139,6 +141,7 @@ def _subsequence(wanted: str, letters: str) -> bool:
 
 
 _DESCRIBED = re.compile(r"^\s*\(\s*([^()]{2,120})\)")
+_APPOSITION = re.compile(r"^\s*(?:[–—]|\s-|,)\s*(?:the\s+|an?\s+)?([^–—,;.()]{3,120})")
 _BEFORE = re.compile(r"([A-Za-z][\w\-’',&/ ]{1,120})\(\s*$")
 
 
@@ -155,9 +158,11 @@ def explained_beside(text: str, keyed: frozenset[str] = frozenset()) -> set[str]
         if token.kind == PERSON:  # introduced: any description in words
             spelled = (after and re.search(r"[a-z]", after.group(1))) or (
                 before and closes and re.search(r"[a-z]", before.group(1)))
-        else:  # a term: the words must spell it
+        else:  # a term: the words must spell it ("the MASH – Multi-Agency Safeguarding Hub –")
+            beside = _APPOSITION.match(text[token.end:])
             spelled = (after and _spells(token.text, after.group(1), at_end=False)) or (
-                before and closes and _spells(token.text, before.group(1), at_end=True))
+                before and closes and _spells(token.text, before.group(1), at_end=True)) or (
+                beside and _spells(token.text, beside.group(1), at_end=False))
         if spelled:
             found.add(token.text)
     return found
@@ -168,11 +173,15 @@ _ENTRY = re.compile(r"^\s*[•·\-*]?\s*([A-Z][A-Za-z&]{0,7}\d{0,2})\s*(?:[–�
 _ENTRY_BRACKET = re.compile(r"^\s*([A-Z][A-Z&]{0,7}\d{0,2})\s*\(([^)]{2,120})\)\s*[.;]?$")
 
 
-def key_entry(line: str) -> str | None:
+_ENTRY_SPACED = re.compile(r"^\s*[•·\-*]?\s*([A-Z][A-Z&]{1,7}\d{0,2})\s+([a-z].{1,200})$")
+
+
+def key_entry(line: str, *, loose: bool = False) -> str | None:
     """The initials or term a key or glossary line explains: "AB – subject child",
-    "NFA: no further action", "SW1 (allocated social worker)"."""
+    "NFA: no further action", "SW1 (allocated social worker)"; under a key's heading also
+    "AB subject child"."""
     line = undotted(line.replace("\u00a0", " ")).strip()
-    for pattern in (_ENTRY, _ENTRY_BRACKET):
+    for pattern in (_ENTRY, _ENTRY_BRACKET, *((_ENTRY_SPACED,) if loose else ())):
         match = pattern.match(line)
         if match and re.search(r"[A-Za-z]", match.group(2)):
             token = match.group(1)
