@@ -8,7 +8,8 @@ from imr_bot.services import approvals
 from imr_bot.store.unit_of_work import UnitOfWork
 from tests.cardcheck import assert_valid_card
 from tests.documents.test_checker import DERBYSHIRE, ROWS, chronology, report
-from tests.teams.harness import AUTHOR, BUSINESS_SERVICES, QA_LEAD, card_text, cards
+from tests.teams.harness import AUTHOR, QA_LEAD, card_text, cards
+from tests.teams.test_allocation import DEV
 from tests.teams.test_approvals import REF, midway  # noqa: F401 - the review at its midway
 
 OUTSIDE = ("03/11/2024", "Police", "AB seen at the address late at night.", "NFA")
@@ -37,7 +38,7 @@ async def test_a_role_holder_sees_each_finding_with_the_entrys_words(midway):  #
 
 async def test_someone_without_a_role_on_the_review_sees_rows_and_dates_but_no_words(midway):  # noqa: F811
     await submitted(midway, [OUTSIDE, *ROWS])
-    (card,) = cards(await midway.say(BUSINESS_SERVICES, f"imr check {REF}"))
+    (card,) = cards(await midway.say(DEV, f"imr check {REF}"))  # in the directory, no role here
     assert_valid_card(card)
     shown = card_text(card)
     assert "row 1 (2024-11-03): outside 2025-01-01 to 2026-06-30" in shown
