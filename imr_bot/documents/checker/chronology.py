@@ -52,17 +52,33 @@ def _header_row(table: Table) -> tuple[int, int] | None:
     return None
 
 
+def _continues(blocks: list[Block], position: int, previous: int | None, columns: int) -> bool:
+    """Whether the table at `position` carries on the chronology table at `previous` (Word split
+    it, or the author typed the headings in a table of their own): the same columns, with
+    nothing but empty lines between."""
+    if previous is None or blocks[position].columns != columns:
+        return False
+    return all(isinstance(b, Paragraph) and not b.text.strip() for b in blocks[previous + 1:position])
+
+
 def find(blocks: list[Block]) -> Chronology | None:
     chronology = Chronology()
+    previous = None  # the last chronology table's position, its headings and date column
+    heading: list[str] = []
+    date_column = 0
     for position, block in enumerate(blocks):
         if not isinstance(block, Table):
             continue
         header = _header_row(block)
-        if header is None:
+        if header is not None:
+            header_index, date_column = header
+            heading = [_header(c.text) for c in block.rows[header_index]]
+        elif _continues(blocks, position, previous, len(heading)):
+            header_index = -1
+        else:
             continue
-        header_index, date_column = header
+        previous = position
         chronology.tables.append(position)
-        heading = [_header(c.text) for c in block.rows[header_index]]
         offset = chronology.rows  # numbering runs on into a continued table
         chronology.rows += len(block.rows) - header_index - 1
         for number, row in enumerate(block.rows[header_index + 1:], start=1):

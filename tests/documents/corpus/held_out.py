@@ -332,3 +332,146 @@ def pairs() -> list[Pair]:
                                           "31/06/2025")),
              {("chronology.dates_ambiguous", "7"), ("chronology.dates_unreadable", "10")}),
     ]
+
+
+# -- a second held-out round, written after the first was measured and fixed --------------------
+def _doc_with(paragraphs, style="Heading 1"):
+    document = Document()
+    for kind, text in paragraphs:
+        if kind == "h":
+            document.add_paragraph(text, style=style)
+        elif kind == "toc":  # a contents list typed by hand
+            document.add_paragraph(text)
+        elif kind == "b":
+            document.add_paragraph().add_run(text).bold = True
+        else:
+            document.add_paragraph(text)
+    return document
+
+
+def _table(document, rows):
+    table = document.add_table(rows=len(rows), cols=len(rows[0]))
+    table.style = "Table Grid"
+    for row, values in zip(table.rows, rows, strict=True):
+        for cell, value in zip(row.cells, values, strict=True):
+            cell.text = value
+    return table
+
+
+def _derbyshire_round2(signoff_table: bool, extra_analysis: list[str]) -> bytes:
+    titles = ["1\tINTRODUCTION", "2\tTERMS OF REFERENCE", "3\tMETHODOLOGY",
+              "6\tSUMMARY OF AGENCY INVOLVEMENT", "7\tANALYSIS OF INVOLVEMENT",
+              "8\tEFFECTIVE PRACTICE/LESSONS LEARNT", "9\tRECOMMENDATIONS"]
+    keys = [k for k, _ in DERBYSHIRE]
+    parts = [("p", "Child Safeguarding Practice Review"), ("p", "Ref: DDSCP/CSPR/2025/031"),
+             ("p", "Author: R Patel"), ("p", "Date: 01/03/2026")]
+    for title, key in zip(titles, keys, strict=True):
+        parts.append(("h", title))
+        parts += [("p", line) for line in REPORT_TEXT[key]]
+        if key == "analysis":
+            parts += [("p", line) for line in extra_analysis]
+    parts += [("b", "Abbreviations:"), ("p", "HV - Health Visitor"),
+              ("p", "ICPC - Initial Child Protection Conference")]
+    document = _doc_with(parts)
+    if signoff_table:
+        _table(document, [["Signed: R Patel", "Date: 4 March 2026"]])
+    else:
+        document.add_paragraph("Signature \u2026\u2026\u2026\u2026\u2026\u2026")
+        document.add_paragraph("Date \u2026\u2026\u2026\u2026\u2026")
+    return _bytes(document)
+
+
+def _chronology_round2(rows, *, key_before=True, split_header=False) -> bytes:
+    document = Document()
+    document.add_paragraph("Chronology of involvement", style="Heading 1")
+    key = [["Initials", "Relationship to child"], *[[i, w] for i, w in KEY],
+           ["HV", "health visitor"]]
+    if key_before:
+        _table(document, key)
+        document.add_paragraph()
+    header = ["Date", "Time", "Agency", "Source of Information/Event", "Activity",
+              "Response or Outcome of Activity"]
+    body = [[r[0], "", "Children's Services", *r[1:]] for r in rows]
+    if split_header:  # Word split the table: the headings in one, the entries in the next
+        _table(document, [header])
+        _table(document, body)
+    else:
+        _table(document, [header, *body])
+    if not key_before:
+        document.add_paragraph("Key to Initials Used", style="Heading 2")
+        _table(document, key)
+    return _bytes(document)
+
+
+def _bradford_round2(*, analysis_guidance_only: bool, signoff) -> bytes:
+    parts = [("toc", "Contents")]
+    parts += [("toc", title) for _k, title in BRADFORD]
+    numbers = ["2", "3", "9", "10", "11", "12", "13"]
+    for (key, title), number in zip(BRADFORD, numbers, strict=True):
+        parts.append(("h", f"SECTION {number} \u2013 {title.upper()}:"))
+        if key == "analysis" and analysis_guidance_only:
+            parts += [("p", "The author must review the information in the comprehensive "
+                            "chronology and produce a report. All abbreviations and acronyms "
+                            "should be fully explained."),
+                      ("p", "- Were senior managers or other organisations and professionals "
+                            "involved at points where they should have been?"),
+                      ("p", "- Was there sufficient management accountability for decision "
+                            "making?")]
+            continue
+        parts += [("p", line) for line in REPORT_TEXT[key]]
+    document = _doc_with(parts, style="Heading 2")
+    if signoff:
+        for line in signoff:
+            document.add_paragraph(line)
+    return _bytes(document)
+
+
+def _analysis_table_report() -> bytes:
+    document = Document(io.BytesIO(_bradford_round2(analysis_guidance_only=True, signoff=None)))
+    # the author answered the analysis questions in a table instead
+    for paragraph in list(document.paragraphs):
+        if paragraph.text.startswith(("The author must review", "- Were senior",
+                                      "- Was there sufficient")):
+            paragraph._p.getparent().remove(paragraph._p)
+    heading = next(p for p in document.paragraphs if "ANALYSIS" in p.text)
+    table = _table(document, [["Key line of enquiry", "Findings"],
+                              ["Was LM's voice heard?", "Yes, from the first visit by SW1."],
+                              ["Was the plan timely?", "The conference met within timescale."]])
+    heading._p.addnext(table._tbl)
+    document.add_paragraph("Signed (author): R Patel")
+    document.add_paragraph("Date: 02/03/2026")
+    return _bytes(document)
+
+
+ROUND2_ROWS = _replaced(_replaced(_replaced(ROWS, 2, "02/10/2024 (10.30am)"), 7,
+                                  "w/c 06/01/2025"), 9, "17/03/2025 - 18/03/2025")
+
+
+def round_two() -> list[Pair]:
+    def pair(name, pack, report, chronology, expected):
+        return Pair(name, pack, TOR, report, chronology, frozenset(expected), held_out=True)
+
+    return [
+        pair("r2-derbyshire-seed-numbers-abbreviations-lines", "derbyshire",
+             _derbyshire_round2(True, ["NFA \u2013 no further action \u2013 was recorded at "
+                                       "the second contact.",
+                                       "The Local Authority Designated Officer (LADO) was not "
+                                       "involved."]),
+             _chronology_round2(ROUND2_ROWS), set()),
+        pair("r2-derbyshire-ellipsis-signoff-and-aunt", "derbyshire",
+             _derbyshire_round2(False, ["PQ, the subject child's aunt, was not asked for her "
+                                        "view."]),
+             _chronology_round2(ROWS, key_before=False),
+             {("report.signed", ""), ("report.dated", ""), ("report.initials", "PQ")}),
+        pair("r2-bradford-guidance-only-analysis", "bradford",
+             _bradford_round2(analysis_guidance_only=True,
+                              signoff=("Signed (author): R Patel", "Date: 02/03/2026")),
+             _chronology_round2(_replaced(_replaced(ROWS, 3, "05/13/2025"), 8,
+                                          "Early April 2025")),
+             {("report.section_empty", "Analysis"), ("chronology.dates_ambiguous", "4"),
+              ("chronology.dates_ambiguous", "9")}),
+        pair("r2-bradford-analysis-as-a-table", "bradford", _analysis_table_report(),
+             _chronology_round2(ROWS), set()),
+        pair("r2-split-header-table", "derbyshire", _derbyshire_round2(True, []),
+             _chronology_round2(ROWS, split_header=True), set()),
+    ]
