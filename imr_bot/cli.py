@@ -137,6 +137,56 @@ def cmd_purge(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_check(settings: Settings, args: argparse.Namespace) -> int:
+    """The document check on files outside Teams: 0 when every check passes, 1 otherwise."""
+    from imr_bot.documents.checker import check
+    from imr_bot.documents.checker.dates import DATE, read_date
+    from imr_bot.domain.submissions import MAX_FILE_BYTES
+
+    contents = []
+    for name in (args.report, args.chronology):
+        path = Path(name)
+        if not path.is_file():
+            print(f"imr-bot: {name}: no such file", file=sys.stderr)
+            return 2
+        if path.stat().st_size > MAX_FILE_BYTES:
+            print(f"imr-bot: {name} is over {MAX_FILE_BYTES // (1024 * 1024)} MB", file=sys.stderr)
+            return 2
+        contents.append(path.read_bytes())
+    period = []
+    for label, written in (("--tor-from", args.tor_from), ("--tor-to", args.tor_to)):
+        read = read_date(written) if written else None
+        if read is not None and read.kind != DATE:
+            print(f"imr-bot: {label} {written!r} is not a date that reads one way "
+                  "(use YYYY-MM-DD or DD/MM/YYYY)", file=sys.stderr)
+            return 2
+        period.append(read.day if read else None)
+    result = check(contents[0], contents[1], args.pack, (period[0], period[1]))
+    if args.json:
+        print(result.to_json(indent=2))
+    else:
+        print(_check_text(result))
+    return 0 if result.ok else 1
+
+
+def _check_text(result) -> str:
+    lines = []
+    for found in result.checks:
+        mark = "ok  " if found.ok else ("FAIL" if found.severity == "error" else "WARN")
+        lines.append(f"{mark} {found.document:<10} {found.title}")
+        for item in found.items:
+            where = item.where()
+            line = f"       - {where}: {item.problem}" if where else f"       - {item.problem}"
+            if item.written and not item.row:
+                line += f" (“{item.written}”)"
+            lines.append(line + (f" — “{item.text}”" if item.text else ""))
+    for skipped in result.not_checked:
+        lines.append(f"SKIP {skipped.document:<10} {skipped.code}: {skipped.reason}")
+    lines.append("")
+    lines.append(result.summary())
+    return "\n".join(lines)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="imr-bot", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -160,6 +210,16 @@ def main(argv: list[str] | None = None) -> int:
     purge.add_argument("--closed-before", required=True, help="a date, YYYY-MM-DD")
     purge.add_argument("--by", default="cli", help="who is purging, for the audit log")
     purge.set_defaults(func=cmd_purge)
+    checker = sub.add_parser("check", help="check a report and chronology (.docx) as QA would; "
+                             "exit 0 when every check passes, 1 otherwise")
+    checker.add_argument("report", metavar="REPORT.docx")
+    checker.add_argument("chronology", metavar="CHRONOLOGY.docx")
+    checker.add_argument("--pack", choices=("derbyshire", "bradford"), default="derbyshire",
+                         help="the partnership's template the report follows")
+    checker.add_argument("--tor-from", default="", help="start of the terms of reference period")
+    checker.add_argument("--tor-to", default="", help="end of the terms of reference period")
+    checker.add_argument("--json", action="store_true", help="the result as JSON (README)")
+    checker.set_defaults(func=cmd_check)
     playground = sub.add_parser("playground-config",
                                 help="write an Agents Playground config from a people CSV")
     playground.add_argument("--people", default="deploy/demo/people.csv")

@@ -140,8 +140,29 @@ def samples() -> dict[str, dict]:
             "checklist": [{"id": f"check_{n}", "title": q} for n, q in enumerate(GUIDANCE_QUESTIONS)],
             "status": "Waiting for a decision", "decided": False, "comment": "", "canDecide": True,
             "error": "", "approvers": "Quinn Lead", "userIds": ["29:quinn"],
-            "documentCheck": "Automated check: 1 of 10 need attention: initials missing from the key: KL",
+            "documentCheck": "Automated check: 1 of 14 checks need attention. initials missing "
+                             "from the Key to Initials: KL (row 4, 2025-03-11).",
             "documentCheckColour": "Warning"},
+        "document_check": {
+            "title": f"Document check: {REF}, version 1", "colour": "Attention",
+            "headline": "2 of 14 checks need attention; 1 could not run.",
+            "checks": [
+                {"mark": "✔", "colour": "Good", "title": "Every required section is there",
+                 "document": "Report", "items": []},
+                {"mark": "✘", "colour": "Attention",
+                 "title": "Every initial in the chronology is in its Key to Initials",
+                 "document": "Chronology", "items": [
+                     {"line": "KL (row 4, 2025-03-11): not in the Key to Initials",
+                      "quote": " — “Call from KL about the children”"}]},
+                {"mark": "!", "colour": "Warning",
+                 "title": "Entries fall within the terms of reference period",
+                 "document": "Chronology", "items": [
+                     {"line": "row 1 (2024-11-03): outside 2025-01-01 to 2026-06-30",
+                      "quote": ""}]}],
+            "notChecked": [{"line": "Chronology: No date is ambiguous — the chronology table "
+                                    "has no entries"}],
+            "note": "The chronology's own words are shown only to people with a role on this "
+                    "review."},
         "amendments": {"reference": REF, "who": "Quinn Lead", "levelTitle": "QA senior lead",
                        "version": 1, "comment": "Section 7 needs more analysis of the missed "
                        "opportunities in March 2025.", "nextVersion": 2},

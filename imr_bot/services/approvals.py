@@ -9,6 +9,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from imr_bot.clock import LONDON
+from imr_bot.documents.checker import stored_summary
 from imr_bot.domain.dates import format_date, parse_date
 from imr_bot.domain.errors import BadDate, DomainError, NotAllowed, UnknownReview
 from imr_bot.domain.notification import OutgoingNotification
@@ -158,8 +159,8 @@ async def submit(ctx: ServiceContext, actor: Actor, reference: str) -> tuple[Rev
         updated = review.apply(event, {Role.AUTHOR}, today, ctx.calendar)
         await uow.reviews.save(updated, now)
         # the automated document check, which the approvers see on their card
-        await uow.submissions.set_check(review.id, version,
-                                        (await check_version(ctx, uow, updated, version)).summary())
+        checked = await check_version(ctx, uow, updated, version)
+        await uow.submissions.set_check(review.id, version, checked.without_text().to_json())
         await uow.audit.record(actor=actor.key, action="review.submitted", at=now,
                                review_id=review.id, version=version, level=level.value,
                                documents=[d.sha256 for d in drafts])
@@ -237,7 +238,7 @@ async def card_data(ctx: ServiceContext, uow, review: Review, version: int, leve
     elif version != latest:
         status = f"Superseded by version {latest}"
     due = review.plan.due[milestone]
-    check = approval.check_summary
+    check_text, check_colour = stored_summary(approval.check_summary)
     return {
         "reference": review.reference, "levelTitle": level.title, "version": version,
         "level": level.value, "reviewId": review.id,
@@ -252,8 +253,8 @@ async def card_data(ctx: ServiceContext, uow, review: Review, version: int, leve
         "canDecide": can_decide, "error": error,
         "approvers": ", ".join(p.name for p in approver_people if p),
         "userIds": [p.teams_user_id for p in approver_people if p and p.teams_user_id],
-        "documentCheck": check or "",
-        "documentCheckColour": "Good" if check and "all" in check.split(":", 1)[-1][:5] else "Warning",
+        "documentCheck": check_text,
+        "documentCheckColour": check_colour,
     }
 
 

@@ -11,7 +11,10 @@ import aiohttp
 from botbuilder.core import MessageFactory, TurnContext
 from botbuilder.schema import Attachment
 
+from imr_bot.documents.checker import BY_CODE, CheckResult
+from imr_bot.domain.people import Actor
 from imr_bot.domain.policy import Permission
+from imr_bot.domain.review import Review
 from imr_bot.services import files, templates
 
 from .attachments import download, teams_files
@@ -121,8 +124,50 @@ class TemplateHandlers:
             await turn.say("Tell me the review, e.g. `imr check DDSCP/CSPR/2026/014`.")
             return
         review, version, result = await templates.check_latest(turn.bot.ctx, turn.actor, args.strip())
-        await turn.card("people", {
-            "title": f"Document check: {review.reference}, version {version}",
-            "subtitle": result.summary(), "col1": "Check", "col2": "Result", "col3": "", "col4": "",
-            "rows": [{"a": "✔" if f.ok else "✘", "a2": "", "b": f.text, "c": "", "d": ""}
-                     for f in result.findings]})
+        await turn.card("document_check", document_check_card(
+            result, f"Document check: {review.reference}, version {version}",
+            quote=may_read_entries(review, turn.actor)))
+
+
+def may_read_entries(review: Review, actor: Actor) -> bool:
+    """Whether the check may quote the chronology's own words to `actor`: only to a person who
+    holds a role on this review. Everyone else who may run `imr check` sees each finding named
+    by its section, row and date, initials or term. (The one place that decides it: the
+    review entitlement in domain/policy can take its place.)"""
+    person = actor.person
+    return person is not None and person.active and person.id in review.people.values()
+
+
+_DOCUMENT = {"report": "Report", "chronology": "Chronology"}
+_MARK = {"passed": ("✔", "Good"), "error": ("✘", "Attention"), "warning": ("!", "Warning")}
+
+
+def document_check_card(result: CheckResult, title: str, *, quote: bool) -> dict:
+    """The card's data, from the result's data: every check with its mark, every item named
+    (none cut), the cell's text only when `quote`."""
+    checks = []
+    for check in result.checks:
+        mark, colour = _MARK["passed" if check.ok else check.severity]
+        items = []
+        for item in check.items:
+            where = item.where()
+            line = f"{where}: {item.problem}" if where else item.problem
+            if item.written and not item.row:
+                line += f" (“{item.written}”)"
+            shown = f" — “{item.text}”" if quote and item.text else ""
+            items.append({"line": line, "quote": shown})
+        checks.append({"mark": mark, "colour": colour, "title": check.title,
+                       "document": _DOCUMENT[check.document], "items": items})
+    ran = len(result.checks)
+    if result.ok:
+        headline = f"All {ran} checks passed."
+    else:
+        headline = f"{len(result.problems)} of {ran} checks need attention"
+        headline += (f"; {len(result.not_checked)} could not run." if result.not_checked
+                     else ".")
+    quoted_any = any(i.text for c in result.checks for i in c.items)
+    return {"title": title, "headline": headline, "colour": result.colour, "checks": checks,
+            "notChecked": [{"line": f"{_DOCUMENT[n.document]}: {BY_CODE[n.code].title} — {n.reason}"}
+                           for n in result.not_checked],
+            "note": ("The chronology's own words are shown only to people with a role on this "
+                     "review." if quoted_any and not quote else "")}

@@ -11,7 +11,6 @@ from docx.enum.section import WD_ORIENT
 from docx.enum.text import WD_TAB_ALIGNMENT
 from docx.oxml.ns import qn
 
-from imr_bot.documents.checker import check
 from imr_bot.documents.templates import (
     ACTION_PLAN_COLUMNS,
     CHRONOLOGY_COLUMNS,
@@ -311,74 +310,3 @@ def test_the_bradford_report_has_page_numbers_and_its_marking():
     assert section.header.paragraphs[0].text == ("OFFICIAL-SENSITIVE\tIndividual Management "
                                                  "Review\tDate:")
     assert "PAGE" in section.footer.paragraphs[0]._p.xml
-
-
-# -- the document check ---------------------------------------------------------------------
-def filled_report(*, sign=True, drop_section=None, acronym="") -> bytes:
-    document = opened(derbyshire_imr(PREFILL))
-    for paragraph in document.paragraphs:
-        if paragraph.text.startswith("Signed (author):") and sign:
-            paragraph.text = "Signed (author): Arun Author"
-        elif (paragraph.text.startswith("Date: ____") and sign
-              or paragraph.text == "Date: "):  # the cover's, which the author writes too
-            paragraph.text = "Date: 12/01/2027"
-        if drop_section and drop_section in paragraph.text:
-            paragraph.text = ""
-    document.add_paragraph("The Multi-Agency Safeguarding Hub (MASH) was contacted." + acronym)
-    out = io.BytesIO()
-    document.save(out)
-    return out.getvalue()
-
-
-def filled_chronology(rows, key=("JS", "Child"), ) -> bytes:
-    document = opened(chronology(PREFILL))
-    table = document.tables[0]
-    for index, row in enumerate(rows, start=1):
-        for column, value in enumerate(row):
-            table.rows[index].cells[column].text = value
-    if key:
-        document.tables[1].rows[1].cells[0].text = key[0]
-        document.tables[1].rows[1].cells[1].text = key[1]
-    out = io.BytesIO()
-    document.save(out)
-    return out.getvalue()
-
-
-GOOD_ROWS = [("03/02/2025", "Health visitor", "Home visit to JS", "Advice given"),
-             ("10/03/2025", "Social care", "Referral about JS", "Assessment opened")]
-TOR = (date(2025, 1, 1), date(2026, 6, 30))
-
-
-def problems(report, chronology_) -> list[str]:
-    return [f.text for f in check(report, chronology_, "derbyshire", TOR).problems]
-
-
-def test_a_clean_pair_passes_every_check():
-    assert problems(filled_report(), filled_chronology(GOOD_ROWS)) == []
-
-
-def test_a_missing_section_is_found():
-    assert any("ANALYSIS OF INVOLVEMENT" in p for p in
-               problems(filled_report(drop_section="ANALYSIS OF INVOLVEMENT"), filled_chronology(GOOD_ROWS)))
-
-
-def test_unordered_dates_are_found():
-    rows = [GOOD_ROWS[1], GOOD_ROWS[0]]
-    assert any("dates out of order" in p for p in problems(filled_report(), filled_chronology(rows)))
-
-
-def test_initials_missing_from_the_key_are_found():
-    rows = GOOD_ROWS + [("11/03/2025", "Police", "Call about KL", "No further action")]
-    assert "initials missing from the key: KL" in problems(filled_report(), filled_chronology(rows))
-
-
-def test_a_missing_signature_is_found():
-    assert "report is not signed" in problems(filled_report(sign=False), filled_chronology(GOOD_ROWS))
-
-
-def test_unexplained_abbreviations_and_unreadable_or_outside_dates_are_found():
-    rows = GOOD_ROWS + [("soon", "GP", "x", "y"), ("01/08/2026", "Police", "x", "y")]
-    found = problems(filled_report(acronym=" The LADO was told."), filled_chronology(rows))
-    assert "abbreviations not explained: LADO" in found
-    assert any("can't be read: soon" in p for p in found)
-    assert any("outside the terms of reference" in p for p in found)
