@@ -15,6 +15,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 
 from imr_bot.domain.errors import DomainError
+from imr_bot.domain.inputs import whole_number
 from imr_bot.domain.people import LeavePeriod, Person
 from imr_bot.domain.policy import Permission, require
 from imr_bot.domain.roles import Role
@@ -78,12 +79,9 @@ def _person(row: dict[str, str | None]) -> Person:
     active_text = value.get("active", "").lower() or "yes"
     if active_text not in ("yes", "no", "true", "false", "1", "0", "y", "n"):
         raise ValueError(f"active must be yes or no, not '{active_text}'")
-    try:
-        max_concurrent = int(value.get("max_concurrent") or 2)
-    except ValueError:
-        raise ValueError("max_concurrent must be a whole number") from None
-    if max_concurrent < 0:
-        raise ValueError("max_concurrent cannot be negative")
+    max_concurrent = whole_number(value.get("max_concurrent") or 2, high=1000)
+    if max_concurrent is None:
+        raise ValueError("max_concurrent must be a whole number from 0 to 1000")
     manager = value.get("line_manager_email", "").lower()
     if manager and not _EMAIL.match(manager):
         raise ValueError(f"line manager '{manager}' is not an email address")

@@ -15,6 +15,7 @@ from botbuilder.schema import Activity, AdaptiveCardInvokeResponse, ChannelAccou
 from dialogs.new_review import NewReviewDialog
 from imr_bot.config import Settings
 from imr_bot.domain.errors import DomainError
+from imr_bot.domain.inputs import whole_number
 from imr_bot.domain.people import Actor
 from imr_bot.domain.policy import require
 from imr_bot.services import identity
@@ -223,7 +224,7 @@ class ImrBot(TeamsActivityHandler):
             elif verb.startswith("new_review."):
                 await turn.say("That form is closed. Type `imr new` to log a commission.")
             elif verb == "status.more":
-                page = int(value.get("page") or 0)
+                page = whole_number(value.get("page") or 0, high=10_000) or 0
                 scope = str(value.get("scope") or "all")
                 require(REGISTRY.get("status").permission, turn.actor)
                 await self.handlers.show_board(turn, scope if scope in ("all", "mine", "overdue")
