@@ -26,8 +26,13 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
     from aiohttp import web
 
     from imr_bot.app import build
+    from imr_bot.config import RefusedToStart
 
-    app = build(settings)
+    try:
+        app = build(settings)
+    except RefusedToStart as refusal:
+        print(f"imr-bot: refusing to start: {refusal}", file=sys.stderr)
+        return 2
     app.web.on_startup.append(_freeze_startup_heap)
     print(f"IMR bot listening on http://{settings.host}:{settings.port}/api/messages", flush=True)
     web.run_app(app.web, host=settings.host, port=settings.port, print=None,

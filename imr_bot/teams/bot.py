@@ -22,6 +22,7 @@ from imr_bot.services import identity
 from imr_bot.services.context import ServiceContext
 from imr_bot.store.database import is_unavailable
 
+from .activities import activity_tenant
 from .approval_handlers import EXECUTE_VERBS
 from .card_templates import CardLibrary
 from .commands import CARD_ACTIONS, REGISTRY, has_command_prefix, normalise
@@ -115,14 +116,16 @@ class ImrBot(TeamsActivityHandler):
     async def actor(self, turn_context: TurnContext) -> Actor:
         if ACTOR_KEY not in turn_context.turn_state:
             user = turn_context.activity.from_property or ChannelAccount()
+            tenant, allowed = activity_tenant(turn_context.activity), self.settings.tenant_allow_list
             actor = await identity.identify(self.ctx, aad_object_id=user.aad_object_id,
-                                            teams_user_id=user.id, name=user.name)
-            if not actor.is_known:
+                                            teams_user_id=user.id, name=user.name,
+                                            tenant_id=tenant, allowed_tenants=allowed)
+            if not actor.is_known and (not allowed or tenant in allowed):
                 email = await self._teams_email(turn_context, user)
                 if email:
                     actor = await identity.identify(
                         self.ctx, aad_object_id=user.aad_object_id, teams_user_id=user.id,
-                        name=user.name, email=email)
+                        name=user.name, email=email, tenant_id=tenant, allowed_tenants=allowed)
             turn_context.turn_state[ACTOR_KEY] = actor
         return turn_context.turn_state[ACTOR_KEY]
 
