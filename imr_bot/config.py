@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ipaddress
+import logging
 from pathlib import Path
 
 from pydantic import AliasChoices, Field
@@ -10,6 +11,8 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
+
+log = logging.getLogger(__name__)
 
 MIN_AUDIT_KEY_LENGTH = 32
 
@@ -130,3 +133,12 @@ class Settings(BaseSettings):
     def local_mode(self) -> bool:
         """No app id: no Bot Framework authentication (for the Playground and tests only)."""
         return not self.app_id
+
+
+def audit_key(settings: Settings) -> bytes | None:
+    """The audit chain's key for the store; None, without IMR_AUDIT_KEY (local mode only: signed
+    in, startup_problems refuses it), is the development key, which everyone knows."""
+    if settings.audit_key_bytes is None:
+        log.warning("IMR_AUDIT_KEY is not set: the audit chain uses the development key, which "
+                    "protects nothing. Set it (from Key Vault) for any real deployment.")
+    return settings.audit_key_bytes
