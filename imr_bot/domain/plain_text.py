@@ -23,6 +23,8 @@ _NUMBERED = re.compile(r"^([ \t]*\d{1,9})([.)])", re.MULTILINE)
 # 3.5 or 2026.1, stay as they are)
 _SCHEME = re.compile(r"(?i)\b([a-z][a-z0-9+.\-]{1,20}):(//)")
 _DOMAIN_DOT = re.compile(r"(?<=\w)\.(?=[^\W\d_])")
+# most text (dates, stages, references, names) has nothing to change: found with one search
+_ANYTHING_TO_CHANGE = re.compile(r"[\\`*_\[<~&:\n\t]|^[ #+\-=>]|^\d{1,9}[.)]|\w\.[^\W\d_]")
 _ZERO_WIDTH_SPACE = "\u200b"
 _ONE_DOT_LEADER = "\u2024"
 
@@ -37,6 +39,8 @@ def plain(value: object) -> str:
     if isinstance(value, Markdown):
         return str(value)  # a plain str from here on (JSON encoders see the same as ever)
     text = "" if value is None else str(value)
+    if not _ANYTHING_TO_CHANGE.search(text):
+        return text
     text = _INLINE.sub(r"\\\1", text)
     text = _INDENT.sub(lambda m: "\u00a0" * len(m.group()), text)
     text = _NUMBERED.sub(r"\1\\\2", text)
