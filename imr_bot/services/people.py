@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass, field, replace
 from datetime import date
 
+from imr_bot.documents.cells import csv_text, from_csv_text
 from imr_bot.domain.errors import DomainError
 from imr_bot.domain.inputs import whole_number
 from imr_bot.domain.people import LeavePeriod, Person
@@ -63,7 +64,8 @@ def parse_people_csv(text: str) -> tuple[list[tuple[int, Person]], list[tuple[in
 
 
 def _person(row: dict[str, str | None]) -> Person:
-    value = {k: (v or "").strip() for k, v in row.items() if k}
+    # (an export quotes text that would start a formula in a spreadsheet: taken off again here)
+    value = {k: from_csv_text((v or "").strip()) for k, v in row.items() if k}
     email = value.get("email", "").lower()
     if not _EMAIL.match(email):
         raise ValueError(f"'{email or '(empty)'}' is not an email address")
@@ -128,10 +130,11 @@ async def export_people(ctx: ServiceContext) -> str:
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(COLUMNS)
     for p in people:
-        writer.writerow([p.email, p.name, ";".join(sorted(r.value for r in p.roles)),
-                         p.line_manager_email or "", p.service, "yes" if p.active else "no",
-                         p.max_concurrent, p.aad_object_id or "",
-                         ";".join(f"{lp.starts}..{lp.ends}" for lp in p.leave)])
+        writer.writerow([csv_text(field) for field in (
+            p.email, p.name, ";".join(sorted(r.value for r in p.roles)),
+            p.line_manager_email or "", p.service, "yes" if p.active else "no",
+            p.max_concurrent, p.aad_object_id or "",
+            ";".join(f"{lp.starts}..{lp.ends}" for lp in p.leave))])
     return out.getvalue()
 
 
