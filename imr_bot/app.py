@@ -10,10 +10,11 @@ from datetime import timedelta
 from aiohttp import web
 
 from imr_bot.clock import Clock, SettableClock, SystemClock
-from imr_bot.config import Settings
+from imr_bot.config import RefusedToStart, Settings, audit_key
 from imr_bot.domain.calendar import WorkingCalendar
 from imr_bot.observability import Metrics
 from imr_bot.scheduler import Schedule, create_scheduler
+from imr_bot.services import records
 from imr_bot.services.context import ServiceContext
 from imr_bot.store.database import Database
 from imr_bot.store.state_records import StateRecords
@@ -60,11 +61,12 @@ async def _checkpoint_every(database: Database, seconds: float) -> None:
 def build(settings: Settings | None = None, *, clock: Clock | None = None,
           database: Database | None = None, adapter=None) -> Application:
     settings = settings or Settings()
-    if settings.test_clock and not settings.local_mode:
-        raise RuntimeError("IMR_TEST_CLOCK is for local end-to-end tests only; it is refused "
-                           "when MicrosoftAppId is set")
+    problems = settings.startup_problems()
+    if problems:
+        raise RefusedToStart("; ".join(problems))
     clock = clock or (SettableClock() if settings.test_clock else SystemClock())
     database = database or Database(settings.database_url, checkpoint_in_background=True)
+    database.audit_key = audit_key(settings)
     ctx = ServiceContext(unit_of_work=UnitOfWorkFactory(database),
                          calendar=WorkingCalendar.for_england(), clock=clock,
                          base_url=settings.base_url)
@@ -83,6 +85,14 @@ def build(settings: Settings | None = None, *, clock: Clock | None = None,
         if settings.local_mode:
             log.warning("MicrosoftAppId is empty: running in LOCAL MODE without Bot Framework "
                         "authentication. Never expose this to a network.")
+        if settings.local_mode and settings.allow_unauthenticated:
+            log.warning("IMR_ALLOW_UNAUTHENTICATED is set: listening on %s without "
+                        "authentication", settings.host or "every address")
+        try:
+            if await records.seal_audit(ctx):
+                log.info("the audit entries written before the chain was keyed are sealed")
+        except Exception:  # the database may not be up yet; the first audited change seals too
+            log.warning("could not check the audit chain's seal at startup", exc_info=True)
         if settings.scheduler:
             app.scheduler = create_scheduler(app)
             app.scheduler.start()

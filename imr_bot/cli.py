@@ -7,7 +7,7 @@ import asyncio
 import sys
 from pathlib import Path
 
-from imr_bot.config import Settings
+from imr_bot.config import Settings, audit_key
 
 
 def _context(settings: Settings):
@@ -18,6 +18,7 @@ def _context(settings: Settings):
     from imr_bot.store.unit_of_work import UnitOfWorkFactory
 
     database = Database(settings.database_url)
+    database.audit_key = audit_key(settings)
     return database, ServiceContext(UnitOfWorkFactory(database), WorkingCalendar.for_england(),
                                     SystemClock())
 
@@ -26,8 +27,13 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
     from aiohttp import web
 
     from imr_bot.app import build
+    from imr_bot.config import RefusedToStart
 
-    app = build(settings)
+    try:
+        app = build(settings)
+    except RefusedToStart as refusal:
+        print(f"imr-bot: refusing to start: {refusal}", file=sys.stderr)
+        return 2
     app.web.on_startup.append(_freeze_startup_heap)
     print(f"IMR bot listening on http://{settings.host}:{settings.port}/api/messages", flush=True)
     web.run_app(app.web, host=settings.host, port=settings.port, print=None,
@@ -100,23 +106,74 @@ def cmd_playground_config(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def _audit_key_refusal(settings: Settings) -> str:
+    """Why the audit commands cannot run with these settings (empty: they can)."""
+    problems = settings.audit_key_problems()
+    if not settings.audit_key and not settings.local_mode:
+        problems.append("IMR_AUDIT_KEY is not set: the audit chain cannot be checked or its "
+                        "head signed without the key it is written with")
+    return "; ".join(problems)
+
+
+def _read_head(value: str):
+    """An exported head given as its JSON text, or as the file holding it."""
+    from imr_bot.services.records import AuditHead
+
+    text = value if value.lstrip().startswith("{") else Path(value).read_text(encoding="utf-8")
+    return AuditHead.from_json(text)
+
+
 def cmd_audit_verify(settings: Settings, args: argparse.Namespace) -> int:
     from imr_bot.services.records import verify_audit
+
+    refusal = _audit_key_refusal(settings)
+    if refusal:
+        print(f"imr-bot: {refusal}", file=sys.stderr)
+        return 2
+    try:
+        head = _read_head(args.head) if args.head else None
+    except (OSError, ValueError) as error:
+        print(f"imr-bot: --head: {error}", file=sys.stderr)
+        return 2
 
     async def run():
         database, ctx = _context(settings)
         try:
-            return await verify_audit(ctx)
+            return await verify_audit(ctx, head)
         finally:
             await database.dispose()
 
     result = asyncio.run(run())
-    if result.first_broken is None:
-        print(f"audit trail intact: {result.entries} entries, every link holds")
+    sealed = f", {result.legacy} of them from before it was keyed" if result.legacy else ""
+    if result.first_broken is None and not result.reason:
+        against = f"; the exported head ({head.entries} entries) is intact" if head else ""
+        print(f"audit trail intact: {result.entries} entries, every link holds{sealed}{against}")
         return 0
-    print(f"audit trail BROKEN at entry {result.first_broken}: {result.reason} "
-          f"({result.entries} entries checked)")
+    where = f" at entry {result.first_broken}" if result.first_broken is not None else ""
+    print(f"audit trail BROKEN{where}: {result.reason} ({result.entries} entries checked)")
     return 1
+
+
+def cmd_audit_head(settings: Settings, args: argparse.Namespace) -> int:
+    from imr_bot.services.records import audit_head
+
+    refusal = _audit_key_refusal(settings)
+    if refusal:
+        print(f"imr-bot: {refusal}", file=sys.stderr)
+        return 2
+
+    async def run():
+        database, ctx = _context(settings)
+        try:
+            return await audit_head(ctx)
+        finally:
+            await database.dispose()
+
+    text = asyncio.run(run()).to_json()
+    if args.out:
+        Path(args.out).write_text(text + "\n", encoding="utf-8")
+    print(text)
+    return 0
 
 
 def cmd_purge(settings: Settings, args: argparse.Namespace) -> int:
@@ -204,8 +261,15 @@ def main(argv: list[str] | None = None) -> int:
         func=cmd_people_export)
     audit = sub.add_parser("audit", help="the audit trail").add_subparsers(dest="audit_command",
                                                                           required=True)
-    audit.add_parser("verify", help="check the hash chain; report the first broken link"
-                     ).set_defaults(func=cmd_audit_verify)
+    verify = audit.add_parser("verify", help="check the keyed hash chain (IMR_AUDIT_KEY); "
+                              "report the first broken link")
+    verify.add_argument("--head", default="", help="an exported head (its JSON, or the file "
+                        "holding it): also check that no entry was cut from the end since")
+    verify.set_defaults(func=cmd_audit_verify)
+    head = audit.add_parser("head", help="print the chain's head (entries, last id and hash), "
+                            "signed with IMR_AUDIT_KEY, to keep outside the database")
+    head.add_argument("--out", default="", help="also write it to this file")
+    head.set_defaults(func=cmd_audit_head)
     purge = sub.add_parser("purge", help="remove closed reviews' documents and personal data")
     purge.add_argument("--closed-before", required=True, help="a date, YYYY-MM-DD")
     purge.add_argument("--by", default="cli", help="who is purging, for the audit log")

@@ -2,12 +2,32 @@
 
 from __future__ import annotations
 
+import ipaddress
+import logging
 from pathlib import Path
 
 from pydantic import AliasChoices, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+log = logging.getLogger(__name__)
+
+MIN_AUDIT_KEY_LENGTH = 32
+
+
+class RefusedToStart(RuntimeError):
+    """The settings would run the bot unsafely; the message says what to set."""
+
+
+def is_loopback(host: str) -> bool:
+    if host.strip().lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip().strip("[]")).is_loopback
+    except ValueError:  # a host name (or empty: every address) may reach the network
+        return False
 
 
 class Settings(BaseSettings):
@@ -51,12 +71,58 @@ class Settings(BaseSettings):
         "IMR_BOT_OPENID_METADATA_URL", "bot_openid_metadata_url"))
     bot_token_issuer: str = Field("", validation_alias=AliasChoices(
         "IMR_BOT_TOKEN_ISSUER", "bot_token_issuer"))
+    # comma-separated tenant ids; empty: MicrosoftAppTenantId (authenticated), any (local mode)
     allowed_tenants: str = Field("", validation_alias=AliasChoices(
-        "IMR_ALLOWED_TENANTS", "allowed_tenants"))  # comma-separated tenant ids; empty: any
+        "IMR_ALLOWED_TENANTS", "allowed_tenants"))
+    # local mode (no MicrosoftAppId) on an address other than loopback: refused unless this is set
+    allow_unauthenticated: bool = Field(False, validation_alias=AliasChoices(
+        "IMR_ALLOW_UNAUTHENTICATED", "allow_unauthenticated"))
+    # the key of the audit chain's HMAC: never in the database (Key Vault in production)
+    audit_key: str = Field("", validation_alias=AliasChoices("IMR_AUDIT_KEY", "audit_key"),
+                           repr=False)
+    # how long a fetch of the Bot Framework's signing keys may take before the request is refused
+    signing_key_timeout_seconds: float = Field(10.0, gt=0, le=60, validation_alias=AliasChoices(
+        "IMR_SIGNING_KEY_TIMEOUT_SECONDS", "signing_key_timeout_seconds"))
 
     @property
     def tenant_allow_list(self) -> set[str]:
-        return {t.strip().lower() for t in self.allowed_tenants.split(",") if t.strip()}
+        """The tenants whose people may use the bot; empty means any (local mode only)."""
+        listed = {t.strip().lower() for t in self.allowed_tenants.split(",") if t.strip()}
+        if not listed and not self.local_mode and self.app_tenant_id.strip():
+            listed = {self.app_tenant_id.strip().lower()}
+        return listed
+
+    @property
+    def audit_key_bytes(self) -> bytes | None:
+        """The audit chain's key; None: the development key (local mode only, see startup_problems)."""
+        return self.audit_key.encode() if self.audit_key else None
+
+    def startup_problems(self) -> list[str]:
+        """Why the bot must not start with these settings (empty: it may)."""
+        problems = []
+        if self.test_clock and not self.local_mode:
+            problems.append("IMR_TEST_CLOCK is for local end-to-end tests only; it is refused "
+                            "when MicrosoftAppId is set")
+        if self.local_mode and not is_loopback(self.host) and not self.allow_unauthenticated:
+            problems.append(f"MicrosoftAppId is empty (local mode, no authentication) and "
+                            f"IMR_HOST is {self.host or 'every address'}: anyone who reaches it "
+                            "could act as anyone. Set MicrosoftAppId, listen on 127.0.0.1, or "
+                            "set IMR_ALLOW_UNAUTHENTICATED=1 for a closed test network")
+        if not self.local_mode and not self.tenant_allow_list:
+            problems.append("MicrosoftAppId is set but neither MicrosoftAppTenantId nor "
+                            "IMR_ALLOWED_TENANTS names the council's tenant")
+        if not self.local_mode and not self.audit_key:
+            problems.append("MicrosoftAppId is set but IMR_AUDIT_KEY is empty: the audit chain "
+                            "needs its key (from Key Vault), or anyone who can write to the "
+                            "database could rewrite the audit trail undetected")
+        problems.extend(self.audit_key_problems())
+        return problems
+
+    def audit_key_problems(self) -> list[str]:
+        if self.audit_key and len(self.audit_key) < MIN_AUDIT_KEY_LENGTH:
+            return [f"IMR_AUDIT_KEY is too short: use at least {MIN_AUDIT_KEY_LENGTH} random "
+                    "characters (e.g. openssl rand -hex 32)"]
+        return []
 
     @property
     def base_url(self) -> str:
@@ -67,3 +133,12 @@ class Settings(BaseSettings):
     def local_mode(self) -> bool:
         """No app id: no Bot Framework authentication (for the Playground and tests only)."""
         return not self.app_id
+
+
+def audit_key(settings: Settings) -> bytes | None:
+    """The audit chain's key for the store; None, without IMR_AUDIT_KEY (local mode only: signed
+    in, startup_problems refuses it), is the development key, which everyone knows."""
+    if settings.audit_key_bytes is None:
+        log.warning("IMR_AUDIT_KEY is not set: the audit chain uses the development key, which "
+                    "protects nothing. Set it (from Key Vault) for any real deployment.")
+    return settings.audit_key_bytes

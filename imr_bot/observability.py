@@ -45,6 +45,24 @@ def configure_logging(level: str, json_lines: bool) -> None:
     logging.getLogger("alembic").setLevel(logging.WARNING)
 
 
+# Label values come only from these fixed sets, whatever a request carries: an unauthenticated
+# sender choosing a label value would create a new series each time, without bound.
+ACTIVITY_TYPES = frozenset({
+    "message", "contactRelationUpdate", "conversationUpdate", "typing", "endOfConversation",
+    "event", "invoke", "invokeResponse", "deleteUserData", "messageUpdate", "messageDelete",
+    "installationUpdate", "messageReaction", "suggestion", "trace", "handoff", "command",
+    "commandResult"})
+OTHER_TYPE = "other"  # a type the Bot Framework does not define
+INVALID_TYPE = "invalid"  # a request refused before its type could be read
+REFUSAL_REASONS = frozenset({
+    "not_json_content", "charset", "not_json", "too_large", "not_an_activity", "malformed",
+    "unauthorised", "tenant", "bad_request"})
+
+
+def activity_type_label(value: object) -> str:
+    return value if isinstance(value, str) and value in ACTIVITY_TYPES else OTHER_TYPE
+
+
 class Metrics:
     """One registry per application, so several apps in one process (tests) do not collide."""
 
@@ -60,6 +78,9 @@ class Metrics:
         self.errors = Counter("imr_errors_total", "Turns that failed", registry=self.registry)
         self.refused = Counter("imr_refused_requests_total", "Requests refused at the edge",
                                ["reason"], registry=self.registry)
+
+    def count_refusal(self, reason: str) -> None:
+        self.refused.labels(reason if reason in REFUSAL_REASONS else "bad_request").inc()
 
     def exposition(self) -> bytes:
         return generate_latest(self.registry)

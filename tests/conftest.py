@@ -98,7 +98,8 @@ async def migrated_database(request, tmp_path_factory):
 
 @pytest.fixture
 async def database(migrated_database):
-    """A migrated, empty database (each test starts clean)."""
+    """A migrated, empty database (each test starts clean), with the development audit key."""
+    migrated_database.audit_key = None
     async with migrated_database.engine.begin() as connection:
         if migrated_database.is_sqlite:
             for table in reversed(tables.metadata.sorted_tables):

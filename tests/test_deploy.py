@@ -67,3 +67,24 @@ def test_compose_and_bicep_keep_secrets_out_of_the_files():
         assert resource in bicep
     assert "@secure()\n@description('The app registration client secret" in bicep
     assert "@Microsoft.KeyVault(SecretUri=" in bicep and "SingleTenant" in bicep
+
+
+def test_the_container_refuses_to_run_unauthenticated_on_every_address_by_default():
+    from imr_bot.config import Settings
+
+    dockerfile = (ROOT / "deploy/Dockerfile").read_text()
+    compose = (ROOT / "deploy/compose.yaml").read_text()
+    assert "IMR_HOST=0.0.0.0" in dockerfile
+    for text in (dockerfile, compose):
+        assert "IMR_ALLOW_UNAUTHENTICATED" not in text
+    # the image's environment, without the operator's settings: refused
+    problems = Settings(host="0.0.0.0", app_id="", _env_file=None).startup_problems()
+    assert any("IMR_ALLOW_UNAUTHENTICATED" in p for p in problems)
+
+
+def test_the_audit_key_comes_from_the_operator_or_key_vault_never_the_files():
+    compose = (ROOT / "deploy/compose.yaml").read_text()
+    bicep = (ROOT / "deploy/azure/main.bicep").read_text()
+    assert "IMR_AUDIT_KEY: ${IMR_AUDIT_KEY:?" in compose
+    assert "@secure()\n@description('The audit chain key" in bicep
+    assert "{ name: 'IMR_AUDIT_KEY', value: '@Microsoft.KeyVault(SecretUri=${auditKeySecret" in bicep

@@ -20,6 +20,9 @@ param dbPassword string
 @secure()
 @description('The app registration client secret (stored in Key Vault)')
 param appPassword string
+@secure()
+@description('The audit chain key, at least 32 random characters, e.g. openssl rand -hex 32 (stored in Key Vault; never in the database)')
+param auditKey string
 
 var hostName = '${name}-${uniqueString(resourceGroup().id)}'
 
@@ -39,6 +42,12 @@ resource appPasswordSecret 'Microsoft.KeyVault/vaults/secrets@2023-07-01' = {
   parent: vault
   name: 'MicrosoftAppPassword'
   properties: { value: appPassword }
+}
+
+resource auditKeySecret 'Microsoft.KeyVault/vaults/secrets@2023-07-01' = {
+  parent: vault
+  name: 'ImrAuditKey'
+  properties: { value: auditKey }
 }
 
 resource dbUrlSecret 'Microsoft.KeyVault/vaults/secrets@2023-07-01' = {
@@ -97,12 +106,13 @@ resource site 'Microsoft.Web/sites@2023-01-01' = {
         { name: 'IMR_ALLOWED_TENANTS', value: tenantId }
         { name: 'MicrosoftAppPassword', value: '@Microsoft.KeyVault(SecretUri=${appPasswordSecret.properties.secretUri})' }
         { name: 'IMR_DATABASE_URL', value: '@Microsoft.KeyVault(SecretUri=${dbUrlSecret.properties.secretUri})' }
+        { name: 'IMR_AUDIT_KEY', value: '@Microsoft.KeyVault(SecretUri=${auditKeySecret.properties.secretUri})' }
       ]
     }
   }
 }
 
-// the web app reads the two secrets with its managed identity
+// the web app reads the three secrets with its managed identity
 resource secretsUser 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
   name: guid(vault.id, site.id, 'secrets-user')
   scope: vault

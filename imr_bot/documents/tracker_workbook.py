@@ -10,6 +10,8 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
+from .cells import looks_like_a_formula
+
 RAG_FILLS = {"Red": "F4B6B6", "Amber": "FCE4B0", "Green": "C6E8C6"}
 
 
@@ -24,6 +26,14 @@ class TrackerRow:
     working_days_left: int | None
     milestones: list[tuple[date | None, date | None]]  # (planned, actual) in milestone order
     people: dict[str, str]  # role title -> name
+
+
+def _as_text(cell) -> None:
+    """Text stays text: openpyxl stores a string that starts with "=" as a formula, and a
+    spreadsheet may take one that starts with + - or @ for one when it is edited."""
+    cell.data_type = "s"
+    if looks_like_a_formula(cell.value):
+        cell.quotePrefix = True
 
 
 def tracker_workbook(rows: list[TrackerRow], milestone_titles: list[str], role_titles: list[str],
@@ -54,10 +64,12 @@ def tracker_workbook(rows: list[TrackerRow], milestone_titles: list[str], role_t
             sheet.cell(row=sheet.max_row, column=5).fill = PatternFill("solid", fgColor=fill)
     for index in range(1, len(header) + 1):
         sheet.column_dimensions[get_column_letter(index)].width = 18 if index > 1 else 26
-    for row_cells in sheet.iter_rows(min_row=3):
+    for row_cells in sheet.iter_rows():
         for cell in row_cells:
             if isinstance(cell.value, date):
                 cell.number_format = "ddd dd mmm yyyy"
+            elif isinstance(cell.value, str):
+                _as_text(cell)
     sheet.freeze_panes = "B3"
     out = io.BytesIO()
     workbook.save(out)

@@ -14,6 +14,7 @@ from imr_bot.domain.dates import format_date, parse_date
 from imr_bot.domain.errors import BadDate, DomainError, NotAllowed, UnknownReview
 from imr_bot.domain.notification import OutgoingNotification
 from imr_bot.domain.people import Actor, Person
+from imr_bot.domain.plain_text import plain
 from imr_bot.domain.plan import Milestone
 from imr_bot.domain.policy import Permission, require
 from imr_bot.domain.rag import standing
@@ -382,10 +383,10 @@ async def _after_decision(ctx, uow, review: Review, version: int, level: Level,
         if level == Level.SD and Role.QA_LEAD in review.people:
             qa = await uow.people.by_id(review.people[Role.QA_LEAD])
             await _tell(uow, qa, review, key, now, f"The Service Director asked for amendments to "
-                        f"**{review.reference}** (version {version}): {comment}")
+                        f"**{review.reference}** (version {version}): {plain(comment)}")
         return
     if level == Level.QA:
-        await _tell(uow, author, review, key, now, f"{actor.name} approved **{review.reference}** "
+        await _tell(uow, author, review, key, now, f"{plain(actor.name)} approved **{review.reference}** "
                     f"(version {version}). It has gone to the Service Director for sign-off.")
         await _ask_approvers(ctx, uow, review, version, Level.SD)
         for qpp in await uow.people.with_role(Role.SD_QPP):

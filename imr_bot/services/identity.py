@@ -1,8 +1,9 @@
 """Who is talking to the bot: a person in the directory, matched by AAD object id, else by email
-(and linked on first contact)."""
+(and linked on first contact) — only for someone in one of the council's tenants."""
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import replace
 
 from imr_bot.domain.people import Actor
@@ -11,7 +12,13 @@ from .context import ServiceContext
 
 
 async def identify(ctx: ServiceContext, *, aad_object_id: str | None, teams_user_id: str | None,
-                   name: str | None, email: str | None = None) -> Actor:
+                   name: str | None, email: str | None = None, tenant_id: str = "",
+                   allowed_tenants: Collection[str] = ()) -> Actor:
+    """`allowed_tenants` empty: any tenant (local mode). Someone from another tenant is a
+    stranger: never matched to a directory entry, and never linked to one (a matching email in
+    another tenant is someone else's account, or an impersonation)."""
+    if allowed_tenants and (tenant_id or "").lower() not in allowed_tenants:
+        return _stranger(aad_object_id, teams_user_id, name)
     person = await ctx.unit_of_work.person_by_aad(aad_object_id) if aad_object_id else None
     if person is None and email:
         async with ctx.unit_of_work(read_only=True) as uow:
@@ -35,6 +42,10 @@ async def identify(ctx: ServiceContext, *, aad_object_id: str | None, teams_user
                          unreachable_since=None)
     if person is not None:
         return Actor(key=person.email, name=person.name, person=person)
+    return _stranger(aad_object_id, teams_user_id, name)
+
+
+def _stranger(aad_object_id: str | None, teams_user_id: str | None, name: str | None) -> Actor:
     return Actor(key=f"teams:{aad_object_id or teams_user_id or 'unknown'}", name=name or "there")
 
 

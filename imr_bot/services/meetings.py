@@ -10,6 +10,7 @@ from imr_bot.clock import LONDON
 from imr_bot.documents.calendar_invite import Invitee, invitation
 from imr_bot.domain.dates import format_date
 from imr_bot.domain.errors import DomainError, NotAllowed, UnknownReview
+from imr_bot.domain.inputs import whole_number
 from imr_bot.domain.meetings import (
     Meeting,
     MeetingKind,
@@ -91,10 +92,9 @@ async def send(ctx: ServiceContext, actor: Actor, meeting_id: int, day: str, tim
     now = ctx.clock.now()
     async with ctx.unit_of_work() as uow:
         meeting, review = await _load(uow, meeting_id)
-        try:
-            length = int(str(minutes or "60"))
-        except ValueError:
-            raise DomainError("The duration is a number of minutes, e.g. 60.") from None
+        length = whole_number(minutes or "60", low=1, high=24 * 60)
+        if length is None:
+            raise DomainError("The duration is a number of minutes, e.g. 60.")
         meeting = meeting.send(_person_id(actor), parse_slot(day, time_text), length,
                                location or "", ctx.calendar)
         await uow.meetings.save(meeting, now)
@@ -264,7 +264,10 @@ async def record_outcome(ctx: ServiceContext, actor: Actor, meeting_id: int,
             raise DomainError("Please give the date the meeting was held.") from None
         if held_on > ctx.clock.today():
             raise DomainError("The meeting can't have been held in the future.")
-        attendee_ids = [int(p) for p in str(values.get("attendees") or "").split(",") if p.strip()]
+        attendee_ids = [whole_number(p, low=1) for p in str(values.get("attendees") or "").split(",")
+                        if p.strip()]
+        if None in attendee_ids:
+            raise DomainError("Please choose the attendees from the list.")
         notes = str(values.get("notes") or "").strip()[:2000]
         roles = {Role.QA_LEAD}
         if meeting.kind == MeetingKind.SCOPING:

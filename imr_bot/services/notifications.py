@@ -9,6 +9,7 @@ from __future__ import annotations
 from imr_bot.domain.dates import format_date
 from imr_bot.domain.notification import OutgoingNotification
 from imr_bot.domain.people import Person
+from imr_bot.domain.plain_text import plain
 from imr_bot.domain.plan import Milestone
 from imr_bot.domain.rag import Rag
 from imr_bot.domain.review import Review
@@ -126,12 +127,13 @@ def allocation_accepted(review: Review, author: Person, qa_lead: Person,
                         line_manager: Person | None, heads: list[Person], scoping: str):
     """(recipient, text) pairs for everyone who needs to know an author accepted."""
     ref = review.reference
-    yield qa_lead, (f"{author.name} has accepted the IMR **{ref}** and you are its QA senior "
+    author_name, qa_name = plain(author.name), plain(qa_lead.name)
+    yield qa_lead, (f"{author_name} has accepted the IMR **{ref}** and you are its QA senior "
                     f"lead. The scoping meeting (you, the author and their line manager) is due "
                     f"{scoping}.")
     if line_manager is not None and line_manager.id != qa_lead.id:
-        yield line_manager, (f"{author.name}, who reports to you, has accepted the IMR **{ref}**. "
+        yield line_manager, (f"{author_name}, who reports to you, has accepted the IMR **{ref}**. "
                              f"The scoping meeting with you, the author and the QA senior lead "
-                             f"({qa_lead.name}) is due {scoping}.")
+                             f"({qa_name}) is due {scoping}.")
     for head in heads:
-        yield head, f"{author.name} accepted **{ref}**, with {qa_lead.name} as QA senior lead."
+        yield head, f"{author_name} accepted **{ref}**, with {qa_name} as QA senior lead."

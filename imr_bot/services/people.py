@@ -14,7 +14,9 @@ import re
 from dataclasses import dataclass, field, replace
 from datetime import date
 
+from imr_bot.documents.cells import csv_text, from_csv_text
 from imr_bot.domain.errors import DomainError
+from imr_bot.domain.inputs import whole_number
 from imr_bot.domain.people import LeavePeriod, Person
 from imr_bot.domain.policy import Permission, require
 from imr_bot.domain.roles import Role
@@ -62,7 +64,8 @@ def parse_people_csv(text: str) -> tuple[list[tuple[int, Person]], list[tuple[in
 
 
 def _person(row: dict[str, str | None]) -> Person:
-    value = {k: (v or "").strip() for k, v in row.items() if k}
+    # (an export quotes text that would start a formula in a spreadsheet: taken off again here)
+    value = {k: from_csv_text((v or "").strip()) for k, v in row.items() if k}
     email = value.get("email", "").lower()
     if not _EMAIL.match(email):
         raise ValueError(f"'{email or '(empty)'}' is not an email address")
@@ -78,12 +81,9 @@ def _person(row: dict[str, str | None]) -> Person:
     active_text = value.get("active", "").lower() or "yes"
     if active_text not in ("yes", "no", "true", "false", "1", "0", "y", "n"):
         raise ValueError(f"active must be yes or no, not '{active_text}'")
-    try:
-        max_concurrent = int(value.get("max_concurrent") or 2)
-    except ValueError:
-        raise ValueError("max_concurrent must be a whole number") from None
-    if max_concurrent < 0:
-        raise ValueError("max_concurrent cannot be negative")
+    max_concurrent = whole_number(value.get("max_concurrent") or 2, high=1000)
+    if max_concurrent is None:
+        raise ValueError("max_concurrent must be a whole number from 0 to 1000")
     manager = value.get("line_manager_email", "").lower()
     if manager and not _EMAIL.match(manager):
         raise ValueError(f"line manager '{manager}' is not an email address")
@@ -130,10 +130,11 @@ async def export_people(ctx: ServiceContext) -> str:
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(COLUMNS)
     for p in people:
-        writer.writerow([p.email, p.name, ";".join(sorted(r.value for r in p.roles)),
-                         p.line_manager_email or "", p.service, "yes" if p.active else "no",
-                         p.max_concurrent, p.aad_object_id or "",
-                         ";".join(f"{lp.starts}..{lp.ends}" for lp in p.leave)])
+        writer.writerow([csv_text(field) for field in (
+            p.email, p.name, ";".join(sorted(r.value for r in p.roles)),
+            p.line_manager_email or "", p.service, "yes" if p.active else "no",
+            p.max_concurrent, p.aad_object_id or "",
+            ";".join(f"{lp.starts}..{lp.ends}" for lp in p.leave))])
     return out.getvalue()
 
 

@@ -85,6 +85,9 @@ class Database:
         self._autocommit_reader: AsyncEngine | None = None
         # what every turn reads, from memory while the database reports changes (follow_changes)
         self.cache = ReadCache()
+        # the audit chain's HMAC key (IMR_AUDIT_KEY), set by whoever opens the database for the
+        # bot or the CLI; None: the development key (repositories.DEVELOPMENT_AUDIT_KEY)
+        self.audit_key: bytes | None = None
         self._feed: ChangeFeed | SqliteChanges | None = None
         self._sqlite_path: str | None = None
         self.checkpoints_in_background = self.is_sqlite and checkpoint_in_background

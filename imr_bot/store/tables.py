@@ -154,6 +154,9 @@ audit = Table(
     Column("detail", Text, nullable=False, default="{}"),
     Column("prev_hash", String(64), nullable=False),
     Column("hash", String(64), nullable=False),
+    # how `hash` was made: "hmac-sha256" (keyed, IMR_AUDIT_KEY), or "sha256" for the entries
+    # written before the chain was keyed (migration 0013), which the first keyed entry seals
+    Column("scheme", String(16), nullable=False, server_default="sha256"),
     Index("ix_audit_review", "review_id"),
 )
 

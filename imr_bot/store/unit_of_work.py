@@ -77,7 +77,7 @@ class UnitOfWork:
         connection = self._connection
         self.reviews = Reviews(connection)
         self.people = People(connection)
-        self.audit = AuditLog(connection)
+        self.audit = AuditLog(connection, self._database.audit_key)
         self.conversations = ConversationRefs(connection)
         self.settings = Settings(connection)
         self.outbox = Outbox(connection)

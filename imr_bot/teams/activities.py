@@ -25,6 +25,14 @@ class _NotPlain(Exception):
     """This value is not one the quick reader is sure of: msrest reads the activity."""
 
 
+def activity_tenant(activity: Activity) -> str:
+    """The tenant an activity comes from, as Teams names it (lower case; empty if none)."""
+    data = activity.channel_data if isinstance(activity.channel_data, dict) else {}
+    tenant = data.get("tenant") if isinstance(data.get("tenant"), dict) else {}
+    found = tenant.get("id") or getattr(activity.conversation, "tenant_id", None)
+    return found.lower() if isinstance(found, str) else ""
+
+
 def read_activity(body: dict) -> Activity:
     """`body` as msrest's Activity.deserialize would read it (and raising as it does)."""
     try:

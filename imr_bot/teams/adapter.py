@@ -1,9 +1,14 @@
-"""The Bot Framework adapter: CloudAdapter with our error handler."""
+"""The Bot Framework adapter: CloudAdapter with our error handler, and the signing keys that
+check its tokens fetched without blocking the event loop."""
 
 from __future__ import annotations
 
+import asyncio
+import json
 import logging
+import time
 import uuid
+from datetime import datetime
 
 import aiohttp
 from botbuilder.core import TurnContext
@@ -11,6 +16,7 @@ from botbuilder.integration.aiohttp import (
     CloudAdapter,
     ConfigurationBotFrameworkAuthentication,
 )
+from botframework.connector.auth import jwt_token_extractor
 from msrest.serialization import Serializer
 
 from imr_bot.config import Settings
@@ -36,6 +42,8 @@ class BotConfig:
 
 
 def create_adapter(settings: Settings, *, lean: bool = True) -> CloudAdapter:
+    SigningKeys.timeout = settings.signing_key_timeout_seconds
+    jwt_token_extractor._OpenIdMetadata = SigningKeys
     authentication = ConfigurationBotFrameworkAuthentication(BotConfig(settings))
     adapter = CloudAdapter(LeanAuthentication(authentication) if lean else authentication)
     adapter.on_turn_error = on_turn_error
@@ -171,3 +179,72 @@ class LeanAuthentication:
             client = await self._inner.create_user_token_client(claims_identity)
             self._token_clients[key] = client
         return client
+
+
+class SigningKeysUnavailable(Exception):
+    """The Bot Framework's signing keys could not be fetched: the request is refused (401)."""
+
+
+SIGNING_KEYS_MAX_BYTES = 1024 * 1024
+
+
+class SigningKeys(jwt_token_extractor._OpenIdMetadata):
+    """The SDK's cache of the Bot Framework's token-signing keys (one per metadata URL), whose
+    refresh fetched them with `requests`, synchronously, inside the event loop and without a
+    timeout: a slow key endpoint stopped every turn. This one fetches with aiohttp, within
+    `timeout`; one refresh at a time (the requests waiting for it share its result); on failure
+    it keeps serving with the keys it has, and tries again only after `retry_after` seconds.
+    Installed in place of the SDK's class (botbuilder 4.17.1, its last release, looks it up by
+    name when a token arrives); the validation of tokens is the SDK's own, unchanged."""
+
+    timeout = 10.0
+    retry_after = 30.0
+
+    def __init__(self, url: str):
+        super().__init__(url)
+        self._refreshing = asyncio.Lock()
+        self._failed_at = float("-inf")
+
+    async def _refresh(self) -> None:
+        asked_at = datetime.now()  # the SDK's own clock for last_updated
+        async with self._refreshing:
+            if self.last_updated >= asked_at:  # refreshed while this request waited
+                return
+            if time.monotonic() - self._failed_at < self.retry_after:
+                if self.keys:
+                    return
+                raise SigningKeysUnavailable("the signing keys could not be fetched just now")
+            try:
+                async with asyncio.timeout(self.timeout):
+                    keys = await _fetch_signing_keys(self.url)
+            except Exception as error:  # unreachable, slow, or not a key set
+                self._failed_at = time.monotonic()
+                log.warning("could not fetch the Bot Framework signing keys from %s: %s",
+                            self.url, type(error).__name__)
+                if self.keys:
+                    return  # keep checking tokens with the keys we have
+                raise SigningKeysUnavailable("the signing keys could not be fetched") from error
+            self.keys = keys
+            self.last_updated = datetime.now()
+
+
+async def _fetch_signing_keys(metadata_url: str) -> list[dict]:
+    async with aiohttp.ClientSession() as session:
+        metadata = await _bounded_json(session, metadata_url)
+        keys = await _bounded_json(session, str(metadata["jwks_uri"]))
+    found = keys["keys"]
+    if not isinstance(found, list) or not all(isinstance(k, dict) and "kid" in k for k in found):
+        raise ValueError("not a key set")
+    return found
+
+
+async def _bounded_json(session: aiohttp.ClientSession, url: str) -> dict:
+    async with session.get(url) as response:
+        response.raise_for_status()
+        body = await response.content.read(SIGNING_KEYS_MAX_BYTES + 1)
+    if len(body) > SIGNING_KEYS_MAX_BYTES:
+        raise ValueError("the key document is too large")
+    found = json.loads(body)
+    if not isinstance(found, dict):
+        raise ValueError("not a JSON object")
+    return found

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from imr_bot.domain.errors import DomainError
+from imr_bot.domain.plain_text import plain
 from imr_bot.domain.policy import Permission
 from imr_bot.domain.submissions import MAX_FILE_BYTES, Decision, Level
 from imr_bot.services import approvals
@@ -118,7 +119,7 @@ class ApprovalHandlers:
             return
         review, person, level = await approvals.delegate(turn.bot.ctx, turn.actor, *words)
         turn.deliver_soon()
-        await turn.say(f"{person.name} may now make the {level.title}'s decision on "
+        await turn.say(f"{plain(person.name)} may now make the {level.title}'s decision on "
                        f"{review.reference}; they have been sent the card.")
 
     @command("history", "history REF", "A review's audit trail: every change, who and when.",

@@ -15,12 +15,14 @@ from botbuilder.schema import Activity, AdaptiveCardInvokeResponse, ChannelAccou
 from dialogs.new_review import NewReviewDialog
 from imr_bot.config import Settings
 from imr_bot.domain.errors import DomainError
+from imr_bot.domain.inputs import whole_number
 from imr_bot.domain.people import Actor
 from imr_bot.domain.policy import require
 from imr_bot.services import identity
 from imr_bot.services.context import ServiceContext
 from imr_bot.store.database import is_unavailable
 
+from .activities import activity_tenant
 from .approval_handlers import EXECUTE_VERBS
 from .card_templates import CardLibrary
 from .commands import CARD_ACTIONS, REGISTRY, has_command_prefix, normalise
@@ -114,14 +116,16 @@ class ImrBot(TeamsActivityHandler):
     async def actor(self, turn_context: TurnContext) -> Actor:
         if ACTOR_KEY not in turn_context.turn_state:
             user = turn_context.activity.from_property or ChannelAccount()
+            tenant, allowed = activity_tenant(turn_context.activity), self.settings.tenant_allow_list
             actor = await identity.identify(self.ctx, aad_object_id=user.aad_object_id,
-                                            teams_user_id=user.id, name=user.name)
-            if not actor.is_known:
+                                            teams_user_id=user.id, name=user.name,
+                                            tenant_id=tenant, allowed_tenants=allowed)
+            if not actor.is_known and (not allowed or tenant in allowed):
                 email = await self._teams_email(turn_context, user)
                 if email:
                     actor = await identity.identify(
                         self.ctx, aad_object_id=user.aad_object_id, teams_user_id=user.id,
-                        name=user.name, email=email)
+                        name=user.name, email=email, tenant_id=tenant, allowed_tenants=allowed)
             turn_context.turn_state[ACTOR_KEY] = actor
         return turn_context.turn_state[ACTOR_KEY]
 
@@ -223,7 +227,7 @@ class ImrBot(TeamsActivityHandler):
             elif verb.startswith("new_review."):
                 await turn.say("That form is closed. Type `imr new` to log a commission.")
             elif verb == "status.more":
-                page = int(value.get("page") or 0)
+                page = whole_number(value.get("page") or 0, high=10_000) or 0
                 scope = str(value.get("scope") or "all")
                 require(REGISTRY.get("status").permission, turn.actor)
                 await self.handlers.show_board(turn, scope if scope in ("all", "mine", "overdue")

@@ -8,7 +8,10 @@ files open in the Adaptive Cards Designer with sample data:
   "$root" always reaches the top); "$data" bound to an object changes scope;
 - "$when": "${path}" or "${!path}" drops the element when the value is falsy (or truthy).
 Values are inserted as data and never evaluated again, so text a user typed (even "${x}") is
-shown as typed.
+shown as typed. And where Teams reads text as Markdown (a TextBlock's text, a fact's title and
+value) a bound value is made plain (imr_bot/domain/plain_text.py): what someone typed is never a
+link, emphasis or a heading on another person's screen. Only a value the bot's own code marked as
+`Markdown` keeps its markup; the template's own text is the template author's.
 """
 
 from __future__ import annotations
@@ -19,6 +22,8 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from imr_bot.domain.plain_text import plain
+
 _EXPR = re.compile(r"\$\{\s*(!?)\s*([$A-Za-z_][\w.$]*)\s*\}")
 _MISSING = object()
 
@@ -28,6 +33,8 @@ def _lookup(path: str, scope: Any, root: Any) -> Any:
 
 
 def _text(value: Any) -> str:
+    if isinstance(value, str):
+        return value  # as it is: a Markdown value stays one
     if value is _MISSING or value is None:
         return ""
     if isinstance(value, bool):
@@ -106,9 +113,14 @@ def _path(path: str):
     return lookup
 
 
-def _compile_string(template: str):
+# where Teams renders text as Markdown: these keys of these elements (a fact has no type)
+_MARKDOWN_KEYS = {"TextBlock": frozenset({"text"}), "Fact": frozenset({"title", "value"})}
+
+
+def _compile_string(template: str, inert: bool = False):
     """A function (scope, root) -> the string bound; a string that is only one expression gives
-    the value itself (a list stays a list, a boolean a boolean)."""
+    the value itself (a list stays a list, a boolean a boolean). `inert`: the bound values are
+    made plain Markdown."""
     whole = _EXPR.fullmatch(template.strip())
     if whole and not whole.group(1):
         lookup = _path(whole.group(2))
@@ -116,7 +128,7 @@ def _compile_string(template: str):
         def single(scope, root):
             value = lookup(scope, root)
             if isinstance(value, str):
-                return value
+                return plain(value) if inert else value
             return "" if value is _MISSING or value is None else value
         return single
     pieces: list[Any] = []  # literal text, or (negate, lookup)
@@ -137,15 +149,18 @@ def _compile_string(template: str):
             value = lookup(scope, root)
             if negate:
                 out.append("false" if value not in (_MISSING, None) and value else "true")
+            elif inert:
+                out.append(plain(_text(value)))
             else:
                 out.append(_text(value))
         return "".join(out)
     return joined
 
 
-def _compile(node: Any):
+def _compile(node: Any, kind: str = ""):
     """A function (scope, root) -> the bound nodes: a list, because `$data` over a list yields
-    several elements and `$when` may yield none."""
+    several elements and `$when` may yield none. `kind`: the element type a node without one
+    is (a FactSet's facts are Facts)."""
     if _is_static(node):
         if isinstance(node, (dict, list)):
             return lambda scope, root: [_copy(node)]
@@ -154,12 +169,12 @@ def _compile(node: Any):
         bind_string = _compile_string(node)
         return lambda scope, root: [bind_string(scope, root)]
     if isinstance(node, list):
-        items = [_compile(item) for item in node]
+        items = [_compile(item, kind) for item in node]
         return lambda scope, root: [[b for item in items for b in item(scope, root)]]
     if "$data" in node:
         data = node["$data"]
         match = _EXPR.fullmatch(data.strip()) if isinstance(data, str) else None
-        rest = _compile({k: v for k, v in node.items() if k != "$data"})
+        rest = _compile({k: v for k, v in node.items() if k != "$data"}, kind)
 
         def repeat(scope, root):
             found = _lookup(match.group(2), scope, root) if match else data
@@ -170,19 +185,22 @@ def _compile(node: Any):
             return rest(found, root)
         return repeat
     when = node.get("$when", None)
+    own_kind = node.get("type") if isinstance(node.get("type"), str) else kind
+    markdown = _MARKDOWN_KEYS.get(own_kind, frozenset())
     fields = []
     for key, value in node.items():
         if key == "$when":
             continue
+        child_kind = "Fact" if own_kind == "FactSet" and key == "facts" else ""
         if isinstance(value, str) and "${" not in value or not isinstance(
                 value, (str, list, dict)):
             fields.append((key, 0, value))
         elif isinstance(value, str):
-            fields.append((key, 1, _compile_string(value)))
+            fields.append((key, 1, _compile_string(value, inert=key in markdown)))
         elif isinstance(value, list):
-            fields.append((key, 2, [_compile(item) for item in value]))
+            fields.append((key, 2, [_compile(item, child_kind) for item in value]))
         else:
-            fields.append((key, 3, _compile(value)))
+            fields.append((key, 3, _compile(value, child_kind)))
 
     def element(scope, root):
         if when is not None and not _truthy(when, scope, root):

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 from imr_bot.domain.dates import format_date, parse_date
 from imr_bot.domain.errors import DomainError
+from imr_bot.domain.plain_text import plain
 from imr_bot.domain.policy import Permission, require
 from imr_bot.services import (
     allocation,
@@ -235,7 +236,7 @@ class CommandHandlers(MeetingHandlers, ApprovalHandlers, TemplateHandlers):
             await turn.card("allocate", notifications.allocate_card_data(options, error=str(error)))
             return
         turn.deliver_soon()
-        await turn.say(f"Asked {author.name} to write the IMR for {review.reference}. I'll tell "
+        await turn.say(f"Asked {plain(author.name)} to write the IMR for {review.reference}. I'll tell "
                        "you when they answer.")
 
     @command("reallocate", "reallocate REF REASON", "Withdraw the author (keeping the history) "
@@ -299,7 +300,7 @@ class CommandHandlers(MeetingHandlers, ApprovalHandlers, TemplateHandlers):
             person = await people.add_leave(ctx, turn.actor, match[1],
                                             parse_date(match[2], today=today),
                                             parse_date(match[3], today=today))
-            await turn.say(f"Leave recorded for {person.name}: {len(person.leave)} period(s) on "
+            await turn.say(f"Leave recorded for {plain(person.name)}: {len(person.leave)} period(s) on "
                            "record. They won't be suggested for reviews whose plan overlaps it.")
             return
         if action == "deactivate":
@@ -308,7 +309,7 @@ class CommandHandlers(MeetingHandlers, ApprovalHandlers, TemplateHandlers):
                 await turn.say("Use `imr people deactivate EMAIL`.")
                 return
             person = await people.deactivate(ctx, turn.actor, words[1])
-            await turn.say(f"{person.name} is deactivated: no longer suggested or able to use the "
+            await turn.say(f"{plain(person.name)} is deactivated: no longer suggested or able to use the "
                            "bot's role commands. Their history is kept.")
             return
         rows = await allocation.loads(ctx, turn.actor)

@@ -2,27 +2,39 @@
 
 from __future__ import annotations
 
-import json
 import logging
 import time
+from dataclasses import dataclass
 
 import orjson
 from aiohttp import web
 from botbuilder.core.serializer_helper import serializer_helper
-from botbuilder.schema import Activity
 
-from imr_bot.observability import new_correlation_id, release_memory
-from imr_bot.teams.activities import read_activity
+from imr_bot.observability import (
+    INVALID_TYPE,
+    activity_type_label,
+    new_correlation_id,
+    release_memory,
+)
+from imr_bot.teams.activities import activity_tenant, read_activity
 
 log = logging.getLogger(__name__)
 
 MAX_BODY = 512 * 1024  # a Teams message is at most 100 KB; leave room for attachments' metadata
 
 
-def _tenant(activity: Activity) -> str:
-    data = activity.channel_data if isinstance(activity.channel_data, dict) else {}
-    tenant = (data.get("tenant") or {}).get("id") or getattr(activity.conversation, "tenant_id", None)
-    return (tenant or "").lower()
+JSON_CHARSETS = frozenset({"utf-8", "utf8", "us-ascii", "ascii"})
+
+
+@dataclass(frozen=True)
+class _Outcome:
+    response: web.StreamResponse
+    kind: str  # the activity's type, from a fixed set (observability.activity_type_label)
+    refused: str = ""  # why it was refused, from a fixed set (observability.REFUSAL_REASONS)
+
+
+def _refuse(status: int, error: str, reason: str, kind: str = INVALID_TYPE) -> _Outcome:
+    return _Outcome(web.json_response({"error": error}, status=status), kind, reason)
 
 
 def create_web_app(app) -> web.Application:
@@ -32,34 +44,34 @@ def create_web_app(app) -> web.Application:
     async def messages(request: web.Request) -> web.StreamResponse:
         new_correlation_id()
         started = time.perf_counter()
-        response, kind = await _messages(request)
-        app.metrics.turns.labels(kind).inc()
-        app.metrics.latency.labels(kind).observe(time.perf_counter() - started)
-        if response.status in (400, 401, 403, 413, 415):
-            app.metrics.refused.labels(str(response.status)).inc()
-        return response
+        outcome = await _messages(request)
+        app.metrics.turns.labels(outcome.kind).inc()
+        app.metrics.latency.labels(outcome.kind).observe(time.perf_counter() - started)
+        if outcome.refused:
+            app.metrics.count_refusal(outcome.refused)
+        return outcome.response
 
-    async def _messages(request: web.Request) -> tuple[web.StreamResponse, str]:
-        """The response, and the activity's type for the metrics."""
-        kind = "invalid"
-        if "application/json" not in request.headers.get("Content-Type", ""):
-            return web.json_response({"error": "expected application/json"}, status=415), kind
+    async def _messages(request: web.Request) -> _Outcome:
+        if request.content_type != "application/json":
+            return _refuse(415, "expected application/json", "not_json_content")
+        charset = (request.charset or "utf-8").lower()
+        if charset not in JSON_CHARSETS:  # JSON is UTF-8 (RFC 8259); an unknown codec is no 500
+            return _refuse(415, "expected UTF-8 JSON", "charset")
         try:
-            body = await request.json(loads=orjson.loads)
-        except (json.JSONDecodeError, UnicodeDecodeError):  # orjson's error is json's
-            return web.json_response({"error": "body is not JSON"}, status=400), kind
+            body = orjson.loads(await request.read())
+        except orjson.JSONDecodeError:  # also malformed UTF-8
+            return _refuse(400, "body is not JSON", "not_json")
         except web.HTTPRequestEntityTooLarge:
-            return web.json_response({"error": "body too large"}, status=413), kind
+            return _refuse(413, "body too large", "too_large")
         if not isinstance(body, dict) or not isinstance(body.get("type"), str):
-            return web.json_response({"error": "not an activity"}, status=400), kind
-        kind = str(body.get("type"))[:32]
+            return _refuse(400, "not an activity", "not_an_activity")
+        kind = activity_type_label(body["type"])
         try:
             activity = read_activity(body)
         except Exception:  # msrest raises several types for malformed fields
-            return web.json_response({"error": "malformed activity"}, status=400), kind
+            return _refuse(400, "malformed activity", "malformed", kind)
         if not activity.conversation or not activity.service_url:
-            return web.json_response({"error": "activity lacks conversation or serviceUrl"},
-                                     status=400), kind
+            return _refuse(400, "activity lacks conversation or serviceUrl", "malformed", kind)
         auth_header = request.headers.get("Authorization", "")
         try:
             # authenticate first, on its own: every failure of a token is a 401, never a 500
@@ -67,11 +79,11 @@ def create_web_app(app) -> web.Application:
                 activity, auth_header)
         except Exception as error:  # PermissionError, jwt errors, unreachable key set
             log.info("refused an activity: %s", type(error).__name__)
-            return web.json_response({"error": "unauthorised"}, status=401), kind
+            return _refuse(401, "unauthorised", "unauthorised", kind)
         allowed = app.settings.tenant_allow_list
-        if allowed and _tenant(activity) not in allowed:
-            log.info("refused an activity from tenant %s", _tenant(activity))
-            return web.json_response({"error": "tenant not allowed"}, status=403), kind
+        if allowed and activity_tenant(activity) not in allowed:
+            log.info("refused an activity from tenant %s", activity_tenant(activity)[:64])
+            return _refuse(403, "tenant not allowed", "tenant", kind)
         response = await app.adapter.process_activity(authenticated, activity, app.bot.on_turn)
         if response is not None:
             # the activity handler has usually serialised the body already; a model still needs it
@@ -79,9 +91,9 @@ def create_web_app(app) -> web.Application:
                 body = response.body if isinstance(response.body, (dict, list, type(None))) else \
                     serializer_helper(response.body)
             except Exception:  # botbuilder's own error bodies hold an Exception it cannot serialise
-                return web.json_response({"error": "bad request"}, status=400), kind
-            return web.json_response(body, status=response.status), kind
-        return web.Response(status=201), kind
+                return _refuse(400, "bad request", "bad_request", kind)
+            return _Outcome(web.json_response(body, status=response.status), kind)
+        return _Outcome(web.Response(status=201), kind)
 
     async def metrics(_request: web.Request) -> web.Response:
         return web.Response(body=app.metrics.exposition(),

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 from botbuilder.core import CardFactory, MessageFactory, TurnContext
 
 from imr_bot.domain.errors import DomainError
+from imr_bot.domain.inputs import whole_number
 from imr_bot.domain.people import Actor
 
 from .turn_state import OUTBOX_KEY
@@ -57,7 +58,8 @@ def parse_emails(value) -> set[str]:
 
 
 def parse_id(value) -> int:
-    try:
-        return int(str(value))
-    except (TypeError, ValueError):
-        raise DomainError("That choice was not valid; please choose from the list.") from None
+    """An id from card data: a positive whole number the database can hold, else a refusal."""
+    number = whole_number(value, low=1)
+    if number is None:
+        raise DomainError("That choice was not valid; please choose from the list.")
+    return number

@@ -7,6 +7,7 @@ from typing import Any
 from imr_bot.clock import LONDON
 from imr_bot.domain.commission_form import COMMISSION_FIELDS
 from imr_bot.domain.dates import ACCEPTED_FORMS, format_date
+from imr_bot.domain.plain_text import Markdown
 from imr_bot.domain.plan import PlanRow
 from imr_bot.domain.rag import RAG_RULE
 from imr_bot.domain.review import Commission
@@ -16,7 +17,9 @@ from imr_bot.services.tracker import BoardPage, ReviewDetail
 
 
 def help_data(commands: list[tuple[str, str]]) -> dict[str, Any]:
-    return {"commands": [{"usage": usage, "help": text} for usage, text in commands],
+    # the commands' declarations, the bot's own words
+    return {"commands": [{"usage": Markdown(usage), "help": Markdown(text)}
+                         for usage, text in commands],
             "ragRule": RAG_RULE, "dateForms": ACCEPTED_FORMS}
 
 

@@ -30,7 +30,7 @@ def test_bad_lines_are_reported_with_their_numbers_and_reasons():
         6: "unknown role 'astronaut' (known: business_services, head_of_cp, author, "
            "line_manager, qa_lead, sd_ehs, sd_qpp, administrator)",
         7: "active must be yes or no, not 'maybe'",
-        8: "max_concurrent must be a whole number",
+        8: "max_concurrent must be a whole number from 0 to 1000",
         9: "leave '2027-01-05..2027-01-01' ends before it starts",
         10: "ann.author@c.test already appears on line 2",
     }
@@ -70,3 +70,10 @@ def test_the_cli_imports_and_reports_rejected_lines(tmp_path):
     exported = subprocess.run([sys.executable, "-m", "imr_bot.cli", "people", "export"], env=env,
                               capture_output=True, text=True, check=True)
     assert exported.stdout.splitlines()[0].startswith("email,name,roles")
+
+
+def test_a_load_limit_beyond_the_databases_integers_is_a_rejected_line_not_a_crash():
+    header = CSV.splitlines()[0]
+    for value in ("99999999999999999999999", str(2**31), "-1", "1e3"):
+        _, rejected = parse_people_csv(f"{header}\nzed@c.test,Zed,author,,,yes,{value},,\n")
+        assert dict(rejected) == {2: "max_concurrent must be a whole number from 0 to 1000"}

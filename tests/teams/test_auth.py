@@ -67,12 +67,23 @@ def activity(tenant="tenant-1") -> dict:
             "channelData": {"tenant": {"id": tenant}}}
 
 
-@pytest.fixture
-async def secured(database, clock, key_server):
-    settings = Settings(database_url=database.url, scheduler=False, app_id=APP_ID,
-                        app_password="not-used-in-tests", app_type="SingleTenant",
-                        app_tenant_id="tenant-1", bot_openid_metadata_url=key_server,
-                        bot_token_issuer=ISSUER, allowed_tenants="tenant-1")
+AUDIT_KEY = "k" * 40
+
+
+def secured_settings(database, key_server, **overrides) -> Settings:
+    return Settings(**{"database_url": database.url, "scheduler": False, "app_id": APP_ID,
+                       "app_password": "not-used-in-tests", "app_type": "SingleTenant",
+                       "app_tenant_id": "tenant-1", "bot_openid_metadata_url": key_server,
+                       "bot_token_issuer": ISSUER, "allowed_tenants": "tenant-1",
+                       "audit_key": AUDIT_KEY, **overrides})
+
+
+@pytest.fixture(params=["listed", "by default"])
+async def secured(request, database, clock, key_server):
+    """The tenant allow-list as the operator lists it, and as it is by default (empty: the app
+    registration's own tenant, MicrosoftAppTenantId)."""
+    allowed = "tenant-1" if request.param == "listed" else ""
+    settings = secured_settings(database, key_server, allowed_tenants=allowed)
     app = build(settings, clock=clock, database=database)
     sent = []
 
@@ -115,8 +126,42 @@ async def test_a_valid_token_is_accepted(secured):
     assert sent and await conversation_rows(app)
 
 
-async def test_another_tenant_is_refused_even_with_a_valid_token(secured):
+@pytest.mark.parametrize("tenant", ["other-tenant", "", "tenant-10", "tenant-1,other",
+                                    "TENANT-2"])
+async def test_another_tenant_is_refused_even_with_a_valid_token(secured, tenant):
     client, app, sent = secured
-    response = await client.post("/api/messages", json=activity(tenant="other-tenant"),
+    response = await client.post("/api/messages", json=activity(tenant=tenant),
                                  headers={"Authorization": f"Bearer {token()}"})
     assert response.status == 403 and not sent
+    assert not await conversation_rows(app)
+
+
+async def test_a_person_from_another_tenant_is_not_linked_to_the_directory_by_email(
+        database, clock, key_server):
+    """Even were the edge's refusal missed, the bot never links across tenants."""
+    from imr_bot.domain.people import Person
+
+    app = build(secured_settings(database, key_server, allowed_tenants=""), clock=clock,
+                database=database)
+    async with UnitOfWork(database) as uow:
+        await uow.people.upsert(Person(email="ann@council.test", name="Ann"), clock.now())
+        await uow.commit()
+    context = type("Context", (), {})()
+    from botbuilder.schema import Activity, ChannelAccount, ConversationAccount
+
+    context.activity = Activity(
+        type="message", channel_id="msteams", from_property=ChannelAccount(
+            id="29:x", aad_object_id="aad-x"), conversation=ConversationAccount(
+            id="a:x", tenant_id="other-tenant"), channel_data={"tenant": {"id": "other-tenant"}})
+    context.turn_state = {}
+    looked_up = []
+
+    async def teams_email(turn_context, user):
+        looked_up.append(user.id)
+        return "ann@council.test"
+
+    app.bot._teams_email = teams_email
+    actor = await app.bot.actor(context)
+    assert not actor.is_known and not looked_up
+    async with UnitOfWork(database) as uow:
+        assert (await uow.people.by_email("ann@council.test")).aad_object_id is None

@@ -128,7 +128,7 @@ async def test_metrics_count_turns_and_refusals(client, connector):
     await client.post("/api/messages", data=b"{bad", headers={"Content-Type": "application/json"})
     text = await (await client.get("/metrics")).text()
     assert 'imr_turns_total{type="message"} 1.0' in text
-    assert 'imr_refused_requests_total{reason="400"} 1.0' in text
+    assert 'imr_refused_requests_total{reason="not_json"} 1.0' in text
     assert "imr_turn_seconds_bucket" in text
 
 
