@@ -21,7 +21,6 @@ _NUMBERED = re.compile(r"^([ \t]*\d{1,9})([.)])", re.MULTILINE)
 # domain or email address): a zero-width space after the scheme, and each dot that a letter
 # follows shown as a one-dot leader, which looks the same but is no host name's dot (numbers,
 # 3.5 or 2026.1, stay as they are)
-_SCHEME = re.compile(r"(?i)\b([a-z][a-z0-9+.\-]{1,20}):(//)")
 _DOMAIN_DOT = re.compile(r"(?<=\w)\.(?=[^\W\d_])")
 # most text (dates, stages, references, names) has nothing to change: found with one search
 _ANYTHING_TO_CHANGE = re.compile(r"[\\`*_\[<~&:\n\t]|^[ #+\-=>]|^\d{1,9}[.)]|\w\.[^\W\d_]")
@@ -45,5 +44,6 @@ def plain(value: object) -> str:
     text = _INDENT.sub(lambda m: "\u00a0" * len(m.group()), text)
     text = _NUMBERED.sub(r"\1\\\2", text)
     text = _LINE_START.sub(r"\1\\\2", text)
-    text = _SCHEME.sub(lambda m: f"{m.group(1)}:{_ZERO_WIDTH_SPACE}{m.group(2)}", text)
+    # every "://", not only after a word boundary: "_http://x" is a link too
+    text = text.replace("://", f":{_ZERO_WIDTH_SPACE}//")
     return _DOMAIN_DOT.sub(_ONE_DOT_LEADER, text)
