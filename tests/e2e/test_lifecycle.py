@@ -7,10 +7,11 @@ from aiohttp import web
 from aiohttp.test_utils import TestServer
 from docx import Document
 
-from tests.documents.test_templates import GOOD_ROWS, filled_chronology, filled_report
+from tests.documents.corpus import clean_derbyshire_pair
 from tests.e2e.playground import action, card, choice_value
 
 REF = "DDSCP/CSPR/2026/077"
+REPORT, CHRONOLOGY, TOR = clean_derbyshire_pair()
 pytestmark = pytest.mark.e2e
 
 
@@ -51,7 +52,7 @@ async def test_an_imr_from_commission_to_ddscp(clients, bot, files):
     confirm = await bea.submit(form, {**action(card(form), "Check and show the plan")["data"],
                                       "reference": REF, "review_type": "CSPR", "body": "DDSCP",
                                       "template_pack": "derbyshire", "received": "",
-                                      "tor_start": "2025-01-01", "tor_end": "2026-06-30",
+                                      "tor_start": TOR[0].isoformat(), "tor_end": TOR[1].isoformat(),
                                       "subject_initials": "JS"}, wait_for="Confirm the new IMR")
     await bea.submit(confirm, action(card(confirm), "Confirm and log it")["data"],
                      wait_for=f"Logged **{REF}**")
@@ -127,8 +128,7 @@ async def test_an_imr_from_commission_to_ddscp(clients, bot, files):
 
     # Day 25: the author submits the report and chronology as files
     store, server = files
-    store["report.docx"] = filled_report()
-    store["chronology.docx"] = filled_chronology(GOOD_ROWS)
+    store["report.docx"], store["chronology.docx"] = REPORT, CHRONOLOGY
     await bot.set_time("2026-12-29T10:00:00+00:00")
     await submit_files(arun, server, "version 1")
 
