@@ -3,10 +3,9 @@ filled with docxtpl, and the automated document check for QA."""
 
 from __future__ import annotations
 
-import io
 from dataclasses import dataclass
 
-from imr_bot.documents import checker
+from imr_bot.documents import checker, supplied
 from imr_bot.documents.templates import KINDS, PACKS, Prefill, build
 from imr_bot.domain.errors import DomainError, UnknownReview
 from imr_bot.domain.people import Actor
@@ -91,18 +90,14 @@ async def generate(ctx: ServiceContext, actor: Actor, kind_name: str, reference:
     async with ctx.unit_of_work() as uow:
         review = await _review(uow, reference) if reference else None
         prefill = await _prefill(ctx, uow, review, marking)
-        supplied = None
+        found = None
         if review is not None:
-            supplied = await uow.org_templates.find(
+            found = await uow.org_templates.find(
                 [f"review:{review.id}", f"type:{review.review_type.value}"], kind)
-        if supplied is not None:
-            from docxtpl import DocxTemplate
-
-            template = DocxTemplate(io.BytesIO(supplied[1]))
-            template.render(_context(prefill), autoescape=True)
-            out = io.BytesIO()
-            template.save(out)
-            content, source = out.getvalue(), supplied[0]
+        if found is not None:
+            # rendered only in the sandbox: a template stored before uploads were checked is
+            # refused here rather than run
+            content, source = supplied.render(found[0], found[1], _context(prefill)), found[0]
         else:
             pack = pack or (review.template_pack if review else (
                 "bradford" if kind in ("action-plan", "interview") else "derbyshire"))
@@ -114,21 +109,34 @@ async def generate(ctx: ServiceContext, actor: Actor, kind_name: str, reference:
     return Generated(f"{slug}{kind}.docx", content, review.id if review else None, source)
 
 
+@dataclass(frozen=True)
+class Uploaded:
+    """Where a supplied template now applies, and what its uploader should know about it."""
+    where: str
+    unknown: list[str]  # {{ fields }} the bot does not fill; they stay empty
+    other_styles: list[str]  # placeholders written another way («ref», [author]); left as they are
+    marked: bool  # the header had no protective marking, so {{ marking }} was added
+
+
 async def upload(ctx: ServiceContext, actor: Actor, target: str, kind_name: str, filename: str,
-                 content: bytes) -> tuple[str, list[str]]:
-    """Business Services supply a .docx with {{ fields }}; returns where it applies and the fields
-    it uses that the bot does not know."""
+                 content: bytes, marking: str = "RESTRICTED") -> Uploaded:
+    """Business Services supply a .docx with {{ fields }}. One that uses anything but the fields
+    and the few constructs `supplied` allows is refused, saying which placeholder and why."""
     require(Permission.EDIT_REVIEW, actor)
     kind = _kind(kind_name)
     if not filename.lower().endswith(".docx"):
         raise DomainError("A template must be a Word document (.docx).")
     try:
-        from docxtpl import DocxTemplate
-
-        fields = DocxTemplate(io.BytesIO(content)).get_undeclared_template_variables()
-    except Exception:
-        raise DomainError(f"“{filename}” could not be read as a Word template.") from None
-    unknown = sorted(set(fields) - set(FIELDS))
+        inspection = supplied.inspect(filename, content, FIELDS)
+    except supplied.TemplateRefused as refused:
+        async with ctx.unit_of_work() as uow:
+            await uow.audit.record(actor=actor.key, action="template.refused", at=ctx.clock.now(),
+                                   kind=kind, problems=len(refused.problems))
+            await uow.commit()
+        raise
+    marked = supplied.mark_header(content, marking)
+    content = marked or content
+    unknown = inspection.unknown
     async with ctx.unit_of_work() as uow:
         type_names = {t.value.lower(): t for t in ReviewType}
         if target.strip().lower() in type_names:
@@ -139,9 +147,10 @@ async def upload(ctx: ServiceContext, actor: Actor, target: str, kind_name: str,
             scope, where = f"review:{review.id}", review.reference
         await uow.org_templates.put(scope, kind, filename, content, actor.key, ctx.clock.now())
         await uow.audit.record(actor=actor.key, action="template.uploaded", at=ctx.clock.now(),
-                               kind=kind, scope=scope, unknown_fields=unknown)
+                               kind=kind, scope=scope, unknown_fields=unknown,
+                               marking_added=marked is not None)
         await uow.commit()
-    return where, unknown
+    return Uploaded(where, unknown, inspection.other_styles, marked is not None)
 
 
 def catalogue() -> list[tuple[str, str, str]]:

@@ -13,6 +13,7 @@ from botbuilder.schema import Attachment
 
 from imr_bot.documents.checker import BY_CODE, CheckResult
 from imr_bot.domain.people import Actor
+from imr_bot.domain.plain_text import plain
 from imr_bot.domain.policy import Permission
 from imr_bot.domain.review import Review
 from imr_bot.services import files, templates
@@ -108,13 +109,23 @@ class TemplateHandlers:
             return
         name, url = found[0]
         content = await download(url, 10 * 1024 * 1024)
-        where, unknown = await templates.upload(turn.bot.ctx, turn.actor, words[0], words[1], name,
-                                                content)
-        said = f"“{name}” is now the {words[1]} template for {where}."
-        if unknown:
-            said += (" These fields are not ones I can fill, and will stay empty: "
-                     + ", ".join(f"{{{{ {u} }}}}" for u in unknown)
+        uploaded = await templates.upload(turn.bot.ctx, turn.actor, words[0], words[1], name,
+                                          content, turn.bot.settings.protective_marking)
+        said = f"“{plain(name)}” is now the {words[1]} template for {uploaded.where}."
+        if uploaded.marked:
+            said += (" Its header had no protective marking, so I added {{ marking }} at the top "
+                     f"(it prints as {turn.bot.settings.protective_marking}).")
+        if uploaded.unknown:
+            said += ("\n\n⚠ These fields are not ones I can fill, and will stay empty: "
+                     + ", ".join(f"{{{{ {u} }}}}" for u in uploaded.unknown)
                      + f". I know: {', '.join(templates.FIELDS)}.")
+        if uploaded.other_styles:
+            shown = uploaded.other_styles[:10]
+            more = f" and {len(uploaded.other_styles) - len(shown)} more" if len(
+                uploaded.other_styles) > len(shown) else ""
+            said += ("\n\n⚠ These look like placeholders written another way; I only fill "
+                     "fields written {{ like_this }}, so they will stay as they are: "
+                     + ", ".join(plain(s) for s in shown) + more + ".")
         await turn.say(said)
 
     @command("check", "check REF", "Check the latest submitted report and chronology: sections, "
