@@ -16,9 +16,10 @@ from __future__ import annotations
 import html
 import io
 import re
+import weakref
 from dataclasses import dataclass, field
 
-from jinja2 import TemplateError, TemplateSyntaxError, nodes
+from jinja2 import TemplateError, TemplateSyntaxError, nodes, pass_context
 from jinja2.exceptions import SecurityError
 from jinja2.parser import Parser
 from jinja2.runtime import Undefined
@@ -36,6 +37,8 @@ JINJA_NAMES = frozenset({"range", "dict", "lipsum", "cycler", "joiner", "namespa
                          "loop", "caller", "varargs", "kwargs", "super", "context", "environment"})
 MAX_SOURCE = 16 * 1024 * 1024  # characters of XML in one template, all parts together
 MAX_CONSTANT = 200  # characters in a literal such as a default's text
+MAX_TURNS = 10_000  # loop turns in one filled part, all loops together (none pass the check)
+_BOUNDED = "imr_bounded"  # the filter the sandbox puts around every loop's list
 _MARKING_FIELD = "{{ marking }}"
 _KNOWN_MARKINGS = re.compile(r"\b(OFFICIAL(?:[- ]SENSITIVE)?|RESTRICTED|CONFIDENTIAL|SECRET|"
                              r"PROTECT(?:ED)?)\b")
@@ -196,22 +199,38 @@ def _problems(tree: nodes.Node, known: frozenset[str], unknown: set[str]) -> lis
 
 class _Sandbox(ImmutableSandboxedEnvironment):
     """Stricter than Jinja's own sandbox: compiles only what the allow-list allows, and at run
-    time has no globals, calls nothing, reads no attribute or item and does no arithmetic."""
+    time has no globals, calls nothing, reads no attribute or item, does no arithmetic, prints
+    only plain values and stops any loop after `MAX_TURNS` turns."""
 
     intercepted_binops = frozenset({"+", "-", "*", "/", "//", "%", "**"})
     intercepted_unops = frozenset({"+", "-"})
 
     def __init__(self) -> None:
-        super().__init__(autoescape=True, undefined=Undefined, loader=None)
+        super().__init__(autoescape=True, undefined=Undefined, loader=None, finalize=_only_plain)
         self.globals.clear()
         self.filters = {name: self.filters[name] for name in FILTERS}
         self.tests = {name: self.tests[name] for name in TESTS}
+        turns: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # per render
+
+        @pass_context
+        def bounded(context, items):
+            left = turns.setdefault(context, [MAX_TURNS])
+            for item in items:
+                left[0] -= 1
+                if left[0] < 0:
+                    raise SecurityError("a supplied template may not repeat so much")
+                yield item
+
+        self.filters[_BOUNDED] = bounded
 
     def _parse(self, source, name, filename):
         tree = super()._parse(source, name, filename)
         problems = _problems(tree, frozenset(), set())
         if problems:
             raise SecurityError(problems[0])
+        # the check refuses every loop; should one get past it, it still cannot run for long
+        for loop in tree.find_all(nodes.For):
+            loop.iter = nodes.Filter(loop.iter, _BOUNDED, [], [], None, None, lineno=loop.lineno)
         return tree
 
     def is_safe_attribute(self, obj, attr, value) -> bool:
@@ -234,6 +253,13 @@ class _Sandbox(ImmutableSandboxedEnvironment):
 
     def call_unop(self, context, operator, arg):
         raise SecurityError("a supplied template may not do arithmetic")
+
+
+def _only_plain(value):
+    """What a {{ }} prints: text, a number or nothing, never an object's description."""
+    if value is None or isinstance(value, (str, int, float, Undefined)):
+        return value
+    raise SecurityError("a supplied template may print only text")
 
 
 def _plain(context: dict) -> dict:
