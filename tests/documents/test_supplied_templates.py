@@ -394,7 +394,8 @@ def test_every_header_a_reader_sees_gets_the_marking():
 
 def test_a_loop_that_slipped_past_the_check_is_stopped_not_run_to_the_end(monkeypatch):
     monkeypatch.setattr(supplied, "_problems", lambda *args: [])
-    nested = "{% for a in ref %}{% for b in ref %}{% for c in ref %}{% endfor %}{% endfor %}{% endfor %}"
+    nested = ("{% for a in ref %}{% for b in ref %}{% for c in ref %}{% for d in ref %}"
+              "{% endfor %}{% endfor %}{% endfor %}{% endfor %}")
     with pytest.raises(supplied.TemplateRefused, match="repeat so much"):
         supplied.render("t.docx", docx(nested), CONTEXT)
     short = "{% for a in 'abc' %}{{ a }}{% endfor %}"
