@@ -81,12 +81,15 @@ class _Part:
 
 def _parts(template) -> list[_Part]:
     """Each source docxtpl hands to Jinja, patched the way it patches it, with a line per
-    paragraph as its renderer makes, so Jinja's line numbers count paragraphs."""
+    paragraph (as its renderer makes), so that Jinja's line numbers count paragraphs."""
     from docx.opc.constants import RELATIONSHIP_TYPE as RT
     from docx.oxml import parse_xml
 
-    def lines(xml: str) -> str:
-        return re.sub(r"<w:p([ >])", r"\n<w:p\1", xml)
+    def lines(xml: str) -> str:  # line N is the Nth paragraph, tables' paragraphs included
+        first = re.search(r"<w:p[ >]", xml)
+        if first is None:
+            return xml
+        return xml[:first.end()] + re.sub(r"<w:p([ >])", r"\n<w:p\1", xml[first.end():])
 
     docx = template.docx
     parts = [_Part("the body", lines(template.patch_xml(template.get_xml())))]
@@ -156,11 +159,11 @@ def _problems(tree: nodes.Node, known: frozenset[str], unknown: set[str]) -> lis
                 found.append(f"has a text longer than {MAX_CONSTANT} characters")
             return
         if isinstance(node, (nodes.Getattr, nodes.Getitem)):
-            key = node.attr if isinstance(node, nodes.Getattr) else getattr(node.arg, "value", None)
-            if isinstance(key, str) and key.startswith("_"):
-                found.append(f"reaches into Python's internals (“{key}”)")
-            else:
-                found.append("reads inside a value with . or [ ]; a field is used whole")
+            keys = [n.attr for n in _walk(node, nodes.Getattr)] + [
+                n.value for n in _walk(node, nodes.Const) if isinstance(n.value, str)]
+            inner = next((key for key in keys if key.startswith("_")), None)
+            found.append(f"reaches into Python's internals (“{inner}”)" if inner else
+                         "reads inside a value with . or [ ]; a field is used whole")
             return
         if isinstance(node, nodes.Filter):
             if node.name not in FILTERS:
@@ -193,6 +196,13 @@ def _problems(tree: nodes.Node, known: frozenset[str], unknown: set[str]) -> lis
 
     walk(tree)
     return found
+
+
+def _walk(node: nodes.Node, kind):
+    """`node` itself, when of `kind`, and every node of `kind` below it."""
+    if isinstance(node, kind):
+        yield node
+    yield from node.find_all(kind)
 
 
 # -- the sandbox ----------------------------------------------------------------------------------

@@ -42,7 +42,7 @@ async def test_a_template_that_calls_a_method_is_refused_at_upload(review, host)
                                             split=3))
     assert "I can't use “Council IMR․docx” as a template" in reply
     assert "{{ cycler.__init__.__globals__" in reply and "calls a function or method" in reply
-    assert "(line 3)" in reply and "is now the imr template" not in reply
+    assert "(line 2)" in reply and "is now the imr template" not in reply
     _, lines = await generated_text(review)
     assert "IMR DDSCP/CSPR/2026/014" not in lines  # nothing was stored: the built-in one is used
 
@@ -57,7 +57,7 @@ async def test_each_refused_placeholder_is_named_with_its_reason(review, host): 
 
 async def test_a_malformed_template_is_refused_with_jinjas_message_and_line(review, host):  # noqa: F811
     reply = await upload(review, host, docx("Fine {{ ref }}", "Broken {% endif %}"))
-    assert "line 3 of the body is not a well-formed placeholder" in reply
+    assert "line 2 of the body is not a well-formed placeholder" in reply
     assert "Encountered unknown tag 'endif'" in reply
     assert "near “Broken {% endif %}”" in reply
 
