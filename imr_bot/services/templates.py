@@ -96,8 +96,15 @@ async def generate(ctx: ServiceContext, actor: Actor, kind_name: str, reference:
                 [f"review:{review.id}", f"type:{review.review_type.value}"], kind)
         if found is not None:
             # rendered only in the sandbox: a template stored before uploads were checked is
-            # refused here rather than run
-            content, source = supplied.render(found[0], found[1], _context(prefill)), found[0]
+            # refused here rather than run, and the refusal is audited
+            try:
+                content, source = supplied.render(found[0], found[1], _context(prefill)), found[0]
+            except supplied.TemplateRefused:
+                await uow.audit.record(actor=actor.key, action="template.render_refused",
+                                       at=ctx.clock.now(), review_id=review.id, kind=kind,
+                                       source=found[0])
+                await uow.commit()
+                raise
         else:
             pack = pack or (review.template_pack if review else (
                 "bradford" if kind in ("action-plan", "interview") else "derbyshire"))

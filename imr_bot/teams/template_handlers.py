@@ -101,7 +101,9 @@ class TemplateHandlers:
         if len(words) != 2:
             await turn.say("Use `imr template upload REF|TYPE KIND` with the .docx attached, e.g. "
                            "`imr template upload DHR imr`. Fields are written {{ ref }}, "
-                           "{{ author }}…: " + ", ".join(f"{k}" for k in templates.FIELDS) + ".")
+                           "{{ author }}…: " + ", ".join(f"{k}" for k in templates.FIELDS) + "; "
+                           "a template may also use {% if field %}…{% endif %} and |upper, "
+                           "|lower or |default('…'), and nothing else.")
             return
         found = teams_files(turn.context.activity)
         if not found:

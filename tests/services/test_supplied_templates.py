@@ -97,3 +97,6 @@ async def test_a_hostile_template_stored_before_the_check_is_refused_when_asked_
     assert "can't be filled in safely" in str(refused.value)
     assert "upload a corrected one" in str(refused.value)
     assert not (tmp_path / "ran").exists()
+    async with UnitOfWork(database) as uow:
+        last = (await uow.audit.all())[-1]
+    assert last.action == "template.render_refused" and last.detail["source"] == "old.docx"
