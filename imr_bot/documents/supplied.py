@@ -116,7 +116,7 @@ def _open(filename: str, content: bytes):
         template.render_init()
         return template, _parts(template)
     except Exception:
-        raise DomainError(f"“{filename}” could not be read as a Word template.") from None
+        raise DomainError(f"“{plain(filename)}” could not be read as a Word template.") from None
 
 
 # -- the allow-list, one walk over Jinja's tree ---------------------------------------------------
@@ -172,6 +172,9 @@ def _problems(tree: nodes.Node, known: frozenset[str], unknown: set[str]) -> lis
             if node.kwargs or node.dyn_args or node.dyn_kwargs or not all(
                     isinstance(a, nodes.Const) and isinstance(a.value, str) for a in node.args):
                 found.append(f"gives |{node.name} something other than plain text")
+                return
+            if len(node.args) > (1 if node.name in ("default", "d") else 0):
+                found.append(f"gives |{node.name} more than it takes")
                 return
         elif isinstance(node, nodes.Test):
             if node.name not in TESTS:

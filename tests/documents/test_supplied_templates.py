@@ -90,6 +90,8 @@ ATTACKS = {
         "{{ ref|sort(attribute='__class__') }}",
         "{{ ref|default(ref.__class__) }}",
         "{{ ref|upper(ref) }}",
+        "{{ ref|upper('x') }}",
+        "{{ ref|default('a', 'b') }}",
         "{{ ref|default('x', boolean=True) }}",
     ],
     "Jinja's globals": [
