@@ -200,7 +200,7 @@ def document_link(text: str, organisation_hosts: tuple[str, ...] = ()) -> Link:
         if organisation_hosts:
             shown = ", ".join(f"*{p}" if p.startswith(".") else p for p in organisation_hosts)
             raise BadLink(f"Links must be to the organisation's own SharePoint or OneDrive "
-                          f"({shown}); {link.host} is not one of them.")
+                          f"({shown}); that link is to somewhere else.")
         raise BadLink("Links must be to SharePoint or OneDrive (https://…sharepoint.com/… or "
                       "https://onedrive.live.com/…).")
     return link
