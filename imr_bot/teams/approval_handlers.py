@@ -5,11 +5,11 @@ from __future__ import annotations
 from imr_bot.domain.errors import DomainError
 from imr_bot.domain.plain_text import plain
 from imr_bot.domain.policy import Permission
-from imr_bot.domain.submissions import MAX_FILE_BYTES, Decision, Level
+from imr_bot.domain.submissions import ACCEPTED_TYPES, MAX_FILE_BYTES, Decision, Level, file_kind
 from imr_bot.domain.urls import document_link, looks_like_link
 from imr_bot.services import approvals
 
-from .attachments import TooLarge, download, teams_files
+from .attachments import FetchPolicy, TooLarge, check_before_fetch, download, teams_files
 from .commands import PERSONAL, card_action, command
 from .turn import Turn, parse_id
 
@@ -80,11 +80,15 @@ class ApprovalHandlers:
                            "the files again.")
             return True
         gathered = None
-        for name, url in files:
+        policy = FetchPolicy.from_settings(turn.bot.settings)
+        for sent in files:
+            name = plain(sent.name)
             try:
-                content = await download(url, MAX_FILE_BYTES)
-                gathered = await approvals.add_file(turn.bot.ctx, turn.actor, reference, name,
-                                                    content)
+                file_kind(sent.name)  # the submission's own rule, said before anything is fetched
+                check_before_fetch(sent, ACCEPTED_TYPES, MAX_FILE_BYTES)
+                content = await download(sent.url, MAX_FILE_BYTES, policy)
+                gathered = await approvals.add_file(turn.bot.ctx, turn.actor, reference,
+                                                    sent.name, content)
             except TooLarge:
                 await turn.say(f"“{name}” is over {MAX_FILE_BYTES // (1024 * 1024)} MB; please "
                                "share a SharePoint or OneDrive link instead.")
