@@ -27,6 +27,7 @@ from imr_bot.domain.urls import BadLink, check_host, host_allowed, parse_https
 TEAMS_FILE = "application/vnd.microsoft.teams.file.download.info"
 MAX_REDIRECTS = 3
 MAX_NAME_LENGTH = 255
+_REDIRECTS = (301, 302, 303, 307, 308)
 TEAMS_FILE_HOSTS = (".sharepoint.com",)
 
 Resolve = Callable[[str, int], Awaitable[list[str]]]
@@ -247,9 +248,9 @@ async def _request(method: str, url: str, policy: FetchPolicy, resolve: Resolve 
         async with aiohttp.ClientSession(connector=connector, timeout=timeout,
                                          trust_env=False) as session, session.request(
                 method, target.url, allow_redirects=False, **kwargs) as response:
-            if response.status in (301, 302, 303, 307, 308):
+            if 300 <= response.status < 400:
                 location = response.headers.get("Location", "")
-                if not location or method != "GET":
+                if response.status not in _REDIRECTS or not location or method != "GET":
                     raise _NOT_THERE
                 url = urljoin(target.url, location)
                 continue
