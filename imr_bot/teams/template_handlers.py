@@ -7,6 +7,7 @@ once, for 15 minutes. Every download is audited.
 
 from __future__ import annotations
 
+import aiohttp
 from botbuilder.core import MessageFactory, TurnContext
 from botbuilder.schema import Attachment
 
@@ -130,6 +131,9 @@ class TemplateHandlers:
         except TooLarge:
             await turn.say(f"“{plain(name)}” is over {TEMPLATE_BYTES // (1024 * 1024)} MB; a "
                            "template should be far smaller.")
+            return
+        except (aiohttp.ClientError, TimeoutError):  # the short-lived URL expired, or the network
+            await turn.say(f"I couldn't download “{plain(name)}”. Please send it again.")
             return
         where, unknown = await templates.upload(turn.bot.ctx, turn.actor, words[0], words[1], name,
                                                 content)

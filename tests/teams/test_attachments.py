@@ -294,3 +294,9 @@ async def test_a_template_upload_by_someone_who_may_not_is_refused_before_fetchi
                                           text=f"imr template upload {REF} imr"))
     assert "is not a .docx file" in reply
     assert files.requests == []
+
+
+async def test_a_template_that_cannot_be_downloaded_is_said_plainly(midway, files):
+    reply = texts(await midway.send_files(BUSINESS_SERVICES, [("t.docx", at(files, "/gone"))],
+                                          text=f"imr template upload {REF} imr"))
+    assert "I couldn't download “t.docx”" in reply.replace("\u2024", ".")
