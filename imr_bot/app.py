@@ -69,7 +69,8 @@ def build(settings: Settings | None = None, *, clock: Clock | None = None,
     database.audit_key = audit_key(settings)
     ctx = ServiceContext(unit_of_work=UnitOfWorkFactory(database),
                          calendar=WorkingCalendar.for_england(), clock=clock,
-                         base_url=settings.base_url)
+                         base_url=settings.base_url,
+                         document_hosts=settings.sharepoint_host_patterns)
     ctx.calendar.is_working_day(clock.today())  # build the bank-holiday table now, not in a turn
     cards = CardLibrary(settings.cards_dir)
     adapter = adapter or create_adapter(settings, lean=settings.lean_adapter)
@@ -85,6 +86,9 @@ def build(settings: Settings | None = None, *, clock: Clock | None = None,
         if settings.local_mode:
             log.warning("MicrosoftAppId is empty: running in LOCAL MODE without Bot Framework "
                         "authentication. Never expose this to a network.")
+        if not settings.local_mode and not settings.sharepoint_hosts.strip():
+            log.warning("IMR_SHAREPOINT_HOSTS is not set: links to any organisation's "
+                        "SharePoint or OneDrive are accepted. Set it to the council's own hosts.")
         if settings.local_mode and settings.allow_unauthenticated:
             log.warning("IMR_ALLOW_UNAUTHENTICATED is set: listening on %s without "
                         "authentication", settings.host or "every address")

@@ -9,6 +9,8 @@ from pathlib import Path
 from pydantic import AliasChoices, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from imr_bot.domain.urls import parse_hosts
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -80,6 +82,18 @@ class Settings(BaseSettings):
     # the key of the audit chain's HMAC: never in the database (Key Vault in production)
     audit_key: str = Field("", validation_alias=AliasChoices("IMR_AUDIT_KEY", "audit_key"),
                            repr=False)
+    # the organisation's own SharePoint hosts, e.g. derbyshire.sharepoint.com,
+    # derbyshire-my.sharepoint.com: links elsewhere are refused. Empty: any SharePoint or
+    # OneDrive (another tenant's too), so a deployment should set it.
+    sharepoint_hosts: str = Field("", validation_alias=AliasChoices(
+        "IMR_SHAREPOINT_HOSTS", "sharepoint_hosts"))
+    # where the bot may download the files people send it from (https only; *.name for every
+    # host under a name). Empty: IMR_SHAREPOINT_HOSTS if set, else *.sharepoint.com
+    attachment_hosts: str = Field("", validation_alias=AliasChoices(
+        "IMR_ATTACHMENT_HOSTS", "attachment_hosts"))
+    # the Playground and tests serve files from 127.0.0.1 over http; never in production
+    attachments_from_loopback: bool = Field(False, validation_alias=AliasChoices(
+        "IMR_ATTACHMENTS_FROM_LOOPBACK", "attachments_from_loopback"))
     # how long a fetch of the Bot Framework's signing keys may take before the request is refused
     signing_key_timeout_seconds: float = Field(10.0, gt=0, le=60, validation_alias=AliasChoices(
         "IMR_SIGNING_KEY_TIMEOUT_SECONDS", "signing_key_timeout_seconds"))
@@ -91,6 +105,15 @@ class Settings(BaseSettings):
         if not listed and not self.local_mode and self.app_tenant_id.strip():
             listed = {self.app_tenant_id.strip().lower()}
         return listed
+
+    @property
+    def sharepoint_host_patterns(self) -> tuple[str, ...]:
+        return parse_hosts(self.sharepoint_hosts)
+
+    @property
+    def attachment_host_patterns(self) -> tuple[str, ...]:
+        return (parse_hosts(self.attachment_hosts) or self.sharepoint_host_patterns
+                or (".sharepoint.com",))
 
     @property
     def audit_key_bytes(self) -> bytes | None:
@@ -115,6 +138,15 @@ class Settings(BaseSettings):
             problems.append("MicrosoftAppId is set but IMR_AUDIT_KEY is empty: the audit chain "
                             "needs its key (from Key Vault), or anyone who can write to the "
                             "database could rewrite the audit trail undetected")
+        if self.attachments_from_loopback and not self.local_mode:
+            problems.append("IMR_ATTACHMENTS_FROM_LOOPBACK is for the Playground and local tests "
+                            "only; it is refused when MicrosoftAppId is set")
+        for name, value in (("IMR_SHAREPOINT_HOSTS", self.sharepoint_hosts),
+                            ("IMR_ATTACHMENT_HOSTS", self.attachment_hosts)):
+            try:
+                parse_hosts(value)
+            except ValueError as error:
+                problems.append(f"{name}: {error}")
         problems.extend(self.audit_key_problems())
         return problems
 

@@ -21,6 +21,10 @@ stop() {
 trap stop EXIT
 trap 'exit 0' INT TERM
 
+# local mode only (no MicrosoftAppId): the Playground serves files people send from this machine
+if [[ -z "${MicrosoftAppId:-}" ]] && ! grep -qsE '^MicrosoftAppId=.+' .env; then
+  export IMR_ATTACHMENTS_FROM_LOOPBACK="${IMR_ATTACHMENTS_FROM_LOOPBACK:-1}"
+fi
 "$BIN/imr-bot" serve &
 pids+=($!)
 for _ in $(seq 1 100); do

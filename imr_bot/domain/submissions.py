@@ -14,11 +14,11 @@ from enum import StrEnum
 from .errors import DomainError
 from .roles import Role
 from .stages import Event, Stage
+from .urls import BadLink, document_link
 
 MAX_FILE_BYTES = 25 * 1024 * 1024
 ACCEPTED_TYPES = {"docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
                   "pdf": "application/pdf"}
-LINK_HOSTS = (".sharepoint.com", "onedrive.live.com", "1drv.ms", ".sharepoint-df.com")
 
 
 class DocumentKind(StrEnum):
@@ -91,13 +91,14 @@ def guess_kind(filename: str) -> DocumentKind:
     return DocumentKind.CHRONOLOGY if "chron" in filename.lower() else DocumentKind.REPORT
 
 
-def is_document_link(url: str) -> bool:
-    from urllib.parse import urlparse
-
-    parsed = urlparse(url)
-    host = (parsed.hostname or "").lower()
-    return parsed.scheme == "https" and any(host.endswith(h) or host == h.lstrip(".")
-                                            for h in LINK_HOSTS)
+def is_document_link(url: str, organisation_hosts: tuple[str, ...] = ()) -> bool:
+    """Whether `url` is a SharePoint or OneDrive link (the organisation's own, when it names
+    them) that every parser reads alike; domain.urls says why not."""
+    try:
+        document_link(url, organisation_hosts)
+    except BadLink:
+        return False
+    return True
 
 
 @dataclass(frozen=True)

@@ -38,6 +38,7 @@ from imr_bot.domain.submissions import (
     pending_level,
     submission_event,
 )
+from imr_bot.domain.urls import document_link
 from imr_bot.store.repositories import StoredDocument
 
 from . import links, notifications
@@ -101,12 +102,9 @@ async def add_file(ctx: ServiceContext, actor: Actor, reference: str, filename: 
 
 async def add_link(ctx: ServiceContext, actor: Actor, reference: str, url: str,
                    kind: DocumentKind | None = None) -> Gathered:
-    if not is_document_link(url):
-        raise DomainError("Links must be to SharePoint or OneDrive (https://…sharepoint.com/… or "
-                          "https://onedrive.live.com/…).")
-    name = url.rstrip("/").rsplit("/", 1)[-1].split("?")[0] or "document"
-    return await _add(ctx, actor, reference, name, "text/uri-list", None, url,
-                      kind or guess_kind(name))
+    link = document_link(url, ctx.document_hosts)  # BadLink says why not
+    return await _add(ctx, actor, reference, link.filename, "text/uri-list", None, link.url,
+                      kind or guess_kind(link.filename))
 
 
 async def _add(ctx, actor, reference, filename, content_type, content, link, kind) -> Gathered:
@@ -219,8 +217,8 @@ async def card_data(ctx: ServiceContext, uow, review: Review, version: int, leve
     left = standing(review.plan, review.stage, ctx.clock.today(), ctx.calendar).working_days_left
     documents = []
     for document in approval.documents:
-        if document.link:
-            url = document.link
+        if document.link:  # read again: a link stored before today's rules may not pass them
+            url = document.link if is_document_link(document.link, ctx.document_hosts) else ""
         elif viewer is not None:
             token = await links.sign(ctx, DOCUMENT_PURPOSE, f"{document.id}:{viewer.id}",
                                      ctx.clock.now() + timedelta(days=DOCUMENT_LINK_DAYS), uow=uow)

@@ -18,3 +18,5 @@ class ServiceContext:
     calendar: WorkingCalendar
     clock: Clock
     base_url: str = ""  # where people's browsers reach the bot, for links in cards
+    # the organisation's own SharePoint hosts (IMR_SHAREPOINT_HOSTS); empty: any SharePoint
+    document_hosts: tuple[str, ...] = ()

@@ -2,23 +2,34 @@
 
 from __future__ import annotations
 
-import re
-
 from imr_bot.domain.errors import DomainError
 from imr_bot.domain.plain_text import plain
 from imr_bot.domain.policy import Permission
-from imr_bot.domain.submissions import MAX_FILE_BYTES, Decision, Level
+from imr_bot.domain.submissions import ACCEPTED_TYPES, MAX_FILE_BYTES, Decision, Level, file_kind
+from imr_bot.domain.urls import document_link, looks_like_link
 from imr_bot.services import approvals
 
-from .attachments import TooLarge, download, teams_files
+from .attachments import FetchPolicy, TooLarge, check_before_fetch, download, teams_files
 from .commands import PERSONAL, card_action, command
 from .turn import Turn, parse_id
 
 SUBMITTING = "imr.submitting"  # conversation state: the review the author is sending files for
-_URL = re.compile(r"https://\S+")
 
 EXECUTE_VERBS = {"approval.refresh": None, "approval.approve": Decision.APPROVED,
                  "approval.amend": Decision.AMENDMENTS}
+
+
+def _links(words: list[str], organisation_hosts: tuple[str, ...]) -> list[str]:
+    """The links after `imr submit REF`, each strictly read; a word that is not a link, or a
+    link that is refused, is said rather than skipped (BadLink, DomainError)."""
+    links = []
+    for word in words:
+        if not looks_like_link(word):
+            shown = plain(word if len(word) <= 40 else word[:40] + "…")
+            raise DomainError(f"“{shown}” is not a link. After the review's reference, paste "
+                              "only SharePoint or OneDrive links, each starting with https://.")
+        links.append(document_link(word, organisation_hosts).url)
+    return links
 
 
 class ApprovalHandlers:
@@ -37,9 +48,10 @@ class ApprovalHandlers:
             await turn.bot.set_submitting(turn.context, None)
             await turn.say(f"Cleared {removed} document(s) waiting to be submitted.")
             return
+        links = _links(words[1:], ctx.document_hosts)  # every link checked before anything changes
         gathered = await approvals.start(ctx, turn.actor, reference)
         await turn.bot.set_submitting(turn.context, gathered.review.reference)
-        for url in _URL.findall(args):
+        for url in links:
             gathered = await approvals.add_link(ctx, turn.actor, reference, url)
         await self._progress(turn, gathered)
 
@@ -68,11 +80,15 @@ class ApprovalHandlers:
                            "the files again.")
             return True
         gathered = None
-        for name, url in files:
+        policy = FetchPolicy.from_settings(turn.bot.settings)
+        for sent in files:
+            name = plain(sent.name)
             try:
-                content = await download(url, MAX_FILE_BYTES)
-                gathered = await approvals.add_file(turn.bot.ctx, turn.actor, reference, name,
-                                                    content)
+                file_kind(sent.name)  # the submission's own rule, said before anything is fetched
+                check_before_fetch(sent, ACCEPTED_TYPES, MAX_FILE_BYTES)
+                content = await download(sent.url, MAX_FILE_BYTES, policy)
+                gathered = await approvals.add_file(turn.bot.ctx, turn.actor, reference,
+                                                    sent.name, content)
             except TooLarge:
                 await turn.say(f"“{name}” is over {MAX_FILE_BYTES // (1024 * 1024)} MB; please "
                                "share a SharePoint or OneDrive link instead.")

@@ -14,16 +14,25 @@ from botbuilder.schema import Attachment
 from imr_bot.documents.checker import BY_CODE, CheckResult
 from imr_bot.domain.people import Actor
 from imr_bot.domain.plain_text import plain
-from imr_bot.domain.policy import Permission
+from imr_bot.domain.policy import Permission, require
 from imr_bot.domain.review import Review
 from imr_bot.services import files, templates
 
-from .attachments import download, teams_files
+from .attachments import (
+    FetchPolicy,
+    RefusedFile,
+    TooLarge,
+    check_before_fetch,
+    download,
+    teams_files,
+    upload,
+)
 from .commands import command
 from .turn import Turn
 
 FILE_CONSENT = "application/vnd.microsoft.teams.card.file.consent"
 FILE_INFO = "application/vnd.microsoft.teams.card.file.info"
+TEMPLATE_BYTES = 10 * 1024 * 1024
 
 
 async def offer_file(turn: Turn, filename: str, content: bytes, content_type: str,
@@ -52,10 +61,15 @@ async def on_file_consent_accept(bot, turn_context: TurnContext, response) -> No
         return
     info = response.upload_info
     size = len(found.content)
-    async with aiohttp.ClientSession() as session, session.put(
-            info.upload_url, data=found.content,
-            headers={"Content-Length": str(size), "Content-Range": f"bytes 0-{size - 1}/{size}"}) as put:
-        put.raise_for_status()
+    # the upload URL comes in the activity: vetted like a download (SharePoint, public, no hops)
+    try:
+        await upload(str(info.upload_url or ""), found.content,
+                     {"Content-Length": str(size), "Content-Range": f"bytes 0-{size - 1}/{size}"},
+                     FetchPolicy.from_settings(bot.settings))
+    except RefusedFile:
+        await turn_context.send_activity("Teams gave me an upload address outside SharePoint, so "
+                                         "I did not send the file there; please ask for it again.")
+        return
     card = Attachment(content_type=FILE_INFO, name=info.name, content_url=info.content_url,
                       content={"uniqueId": info.unique_id, "fileType": info.file_type})
     await turn_context.send_activity(MessageFactory.attachment(card))
@@ -109,8 +123,20 @@ class TemplateHandlers:
         if not found:
             await turn.say("Attach the .docx to the same message as the command.")
             return
-        name, url = found[0]
-        content = await download(url, 10 * 1024 * 1024)
+        sent = found[0]
+        name = sent.name
+        require(Permission.EDIT_REVIEW, turn.actor)  # before anything is fetched
+        try:
+            check_before_fetch(sent, ("docx",), TEMPLATE_BYTES)
+            content = await download(sent.url, TEMPLATE_BYTES,
+                                     FetchPolicy.from_settings(turn.bot.settings))
+        except TooLarge:
+            await turn.say(f"“{plain(name)}” is over {TEMPLATE_BYTES // (1024 * 1024)} MB; a "
+                           "template should be far smaller.")
+            return
+        except (aiohttp.ClientError, TimeoutError):  # the short-lived URL expired, or the network
+            await turn.say(f"I couldn't download “{plain(name)}”. Please send it again.")
+            return
         uploaded = await templates.upload(turn.bot.ctx, turn.actor, words[0], words[1], name,
                                           content, turn.bot.settings.protective_marking)
         said = f"“{plain(name)}” is now the {words[1]} template for {uploaded.where}."

@@ -59,6 +59,7 @@ def stack(tmp_path_factory):
     env = {**os.environ, "IMR_DATABASE_URL": f"sqlite:///{work / 'imr.db'}",
            "IMR_PORT": str(bot_port), "IMR_TEST_CLOCK": "1", "IMR_SCHEDULER": "0",
            "IMR_LOG_JSON": "0", "IMR_PUBLIC_URL": f"http://127.0.0.1:{bot_port}",
+           "IMR_ATTACHMENTS_FROM_LOOPBACK": "1",  # the test's file server is on 127.0.0.1
            "MicrosoftAppId": "", "PYTHONPATH": str(ROOT)}
     cli = [sys.executable, "-m", "imr_bot.cli"]
     subprocess.run([*cli, "migrate"], env=env, check=True, capture_output=True)

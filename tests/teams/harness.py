@@ -68,8 +68,10 @@ class FakeTeams:
     def __init__(self, database, clock):
         self.adapter = TestAdapter()
         self.adapter.on_turn_error = on_turn_error
-        self.app = build(Settings(database_url=database.url, scheduler=False), clock=clock, database=database,
-                         adapter=self.adapter)
+        # the test file servers are on 127.0.0.1, as the Playground's are
+        self.app = build(Settings(database_url=database.url, scheduler=False,
+                                  attachments_from_loopback=True),
+                         clock=clock, database=database, adapter=self.adapter)
         self.adapter.logic = self.app.bot.on_turn
         self.clock = clock
         self.inboxes: dict[str, list[Activity]] = {}
