@@ -69,7 +69,8 @@ def build(settings: Settings | None = None, *, clock: Clock | None = None,
     database.audit_key = audit_key(settings)
     ctx = ServiceContext(unit_of_work=UnitOfWorkFactory(database),
                          calendar=WorkingCalendar.for_england(), clock=clock,
-                         base_url=settings.base_url)
+                         base_url=settings.base_url,
+                         document_link_minutes=settings.document_link_minutes)
     ctx.calendar.is_working_day(clock.today())  # build the bank-holiday table now, not in a turn
     cards = CardLibrary(settings.cards_dir)
     adapter = adapter or create_adapter(settings, lean=settings.lean_adapter)

@@ -18,3 +18,4 @@ class ServiceContext:
     calendar: WorkingCalendar
     clock: Clock
     base_url: str = ""  # where people's browsers reach the bot, for links in cards
+    document_link_minutes: int = 15  # how long a document link in a card works
