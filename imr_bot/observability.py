@@ -1,7 +1,9 @@
 """Logs as JSON lines with a correlation id per request, and Prometheus metrics.
 
-No secrets and no document contents are ever logged: settings hide the app password, and the
-code logs identifiers (correlation ids, notification keys), never message text or files.
+No secrets and no document contents are ever logged: settings hide the app password, the code
+logs identifiers (correlation ids, notification keys), never message text or files, and the access
+log names a request's route pattern, never a link's token (teams/link_routes); `RedactTokens` on
+the handler takes out anything token-like that a library might still write.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ import ctypes
 import ctypes.util
 import json
 import logging
+import re
 import time
 import uuid
 
@@ -25,13 +28,44 @@ def new_correlation_id() -> str:
     return value
 
 
+# What a link's token looks like in a log line: a link path's last segment, any query string, and
+# the signed-token shape (base64url, a dot, base64url). The access log already writes route
+# patterns only; this filter is the backstop on the process's own handler for anything else
+# (a library's error message that quotes a request line).
+_LINK_PATH = re.compile(r"(/(?:documents|calendar|files)/)[^\s\"'<>?#]+")
+_QUERY = re.compile(r"\?[^\s\"'<>#]+")
+_SIGNED = re.compile(r"[A-Za-z0-9_-]{16,}\.[A-Za-z0-9_-]{16,}")
+REDACTED = "[redacted]"
+
+
+def redact(text: str) -> str:
+    text = _LINK_PATH.sub(lambda m: m.group(1) + REDACTED, text)
+    text = _QUERY.sub("?" + REDACTED, text)
+    return _SIGNED.sub(REDACTED, text)
+
+
+class RedactTokens(logging.Filter):
+    """Takes link tokens out of a record's message and its exception text."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        clean = redact(message)
+        if clean != message:
+            record.msg, record.args = clean, None
+        if record.exc_info and not record.exc_text:
+            record.exc_text = logging.Formatter().formatException(record.exc_info)
+        if record.exc_text:
+            record.exc_text = redact(record.exc_text)
+        return True
+
+
 class JsonFormatter(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
         entry = {"time": time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(record.created)),
                  "level": record.levelname, "logger": record.name,
                  "message": record.getMessage(), "correlation_id": correlation_id.get()}
-        if record.exc_info:
-            entry["exception"] = self.formatException(record.exc_info)
+        if record.exc_text or record.exc_info:  # (exc_text: as RedactTokens left it)
+            entry["exception"] = record.exc_text or self.formatException(record.exc_info)
         return json.dumps(entry)
 
 
@@ -39,6 +73,7 @@ def configure_logging(level: str, json_lines: bool) -> None:
     handler = logging.StreamHandler()
     handler.setFormatter(JsonFormatter() if json_lines else logging.Formatter(
         "%(asctime)s %(levelname)s %(name)s %(message)s"))
+    handler.addFilter(RedactTokens())
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level.upper())
