@@ -91,7 +91,7 @@ OTHER_TYPE = "other"  # a type the Bot Framework does not define
 INVALID_TYPE = "invalid"  # a request refused before its type could be read
 REFUSAL_REASONS = frozenset({
     "not_json_content", "charset", "not_json", "too_large", "not_an_activity", "malformed",
-    "unauthorised", "tenant", "bad_request"})
+    "unauthorised", "tenant", "bad_request", "link"})
 
 
 def activity_type_label(value: object) -> str:

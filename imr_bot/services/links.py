@@ -122,14 +122,15 @@ def whole_numbers(subject: str, count: int) -> tuple[int, ...] | None:
     return tuple(int(p) for p in parts)
 
 
-# Refusals of tokens that were never ours (forged, garbage) are audited up to this many a minute:
-# anyone on the network can send them, and each audit entry takes the chain's one writer.
+# Refusals of tokens that name nobody we know (forged, garbage, a file token not on record) are
+# audited up to this many a minute: anyone on the network can send them, and each audit entry
+# takes the chain's one writer.
 UNSIGNED_AUDITS_PER_MINUTE = 30
 _unsigned_audits: dict[int, tuple[datetime, int]] = {}
 
 
-def _may_audit(ctx: ServiceContext, reason: str) -> bool:
-    if reason not in UNSIGNED:
+def _may_audit(ctx: ServiceContext, reason: str, actor: str) -> bool:
+    if actor and reason not in UNSIGNED:  # a link we made, for a person we know: always
         return True
     now = ctx.clock.now()
     started, count = _unsigned_audits.get(id(ctx), (now, 0))
@@ -143,7 +144,7 @@ async def refused(ctx: ServiceContext, purpose: str, reason: str, *, client: str
                   actor: str = "", review_id: int | None = None, uow=None) -> None:
     """Audit a refused link: which kind, why, for whom it was made when that is known. Never the
     token. (`uow`: the caller's open, writable unit of work; it commits.)"""
-    if not _may_audit(ctx, reason):
+    if not _may_audit(ctx, reason, actor):
         return
     fields = {"actor": actor or "link:unknown", "action": "link.refused", "at": ctx.clock.now(),
               "review_id": review_id, "purpose": purpose, "reason": reason, "client": client[:64]}

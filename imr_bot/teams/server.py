@@ -112,13 +112,17 @@ def create_web_app(app) -> web.Application:
         return web.json_response({"status": "database unreachable"}, status=503)
 
     # the links a browser opens (teams/link_routes: HEAD and previewers only look)
+    def refused_link() -> web.Response:
+        app.metrics.count_refusal("link")
+        return link_routes.refused()
+
     async def download(request: web.Request) -> web.Response:
         from imr_bot.services import files
 
         found = await files.collect(app.ctx, request.match_info["token"],
                                     client=request.remote or "")
         if found is None:
-            return link_routes.refused()
+            return refused_link()
         safe_name = "".join(c for c in found.filename if c.isalnum() or c in "-_.") or "download"
         return link_routes.attachment(found.content, found.content_type, safe_name)
 
@@ -128,7 +132,7 @@ def create_web_app(app) -> web.Application:
         found = await meetings.calendar_file(app.ctx, request.match_info["token"],
                                              client=request.remote or "")
         if found is None:
-            return link_routes.refused()
+            return refused_link()
         filename, content = found
         return link_routes.attachment(content, "text/calendar", filename, charset="utf-8")
 
@@ -138,7 +142,7 @@ def create_web_app(app) -> web.Application:
         found = await approvals.document_for(app.ctx, request.match_info["token"],
                                              client=request.remote or "")
         if found is None:
-            return link_routes.refused()
+            return refused_link()
         stored, content = found
         safe_name = "".join(c for c in stored.filename if c.isalnum() or c in "-_. ") or "document"
         return link_routes.attachment(content, stored.content_type, safe_name)

@@ -45,6 +45,7 @@ async def test_refusals_of_forged_links_are_audited_within_a_budget(database, cl
                 database=database).ctx
     for _ in range(links.UNSIGNED_AUDITS_PER_MINUTE + 10):
         await links.refused(ctx, "document", links.TAMPERED, client="203.0.113.9")
+    await links.refused(ctx, "file", links.NOT_FOUND, client="203.0.113.9")  # over budget too
     await links.refused(ctx, "document", links.INACTIVE, client="203.0.113.9", actor="a@b.test")
     clock.set(clock.now() + timedelta(minutes=1))
     await links.refused(ctx, "document", links.MALFORMED, client="203.0.113.9")

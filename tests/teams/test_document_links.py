@@ -265,3 +265,11 @@ async def test_a_calendar_link_is_bound_to_its_person_and_checked_when_used(allo
         assert response.status == 404 and await response.text() == REFUSED_PAGE
     reasons = [r["reason"] for r in await refusals(allocated)]
     assert reasons[-2:] == ["tampered", "inactive"]
+
+
+async def test_refused_links_are_counted_in_the_metrics(teams):
+    async with TestClient(TestServer(teams.app.web)) as client:
+        for path in ("/documents/forged.token", "/calendar/x.ics", "/files/unknown"):
+            await client.get(path)
+        text = await (await client.get("/metrics")).text()
+    assert 'imr_refused_requests_total{reason="link"} 3.0' in text
