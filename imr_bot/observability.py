@@ -32,9 +32,10 @@ def new_correlation_id() -> str:
 # the signed-token shape (base64url, a dot, base64url). The access log already writes route
 # patterns only; this filter is the backstop on the process's own handler for anything else
 # (a library's error message that quotes a request line).
-_LINK_PATH = re.compile(r"(/(?:documents|calendar|files)/)[^\s\"'<>?#]+")
+_LINK_PATH = re.compile(  # (the route patterns themselves, as the access log writes them, stay)
+    r"(/(?:documents|calendar|files)/)(?!\{token\}(?:\.ics)?(?=[\s\"'<>?#]|$))[^\s\"'<>?#]+")
 _QUERY = re.compile(r"\?[^\s\"'<>#]+")
-_SIGNED = re.compile(r"[A-Za-z0-9_-]{16,}\.[A-Za-z0-9_-]{16,}")
+_SIGNED = re.compile(r"[A-Za-z0-9_-]{16,}(?:\.[A-Za-z0-9_-]{16,})+")  # also a JWT's three parts
 REDACTED = "[redacted]"
 
 
@@ -59,6 +60,18 @@ class RedactTokens(logging.Filter):
         return True
 
 
+# aiohttp writes a malformed request's first line (path, query and all) into its error log
+LIBRARY_LOGGERS = ("aiohttp.access", "aiohttp.server", "aiohttp.web", "aiohttp.internal")
+
+
+def redact_library_logs() -> None:
+    """RedactTokens on the loggers that may quote a request, whichever handler is listening."""
+    for name in LIBRARY_LOGGERS:
+        logger = logging.getLogger(name)
+        if not any(isinstance(f, RedactTokens) for f in logger.filters):
+            logger.addFilter(RedactTokens())
+
+
 class JsonFormatter(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
         entry = {"time": time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(record.created)),
@@ -74,6 +87,7 @@ def configure_logging(level: str, json_lines: bool) -> None:
     handler.setFormatter(JsonFormatter() if json_lines else logging.Formatter(
         "%(asctime)s %(levelname)s %(name)s %(message)s"))
     handler.addFilter(RedactTokens())
+    redact_library_logs()
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level.upper())

@@ -15,6 +15,7 @@ from imr_bot.observability import (
     INVALID_TYPE,
     activity_type_label,
     new_correlation_id,
+    redact_library_logs,
     release_memory,
 )
 from imr_bot.teams import link_routes
@@ -41,7 +42,9 @@ def _refuse(status: int, error: str, reason: str, kind: str = INVALID_TYPE) -> _
 
 def create_web_app(app) -> web.Application:
     """`app` is the wired application (imr_bot.app.Application)."""
-    # the access log names each request's route pattern, never its path (links carry tokens)
+    # the access log names each request's route pattern, never its path (links carry tokens);
+    # aiohttp's own error log, which quotes a malformed request's first line, is redacted
+    redact_library_logs()
     web_app = web.Application(client_max_size=MAX_BODY, handler_args={
         "access_log_class": link_routes.RouteAccessLogger})
 

@@ -18,14 +18,9 @@ PLACEHOLDER = re.compile(r"\{[^}]+\}")
 
 
 def logged(records) -> str:
-    text = []
-    formatter = logging.Formatter()
-    for record in records:
-        text.append(record.getMessage())
-        if record.exc_info:
-            text.append(formatter.formatException(record.exc_info))
-        text.extend(filter(None, [record.exc_text, record.stack_info]))
-    return "\n".join(text)
+    """The records as any handler writes them (message, exception and stack)."""
+    formatter = logging.Formatter("%(name)s %(message)s")
+    return "\n".join(formatter.format(r) for r in records)
 
 
 async def token_like_values(ctx) -> list[str]:
@@ -38,10 +33,11 @@ async def token_like_values(ctx) -> list[str]:
 
 
 @pytest.fixture
-async def app(database, clock):
-    # the test clock adds its routes: every route the app can have is walked
+async def app(database):
+    # the test clock adds its routes: every route the app can have is walked (with its own
+    # settable clock, which the walk sets and resets)
     return build(Settings(database_url=database.url, scheduler=False, test_clock=True),
-                 clock=clock, database=database)
+                 database=database)
 
 
 async def test_no_route_logs_a_token_from_its_path_or_query(app, caplog):
@@ -90,6 +86,35 @@ async def test_a_failure_while_serving_a_link_logs_no_token(app, caplog, monkeyp
     assert "RuntimeError" in text  # the failure is logged, by its type and frames
     for value in values:
         assert value not in text
+
+
+async def test_a_malformed_request_quoting_a_token_logs_no_token(app, caplog):
+    import asyncio
+
+    caplog.set_level(logging.DEBUG)
+    value = f"{secrets.token_urlsafe(24)}.{secrets.token_urlsafe(20)}"
+    jwt = ".".join(secrets.token_urlsafe(30) for _ in range(3))
+    requests = [f"GET /documents/{value} HTTP/1.1\r\nHost: x\r\nBad Header\r\n\r\n",
+                f"GET /files/{value}\x00 HTTP/1.1\r\nHost: x\r\n\r\n",
+                f"GET /calendar/{value}.ics HTTP/9.9\r\n\r\n",
+                f"GET /documents/{value}?{'a' * 9000} HTTP/1.1\r\n\r\n",
+                f"GET /healthz?code={value}&x={'b' * 9000} HTTP/1.1\r\n\r\n",
+                f"POST /api/messages HTTP/1.1\r\nAuthorization: Bearer {jwt}\x01\r\n\r\n"]
+    server = TestServer(app.web)
+    await server.start_server()
+    try:
+        for raw in requests:
+            reader, writer = await asyncio.open_connection(server.host, server.port)
+            writer.write(raw.encode("latin-1"))
+            await writer.drain()
+            assert (await reader.read(100)).startswith(b"HTTP/1.")
+            writer.close()
+    finally:
+        await server.close()
+    text = logged(caplog.records)
+    assert "aiohttp.server" in text  # aiohttp did log them
+    assert value not in text and jwt not in text
+    assert not any(part in text for part in jwt.split("."))
 
 
 @pytest.mark.parametrize("message", [
