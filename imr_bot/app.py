@@ -70,7 +70,8 @@ def build(settings: Settings | None = None, *, clock: Clock | None = None,
     ctx = ServiceContext(unit_of_work=UnitOfWorkFactory(database),
                          calendar=WorkingCalendar.for_england(), clock=clock,
                          base_url=settings.base_url,
-                         document_hosts=settings.sharepoint_host_patterns)
+                         document_hosts=settings.sharepoint_host_patterns,
+                         document_link_minutes=settings.document_link_minutes)
     ctx.calendar.is_working_day(clock.today())  # build the bank-holiday table now, not in a turn
     cards = CardLibrary(settings.cards_dir)
     adapter = adapter or create_adapter(settings, lean=settings.lean_adapter)

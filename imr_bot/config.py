@@ -98,6 +98,10 @@ class Settings(BaseSettings):
     signing_key_timeout_seconds: float = Field(10.0, gt=0, le=60, validation_alias=AliasChoices(
         "IMR_SIGNING_KEY_TIMEOUT_SECONDS", "signing_key_timeout_seconds"))
 
+    # how long a document link in a card works; cards mint a fresh one each time they are shown
+    document_link_minutes: int = Field(15, ge=1, le=24 * 60, validation_alias=AliasChoices(
+        "IMR_DOCUMENT_LINK_MINUTES", "document_link_minutes"))
+
     @property
     def tenant_allow_list(self) -> set[str]:
         """The tenants whose people may use the bot; empty means any (local mode only)."""

@@ -1,7 +1,9 @@
 """Logs as JSON lines with a correlation id per request, and Prometheus metrics.
 
-No secrets and no document contents are ever logged: settings hide the app password, and the
-code logs identifiers (correlation ids, notification keys), never message text or files.
+No secrets and no document contents are ever logged: settings hide the app password, the code
+logs identifiers (correlation ids, notification keys), never message text or files, and the access
+log names a request's route pattern, never a link's token (teams/link_routes); `RedactTokens` on
+the handler takes out anything token-like that a library might still write.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ import ctypes
 import ctypes.util
 import json
 import logging
+import re
 import time
 import uuid
 
@@ -25,13 +28,57 @@ def new_correlation_id() -> str:
     return value
 
 
+# What a link's token looks like in a log line: a link path's last segment, any query string, and
+# the signed-token shape (base64url, a dot, base64url). The access log already writes route
+# patterns only; this filter is the backstop on the process's own handler for anything else
+# (a library's error message that quotes a request line).
+_LINK_PATH = re.compile(  # (the route patterns themselves, as the access log writes them, stay)
+    r"(/(?:documents|calendar|files)/)(?!\{token\}(?:\.ics)?(?=[\s\"'<>?#]|$))[^\s\"'<>?#]+")
+_QUERY = re.compile(r"\?[^\s\"'<>#]+")
+_SIGNED = re.compile(r"[A-Za-z0-9_-]{16,}(?:\.[A-Za-z0-9_-]{16,})+")  # also a JWT's three parts
+REDACTED = "[redacted]"
+
+
+def redact(text: str) -> str:
+    text = _LINK_PATH.sub(lambda m: m.group(1) + REDACTED, text)
+    text = _QUERY.sub("?" + REDACTED, text)
+    return _SIGNED.sub(REDACTED, text)
+
+
+class RedactTokens(logging.Filter):
+    """Takes link tokens out of a record's message and its exception text."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        clean = redact(message)
+        if clean != message:
+            record.msg, record.args = clean, None
+        if record.exc_info and not record.exc_text:
+            record.exc_text = logging.Formatter().formatException(record.exc_info)
+        if record.exc_text:
+            record.exc_text = redact(record.exc_text)
+        return True
+
+
+# aiohttp writes a malformed request's first line (path, query and all) into its error log
+LIBRARY_LOGGERS = ("aiohttp.access", "aiohttp.server", "aiohttp.web", "aiohttp.internal")
+
+
+def redact_library_logs() -> None:
+    """RedactTokens on the loggers that may quote a request, whichever handler is listening."""
+    for name in LIBRARY_LOGGERS:
+        logger = logging.getLogger(name)
+        if not any(isinstance(f, RedactTokens) for f in logger.filters):
+            logger.addFilter(RedactTokens())
+
+
 class JsonFormatter(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
         entry = {"time": time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(record.created)),
                  "level": record.levelname, "logger": record.name,
                  "message": record.getMessage(), "correlation_id": correlation_id.get()}
-        if record.exc_info:
-            entry["exception"] = self.formatException(record.exc_info)
+        if record.exc_text or record.exc_info:  # (exc_text: as RedactTokens left it)
+            entry["exception"] = record.exc_text or self.formatException(record.exc_info)
         return json.dumps(entry)
 
 
@@ -39,6 +86,8 @@ def configure_logging(level: str, json_lines: bool) -> None:
     handler = logging.StreamHandler()
     handler.setFormatter(JsonFormatter() if json_lines else logging.Formatter(
         "%(asctime)s %(levelname)s %(name)s %(message)s"))
+    handler.addFilter(RedactTokens())
+    redact_library_logs()
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level.upper())
@@ -56,7 +105,7 @@ OTHER_TYPE = "other"  # a type the Bot Framework does not define
 INVALID_TYPE = "invalid"  # a request refused before its type could be read
 REFUSAL_REASONS = frozenset({
     "not_json_content", "charset", "not_json", "too_large", "not_an_activity", "malformed",
-    "unauthorised", "tenant", "bad_request"})
+    "unauthorised", "tenant", "bad_request", "link"})
 
 
 def activity_type_label(value: object) -> str:

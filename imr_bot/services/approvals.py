@@ -43,12 +43,12 @@ from imr_bot.store.repositories import StoredDocument
 
 from . import links, notifications
 from .context import ServiceContext
+from .document_access import may_see_documents
 from .notifications import person_recipient
 from .templates import check_version
 from .tracker import closest
 
 DOCUMENT_PURPOSE = "document"
-DOCUMENT_LINK_DAYS = 30
 
 
 async def _review(uow, reference: str) -> Review:
@@ -216,13 +216,15 @@ async def card_data(ctx: ServiceContext, uow, review: Review, version: int, leve
     milestone = Milestone.QA_COMPLETE if level == Level.QA else Milestone.DDSCP_SUBMISSION
     left = standing(review.plan, review.stage, ctx.clock.today(), ctx.calendar).working_days_left
     documents = []
+    # a link is made afresh each time the card is shown, for this viewer only, and only if they
+    # may see the documents; it works for minutes, and is checked again when opened
+    may_see = any(not d.link for d in approval.documents) and await may_see_documents(
+        uow, viewer, review)
     for document in approval.documents:
         if document.link:  # read again: a link stored before today's rules may not pass them
             url = document.link if is_document_link(document.link, ctx.document_hosts) else ""
-        elif viewer is not None:
-            token = await links.sign(ctx, DOCUMENT_PURPOSE, f"{document.id}:{viewer.id}",
-                                     ctx.clock.now() + timedelta(days=DOCUMENT_LINK_DAYS), uow=uow)
-            url = f"{ctx.base_url}/documents/{token}"
+        elif may_see:
+            url = await document_url(ctx, uow, review, document.id, viewer)
         else:
             url = ""
         documents.append({"title": f"{document.kind.title()}: {document.filename}",
@@ -462,22 +464,51 @@ async def delegate(ctx: ServiceContext, actor: Actor, reference: str, email: str
     return review, person, level
 
 
+async def document_url(ctx: ServiceContext, uow, review: Review, document_id: int,
+                       viewer: Person) -> str:
+    """A link to one submitted document for `viewer`: it names the review, the document and the
+    person, and works for `ctx.document_link_minutes`."""
+    expires = ctx.clock.now() + timedelta(minutes=ctx.document_link_minutes)
+    token = await links.sign(ctx, DOCUMENT_PURPOSE, f"{review.id}:{document_id}:{viewer.id}",
+                             expires, uow=uow)
+    return f"{ctx.base_url}/documents/{token}"
+
+
 async def document_for(ctx: ServiceContext, token: str, client: str):
-    """A submitted document for a signed link, audited; None when the link is not valid."""
-    subject = await links.verify(ctx, DOCUMENT_PURPOSE, token)
-    if subject is None:
+    """A submitted document for a signed link, audited; None when the link is refused (also
+    audited). Checked now, not only when the link was made: the person it names is still active
+    and still may see this review's documents."""
+    checked = await links.check(ctx, DOCUMENT_PURPOSE, token)
+    ids = links.whole_numbers(checked.subject, 3) if checked.subject else None
+    if ids is None:
+        await links.refused(ctx, DOCUMENT_PURPOSE, checked.refused or links.MALFORMED,
+                            client=client)
         return None
-    document_id, person_id = (int(p) for p in subject.split(":"))
+    review_id, document_id, person_id = ids
     async with ctx.unit_of_work() as uow:
+        person = await uow.people.by_id(person_id)
+        actor = person.email if person else f"person:{person_id}"
         found = await uow.submissions.document(document_id)
-        if found is None:
+        review = await uow.reviews.get_by_id(review_id, with_changes=False)
+        reason = ""
+        if found is None or found[1] is None or review is None:
+            reason = links.NOT_FOUND
+        elif found[0].review_id != review_id:
+            reason = links.MISMATCH
+        elif person is None or not person.active:
+            reason = links.INACTIVE
+        elif not await may_see_documents(uow, person, review):
+            reason = links.NOT_ENTITLED
+        if reason:
+            await links.refused(ctx, DOCUMENT_PURPOSE, reason, client=client, actor=actor,
+                                review_id=review.id if review else None, uow=uow)
+            await uow.commit()
             return None
         document, content = found
-        person = await uow.people.by_id(person_id)
-        await uow.audit.record(actor=person.email if person else f"person:{person_id}",
-                               action="document.downloaded", at=ctx.clock.now(),
-                               review_id=document.review_id, filename=document.filename,
-                               client=client)
+        await uow.audit.record(actor=actor, action="document.downloaded", at=ctx.clock.now(),
+                               review_id=document.review_id, document=document.id,
+                               kind=document.kind, version=document.version,
+                               filename=document.filename, client=client)
         await uow.commit()
     return document, content
 

@@ -20,3 +20,4 @@ class ServiceContext:
     base_url: str = ""  # where people's browsers reach the bot, for links in cards
     # the organisation's own SharePoint hosts (IMR_SHAREPOINT_HOSTS); empty: any SharePoint
     document_hosts: tuple[str, ...] = ()
+    document_link_minutes: int = 15  # how long a document link in a card works

@@ -8,9 +8,12 @@ from datetime import timedelta
 
 from imr_bot.store.repositories import StoredDownload
 
+from . import links
 from .context import ServiceContext
 
 LINK_LIFETIME = timedelta(minutes=15)
+FILE_PURPOSE = "file"
+STRANGER_PREFIX = "teams:"  # an actor key for someone not in the directory (services/identity)
 
 
 def _hash(token: str) -> str:
@@ -33,13 +36,35 @@ async def offer(ctx: ServiceContext, *, filename: str, content_type: str, conten
 
 
 async def collect(ctx: ServiceContext, token: str, *, client: str) -> StoredDownload | None:
+    """The file, used up; None (audited) when the link is unknown, expired, used, or its
+    person is no longer active in the directory. Only a real fetch comes here: the web edge
+    answers a HEAD or a link previewer without using the link up."""
     now = ctx.clock.now()
+    if not token or len(token) > links.MAX_TOKEN:
+        await links.refused(ctx, FILE_PURPOSE, links.MALFORMED, client=client)
+        return None
     async with ctx.unit_of_work() as uow:
         download = await uow.downloads.claim(_hash(token), now)
         if download is None:
+            await links.refused(ctx, FILE_PURPOSE, links.NOT_FOUND, client=client, uow=uow)
+            await uow.commit()
+            return None
+        if not await _creator_still_active(uow, download.created_by):
+            await links.refused(ctx, FILE_PURPOSE, links.INACTIVE, client=client,
+                                actor=download.created_by, review_id=download.review_id, uow=uow)
+            await uow.commit()  # used up all the same: a new link is one command away
             return None
         await uow.audit.record(actor=download.created_by, action="file.downloaded", at=now,
                                review_id=download.review_id, filename=download.filename,
                                client=client)
         await uow.commit()
     return download
+
+
+async def _creator_still_active(uow, created_by: str) -> bool:
+    """A file made for a directory person is theirs only while they are active. (One made for
+    someone not in the directory, a blank template, names no directory entry to check.)"""
+    if created_by.startswith(STRANGER_PREFIX):
+        return True
+    person = await uow.people.by_email(created_by)
+    return person is not None and person.active

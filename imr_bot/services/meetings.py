@@ -196,19 +196,30 @@ async def _confirmed(ctx: ServiceContext, uow, review: Review, meeting: Meeting,
             payload={"card": "meeting_confirmed", "data": data}), now)
 
 
-async def calendar_file(ctx: ServiceContext, token: str) -> tuple[str, bytes] | None:
-    """The .ics for a signed calendar link: always the meeting's current time and sequence."""
-    subject = await links.verify(ctx, CALENDAR_PURPOSE, token)
-    if subject is None:
+async def calendar_file(ctx: ServiceContext, token: str,
+                        client: str = "") -> tuple[str, bytes] | None:
+    """The .ics for a signed calendar link: always the meeting's current time and sequence. The
+    person the link names must still be active and still invited; a refusal is audited."""
+    checked = await links.check(ctx, CALENDAR_PURPOSE, token)
+    ids = links.whole_numbers(checked.subject, 2) if checked.subject else None
+    if ids is None:
+        await links.refused(ctx, CALENDAR_PURPOSE, checked.refused or links.MALFORMED,
+                            client=client)
         return None
-    meeting_id, person_id = (int(p) for p in subject.split(":"))
+    meeting_id, person_id = ids
     async with ctx.unit_of_work(read_only=True) as uow:
         meeting = await uow.meetings.get(meeting_id)
-        if meeting is None or not meeting.is_participant(person_id):
-            return None
-        review = await uow.reviews.get_by_id(meeting.review_id)
-        organiser = await uow.people.by_id(meeting.organiser_id)
-        attendees = [await uow.people.by_id(p) for p in meeting.participant_ids]
+        person = await uow.people.by_id(person_id)
+        reason = _calendar_refusal(meeting, person)
+        if not reason:
+            review = await uow.reviews.get_by_id(meeting.review_id)
+            organiser = await uow.people.by_id(meeting.organiser_id)
+            attendees = [await uow.people.by_id(p) for p in meeting.participant_ids]
+    if reason:
+        await links.refused(ctx, CALENDAR_PURPOSE, reason, client=client,
+                            actor=person.email if person else f"person:{person_id}",
+                            review_id=meeting.review_id if meeting else None)
+        return None
     content = invitation(
         uid=f"imr-meeting-{meeting.id}@imr-bot", sequence=meeting.sequence,
         summary=f"IMR {review.reference}: {meeting.kind.title.lower()}",
@@ -217,6 +228,16 @@ async def calendar_file(ctx: ServiceContext, token: str) -> tuple[str, bytes] | 
         organiser=Invitee(organiser.name, organiser.email),
         attendees=[Invitee(p.name, p.email) for p in attendees], stamp=ctx.clock.now())
     return f"imr-{meeting.kind.value}-meeting.ics", content
+
+
+def _calendar_refusal(meeting: Meeting | None, person: Person | None) -> str:
+    if meeting is None:
+        return links.NOT_FOUND
+    if person is None or not person.active:
+        return links.INACTIVE
+    if not meeting.is_participant(person.id):
+        return links.NOT_ENTITLED
+    return ""
 
 
 # -- outcomes ------------------------------------------------------------------------------------

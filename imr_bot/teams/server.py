@@ -1,4 +1,5 @@
-"""HTTP: /api/messages for the Bot Connector, /healthz and /readyz for the platform."""
+"""HTTP: /api/messages for the Bot Connector, the links browsers open (documents, calendar
+invitations, files), /healthz and /readyz for the platform."""
 
 from __future__ import annotations
 
@@ -14,8 +15,10 @@ from imr_bot.observability import (
     INVALID_TYPE,
     activity_type_label,
     new_correlation_id,
+    redact_library_logs,
     release_memory,
 )
+from imr_bot.teams import link_routes
 from imr_bot.teams.activities import activity_tenant, read_activity
 
 log = logging.getLogger(__name__)
@@ -39,7 +42,11 @@ def _refuse(status: int, error: str, reason: str, kind: str = INVALID_TYPE) -> _
 
 def create_web_app(app) -> web.Application:
     """`app` is the wired application (imr_bot.app.Application)."""
-    web_app = web.Application(client_max_size=MAX_BODY)
+    # the access log names each request's route pattern, never its path (links carry tokens);
+    # aiohttp's own error log, which quotes a malformed request's first line, is redacted
+    redact_library_logs()
+    web_app = web.Application(client_max_size=MAX_BODY, handler_args={
+        "access_log_class": link_routes.RouteAccessLogger})
 
     async def messages(request: web.Request) -> web.StreamResponse:
         new_correlation_id()
@@ -107,40 +114,41 @@ def create_web_app(app) -> web.Application:
             return web.json_response({"status": "ready"})
         return web.json_response({"status": "database unreachable"}, status=503)
 
+    # the links a browser opens (teams/link_routes: HEAD and previewers only look)
+    def refused_link() -> web.Response:
+        app.metrics.count_refusal("link")
+        return link_routes.refused()
+
     async def download(request: web.Request) -> web.Response:
         from imr_bot.services import files
 
-        token = request.match_info["token"]
-        found = await files.collect(app.ctx, token, client=request.remote or "")
+        found = await files.collect(app.ctx, request.match_info["token"],
+                                    client=request.remote or "")
         if found is None:
-            return web.Response(status=404, text="This link has expired or was already used. "
-                                                 "Ask the bot for the file again.")
+            return refused_link()
         safe_name = "".join(c for c in found.filename if c.isalnum() or c in "-_.") or "download"
-        return web.Response(body=found.content, content_type=found.content_type, headers={
-            "Content-Disposition": f'attachment; filename="{safe_name}"',
-            "Cache-Control": "no-store"})
+        return link_routes.attachment(found.content, found.content_type, safe_name)
 
     async def calendar(request: web.Request) -> web.Response:
         from imr_bot.services import meetings
 
-        found = await meetings.calendar_file(app.ctx, request.match_info["token"])
+        found = await meetings.calendar_file(app.ctx, request.match_info["token"],
+                                             client=request.remote or "")
         if found is None:
-            return web.Response(status=404, text="This calendar link is not valid any more.")
+            return refused_link()
         filename, content = found
-        return web.Response(body=content, content_type="text/calendar", charset="utf-8", headers={
-            "Content-Disposition": f'attachment; filename="{filename}"', "Cache-Control": "no-store"})
+        return link_routes.attachment(content, "text/calendar", filename, charset="utf-8")
 
     async def document(request: web.Request) -> web.Response:
         from imr_bot.services import approvals
 
         found = await approvals.document_for(app.ctx, request.match_info["token"],
                                              client=request.remote or "")
-        if found is None or found[1] is None:
-            return web.Response(status=404, text="This document link is not valid any more.")
+        if found is None:
+            return refused_link()
         stored, content = found
         safe_name = "".join(c for c in stored.filename if c.isalnum() or c in "-_. ") or "document"
-        return web.Response(body=content, content_type=stored.content_type, headers={
-            "Content-Disposition": f'attachment; filename="{safe_name}"', "Cache-Control": "no-store"})
+        return link_routes.attachment(content, stored.content_type, safe_name)
 
     if app.settings.test_clock and app.settings.local_mode:
         # end-to-end tests only: set the time, and run the scheduled work on demand
@@ -168,9 +176,10 @@ def create_web_app(app) -> web.Application:
         web_app.router.add_post("/_test/sweep", run_sweep)
 
     web_app.router.add_post("/api/messages", messages)
-    web_app.router.add_get("/documents/{token}", document)
-    web_app.router.add_get("/calendar/{token}.ics", calendar)
-    web_app.router.add_get("/files/{token}", download)
+    link_routes.add_link_routes(web_app.router, {
+        "/documents/{token}": ("document", document),
+        "/calendar/{token}.ics": ("calendar", calendar),
+        "/files/{token}": ("file", download)})
     web_app.router.add_get("/healthz", healthz)
     web_app.router.add_get("/metrics", metrics)
     web_app.router.add_get("/readyz", readyz)

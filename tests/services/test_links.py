@@ -16,3 +16,66 @@ async def test_a_signed_link_names_its_subject_until_it_expires(database, clock)
     assert await links.verify(ctx, "calendar", "not.a-token") is None
     clock.set(datetime(2026, 11, 25, tzinfo=UTC))
     assert await links.verify(ctx, "calendar", token) is None  # expired
+
+
+async def test_a_checked_link_says_why_it_is_refused_never_with_the_token(database, clock):
+    ctx = build(Settings(database_url=database.url, scheduler=False), clock=clock,
+                database=database).ctx
+    token = await links.sign(ctx, "document", "1:2:3", clock.now() + timedelta(minutes=15))
+    body, mac = token.split(".")
+    assert (await links.check(ctx, "document", token)) == links.Checked("1:2:3")
+    assert (await links.check(ctx, "calendar", token)).refused == links.WRONG_PURPOSE
+    assert (await links.check(ctx, "document", f"{body[:-2]}AA.{mac}")).refused == links.TAMPERED
+    for junk in ("", "nodot", "a.b.c!", "é.é", "x" * 600, f"{body}.{mac}" * 20):
+        assert (await links.check(ctx, "document", junk)).refused in links.UNSIGNED
+    clock.set(clock.now() + timedelta(minutes=16))
+    assert (await links.check(ctx, "document", token)).refused == links.EXPIRED
+
+
+def test_a_signed_subject_of_another_shape_names_nothing():
+    assert links.whole_numbers("1:2:3", 3) == (1, 2, 3)
+    for subject in ("1:2", "1:2:3:4", "1:-2:3", "1:٢:3", "1: 2:3", "a:b:c"):
+        assert links.whole_numbers(subject, 3) is None
+
+
+async def test_refusals_of_forged_links_are_audited_within_a_budget(database, clock):
+    from imr_bot.store.unit_of_work import UnitOfWork
+
+    ctx = build(Settings(database_url=database.url, scheduler=False), clock=clock,
+                database=database).ctx
+    for _ in range(links.UNSIGNED_AUDITS_PER_MINUTE + 10):
+        await links.refused(ctx, "document", links.TAMPERED, client="203.0.113.9")
+    await links.refused(ctx, "file", links.NOT_FOUND, client="203.0.113.9")  # over budget too
+    await links.refused(ctx, "document", links.INACTIVE, client="203.0.113.9", actor="a@b.test")
+    clock.set(clock.now() + timedelta(minutes=1))
+    await links.refused(ctx, "document", links.MALFORMED, client="203.0.113.9")
+    async with UnitOfWork(database) as uow:
+        reasons = [e.detail["reason"] for e in await uow.audit.all() if e.action == "link.refused"]
+    assert reasons == ([links.TAMPERED] * links.UNSIGNED_AUDITS_PER_MINUTE
+                       + [links.INACTIVE, links.MALFORMED])
+
+
+def test_who_may_see_a_reviews_documents():
+    from types import SimpleNamespace
+
+    from imr_bot.domain.people import Person
+    from imr_bot.domain.roles import Role
+    from imr_bot.services.document_access import entitled
+
+    def person(pid, *roles, active=True):
+        return Person(f"p{pid}@c.test", f"P {pid}", frozenset(roles), id=pid, active=active)
+
+    review = SimpleNamespace(people={Role.AUTHOR: 1, Role.LINE_MANAGER: 2, Role.QA_LEAD: 3})
+    assert all(entitled(person(p, Role.AUTHOR), review, set()) for p in (1, 2, 3))
+    assert not entitled(person(3, Role.QA_LEAD, active=False), review, set())
+    assert not entitled(person(4, Role.QA_LEAD), review, set())  # a QA lead of other reviews
+    assert entitled(person(4, Role.QA_LEAD), review, {4})  # named a delegate on this one
+    assert entitled(person(5, Role.SD_EHS), review, set())  # every SD signs off when none is named
+    assert entitled(person(6, Role.BUSINESS_SERVICES), review, set())
+    assert entitled(person(7, Role.HEAD_OF_CP), review, set())
+    assert not entitled(person(7, Role.HEAD_OF_CP, active=False), review, set())
+    for outsider in (person(8, Role.SD_QPP), person(9, Role.ADMINISTRATOR), person(10), None):
+        assert not entitled(outsider, review, set())
+    review.people[Role.SD_EHS] = 11
+    assert entitled(person(11, Role.SD_EHS), review, set())
+    assert not entitled(person(5, Role.SD_EHS), review, set())  # the review has its own SD
