@@ -312,6 +312,13 @@ def test_a_malformed_header_is_named_as_a_header():
         supplied.inspect("t.docx", docx("x", header="{{ ref "), FIELDS)
 
 
+def test_a_template_with_too_many_placeholders_is_refused_before_each_is_read(monkeypatch):
+    monkeypatch.setattr(supplied, "MAX_PLACEHOLDERS", 20)
+    with pytest.raises(supplied.TemplateRefused, match="more than 20 placeholders"):
+        supplied.inspect("t.docx", docx(" ".join(["{{ ref }}"] * 21)), FIELDS)
+    supplied.inspect("t.docx", docx(" ".join(["{{ ref }}"] * 20)), FIELDS)
+
+
 def test_a_file_that_is_not_a_word_document_is_refused():
     with pytest.raises(DomainError, match="could not be read as a Word template"):
         supplied.inspect("t.docx", b"PK\x03\x04 not really", FIELDS)
