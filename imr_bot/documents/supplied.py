@@ -36,6 +36,7 @@ TESTS = ("defined", "undefined", "none")
 JINJA_NAMES = frozenset({"range", "dict", "lipsum", "cycler", "joiner", "namespace", "self",
                          "loop", "caller", "varargs", "kwargs", "super", "context", "environment"})
 MAX_SOURCE = 16 * 1024 * 1024  # characters of XML in one template, all parts together
+MAX_PLACEHOLDERS = 5_000  # in one part; each is parsed on its own to be named
 MAX_CONSTANT = 200  # characters in a literal such as a default's text
 MAX_TURNS = 10_000  # loop turns in one filled part, all loops together (none pass the check)
 _BOUNDED = "imr_bounded"  # the filter the sandbox puts around every loop's list
@@ -409,8 +410,11 @@ def inspect(filename: str, content: bytes, known) -> Inspection:
             problems.append(f"{where} is not a well-formed placeholder: {plain(error.message)}"
                             + (f" (near “{plain(near)}”)" if near else ""))
             continue
-        named = 0
-        for placeholder in _placeholders(env, part.source):
+        named, placeholders = 0, _placeholders(env, part.source)
+        if len(placeholders) > MAX_PLACEHOLDERS:
+            problems.append(f"{part.name} has more than {MAX_PLACEHOLDERS:,} placeholders")
+            continue
+        for placeholder in placeholders:
             for reason in _explain(env, placeholder, known, unknown):
                 problems.append(f"{plain(_quote(placeholder.text))} in {part.name} (line "
                                 f"{placeholder.line}) {plain(reason)}")

@@ -250,6 +250,14 @@ def test_fields_filters_and_if_blocks_are_accepted_and_filled():
     assert "From 01/04/2025 to 31/03/2026" in text
 
 
+def test_docxtpls_own_paragraph_and_run_tags_are_accepted():
+    content = docx("{%p if qa_lead %}", "QA lead: {{ qa_lead }}", "{%p endif %}",
+                   "{%r if ref %}Ref {{ ref }}{%r endif %}", "{# a note for the editor #}done")
+    supplied.inspect("t.docx", content, FIELDS)
+    text = text_of(supplied.render("t.docx", content, CONTEXT))
+    assert "QA lead: <qa_lead> & co" in text and "{%" not in text and "done" in text
+
+
 def test_a_field_split_across_runs_is_filled():
     content = docx("Reference: {{ ref }}; author: {{author}}", split=2)
     supplied.inspect("t.docx", content, FIELDS)
@@ -310,6 +318,13 @@ def test_a_malformed_placeholder_is_found_on_its_own_paragraph():
 def test_a_malformed_header_is_named_as_a_header():
     with pytest.raises(supplied.TemplateRefused, match="of a header is not a well-formed"):
         supplied.inspect("t.docx", docx("x", header="{{ ref "), FIELDS)
+
+
+def test_a_template_with_too_many_placeholders_is_refused_before_each_is_read(monkeypatch):
+    monkeypatch.setattr(supplied, "MAX_PLACEHOLDERS", 20)
+    with pytest.raises(supplied.TemplateRefused, match="more than 20 placeholders"):
+        supplied.inspect("t.docx", docx(" ".join(["{{ ref }}"] * 21)), FIELDS)
+    supplied.inspect("t.docx", docx(" ".join(["{{ ref }}"] * 20)), FIELDS)
 
 
 def test_a_file_that_is_not_a_word_document_is_refused():
