@@ -13,7 +13,7 @@ from imr_bot.services import files
 from imr_bot.store.unit_of_work import UnitOfWork
 from imr_bot.teams.link_routes import PREVIEW_PAGE, REFUSED_PAGE
 from tests.teams.harness import AUTHOR, BUSINESS_SERVICES, LINE_MANAGER, QA_LEAD, SD_QPP
-from tests.teams.test_allocation import DEV
+from tests.teams.test_allocation import DEV, pool  # noqa: F401
 from tests.teams.test_approvals import REF, approval_card, host, midway, submit_files  # noqa: F401
 from tests.teams.test_meetings import action, allocated, last_card  # noqa: F401
 
@@ -39,9 +39,11 @@ def body_of(path: str) -> str:
 
 
 def with_body(path: str, body: str) -> str:
+    """The path with its token's body replaced, its signature kept."""
     prefix, token = path.rsplit("/", 1)
-    mac = token.split(".", 1)[1]
-    return f"{prefix}/{base64.urlsafe_b64encode(body.encode()).decode().rstrip('=')}.{mac}"
+    suffix = ".ics" if token.endswith(".ics") else ""
+    mac = token.removesuffix(suffix).split(".", 1)[1]
+    return f"{prefix}/{base64.urlsafe_b64encode(body.encode()).decode().rstrip('=')}.{mac}{suffix}"
 
 
 async def entries(teams, *actions: str) -> list[dict]:
@@ -241,12 +243,14 @@ async def confirmed_calendar_path(teams, user) -> str:
     await teams.submit(QA_LEAD, {**action(propose, "Send to participants")["data"],
                                  "day": "2026-11-26", "time": "10:00", "minutes": "60",
                                  "location": "Room 4"})
+    invite = last_card(teams, AUTHOR, "Scoping meeting for DDSCP/CSPR/2026/014")
+    await teams.submit(AUTHOR, action(invite, "Accept")["data"])
     invite = last_card(teams, LINE_MANAGER, "Scoping meeting for DDSCP/CSPR/2026/014")
     inner = action(invite, "Propose another time")["card"]["actions"][0]["data"]
     await teams.submit(LINE_MANAGER, {**inner, "day": "2026-11-27", "time": "14:00"})
     counter = last_card(teams, QA_LEAD, "Lena Manager proposes another time")
     await teams.submit(QA_LEAD, action(counter, "Confirm the new time")["data"])
-    url = action(last_card(teams, user, "confirmed"), "Add to my calendar")["url"]
+    url = action(last_card(teams, user, "Confirmed: Scoping meeting"), "Add to my calendar")["url"]
     return url[url.index("/calendar/"):]
 
 
@@ -258,7 +262,7 @@ async def test_a_calendar_link_is_bound_to_its_person_and_checked_when_used(allo
         preview = await client.get(path, headers={"User-Agent": PREVIEWERS[0]})
         assert await preview.text() == PREVIEW_PAGE
         _purpose, meeting, person, expires = body_of(path).split(":")
-        other = with_body(path, f"calendar:{meeting}:{int(person) + 1}:{expires}") + ".ics"
+        other = with_body(path, f"calendar:{meeting}:{int(person) + 1}:{expires}")
         assert await (await client.get(other)).text() == REFUSED_PAGE
         await set_active(allocated, AUTHOR, False)
         response = await client.get(path)
