@@ -101,11 +101,12 @@ def rows_for(pack: str, cast: Cast, term, styles: list[str], *, n: int = 12,
     for i, (kind, text) in (special or {}).items():
         rows[i] = replace(rows[i], kind=kind, date_text=text, day=None)
     before = []
-    for where, justified in outside:
+    for where, justified, *reason in outside:
         if where == "before":
             day = tor[0] - timedelta(days=200 - 40 * len(before))
             why = " Included although before the period because it is significant: the first " \
                   "record of concerns about neglect." if justified else ""
+            why = " " + reason[0] if reason else why
             before.append(Row(written(day, "dmy"), "Health visiting",
                               f"{cast.health} noted {cast.child} had missed two "
                               f"developmental checks.{why}", "Letter sent to the family.", day))
@@ -113,6 +114,7 @@ def rows_for(pack: str, cast: Cast, term, styles: list[str], *, n: int = 12,
             day = tor[1] + timedelta(days=20)
             why = " Outside the terms of reference but relevant: the plan ended here." \
                 if justified else ""
+            why = " " + reason[0] if reason else why
             rows.append(Row(written(day, "long"), "Children’s social care",
                             f"Review conference held.{why}", "Plan ended.", day))
     rows = before + rows
@@ -263,6 +265,7 @@ def _cases() -> list[Pair]:
               rows_opts={"swap": 3, "special": {7: ("ambiguous", "2025")},
                          "outside": (("after", False),)}),
     ]
+    out += _round_two()
     names = [p.name for p in out]
     assert len(names) == len(set(names))
     return out
@@ -271,3 +274,53 @@ def _cases() -> list[Pair]:
 @cache
 def blind() -> tuple[Pair, ...]:
     return tuple(_cases())
+
+
+def _round_two() -> list[Pair]:
+    """Written after round one's first run (which only failed on justified entries) and before
+    the checker's code was read: more of the ways authors write."""
+    D, B = "derbyshire", "bradford"
+    return [
+        build("d_clean_sub_numbers", D, 0, numbering="sub", styles=["ordshort", "wkshort"]),
+        build("b_clean_trailing_colons", B, 1, numbering="trailing_colon", styles=["at", "dmy0"]),
+        build("d_clean_heading2_everywhere_datetime_column", D, 2, columns="datetime",
+              styles=["time24"]),
+        build("b_clean_date_and_time_five_columns", B, 3, columns="date_and_time",
+              styles=["timehrs", "time24"]),
+        build("d_clean_date_of_contact", D, 1, columns="date_of_contact", styles=["short"]),
+        build("b_clean_dotted_initials_in_rows", B, 0, dotted="rows"),
+        build("d_clean_dotted_initials_in_key", D, 0, dotted="key", key="lines"),
+        build("b_clean_dotted_both_three_column_key", B, 2, dotted="both", key="three_columns"),
+        build("d_clean_front_sheet_before_chronology", D, 3, front_sheet=True),
+        build("b_clean_contents_list", B, 1, contents=True),
+        build("d_clean_picture_signature", D, 2, signoff="picture"),
+        build("b_clean_name_signature_date_lines", B, 0, signoff="name_sig_date"),
+        build("b_clean_section_only_a_table", B, 3, only_table=("Chronology of Contacts",)),
+        build("d_clean_term_spelled_in_report_bare_in_chronology", D, 1,
+              chron_forms={"MARAC": "bare", "NFA": "bare"},
+              report_terms={"NFA": "before"}),
+        build("d_clean_outside_reason_significant_event", D, 2, rows_opts={"outside": (
+            ("before", True, "Significant event prior to the review period."),
+            ("after", True, "Relevant history after the review period: case closed."))}),
+        build("b_clean_outside_reason_short", B, 0, rows_opts={"outside": (
+            ("before", True, "(Outside the period; included as significant.)"),)}),
+        build("d_missing_analysis_despite_contents", D, 3, contents=True,
+              drop=("Analysis of Involvement",)),
+        build("b_empty_methodologies_only_subheading", B, 2,
+              only_subheading=("Methodologies",)),
+        build("d_unsigned_dots", D, 0, signoff="dots", heading="caps", numbering="sub"),
+        build("b_unsigned_placeholder", B, 1, signoff="placeholder"),
+        build("d_two_digit_year_dots", D, 1, styles=["dot"],
+              rows_opts={"special": {4: ("ambiguous", "3.4.25")}}),
+        build("b_year_alone_and_words", B, 3, rows_opts={
+            "special": {1: ("ambiguous", "2024"), 9: ("unreadable", "unknown")}}),
+        build("d_dotted_initials_missing_from_key", D, 2, dotted="both", key_omit=("mother",)),
+        build("b_bare_terms_in_both_documents", B, 0, chron_forms={"CAMHS": "bare"},
+              report_terms={"CAMHS": "bare", "MARAC": "bare"}),
+        build("d_outside_after_unjustified_datetime", D, 3, columns="datetime",
+              styles=["time24"], rows_opts={"outside": (("after", False),)}),
+        build("b_combined_round_two", B, 2, contents=True, columns="date_and_time",
+              dotted="rows", signoff="dots", only_subheading=("Methodologies",),
+              chron_forms={"ICPC": "bare"}, key="three_columns", key_omit=("partner",),
+              rows_opts={"swap": 6, "special": {2: ("ambiguous", "12/25/2024")}}),
+    ]

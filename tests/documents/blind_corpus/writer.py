@@ -59,6 +59,10 @@ def written(d: date, style: str) -> str:
         "usabbr": f"{mon} {d.day}, {d.year}",
         "time24": d.strftime("%d/%m/%Y") + " 14:30",
         "timehrs": d.strftime("%d/%m/%Y") + " 09.15hrs",
+        "ordshort": f"{ordinal(d.day)} {mon} {d.year}",
+        "wkshort": f"{d.strftime('%a')} {d.day} {month} {d.year}",
+        "at": f"{d.day}/{d.month}/{d.year} at 10am",
+        "dmy0": f"{d.day:02d}.{d.month:02d}.{d.year}",
         "pm": f"{d.day} {month} {d.year}, 2pm",
     }
     return forms[style]
@@ -121,6 +125,12 @@ class Spec:
     emphasis: bool = False
     no_table: bool = False
     expected_extra: set = field(default_factory=set)
+    dotted: str = ""                 # "", rows, key, both: initials written A.B.
+    contents: bool = False           # a contents list before the sections
+    front_sheet: bool = False        # a details table before the chronology
+    only_table: tuple[str, ...] = ()  # sections whose only content is a table
+    only_subheading: tuple[str, ...] = ()  # sections with a subheading and nothing else
+    picture_signature: bool = False
 
 
 # ---------------------------------------------------------------- report
@@ -301,6 +311,10 @@ def _numbered(spec: Spec, number: int, name: str) -> str:
         return f"SECTION {number}: {name.upper()}"
     if how == "tab":
         return f"{number}\t{name}"
+    if how == "sub":
+        return f"{number}.1 {name}"
+    if how == "trailing_colon":
+        return f"{number}. {name}:"
     return name
 
 
@@ -322,6 +336,11 @@ def write_report(spec: Spec, term) -> tuple[bytes, list[str]]:
     if spec.cover_date:
         d.para("Date: November 2025")
     d.doc.add_page_break()
+    if spec.contents:
+        d.heading("Contents", "bold")
+        for number, name in zip(numbers, names, strict=True):
+            d.doc.add_paragraph(f"{number}. {name}\t{number + 2}")
+        d.doc.add_page_break()
     d.recording = True
     bodies = _bodies(spec, term)
     for number, name in zip(numbers, names, strict=True):
@@ -343,6 +362,14 @@ def write_report(spec: Spec, term) -> tuple[bytes, list[str]]:
                 d.heading(sub, "style" if spec.heading == "style" else "bold", level=2)
                 for p in body:
                     d.para(p)
+            continue
+        if name in spec.only_table:
+            d.table([["Period", "Contacts", "Lead agency"],
+                     ["Spring", "Four contacts, two home visits", "Children’s services"],
+                     ["Summer", "Conference and core groups", "Children’s services"]])
+            continue
+        if name in spec.only_subheading:
+            d.heading("Sources of information", "bold", level=2)
             continue
         how = spec.empty.get(name)
         if how == "nothing":
@@ -385,10 +412,41 @@ def write_report(spec: Spec, term) -> tuple[bytes, list[str]]:
     return d.bytes(), d.texts
 
 
+def _png() -> bytes:
+    """A small grey image, as a pasted signature would be."""
+    import struct
+    import zlib
+
+    def chunk(kind, data):
+        return struct.pack(">I", len(data)) + kind + data + \
+            struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+    raw = b"".join(b"\x00" + b"\x80" * 40 for _ in range(12))
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", 40, 12, 8, 0, 0, 0, 0))
+            + chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b""))
+
+
 def _signoff(d: _Doc, spec: Spec):
     s = spec.signoff
     name, day = "K. Thornton", "14/11/2025"
     if s == "none":
+        return
+    if s == "picture":
+        d.para("Signed (author):")
+        d.doc.add_paragraph().add_run().add_picture(io.BytesIO(_png()))
+        d.para(f"Date: {day}")
+        return
+    if s == "dots":
+        d.para("Signature …………………………………")
+        d.para(f"Date: {day}")
+        return
+    if s == "placeholder":
+        d.para("Signed (author): [signature]")
+        d.para(f"Date: {day}")
+        return
+    if s == "name_sig_date":
+        d.para("Name: K. Thornton, Service Manager")
+        d.para(f"Signature: {name}")
+        d.para(f"Date: {written(date(2025, 11, 14), 'ord')}")
         return
     if s == "lines":
         d.para(f"Signed (author): {name}")
@@ -441,9 +499,20 @@ HEADERS = {
 }
 
 
+def dot_initials(text: str, cast: Cast) -> str:
+    for i in {cast.child, cast.mother, cast.partner, cast.worker, cast.manager, cast.health,
+              cast.aunt}:
+        if i.isalpha():
+            text = re.sub(rf"\b{i}\b", ".".join(i) + ".", text)
+    return text
+
+
 def _row_cells(spec: Spec, row: Row, header: list[str]) -> list[str]:
     by = {"Date": row.date_text, "Source": row.source, "Activity": row.activity,
-          "Outcome": row.outcome, "Time": row.time, "Agency": "Children's services", "No.": ""}
+          "Outcome": row.outcome, "Time": row.time or ("10:30" if row.kind == "ok" else ""),
+          "No.": ""}
+    if spec.dotted in ("rows", "both"):
+        by = {k: dot_initials(v, spec.cast) for k, v in by.items()}
     out = []
     for h in header:
         low = h.lower()
@@ -481,6 +550,18 @@ def write_chronology(spec: Spec) -> tuple[bytes, dict[int, Row]]:
         header = [header[0], header[2], header[1], header[3]]
     elif spec.columns == "renamed":
         header = ["Date", "Agency / Source", "Event", "Action taken"]
+    elif spec.columns == "datetime":
+        header = ["Date/Time", "Source of information", "Event / contact", "Outcome"]
+    elif spec.columns == "date_and_time":
+        header = ["Date & Time", "Agency", "Source", "Activity", "Response / outcome"]
+    elif spec.columns == "date_of_contact":
+        header = ["Date of contact", "Source", "Details of activity", "Response"]
+    if spec.front_sheet:
+        d.table([["Review reference", "DDSCP/CSPR/2025/07"],
+                 ["Period covered", f"{written(spec.tor[0], 'dmy')} to "
+                                    f"{written(spec.tor[1], 'dmy')}"],
+                 ["Completed by", "Service Manager, Children in Care"]])
+        d.para("")
     if spec.key == "before":
         _key(d, spec)
     numbered: dict[int, Row] = {}
@@ -557,6 +638,8 @@ def _merge_dividers(table, rows, offset=0):
 
 def _key(d: _Doc, spec: Spec):
     roles = [(i, r) for i, r in spec.cast.roles() if i not in spec.key_omit]
+    if spec.dotted in ("key", "both"):
+        roles = [(dot_initials(i, spec.cast), r) for i, r in roles]
     k = spec.key
     if k == "none":
         return
@@ -570,6 +653,11 @@ def _key(d: _Doc, spec: Spec):
     elif k == "headed":
         d.para("")
         d.table([["Initials", "Relationship to the child"], *[[i, r] for i, r in roles]])
+    elif k == "three_columns":
+        d.heading("Key to Initials Used:", "bold")
+        d.table([["Initials", "Role", "Agency"],
+                 *[[i, r, "Children’s services" if "worker" in r or "manager" in r else "—"]
+                   for i, r in roles]])
     elif k == "lines":
         d.heading("Key to Initials Used", "style", level=2)
         for i, r in roles:
@@ -593,9 +681,10 @@ def expected_findings(spec: Spec, numbered: dict[int, Row], report_texts: list[s
     pack_names = DERBYSHIRE if spec.pack == "derbyshire" else BRADFORD
     for name in spec.drop:
         out.add(("report.section_missing", name))
-    for name in spec.empty:
+    for name in [*spec.empty, *spec.only_subheading]:
         out.add(("report.section_empty", name))
-    if spec.signoff in ("none", "blank_sig", "blank_both", "table_blank_sig"):
+    if spec.signoff in ("none", "blank_sig", "blank_both", "table_blank_sig", "dots",
+                        "placeholder"):
         out.add(("report.signed", ""))
     if spec.signoff in ("none", "blank_date", "blank_both", "no_date_line", "bad_date"):
         out.add(("report.dated", ""))
