@@ -252,13 +252,13 @@ class _Doc:
     def heading(self, text: str, how: str, level: int = 1):
         doc = self.doc
         if how == "style":
-            doc.add_heading(text, level)
+            self.styled(text, f"Heading{level}")
         elif how == "custom":
             if self._custom is None:
                 self._custom = doc.styles.add_style("IMR Section Title", WD_STYLE_TYPE.PARAGRAPH)
                 self._custom.font.size = Pt(13)
                 self._custom.font.bold = True
-            doc.add_paragraph(text, style=self._custom)
+            self.styled(text, self._custom.style_id)
         elif how == "bold":
             doc.add_paragraph().add_run(text).bold = True
         elif how == "caps":
@@ -268,12 +268,18 @@ class _Doc:
             run.bold = True
             run.font.all_caps = True
         elif how == "list":
-            doc.add_paragraph(style="List Number").add_run(text).bold = True
+            self.styled("", "ListNumber").add_run(text).bold = True
         elif how == "box":
             table = doc.add_table(rows=1, cols=1)
             table.cell(0, 0).paragraphs[0].add_run(text).bold = True
         else:
             raise ValueError(how)
+
+    def styled(self, text: str, style_id: str):
+        # By id: python-docx looks a style's name up in the whole styles part on every call.
+        paragraph = self.doc.add_paragraph(text)
+        paragraph._p.style = style_id
+        return paragraph
 
     def para(self, text: str):
         self.doc.add_paragraph(text)
@@ -282,10 +288,12 @@ class _Doc:
 
     def table(self, rows: list[list[str]]):
         table = self.doc.add_table(rows=len(rows), cols=len(rows[0]))
-        table.style = "Table Grid"
+        table._tbl.tblPr.style = "TableGrid"
+        cells = table._cells  # once: table.cell() walks the whole grid on every call
+        width = len(rows[0])
         for r, values in enumerate(rows):
             for c, value in enumerate(values):
-                table.cell(r, c).text = value
+                cells[r * width + c].text = value
                 if self.recording:
                     self.texts.append(value)
         return table
