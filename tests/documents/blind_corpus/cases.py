@@ -83,7 +83,7 @@ def _fill(text: str, cast: Cast, term) -> str:
 def rows_for(pack: str, cast: Cast, term, styles: list[str], *, n: int = 12,
              outside: tuple[tuple[str, bool], ...] = (), swap: int | None = None,
              special: dict[int, tuple[str, str]] | None = None, divider: bool = False,
-             start: date | None = None) -> list[Row]:
+             start: date | None = None, shout: bool = False) -> list[Row]:
     """`outside`: ("before"/"after", justified) entries; `swap`: the entry (0-based) whose date
     goes earlier than the one before it; `special`: entry index -> (kind, date as written)."""
     tor = TOR[pack]
@@ -94,6 +94,9 @@ def rows_for(pack: str, cast: Cast, term, styles: list[str], *, n: int = 12,
         style = styles[i % len(styles)]
         rows.append(Row(written(day, style), _fill(source, cast, term),
                         _fill(activity, cast, term), _fill(outcome, cast, term), day))
+    if shout:  # capitals for emphasis and a child's words shouted: neither initials nor terms
+        rows[2] = replace(rows[2], activity=rows[2].activity + " The worker was told NEVER to "
+                          "visit unannounced; the child said “I DON’T WANT TO GO HOME”.")
     if swap is not None:
         a, b = rows[swap - 1], rows[swap]
         earlier = a.day - timedelta(days=2)
@@ -266,6 +269,7 @@ def _cases() -> list[Pair]:
                          "outside": (("after", False),)}),
     ]
     out += _round_two()
+    out += _round_three()
     names = [p.name for p in out]
     assert len(names) == len(set(names))
     return out
@@ -323,4 +327,42 @@ def _round_two() -> list[Pair]:
               dotted="rows", signoff="dots", only_subheading=("Methodologies",),
               chron_forms={"ICPC": "bare"}, key="three_columns", key_omit=("partner",),
               rows_opts={"swap": 6, "special": {2: ("ambiguous", "12/25/2024")}}),
+    ]
+
+
+def _round_three() -> list[Pair]:
+    """Written after round two's fixes, from the contract and the ways authors write, and run
+    once before any change made for them."""
+    D, B = "derbyshire", "bradford"
+    return [
+        build("d_clean_signature_label_short_month", D, 0, signoff="short_month",
+              styles=["sept", "short"]),
+        build("b_clean_signoff_one_row_table", B, 1, signoff="row_table", styles=["wknum"]),
+        build("d_clean_date_before_signature", D, 2, signoff="date_first", styles=["newline"]),
+        build("b_clean_tight_key_glossary_of_terms", B, 3, key="tight", glossary="chron_lines",
+              glossary_title=True, glossary_terms=("NFA", "MASH", "ICPC", "CAMHS"),
+              chron_forms={"NFA": "bare", "MASH": "bare", "ICPC": "bare", "CAMHS": "bare"}),
+        build("d_clean_shouting_and_emphasis", D, 1, rows_opts={"shout": True}),
+        build("d_clean_lower_case_headings_spaced_slash", D, 3, numbering="dot", names={
+            "Analysis of Involvement": "Analysis of involvement",
+            "Effective Practice/Lessons Learnt": "Effective practice / lessons learnt",
+            "Summary of Agency Involvement": "Summary of agency involvement"}),
+        build("d_clean_ampersand_heading", D, 2, heading="bold", names={
+            "Effective Practice/Lessons Learnt": "Effective Practice & Lessons Learnt"}),
+        build("b_clean_section_colon_numbering_bold", B, 0, heading="bold", numbering="colon"),
+        build("b_empty_analysis_to_be_completed", B, 1,
+              empty={"Analysis": "to_be_completed"}),
+        build("d_two_digit_year_zero_padded", D, 0,
+              rows_opts={"special": {6: ("ambiguous", "03/08/25")}}),
+        build("d_thirty_first_of_september", D, 1, styles=["dmy1"],
+              rows_opts={"special": {8: ("unreadable", "31/9/2025")}}),
+        build("b_undated_signoff_table_row", B, 2, signoff="row_table_blank_date"),
+        build("d_key_tight_leaves_out_child", D, 3, key="tight", key_omit=("child",)),
+        build("b_outside_both_ends_one_justified", B, 3, styles=["sept"], rows_opts={
+            "outside": (("before", False), ("after", True, "Significant event after the "
+                                                          "review period."))}),
+        build("d_combined_round_three", D, 0, signoff="date_first", heading="custom",
+              numbering="zero", empty={"Methodology": "to_be_completed"},
+              rows_opts={"shout": True, "special": {3: ("ambiguous", "03/08/25")}},
+              chron_forms={"CAMHS": "bare"}),
     ]

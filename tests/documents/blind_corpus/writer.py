@@ -34,7 +34,8 @@ TERMS = {
     "EHCP": "Education, Health and Care Plan",
 }
 # Capitals that are neither initials nor terms by the contract.
-ALLOWED_CAPS = {"IMR", "CSPR", "DDSCP", "NOT", "QA", "TBC"}
+ALLOWED_CAPS = {"IMR", "CSPR", "DDSCP", "NOT", "QA", "TBC",
+                "NEVER", "DON", "WANT", "TO", "GO", "HOME"}  # emphasis and a shout
 
 
 def ordinal(n: int) -> str:
@@ -63,6 +64,9 @@ def written(d: date, style: str) -> str:
         "wkshort": f"{d.strftime('%a')} {d.day} {month} {d.year}",
         "at": f"{d.day}/{d.month}/{d.year} at 10am",
         "dmy0": f"{d.day:02d}.{d.month:02d}.{d.year}",
+        "sept": f"{d.day} {'Sept' if d.month == 9 else mon} {d.year}",
+        "wknum": f"{d.strftime('%a')} {d.strftime('%d/%m/%Y')}",
+        "newline": d.strftime("%d/%m/%Y") + "\n15:45",
         "pm": f"{d.day} {month} {d.year}, 2pm",
     }
     return forms[style]
@@ -131,6 +135,7 @@ class Spec:
     only_table: tuple[str, ...] = ()  # sections whose only content is a table
     only_subheading: tuple[str, ...] = ()  # sections with a subheading and nothing else
     picture_signature: bool = False
+    glossary_title: bool = False     # "Glossary of terms", lines with a hyphen
 
 
 # ---------------------------------------------------------------- report
@@ -388,6 +393,9 @@ def write_report(spec: Spec, term) -> tuple[bytes, list[str]]:
         if how == "tbc":
             d.para("TBC")
             continue
+        if how == "to_be_completed":
+            d.para("To be completed.")
+            continue
         if name == "Summary of Agency Involvement":
             for p in bodies[name]:
                 d.para(p)
@@ -442,6 +450,20 @@ def _signoff(d: _Doc, spec: Spec):
         d.para("Signed (author):")
         d.doc.add_paragraph().add_run().add_picture(io.BytesIO(_png()))
         d.para(f"Date: {day}")
+        return
+    if s == "short_month":
+        d.para("Report author signature: K. Thornton")
+        d.para("Date: 14 Nov 2025")
+        return
+    if s == "row_table":
+        d.table([["Signed (author)", name, "Date", day]])
+        return
+    if s == "row_table_blank_date":
+        d.table([["Signed (author)", name, "Date", ""]])
+        return
+    if s == "date_first":
+        d.para(f"Date: {day}")
+        d.para(f"Signed: {name}")
         return
     if s == "dots":
         d.para("Signature …………………………………")
@@ -626,9 +648,12 @@ def write_chronology(spec: Spec) -> tuple[bytes, dict[int, Row]]:
     if spec.key != "before":
         _key(d, spec)
     if spec.glossary in ("chron_lines", "chron_table"):
-        d.heading("Abbreviations used", "bold")
+        d.heading("Glossary of terms" if spec.glossary_title else "Abbreviations used", "bold")
         pairs = [(t, TERMS[t]) for t in spec.glossary_terms]
-        if spec.glossary == "chron_table":
+        if spec.glossary_title:
+            for t, m in pairs:
+                d.para(f"{t} - {m}")
+        elif spec.glossary == "chron_table":
             d.table([["Abbreviation", "Meaning"], *[[t, m] for t, m in pairs]])
         else:
             for t, m in pairs:
@@ -666,6 +691,10 @@ def _key(d: _Doc, spec: Spec):
         d.table([["Initials", "Role", "Agency"],
                  *[[i, r, "Children’s services" if "worker" in r or "manager" in r else "—"]
                    for i, r in roles]])
+    elif k == "tight":
+        d.heading("Key to initials used in this chronology", "bold")
+        for n, (i, r) in enumerate(roles):
+            d.para(f"{i}–{r}" if n % 2 else f"{i}\t{r}")
     elif k == "lines":
         d.heading("Key to Initials Used", "style", level=2)
         for i, r in roles:
@@ -694,7 +723,8 @@ def expected_findings(spec: Spec, numbered: dict[int, Row], report_texts: list[s
     if spec.signoff in ("none", "blank_sig", "blank_both", "table_blank_sig", "dots",
                         "placeholder"):
         out.add(("report.signed", ""))
-    if spec.signoff in ("none", "blank_date", "blank_both", "no_date_line", "bad_date"):
+    if spec.signoff in ("none", "blank_date", "blank_both", "no_date_line", "bad_date",
+                        "row_table_blank_date"):
         out.add(("report.dated", ""))
     assert all(n in pack_names for n in [*spec.drop, *spec.empty])
 
