@@ -270,6 +270,7 @@ def _cases() -> list[Pair]:
     ]
     out += _round_two()
     out += _round_three()
+    out += _round_four()
     names = [p.name for p in out]
     assert len(names) == len(set(names))
     return out
@@ -365,4 +366,30 @@ def _round_three() -> list[Pair]:
               numbering="zero", empty={"Methodology": "to_be_completed"},
               rows_opts={"shout": True, "special": {3: ("ambiguous", "03/08/25")}},
               chron_forms={"CAMHS": "bare"}),
+    ]
+
+
+def _round_four() -> list[Pair]:
+    """Word's own habits: non-breaking spaces, wrapped column headings, numbered lists in the
+    body, bold sentences, straight apostrophes, tabs after labels. Run once before any change."""
+    D, B = "derbyshire", "bradford"
+    return [
+        build("d_clean_nbsp_dates_and_headings", D, 0, nbsp=True, styles=["long", "ord"]),
+        build("b_clean_nbsp_weekday_dates", B, 1, nbsp=True, styles=["weekday", "pm"]),
+        build("d_clean_wrapped_column_headings", D, 1, header_breaks=True),
+        build("b_clean_wrapped_headings_caps", B, 2, header_breaks=True, columns="caps"),
+        build("d_clean_recommendations_numbered_list", D, 2, list_recommendations=True),
+        build("b_clean_bold_key_finding_in_analysis", B, 3, bold_body=True, heading="bold"),
+        build("d_clean_straight_apostrophes", D, 3, straight=True, heading="caps",
+              numbering="tab"),
+        build("b_clean_straight_apostrophes_bold", B, 0, straight=True, heading="bold",
+              numbering="section"),
+        build("d_clean_tab_after_labels", D, 1, signoff="tab_signed"),
+        build("b_undated_two_digit_year", B, 1, signoff="two_digit_date"),
+        build("d_missing_recommendations_list_body", D, 0, list_recommendations=True,
+              drop=("Recommendations",), signoff="tab_signed"),
+        build("b_empty_journey_nbsp", B, 2, nbsp=True, empty={"The Child's Journey": "nothing"}),
+        build("d_combined_round_four", D, 2, nbsp=True, header_breaks=True, straight=True,
+              bold_body=True, signoff="blank_sig", key_omit=("health",),
+              rows_opts={"swap": 9, "outside": (("before", False),)}),
     ]

@@ -136,6 +136,11 @@ class Spec:
     only_subheading: tuple[str, ...] = ()  # sections with a subheading and nothing else
     picture_signature: bool = False
     glossary_title: bool = False     # "Glossary of terms", lines with a hyphen
+    nbsp: bool = False               # Word's non-breaking spaces in dates and headings
+    header_breaks: bool = False      # column headings wrapped with line breaks
+    list_recommendations: bool = False  # recommendations in Word's numbered list
+    bold_body: bool = False          # a bold sentence in the body that is not a heading
+    straight: bool = False           # straight apostrophes throughout
 
 
 # ---------------------------------------------------------------- report
@@ -248,7 +253,8 @@ def _bodies(spec: Spec, term) -> dict[str, list[str]]:
 
 
 class _Doc:
-    def __init__(self):
+    def __init__(self, straight: bool = False):
+        self.straight = straight
         self.doc = Document()
         self._custom = None
         self.recording = False
@@ -256,6 +262,7 @@ class _Doc:
 
     def heading(self, text: str, how: str, level: int = 1):
         doc = self.doc
+        text = text.replace("’", "'") if self.straight else text
         if how == "style":
             self.styled(text, f"Heading{level}")
         elif how == "custom":
@@ -287,6 +294,7 @@ class _Doc:
         return paragraph
 
     def para(self, text: str):
+        text = text.replace("’", "'") if self.straight else text
         self.doc.add_paragraph(text)
         if self.recording:
             self.texts.append(text)
@@ -298,6 +306,7 @@ class _Doc:
         width = len(rows[0])
         for r, values in enumerate(rows):
             for c, value in enumerate(values):
+                value = value.replace("’", "'") if self.straight else value
                 cells[r * width + c].text = value
                 if self.recording:
                     self.texts.append(value)
@@ -333,7 +342,7 @@ def _numbered(spec: Spec, number: int, name: str) -> str:
 
 def write_report(spec: Spec, term) -> tuple[bytes, list[str]]:
     """The report, and the author's words in it (not the cover, headings or sign-off)."""
-    d = _Doc()
+    d = _Doc(spec.straight)
     names = DERBYSHIRE if spec.pack == "derbyshire" else BRADFORD
     numbers = DERBYSHIRE_NUMBERS if spec.pack == "derbyshire" else BRADFORD_NUMBERS
     # Cover page
@@ -361,6 +370,8 @@ def write_report(spec: Spec, term) -> tuple[bytes, list[str]]:
             continue
         shown = spec.names.get(name, name)
         title = shown if spec.heading == "list" else _numbered(spec, number, shown)
+        if spec.nbsp:
+            title = title.replace(" ", "\u00a0", 1) + " "
         d.heading(title, spec.heading)
         if name == "Terms of Reference":
             subs = [("Family composition", ["The household comprised the subject child, the "
@@ -410,6 +421,14 @@ def write_report(spec: Spec, term) -> tuple[bytes, list[str]]:
             d.para("The wishes and feelings of the child were recorded on two occasions but "
                    "were not referred to in the plan.")
             continue
+        if name.startswith("Recommendations") and spec.list_recommendations:
+            for p in bodies[name]:
+                d.styled(p[3:], "ListNumber")
+                d.texts.append(p[3:])
+            continue
+        if name.startswith("Analysis") and spec.bold_body:
+            d.doc.add_paragraph().add_run("Key finding: the assessment did not include the "
+                                          "child’s own account.").bold = True
         for p in bodies.get(name, ["Author's text."]):
             d.para(p)
     if spec.aunt_in_report == "report_key":
@@ -450,6 +469,14 @@ def _signoff(d: _Doc, spec: Spec):
         d.para("Signed (author):")
         d.doc.add_paragraph().add_run().add_picture(io.BytesIO(_png()))
         d.para(f"Date: {day}")
+        return
+    if s == "tab_signed":
+        d.para(f"Signed:\t{name}")
+        d.para(f"Date:\t{day}")
+        return
+    if s == "two_digit_date":
+        d.para(f"Signed (author): {name}")
+        d.para("Date: 14.11.25")
         return
     if s == "short_month":
         d.para("Report author signature: K. Thornton")
@@ -543,6 +570,8 @@ def _row_cells(spec: Spec, row: Row, header: list[str]) -> list[str]:
           "No.": ""}
     if spec.dotted in ("rows", "both"):
         by = {k: dot_initials(v, spec.cast) for k, v in by.items()}
+    if spec.nbsp:
+        by["Date"] = by["Date"].replace(" ", "\u00a0")
     out = []
     for h in header:
         low = h.lower()
@@ -565,13 +594,15 @@ def _row_cells(spec: Spec, row: Row, header: list[str]) -> list[str]:
 
 def write_chronology(spec: Spec) -> tuple[bytes, dict[int, Row]]:
     """The chronology, and its rows numbered as a reader counts them."""
-    d = _Doc()
+    d = _Doc(spec.straight)
     if spec.pack == "derbyshire":
         d.para("RESTRICTED\tDerbyshire Children’s Services – Individual Management Review ref: "
                "DDSCP/CSPR/2025/07")
     else:
         d.para("Chronology of contacts – Children’s Social Care")
     header = list(HEADERS[spec.pack])
+    if spec.header_breaks:
+        header = [h.replace(" of ", " of\n", 1).replace(" or ", " or\n", 1) for h in header]
     if spec.columns == "caps":
         header = [h.upper() for h in header]
     elif spec.columns == "extra":
@@ -724,7 +755,7 @@ def expected_findings(spec: Spec, numbered: dict[int, Row], report_texts: list[s
                         "placeholder"):
         out.add(("report.signed", ""))
     if spec.signoff in ("none", "blank_date", "blank_both", "no_date_line", "bad_date",
-                        "row_table_blank_date"):
+                        "row_table_blank_date", "two_digit_date"):
         out.add(("report.dated", ""))
     assert all(n in pack_names for n in [*spec.drop, *spec.empty])
 
