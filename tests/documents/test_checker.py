@@ -232,6 +232,8 @@ def test_each_date_finding_names_its_row_and_date():
     "Outside the terms of reference but relevant: first referral.",
     "Relevant background: the family moved into the area.",
     "Historical concern, included as context for the referral.",
+    "Significant: the first referral.",
+    "Relevant – the plan ended here.",
 ])
 def test_an_entry_outside_the_period_that_says_why_it_is_there_is_not_reported(reason):
     rows = [("01/10/2024", "Police", f"AB seen at the address. {reason}", "Advice"),
@@ -241,6 +243,8 @@ def test_an_entry_outside_the_period_that_says_why_it_is_there_is_not_reported(r
 
 
 @pytest.mark.parametrize("activity", ["AB had significant bruising to the arm.",
+                                      "Significant bruising seen by the nurse.",
+                                      "The injury to AB was significant.",
                                       "AB included in the referral for the nursery place.",
                                       "Home visit before the conference."])
 def test_an_entry_outside_the_period_that_only_uses_such_words_is_reported(activity):

@@ -37,7 +37,7 @@ class Entry:
     def justified(self) -> bool:
         """Whether the entry says why it is there although outside the terms of reference: the
         seed asks for significant or relevant events outside the period to be included."""
-        return bool(_JUSTIFIED.search(self.text))
+        return bool(_JUSTIFIED.search(self.text)) or any(_MARKED.search(c) for c in self.cells)
 
 
 # "Included although before the period because it is significant", "(outside ToR: relevant)",
@@ -52,6 +52,11 @@ _JUSTIFIED = re.compile(
     r"(?:events?|incidents?|history|background|information|context)\b"
     r"|\bhistorical\s+(?:events?|information|concerns?|context|background)\b",
     re.IGNORECASE)
+# A cell, or a sentence in one, that marks the entry as significant, as a column "Significance /
+# reason for inclusion" is filled: "Significant: first concern", "Relevant – the plan ended",
+# "(Significant.)". Not "Significant bruising", nor "the injury was significant".
+_MARKED = re.compile(r"(?:^|[.;|]\s)[\s(\[]*(?:significant|relevant)(?:\s+(?:events?|history|"
+                     r"background|information|incident))?\s*(?:[:;–—-]|[.)\]]*$)", re.IGNORECASE)
 
 
 @dataclass

@@ -107,19 +107,20 @@ def rows_for(pack: str, cast: Cast, term, styles: list[str], *, n: int = 12,
     for where, justified, *reason in outside:
         if where == "before":
             day = tor[0] - timedelta(days=200 - 40 * len(before))
-            why = " Included although before the period because it is significant: the first " \
+            why = "Included although before the period because it is significant: the first " \
                   "record of concerns about neglect." if justified else ""
-            why = " " + reason[0] if reason else why
+            why = reason[0] if reason else why
             before.append(Row(written(day, "dmy"), "Health visiting",
                               f"{cast.health} noted {cast.child} had missed two "
-                              f"developmental checks.{why}", "Letter sent to the family.", day))
+                              f"developmental checks.", "Letter sent to the family.", day,
+                              reason=why))
         else:
             day = tor[1] + timedelta(days=20)
-            why = " Outside the terms of reference but relevant: the plan ended here." \
+            why = "Outside the terms of reference but relevant: the plan ended here." \
                 if justified else ""
-            why = " " + reason[0] if reason else why
+            why = reason[0] if reason else why
             rows.append(Row(written(day, "long"), "Children’s social care",
-                            f"Review conference held.{why}", "Plan ended.", day))
+                            "Review conference held.", "Plan ended.", day, reason=why))
     rows = before + rows
     if divider:
         rows.insert(len(rows) // 2, Row("Period two: child protection plan", kind="divider"))
@@ -271,6 +272,7 @@ def _cases() -> list[Pair]:
     out += _round_two()
     out += _round_three()
     out += _round_four()
+    out += _round_five()
     names = [p.name for p in out]
     assert len(names) == len(set(names))
     return out
@@ -392,4 +394,26 @@ def _round_four() -> list[Pair]:
         build("d_combined_round_four", D, 2, nbsp=True, header_breaks=True, straight=True,
               bold_body=True, signoff="blank_sig", key_omit=("health",),
               rows_opts={"swap": 9, "outside": (("before", False),)}),
+    ]
+
+
+def _round_five() -> list[Pair]:
+    """Layouts around the sign-off and the column headings. Run once before any change."""
+    D, B = "derbyshire", "bradford"
+    glossed = ("NFA", "MASH", "ICPC", "CAMHS")
+    return [
+        build("d_clean_glossary_and_action_plan_after_signoff", D, 0,
+              appendices_after_signoff=True, glossary="report_table", glossary_terms=glossed,
+              chron_forms={t: "bare" for t in glossed}),
+        build("b_undated_with_action_plan_dates_after", B, 1, appendices_after_signoff=True,
+              signoff="blank_date"),
+        build("d_author_blank_after_signed_qa_lead", D, 2, signoff="qa_first_author_blank"),
+        build("b_clean_two_row_header", B, 3, columns="two_row_header"),
+        build("d_two_row_header_with_ambiguous_date", D, 1, columns="two_row_header",
+              rows_opts={"special": {2: ("ambiguous", "5/6/25")}}),
+        build("d_clean_significance_column", D, 3, columns="significance",
+              rows_opts={"outside": (("before", True, "Significant: first neglect concern."),
+                                     ("after", True))}),
+        build("b_significance_column_left_blank", B, 0, columns="significance",
+              rows_opts={"outside": (("before", False), ("before", True))}),
     ]

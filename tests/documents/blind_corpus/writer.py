@@ -83,6 +83,7 @@ class Row:
     day: date | None = None
     kind: str = "ok"
     time: str = ""
+    reason: str = ""  # why an entry outside the terms of reference is there
 
 
 @dataclass
@@ -141,6 +142,7 @@ class Spec:
     list_recommendations: bool = False  # recommendations in Word's numbered list
     bold_body: bool = False          # a bold sentence in the body that is not a heading
     straight: bool = False           # straight apostrophes throughout
+    appendices_after_signoff: bool = False  # the glossary and an action plan after the sign-off
 
 
 # ---------------------------------------------------------------- report
@@ -434,6 +436,11 @@ def write_report(spec: Spec, term) -> tuple[bytes, list[str]]:
     if spec.aunt_in_report == "report_key":
         d.heading("Key to initials used in this report", "bold")
         d.para(f"{spec.cast.aunt} – maternal aunt")
+    if spec.appendices_after_signoff:
+        d.recording = False
+        _signoff(d, spec)
+        d.recording = True
+        d.doc.add_page_break()
     if spec.glossary in ("report_table", "report_lines"):
         d.heading("Appendix A – Glossary", spec.heading if spec.heading != "list" else "bold")
         pairs = [(t, TERMS[t]) for t in spec.glossary_terms]
@@ -442,6 +449,12 @@ def write_report(spec: Spec, term) -> tuple[bytes, list[str]]:
         else:
             for t, m in pairs:
                 d.para(f"{t} – {m}")
+    if spec.appendices_after_signoff:
+        d.heading("Appendix B – Action plan", "bold")
+        d.table([["Recommendation", "Action", "Role", "Date"],
+                 ["1", "Audit of children seen alone", "Head of Service", "31/03/2026"],
+                 ["2", "Collation of police notifications", "Team Manager", "30/04/2026"]])
+        return d.bytes(), d.texts
     d.recording = False
     _signoff(d, spec)
     return d.bytes(), d.texts
@@ -469,6 +482,12 @@ def _signoff(d: _Doc, spec: Spec):
         d.para("Signed (author):")
         d.doc.add_paragraph().add_run().add_picture(io.BytesIO(_png()))
         d.para(f"Date: {day}")
+        return
+    if s == "qa_first_author_blank":
+        d.para("Signed (QA lead): P. Hargreaves")
+        d.para(f"Date: {day}")
+        d.para("Signed (author): ")
+        d.para("Date: ")
         return
     if s == "tab_signed":
         d.para(f"Signed:\t{name}")
@@ -565,7 +584,9 @@ def dot_initials(text: str, cast: Cast) -> str:
 
 
 def _row_cells(spec: Spec, row: Row, header: list[str]) -> list[str]:
-    by = {"Date": row.date_text, "Source": row.source, "Activity": row.activity,
+    significance = any("significance" in h.lower() for h in header)
+    activity = row.activity if significance or not row.reason else f"{row.activity} {row.reason}"
+    by = {"Date": row.date_text, "Source": row.source, "Activity": activity,
           "Outcome": row.outcome, "Time": row.time or ("10:30" if row.kind == "ok" else ""),
           "No.": ""}
     if spec.dotted in ("rows", "both"):
@@ -585,6 +606,8 @@ def _row_cells(spec: Spec, row: Row, header: list[str]) -> list[str]:
             out.append(by["Outcome"])
         elif low == "time":
             out.append(by["Time"])
+        elif "significance" in low:
+            out.append(row.reason)
         elif low == "agency":
             out.append("Children’s services" if row.kind == "ok" else "")
         else:
@@ -615,6 +638,8 @@ def write_chronology(spec: Spec) -> tuple[bytes, dict[int, Row]]:
         header = ["Date/Time", "Source of information", "Event / contact", "Outcome"]
     elif spec.columns == "date_and_time":
         header = ["Date & Time", "Agency", "Source", "Activity", "Response / outcome"]
+    elif spec.columns == "significance":
+        header = [*header, "Significance / reason for inclusion"]
     elif spec.columns == "date_of_contact":
         header = ["Date of contact", "Source", "Details of activity", "Response"]
     if spec.front_sheet:
@@ -664,6 +689,13 @@ def write_chronology(spec: Spec) -> tuple[bytes, dict[int, Row]]:
                 else:
                     t = d.table(second)
                     _merge_dividers(t, rows[cut:])
+        elif spec.columns == "two_row_header":
+            # "Date" spans both heading rows; "Details of contact" spans the three beneath
+            top = ["Date", "Details of contact", "", ""]
+            t = d.table([top, header, *body(rows, 1)])
+            t.cell(0, 0).merge(t.cell(1, 0)).text = "Date"
+            t.cell(0, 1).merge(t.cell(0, 3)).text = "Details of contact"
+            _merge_dividers(t, rows, offset=2)
         else:
             lead = []
             if spec.columns == "merged":
@@ -752,10 +784,10 @@ def expected_findings(spec: Spec, numbered: dict[int, Row], report_texts: list[s
     for name in [*spec.empty, *spec.only_subheading]:
         out.add(("report.section_empty", name))
     if spec.signoff in ("none", "blank_sig", "blank_both", "table_blank_sig", "dots",
-                        "placeholder"):
+                        "placeholder", "qa_first_author_blank"):
         out.add(("report.signed", ""))
     if spec.signoff in ("none", "blank_date", "blank_both", "no_date_line", "bad_date",
-                        "row_table_blank_date", "two_digit_date"):
+                        "row_table_blank_date", "two_digit_date", "qa_first_author_blank"):
         out.add(("report.dated", ""))
     assert all(n in pack_names for n in [*spec.drop, *spec.empty])
 
@@ -784,9 +816,7 @@ def expected_findings(spec: Spec, numbered: dict[int, Row], report_texts: list[s
                     out.add(("chronology.dates_order", str(n)))
                 previous = r.day
                 outside = not spec.tor[0] <= r.day <= spec.tor[1]
-                justified = "significant" in r.activity.lower() or \
-                    "relevant" in r.activity.lower()
-                if outside and not justified:
+                if outside and not r.reason:
                     out.add(("chronology.outside_tor", str(n)))
         seen_initials: set[str] = set()
         seen_terms: set[str] = set()
