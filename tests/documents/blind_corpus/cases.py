@@ -83,7 +83,8 @@ def _fill(text: str, cast: Cast, term) -> str:
 def rows_for(pack: str, cast: Cast, term, styles: list[str], *, n: int = 12,
              outside: tuple[tuple[str, bool], ...] = (), swap: int | None = None,
              special: dict[int, tuple[str, str]] | None = None, divider: bool = False,
-             start: date | None = None, shout: bool = False) -> list[Row]:
+             start: date | None = None, shout: bool = False,
+             aunt_row: bool = False) -> list[Row]:
     """`outside`: ("before"/"after", justified) entries; `swap`: the entry (0-based) whose date
     goes earlier than the one before it; `special`: entry index -> (kind, date as written)."""
     tor = TOR[pack]
@@ -97,6 +98,9 @@ def rows_for(pack: str, cast: Cast, term, styles: list[str], *, n: int = 12,
     if shout:  # capitals for emphasis and a child's words shouted: neither initials nor terms
         rows[2] = replace(rows[2], activity=rows[2].activity + " The worker was told NEVER to "
                           "visit unannounced; the child said “I DON’T WANT TO GO HOME”.")
+    if aunt_row:  # introduced beside, but the chronology's initials are explained by its key only
+        rows[8] = replace(rows[8], activity=f"{cast.aunt} (maternal aunt) telephoned the duty "
+                          f"team worried about {cast.child}’s weight.")
     if swap is not None:
         a, b = rows[swap - 1], rows[swap]
         earlier = a.day - timedelta(days=2)
@@ -273,6 +277,7 @@ def _cases() -> list[Pair]:
     out += _round_three()
     out += _round_four()
     out += _round_five()
+    out += _round_six()
     names = [p.name for p in out]
     assert len(names) == len(set(names))
     return out
@@ -416,4 +421,20 @@ def _round_five() -> list[Pair]:
                                      ("after", True))}),
         build("b_significance_column_left_blank", B, 0, columns="significance",
               rows_opts={"outside": (("before", False), ("before", True))}),
+    ]
+
+
+def _round_six() -> list[Pair]:
+    """Terms and initials across the two documents. Run once before any change."""
+    D, B = "derbyshire", "bradford"
+    return [
+        build("d_clean_report_terms_bare_spelled_in_chronology", D, 2,
+              report_terms={"ICPC": "bare", "MASH": "bare", "CAMHS": "bare"}),
+        build("b_aunt_introduced_in_chronology_row_not_in_key", B, 0,
+              rows_opts={"aunt_row": True}),
+        build("d_aunt_introduced_in_both_not_in_key", D, 3, aunt_in_report="introduced",
+              rows_opts={"aunt_row": True}),
+        build("b_clean_report_glossary_explains_chronology_terms", B, 2,
+              glossary="report_lines", glossary_terms=("NFA", "ICPC"),
+              chron_forms={"NFA": "bare", "ICPC": "bare"}, report_terms={"NFA": "bare"}),
     ]
