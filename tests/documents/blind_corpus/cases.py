@@ -295,7 +295,7 @@ def _round_two() -> list[Pair]:
     return [
         build("d_clean_sub_numbers", D, 0, numbering="sub", styles=["ordshort", "wkshort"]),
         build("b_clean_trailing_colons", B, 1, numbering="trailing_colon", styles=["at", "dmy0"]),
-        build("d_clean_heading2_everywhere_datetime_column", D, 2, columns="datetime",
+        build("d_clean_date_time_column", D, 2, columns="datetime",
               styles=["time24"]),
         build("b_clean_date_and_time_five_columns", B, 3, columns="date_and_time",
               styles=["timehrs", "time24"]),
