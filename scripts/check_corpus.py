@@ -1,5 +1,6 @@
 """Measure the document check on the corpus: precision and recall per kind of finding, and the
-share of pairs reported exactly right, for the pairs it was tuned on and the held-out pairs.
+share of pairs reported exactly right, for the pairs it was tuned on, the held-out pairs and the
+blind pairs (tests/documents/blind_corpus, scored from the check's JSON).
 
     .venv/bin/python scripts/check_corpus.py            # a Markdown table per set
     .venv/bin/python scripts/check_corpus.py --wrong    # and each pair's misses and extras
@@ -19,13 +20,20 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from imr_bot.documents.checker import DEFINITIONS, check  # noqa: E402
+from tests.documents.blind_corpus import blind  # noqa: E402
+from tests.documents.blind_corpus.score import score  # noqa: E402
 from tests.documents.corpus import held_out, seen  # noqa: E402
 
 
-def measure(pairs) -> tuple[list[str], list[str]]:
+def measure(pairs, *, by_json: bool = False) -> tuple[list[str], list[str]]:
     true_positive, reported, expected = Counter(), Counter(), Counter()
     exact = 0
     wrong = []
+    if by_json:
+        scored = score(pairs)
+        true_positive, reported, expected = scored.correct, scored.reported, scored.expected
+        exact, wrong = scored.exact, scored.wrong
+        pairs = []
     for pair in pairs:
         found = check(pair.report, pair.chronology, pair.pack, pair.tor).findings()
         for code, _item in found:
@@ -53,8 +61,8 @@ def measure(pairs) -> tuple[list[str], list[str]]:
     tp, rep, exp = (sum(c.values()) for c in (true_positive, reported, expected))
     lines.append(f"| **all** | {exp} | {rep} | {tp} | {share(tp, rep)} | {share(tp, exp)} |")
     lines.append("")
-    lines.append(f"Pairs reported exactly right: {exact} of {len(pairs)} "
-                 f"({share(exact, len(pairs))}).")
+    total = scored.pairs if by_json else len(pairs)
+    lines.append(f"Pairs reported exactly right: {exact} of {total} ({share(exact, total)}).")
     return lines, wrong
 
 
@@ -62,8 +70,9 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--wrong", action="store_true", help="list the pairs not exactly right")
     args = parser.parse_args()
-    for title, pairs in (("Tuned on", seen()), ("Held out", held_out())):
-        lines, wrong = measure(pairs)
+    for title, pairs, by_json in (("Tuned on", seen(), False), ("Held out", held_out(), False),
+                                  ("Blind", list(blind()), True)):
+        lines, wrong = measure(pairs, by_json=by_json)
         print(f"### {title} ({len(pairs)} pairs)\n")
         print("\n".join(lines))
         if args.wrong and wrong:

@@ -164,6 +164,14 @@ def test_a_sign_off_table_is_read():
     assert findings(saved(document)) == set()
 
 
+@pytest.mark.parametrize("line", ["Signature …………………………", "Signed (author) … ",
+                                  "Signature………"])
+def test_a_signature_line_of_word_ellipses_is_a_label_left_blank(line):
+    # Word turns typed dots into the ellipsis character; the date beside it still counts.
+    found = findings(report(signoff=(line, "Date: 12/01/2026")))
+    assert found == {("report.signed", "")}
+
+
 def test_a_sign_off_date_with_a_two_digit_year_is_not_read():
     found = findings(report(signoff=("Signed: J Morgan", "Date: 12/1/26")))
     assert found == {("report.dated", "")}
@@ -215,6 +223,33 @@ def test_each_date_finding_names_its_row_and_date():
         ("chronology.dates_order", "5"), ("chronology.dates_unreadable", "6")}
     outside = result.check("chronology.outside_tor").items[0]
     assert (outside.row, outside.date, outside.written) == (1, "2024-10-01", "01/10/2024")
+
+
+@pytest.mark.parametrize("reason", [
+    "Included although before the period because it is significant.",
+    "Significant event prior to the review period.",
+    "(Outside ToR – relevant history.)",
+    "Outside the terms of reference but relevant: first referral.",
+    "Relevant background: the family moved into the area.",
+    "Historical concern, included as context for the referral.",
+    "Significant: the first referral.",
+    "Relevant – the plan ended here.",
+])
+def test_an_entry_outside_the_period_that_says_why_it_is_there_is_not_reported(reason):
+    rows = [("01/10/2024", "Police", f"AB seen at the address. {reason}", "Advice"),
+            ("02/10/2024", "Police", "AB seen at the address again.", "Advice"), *ROWS]
+    found = findings(chronology_bytes=chronology(rows))
+    assert found == {("chronology.outside_tor", "2")}
+
+
+@pytest.mark.parametrize("activity", ["AB had significant bruising to the arm.",
+                                      "Significant bruising seen by the nurse.",
+                                      "The injury to AB was significant.",
+                                      "AB included in the referral for the nursery place.",
+                                      "Home visit before the conference."])
+def test_an_entry_outside_the_period_that_only_uses_such_words_is_reported(activity):
+    rows = [("01/10/2024", "Health", activity, "Advice"), *ROWS]
+    assert findings(chronology_bytes=chronology(rows)) == {("chronology.outside_tor", "1")}
 
 
 def test_every_item_is_listed_none_cut_at_five():

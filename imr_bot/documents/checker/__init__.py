@@ -217,7 +217,8 @@ def _dates(result: CheckResult, entries, tor) -> None:
             order.append(_row_item(f"dated before row {previous.row} ({previous.date.iso})",
                                    entry))
         previous = entry
-        if tor and tor[0] and tor[1] and not tor[0] <= read.day <= tor[1]:
+        if tor and tor[0] and tor[1] and not tor[0] <= read.day <= tor[1] \
+                and not entry.justified:
             outside.append(_row_item(f"outside {tor[0].isoformat()} to {tor[1].isoformat()}",
                                      entry))
     result.add("chronology.dates_unreadable", unreadable)

@@ -33,6 +33,31 @@ class Entry:
     def text(self) -> str:
         return " | ".join(c for c in self.cells if c)
 
+    @property
+    def justified(self) -> bool:
+        """Whether the entry says why it is there although outside the terms of reference: the
+        seed asks for significant or relevant events outside the period to be included."""
+        return bool(_JUSTIFIED.search(self.text)) or any(_MARKED.search(c) for c in self.cells)
+
+
+# "Included although before the period because it is significant", "(outside ToR: relevant)",
+# "Significant event prior to the review period", "relevant history".
+_JUSTIFIED = re.compile(
+    r"\b(?:outside|before|prior\s+to|after|beyond|pre-?dat(?:es|ing)|post-?dat(?:es|ing))\s+"
+    r"(?:of\s+)?(?:the\s+)?(?:review['’]?s?\s+|reporting\s+|scoping\s+)?"
+    r"(?:period|time\s*frames?|terms\s+of\s+reference|tor|scope)\b"
+    r"|\bincluded\b[^.;|]{0,60}?\b(?:as|because|since|given)\b[^.;|]{0,40}?"
+    r"\b(?:significant|relevant|important|background|context)"
+    r"|\b(?:significant|relevant|important)\s+(?:historical\s+|background\s+)?"
+    r"(?:events?|incidents?|history|background|information|context)\b"
+    r"|\bhistorical\s+(?:events?|information|concerns?|context|background)\b",
+    re.IGNORECASE)
+# A cell, or a sentence in one, that marks the entry as significant, as a column "Significance /
+# reason for inclusion" is filled: "Significant: first concern", "Relevant – the plan ended",
+# "(Significant.)". Not "Significant bruising", nor "the injury was significant".
+_MARKED = re.compile(r"(?:^|[.;|]\s)[\s(\[]*(?:significant|relevant)(?:\s+(?:events?|history|"
+                     r"background|information|incident))?\s*(?:[:;–—-]|[.)\]]*$)", re.IGNORECASE)
+
 
 @dataclass
 class Chronology:

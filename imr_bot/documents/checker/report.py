@@ -169,9 +169,9 @@ def _has_content(block: Block, body_size: float | None) -> bool:
 _SIGN_LABEL = re.compile(
     r"^\s*(?:(?:electronic|digital|e-?)\s*)?(?:(?:report\s+)?author['’]?s?\s+)?(?:signed|signature)"
     r"(?:\s+(?:of|by)(?:\s+the)?(?:\s+report)?(?:\s+author)?)?\s*(?:\((?P<who>[^)]{0,40})\))?"
-    r"\s*(?::|\t|_{2,}|\.{3,}|$)", re.IGNORECASE)
+    r"\s*(?::|\t|_{2,}|\.{3,}|…|$)", re.IGNORECASE)
 _DATE_LABEL = re.compile(r"^\s*(?:date(?:\s+signed)?|dated|date of (?:signature|sign[- ]?off))"
-                         r"\s*(?:\([^)]{0,40}\))?\s*(?::|\t|_{2,}|\.{3,}|$)", re.IGNORECASE)
+                         r"\s*(?:\([^)]{0,40}\))?\s*(?::|\t|_{2,}|\.{3,}|…|$)", re.IGNORECASE)
 _OTHER_LABEL = re.compile(r"^\s*(?:name|print name|designation|job title|role|position|"
                           r"title|agency|organisation)\s*(?::|\t|$)", re.IGNORECASE)
 
