@@ -31,7 +31,7 @@ def samples() -> dict[str, dict]:
     from imr_bot.teams.handlers import CommandHandlers  # noqa: F401 - declares the commands
 
     return {
-        "help": views.help_data(REGISTRY.help_lines()),
+        "help": views.help_data(REGISTRY.help_groups()),
         "plan": {"title": "Plan for a request received Mon 21 Dec 2026",
                  "subtitle": "Default timescale from the IMR workflow (Appendix 2).", "rows": ROWS,
                  "note": "Working days: weekends and bank holidays in England are skipped."},
@@ -169,4 +169,27 @@ def samples() -> dict[str, dict]:
         "digest": {"title": "IMR tracker, Mon 14 Dec 2026", "subtitle": "3 open review(s), most "
                    "urgent first.", "rows": BOARD},
         "message": {"text": "Already decided by Quinn Lead at 10:42 on Tue 05 Jan 2027: approved."},
+        "todo": _todo(),
+        "did_you_mean": {"asked": "stauts mine", "suggestions": [{"text": "imr status mine"}]},
     }
+
+
+def _todo() -> dict:
+    from datetime import date
+
+    from imr_bot.domain.submissions import Level
+    from imr_bot.domain.todo import Step, Todo
+    from imr_bot.services.todo import TodoList
+    from imr_bot.teams.todo_handlers import todo_data
+
+    items = [
+        Todo(Step.ANSWER_OFFER, REF, 14, "Accept or decline the offer to write this IMR",
+             date(2026, 11, 26), 3),
+        Todo(Step.ANSWER_MEETING, "CSP/DHR/2026/003", 3, "Answer the scoping meeting invitation",
+             date(2026, 11, 27), 8),
+        Todo(Step.DECIDE, "DDSCP/CSPR/2026/009", 9, "Approve, or ask for amendments to, the report "
+             "(QA): version 2", date(2026, 12, 2), 2, Level.QA),
+        Todo(Step.REMINDER, "DDSCP/CSPR/2026/011", 11, "You asked to be reminded: Midway review",
+             date(2026, 12, 4)),
+    ]
+    return todo_data(TodoList(items, len(items)), "Arun")

@@ -7,6 +7,7 @@ import re
 from imr_bot.domain.errors import DomainError
 from imr_bot.domain.plain_text import plain
 from imr_bot.domain.policy import Permission
+from imr_bot.domain.roles import Role
 from imr_bot.domain.submissions import MAX_FILE_BYTES, Decision, Level
 from imr_bot.services import approvals
 
@@ -24,7 +25,8 @@ EXECUTE_VERBS = {"approval.refresh": None, "approval.approve": Decision.APPROVED
 class ApprovalHandlers:
     @command("submit", "submit REF [links | cancel]", "Submit the report and the chronology to "
              "the QA lead (or, after amendments, again): send both as files here, or as "
-             "SharePoint/OneDrive links.", Permission.VIEW_STATUS, scopes=PERSONAL)
+             "SharePoint/OneDrive links.", Permission.VIEW_STATUS, scopes=PERSONAL,
+             group="Documents", audience=frozenset({Role.AUTHOR}))
     async def submit(self, turn: Turn, args: str) -> None:
         words = args.split()
         if not words:
@@ -99,7 +101,8 @@ class ApprovalHandlers:
         await turn.say(f"Cleared {removed} document(s). Send the report and the chronology again.")
 
     @command("submitted", "submitted REF [DATE]", "Record that the IMR went to DDSCP (today, or "
-             "on DATE) and close the review (Business Services).", Permission.EDIT_REVIEW)
+             "on DATE) and close the review (Business Services).", Permission.EDIT_REVIEW,
+             group="Documents")
     async def submitted(self, turn: Turn, args: str) -> None:
         reference, _, rest = args.strip().partition(" ")
         if not reference:
@@ -111,7 +114,8 @@ class ApprovalHandlers:
                        "closed, and everyone involved has been told.")
 
     @command("delegate", "delegate REF EMAIL", "Let someone else make the pending approval "
-             "decision on a review (Head of CP & IRO).", Permission.ALLOCATE, scopes=PERSONAL)
+             "decision on a review (Head of CP & IRO).", Permission.ALLOCATE, scopes=PERSONAL,
+             group="Documents")
     async def delegate(self, turn: Turn, args: str) -> None:
         words = args.split()
         if len(words) != 2:
