@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from imr_bot.domain.allocation import INDEPENDENCE_DECLARATION
+from imr_bot.domain.allocation import INDEPENDENCE_DECLARATION, check_decline
 from imr_bot.domain.errors import DomainError, NotAllowed, UnknownReview
 from imr_bot.domain.meetings import MeetingStatus
 from imr_bot.domain.people import Actor
@@ -164,10 +164,12 @@ async def decline(ctx: ServiceContext, actor: Actor, reference: str, reason: str
             raise DomainError("To turn down a meeting time, propose another on its invitation "
                               "(`imr todo` has a button that shows it).")
         raise DomainError(f"There is no offer of yours to decline on {review.reference}.")
-    if not (reason or "").strip():
+    try:
+        check_decline(reason)
+    except DomainError:
         raise DomainError(f"Please say why you are declining, so the Head of CP can find someone "
                           f"else, e.g. `imr decline {review.reference} on leave for most of the "
-                          "review`. Nothing was changed.")
+                          "review`. Nothing was changed.") from None
     _review_now, said = await allocation.answer(ctx, actor, offer, accept=False, reason=reason)
     return said
 
