@@ -83,7 +83,8 @@ def samples() -> dict[str, dict]:
                              "scoping": "Thu 26 Nov 2026", "reportDue": "Mon 28 Dec 2026",
                              "ddscpDue": "Wed 13 Jan 2027", "allocationId": 7,
                              "declaration": "I am independent of this case and of its line management."},
-        "escalation": {"greeting": "Sam", "reference": REF, "reviewType": "Child Safeguarding "
+        "escalation": {"greeting": "Sam", "reference": REF, "reviewId": 14,
+                       "milestone": "allocation", "reviewType": "Child Safeguarding "
                        "Practice Review", "received": "Mon 23 Nov 2026", "allocateBy": "Thu 26 Nov 2026",
                        "ddscpDue": "Wed 13 Jan 2027", "available": "0",
                        "tried": [{"text": "Arun Author, Mon 23 Nov 2026: declined: knows the family"},
@@ -170,6 +171,11 @@ def samples() -> dict[str, dict]:
                    "urgent first.", "rows": BOARD},
         "message": {"text": "Already decided by Quinn Lead at 10:42 on Tue 05 Jan 2027: approved."},
         "todo": _todo(),
+        "reminder": {"reference": REF, "reviewId": 14, "milestone": "report_to_qa",
+                     "kind": "upcoming", "headline": "Coming up: Report and chronology to QA lead "
+                     "is due Thu 17 Dec 2026 (in 2 working days).",
+                     "waiting": "Report and chronology to QA lead", "from": "Arun Author",
+                     "earliest": "2026-12-16", "latest": "2026-12-17"},
         "did_you_mean": {"asked": "stauts mine", "suggestions": [{"text": "imr status mine"}]},
     }
 

@@ -27,6 +27,7 @@ from . import views
 from .approval_handlers import ApprovalHandlers
 from .commands import PERSONAL, REGISTRY, card_action, command
 from .meeting_handlers import MeetingHandlers
+from .reminder_handlers import ReminderHandlers
 from .template_handlers import TemplateHandlers
 from .todo_handlers import TodoHandlers
 from .turn import Turn, parse_emails, parse_id
@@ -41,7 +42,8 @@ _EDIT = re.compile(r"^(?P<ref>\S+)\s+(?P<field>\S+)\s+(?P<value>.+?)\s+because\s
                    re.IGNORECASE | re.DOTALL)
 
 
-class CommandHandlers(TodoHandlers, MeetingHandlers, ApprovalHandlers, TemplateHandlers):
+class CommandHandlers(TodoHandlers, ReminderHandlers, MeetingHandlers, ApprovalHandlers,
+                      TemplateHandlers):
     @command("help", "help", "This list of commands.", Permission.HELP, aliases=("?", "hello", "hi"),
              group="Getting started")
     async def help(self, turn: Turn, args: str) -> None:
