@@ -77,8 +77,8 @@ def todo_data(listed: todo.TodoList, name: str) -> dict[str, Any]:
 
 
 class TodoHandlers:
-    @command("todo", "todo", "What is waiting for you now: offers to answer, meetings, documents "
-             "to submit, decisions to make, reminders; each with its date and a button.",
+    @command("todo", "todo", "What is waiting for you, soonest first: offers, meetings, "
+             "documents to submit, decisions, reminders; each with a button.",
              Permission.VIEW_STATUS, aliases=("tasks", "mine"), group="Getting started")
     async def todo(self, turn: Turn, args: str) -> None:
         await self.show_todo(turn)
