@@ -68,7 +68,8 @@ def offer_steps(offers: list[Offer], reviews: dict[int, Review], person_id: int)
     found = []
     for offer in offers:
         review = reviews.get(offer.review_id)
-        if offer.author_id != person_id or review is None or not review.is_open:
+        if offer.author_id != person_id or review is None or not review.is_open \
+                or review.stage == Stage.ON_HOLD:
             continue
         found.append(Todo(Step.ANSWER_OFFER, review.reference, review.id,
                           "Accept or decline the offer to write this IMR",
