@@ -222,7 +222,7 @@ class ImrBot(TeamsActivityHandler):
             return
         try:
             meant = REGISTRY.phrase(text, turn.actor)
-            if meant == "todo":
+            if meant == "todo" and turn.scope == "personal":
                 await self.handlers.todo(turn, "")
                 return
         except DomainError as error:

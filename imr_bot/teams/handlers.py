@@ -54,7 +54,7 @@ class CommandHandlers(TodoHandlers, ReminderHandlers, MeetingHandlers, ApprovalH
              "reference; “mine” for yours; “overdue” for the red ones.", Permission.VIEW_STATUS)
     async def status(self, turn: Turn, args: str) -> None:
         target = args.strip()
-        if target.lower() == "mine":  # what is waiting for me, not only where I am
+        if target.lower() == "mine" and turn.scope == "personal":  # what is waiting for me
             await self.show_todo(turn)
             return
         if target and target.lower() not in _SCOPE_WORDS:

@@ -79,7 +79,8 @@ def todo_data(listed: todo.TodoList, name: str) -> dict[str, Any]:
 class TodoHandlers:
     @command("todo", "todo", "What is waiting for you, soonest first: offers, meetings, "
              "documents to submit, decisions, reminders; each with a button.",
-             Permission.VIEW_STATUS, aliases=("tasks", "mine"), group="Getting started")
+             Permission.VIEW_STATUS, scopes=PERSONAL, aliases=("tasks", "mine"),
+             group="Getting started")
     async def todo(self, turn: Turn, args: str) -> None:
         await self.show_todo(turn)
 

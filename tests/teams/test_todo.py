@@ -220,3 +220,11 @@ async def test_business_services_see_the_signed_off_review_to_send_to_ddscp(team
 async def test_asking_in_words_what_is_waiting_shows_the_list(offered, asked):
     (card,) = cards(await offered.say(AUTHOR, asked))
     assert "Accept or decline the offer" in card_text(card)
+
+
+async def test_in_a_channel_the_list_is_not_shown_but_pointed_to(offered):
+    reply = await offered.say_in_channel(AUTHOR, "<at>IMR bot</at> imr todo")
+    assert "Please use `imr todo` in our 1:1 chat" in texts(reply)
+    reply = await offered.say_in_channel(AUTHOR, "<at>IMR bot</at> what do I need to do?")
+    assert "imr todo" in "".join(card_text(c) for c in cards(reply))
+    assert "Accept or decline" not in "".join(card_text(c) for c in cards(reply))
