@@ -32,7 +32,7 @@ from . import allocation, approvals, meetings, notifications
 from .context import ServiceContext
 from .tracker import closest
 
-REVIEW_LIMIT = 200  # reviews read for one person's list; the card shows the soonest
+REVIEW_LIMIT = 100  # reviews read for one person's list, soonest due first; the card shows 25
 SHOWN = 25
 
 # the stages whose next step an organisation role holds for every review

@@ -241,7 +241,7 @@ class ReminderSource:
         said = rules.alias("said")
         recipients = (select(matched.c.id, matched.c.reference, said.c.milestone, said.c.kind,
                              said.c.wording, said.c.headline, said.c.waiting, said.c.holder,
-                             said.c.holder_title, said.c.earliest, said.c.latest,
+                             said.c.holder_title, said.c.earliest, said.c.latest, said.c.due,
                              matched.c.person_id)
                       .join(said, said.c.n == matched.c.n).subquery("recipients"))
         r = recipients.c
@@ -261,12 +261,14 @@ class ReminderSource:
             payload = cast(payload, Text)
         at_value = literal(at, t.notifications.c.created_at.type)
         # someone who chose "Remind me on …" a later day hears of a coming milestone on that day,
-        # not before (what is due on the day, or overdue, still reaches them)
+        # not before (what is due on the day, or overdue, still reaches them); a day that the
+        # milestone has since moved before holds nothing back
         waits = (select(literal(1)).select_from(t.personal_reminders).where(
             t.personal_reminders.c.review_id == r.id,
             t.personal_reminders.c.person_id == r.person_id,
             t.personal_reminders.c.milestone == r.milestone,
-            t.personal_reminders.c.remind_on >= literal(today, Date))).exists()
+            t.personal_reminders.c.remind_on >= literal(today, Date),
+            t.personal_reminders.c.remind_on <= r.due)).exists()
         rows = select(
             literal("reminder:") + cast(r.id, String) + ":" + r.milestone + ":" + r.kind
             + ":person:" + person + ":" + today.isoformat(),

@@ -170,3 +170,24 @@ def test_a_weekend_or_bank_holiday_is_not_a_day_to_be_reminded_on():
             check_personal_day(day, today, due, calendar)
     assert check_personal_day(date(2026, 12, 29), today, due, calendar) == date(2026, 12, 29)
     assert check_personal_day(due, today, due, calendar) == due
+
+
+async def test_a_chosen_day_that_the_milestone_moved_before_holds_nothing_back(drafting):  # noqa: F811
+    from dataclasses import replace
+
+    policy = ReminderPolicy(before_days=(3, 1, 0))
+    drafting.clock.set(at(14, 12))
+    await reminders.sweep(drafting.app.ctx, policy)
+    await drafting.deliver()
+    (card,) = reminder_cards(drafting, AUTHOR)
+    await drafting.submit(AUTHOR, {**action(card, "Remind me on this day"),
+                                   "remind_on": "2026-12-17"})
+    async with UnitOfWork(drafting.app.database) as uow:  # the report is now due a day earlier
+        review = await uow.reviews.get(REF)
+        plan = replace(review.plan, due={**review.plan.due,
+                                         review.stage.next_milestone: date(2026, 12, 16)})
+        await uow.reviews.save(replace(review, plan=plan), drafting.clock.now())
+        await uow.commit()
+    drafting.clock.set(at(15, 12))
+    result = await reminders.sweep(drafting.app.ctx, policy)
+    assert result.queued == 1  # the policy's 1-day-before reminder, as if no day had been chosen
