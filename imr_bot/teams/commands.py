@@ -23,6 +23,9 @@ Handler = Callable[[Any, str], Awaitable[None]]
 
 # the help card's sections, in the order shown
 GROUPS = ("Getting started", "Reviews", "Meetings", "Documents", "People and admin")
+# within a section, these come first (a stable sort keeps the rest in declaration order)
+FIRST_IN_GROUP = ("todo", "help", "status", "new", "allocate", "accept", "decline", "submit",
+                  "approve", "amend")
 
 
 @dataclass(frozen=True)
@@ -96,8 +99,11 @@ class CommandRegistry:
 
     def help_groups(self, actor: Actor | None = None) -> list[tuple[str, list[tuple[str, str]]]]:
         """The help card's sections: each group's commands that `actor` may run (all of them
-        without an actor), in declaration order; empty groups are left out."""
-        shown = [c for c in self._commands.values() if actor is None or c.shown_to(actor)]
+        without an actor), the most asked for first, then in declaration order; empty groups
+        are left out."""
+        shown = sorted((c for c in self._commands.values() if actor is None or c.shown_to(actor)),
+                       key=lambda c: FIRST_IN_GROUP.index(c.name) if c.name in FIRST_IN_GROUP
+                       else len(FIRST_IN_GROUP))
         return [(group, [(f"imr {c.usage}", c.help) for c in shown if c.group == group])
                 for group in GROUPS if any(c.group == group for c in shown)]
 
