@@ -56,7 +56,7 @@ async def acknowledge(ctx: ServiceContext, actor: Actor, review_id: int, milesto
                       kind_value) -> Review:
     """"On it": recorded in the review's audit trail; the reminders carry on as planned."""
     milestone = _milestone(milestone_value)
-    kind = str(kind_value) if str(kind_value) in {k.value for k in Kind} else ""
+    kind = str(kind_value) if str(kind_value) in {*(k.value for k in Kind), "escalation"} else ""
     async with ctx.unit_of_work() as uow:
         review = await _reminded(uow, actor, review_id, milestone)
         await uow.audit.record(actor=actor.key, action="reminder.acknowledged",
