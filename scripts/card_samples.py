@@ -31,7 +31,7 @@ def samples() -> dict[str, dict]:
     from imr_bot.teams.handlers import CommandHandlers  # noqa: F401 - declares the commands
 
     return {
-        "help": views.help_data(REGISTRY.help_lines()),
+        "help": views.help_data(REGISTRY.help_groups()),
         "plan": {"title": "Plan for a request received Mon 21 Dec 2026",
                  "subtitle": "Default timescale from the IMR workflow (Appendix 2).", "rows": ROWS,
                  "note": "Working days: weekends and bank holidays in England are skipped."},
@@ -83,7 +83,8 @@ def samples() -> dict[str, dict]:
                              "scoping": "Thu 26 Nov 2026", "reportDue": "Mon 28 Dec 2026",
                              "ddscpDue": "Wed 13 Jan 2027", "allocationId": 7,
                              "declaration": "I am independent of this case and of its line management."},
-        "escalation": {"greeting": "Sam", "reference": REF, "reviewType": "Child Safeguarding "
+        "escalation": {"greeting": "Sam", "reference": REF, "reviewId": 14,
+                       "milestone": "allocation", "reviewType": "Child Safeguarding "
                        "Practice Review", "received": "Mon 23 Nov 2026", "allocateBy": "Thu 26 Nov 2026",
                        "ddscpDue": "Wed 13 Jan 2027", "available": "0",
                        "tried": [{"text": "Arun Author, Mon 23 Nov 2026: declined: knows the family"},
@@ -169,4 +170,32 @@ def samples() -> dict[str, dict]:
         "digest": {"title": "IMR tracker, Mon 14 Dec 2026", "subtitle": "3 open review(s), most "
                    "urgent first.", "rows": BOARD},
         "message": {"text": "Already decided by Quinn Lead at 10:42 on Tue 05 Jan 2027: approved."},
+        "todo": _todo(),
+        "reminder": {"reference": REF, "reviewId": 14, "milestone": "report_to_qa",
+                     "kind": "upcoming", "headline": "Coming up: Report and chronology to QA lead "
+                     "is due Thu 17 Dec 2026 (in 2 working days).",
+                     "waiting": "Report and chronology to QA lead", "from": "Arun Author",
+                     "earliest": "2026-12-16", "latest": "2026-12-17"},
+        "did_you_mean": {"asked": "stauts mine", "suggestions": [{"text": "imr status mine"}]},
     }
+
+
+def _todo() -> dict:
+    from datetime import date
+
+    from imr_bot.domain.submissions import Level
+    from imr_bot.domain.todo import Step, Todo
+    from imr_bot.services.todo import TodoList
+    from imr_bot.teams.todo_handlers import todo_data
+
+    items = [
+        Todo(Step.ANSWER_OFFER, REF, 14, "Accept or decline the offer to write this IMR",
+             date(2026, 11, 26), 3),
+        Todo(Step.ANSWER_MEETING, "CSP/DHR/2026/003", 3, "Answer the scoping meeting invitation",
+             date(2026, 11, 27), 8),
+        Todo(Step.DECIDE, "DDSCP/CSPR/2026/009", 9, "Approve, or ask for amendments to, the report "
+             "(QA): version 2", date(2026, 12, 2), 2, Level.QA),
+        Todo(Step.REMINDER, "DDSCP/CSPR/2026/011", 11, "You asked to be reminded: Midway review",
+             date(2026, 12, 4)),
+    ]
+    return todo_data(TodoList(items, len(items)), "Arun")

@@ -21,8 +21,8 @@ from imr_bot.teams.handlers import CommandHandlers  # noqa: E402,F401 - declares
 
 PLACEHOLDER_ID = "00000000-0000-4000-8000-000000000000"
 MENUS = {  # Teams shows at most 10 commands per scope: the ones people reach for most
-    "personal": ["help", "status", "new", "plan", "allocate", "submit", "template", "meeting",
-                 "reminders", "history"],
+    "personal": ["help", "todo", "status", "new", "plan", "allocate", "submit", "template",
+                 "meeting", "reminders"],
     "team": ["help", "status", "plan", "subscribe", "unsubscribe", "template", "meeting",
              "reminders", "history", "export"],
     "groupChat": ["help", "status", "plan", "template", "meeting", "reminders", "history",

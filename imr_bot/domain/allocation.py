@@ -9,6 +9,7 @@ by the time since their last allocation, longest first.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date
 
@@ -104,8 +105,9 @@ def check_acceptance(declared_independent: bool) -> None:
 
 
 def check_decline(reason: str) -> str:
-    reason = (reason or "").strip()
-    if not reason:
+    # "because" alone, or punctuation, is no reason: the Head of CP needs words to act on
+    reason = re.sub(r"^because\b", "", (reason or "").strip(), flags=re.IGNORECASE).strip()
+    if not re.search(r"[^\W\d_]{2}", reason):
         raise DomainError("Please say why you are declining, so the Head of CP can find someone "
                           "else.")
     return reason[:500]

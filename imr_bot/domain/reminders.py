@@ -150,3 +150,47 @@ def _people_in(role: Role, people: dict[Role, int], holders: dict[Role, list[int
     if role in REVIEW_ROLES:
         return []  # not yet allocated: the allocation escalation covers it
     return list(holders.get(role, []))
+
+
+@dataclass(frozen=True)
+class Wording:
+    """What a reminder card says: the same for every review at a stage and due date."""
+    headline: str  # what is due, and when
+    waiting_for: str  # the milestone
+    holder: Role | None  # whose step it is
+    earliest: date | None  # "Remind me on …" may choose from this working day
+    latest: date | None  # to the milestone's own day; None when there is no later day to choose
+
+
+def wording(owed: Owed, stage: Stage, due: date, today: date, calendar: WorkingCalendar) -> Wording:
+    from .dates import format_date
+
+    if owed.kind == Kind.UPCOMING:
+        when = f"due {format_date(due)} (in {owed.working_days} working days)"
+    elif owed.kind == Kind.DUE_TODAY:
+        when = f"due today, {format_date(due)}"
+    else:
+        when = f"overdue by {-owed.working_days} working day(s) (was due {format_date(due)})"
+    earliest = calendar.add_working_days(today, 1)
+    later = owed.kind == Kind.UPCOMING and earliest <= due
+    return Wording(f"{owed.kind.title}: {owed.milestone.title} is {when}.", owed.milestone.title,
+                   stage.next_step_holder, earliest if later else None, due if later else None)
+
+
+def check_personal_day(day: date, today: date, due: date | None, calendar: WorkingCalendar) -> date:
+    """A day someone asks to be reminded on: a working day after today, and never after the
+    milestone's own day (the ladder runs on that day whatever they choose)."""
+    from .dates import format_date
+    from .errors import BadDate
+
+    if due is None:
+        raise BadDate("This milestone has no date to be reminded of.")
+    if day <= today:
+        raise BadDate(f"Please choose a day after today ({format_date(today)}).")
+    if day > due:
+        raise BadDate(f"Please choose a day no later than {format_date(due)}, the milestone's own "
+                      "day: its reminders and escalations go out on that day whatever you choose.")
+    if not calendar.is_working_day(day):
+        raise BadDate(f"{format_date(day)} is not a working day (weekends and bank holidays in "
+                      "England); please choose another.")
+    return day

@@ -57,7 +57,8 @@ async def escalate(ctx: ServiceContext, uow, rows: list[DueRow], now: datetime) 
     for options in await options_for_many(ctx, uow, reviews):
         review = options.review
         data = {
-            "reference": review.reference, "reviewType": review.review_type.title,
+            "reference": review.reference, "reviewId": review.id,
+            "milestone": Milestone.ALLOCATION.value, "reviewType": review.review_type.title,
             "received": format_date(review.received),
             "allocateBy": format_date(review.plan.due[Milestone.ALLOCATION]),
             "ddscpDue": format_date(review.plan.deadline),

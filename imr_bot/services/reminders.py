@@ -26,12 +26,13 @@ from imr_bot.domain.reminders import (
     in_working_hours,
     owed_today,
     reminder_window,
+    wording,
 )
 from imr_bot.domain.roles import Role
 from imr_bot.domain.stages import Stage
 from imr_bot.store.reminder_source import REFERENCE, OwedRow
 
-from . import escalation
+from . import escalation, reminder_actions
 from .context import ServiceContext
 from .notifications import RAG_COLOURS, TRACKER, days_left_words
 from .tracker import board_rows, closest
@@ -101,13 +102,17 @@ async def _sweep_share(ctx: ServiceContext, policy: ReminderPolicy, now, directo
         if share == 0:
             queued += len(await uow.outbox.queue_many(await _meeting_reminders(ctx, uow, today),
                                                       now))
+            queued += len(await uow.outbox.queue_many(
+                await reminder_actions.personal_reminders(ctx, uow, today), now))
+            await uow.todo_source.forget_reminders_before(today)
         if considered:
             owed = []  # read after the marks, in this transaction: every review marked is here
             for stage, due in await source.due_dates(horizon):
                 found = owed_today(stage, due, today, ctx.calendar, policy)
                 if found is not None:
                     owed.append(OwedRow(stage, due, found.milestone, found.kind,
-                                        _text(REFERENCE, found, due), found.recipients))
+                                        _text(REFERENCE, found, due), found.recipients,
+                                        wording(found, stage, due, today, ctx.calendar)))
             queued += await source.queue_reminders(sweep_id, owed, holders, line_manager_of, today,
                                                    now)
             queued += await escalation.escalate(

@@ -31,7 +31,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from imr_bot.domain.plan import Milestone
-from imr_bot.domain.reminders import Kind, Via
+from imr_bot.domain.reminders import Kind, Via, Wording
 from imr_bot.domain.roles import REVIEW_ROLES, Role
 from imr_bot.domain.stages import NEXT_STEP_HOLDER, Stage
 
@@ -62,6 +62,7 @@ class OwedRow:
     kind: Kind
     text: str  # with REFERENCE where the review's reference goes
     recipients: tuple[tuple[Role, Via], ...]
+    wording: Wording | None = None  # what the reminder card says; without it, the text alone
 
 
 @dataclass(frozen=True)
@@ -189,11 +190,25 @@ class ReminderSource:
             return select(json_rows(c, name, columns, rows)).cte(name, nesting=True).prefix_with(
                 "MATERIALIZED")
 
+        def card(o: OwedRow, name: str) -> str:
+            said = o.wording
+            if said is None:
+                return ""
+            return {"headline": said.headline, "waiting": said.waiting_for,
+                    "holder": said.holder.value if said.holder else "",
+                    "holder_title": f"the {said.holder.title}" if said.holder else "",
+                    "earliest": said.earliest.isoformat() if said.earliest else "",
+                    "latest": said.latest.isoformat() if said.latest else ""}[name]
+
         rules = table("rules", {
             "n": Integer, "stage": String, "due": Date, "milestone": String, "kind": String,
-            "wording": Text}, [
+            "wording": Text, "headline": Text, "waiting": Text, "holder": String,
+            "holder_title": Text, "earliest": String, "latest": String}, [
             {"n": n, "stage": o.stage.value, "due": o.due.isoformat(), "milestone": o.milestone.value,
-             "kind": o.kind.value, "wording": o.text} for n, o in enumerate(owed)])
+             "kind": o.kind.value, "wording": o.text,
+             **{name: card(o, name) for name in ("headline", "waiting", "holder", "holder_title",
+                                                  "earliest", "latest")}}
+            for n, o in enumerate(owed)])
         asked = table("asked", {"n": Integer, "role": String, "via": String}, [
             {"n": n, "role": role.value, "via": via.value}
             for n, o in enumerate(owed) for role, via in o.recipients])
@@ -225,19 +240,45 @@ class ReminderSource:
                    .select_from(joined).subquery("matched"))
         said = rules.alias("said")
         recipients = (select(matched.c.id, matched.c.reference, said.c.milestone, said.c.kind,
-                             said.c.wording, matched.c.person_id)
+                             said.c.wording, said.c.headline, said.c.waiting, said.c.holder,
+                             said.c.holder_title, said.c.earliest, said.c.latest, said.c.due,
+                             matched.c.person_id)
                       .join(said, said.c.n == matched.c.n).subquery("recipients"))
         r = recipients.c
         person = cast(r.person_id, String)
         text_ = func.replace(r.wording, REFERENCE, r.reference)
-        payload = (func.json_object("text", text_) if c.dialect.name == "sqlite"
-                   else cast(func.json_build_object("text", text_), Text))
+        # whose step it is, by name where the review has them, for the card's "from"
+        holder_link, holder = t.review_people.alias("step_link"), t.people.alias("step_holder")
+        json_object = func.json_object if c.dialect.name == "sqlite" else func.json_build_object
+        data = json_object(
+            "reference", r.reference, "reviewId", r.id, "milestone", r.milestone, "kind", r.kind,
+            "headline", r.headline, "waiting", r.waiting,
+            "from", func.coalesce(holder.c.name, r.holder_title), "earliest", r.earliest,
+            "latest", r.latest)
+        payload = case((r.headline == "", json_object("text", text_)),
+                       else_=json_object("text", text_, "card", "reminder", "data", data))
+        if c.dialect.name != "sqlite":
+            payload = cast(payload, Text)
         at_value = literal(at, t.notifications.c.created_at.type)
+        # someone who chose "Remind me on …" a later day hears of a coming milestone on that day,
+        # not before (what is due on the day, or overdue, still reaches them); a day that the
+        # milestone has since moved before holds nothing back
+        waits = (select(literal(1)).select_from(t.personal_reminders).where(
+            t.personal_reminders.c.review_id == r.id,
+            t.personal_reminders.c.person_id == r.person_id,
+            t.personal_reminders.c.milestone == r.milestone,
+            t.personal_reminders.c.remind_on >= literal(today, Date),
+            t.personal_reminders.c.remind_on <= r.due)).exists()
         rows = select(
             literal("reminder:") + cast(r.id, String) + ":" + r.milestone + ":" + r.kind
             + ":person:" + person + ":" + today.isoformat(),
             r.id, literal("person:") + person, literal("reminder_") + r.kind, payload,
-            literal("pending"), literal(0), at_value, at_value).where(r.person_id.is_not(None))
+            literal("pending"), literal(0), at_value, at_value).select_from(
+            recipients.outerjoin(holder_link, and_(holder_link.c.review_id == r.id,
+                                                   holder_link.c.role == r.holder))
+            .outerjoin(holder, holder.c.id == holder_link.c.person_id)).where(
+            r.person_id.is_not(None),
+            or_(r.kind != Kind.UPCOMING.value, ~waits))
         insert = _insert_for(c)(t.notifications).from_select(
             ["key", "review_id", "recipient", "kind", "payload", "status", "attempts",
              "next_attempt_at", "created_at"], rows).on_conflict_do_nothing(index_elements=["key"])

@@ -357,3 +357,16 @@ org_templates = Table(
     Column("uploaded_at", UtcDateTime(), nullable=False),
     UniqueConstraint("scope", "kind", name="uq_org_templates_scope_kind"),
 )
+
+# A person's "Remind me on …" for a review's milestone: their own reminder moves to that day. It
+# is a wish, not the ladder: reminders on the milestone's day and after (and their escalations)
+# are derived as ever.
+personal_reminders = Table(
+    "personal_reminders", metadata,
+    Column("review_id", Integer, ForeignKey("reviews.id", ondelete="CASCADE"), primary_key=True),
+    Column("person_id", Integer, ForeignKey("people.id"), primary_key=True),
+    Column("milestone", String(32), primary_key=True),
+    Column("remind_on", Date, nullable=False),
+    Column("set_at", UtcDateTime(), nullable=False),
+    Index("ix_personal_reminders_day", "remind_on"),
+)

@@ -25,6 +25,7 @@ from .repositories import (
     Settings,
     Submissions,
 )
+from .todo_source import TodoSource
 
 # A write unit of work opened inside another in the same task would, on SQLite, wait for the
 # outer one's lock while the outer one waits for it: say so at once instead of hanging.
@@ -49,6 +50,7 @@ class UnitOfWork:
     reminder_source: ReminderSource
     org_templates: OrgTemplates
     records: Records
+    todo_source: TodoSource
 
     def __init__(self, database: Database, *, read_only: bool = False, holds_locks: bool = False):
         self._database = database
@@ -88,6 +90,7 @@ class UnitOfWork:
         self.reminder_source = ReminderSource(connection)
         self.org_templates = OrgTemplates(connection)
         self.records = Records(connection)
+        self.todo_source = TodoSource(connection)
         self._committed = False
         return self
 

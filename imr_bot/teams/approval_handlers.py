@@ -5,6 +5,7 @@ from __future__ import annotations
 from imr_bot.domain.errors import DomainError
 from imr_bot.domain.plain_text import plain
 from imr_bot.domain.policy import Permission
+from imr_bot.domain.roles import Role
 from imr_bot.domain.submissions import ACCEPTED_TYPES, MAX_FILE_BYTES, Decision, Level, file_kind
 from imr_bot.domain.urls import document_link, looks_like_link
 from imr_bot.services import approvals
@@ -35,7 +36,8 @@ def _links(words: list[str], organisation_hosts: tuple[str, ...]) -> list[str]:
 class ApprovalHandlers:
     @command("submit", "submit REF [links | cancel]", "Submit the report and the chronology to "
              "the QA lead (or, after amendments, again): send both as files here, or as "
-             "SharePoint/OneDrive links.", Permission.VIEW_STATUS, scopes=PERSONAL)
+             "SharePoint/OneDrive links.", Permission.VIEW_STATUS, scopes=PERSONAL,
+             group="Documents", audience=frozenset({Role.AUTHOR}))
     async def submit(self, turn: Turn, args: str) -> None:
         words = args.split()
         if not words:
@@ -115,7 +117,8 @@ class ApprovalHandlers:
         await turn.say(f"Cleared {removed} document(s). Send the report and the chronology again.")
 
     @command("submitted", "submitted REF [DATE]", "Record that the IMR went to DDSCP (today, or "
-             "on DATE) and close the review (Business Services).", Permission.EDIT_REVIEW)
+             "on DATE) and close the review (Business Services).", Permission.EDIT_REVIEW,
+             group="Documents")
     async def submitted(self, turn: Turn, args: str) -> None:
         reference, _, rest = args.strip().partition(" ")
         if not reference:
@@ -127,7 +130,8 @@ class ApprovalHandlers:
                        "closed, and everyone involved has been told.")
 
     @command("delegate", "delegate REF EMAIL", "Let someone else make the pending approval "
-             "decision on a review (Head of CP & IRO).", Permission.ALLOCATE, scopes=PERSONAL)
+             "decision on a review (Head of CP & IRO).", Permission.ALLOCATE, scopes=PERSONAL,
+             group="Documents")
     async def delegate(self, turn: Turn, args: str) -> None:
         words = args.split()
         if len(words) != 2:

@@ -17,6 +17,7 @@ from imr_bot.config import Settings
 from imr_bot.domain.errors import DomainError
 from imr_bot.domain.inputs import whole_number
 from imr_bot.domain.people import Actor
+from imr_bot.domain.plain_text import plain
 from imr_bot.domain.policy import require
 from imr_bot.services import identity
 from imr_bot.services.context import ServiceContext
@@ -199,10 +200,7 @@ class ImrBot(TeamsActivityHandler):
             return
         match = REGISTRY.match(text)
         if match is None:
-            if text:
-                shown = text if len(text) <= 40 else text[:40] + "…"
-                await turn.say(f"I don't know “{shown}”. Here is what I can do:")
-            await self.handlers.help(turn, "")
+            await self._not_a_command(turn, text)
             return
         spec, args = match
         if turn.scope not in spec.scopes:
@@ -214,6 +212,30 @@ class ImrBot(TeamsActivityHandler):
             await getattr(self.handlers, spec.handler_name)(turn, args)
         except DomainError as error:
             await turn.say(str(error))
+
+    async def _not_a_command(self, turn: Turn, text: str) -> None:
+        """A message that is no command: a natural question asking what is waiting for me is
+        answered; otherwise the commands it may have meant (a phrase, or the nearest names to
+        a typo), not the whole help card."""
+        if not text:
+            await self.handlers.help(turn, "")
+            return
+        try:
+            meant = REGISTRY.phrase(text, turn.actor)
+            if meant == "todo" and turn.scope == "personal":
+                await self.handlers.todo(turn, "")
+                return
+        except DomainError as error:
+            await turn.say(str(error))
+            return
+        suggestions = [meant] if meant else REGISTRY.near(text, turn.actor)
+        shown = text if len(text) <= 40 else text[:40] + "…"
+        if not suggestions:
+            await turn.say(f"I don't know “{plain(shown)}”. Type `imr help` for the commands you can "
+                           "use.")
+            return
+        await turn.card("did_you_mean", {"asked": shown, "suggestions": [
+            {"text": f"imr {suggestion}"} for suggestion in suggestions]})
 
     async def _on_card_submit(self, turn: Turn, value: dict) -> None:
         verb = str(value.get("verb") or "")

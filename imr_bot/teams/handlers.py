@@ -9,6 +9,7 @@ from imr_bot.domain.dates import format_date, parse_date
 from imr_bot.domain.errors import DomainError
 from imr_bot.domain.plain_text import plain
 from imr_bot.domain.policy import Permission, require
+from imr_bot.domain.roles import Role
 from imr_bot.services import (
     allocation,
     channels,
@@ -26,7 +27,9 @@ from . import views
 from .approval_handlers import ApprovalHandlers
 from .commands import PERSONAL, REGISTRY, card_action, command
 from .meeting_handlers import MeetingHandlers
+from .reminder_handlers import ReminderHandlers
 from .template_handlers import TemplateHandlers
+from .todo_handlers import TodoHandlers
 from .turn import Turn, parse_emails, parse_id
 
 if TYPE_CHECKING:
@@ -39,16 +42,21 @@ _EDIT = re.compile(r"^(?P<ref>\S+)\s+(?P<field>\S+)\s+(?P<value>.+?)\s+because\s
                    re.IGNORECASE | re.DOTALL)
 
 
-class CommandHandlers(MeetingHandlers, ApprovalHandlers, TemplateHandlers):
-    @command("help", "help", "This list of commands.", Permission.HELP, aliases=("?", "hello", "hi"))
+class CommandHandlers(TodoHandlers, ReminderHandlers, MeetingHandlers, ApprovalHandlers,
+                      TemplateHandlers):
+    @command("help", "help", "This list of commands.", Permission.HELP, aliases=("?", "hello", "hi"),
+             group="Getting started")
     async def help(self, turn: Turn, args: str) -> None:
-        await turn.card("help", views.help_data(REGISTRY.help_lines()))
+        await turn.card("help", views.help_data(REGISTRY.help_groups(turn.actor)))
 
     @command("status", "status [REF | mine | overdue]",
              "The tracker: every open IMR, most urgent first; one review's timeline with a "
              "reference; “mine” for yours; “overdue” for the red ones.", Permission.VIEW_STATUS)
     async def status(self, turn: Turn, args: str) -> None:
         target = args.strip()
+        if target.lower() == "mine" and turn.scope == "personal":  # what is waiting for me
+            await self.show_todo(turn)
+            return
         if target and target.lower() not in _SCOPE_WORDS:
             detail = await tracker.detail(turn.bot.ctx, turn.actor, target)
             await turn.card("status_review", views.review_data(detail))
@@ -68,7 +76,7 @@ class CommandHandlers(MeetingHandlers, ApprovalHandlers, TemplateHandlers):
 
     @command("plan", "plan DATE [deadline DATE]",
              "Preview the milestone dates for a request received on a date, optionally re-based "
-             "to an agreed DDSCP deadline.", Permission.PREVIEW_PLAN)
+             "to an agreed DDSCP deadline.", Permission.PREVIEW_PLAN, group="Getting started")
     async def plan(self, turn: Turn, args: str) -> None:
         if not args.strip():
             await turn.say("Tell me the date the request was received, e.g. `imr plan 21/12/2026` "
@@ -85,7 +93,8 @@ class CommandHandlers(MeetingHandlers, ApprovalHandlers, TemplateHandlers):
         await turn.bot.begin_new_review(turn)
 
     @command("subscribe", "subscribe", "Make this channel the tracker channel (Business Services, "
-             "administrator).", Permission.SUBSCRIBE_CHANNEL, scopes=frozenset({"team", "groupChat"}))
+             "administrator).", Permission.SUBSCRIBE_CHANNEL, scopes=frozenset({"team", "groupChat"}),
+             group="People and admin")
     async def subscribe(self, turn: Turn, args: str) -> None:
         activity = turn.context.activity
         name = (activity.channel_data or {}).get("channel", {}).get("name") if isinstance(
@@ -96,14 +105,16 @@ class CommandHandlers(MeetingHandlers, ApprovalHandlers, TemplateHandlers):
                        "IMR (reference, type and dates only) and a daily digest.")
 
     @command("unsubscribe", "unsubscribe", "Stop tracker messages in this channel.",
-             Permission.SUBSCRIBE_CHANNEL, scopes=frozenset({"team", "groupChat"}))
+             Permission.SUBSCRIBE_CHANNEL, scopes=frozenset({"team", "groupChat"}),
+             group="People and admin")
     async def unsubscribe(self, turn: Turn, args: str) -> None:
         if await channels.unsubscribe(turn.bot.ctx, turn.actor):
             await turn.say("Tracker messages are stopped. `imr subscribe` starts them again.")
         else:
             await turn.say("No channel is subscribed to tracker messages.")
 
-    @command("whoami", "whoami", "Who I think you are, and your roles.", Permission.HELP)
+    @command("whoami", "whoami", "Who I think you are, and your roles.", Permission.HELP,
+             group="Getting started")
     async def whoami(self, turn: Turn, args: str) -> None:
         actor = turn.actor
         if not actor.is_known:
@@ -172,7 +183,7 @@ class CommandHandlers(MeetingHandlers, ApprovalHandlers, TemplateHandlers):
         await turn.say(f"{review.reference} is withdrawn. It stays in the history.")
 
     @command("export", "export", "The tracker as a spreadsheet (.xlsx), by a download link that "
-             "works once, for 15 minutes.", Permission.EXPORT)
+             "works once, for 15 minutes.", Permission.EXPORT, group="People and admin")
     async def export(self, turn: Turn, args: str) -> None:
         settings = turn.bot.settings
         filename, content = await export.tracker_export(turn.bot.ctx, turn.actor,
@@ -269,7 +280,8 @@ class CommandHandlers(MeetingHandlers, ApprovalHandlers, TemplateHandlers):
         await turn.say(said)
 
     @command("conflict", "conflict REF REASON", "Declare a conflict of interest on a review, so "
-             "you are not suggested as its author.", Permission.DECLARE_CONFLICT, scopes=PERSONAL)
+             "you are not suggested as its author.", Permission.DECLARE_CONFLICT, scopes=PERSONAL,
+             audience=frozenset({Role.AUTHOR, Role.QA_LEAD}))
     async def conflict(self, turn: Turn, args: str) -> None:
         asked = await turn.reference_and_reason(
             args,
@@ -284,7 +296,8 @@ class CommandHandlers(MeetingHandlers, ApprovalHandlers, TemplateHandlers):
     # -- the people directory --------------------------------------------------------------------
     @command("people", "people [load | leave EMAIL FROM TO | deactivate EMAIL]",
              "The pool with each person's load; the fairness view; record leave; deactivate "
-             "(Business Services, administrator).", Permission.VIEW_PEOPLE)
+             "(Business Services, administrator).", Permission.VIEW_PEOPLE,
+             group="People and admin")
     async def people(self, turn: Turn, args: str) -> None:
         words = args.split()
         action = words[0].lower() if words else ""

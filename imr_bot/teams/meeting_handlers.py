@@ -15,7 +15,7 @@ class MeetingHandlers:
 
     @command("meeting", "meeting REF [qa]", "A review's meetings and what is awaited from whom; "
              "“qa” lets the QA lead arrange a meeting with the author during QA.",
-             Permission.VIEW_STATUS)
+             Permission.VIEW_STATUS, group="Meetings")
     async def meeting(self, turn: Turn, args: str) -> None:
         words = args.split()
         if not words:

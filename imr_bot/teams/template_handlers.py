@@ -77,7 +77,7 @@ async def on_file_consent_accept(bot, turn_context: TurnContext, response) -> No
 
 class TemplateHandlers:
     @command("templates", "templates", "The Word templates I can make, by partnership.",
-             Permission.HELP)
+             Permission.HELP, group="Documents")
     async def templates(self, turn: Turn, args: str) -> None:
         lines = [f"- `{name}`: {title} ({packs})" for name, title, packs in templates.catalogue()]
         await turn.say("Templates (`imr template KIND [REF] [--pack derbyshire|bradford]`; with a "
@@ -86,7 +86,8 @@ class TemplateHandlers:
 
     @command("template", "template KIND [REF] [--pack PACK] | template upload REF|TYPE KIND",
              "A Word template (chronology, imr, action-plan, interview), filled in for a review; "
-             "Business Services can upload an organisation's own template.", Permission.VIEW_STATUS)
+             "Business Services can upload an organisation's own template.", Permission.VIEW_STATUS,
+             group="Documents")
     async def template(self, turn: Turn, args: str) -> None:
         words = args.split()
         if not words:
@@ -157,7 +158,8 @@ class TemplateHandlers:
         await turn.say(said)
 
     @command("check", "check REF", "Check the latest submitted report and chronology: sections, "
-             "dates, key to initials, signature, abbreviations.", Permission.VIEW_STATUS)
+             "dates, key to initials, signature, abbreviations.", Permission.VIEW_STATUS,
+             group="Documents")
     async def check(self, turn: Turn, args: str) -> None:
         if not args.strip():
             await turn.say("Tell me the review, e.g. `imr check DDSCP/CSPR/2026/014`.")

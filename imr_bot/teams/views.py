@@ -16,10 +16,11 @@ from imr_bot.services.planning import PlanPreview
 from imr_bot.services.tracker import BoardPage, ReviewDetail
 
 
-def help_data(commands: list[tuple[str, str]]) -> dict[str, Any]:
-    # the commands' declarations, the bot's own words
-    return {"commands": [{"usage": Markdown(usage), "help": Markdown(text)}
-                         for usage, text in commands],
+def help_data(groups: list[tuple[str, list[tuple[str, str]]]]) -> dict[str, Any]:
+    # the commands' declarations, the bot's own words, in the help card's sections
+    return {"groups": [{"title": title, "commands": [
+                {"usage": Markdown(usage), "help": Markdown(text)} for usage, text in commands]}
+                for title, commands in groups],
             "ragRule": RAG_RULE, "dateForms": ACCEPTED_FORMS}
 
 

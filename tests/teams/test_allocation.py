@@ -212,3 +212,18 @@ async def test_people_lists_the_pool_with_load_and_records_leave(pool):
     assert "Fairness" in card_text(card)
     assert "Sorry, only Administrator, Business Services or Head of CP & IRO" in texts(
         await pool.say(AUTHOR, "imr people leave x@y.z 1/1/2027 2/1/2027"))
+
+
+async def test_on_it_on_the_day_four_escalation_is_recorded(pool):
+    pool.clock.set(datetime(2026, 11, 26, 18, 30, tzinfo=UTC))  # the end of Day 4
+    assert await escalation.escalate_unallocated(pool.app.ctx) == 1
+    await pool.deliver()
+    (card,) = [c for c in cards(pool.inbox(SD_QPP)) if "No author for" in card_text(c)]
+    assert "Waiting for" in card_text(card)
+    (on_it,) = [a["data"] for a in card["actions"] if a["title"] == "On it"]
+    assert "noted that you're on it" in texts(await pool.submit(SD_QPP, on_it))
+    async with UnitOfWork(pool.app.database) as uow:
+        review = await uow.reviews.get("DDSCP/CSPR/2026/014")
+        entries = [(e.action, e.actor) for e in await uow.audit.for_review(review.id)]
+    assert ("reminder.acknowledged", SD_QPP.email) in entries
+    assert "Only the people" in texts(await pool.submit(DEV, on_it))  # an author not on it

@@ -18,7 +18,8 @@ ARGS = {"plan": "21/12/2026", "status": "NO/SUCH/REF", "edit": "NO/SUCH/REF note
         "conflict": "NO/SUCH/REF reason", "people": "", "meeting": "NO/SUCH/REF",
         "submit": "NO/SUCH/REF", "submitted": "NO/SUCH/REF", "delegate": "NO/SUCH/REF a@b.c",
         "history": "NO/SUCH/REF", "reminders": "NO/SUCH/REF", "template": "chronology",
-        "check": "NO/SUCH/REF"}
+        "check": "NO/SUCH/REF", "accept": "NO/SUCH/REF", "decline": "NO/SUCH/REF busy",
+        "approve": "NO/SUCH/REF", "amend": "NO/SUCH/REF fix it"}
 
 
 def actor_for(user: User | None) -> Actor:

@@ -10,6 +10,7 @@ from tests.teams.harness import (
     cards,
     texts,
 )
+from tests.teams.test_authorisation import actor_for
 
 
 @pytest.mark.parametrize(("typed", "meant"), [
@@ -22,9 +23,11 @@ def test_commands_are_read_with_or_without_slash_imr_or_a_mention(typed, meant):
 
 
 async def test_help_lists_every_command_with_a_line_each(teams):
-    (card,) = cards(await teams.say(AUTHOR, "imr help"))
+    (card,) = cards(await teams.say(BUSINESS_SERVICES, "imr help"))
     shown = card_text(card)
     for command in REGISTRY:
+        if not command.shown_to(actor_for(BUSINESS_SERVICES)):
+            continue  # another role's command (tests/teams/test_help.py)
         assert f"imr {command.usage}" in shown
         assert command.help in shown
     assert "Red: the next milestone is overdue" in shown
@@ -76,10 +79,10 @@ async def test_status_works_in_a_channel_with_the_mention_stripped(teams):
     assert texts(replies) == "There are no open reviews."
 
 
-async def test_an_unknown_command_gets_help(teams):
+async def test_an_unknown_command_gets_pointed_to_help(teams):
     replies = await teams.say(AUTHOR, "imr frobnicate")
-    assert "I don't know “frobnicate”" in texts(replies)
-    assert "imr help" in card_text(cards(replies)[0])
+    assert "I don't know “frobnicate”" in texts(replies) and "`imr help`" in texts(replies)
+    assert not cards(replies)  # not the whole help card
 
 
 async def test_people_not_in_the_directory_are_told_how_to_get_in(teams):

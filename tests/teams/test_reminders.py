@@ -58,7 +58,15 @@ async def sweep_on(teams, when: datetime) -> int:
 
 
 def reminders_for(teams, user) -> list[str]:
-    return [a.text for a in teams.inbox(user) if (a.text or "").startswith("Reminder:")]
+    """What each reminder the person was sent says: a reminder card's words, or a text's."""
+    said = []
+    for activity in teams.inbox(user):
+        if (activity.text or "").startswith("Reminder:"):
+            said.append(activity.text)
+        for card in cards([activity]):
+            if card_text(card).startswith("Reminder:"):
+                said.append(card_text(card))
+    return said
 
 
 async def test_reminders_follow_the_policy_and_go_out_once_across_christmas(drafting):

@@ -1,0 +1,187 @@
+"""`imr todo`: what is waiting for the person asking, with the button that does each step; and
+the typed answers (`imr accept`, `imr decline`, `imr approve`, `imr amend`)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from imr_bot.domain.dates import format_date
+from imr_bot.domain.errors import DomainError
+from imr_bot.domain.policy import Permission
+from imr_bot.domain.roles import Role
+from imr_bot.domain.submissions import Decision, Level
+from imr_bot.domain.todo import STEP_GROUPS, Step, Todo
+from imr_bot.services import todo, tracker
+
+from . import views
+from .commands import PERSONAL, card_action, command
+from .turn import Turn, parse_id, reference_and_reason
+
+APPROVERS = frozenset({Role.QA_LEAD, Role.SD_EHS})
+AUTHORS = frozenset({Role.AUTHOR})
+
+
+def _buttons(item: Todo) -> list[dict[str, Any]]:
+    ref, target = item.reference, item.target_id
+    if item.step == Step.ANSWER_OFFER:
+        return [{"title": "Answer the offer", "data": {"verb": "todo.offer", "allocationId": target}}]
+    if item.step == Step.ANSWER_MEETING:
+        return [{"title": "Accept", "data": {"verb": "meeting.accept", "meetingId": target}},
+                {"title": "Propose another time",
+                 "data": {"verb": "todo.invite", "meetingId": target}}]
+    if item.step in (Step.SEND_MEETING, Step.CONFIRM_MEETING):
+        return [{"title": "Open the meeting", "data": {"verb": "meeting.change", "meetingId": target}}]
+    if item.step == Step.RECORD_OUTCOME:
+        return [{"title": "Record the outcome",
+                 "data": {"verb": "meeting.outcome", "meetingId": target}}]
+    if item.step == Step.SUBMIT:
+        return [{"title": "Submit documents", "data": {"verb": "todo.submit", "reference": ref}}]
+    if item.step == Step.DECIDE:
+        return [{"title": "Open the approval card", "data": {
+            "verb": "todo.approval", "reviewId": item.review_id, "version": target,
+            "level": item.level.value if item.level else ""}}]
+    if item.step == Step.ALLOCATE:
+        return [{"title": "Allocate", "data": {"verb": "allocate.start", "reference": ref}}]
+    return [{"title": "Show the review", "data": {"verb": "status.review", "reference": ref}}]
+
+
+def _typed(item: Todo) -> str:
+    ref = item.reference
+    return {
+        Step.ANSWER_OFFER: f"imr accept {ref}, or imr decline {ref} REASON",
+        Step.ANSWER_MEETING: f"imr accept {ref}",
+        Step.SUBMIT: f"imr submit {ref}",
+        Step.DECIDE: f"imr approve {ref}, or imr amend {ref} REASON",
+        Step.ALLOCATE: f"imr allocate {ref}",
+        Step.RECORD_DDSCP: f"imr submitted {ref} [DATE]",
+    }.get(item.step, f"imr meeting {ref}" if item.step.group == "Meetings" else "")
+
+
+def todo_data(listed: todo.TodoList, name: str) -> dict[str, Any]:
+    groups: dict[str, list[dict[str, Any]]] = {}
+    for item in listed.items:
+        groups.setdefault(item.step.group, []).append({
+            "what": item.what, "reference": item.reference,
+            "due": format_date(item.due) if item.due else "—",
+            "dueTitle": "On" if item.step == Step.REMINDER else "By",
+            "typed": _typed(item), "buttons": _buttons(item)})
+    order = list(dict.fromkeys(STEP_GROUPS.values()))
+    more = listed.total - len(listed.items)
+    return {
+        "title": f"What's waiting for you, {name}",
+        "subtitle": (f"{listed.total} step(s), soonest first"
+                     + (f"; the first {len(listed.items)} are shown" if more > 0 else "")
+                     + ". Dates are when each is due."),
+        "groups": [{"title": g, "items": groups[g]} for g in order if g in groups],
+    }
+
+
+class TodoHandlers:
+    @command("todo", "todo", "What is waiting for you, soonest first: offers, meetings, "
+             "documents to submit, decisions, reminders; each with a button.",
+             Permission.VIEW_STATUS, scopes=PERSONAL, aliases=("tasks", "mine"),
+             group="Getting started")
+    async def todo(self, turn: Turn, args: str) -> None:
+        await self.show_todo(turn)
+
+    async def show_todo(self, turn: Turn) -> None:
+        """The steps waiting for this person; with none, the reviews they hold a part in."""
+        ctx = turn.bot.ctx
+        listed = await todo.for_person(ctx, turn.actor)
+        if listed.items:
+            await turn.card("todo", todo_data(listed, turn.actor.person.first_name))
+            return
+        board = await tracker.board(ctx, turn.actor, "mine", 0)
+        if not board.rows:
+            await turn.say("Nothing is waiting for you just now, and you have no open reviews. "
+                           "`imr status` shows every open review.")
+            return
+        await turn.say("Nothing is waiting for you just now. Your open reviews:")
+        await turn.card("status_board", views.board_data(board, "mine"))
+
+    @command("accept", "accept REF", "Accept what is waiting for your answer on a review: the "
+             "offer to write it (typing this declares you are independent of the case and of its "
+             "line management), or a meeting invitation.", Permission.VIEW_STATUS,
+             scopes=PERSONAL, audience=AUTHORS | APPROVERS | {Role.LINE_MANAGER})
+    async def accept(self, turn: Turn, args: str) -> None:
+        reference = args.strip().split(" ", 1)[0]
+        if not reference:
+            await turn.say("Tell me the review, e.g. `imr accept DDSCP/CSPR/2026/014`. "
+                           "`imr todo` lists what is waiting for you.")
+            return
+        said = await todo.accept(turn.bot.ctx, turn.actor, reference)
+        turn.deliver_soon()
+        await turn.say(said)
+
+    @command("decline", "decline REF REASON", "Decline the offer to write a review's IMR; the "
+             "reason goes to the Head of CP & IRO.", Permission.VIEW_STATUS, scopes=PERSONAL,
+             audience=AUTHORS)
+    async def decline(self, turn: Turn, args: str) -> None:
+        reference, reason = reference_and_reason(args)
+        if not reference:
+            await turn.say("Tell me the review and why, e.g. `imr decline DDSCP/CSPR/2026/014 on "
+                           "leave for most of the review`.")
+            return
+        said = await todo.decline(turn.bot.ctx, turn.actor, reference, reason)
+        turn.deliver_soon()
+        await turn.say(said)
+
+    @command("approve", "approve REF [COMMENT]", "Approve the report waiting for your decision "
+             "(QA senior lead, or Service Director sign-off), as the approval card's button does.",
+             Permission.VIEW_STATUS, scopes=PERSONAL, audience=APPROVERS, group="Documents")
+    async def approve(self, turn: Turn, args: str) -> None:
+        await self._decide(turn, args, Decision.APPROVED)
+
+    @command("amend", "amend REF REASON", "Ask for amendments to the report waiting for your "
+             "decision; the reason goes to the author.", Permission.VIEW_STATUS, scopes=PERSONAL,
+             audience=APPROVERS, group="Documents")
+    async def amend(self, turn: Turn, args: str) -> None:
+        await self._decide(turn, args, Decision.AMENDMENTS)
+
+    async def _decide(self, turn: Turn, args: str, decision: Decision) -> None:
+        reference, comment = reference_and_reason(args)
+        if not reference:
+            example = "approve DDSCP/CSPR/2026/014" if decision == Decision.APPROVED else \
+                "amend DDSCP/CSPR/2026/014 the chronology stops in March"
+            await turn.say(f"Tell me the review, e.g. `imr {example}`.")
+            return
+        review, level, version = await todo.decide(turn.bot.ctx, turn.actor, reference, decision,
+                                                   comment)
+        turn.deliver_soon()
+        if decision == Decision.AMENDMENTS:
+            await turn.say(f"Recorded: amendments requested on **{review.reference}** (version "
+                           f"{version}). The author has been told what to change.")
+        elif level == Level.QA:
+            await turn.say(f"Recorded: **{review.reference}** (version {version}) is approved at "
+                           "QA and has gone to the Service Director for sign-off.")
+        else:
+            await turn.say(f"Recorded: **{review.reference}** (version {version}) is signed off. "
+                           "Business Services will submit it to DDSCP.")
+
+    # -- the buttons on the todo card -----------------------------------------------------------
+    @card_action("todo.offer", Permission.VIEW_STATUS)
+    async def on_todo_offer(self, turn: Turn, value: dict) -> None:
+        data = await todo.offer_card(turn.bot.ctx, turn.actor, parse_id(value.get("allocationId")))
+        await turn.card("allocation_offer", data)
+
+    @card_action("todo.invite", Permission.VIEW_STATUS)
+    async def on_todo_invite(self, turn: Turn, value: dict) -> None:
+        data = await todo.invite_card(turn.bot.ctx, turn.actor, parse_id(value.get("meetingId")))
+        await turn.card("meeting_invite", data)
+
+    @card_action("todo.submit", Permission.VIEW_STATUS)
+    async def on_todo_submit(self, turn: Turn, value: dict) -> None:
+        reference = str(value.get("reference") or "")[:60].strip()
+        if not reference or " " in reference:
+            raise DomainError("That button's data was not valid.")
+        await self.submit(turn, reference)
+
+    @card_action("todo.approval", Permission.VIEW_STATUS)
+    async def on_todo_approval(self, turn: Turn, value: dict) -> None:
+        try:
+            level = Level(str(value.get("level")))
+        except ValueError:
+            raise DomainError("That button's data was not valid.") from None
+        data = await todo.approval_card(turn.bot.ctx, turn.actor, parse_id(value.get("reviewId")),
+                                        parse_id(value.get("version")), level)
+        await turn.card("approval", {**data, "baseUrl": turn.bot.ctx.base_url})
