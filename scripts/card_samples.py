@@ -48,7 +48,9 @@ def samples() -> dict[str, dict]:
             "people": [{"role": "Report author", "name": "Arun Author"},
                        {"role": "Author's line manager", "name": "Lena Manager"},
                        {"role": "QA senior lead", "name": "Quinn Lead"}],
-            "recent": [{"at": "Mon 23 Nov 09:30", "what": "Commission logged — Bea Services"}]},
+            "waiting": [{"text": "Offer to Arun A. waiting: Arun has not opened the IMR bot yet"}],
+            "hasWaiting": True,
+            "recent": [{"at": "Mon 23 Nov 09:30", "what": "Commission logged by Bea Services"}]},
         "new_review_form": views.form_data({"reference": REF, "subject_initials": "John Smith"},
                                            {"subject_initials": "That looks like a name. We store "
                                             "no names of children or families: please give "

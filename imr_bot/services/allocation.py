@@ -21,7 +21,7 @@ from imr_bot.domain.allocation import (
 )
 from imr_bot.domain.dates import format_date
 from imr_bot.domain.errors import DomainError, NotAllowed, UnknownReview
-from imr_bot.domain.notification import OutgoingNotification
+from imr_bot.domain.notification import About, OutgoingNotification
 from imr_bot.domain.people import Actor, Person
 from imr_bot.domain.plan import Milestone
 from imr_bot.domain.policy import Permission, require
@@ -218,7 +218,8 @@ async def answer(ctx: ServiceContext, actor: Actor, allocation_id: int, *, accep
             await uow.outbox.queue(OutgoingNotification(
                 key=f"allocation:{allocation_id}:accepted:person:{recipient.id}",
                 recipient=notifications.person_recipient(recipient), kind="allocation_accepted",
-                review_id=review.id, payload={"text": text}), now)
+                review_id=review.id, payload={"text": text},
+                about=About(allocation_id=allocation_id)), now)
         await uow.outbox.queue(notifications.stage_line_for_tracker(
             updated, "Author and QA lead allocated", key_suffix=f"allocated:{allocation_id}"), now)
         if review.stage == Stage.COMMISSIONED:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Collection
 from dataclasses import replace
 
-from imr_bot.domain.people import Actor
+from imr_bot.domain.people import Actor, Person
 
 from .context import ServiceContext
 
@@ -37,6 +37,9 @@ async def identify(ctx: ServiceContext, *, aad_object_id: str | None, teams_user
         # person who writes to the bot can be reached again
         async with ctx.unit_of_work() as uow:
             await uow.people.seen(person.id, teams_user_id or person.teams_user_id)
+            if person.unreachable_since is not None:
+                # reached again: what waited for them is due now (see `arrived`)
+                await uow.outbox.release_held(f"person:{person.id}", ctx.clock.now())
             await uow.commit()
         person = replace(person, teams_user_id=teams_user_id or person.teams_user_id,
                          unreachable_since=None)
@@ -53,3 +56,19 @@ async def remember_conversation(ctx: ServiceContext, key: str, kind: str, refere
     async with ctx.unit_of_work() as uow:
         await uow.conversations.save(key, kind, reference, ctx.clock.now())
         await uow.commit()
+
+
+async def arrived(ctx: ServiceContext, person: Person) -> int:
+    """The person has reached the bot (installed it, opened the chat, or written to it): any mark
+    that they could not be reached is lifted, and everything held for them is due now, in the
+    order it was queued. Returns how many notifications were released."""
+    now = ctx.clock.now()
+    async with ctx.unit_of_work() as uow:
+        released = await uow.outbox.release_held(f"person:{person.id}", now)
+        if person.unreachable_since is not None:
+            await uow.people.seen(person.id, person.teams_user_id)
+        if released or person.unreachable_since is not None:
+            await uow.audit.record(actor="imr-bot", action="person.reached", at=now,
+                                   person_id=person.id, released=released)
+        await uow.commit()
+    return released

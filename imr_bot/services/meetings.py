@@ -19,7 +19,7 @@ from imr_bot.domain.meetings import (
     default_start,
     parse_slot,
 )
-from imr_bot.domain.notification import OutgoingNotification
+from imr_bot.domain.notification import About, OutgoingNotification
 from imr_bot.domain.people import Actor, Person
 from imr_bot.domain.plan import MILESTONE_ORDER, Milestone
 from imr_bot.domain.policy import Permission, require
@@ -59,7 +59,7 @@ async def create_draft(ctx: ServiceContext, uow, review: Review, kind: MeetingKi
     qa_lead = await uow.people.by_id(meeting.organiser_id)
     await uow.outbox.queue(OutgoingNotification(
         key=f"meeting:{meeting.id}:draft", recipient=person_recipient(qa_lead),
-        kind="meeting_draft", review_id=review.id,
+        kind="meeting_draft", review_id=review.id, about=About(meeting_id=meeting.id),
         payload={"card": "meeting_propose",
                  "data": await propose_data(uow, review, meeting)}), ctx.clock.now())
     return meeting
@@ -106,6 +106,7 @@ async def send(ctx: ServiceContext, actor: Actor, meeting_id: int, day: str, tim
             await uow.outbox.queue(OutgoingNotification(
                 key=f"meeting:{meeting.id}:invite:{now.isoformat()}:person:{person_id}",
                 recipient=person_recipient(person), kind="meeting_invite", review_id=review.id,
+                about=About(meeting_id=meeting.id, meeting_sequence=meeting.sequence),
                 payload={"card": "meeting_invite",
                          "data": await _invite_data(uow, review, meeting, person)}), now)
         await uow.commit()
@@ -140,6 +141,7 @@ async def answer(ctx: ServiceContext, actor: Actor, meeting_id: int, *, accept: 
             await uow.outbox.queue(OutgoingNotification(
                 key=f"meeting:{meeting.id}:counter:{now.isoformat()}",
                 recipient=person_recipient(organiser), kind="meeting_counter", review_id=review.id,
+                about=About(meeting_id=meeting.id, meeting_sequence=meeting.sequence),
                 payload={"card": "meeting_counter", "data": {
                     "reference": review.reference, "title": meeting.kind.title,
                     "who": actor.name, "proposed": when_text(proposed, meeting.minutes),
@@ -193,6 +195,7 @@ async def _confirmed(ctx: ServiceContext, uow, review: Review, meeting: Meeting,
         await uow.outbox.queue(OutgoingNotification(
             key=f"meeting:{meeting.id}:confirmed:{meeting.sequence}:{now.isoformat()}:person:{person_id}",
             recipient=person_recipient(person), kind="meeting_confirmed", review_id=review.id,
+            about=About(meeting_id=meeting.id, meeting_sequence=meeting.sequence),
             payload={"card": "meeting_confirmed", "data": data}), now)
 
 

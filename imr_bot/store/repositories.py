@@ -327,7 +327,8 @@ class People:
                        line_manager_email=r.line_manager_email,
                        service=r.service or "", active=bool(r.active),
                        max_concurrent=r.max_concurrent, leave=tuple(leave[r.id]),
-                       unreachable_since=r.unreachable_since) for r in rows.values()]
+                       unreachable_since=r.unreachable_since,
+                       unreachable_reason=r.unreachable_reason) for r in rows.values()]
 
 
 @cache
@@ -506,6 +507,18 @@ class NotificationRecord:
     last_error: str | None
 
 
+# "held": waiting for its recipient to open the bot; "unreachable": held before holding had a name
+HELD_STATUSES = ("held", "unreachable")
+
+
+def _payload(notification: OutgoingNotification) -> str:
+    """The payload as stored, with what it is about beside it (for the send-time check)."""
+    payload = notification.payload
+    if notification.about is not None and notification.about.as_data():
+        payload = {**payload, "about": notification.about.as_data()}
+    return json.dumps(payload)
+
+
 class Outbox:
     """Notifications to send. A key is unique, so a notification is queued at most once; the
     dispatcher marks it sent, and retries it until then."""
@@ -519,7 +532,7 @@ class Outbox:
                 await self._c.execute(insert(t.notifications).values(
                     key=notification.key, review_id=notification.review_id,
                     recipient=notification.recipient, kind=notification.kind,
-                    payload=json.dumps(notification.payload), status="pending", attempts=0,
+                    payload=_payload(notification), status="pending", attempts=0,
                     next_attempt_at=at, created_at=at))
             return True
         except IntegrityError:
@@ -532,10 +545,32 @@ class Outbox:
             return set()
         result = await insert_many(self._c, t.notifications, [
             {"key": n.key, "review_id": n.review_id, "recipient": n.recipient, "kind": n.kind,
-             "payload": json.dumps(n.payload), "status": "pending", "attempts": 0,
+             "payload": _payload(n), "status": "pending", "attempts": 0,
              "next_attempt_at": at, "created_at": at} for n in notifications],
             conflict=["key"], returning=t.notifications.c.key)
         return set(result.scalars())
+
+    async def finish(self, notification_id: int, status: str, reason: str) -> None:
+        """End a notification within this unit of work (with the audit entry that says why)."""
+        await self._c.execute(update(t.notifications).where(
+            t.notifications.c.id == notification_id).values(
+            status=status, last_error=reason[:500], lease_until=None))
+
+    async def release_held(self, recipient: str, at: datetime) -> int:
+        """Everything held for a recipient who could not be reached goes back in the queue, due
+        now, in the order it was queued (ids); the send-time check drops what is no longer true."""
+        result = await self._c.execute(update(t.notifications).where(
+            t.notifications.c.recipient == recipient,
+            t.notifications.c.status.in_(HELD_STATUSES)).values(
+            status="pending", next_attempt_at=at, attempts=0, lease_until=None))
+        return result.rowcount
+
+    async def held_for_review(self, review_id: int) -> list[tuple[str, str, str | None]]:
+        """(recipient, kind, why) of the review's notifications waiting for their recipient."""
+        n = t.notifications.c
+        rows = await self._c.execute(select(n.recipient, n.kind, n.last_error).where(
+            n.review_id == review_id, n.status.in_(HELD_STATUSES)).order_by(n.id))
+        return [(r.recipient, r.kind, r.last_error) for r in rows]
 
     async def escalated_among(self, review_ids: list[int]) -> set[int]:
         """Which of these reviews have had their allocation escalation queued."""

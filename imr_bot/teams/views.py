@@ -80,7 +80,9 @@ def review_data(detail: ReviewDetail) -> dict[str, Any]:
                       "actual": format_date(t.actual) if t.actual else ""} for t in detail.timeline],
         "people": [{"role": role, "name": name} for role, name in detail.people],
         "recent": [{"at": a.at.astimezone(LONDON).strftime("%a %d %b %H:%M"),
-                    "what": f"{a.action} — {a.actor}"} for a in detail.recent],
+                    "what": a.action} for a in detail.recent],
+        "waiting": [{"text": line} for line in detail.waiting],
+        "hasWaiting": bool(detail.waiting),
     }
 
 
