@@ -72,3 +72,12 @@ async def arrived(ctx: ServiceContext, person: Person) -> int:
                                    person_id=person.id, released=released)
         await uow.commit()
     return released
+
+
+async def reachable(ctx: ServiceContext, person: Person) -> bool:
+    """Whether a message to this person can go now: they have a chat with the bot and Teams has
+    not refused one since."""
+    if person.unreachable_since is not None or not person.aad_object_id:
+        return False
+    async with ctx.unit_of_work(read_only=True) as uow:
+        return await uow.conversations.get(f"user:{person.aad_object_id}") is not None

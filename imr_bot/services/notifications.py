@@ -175,9 +175,11 @@ def reachable(person: Person, has_conversation: bool) -> bool:
 def will_reach_when_they_open(person: Person, thing: str) -> str:
     """What the sender is told when the recipient has not been reached yet."""
     name = plain(person.first_name)
-    return (f"{not_reached_words(person)[0].upper()}{not_reached_words(person)[1:]}; {thing} will "
-            f"reach {name} as soon as {name} opens it. Business Services can see this on the "
-            "review card.")
+    if person.unreachable_reason in (None, NOT_OPENED):
+        return (f"{name} has not opened the IMR bot yet; {thing} will reach them as soon as they "
+                "do.")
+    return (f"The IMR bot was removed or blocked in {name}'s Teams; {thing} will reach them as "
+            "soon as they open it again.")
 
 
 async def why_stale(uow, kind: str, review_id: int | None, about: About) -> str | None:

@@ -15,6 +15,7 @@ from imr_bot.services import (
     corrections,
     export,
     files,
+    identity,
     notifications,
     people,
     planning,
@@ -236,8 +237,10 @@ class CommandHandlers(MeetingHandlers, ApprovalHandlers, TemplateHandlers):
             await turn.card("allocate", notifications.allocate_card_data(options, error=str(error)))
             return
         turn.deliver_soon()
-        await turn.say(f"Asked {plain(author.name)} to write the IMR for {review.reference}. I'll tell "
-                       "you when they answer.")
+        said = f"Asked {plain(author.name)} to write the IMR for {review.reference}."
+        if not await identity.reachable(turn.bot.ctx, author):
+            said += " " + notifications.will_reach_when_they_open(author, "the offer")
+        await turn.say(said + " I'll tell you when they answer.")
 
     @command("reallocate", "reallocate REF REASON", "Withdraw the author (keeping the history) "
              "and choose again (Head of CP & IRO).", Permission.ALLOCATE, scopes=PERSONAL)
