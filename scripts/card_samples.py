@@ -38,6 +38,10 @@ def samples() -> dict[str, dict]:
         "status_board": {"title": "Open IMRs", "subtitle": "3 review(s), most urgent first. Days "
                          "left are working days; negative means overdue.", "rows": BOARD,
                          "more": False, "nextPage": 1, "scope": "all"},
+        "outcome": {"title": f"IMR {REF}", "outcome": "Accepted by you, Tue 1 Dec 2026.",
+                    "colour": "Good", "note": "", "facts": [{"title": "QA senior lead",
+                                                             "value": "Quinn Lead"}],
+                    "hasFacts": True},
         "status_review": {
             "reference": REF, "reviewType": "Child Safeguarding Practice Review", "body": "DDSCP",
             "stage": "Author and QA lead allocated", "next": "Scoping meeting, Thu 26 Nov 2026 "

@@ -120,3 +120,11 @@ def confirm_data(commission: Commission, rows: list[PlanRow]) -> dict[str, Any]:
         "rows": plan_rows(rows),
     }
 
+
+
+def outcome_data(title: str, outcome: str, *, colour: str = "Default", note: str = "",
+                 facts: list[tuple[str, str]] | None = None) -> dict[str, Any]:
+    """A card whose moment has passed: what happened, without buttons."""
+    return {"title": title, "outcome": outcome, "colour": colour, "note": note,
+            "facts": [{"title": t, "value": v} for t, v in facts or []],
+            "hasFacts": bool(facts)}

@@ -162,12 +162,22 @@ class FakeTeams:
         leaked = {w for w in self.private_words if (" " in w and w in shown) or w in words}
         assert not leaked, f"a channel message carries private words {leaked}: {shown!r}"
 
-    async def submit(self, user: User, value: dict) -> list[Activity]:
-        """An Action.Submit from a card in the user's personal chat."""
+    async def submit(self, user: User, value: dict, card_id: str = "card-pressed") -> list[Activity]:
+        """An Action.Submit from a card in the user's personal chat (Teams names the card's
+        message in replyToId). Returns the replies and, after them, the cards the bot changed in
+        place (see `updates`)."""
         if value.get("subject_initials"):
             self.private_words.add(str(value["subject_initials"]).replace(".", "").upper())
-        return await self._run(self._activity(user, conversation=user.chat, kind="personal",
-                                              value=value))
+        activity = self._activity(user, conversation=user.chat, kind="personal", value=value)
+        activity.reply_to_id = card_id
+        updated = len(self.adapter.updated_activities)
+        replies = await self._run(activity)
+        changed = self.adapter.updated_activities[updated:]
+        for update in changed:
+            for attachment in update.attachments or []:
+                if attachment.content_type == "application/vnd.microsoft.card.adaptive":
+                    assert_valid_card(attachment.content)
+        return replies + changed
 
     async def execute(self, user: User, verb: str, data: dict) -> dict:
         """An Action.Execute click on a card in the user's personal chat; returns the card that
