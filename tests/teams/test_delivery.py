@@ -214,3 +214,109 @@ async def test_a_queued_row_from_before_the_about_was_recorded_is_still_checked(
     assert offer_cards(teams) == []
     (row,) = [r for r in await rows_for(teams, AUTHOR) if r.kind == "allocation_offer"]
     assert row.status == "stale"
+
+
+def outcome_of(update) -> dict:
+    (attachment,) = update.attachments
+    return attachment.content
+
+
+async def test_the_offer_card_shows_the_answer_in_place_and_loses_its_buttons(waiting):
+    teams = waiting
+    await teams.say(AUTHOR, "hello")
+    await offer(teams)
+    await teams.deliver()
+    (card,) = offer_cards(teams)
+    accept = next(a for a in card["actions"] if a["title"] == "Accept")
+    before = len(cards(teams.inbox(AUTHOR)))
+    await teams.submit(AUTHOR, {**accept["data"], "declaration": "true"}, card_id="offer-1")
+    (update,) = teams.updates(AUTHOR)
+    assert update.id == "offer-1"  # the message that was pressed, by the activity's replyToId
+    changed = outcome_of(update)
+    assert "Accepted by you, Mon 23 Nov 2026." in card_text(changed)
+    assert not changed.get("actions") and "Input." not in json.dumps(changed)
+    assert len(cards(teams.inbox(AUTHOR))) == before  # no new card, only the text reply
+
+
+async def test_a_declined_offer_card_says_so_in_place(waiting):
+    teams = waiting
+    await teams.say(AUTHOR, "hello")
+    await offer(teams)
+    await teams.deliver()
+    (card,) = offer_cards(teams)
+    decline = next(a for a in card["actions"] if a["title"] == "Decline")
+    await teams.submit(AUTHOR, {**decline["data"], "reason": "I supervised the social worker"},
+                       card_id="offer-2")
+    (update,) = teams.updates(AUTHOR)
+    assert update.id == "offer-2" and "Declined by you" in card_text(outcome_of(update))
+
+
+async def test_a_missing_declaration_keeps_the_card_as_it_is(waiting):
+    teams = waiting
+    await teams.say(AUTHOR, "hello")
+    await offer(teams)
+    await teams.deliver()
+    (card,) = offer_cards(teams)
+    accept = next(a for a in card["actions"] if a["title"] == "Accept")
+    assert "Please tick the declaration" in texts(
+        await teams.submit(AUTHOR, {**accept["data"], "declaration": "false"}))
+    assert teams.updates(AUTHOR) == []  # they can still tick it and press Accept
+
+
+OLD_CARDS = {
+    "withdrawn": ("imr reallocate {ref} asked the wrong person", "This offer was withdrawn on "
+                  "Tue 24 Nov 2026."),
+    "closed": ("imr withdraw {ref} commissioned twice", "DDSCP/CSPR/2026/020 is closed "
+               "(withdrawn), so this offer can no longer be answered."),
+}
+
+
+@pytest.mark.parametrize("what", list(OLD_CARDS))
+async def test_pressing_an_old_offer_card_tells_the_truth(waiting, what):
+    teams = waiting
+    await teams.say(AUTHOR, "hello")
+    await offer(teams)
+    await teams.deliver()
+    (card,) = offer_cards(teams)
+    accept = next(a for a in card["actions"] if a["title"] == "Accept")
+    teams.clock.set(teams.clock.now() + timedelta(days=1))
+    command, truth = OLD_CARDS[what]
+    await teams.say(HEAD_OF_CP if "reallocate" in command else BUSINESS_SERVICES,
+                    command.format(ref=REF))
+    said = texts(await teams.submit(AUTHOR, {**accept["data"], "declaration": "true"},
+                                    card_id="old-offer"))
+    assert truth in said and "already answered" not in said
+    (update,) = teams.updates(AUTHOR)
+    assert update.id == "old-offer" and truth in card_text(outcome_of(update))
+    assert not outcome_of(update).get("actions")
+
+
+async def test_someone_who_never_answered_is_not_told_they_did(waiting):
+    teams = waiting
+    await teams.say(AUTHOR, "hello")
+    await offer(teams)
+    await teams.deliver()
+    (card,) = offer_cards(teams)
+    await teams.say(HEAD_OF_CP, f"imr reallocate {REF} asked the wrong person")
+    decline = next(a for a in card["actions"] if a["title"] == "Decline")
+    said = texts(await teams.submit(AUTHOR, {**decline["data"], "reason": "busy"}))
+    assert "You have already answered" not in said and "withdrawn" in said
+
+
+async def test_the_allocation_card_updates_itself_instead_of_adding_a_card_per_click(waiting):
+    teams = waiting
+    await teams.say(AUTHOR, "hello")
+    (card,) = cards(await teams.say(HEAD_OF_CP, f"imr allocate {REF}"))
+    before = len(cards(teams.inbox(HEAD_OF_CP)))
+    for _ in range(3):
+        await teams.submit(HEAD_OF_CP, {"verb": "allocate.refresh", "reference": REF,
+                                        "involved": ""}, card_id="allocate-1")
+    assert len(cards(teams.inbox(HEAD_OF_CP))) == before
+    assert [u.id for u in teams.updates(HEAD_OF_CP)] == ["allocate-1"] * 3
+    assert "Allocate DDSCP/CSPR/2026/020" in card_text(outcome_of(teams.updates(HEAD_OF_CP)[-1]))
+    said = texts(await offer(teams))
+    assert "Asked Arun Author" in said and "has not opened" not in said
+    last = outcome_of(teams.updates(HEAD_OF_CP)[-1])
+    assert "Offered to Arun A. by you, Mon 23 Nov 2026" in card_text(last)
+    assert not last.get("actions")
+    assert len(cards(teams.inbox(HEAD_OF_CP))) == before
