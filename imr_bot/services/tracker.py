@@ -54,10 +54,12 @@ def audit_sentence(action: str, actor_name: str, detail: dict,
         detail.get("person_id"), int) else None
     kind = str(detail.get("kind") or "")
     if action == "person.unreachable" and person is not None:
+        # history: what happened then ("waiting", above the activity, is what is true now)
         shown = replace(person, unreachable_reason=str(detail.get("reason") or "") or None)
-        return notifications.waiting_line(kind, shown)
+        return (f"{notifications.what_it_is(kind)} to {person.short_name} held until they open "
+                f"the bot: {notifications.not_reached_words(shown)}")
     if action == "person.unreachable":
-        return f"{notifications.what_it_is(kind)} waiting: the recipient has not been reached yet"
+        return f"{notifications.what_it_is(kind)} held: the recipient had not been reached"
     if action == "notification.stale":
         to = f" to {person.short_name}" if person is not None else ""
         reason = str(detail.get("reason") or "it was no longer true")
@@ -227,16 +229,20 @@ async def detail(ctx: ServiceContext, actor: Actor, reference: str) -> ReviewDet
             raise UnknownReview(reference.strip(), closest(reference, await uow.reviews.references()))
         all_people = await uow.people.all()
         recent = await uow.audit.for_review(review.id, limit=5)
-        held = await uow.outbox.held_for_review(review.id)
+        held = []
+        for item in await uow.outbox.held_for_review(review.id):
+            # what would be dropped on arrival is not waiting for anyone: not shown
+            if await notifications.why_stale(uow, item.kind, review.id, item.about) is None:
+                held.append(item)
     people_by_id = {p.id: p for p in all_people}
     by_email = {p.email: p.name for p in all_people}
     people_by_email = {p.email: p for p in all_people}
     waiting = []
-    for recipient, kind, _why in held:
-        kind_of, _, number = recipient.partition(":")
+    for item in held:
+        kind_of, _, number = item.recipient.partition(":")
         person = people_by_id.get(int(number)) if kind_of == "person" and number.isdigit() else None
         if person is not None:
-            line = notifications.waiting_line(kind, person)
+            line = notifications.waiting_line(item.kind, person)
             if line not in waiting:
                 waiting.append(line)
     timeline = [TimelineRow(ctx.calendar.day_number(review.plan.day_one, review.plan.due[m]), m,

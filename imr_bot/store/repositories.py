@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from imr_bot.domain.errors import DomainError, DuplicateReference
 from imr_bot.domain.meetings import Answer, Meeting, MeetingKind, MeetingStatus
-from imr_bot.domain.notification import OutgoingNotification
+from imr_bot.domain.notification import About, OutgoingNotification
 from imr_bot.domain.people import LeavePeriod, Person
 from imr_bot.domain.plan import Milestone, Plan, PlanChange
 from imr_bot.domain.review import CommissioningBody, Review, ReviewType
@@ -507,6 +507,14 @@ class NotificationRecord:
     last_error: str | None
 
 
+@dataclass(frozen=True)
+class HeldNotification:
+    key: str
+    recipient: str
+    kind: str
+    about: About
+
+
 # "held": waiting for its recipient to open the bot; "unreachable": held before holding had a name
 HELD_STATUSES = ("held", "unreachable")
 
@@ -565,12 +573,20 @@ class Outbox:
             status="pending", next_attempt_at=at, attempts=0, lease_until=None))
         return result.rowcount
 
-    async def held_for_review(self, review_id: int) -> list[tuple[str, str, str | None]]:
-        """(recipient, kind, why) of the review's notifications waiting for their recipient."""
+    async def held_for_review(self, review_id: int, limit: int = 50) -> list[HeldNotification]:
+        """The review's notifications waiting for their recipient, oldest first."""
         n = t.notifications.c
-        rows = await self._c.execute(select(n.recipient, n.kind, n.last_error).where(
-            n.review_id == review_id, n.status.in_(HELD_STATUSES)).order_by(n.id))
-        return [(r.recipient, r.kind, r.last_error) for r in rows]
+        rows = await self._c.execute(select(n.key, n.recipient, n.kind, n.payload).where(
+            n.review_id == review_id, n.status.in_(HELD_STATUSES)).order_by(n.id).limit(limit))
+        held = []
+        for r in rows:
+            try:
+                about = json.loads(r.payload).get("about")
+            except (ValueError, AttributeError):
+                about = None
+            held.append(HeldNotification(r.key, r.recipient, r.kind,
+                                         About.from_data(about, r.key)))
+        return held
 
     async def escalated_among(self, review_ids: list[int]) -> set[int]:
         """Which of these reviews have had their allocation escalation queued."""

@@ -129,8 +129,9 @@ async def test_a_person_teams_refused_gets_what_was_held_when_they_come_back_and
         teams.inbox(HEAD_OF_CP))
     assert any("is waiting for a recipient" in (a.text or "") and REF in a.text
                for a in teams.inbox(CHANNEL_ID))
-    assert "Offer to Arun A. waiting: the IMR bot was removed or blocked in Arun's Teams" in (
-        await review_card(teams))
+    shown = await review_card(teams)
+    assert "Offer to Arun A. waiting: the IMR bot was removed or blocked in Arun's Teams" in shown
+    assert "Offer to Arun A. held until they open the bot" in shown  # and in the activity
     # while marked, nothing more is tried: it waits with the rest
     await queue_text(teams, AUTHOR, "test:while-away", "Queued while the author was away.")
     await teams.deliver()
@@ -161,8 +162,11 @@ async def test_a_held_offer_whose_reason_has_gone_is_dropped_recorded_and_never_
     await offer(teams)
     await teams.deliver()
     command, reason = STALE[change]
+    assert "Offer to Arun A. waiting" in await review_card(teams)
     await teams.say(BUSINESS_SERVICES if "reallocate" not in command else HEAD_OF_CP,
                     command.format(ref=REF))
+    # nothing is said to be waiting that will not be delivered
+    assert "Offer to Arun A. waiting" not in await review_card(teams)
     await teams.install(AUTHOR)
     await teams.deliver()
     assert offer_cards(teams) == []
