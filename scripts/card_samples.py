@@ -110,7 +110,7 @@ def samples() -> dict[str, dict]:
                            "when": "Thu 26 Nov 2026, 10:00–11:00", "where": "Teams",
                            "organiser": "Quinn Lead",
                            "participants": "Quinn Lead, Arun Author, Lena Manager",
-                           "meetingId": 1, "day": "2026-11-26", "time": "10:00"},
+                           "meetingId": 1, "day": "2026-11-26", "time": "10:00", "sequence": 0},
         "meeting_counter": {"reference": REF, "title": "Scoping meeting", "who": "Lena Manager",
                             "proposed": "Fri 27 Nov 2026, 14:00–15:00",
                             "original": "Thu 26 Nov 2026, 10:00–11:00", "meetingId": 1,

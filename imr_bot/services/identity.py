@@ -81,3 +81,17 @@ async def reachable(ctx: ServiceContext, person: Person) -> bool:
         return False
     async with ctx.unit_of_work(read_only=True) as uow:
         return await uow.conversations.get(f"user:{person.aad_object_id}") is not None
+
+
+async def not_reached(ctx: ServiceContext, person_ids) -> list[Person]:
+    """Those of these people a message cannot reach now (see `reachable`), in the order given."""
+    found = []
+    async with ctx.unit_of_work(read_only=True) as uow:
+        for person_id in dict.fromkeys(person_ids):
+            person = await uow.people.by_id(person_id)
+            if person is None:
+                continue
+            if (person.unreachable_since is not None or not person.aad_object_id
+                    or await uow.conversations.get(f"user:{person.aad_object_id}") is None):
+                found.append(person)
+    return found
