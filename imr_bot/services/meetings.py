@@ -104,7 +104,8 @@ async def send(ctx: ServiceContext, actor: Actor, meeting_id: int, day: str, tim
         for person_id in meeting.awaiting():
             person = await uow.people.by_id(person_id)
             await uow.outbox.queue(OutgoingNotification(
-                key=f"meeting:{meeting.id}:invite:{now.isoformat()}:person:{person_id}",
+                key=f"meeting:{meeting.id}:invite:{meeting.sequence}:{now.isoformat()}:person:"
+                    f"{person_id}",
                 recipient=person_recipient(person), kind="meeting_invite", review_id=review.id,
                 about=About(meeting_id=meeting.id, meeting_sequence=meeting.sequence),
                 payload={"card": "meeting_invite",

@@ -187,12 +187,12 @@ async def why_stale(uow, kind: str, review_id: int | None, about: About) -> str 
     on the review, offer and meeting as they are now)."""
     if not depends_on(kind) or review_id is None:
         return None
-    review = await uow.reviews.get_by_id(review_id, with_changes=False)
+    stage = await uow.reviews.stage_of(review_id)
     allocation = (await uow.allocations.get(about.allocation_id)
                   if about.allocation_id is not None else None)
     meeting = await uow.meetings.get(about.meeting_id) if about.meeting_id is not None else None
     return stale_reason(kind, about, Circumstances(
-        review_stage=review.stage if review is not None else None,
+        review_stage=stage,
         allocation_status=allocation.status if allocation is not None else None,
         meeting_status=meeting.status if meeting is not None else None,
         meeting_sequence=meeting.sequence if meeting is not None else None))

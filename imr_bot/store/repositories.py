@@ -114,6 +114,11 @@ class Reviews:
         changes = (await self._changes([review_id]))[review_id] if with_changes else []
         return self._assemble(row, due, done, people, changes)
 
+    async def stage_of(self, review_id: int) -> Stage | None:
+        """Only the review's stage (what delivery checks before every send): one column."""
+        value = await self._c.scalar(select(t.reviews.c.stage).where(t.reviews.c.id == review_id))
+        return Stage(value) if value else None
+
     async def get_many(self, review_ids: list[int]) -> list[Review]:
         """Reviews by id, in the order asked (plans without their change history)."""
         rows = []
