@@ -116,6 +116,9 @@ class ImrBot(TeamsActivityHandler):
         if (activity.conversation is None or user is None
                 or (activity.conversation.conversation_type or "personal") != "personal"):
             return
+        allowed = self.settings.tenant_allow_list
+        if allowed and activity_tenant(activity) not in allowed:
+            return  # a stranger: nothing is held for them
         if activity.type == "installationUpdate":
             arriving = not str(activity.action or "add").startswith("remove")
         elif activity.type == "conversationUpdate":
@@ -128,7 +131,16 @@ class ImrBot(TeamsActivityHandler):
             person = (await self.actor(turn_context)).person  # first contact: linked by email
         if person is None or not (arriving or person.unreachable_since is not None):
             return
-        if await identity.arrived(self.ctx, person) and self.delivery is not None:
+        try:
+            released = await identity.arrived(self.ctx, person)
+        except Exception as error:
+            if not is_unavailable(error):
+                raise
+            # the turn goes on (and says the database is not answering); the next arrival or
+            # message after Teams refused one tries again
+            log.warning("could not release held messages", exc_info=True)
+            return
+        if released and self.delivery is not None:
             self.delivery.kick()
 
     def _within_rate(self, who: str) -> bool:
