@@ -38,6 +38,10 @@ def samples() -> dict[str, dict]:
         "status_board": {"title": "Open IMRs", "subtitle": "3 review(s), most urgent first. Days "
                          "left are working days; negative means overdue.", "rows": BOARD,
                          "more": False, "nextPage": 1, "scope": "all"},
+        "outcome": {"title": f"IMR {REF}", "outcome": "Accepted by you, Tue 1 Dec 2026.",
+                    "colour": "Good", "note": "", "facts": [{"title": "QA senior lead",
+                                                             "value": "Quinn Lead"}],
+                    "hasFacts": True},
         "status_review": {
             "reference": REF, "reviewType": "Child Safeguarding Practice Review", "body": "DDSCP",
             "stage": "Author and QA lead allocated", "next": "Scoping meeting, Thu 26 Nov 2026 "
@@ -48,7 +52,9 @@ def samples() -> dict[str, dict]:
             "people": [{"role": "Report author", "name": "Arun Author"},
                        {"role": "Author's line manager", "name": "Lena Manager"},
                        {"role": "QA senior lead", "name": "Quinn Lead"}],
-            "recent": [{"at": "Mon 23 Nov 09:30", "what": "Commission logged — Bea Services"}]},
+            "waiting": [{"text": "Offer to Arun A. waiting: Arun has not opened the IMR bot yet"}],
+            "hasWaiting": True,
+            "recent": [{"at": "Mon 23 Nov 09:30", "what": "Commission logged by Bea Services"}]},
         "new_review_form": views.form_data({"reference": REF, "subject_initials": "John Smith"},
                                            {"subject_initials": "That looks like a name. We store "
                                             "no names of children or families: please give "
@@ -105,7 +111,7 @@ def samples() -> dict[str, dict]:
                            "when": "Thu 26 Nov 2026, 10:00–11:00", "where": "Teams",
                            "organiser": "Quinn Lead",
                            "participants": "Quinn Lead, Arun Author, Lena Manager",
-                           "meetingId": 1, "day": "2026-11-26", "time": "10:00"},
+                           "meetingId": 1, "day": "2026-11-26", "time": "10:00", "sequence": 0},
         "meeting_counter": {"reference": REF, "title": "Scoping meeting", "who": "Lena Manager",
                             "proposed": "Fri 27 Nov 2026, 14:00–15:00",
                             "original": "Thu 26 Nov 2026, 10:00–11:00", "meetingId": 1,

@@ -45,3 +45,12 @@ class ValidationFailed(DomainError):
     def __init__(self, errors: dict[str, str]):
         self.errors = dict(errors)
         super().__init__("; ".join(f"{field}: {message}" for field, message in self.errors.items()))
+
+
+class MomentPassed(DomainError):
+    """A card was pressed after its moment had passed (an offer withdrawn or already answered, a
+    review closed). The message says what happened, and when; the card can say so for good."""
+
+    def __init__(self, message: str, reference: str = ""):
+        self.reference = reference
+        super().__init__(message)

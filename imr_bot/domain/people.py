@@ -30,7 +30,15 @@ class Person:
     active: bool = True
     max_concurrent: int = 2
     leave: tuple[LeavePeriod, ...] = field(default_factory=tuple)
-    unreachable_since: datetime | None = None  # Teams refused a message to them
+    unreachable_since: datetime | None = None  # not reached in Teams: see unreachable_reason
+    unreachable_reason: str | None = None  # NOT_OPENED, or why Teams refused a message
+
+    @property
+    def short_name(self) -> str:
+        """First name and the surname's initial ("Arun A."), for lines about a person."""
+        first, _, rest = self.name.strip().partition(" ")
+        last = rest.split()[-1] if rest.split() else ""
+        return f"{first} {last[0]}." if last else (first or self.email)
 
     @property
     def first_name(self) -> str:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import timedelta
 
+from imr_bot.clock import LONDON
 from imr_bot.domain.allocation import (
     CaseContext,
     Exclusion,
@@ -20,8 +21,8 @@ from imr_bot.domain.allocation import (
     suggest,
 )
 from imr_bot.domain.dates import format_date
-from imr_bot.domain.errors import DomainError, NotAllowed, UnknownReview
-from imr_bot.domain.notification import OutgoingNotification
+from imr_bot.domain.errors import DomainError, MomentPassed, NotAllowed, UnknownReview
+from imr_bot.domain.notification import About, OutgoingNotification
 from imr_bot.domain.people import Actor, Person
 from imr_bot.domain.plan import Milestone
 from imr_bot.domain.policy import Permission, require
@@ -155,6 +156,20 @@ async def offer(ctx: ServiceContext, actor: Actor, reference: str, author_id: in
     return review, author
 
 
+def _offer_closed(record: AllocationRecord) -> str:
+    """What became of an offer, truthfully, for whoever presses its card afterwards."""
+    # the reason for a withdrawal is the Head of CP's note, not the author's to read here
+    on = (f" on {format_date(record.answered_at.astimezone(LONDON).date())}"
+          if record.answered_at else "")
+    if record.status == "withdrawn":
+        return f"This offer was withdrawn{on}."
+    if record.status == "accepted":
+        return f"You accepted this offer{on}."
+    if record.status == "declined":
+        return f"You declined this offer{on}."
+    return "This offer is closed."
+
+
 def _pick(suggested: list[Suggestion], excluded: list[Exclusion], person_id: int,
           role_name: str) -> Person:
     for suggestion in suggested:
@@ -177,9 +192,17 @@ async def answer(ctx: ServiceContext, actor: Actor, allocation_id: int, *, accep
             raise DomainError("That allocation no longer exists.")
         if actor.person is None or actor.person.id != record.author_id:
             raise NotAllowed("Only the person this review was offered to can answer.")
-        if record.status != "offered":
-            raise DomainError(f"You have already answered this offer ({record.status}).")
         review = await uow.reviews.get_by_id(record.review_id)
+        if record.status != "offered":
+            raise MomentPassed(_offer_closed(record), review.reference if review else "")
+        if review is None or not review.is_open:
+            raise MomentPassed(
+                f"{review.reference} is closed ({review.stage.title.lower()}), so this offer "
+                "can no longer be answered." if review else "That review no longer exists.",
+                review.reference if review else "")
+        if review.stage == Stage.ON_HOLD:
+            raise DomainError(f"{review.reference} is on hold. You can answer this offer when it "
+                              "resumes.")
         if accept:
             check_acceptance(declared_independent)
         else:
@@ -218,7 +241,8 @@ async def answer(ctx: ServiceContext, actor: Actor, allocation_id: int, *, accep
             await uow.outbox.queue(OutgoingNotification(
                 key=f"allocation:{allocation_id}:accepted:person:{recipient.id}",
                 recipient=notifications.person_recipient(recipient), kind="allocation_accepted",
-                review_id=review.id, payload={"text": text}), now)
+                review_id=review.id, payload={"text": text},
+                about=About(allocation_id=allocation_id)), now)
         await uow.outbox.queue(notifications.stage_line_for_tracker(
             updated, "Author and QA lead allocated", key_suffix=f"allocated:{allocation_id}"), now)
         if review.stage == Stage.COMMISSIONED:

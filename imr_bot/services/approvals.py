@@ -525,16 +525,22 @@ async def history(ctx: ServiceContext, actor: Actor, reference: str) -> tuple[Re
     async with ctx.unit_of_work(read_only=True) as uow:
         review = await _review(uow, reference)
         entries = list(reversed(await uow.audit.for_review(review.id)))
-        names = {p.email: p.name for p in await uow.people.all()}
+        everyone = await uow.people.all()
+    names = {p.email: p.name for p in everyone}
+    by_id, by_email = {p.id: p for p in everyone}, {p.email: p for p in everyone}
     return review, [HistoryLine(e.at.astimezone(LONDON).strftime("%d %b %Y %H:%M"),
-                                names.get(e.actor, e.actor), _describe(e.action, e.detail))
+                                names.get(e.actor, e.actor),
+                                _describe(e.action, e.detail, by_id, by_email))
                     for e in entries]
 
 
-def _describe(action: str, detail: dict) -> str:
-    from .tracker import AUDIT_TITLES
+def _describe(action: str, detail: dict, by_id: dict, by_email: dict) -> str:
+    from .tracker import audit_sentence
 
-    text = AUDIT_TITLES.get(action, action.replace(".", ": ").replace("_", " "))
+    # the history lists who acted beside each line: the sentence need not say it again
+    text = audit_sentence(action, "", detail, by_id, by_email)
+    said = ("person.unreachable", "notification.stale")  # their sentence has the kind and reason
     extra = [f"{k} {v}" for k, v in detail.items()
-             if k in ("version", "reason", "comment", "kind", "filename", "on") and v]
+             if k in ("version", "reason", "comment", "kind", "filename", "on") and v
+             and action not in said and (k != "kind" or action.startswith("document."))]
     return text + (f" ({'; '.join(str(x) for x in extra)})" if extra else "")

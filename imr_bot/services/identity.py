@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Collection
 from dataclasses import replace
 
-from imr_bot.domain.people import Actor
+from imr_bot.domain.people import Actor, Person
 
 from .context import ServiceContext
 
@@ -37,6 +37,9 @@ async def identify(ctx: ServiceContext, *, aad_object_id: str | None, teams_user
         # person who writes to the bot can be reached again
         async with ctx.unit_of_work() as uow:
             await uow.people.seen(person.id, teams_user_id or person.teams_user_id)
+            if person.unreachable_since is not None:
+                # reached again: what waited for them is due now (see `arrived`)
+                await uow.outbox.release_held(f"person:{person.id}", ctx.clock.now())
             await uow.commit()
         person = replace(person, teams_user_id=teams_user_id or person.teams_user_id,
                          unreachable_since=None)
@@ -53,3 +56,42 @@ async def remember_conversation(ctx: ServiceContext, key: str, kind: str, refere
     async with ctx.unit_of_work() as uow:
         await uow.conversations.save(key, kind, reference, ctx.clock.now())
         await uow.commit()
+
+
+async def arrived(ctx: ServiceContext, person: Person) -> int:
+    """The person has reached the bot (installed it, opened the chat, or written to it): any mark
+    that they could not be reached is lifted, and everything held for them is due now, in the
+    order it was queued. Returns how many notifications were released."""
+    now = ctx.clock.now()
+    async with ctx.unit_of_work() as uow:
+        released = await uow.outbox.release_held(f"person:{person.id}", now)
+        if person.unreachable_since is not None:
+            await uow.people.seen(person.id, person.teams_user_id)
+        if released or person.unreachable_since is not None:
+            await uow.audit.record(actor="imr-bot", action="person.reached", at=now,
+                                   person_id=person.id, released=released)
+        await uow.commit()
+    return released
+
+
+async def reachable(ctx: ServiceContext, person: Person) -> bool:
+    """Whether a message to this person can go now: they have a chat with the bot and Teams has
+    not refused one since."""
+    if person.unreachable_since is not None or not person.aad_object_id:
+        return False
+    async with ctx.unit_of_work(read_only=True) as uow:
+        return await uow.conversations.get(f"user:{person.aad_object_id}") is not None
+
+
+async def not_reached(ctx: ServiceContext, person_ids) -> list[Person]:
+    """Those of these people a message cannot reach now (see `reachable`), in the order given."""
+    found = []
+    async with ctx.unit_of_work(read_only=True) as uow:
+        for person_id in dict.fromkeys(person_ids):
+            person = await uow.people.by_id(person_id)
+            if person is None:
+                continue
+            if (person.unreachable_since is not None or not person.aad_object_id
+                    or await uow.conversations.get(f"user:{person.aad_object_id}") is None):
+                found.append(person)
+    return found

@@ -9,7 +9,7 @@ from datetime import date, datetime, timedelta
 from imr_bot.clock import LONDON
 from imr_bot.documents.calendar_invite import Invitee, invitation
 from imr_bot.domain.dates import format_date
-from imr_bot.domain.errors import DomainError, NotAllowed, UnknownReview
+from imr_bot.domain.errors import DomainError, MomentPassed, NotAllowed, UnknownReview
 from imr_bot.domain.inputs import whole_number
 from imr_bot.domain.meetings import (
     Meeting,
@@ -19,7 +19,7 @@ from imr_bot.domain.meetings import (
     default_start,
     parse_slot,
 )
-from imr_bot.domain.notification import OutgoingNotification
+from imr_bot.domain.notification import About, OutgoingNotification
 from imr_bot.domain.people import Actor, Person
 from imr_bot.domain.plan import MILESTONE_ORDER, Milestone
 from imr_bot.domain.policy import Permission, require
@@ -59,7 +59,7 @@ async def create_draft(ctx: ServiceContext, uow, review: Review, kind: MeetingKi
     qa_lead = await uow.people.by_id(meeting.organiser_id)
     await uow.outbox.queue(OutgoingNotification(
         key=f"meeting:{meeting.id}:draft", recipient=person_recipient(qa_lead),
-        kind="meeting_draft", review_id=review.id,
+        kind="meeting_draft", review_id=review.id, about=About(meeting_id=meeting.id),
         payload={"card": "meeting_propose",
                  "data": await propose_data(uow, review, meeting)}), ctx.clock.now())
     return meeting
@@ -104,8 +104,10 @@ async def send(ctx: ServiceContext, actor: Actor, meeting_id: int, day: str, tim
         for person_id in meeting.awaiting():
             person = await uow.people.by_id(person_id)
             await uow.outbox.queue(OutgoingNotification(
-                key=f"meeting:{meeting.id}:invite:{now.isoformat()}:person:{person_id}",
+                key=f"meeting:{meeting.id}:invite:{meeting.sequence}:{now.isoformat()}:person:"
+                    f"{person_id}",
                 recipient=person_recipient(person), kind="meeting_invite", review_id=review.id,
+                about=About(meeting_id=meeting.id, meeting_sequence=meeting.sequence),
                 payload={"card": "meeting_invite",
                          "data": await _invite_data(uow, review, meeting, person)}), now)
         await uow.commit()
@@ -120,14 +122,19 @@ async def _invite_data(uow, review: Review, meeting: Meeting, person: Person) ->
             "where": meeting.location or "to be confirmed", "organiser": organiser.name,
             "participants": ", ".join([(await uow.people.by_id(p)).name
                                        for p in meeting.participant_ids]),
-            "meetingId": meeting.id, "day": local.date().isoformat(), "time": f"{local:%H:%M}"}
+            "meetingId": meeting.id, "day": local.date().isoformat(), "time": f"{local:%H:%M}",
+            "sequence": meeting.sequence}
 
 
 async def answer(ctx: ServiceContext, actor: Actor, meeting_id: int, *, accept: bool,
-                 day: str = "", time_text: str = "") -> tuple[Meeting, str]:
+                 day: str = "", time_text: str = "",
+                 sequence: int | None = None) -> tuple[Meeting, str]:
+    """A participant accepts or proposes another time. `sequence`: the version of the meeting
+    the pressed invitation showed; an invitation for a time since moved answers nothing."""
     now = ctx.clock.now()
     async with ctx.unit_of_work() as uow:
         meeting, review = await _load(uow, meeting_id)
+        _check_moment(meeting, review, _person_id(actor), sequence)
         proposed = None if accept else parse_slot(day, time_text)
         meeting = meeting.answer(_person_id(actor), accept=accept, proposed=proposed,
                                  calendar=ctx.calendar)
@@ -140,6 +147,7 @@ async def answer(ctx: ServiceContext, actor: Actor, meeting_id: int, *, accept: 
             await uow.outbox.queue(OutgoingNotification(
                 key=f"meeting:{meeting.id}:counter:{now.isoformat()}",
                 recipient=person_recipient(organiser), kind="meeting_counter", review_id=review.id,
+                about=About(meeting_id=meeting.id, meeting_sequence=meeting.sequence),
                 payload={"card": "meeting_counter", "data": {
                     "reference": review.reference, "title": meeting.kind.title,
                     "who": actor.name, "proposed": when_text(proposed, meeting.minutes),
@@ -155,6 +163,28 @@ async def answer(ctx: ServiceContext, actor: Actor, meeting_id: int, *, accept: 
             said = "Thank you: you have accepted."
         await uow.commit()
     return meeting, said
+
+
+def _check_moment(meeting: Meeting, review: Review, person_id: int | None,
+                  sequence: int | None) -> None:
+    """An invitation pressed after its moment says what became of the meeting."""
+    if not meeting.is_participant(person_id):
+        return  # the domain refuses it, saying why
+    title = meeting.kind.title
+    when = when_text(meeting.starts, meeting.minutes)
+    if not review.is_open:
+        raise MomentPassed(f"{review.reference} is closed ({review.stage.title.lower()}); this "
+                           f"{title.lower()} will not take place.", review.reference)
+    if meeting.status == MeetingStatus.HELD:
+        raise MomentPassed(f"This {title.lower()} has been held.", review.reference)
+    if meeting.status == MeetingStatus.CANCELLED:
+        raise MomentPassed(f"This {title.lower()} was cancelled.", review.reference)
+    if sequence is not None and sequence != meeting.sequence:
+        raise MomentPassed(f"This invitation is out of date: the {title.lower()} has moved to "
+                           f"{when}. Please answer the newer invitation.", review.reference)
+    if meeting.status == MeetingStatus.CONFIRMED:
+        raise MomentPassed(f"This {title.lower()} is already confirmed for {when}.",
+                           review.reference)
 
 
 async def _names(uow, ids) -> str:
@@ -193,6 +223,7 @@ async def _confirmed(ctx: ServiceContext, uow, review: Review, meeting: Meeting,
         await uow.outbox.queue(OutgoingNotification(
             key=f"meeting:{meeting.id}:confirmed:{meeting.sequence}:{now.isoformat()}:person:{person_id}",
             recipient=person_recipient(person), kind="meeting_confirmed", review_id=review.id,
+            about=About(meeting_id=meeting.id, meeting_sequence=meeting.sequence),
             payload={"card": "meeting_confirmed", "data": data}), now)
 
 

@@ -7,7 +7,8 @@ and nothing else: no initials, no names, no notes.
 from __future__ import annotations
 
 from imr_bot.domain.dates import format_date
-from imr_bot.domain.notification import OutgoingNotification
+from imr_bot.domain.notification import About, Circumstances, OutgoingNotification, depends_on
+from imr_bot.domain.notification import why_stale as stale_reason
 from imr_bot.domain.people import Person
 from imr_bot.domain.plain_text import plain
 from imr_bot.domain.plan import Milestone
@@ -15,6 +16,16 @@ from imr_bot.domain.rag import Rag
 from imr_bot.domain.review import Review
 
 TRACKER = "tracker"
+# why a person is marked as not reached, when it is not Teams refusing: no conversation yet
+NOT_OPENED = "has not opened the IMR bot yet"
+WHAT_IT_IS = {
+    "new_review": "New IMR card", "allocation_offer": "Offer", "allocation_declined":
+    "Decline notice", "allocation_accepted": "Acceptance notice", "allocation_escalation":
+    "Allocation escalation", "meeting_draft": "Meeting to arrange", "meeting_invite":
+    "Meeting invitation", "meeting_counter": "Counter-proposal", "meeting_confirmed":
+    "Meeting confirmation", "meeting_recorded": "Meeting outcome", "approval_request":
+    "Approval request", "approval_notice": "Approval notice", "amendments": "Amendments",
+}
 RAG_COLOURS = {Rag.RED: "Attention", Rag.AMBER: "Warning", Rag.GREEN: "Good", Rag.NONE: "Default"}
 
 
@@ -103,7 +114,7 @@ def allocation_offer(review: Review, allocation_id: int, author: Person, qa_lead
     plan = review.plan
     return OutgoingNotification(
         key=f"allocation:{allocation_id}:offer", recipient=person_recipient(author),
-        kind="allocation_offer", review_id=review.id,
+        kind="allocation_offer", review_id=review.id, about=About(allocation_id=allocation_id),
         payload={"card": "allocation_offer", "data": {
             "greeting": author.first_name, "reference": review.reference,
             "reviewType": review.review_type.title, "qaLead": qa_lead.name,
@@ -120,6 +131,7 @@ def allocation_declined(review: Review, author: Person, reason: str, head: Perso
     return OutgoingNotification(
         key=f"allocation:{allocation_id}:declined:person:{head.id}",
         recipient=person_recipient(head), kind="allocation_declined", review_id=review.id,
+        about=About(allocation_id=allocation_id),
         payload={"card": "allocate", "data": data})
 
 
@@ -137,3 +149,50 @@ def allocation_accepted(review: Review, author: Person, qa_lead: Person,
                              f"({qa_name}) is due {scoping}.")
     for head in heads:
         yield head, f"{author_name} accepted **{ref}**, with {qa_name} as QA senior lead."
+
+
+def what_it_is(kind: str) -> str:
+    """A notification kind in words, for people reading the review card."""
+    return WHAT_IT_IS.get(kind, "Reminder" if kind.startswith("reminder") else "A message")
+
+
+def not_reached_words(person: Person) -> str:
+    """Why a person has not been reached, in plain words with their first name."""
+    if person.unreachable_reason in (None, NOT_OPENED):
+        return f"{plain(person.first_name)} has not opened the IMR bot yet"
+    return f"the IMR bot was removed or blocked in {plain(person.first_name)}'s Teams"
+
+
+def waiting_line(kind: str, person: Person) -> str:
+    """“Offer to Arun A. waiting: Arun has not opened the IMR bot yet”."""
+    return f"{what_it_is(kind)} to {plain(person.short_name)} waiting: {not_reached_words(person)}"
+
+
+def reachable(person: Person, has_conversation: bool) -> bool:
+    return has_conversation and person.unreachable_since is None
+
+
+def will_reach_when_they_open(person: Person, thing: str) -> str:
+    """What the sender is told when the recipient has not been reached yet."""
+    name = plain(person.first_name)
+    if person.unreachable_reason in (None, NOT_OPENED):
+        return (f"{name} has not opened the IMR bot yet; {thing} will reach them as soon as they "
+                "do.")
+    return (f"The IMR bot was removed or blocked in {name}'s Teams; {thing} will reach them as "
+            "soon as they open it again.")
+
+
+async def why_stale(uow, kind: str, review_id: int | None, about: About) -> str | None:
+    """At send time: None if the notification is still true, else why not (the domain's rule,
+    on the review, offer and meeting as they are now)."""
+    if not depends_on(kind) or review_id is None:
+        return None
+    stage = await uow.reviews.stage_of(review_id)
+    allocation = (await uow.allocations.get(about.allocation_id)
+                  if about.allocation_id is not None else None)
+    meeting = await uow.meetings.get(about.meeting_id) if about.meeting_id is not None else None
+    return stale_reason(kind, about, Circumstances(
+        review_stage=stage,
+        allocation_status=allocation.status if allocation is not None else None,
+        meeting_status=meeting.status if meeting is not None else None,
+        meeting_sequence=meeting.sequence if meeting is not None else None))

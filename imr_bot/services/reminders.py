@@ -13,7 +13,7 @@ from imr_bot.clock import LONDON
 from imr_bot.domain.dates import format_date
 from imr_bot.domain.errors import UnknownReview
 from imr_bot.domain.meetings import MeetingStatus
-from imr_bot.domain.notification import OutgoingNotification
+from imr_bot.domain.notification import About, OutgoingNotification
 from imr_bot.domain.plain_text import plain
 from imr_bot.domain.policy import Permission, require
 from imr_bot.domain.reminders import (
@@ -155,6 +155,7 @@ async def _meeting_reminders(ctx: ServiceContext, uow, today: date) -> list[Outg
                 key=f"reminder:{review.id}:meeting{meeting.id}:{Kind.MEETING.value}:person:"
                     f"{person_id}:{today.isoformat()}",
                 recipient=f"person:{person_id}", kind="reminder_meeting", review_id=review.id,
+                about=About(meeting_id=meeting.id, meeting_sequence=meeting.sequence),
                 payload={"text": f"Reminder: the {meeting.kind.title.lower()} for "
                                  f"**{review.reference}** is {format_date(local.date())} at "
                                  f"{local:%H:%M}" + (f" ({plain(meeting.location)})" if meeting.location

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import difflib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 
 from imr_bot.domain.calendar import WorkingCalendar
 from imr_bot.domain.errors import UnknownReview
+from imr_bot.domain.meetings import MeetingKind
 from imr_bot.domain.people import Actor, Person
 from imr_bot.domain.plan import MILESTONE_ORDER, Milestone
 from imr_bot.domain.policy import Permission, require
@@ -15,19 +16,95 @@ from imr_bot.domain.rag import Rag, Standing, standing, standing_from
 from imr_bot.domain.review import Review
 from imr_bot.domain.roles import REVIEW_ROLES, Role
 from imr_bot.domain.stages import Stage
+from imr_bot.domain.submissions import Decision, Level
 from imr_bot.store.reminder_source import BoardRecord
 
+from . import notifications
 from .context import ServiceContext
 
-AUDIT_TITLES = {
-    "review.commissioned": "Commission logged",
-    "review.edited": "Details corrected",
-    "review.rebased": "Plan re-based",
-    "review.held": "Put on hold",
-    "review.resumed": "Resumed",
-    "review.withdrawn": "Withdrawn",
-    "channel.subscribed": "Tracker channel set",
+# What the review card says for each audit entry: "by" is the person who acted (the bot's own
+# entries read without it). An action not listed here still reads as words, never as a raw name.
+_BY = {
+    "review.commissioned": "Commission logged", "review.edited": "Details corrected",
+    "review.rebased": "Plan re-based", "review.held": "Put on hold", "review.resumed": "Resumed",
+    "review.withdrawn": "Withdrawn", "review.involved_managers": "Involved managers recorded",
+    "review.submitted": "Report submitted", "review.submitted_to_ddscp": "Submitted to the DDSCP",
+    "channel.subscribed": "Tracker channel set", "channel.unsubscribed": "Tracker channel stopped",
+    "allocation.accepted": "Allocation accepted", "allocation.declined": "Allocation declined",
+    "allocation.reallocated": "Author withdrawn to reallocate",
+    "decision.delegated": "Decision delegated", "document.added": "Document added",
+    "document.downloaded": "Document downloaded", "file.downloaded": "File downloaded",
+    "file.offered": "File offered", "template.generated": "Template generated",
+    "template.uploaded": "Template uploaded", "person.linked": "First contact with the bot",
 }
+_PLAIN = {
+    "review.escalated": "No author by the end of Day 4: escalated to the Head of CP & IRO",
+    "review.purged": "Records removed after the retention period",
+    "allocation.conflict_declared": "A conflict of interest was declared",
+    "audit.keyed": "The audit record was sealed with the council's key",
+}
+
+
+def audit_sentence(action: str, actor_name: str, detail: dict,
+                   people_by_id: dict[int, Person], people_by_email: dict[str, Person]) -> str:
+    """One audit entry in plain words, for people reading the review card."""
+    by = "" if actor_name in ("imr-bot", "") else f" by {actor_name}"
+    detail = detail if isinstance(detail, dict) else {}
+    person = people_by_id.get(detail.get("person_id")) if isinstance(
+        detail.get("person_id"), int) else None
+    kind = str(detail.get("kind") or "")
+    if action == "person.unreachable" and person is not None:
+        # history: what happened then ("waiting", above the activity, is what is true now)
+        shown = replace(person, unreachable_reason=str(detail.get("reason") or "") or None)
+        return (f"{notifications.what_it_is(kind)} to {person.short_name} held until they open "
+                f"the bot: {notifications.not_reached_words(shown)}")
+    if action == "person.unreachable":
+        return f"{notifications.what_it_is(kind)} held: the recipient had not been reached"
+    if action == "notification.stale":
+        to = f" to {person.short_name}" if person is not None else ""
+        reason = str(detail.get("reason") or "it was no longer true")
+        return f"{notifications.what_it_is(kind)}{to} not sent: {reason}"
+    if action == "allocation.offered":
+        author = people_by_email.get(str(detail.get("author") or ""))
+        return f"Offered to {author.short_name if author else 'an author'}{by}"
+    if action.startswith("meeting."):
+        meeting = _meeting_title(kind)
+        if action == "meeting.proposed":
+            return f"{meeting} proposed{by}"
+        if action == "meeting.confirmed":
+            return f"{meeting} confirmed"
+        if action == "meeting.answered":
+            answer = "accepted" if detail.get("accepted") else "proposed another time for"
+            return f"{actor_name} {answer} the {meeting.lower()}"
+        if action.endswith("_recorded"):
+            return f"{_meeting_title(action[len('meeting.'):-len('_recorded')])} recorded{by}"
+    if action.startswith("decision.") and action.count(".") == 2:
+        _, level, decision = action.split(".")
+        return f"{_title(level)}: {_title(decision)}{by}"
+    if action in _PLAIN:
+        return _PLAIN[action]
+    if action in _BY:
+        return f"{_BY[action]}{by}"
+    words = action.replace(".", " ").replace("_", " ").strip()
+    return f"{words[:1].upper()}{words[1:]}{by}"
+
+
+def _meeting_title(kind: str) -> str:
+    try:
+        return MeetingKind(kind).title
+    except ValueError:
+        return "Meeting"
+
+
+def _title(value: str) -> str:
+    try:
+        return Level(value).title
+    except ValueError:
+        pass
+    try:
+        return Decision(value).title
+    except ValueError:
+        return value.replace("_", " ").capitalize()
 
 
 @dataclass(frozen=True)
@@ -65,7 +142,8 @@ class ReviewDetail:
     holder: str
     timeline: list[TimelineRow]
     people: list[tuple[str, str]]  # (role title, name)
-    recent: list[AuditLine]
+    recent: list[AuditLine]  # action: the entry in plain words
+    waiting: list[str] = ()  # messages held until their recipient opens the bot, in words
 
 
 BOARD_PAGE = 20
@@ -151,8 +229,22 @@ async def detail(ctx: ServiceContext, actor: Actor, reference: str) -> ReviewDet
             raise UnknownReview(reference.strip(), closest(reference, await uow.reviews.references()))
         all_people = await uow.people.all()
         recent = await uow.audit.for_review(review.id, limit=5)
+        held = []
+        for item in await uow.outbox.held_for_review(review.id):
+            # what would be dropped on arrival is not waiting for anyone: not shown
+            if await notifications.why_stale(uow, item.kind, review.id, item.about) is None:
+                held.append(item)
     people_by_id = {p.id: p for p in all_people}
     by_email = {p.email: p.name for p in all_people}
+    people_by_email = {p.email: p for p in all_people}
+    waiting = []
+    for item in held:
+        kind_of, _, number = item.recipient.partition(":")
+        person = people_by_id.get(int(number)) if kind_of == "person" and number.isdigit() else None
+        if person is not None:
+            line = notifications.waiting_line(item.kind, person)
+            if line not in waiting:
+                waiting.append(line)
     timeline = [TimelineRow(ctx.calendar.day_number(review.plan.day_one, review.plan.due[m]), m,
                             review.plan.due[m], review.plan.done.get(m)) for m in MILESTONE_ORDER]
     people = [(role.title, people_by_id[pid].name + _unreachable(people_by_id[pid]))
@@ -164,12 +256,16 @@ async def detail(ctx: ServiceContext, actor: Actor, reference: str) -> ReviewDet
             review.stage.next_step_holder, -1))),
                             _sole_holder(review.stage.next_step_holder, all_people)),
         timeline=timeline, people=people,
-        recent=[AuditLine(e.at, by_email.get(e.actor, e.actor), AUDIT_TITLES.get(e.action, e.action),
-                          e.detail) for e in recent])
+        recent=[AuditLine(e.at, by_email.get(e.actor, e.actor), audit_sentence(
+            e.action, by_email.get(e.actor, e.actor), e.detail, people_by_id, people_by_email),
+            e.detail) for e in recent],
+        waiting=waiting)
 
 
 def _unreachable(person: Person) -> str:
-    return " (can't be reached in Teams: blocked or removed the bot)" if person.unreachable_since else ""
+    if person.unreachable_since is None:
+        return ""
+    return f" (not reached in Teams: {notifications.not_reached_words(person)})"
 
 
 def closest(reference: str, references: list[str], limit: int = 3) -> list[str]:

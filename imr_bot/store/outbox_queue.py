@@ -83,7 +83,8 @@ class OutboxQueue:
                            attempts=t.notifications.c.attempts - 1)
 
     async def finish(self, notification_id: int, status: str, reason: str) -> None:
-        """End a notification that will not be sent: skipped, unreachable or failed."""
+        """End a notification that will not be sent now: skipped, failed, stale (no longer true)
+        or held (until its recipient opens the bot)."""
         await self._update(notification_id, status=status, last_error=reason[:500],
                            lease_until=None)
 
@@ -107,6 +108,15 @@ class OutboxQueue:
 
     async def person_aad(self, person_id: int) -> str | None:
         return await self._scalar(select(t.people.c.aad_object_id).where(t.people.c.id == person_id))
+
+    async def person_contact(self, person_id: int) -> tuple[str | None, bool]:
+        """The person's AAD object id, and whether they are marked as not reached."""
+        async with self._database.engine.connect() as connection:
+            await connection.execution_options(**{READ_ONLY: True})
+            row = (await connection.execute(select(
+                t.people.c.aad_object_id, t.people.c.unreachable_since).where(
+                t.people.c.id == person_id))).first()
+        return (row.aad_object_id, row.unreachable_since is not None) if row else (None, False)
 
     async def mark_unreachable(self, person_id: int, reason: str, at: datetime) -> bool:
         """Record that Teams refuses messages to this person; True the first time."""

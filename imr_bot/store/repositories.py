@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from imr_bot.domain.errors import DomainError, DuplicateReference
 from imr_bot.domain.meetings import Answer, Meeting, MeetingKind, MeetingStatus
-from imr_bot.domain.notification import OutgoingNotification
+from imr_bot.domain.notification import About, OutgoingNotification
 from imr_bot.domain.people import LeavePeriod, Person
 from imr_bot.domain.plan import Milestone, Plan, PlanChange
 from imr_bot.domain.review import CommissioningBody, Review, ReviewType
@@ -113,6 +113,11 @@ class Reviews:
                   for role, person_id in json.loads(row["people_json"] or "[]")}
         changes = (await self._changes([review_id]))[review_id] if with_changes else []
         return self._assemble(row, due, done, people, changes)
+
+    async def stage_of(self, review_id: int) -> Stage | None:
+        """Only the review's stage (what delivery checks before every send): one column."""
+        value = await self._c.scalar(select(t.reviews.c.stage).where(t.reviews.c.id == review_id))
+        return Stage(value) if value else None
 
     async def get_many(self, review_ids: list[int]) -> list[Review]:
         """Reviews by id, in the order asked (plans without their change history)."""
@@ -327,7 +332,8 @@ class People:
                        line_manager_email=r.line_manager_email,
                        service=r.service or "", active=bool(r.active),
                        max_concurrent=r.max_concurrent, leave=tuple(leave[r.id]),
-                       unreachable_since=r.unreachable_since) for r in rows.values()]
+                       unreachable_since=r.unreachable_since,
+                       unreachable_reason=r.unreachable_reason) for r in rows.values()]
 
 
 @cache
@@ -506,6 +512,26 @@ class NotificationRecord:
     last_error: str | None
 
 
+@dataclass(frozen=True)
+class HeldNotification:
+    key: str
+    recipient: str
+    kind: str
+    about: About
+
+
+# "held": waiting for its recipient to open the bot; "unreachable": held before holding had a name
+HELD_STATUSES = ("held", "unreachable")
+
+
+def _payload(notification: OutgoingNotification) -> str:
+    """The payload as stored, with what it is about beside it (for the send-time check)."""
+    payload = notification.payload
+    if notification.about is not None and notification.about.as_data():
+        payload = {**payload, "about": notification.about.as_data()}
+    return json.dumps(payload)
+
+
 class Outbox:
     """Notifications to send. A key is unique, so a notification is queued at most once; the
     dispatcher marks it sent, and retries it until then."""
@@ -519,7 +545,7 @@ class Outbox:
                 await self._c.execute(insert(t.notifications).values(
                     key=notification.key, review_id=notification.review_id,
                     recipient=notification.recipient, kind=notification.kind,
-                    payload=json.dumps(notification.payload), status="pending", attempts=0,
+                    payload=_payload(notification), status="pending", attempts=0,
                     next_attempt_at=at, created_at=at))
             return True
         except IntegrityError:
@@ -532,10 +558,40 @@ class Outbox:
             return set()
         result = await insert_many(self._c, t.notifications, [
             {"key": n.key, "review_id": n.review_id, "recipient": n.recipient, "kind": n.kind,
-             "payload": json.dumps(n.payload), "status": "pending", "attempts": 0,
+             "payload": _payload(n), "status": "pending", "attempts": 0,
              "next_attempt_at": at, "created_at": at} for n in notifications],
             conflict=["key"], returning=t.notifications.c.key)
         return set(result.scalars())
+
+    async def finish(self, notification_id: int, status: str, reason: str) -> None:
+        """End a notification within this unit of work (with the audit entry that says why)."""
+        await self._c.execute(update(t.notifications).where(
+            t.notifications.c.id == notification_id).values(
+            status=status, last_error=reason[:500], lease_until=None))
+
+    async def release_held(self, recipient: str, at: datetime) -> int:
+        """Everything held for a recipient who could not be reached goes back in the queue, due
+        now, in the order it was queued (ids); the send-time check drops what is no longer true."""
+        result = await self._c.execute(update(t.notifications).where(
+            t.notifications.c.recipient == recipient,
+            t.notifications.c.status.in_(HELD_STATUSES)).values(
+            status="pending", next_attempt_at=at, attempts=0, lease_until=None))
+        return result.rowcount
+
+    async def held_for_review(self, review_id: int, limit: int = 50) -> list[HeldNotification]:
+        """The review's notifications waiting for their recipient, oldest first."""
+        n = t.notifications.c
+        rows = await self._c.execute(select(n.key, n.recipient, n.kind, n.payload).where(
+            n.review_id == review_id, n.status.in_(HELD_STATUSES)).order_by(n.id).limit(limit))
+        held = []
+        for r in rows:
+            try:
+                about = json.loads(r.payload).get("about")
+            except (ValueError, AttributeError):
+                about = None
+            held.append(HeldNotification(r.key, r.recipient, r.kind,
+                                         About.from_data(about, r.key)))
+        return held
 
     async def escalated_among(self, review_ids: list[int]) -> set[int]:
         """Which of these reviews have had their allocation escalation queued."""

@@ -67,7 +67,8 @@ class ImrBot(TeamsActivityHandler):
 
     # -- every turn -------------------------------------------------------------------------
     async def on_turn(self, turn_context: TurnContext) -> None:
-        await self._remember_conversation(turn_context)
+        fresh = await self._remember_conversation(turn_context)
+        await self._on_arrival(turn_context, fresh)
         await super().on_turn(turn_context)
         await self.conversation_state.save_changes(turn_context)
         if turn_context.turn_state.get(OUTBOX_KEY) and self.delivery is not None:
@@ -84,11 +85,13 @@ class ImrBot(TeamsActivityHandler):
         # a channel reply thread carries ";messageid=..." — the channel is the part before it
         return f"{'channel' if kind == 'channel' else 'chat'}:{conversation.id.split(';')[0]}"
 
-    async def _remember_conversation(self, turn_context: TurnContext) -> None:
+    async def _remember_conversation(self, turn_context: TurnContext) -> bool:
+        """Keep the conversation reference for proactive messages; True when it was written
+        (first seen by this process, or changed)."""
         activity = turn_context.activity
         if not activity.conversation or not activity.from_property or activity.type not in (
                 "message", "conversationUpdate", "installationUpdate", "invoke"):
-            return
+            return False
         key = self.conversation_key(activity)
         reference = wire(TurnContext.get_conversation_reference(activity))
         # The message id changes on every turn, and a proactive message is a new message in the
@@ -99,10 +102,47 @@ class ImrBot(TeamsActivityHandler):
             reference["conversation"]["id"] = activity.conversation.id.split(";")[0]
         encoded = json.dumps(reference, sort_keys=True)
         if self._saved_references.get(key) == encoded:
-            return  # unchanged since we last saved it: no write on the hot path
+            return False  # unchanged since we last saved it: no write on the hot path
         kind = key.split(":", 1)[0]
         await identity.remember_conversation(self.ctx, key, kind, reference)
         self._saved_references[key] = encoded
+        return True
+
+    async def _on_arrival(self, turn_context: TurnContext, fresh: bool) -> None:
+        """The moment a person reaches the bot in their 1:1 chat (installs it, opens it, writes
+        to it, after a restart or after Teams refused a message to them), what was held for them
+        goes out at once, in order."""
+        activity = turn_context.activity
+        user = activity.from_property
+        if (activity.conversation is None or user is None
+                or (activity.conversation.conversation_type or "personal") != "personal"):
+            return
+        allowed = self.settings.tenant_allow_list
+        if allowed and activity_tenant(activity) not in allowed:
+            return  # a stranger: nothing is held for them
+        if activity.type == "installationUpdate":
+            arriving = not str(activity.action or "add").startswith("remove")
+        elif activity.type == "conversationUpdate":
+            arriving = bool(activity.members_added)
+        else:
+            arriving = fresh and activity.type in ("message", "invoke")
+        person = (await self.ctx.unit_of_work.person_by_aad(user.aad_object_id)
+                  if user.aad_object_id else None)
+        if person is None and arriving:
+            person = (await self.actor(turn_context)).person  # first contact: linked by email
+        if person is None or not (arriving or person.unreachable_since is not None):
+            return
+        try:
+            released = await identity.arrived(self.ctx, person)
+        except Exception as error:
+            if not is_unavailable(error):
+                raise
+            # the turn goes on (and says the database is not answering); the next arrival or
+            # message after Teams refused one tries again
+            log.warning("could not release held messages", exc_info=True)
+            return
+        if released and self.delivery is not None:
+            self.delivery.kick()
 
     def _within_rate(self, who: str) -> bool:
         """A per-user limit on commands, so one stuck client cannot flood the bot."""

@@ -1,12 +1,16 @@
 """Delivering queued notifications to people (1:1) and to the tracker channel, within Teams' limits.
 
 Each pass claims what is due (under a lease, so two processes never take the same notification),
-sends it proactively through the adapter, and records the result:
+checks it is still true, sends it proactively through the adapter, and records the result:
+- stale: its reason has gone (an offer withdrawn or answered, a meeting moved or held, a review
+  closed or on hold: imr_bot/domain/notification.py): dropped, audited, never sent late;
+- held: its recipient has not opened the bot yet, or Teams refused it (403 MessageWritesBlocked,
+  404): it waits, with everything else for that person, until they reach the bot (install it,
+  open the chat, write), when it all goes out at once, in order; Business Services are told once
+  in the tracker channel, and the review card says who is waiting for what;
 - sent: marked sent;
 - 429: retried after Retry-After; 412, 502, 503, 504, timeouts and network errors: retried with
   jittered exponential backoff;
-- 403 MessageWritesBlocked or 404: the recipient is unreachable; Business Services are told once in
-  the tracker channel, and `imr status` shows it;
 - anything else: retried with backoff, and given up after MAX_ATTEMPTS.
 A recipient whose chat is at Teams' 30-second or hourly limit is held back for a later pass
 rather than waited for, so one busy recipient does not hold up everybody else's messages.
@@ -24,9 +28,12 @@ from botbuilder.core import CardFactory, MessageFactory, TurnContext
 from botbuilder.schema import ConversationReference
 
 from imr_bot.clock import Clock
-from imr_bot.domain.notification import OutgoingNotification
+from imr_bot.domain.notification import About, OutgoingNotification, depends_on
+from imr_bot.domain.plain_text import plain
 from imr_bot.observability import release_memory
+from imr_bot.services import notifications
 from imr_bot.services.channels import TRACKER_SETTING
+from imr_bot.services.notifications import NOT_OPENED
 from imr_bot.store.database import Database
 from imr_bot.store.outbox_queue import LEASE, OutboxQueue
 from imr_bot.store.unit_of_work import UnitOfWork
@@ -73,6 +80,11 @@ def classify(error: BaseException, attempts: int) -> Outcome:
     if status in RETRYABLE or status is None:
         return Outcome("retry", backoff, f"{status or type(error).__name__}")
     return Outcome("retry", backoff, f"{status}: {str(error)[:200]}")
+
+
+def _person_id(recipient: str) -> int | None:
+    kind, _, number = recipient.partition(":")
+    return int(number) if kind == "person" and number.isdigit() else None
 
 
 class Delivery:
@@ -136,7 +148,23 @@ class Delivery:
 
     async def _deliver(self, item) -> bool:
         now = self._clock.now()
-        reference = await self._reference_for(item.recipient)
+        stale = await self._why_stale(item)
+        if stale is not None:
+            await self._drop_stale(item, stale)
+            return False
+        person_id = _person_id(item.recipient)
+        if person_id is not None:
+            aad, marked = await self._queue.person_contact(person_id)
+            reference = await self._queue.conversation(f"user:{aad}") if aad else None
+            if reference is None:
+                await self._hold(item, person_id, NOT_OPENED)
+                return False
+            if marked:
+                # not reached before: this waits with the rest until they open the bot again
+                await self._hold(item, person_id, None)
+                return False
+        else:
+            reference = await self._reference_for(item.recipient)
         if reference is None:
             if item.recipient == "tracker" and not await self._queue.setting(TRACKER_SETTING):
                 await self._queue.finish(item.id, "skipped", "no tracker channel subscribed")
@@ -160,8 +188,10 @@ class Delivery:
             log.info("send failed key=%s attempts=%s outcome=%s %s", item.key, item.attempts,
                      outcome.kind, outcome.reason)
             self._count("unreachable" if outcome.kind == "unreachable" else "failed")
-            if outcome.kind == "unreachable":
-                await self._unreachable(item, outcome.reason)
+            if outcome.kind == "unreachable" and person_id is not None:
+                await self._hold(item, person_id, outcome.reason)
+            elif outcome.kind == "unreachable":
+                await self._queue.finish(item.id, "unreachable", outcome.reason)
             elif item.attempts >= MAX_ATTEMPTS:
                 await self._queue.finish(item.id, "failed", outcome.reason)
             else:
@@ -172,27 +202,69 @@ class Delivery:
         self._count("sent")
         return True
 
-    async def _unreachable(self, item, reason: str) -> None:
-        await self._queue.finish(item.id, "unreachable", reason)
-        if not item.recipient.startswith("person:"):
+    async def _why_stale(self, item) -> str | None:
+        if not depends_on(item.kind):
+            return None  # news of something that happened: true whenever it arrives
+        async with UnitOfWork(self._database, read_only=True) as uow:
+            return await notifications.why_stale(uow, item.kind, item.review_id, About.from_data(
+                item.payload.get("about"), item.key))
+
+    async def _drop_stale(self, item, reason: str) -> None:
+        """Its reason has gone: recorded as stale, and never sent."""
+        now = self._clock.now()
+        self._count("stale")
+        log.info("dropped stale notification key=%s: %s", item.key, reason)
+        async with UnitOfWork(self._database) as uow:
+            await uow.outbox.finish(item.id, "stale", reason)
+            await uow.audit.record(actor="imr-bot", action="notification.stale", at=now,
+                                   review_id=item.review_id, person_id=_person_id(item.recipient),
+                                   kind=item.kind, reason=reason)
+            await uow.commit()
+
+    async def _hold(self, item, person_id: int, reason: str | None) -> None:
+        """Held until the person opens the bot (README: Delivery). The first time a person is
+        not reached, Business Services hear of it (reference only, in the channel), and the
+        review card says who is waiting for what; whoever offered an author a review that
+        could not be delivered is told."""
+        now = self._clock.now()
+        why = reason or "waiting: the recipient was not reached before"
+        await self._queue.finish(item.id, "held", why)
+        if reason is None or not await self._queue.mark_unreachable(person_id, reason, now):
             return
-        person_id = int(item.recipient.split(":", 1)[1])
-        if await self._queue.mark_unreachable(person_id, reason, self._clock.now()):
-            # once per person; the channel hears a reference and a stage, never a name
-            async with UnitOfWork(self._database) as uow:
-                review = await uow.reviews.get_by_id(item.review_id) if item.review_id else None
-                ref = f" about **{review.reference}**" if review else ""
-                await uow.outbox.queue(OutgoingNotification(
-                    key=f"unreachable:{item.recipient}", recipient="tracker", kind="unreachable",
-                    review_id=item.review_id,
-                    payload={"text": f"Business Services: a message{ref} could not be delivered "
-                                     "because a recipient has blocked or removed the IMR bot in "
-                                     "Teams. Please follow up; `imr status` shows who."}),
-                    self._clock.now())
-                await uow.audit.record(actor="imr-bot", action="person.unreachable",
-                                       at=self._clock.now(), review_id=item.review_id,
-                                       person_id=person_id, reason=reason)
-                await uow.commit()
+        async with UnitOfWork(self._database) as uow:
+            review = await uow.reviews.get_by_id(item.review_id) if item.review_id else None
+            person = await uow.people.by_id(person_id)
+            ref = f" about **{review.reference}**" if review else ""
+            await uow.outbox.queue(OutgoingNotification(
+                key=f"unreachable:{item.recipient}:{now.isoformat()}", recipient="tracker",
+                kind="unreachable", review_id=item.review_id,
+                payload={"text": f"Business Services: a message{ref} is waiting for a recipient "
+                                 "who has not opened the IMR bot in Teams yet (or has removed "
+                                 "or blocked it). It will be delivered when they open it; "
+                                 + (f"`imr status {review.reference}` shows who." if review
+                                    else "`imr status` shows who.")}), now)
+            await uow.audit.record(actor="imr-bot", action="person.unreachable", at=now,
+                                   review_id=item.review_id, person_id=person_id,
+                                   kind=item.kind, reason=reason)
+            if item.kind == "allocation_offer" and reason != NOT_OPENED and person is not None:
+                await self._tell_offerer(uow, item, person, review, now)
+            await uow.commit()
+
+    async def _tell_offerer(self, uow, item, person, review, now) -> None:
+        """The Head of CP was told the offer was sent; it was not, yet: say so."""
+        about = About.from_data(item.payload.get("about"), item.key)
+        record = (await uow.allocations.get(about.allocation_id)
+                  if about.allocation_id is not None else None)
+        offerer = await uow.people.by_email(record.offered_by) if record is not None else None
+        if offerer is None or review is None:
+            return
+        await uow.outbox.queue(OutgoingNotification(
+            key=f"allocation:{record.id}:held:{now.isoformat()}",
+            recipient=notifications.person_recipient(offerer), kind="delivery_notice",
+            review_id=review.id, payload={"text": f"Your offer of **{review.reference}** to "
+                                                  f"{plain(person.name)} has not reached them: "
+                                                  + notifications.will_reach_when_they_open(
+                                                      person, "the offer")}), now)
 
     async def _reference_for(self, recipient: str) -> dict | None:
         if recipient == "tracker":

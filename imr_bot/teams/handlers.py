@@ -6,7 +6,7 @@ import re
 from typing import TYPE_CHECKING
 
 from imr_bot.domain.dates import format_date, parse_date
-from imr_bot.domain.errors import DomainError
+from imr_bot.domain.errors import DomainError, MomentPassed
 from imr_bot.domain.plain_text import plain
 from imr_bot.domain.policy import Permission, require
 from imr_bot.domain.roles import Role
@@ -16,6 +16,7 @@ from imr_bot.services import (
     corrections,
     export,
     files,
+    identity,
     notifications,
     people,
     planning,
@@ -231,7 +232,7 @@ class CommandHandlers(TodoHandlers, ReminderHandlers, MeetingHandlers, ApprovalH
     async def on_allocate_refresh(self, turn: Turn, value: dict) -> None:
         options = await allocation.options(turn.bot.ctx, turn.actor, str(value.get("reference", "")),
                                            involved=parse_emails(value.get("involved")))
-        await turn.card("allocate", notifications.allocate_card_data(options))
+        await turn.show_card("allocate", notifications.allocate_card_data(options))
 
     @card_action("allocate.offer", Permission.ALLOCATE)
     async def on_allocate_offer(self, turn: Turn, value: dict) -> None:
@@ -242,13 +243,22 @@ class CommandHandlers(TodoHandlers, ReminderHandlers, MeetingHandlers, ApprovalH
                 turn.bot.ctx, turn.actor, reference, parse_id(value.get("author")),
                 parse_id(value.get("qa_lead")), involved=involved)
         except DomainError as error:
-            # show the card again with the reason, keeping what was chosen
+            # the same card again with the reason, keeping what was chosen
             options = await allocation.options(turn.bot.ctx, turn.actor, reference, involved=involved)
-            await turn.card("allocate", notifications.allocate_card_data(options, error=str(error)))
+            await turn.show_card("allocate", notifications.allocate_card_data(options, error=str(error)))
             return
         turn.deliver_soon()
-        await turn.say(f"Asked {plain(author.name)} to write the IMR for {review.reference}. I'll tell "
-                       "you when they answer.")
+        said = f"Asked {plain(author.name)} to write the IMR for {review.reference}."
+        waiting = ""
+        if not await identity.reachable(turn.bot.ctx, author):
+            waiting = notifications.will_reach_when_they_open(author, "the offer")
+            said += " " + waiting
+        await turn.replace_pressed_card(turn.bot.cards.render("outcome", views.outcome_data(
+            f"Allocate {review.reference}",
+            f"Offered to {plain(author.short_name)} by you, "
+            f"{format_date(turn.bot.ctx.clock.today())}: waiting for the answer.",
+            note=waiting or f"To ask someone else: imr reallocate {review.reference} REASON.")))
+        await turn.say(said + " I'll tell you when they answer.")
 
     @command("reallocate", "reallocate REF REASON", "Withdraw the author (keeping the history) "
              "and choose again (Head of CP & IRO).", Permission.ALLOCATE, scopes=PERSONAL)
@@ -265,18 +275,31 @@ class CommandHandlers(TodoHandlers, ReminderHandlers, MeetingHandlers, ApprovalH
 
     @card_action("allocation.accept", Permission.HELP)
     async def on_allocation_accept(self, turn: Turn, value: dict) -> None:
-        _review, said = await allocation.answer(
-            turn.bot.ctx, turn.actor, parse_id(value.get("allocationId")), accept=True,
-            declared_independent=str(value.get("declaration")).lower() == "true")
-        turn.deliver_soon()
-        await turn.say(said)
+        await self._answer_offer(turn, value, accept=True)
 
     @card_action("allocation.decline", Permission.HELP)
     async def on_allocation_decline(self, turn: Turn, value: dict) -> None:
-        _review, said = await allocation.answer(
-            turn.bot.ctx, turn.actor, parse_id(value.get("allocationId")), accept=False,
-            reason=str(value.get("reason") or ""))
+        await self._answer_offer(turn, value, accept=False)
+
+    async def _answer_offer(self, turn: Turn, value: dict, *, accept: bool) -> None:
+        """The author's answer; the card they pressed then shows it and offers no more buttons.
+        A card pressed after its moment says what happened instead (withdrawn, answered)."""
+        try:
+            review, said = await allocation.answer(
+                turn.bot.ctx, turn.actor, parse_id(value.get("allocationId")), accept=accept,
+                declared_independent=str(value.get("declaration")).lower() == "true",
+                reason=str(value.get("reason") or ""))
+        except MomentPassed as passed:
+            await turn.replace_pressed_card(turn.bot.cards.render("outcome", views.outcome_data(
+                f"IMR {passed.reference}" if passed.reference else "IMR offer", str(passed),
+                colour="Warning")))
+            await turn.say(str(passed))
+            return
         turn.deliver_soon()
+        day = format_date(turn.bot.ctx.clock.today())
+        outcome = f"Accepted by you, {day}." if accept else f"Declined by you, {day}."
+        await turn.replace_pressed_card(turn.bot.cards.render("outcome", views.outcome_data(
+            f"IMR {review.reference}", outcome, colour="Good" if accept else "Default")))
         await turn.say(said)
 
     @command("conflict", "conflict REF REASON", "Declare a conflict of interest on a review, so "

@@ -3,11 +3,15 @@ records the outcome."""
 
 from __future__ import annotations
 
+from imr_bot.domain.dates import format_date
+from imr_bot.domain.errors import MomentPassed
+from imr_bot.domain.inputs import whole_number
 from imr_bot.domain.policy import Permission
-from imr_bot.services import meetings
+from imr_bot.services import identity, meetings, notifications
 
 from .commands import card_action, command
 from .turn import Turn, parse_id
+from .views import outcome_data
 
 
 class MeetingHandlers:
@@ -44,8 +48,11 @@ class MeetingHandlers:
                                       str(value.get("minutes") or "60"),
                                       str(value.get("location") or ""))
         turn.deliver_soon()
-        await turn.say(f"Sent: {meetings.when_text(meeting.starts, meeting.minutes)}. I'll tell you "
-                       "if anyone proposes another time, and when it is confirmed.")
+        said = (f"Sent: {meetings.when_text(meeting.starts, meeting.minutes)}. I'll tell you if "
+                "anyone proposes another time, and when it is confirmed.")
+        for person in await identity.not_reached(turn.bot.ctx, meeting.awaiting()):
+            said += " " + notifications.will_reach_when_they_open(person, "the invitation")
+        await turn.say(said)
 
     @card_action("meeting.change", Permission.VIEW_STATUS)
     async def on_meeting_change(self, turn: Turn, value: dict) -> None:
@@ -54,17 +61,33 @@ class MeetingHandlers:
 
     @card_action("meeting.accept", Permission.VIEW_STATUS)
     async def on_meeting_accept(self, turn: Turn, value: dict) -> None:
-        _meeting, said = await meetings.answer(turn.bot.ctx, turn.actor,
-                                               parse_id(value.get("meetingId")), accept=True)
-        turn.deliver_soon()
-        await turn.say(said)
+        await self._answer_meeting(turn, value, accept=True)
 
     @card_action("meeting.propose", Permission.VIEW_STATUS)
     async def on_meeting_propose(self, turn: Turn, value: dict) -> None:
-        _meeting, said = await meetings.answer(
-            turn.bot.ctx, turn.actor, parse_id(value.get("meetingId")), accept=False,
-            day=str(value.get("day") or ""), time_text=str(value.get("time") or ""))
+        await self._answer_meeting(turn, value, accept=False)
+
+    async def _answer_meeting(self, turn: Turn, value: dict, *, accept: bool) -> None:
+        """The invitation pressed then shows the answer, without buttons; one pressed after its
+        moment (moved, confirmed, held) says what became of the meeting."""
+        try:
+            meeting, said = await meetings.answer(
+                turn.bot.ctx, turn.actor, parse_id(value.get("meetingId")), accept=accept,
+                day=str(value.get("day") or ""), time_text=str(value.get("time") or ""),
+                sequence=whole_number(value.get("sequence"), low=0))
+        except MomentPassed as passed:
+            await turn.replace_pressed_card(turn.bot.cards.render("outcome", outcome_data(
+                f"IMR {passed.reference}" if passed.reference else "Meeting", str(passed),
+                colour="Warning")))
+            await turn.say(str(passed))
+            return
         turn.deliver_soon()
+        day = format_date(turn.bot.ctx.clock.today())
+        outcome = (f"Accepted by you, {day}." if accept else
+                   f"You proposed another time, {day}; the QA senior lead will confirm.")
+        await turn.replace_pressed_card(turn.bot.cards.render("outcome", outcome_data(
+            meeting.kind.title, outcome, colour="Good" if accept else "Default",
+            facts=[("Proposed time", meetings.when_text(meeting.starts, meeting.minutes))])))
         await turn.say(said)
 
     @card_action("meeting.confirm", Permission.VIEW_STATUS)

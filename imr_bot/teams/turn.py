@@ -3,6 +3,7 @@ parsers every handler uses for command arguments and card data."""
 
 from __future__ import annotations
 
+import logging
 import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -17,6 +18,8 @@ from .turn_state import OUTBOX_KEY
 
 if TYPE_CHECKING:
     from .bot import ImrBot
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -44,6 +47,29 @@ class Turn:
     async def card(self, name: str, data: dict) -> None:
         card = self.bot.cards.render(name, data)
         await self.context.send_activity(MessageFactory.attachment(CardFactory.adaptive_card(card)))
+
+    async def show_card(self, name: str, data: dict) -> None:
+        """In place of the card whose button was pressed, else as a new message: one card that
+        changes, not a new copy for every click."""
+        if not await self.replace_pressed_card(self.bot.cards.render(name, data)):
+            await self.card(name, data)
+
+    async def replace_pressed_card(self, card: dict) -> bool:
+        """Change the card whose Action.Submit started this turn (Teams names its message in
+        replyToId) into `card`. False when there is no such card, or Teams would not change it
+        (then the caller says it in a new message)."""
+        activity = self.context.activity
+        if activity.type != "message" or not activity.reply_to_id or not isinstance(
+                activity.value, dict):
+            return False
+        update = MessageFactory.attachment(CardFactory.adaptive_card(card))
+        update.id = activity.reply_to_id
+        try:
+            await self.context.update_activity(update)
+        except Exception:  # an old message Teams will not edit: the answer goes as a new one
+            log.info("could not update the pressed card", exc_info=True)
+            return False
+        return True
 
 
 

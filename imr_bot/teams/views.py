@@ -81,7 +81,9 @@ def review_data(detail: ReviewDetail) -> dict[str, Any]:
                       "actual": format_date(t.actual) if t.actual else ""} for t in detail.timeline],
         "people": [{"role": role, "name": name} for role, name in detail.people],
         "recent": [{"at": a.at.astimezone(LONDON).strftime("%a %d %b %H:%M"),
-                    "what": f"{a.action} — {a.actor}"} for a in detail.recent],
+                    "what": a.action} for a in detail.recent],
+        "waiting": [{"text": line} for line in detail.waiting],
+        "hasWaiting": bool(detail.waiting),
     }
 
 
@@ -119,3 +121,11 @@ def confirm_data(commission: Commission, rows: list[PlanRow]) -> dict[str, Any]:
         "rows": plan_rows(rows),
     }
 
+
+
+def outcome_data(title: str, outcome: str, *, colour: str = "Default", note: str = "",
+                 facts: list[tuple[str, str]] | None = None) -> dict[str, Any]:
+    """A card whose moment has passed: what happened, without buttons."""
+    return {"title": title, "outcome": outcome, "colour": colour, "note": note,
+            "facts": [{"title": t, "value": v} for t, v in facts or []],
+            "hasFacts": bool(facts)}

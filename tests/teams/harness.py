@@ -20,6 +20,7 @@ from imr_bot.domain.people import Person
 from imr_bot.domain.roles import Role
 from imr_bot.store.unit_of_work import UnitOfWork
 from imr_bot.teams.adapter import on_turn_error
+from imr_bot.teams.connector import ChannelError, ChannelResponse
 from tests.cardcheck import assert_valid_card
 
 CHANNEL_ID = "19:tracker@thread.tacv2"
@@ -64,9 +65,26 @@ STRANGER = User("stranger", "Stan Ger", "stan@elsewhere.test", frozenset())
 EVERYONE = (BUSINESS_SERVICES, HEAD_OF_CP, AUTHOR, LINE_MANAGER, QA_LEAD, SD)
 
 
+class TeamsTestAdapter(TestAdapter):
+    """TestAdapter with a Bot Connector that can refuse a conversation (a 404 for a chat that
+    is gone, a 403 for a user who blocked the bot), as Teams does."""
+
+    def __init__(self):
+        super().__init__()
+        self.refusing: dict[str, tuple[int, str]] = {}
+
+    async def send_activities(self, context, activities):
+        for activity in activities:
+            conversation = activity.conversation.id if activity.conversation else ""
+            if conversation in self.refusing:
+                status, body = self.refusing[conversation]
+                raise ChannelError(ChannelResponse(status, "refused", {}, body))
+        return await super().send_activities(context, activities)
+
+
 class FakeTeams:
     def __init__(self, database, clock):
-        self.adapter = TestAdapter()
+        self.adapter = TeamsTestAdapter()
         self.adapter.on_turn_error = on_turn_error
         # the test file servers are on 127.0.0.1, as the Playground's are
         self.app = build(Settings(database_url=database.url, scheduler=False,
@@ -146,12 +164,22 @@ class FakeTeams:
         leaked = {w for w in self.private_words if (" " in w and w in shown) or w in words}
         assert not leaked, f"a channel message carries private words {leaked}: {shown!r}"
 
-    async def submit(self, user: User, value: dict) -> list[Activity]:
-        """An Action.Submit from a card in the user's personal chat."""
+    async def submit(self, user: User, value: dict, card_id: str = "card-pressed") -> list[Activity]:
+        """An Action.Submit from a card in the user's personal chat (Teams names the card's
+        message in replyToId). Returns the replies and, after them, the cards the bot changed in
+        place (see `updates`)."""
         if value.get("subject_initials"):
             self.private_words.add(str(value["subject_initials"]).replace(".", "").upper())
-        return await self._run(self._activity(user, conversation=user.chat, kind="personal",
-                                              value=value))
+        activity = self._activity(user, conversation=user.chat, kind="personal", value=value)
+        activity.reply_to_id = card_id
+        updated = len(self.adapter.updated_activities)
+        replies = await self._run(activity)
+        changed = self.adapter.updated_activities[updated:]
+        for update in changed:
+            for attachment in update.attachments or []:
+                if attachment.content_type == "application/vnd.microsoft.card.adaptive":
+                    assert_valid_card(attachment.content)
+        return replies + changed
 
     async def execute(self, user: User, verb: str, data: dict) -> dict:
         """An Action.Execute click on a card in the user's personal chat; returns the card that
@@ -192,6 +220,33 @@ class FakeTeams:
     async def say_in_channel(self, user: User, text: str) -> list[Activity]:
         return await self._run(self._activity(
             user, conversation=f"{CHANNEL_ID};messageid=1700000000000", kind="channel", text=text))
+
+    async def install(self, user: User) -> list[Activity]:
+        """The user adds the app (installationUpdate, action add) in their personal scope."""
+        activity = self._activity(user, conversation=user.chat, kind="personal",
+                                  activity_type="installationUpdate")
+        activity.action = "add"
+        return await self._run(activity)
+
+    async def open_chat(self, user: User) -> list[Activity]:
+        """Teams opens the personal chat: conversationUpdate with the user and the bot added."""
+        activity = self._activity(user, conversation=user.chat, kind="personal",
+                                  activity_type="conversationUpdate")
+        activity.members_added = [ChannelAccount(id=user.teams_id, name=user.name,
+                                                 aad_object_id=user.aad), BOT]
+        return await self._run(activity)
+
+    def refuse(self, user: User, status: int = 404, body: str = "") -> None:
+        """From now on the Bot Connector refuses messages to the user's chat."""
+        self.adapter.refusing[user.chat] = (status, body)
+
+    def accept(self, user: User) -> None:
+        self.adapter.refusing.pop(user.chat, None)
+
+    def updates(self, user: User) -> list[Activity]:
+        """Messages the bot changed in place (updateActivity) in the user's chat."""
+        return [a for a in self.adapter.updated_activities
+                if a.conversation is not None and a.conversation.id.split(";")[0] == user.chat]
 
     def inbox(self, user_or_channel) -> list[Activity]:
         key = user_or_channel.chat if isinstance(user_or_channel, User) else user_or_channel

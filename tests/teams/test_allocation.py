@@ -120,7 +120,7 @@ async def test_accepting_needs_the_independence_declaration(pool):
     assert "who reports to you, has accepted" in texts(pool.inbox(LINE_MANAGER))
     assert "Arun Author accepted **DDSCP/CSPR/2026/014**" in texts(pool.inbox(HEAD_OF_CP))
     reply = texts(await pool.submit(AUTHOR, {**accept["data"], "declaration": "true"}))
-    assert "already answered" in reply
+    assert "You accepted this offer on Mon 23 Nov 2026." in reply
 
 
 async def test_declining_returns_to_the_head_of_cp_with_the_next_suggestions(pool):

@@ -6,10 +6,12 @@ from zoneinfo import ZoneInfo
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
 from icalendar import Calendar
+from sqlalchemy import delete
 
 from imr_bot.documents.calendar_invite import Invitee, invitation
 from imr_bot.domain.plan import Milestone
 from imr_bot.domain.stages import Stage
+from imr_bot.store import tables as t
 from imr_bot.store.unit_of_work import UnitOfWork
 from tests.teams.harness import AUTHOR, HEAD_OF_CP, LINE_MANAGER, QA_LEAD, card_text, cards, texts
 from tests.teams.test_allocation import DEV, offer, offer_card, pool  # noqa: F401
@@ -187,3 +189,41 @@ def test_invitations_carry_the_right_instant_across_the_clock_changes(local, utc
     (event,) = Calendar.from_ical(content).walk("VEVENT")
     assert event.decoded("dtstart").astimezone(UTC) == utc.replace(tzinfo=UTC)
     assert event["uid"] == "u@imr-bot" and int(event["sequence"]) == 2
+
+
+async def test_an_invitation_for_a_time_since_moved_says_so_and_accepts_nothing(allocated):
+    teams = allocated
+    propose = last_card(teams, QA_LEAD, "Arrange the Scoping meeting")
+    send = action(propose, "Send to participants")["data"]
+    await teams.submit(QA_LEAD, {**send, "day": "2026-11-26", "time": "10:00", "minutes": "60",
+                                 "location": "Room 4"})
+    old = last_card(teams, AUTHOR, "Scoping meeting for DDSCP/CSPR/2026/014")
+    await teams.submit(QA_LEAD, {**send, "day": "2026-11-27", "time": "11:00", "minutes": "60",
+                                 "location": "Room 4"})
+    replies = await teams.submit(AUTHOR, action(old, "Accept")["data"], card_id="old-invite")
+    said = texts(replies)
+    assert "out of date: the scoping meeting has moved to Fri 27 Nov 2026, 11:00–12:00" in said
+    update = teams.updates(AUTHOR)[-1]
+    assert update.id == "old-invite" and not update.attachments[0].content.get("actions")
+    review_id = (await review(teams)).id
+    async with UnitOfWork(teams.app.database, read_only=True) as uow:
+        meetings = await uow.meetings.for_review(review_id)
+    assert all(m.answers == {} for m in meetings), meetings  # the old card answered nothing
+    new = last_card(teams, AUTHOR, "Scoping meeting for DDSCP/CSPR/2026/014")
+    said = texts(await teams.submit(AUTHOR, action(new, "Accept")["data"], card_id="new-invite"))
+    assert "Thank you: you have accepted" in said
+    assert "Accepted by you" in card_text(teams.updates(AUTHOR)[-1].attachments[0].content)
+
+
+async def test_the_qa_lead_hears_who_the_invitation_has_not_reached_yet(allocated):
+    teams = allocated
+    async with teams.app.database.engine.begin() as connection:  # Lena's chat was never opened
+        await connection.execute(delete(t.conversation_refs).where(
+            t.conversation_refs.c.key == f"user:{LINE_MANAGER.aad}"))
+    propose = last_card(teams, QA_LEAD, "Arrange the Scoping meeting")
+    send = action(propose, "Send to participants")["data"]
+    said = texts(await teams.submit(QA_LEAD, {**send, "day": "2026-11-26", "time": "10:00",
+                                              "minutes": "60", "location": "Room 4"}))
+    assert ("Lena has not opened the IMR bot yet; the invitation will reach them as soon as "
+            "they do.") in said
+    assert "Arun has not opened" not in said

@@ -233,10 +233,10 @@ async def test_a_blocked_recipient_is_marked_unreachable_and_business_services_t
     delivery = delivery_for(teams, adapter)
     await delivery.flush()
     await teams.deliver()
-    lines = [a.text for a in teams.inbox(CHANNEL_ID) if "could not be delivered" in (a.text or "")]
+    lines = [a.text for a in teams.inbox(CHANNEL_ID) if "is waiting for a recipient" in (a.text or "")]
     assert len(lines) == 2 and REF in lines[0]  # one for each unreachable person, once each
-    (card,) = cards(await teams.say(QA_LEAD, f"imr status {REF}"))
-    assert "can't be reached in Teams" in card_text(card)
+    (card,) = cards(await teams.say(SD, f"imr status {REF}"))
+    assert "removed or blocked in" in card_text(card)
 
 
 def test_classification_of_connector_answers():
