@@ -66,16 +66,25 @@ class UnitOfWork:
                                        "pass it down instead of opening another")
             self._writer_token = _open_writer.set(True)
         self._exit = AsyncExitStack()
-        if self._read_only:
-            self._connection = await self._exit.enter_async_context(
-                self._database.read_connection(holds_locks=self._holds_locks))
-            self._in_transaction = self._database.reads_in_transactions(
-                holds_locks=self._holds_locks)
-        else:
-            self._connection = await self._exit.enter_async_context(self._database.engine.connect())
-            self._in_transaction = True
-        if self._in_transaction:
-            await self._connection.begin()
+        try:
+            if self._read_only:
+                self._connection = await self._exit.enter_async_context(
+                    self._database.read_connection(holds_locks=self._holds_locks))
+                self._in_transaction = self._database.reads_in_transactions(
+                    holds_locks=self._holds_locks)
+            else:
+                self._connection = await self._exit.enter_async_context(
+                    self._database.engine.connect())
+                self._in_transaction = True
+            if self._in_transaction:
+                await self._connection.begin()
+        except BaseException:
+            # the database could not be reached: this unit of work never opened, so the task may
+            # open another once it is back
+            await self._exit.aclose()
+            if not self._read_only:
+                _open_writer.reset(self._writer_token)
+            raise
         connection = self._connection
         self.reviews = Reviews(connection)
         self.people = People(connection)

@@ -401,3 +401,20 @@ def test_the_boards_statement_is_sent_without_parameters(overdue, mine):
                          ).construct_expanded_state(values)
     assert expanded.positional_parameters == ()
     assert "LIMIT 20 OFFSET 20" in expanded.statement
+
+
+async def test_a_write_unit_of_work_that_could_not_connect_lets_the_task_open_another(
+        database, monkeypatch):
+    engine_type = type(database.engine)
+    real_connect = engine_type.connect
+
+    def unreachable(_engine):
+        raise ConnectionRefusedError("the database system is shutting down")
+
+    monkeypatch.setattr(engine_type, "connect", unreachable)
+    with pytest.raises(ConnectionRefusedError):
+        async with UnitOfWork(database):
+            pass
+    monkeypatch.setattr(engine_type, "connect", real_connect)
+    async with UnitOfWork(database) as uow:  # not NestedUnitOfWork: the failed one never opened
+        await uow.commit()
