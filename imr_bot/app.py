@@ -11,6 +11,7 @@ from aiohttp import web
 
 from imr_bot.clock import Clock, SettableClock, SystemClock
 from imr_bot.config import RefusedToStart, Settings, audit_key
+from imr_bot.documents.worker import DocumentWorkers
 from imr_bot.domain.calendar import WorkingCalendar
 from imr_bot.observability import Metrics
 from imr_bot.scheduler import Schedule, create_scheduler
@@ -69,7 +70,8 @@ def build(settings: Settings | None = None, *, clock: Clock | None = None,
     database.audit_key = audit_key(settings)
     ctx = ServiceContext(unit_of_work=UnitOfWorkFactory(database),
                          calendar=WorkingCalendar.for_england(), clock=clock,
-                         base_url=settings.base_url)
+                         base_url=settings.base_url,
+                         documents=DocumentWorkers.from_settings(settings))
     ctx.calendar.is_working_day(clock.today())  # build the bank-holiday table now, not in a turn
     cards = CardLibrary(settings.cards_dir)
     adapter = adapter or create_adapter(settings, lean=settings.lean_adapter)
@@ -108,6 +110,7 @@ def build(settings: Settings | None = None, *, clock: Clock | None = None,
             app.checkpointer.cancel()
         await delivery.wait_idle()
         await close_adapter(adapter)
+        await ctx.documents.close()
         await database.dispose()
 
     app.web.on_startup.append(on_startup)

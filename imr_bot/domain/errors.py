@@ -45,3 +45,14 @@ class ValidationFailed(DomainError):
     def __init__(self, errors: dict[str, str]):
         self.errors = dict(errors)
         super().__init__("; ".join(f"{field}: {message}" for field, message in self.errors.items()))
+
+
+class DocumentRefused(DomainError):
+    """A file was not read: it is not a document, or it would take more than a document needs
+    to read (memory, time, size). `reason` says why in words a person understands."""
+
+    def __init__(self, reason: str, name: str = ""):
+        self.reason = reason
+        self.name = name
+        shown = f"“{name}”" if name else "The file"
+        super().__init__(f"{shown} was not accepted, and nothing was saved: {reason}.")

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from imr_bot.clock import Clock
 from imr_bot.domain.calendar import WorkingCalendar
 
 if TYPE_CHECKING:
+    from imr_bot.documents.worker import DocumentWorkers
     from imr_bot.store.unit_of_work import UnitOfWorkFactory
 
 
@@ -18,3 +19,11 @@ class ServiceContext:
     calendar: WorkingCalendar
     clock: Clock
     base_url: str = ""  # where people's browsers reach the bot, for links in cards
+    # where files people send are read: worker processes capped in memory and time
+    documents: DocumentWorkers = field(default_factory=lambda: _in_process())
+
+
+def _in_process() -> DocumentWorkers:
+    from imr_bot.documents.worker import DocumentWorkers
+
+    return DocumentWorkers(workers=0)

@@ -6,9 +6,10 @@ from __future__ import annotations
 import io
 from dataclasses import dataclass
 
-from imr_bot.documents import checker
+from imr_bot.documents import checker, jobs, safety
+from imr_bot.documents.safety import ArchiveLimits
 from imr_bot.documents.templates import KINDS, PACKS, Prefill, build
-from imr_bot.domain.errors import DomainError, UnknownReview
+from imr_bot.domain.errors import DocumentRefused, DomainError, UnknownReview
 from imr_bot.domain.people import Actor
 from imr_bot.domain.policy import Permission, require
 from imr_bot.domain.review import Review, ReviewType
@@ -88,30 +89,49 @@ async def generate(ctx: ServiceContext, actor: Actor, kind_name: str, reference:
     require(Permission.VIEW_STATUS, actor)
     kind = _kind(kind_name)
     pack = _pack(pack) if pack else None
-    async with ctx.unit_of_work() as uow:
+    async with ctx.unit_of_work(read_only=True) as uow:
         review = await _review(uow, reference) if reference else None
         prefill = await _prefill(ctx, uow, review, marking)
         supplied = None
         if review is not None:
             supplied = await uow.org_templates.find(
                 [f"review:{review.id}", f"type:{review.review_type.value}"], kind)
-        if supplied is not None:
-            from docxtpl import DocxTemplate
-
-            template = DocxTemplate(io.BytesIO(supplied[1]))
-            template.render(_context(prefill), autoescape=True)
-            out = io.BytesIO()
-            template.save(out)
-            content, source = out.getvalue(), supplied[0]
-        else:
-            pack = pack or (review.template_pack if review else (
-                "bradford" if kind in ("action-plan", "interview") else "derbyshire"))
-            content, source = build(kind, pack, prefill), "built-in"
-        slug = (review.reference.replace("/", "-") + "-") if review else ""
+    # filled in outside any transaction: a supplied template is read in a document worker
+    if supplied is not None:
+        content = await ctx.documents.run(
+            _render_supplied, ctx.documents.limits, supplied[0], supplied[1],
+            _context(prefill), name=supplied[0],
+            unreadable="the supplied template could not be filled in")
+        source = supplied[0]
+    else:
+        pack = pack or (review.template_pack if review else (
+            "bradford" if kind in ("action-plan", "interview") else "derbyshire"))
+        content, source = build(kind, pack, prefill), "built-in"
+    slug = (review.reference.replace("/", "-") + "-") if review else ""
+    async with ctx.unit_of_work() as uow:
         await uow.audit.record(actor=actor.key, action="template.generated", at=ctx.clock.now(),
                                review_id=review.id if review else None, kind=kind, source=source)
         await uow.commit()
     return Generated(f"{slug}{kind}.docx", content, review.id if review else None, source)
+
+
+# -- in a document worker (documents/worker.py): the archive checked, then read ----------------
+def _render_supplied(limits: ArchiveLimits, name: str, content: bytes, context: dict) -> bytes:
+    from docxtpl import DocxTemplate
+
+    safety.inspect(content, limits, name)
+    template = DocxTemplate(io.BytesIO(content))
+    template.render(context, autoescape=True)
+    out = io.BytesIO()
+    template.save(out)
+    return out.getvalue()
+
+
+def _template_fields(limits: ArchiveLimits, name: str, content: bytes) -> set[str]:
+    from docxtpl import DocxTemplate
+
+    safety.inspect(content, limits, name)
+    return set(DocxTemplate(io.BytesIO(content)).get_undeclared_template_variables())
 
 
 async def upload(ctx: ServiceContext, actor: Actor, target: str, kind_name: str, filename: str,
@@ -122,12 +142,9 @@ async def upload(ctx: ServiceContext, actor: Actor, target: str, kind_name: str,
     kind = _kind(kind_name)
     if not filename.lower().endswith(".docx"):
         raise DomainError("A template must be a Word document (.docx).")
-    try:
-        from docxtpl import DocxTemplate
-
-        fields = DocxTemplate(io.BytesIO(content)).get_undeclared_template_variables()
-    except Exception:
-        raise DomainError(f"“{filename}” could not be read as a Word template.") from None
+    fields = await ctx.documents.run(_template_fields, ctx.documents.limits, filename, content,
+                                     name=filename, unreadable="it could not be read as a Word "
+                                     "template")
     unknown = sorted(set(fields) - set(FIELDS))
     async with ctx.unit_of_work() as uow:
         type_names = {t.value.lower(): t for t in ReviewType}
@@ -148,15 +165,55 @@ def catalogue() -> list[tuple[str, str, str]]:
     return [(k.name, k.title, ", ".join(PACKS[p] for p in k.packs)) for k in KINDS.values()]
 
 
-async def check_version(ctx: ServiceContext, uow, review: Review, version: int) -> checker.CheckResult:
-    documents = await uow.submissions.documents(review.id, version)
+@dataclass(frozen=True)
+class _ToCheck:
+    key: tuple  # what the result depends on: the documents' hashes, the pack, the period
+    report: bytes | None = None
+    chronology: bytes | None = None
+
+
+def _check_key(review: Review, documents) -> tuple:
+    hashes = {d.kind: d.sha256 for d in documents
+              if d.filename.lower().endswith(".docx") and not d.link}
+    return ("check", hashes.get(DocumentKind.REPORT.value),
+            hashes.get(DocumentKind.CHRONOLOGY.value), review.template_pack,
+            review.tor_start, review.tor_end)
+
+
+async def to_check(ctx: ServiceContext, uow, review: Review, documents) -> _ToCheck:
+    """What the check of `documents` needs: nothing read when the same bytes were checked."""
+    key = _check_key(review, documents)
+    if ctx.documents.known(key) is not None:
+        return _ToCheck(key)
     contents = {}
     for document in documents:
         if document.filename.lower().endswith(".docx") and not document.link:
             contents[document.kind] = await uow.submissions.content(document.id)
-    return checker.check(contents.get(DocumentKind.REPORT.value),
-                         contents.get(DocumentKind.CHRONOLOGY.value), review.template_pack,
-                         (review.tor_start, review.tor_end))
+    return _ToCheck(key, contents.get(DocumentKind.REPORT.value),
+                    contents.get(DocumentKind.CHRONOLOGY.value))
+
+
+async def run_check(ctx: ServiceContext, review: Review, pending: _ToCheck) -> checker.CheckResult:
+    """The check, in a document worker, once per set of bytes; DocumentRefused (remembered too)
+    when the worker could not finish it."""
+    known = ctx.documents.known(pending.key)
+    if known is None:
+        try:
+            known = await ctx.documents.run(
+                jobs.check, ctx.documents.limits, pending.report, pending.chronology,
+                review.template_pack, (review.tor_start, review.tor_end),
+                unreadable="the documents could not be read")
+        except DocumentRefused as refused:
+            known = refused
+        ctx.documents.keep(pending.key, known)
+    if isinstance(known, DocumentRefused):
+        raise known
+    return known
+
+
+async def check_version(ctx: ServiceContext, uow, review: Review, version: int) -> checker.CheckResult:
+    documents = await uow.submissions.documents(review.id, version)
+    return await run_check(ctx, review, await to_check(ctx, uow, review, documents))
 
 
 async def check_latest(ctx: ServiceContext, actor: Actor, reference: str) -> tuple[Review, int, checker.CheckResult]:
@@ -166,4 +223,10 @@ async def check_latest(ctx: ServiceContext, actor: Actor, reference: str) -> tup
         version = await uow.submissions.latest_version(review.id)
         if not version:
             raise DomainError(f"Nothing has been submitted for {review.reference} yet.")
-        return review, version, await check_version(ctx, uow, review, version)
+        pending = await to_check(ctx, uow, review,
+                                 await uow.submissions.documents(review.id, version))
+    try:  # read outside the transaction: a worker may take its time
+        return review, version, await run_check(ctx, review, pending)
+    except DocumentRefused as refused:
+        raise DomainError(f"I could not check {review.reference} version {version}: "
+                          f"{refused.reason}.") from None

@@ -1,0 +1,177 @@
+"""Reading documents people send, off the event loop: each job runs in a worker process capped in
+memory (RLIMIT_AS) and in time. A job that runs out of either, or crashes its worker, is refused
+with a reason (`DocumentRefused`) and its worker killed and replaced; every other turn is
+answered meanwhile, because the bot's own process only waits.
+
+Jobs are module-level functions (they cross the process boundary by name), their arguments and
+results plain data. With no workers (`IMR_DOCUMENT_WORKERS=0`, for unit tests) a job runs in a
+thread of the bot's own process, uncapped.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import multiprocessing
+from collections import OrderedDict
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+from imr_bot.domain.errors import DocumentRefused, DomainError
+
+from .safety import MB, ArchiveLimits
+
+log = logging.getLogger(__name__)
+
+OK, REFUSED, MEMORY, FAILED, TIMEOUT, CRASHED = "ok", "refused", "memory", "failed", "timeout", "crashed"
+_ADVICE = "please send a smaller or simpler document, or share a SharePoint or OneDrive link"
+
+
+def _run_job(job: Callable, args: tuple) -> tuple[str, Any]:
+    """A job's outcome as data: its result, or why it has none."""
+    try:
+        return OK, job(*args)
+    except MemoryError:
+        return MEMORY, None
+    except DocumentRefused as refused:
+        return REFUSED, refused.reason
+    except DomainError as error:
+        return REFUSED, str(error).rstrip(".")
+    except Exception as error:  # lxml says so when libxml2's allocation hits the cap
+        if "memory" in str(error).lower() and "alloc" in str(error).lower():
+            return MEMORY, None
+        return FAILED, type(error).__name__
+
+
+def _serve(connection, memory_bytes: int) -> None:
+    """A worker process: jobs in, outcomes out, until told to stop or its parent goes."""
+    import resource
+
+    resource.setrlimit(resource.RLIMIT_AS, (memory_bytes, memory_bytes))
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+    while True:
+        try:
+            message = connection.recv()
+        except (EOFError, OSError):
+            return
+        except MemoryError:
+            outcome = (MEMORY, None)
+        except Exception as error:  # a job that cannot be unpickled here
+            outcome = (FAILED, type(error).__name__)
+        else:
+            if message is None:
+                return
+            outcome = _run_job(*message)
+        try:
+            connection.send(outcome)
+        except MemoryError:
+            connection.send((MEMORY, None))
+        if outcome[0] == MEMORY:
+            return  # a process that ran out of memory may be left in a bad way: start afresh
+
+
+class _Worker:
+    def __init__(self, memory_bytes: int):
+        context = multiprocessing.get_context("spawn")  # nothing of the bot's state is inherited
+        self.connection, child = context.Pipe()
+        self.process = context.Process(target=_serve, args=(child, memory_bytes), daemon=True,
+                                       name="imr-document-worker")
+        self.process.start()
+        child.close()
+
+    def call(self, message: tuple, seconds: float) -> tuple[str, Any]:
+        """In a thread: send the job, wait at most `seconds` for its outcome."""
+        try:
+            self.connection.send(message)
+            if not self.connection.poll(seconds):
+                return TIMEOUT, None
+            return self.connection.recv()
+        except (EOFError, OSError):
+            return CRASHED, None
+
+    def kill(self) -> None:
+        if self.process.is_alive():
+            self.process.kill()
+
+    def stop(self) -> None:
+        self.kill()
+        self.process.join(5)
+        self.connection.close()
+
+
+class DocumentWorkers:
+    def __init__(self, workers: int = 0, memory_mb: int = 768, seconds: float = 30.0,
+                 limits: ArchiveLimits | None = None, remember: int = 128):
+        self.workers = workers
+        self.memory_mb = memory_mb
+        self.seconds = seconds
+        self.limits = limits or ArchiveLimits()
+        self._idle: list[_Worker] = []
+        self._slots = asyncio.Semaphore(max(workers, 1))
+        self._threads = ThreadPoolExecutor(max_workers=max(workers, 1),
+                                           thread_name_prefix="imr-documents")
+        self._results: OrderedDict[tuple, Any] = OrderedDict()
+        self._remember = remember
+
+    @classmethod
+    def from_settings(cls, settings) -> DocumentWorkers:
+        return cls(settings.document_workers, settings.document_memory_mb,
+                   settings.document_seconds, ArchiveLimits.from_settings(settings))
+
+    async def run(self, job: Callable, *args, name: str = "",
+                  unreadable: str = "it could not be read as a Word document") -> Any:
+        """The job's result; DocumentRefused (naming the file as `name`) when it refused the
+        document, ran out of memory or time, or failed (`unreadable` says so)."""
+        loop = asyncio.get_running_loop()
+        async with self._slots:
+            if not self.workers:
+                outcome, value = await loop.run_in_executor(self._threads, _run_job, job, args)
+            else:
+                worker = self._idle.pop() if self._idle else await loop.run_in_executor(
+                    self._threads, _Worker, self.memory_mb * MB)
+                outcome, value = CRASHED, None
+                try:
+                    outcome, value = await loop.run_in_executor(self._threads, worker.call,
+                                                                (job, args), self.seconds)
+                finally:  # a cancelled wait leaves the job running: its worker goes too
+                    if outcome in (OK, REFUSED, FAILED):
+                        self._idle.append(worker)
+                    else:  # killed, and a fresh one takes its place at the next job
+                        log.warning("a document worker was stopped: %s", outcome)
+                        worker.kill()
+                        loop.run_in_executor(self._threads, worker.stop)
+        if outcome == OK:
+            return value
+        if outcome == REFUSED:
+            raise DocumentRefused(value, name)
+        if outcome == MEMORY:
+            raise DocumentRefused(f"reading it needed more than {self.memory_mb} MB of memory, "
+                                  f"far more than a document should; {_ADVICE}", name)
+        if outcome == TIMEOUT:
+            raise DocumentRefused(f"it took longer than {self.seconds:g} seconds to read, far "
+                                  f"longer than a document should; {_ADVICE}", name)
+        if outcome == CRASHED:
+            raise DocumentRefused(f"reading it stopped the reader; {_ADVICE}", name)
+        log.info("a document job failed: %s", value)  # the exception's type only: no content
+        raise DocumentRefused(unreadable, name)
+
+    # -- results already known, by what they were computed from ----------------------------
+    def known(self, key: tuple) -> Any:
+        if key in self._results:
+            self._results.move_to_end(key)
+            return self._results[key]
+        return None
+
+    def keep(self, key: tuple, value: Any) -> None:
+        self._results[key] = value
+        self._results.move_to_end(key)
+        while len(self._results) > self._remember:
+            self._results.popitem(last=False)
+
+    async def close(self) -> None:
+        loop = asyncio.get_running_loop()
+        idle, self._idle = self._idle, []
+        for worker in idle:
+            await loop.run_in_executor(self._threads, worker.stop)
+        self._threads.shutdown(wait=False)
