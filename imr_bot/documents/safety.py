@@ -199,10 +199,9 @@ class _Inspection:
                 pending = inflater.unconsumed_tail
                 done = inflater.eof
             size += len(out)
-            if size > info.file_size:  # it holds more than it says: a lie, or damage
-                if size > self.limits.entry_bytes:
-                    raise self.too_big_part()
-                raise self.damaged()
+            if size > info.file_size:  # stopped at once: what it declared was checked
+                raise self.refuse("a part of it holds more than the archive says it does, as "
+                                  f"files built to exhaust memory do; {_ADVICE}")
             crc = zlib.crc32(out, crc)
             if len(head) < 8:
                 head = (head + out)[:8]

@@ -12,10 +12,13 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import multiprocessing
+import os
+import subprocess
+import sys
 from collections import OrderedDict
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from multiprocessing.connection import Connection
 from typing import Any
 
 from imr_bot.domain.errors import DocumentRefused, DomainError
@@ -71,14 +74,48 @@ def _serve(connection, memory_bytes: int) -> None:
             return  # a process that ran out of memory may be left in a bad way: start afresh
 
 
+def _main() -> None:
+    """`python -m imr_bot.documents.worker MEMORY_BYTES`: jobs on stdin, outcomes on stdout
+    (anything a job prints goes to stderr)."""
+    out = os.dup(1)
+    os.dup2(2, 1)
+    _serve(_Pipe(Connection(0, writable=False), Connection(out, readable=False)),
+           int(sys.argv[1]))
+
+
+class _Pipe:
+    """Two one-way connections as one."""
+
+    def __init__(self, reader: Connection, writer: Connection):
+        self.reader, self.writer = reader, writer
+
+    def recv(self):
+        return self.reader.recv()
+
+    def send(self, value) -> None:
+        self.writer.send(value)
+
+    def poll(self, seconds: float) -> bool:
+        return self.reader.poll(seconds)
+
+    def close(self) -> None:
+        self.reader.close()
+        self.writer.close()
+
+
 class _Worker:
+    """A fresh interpreter (nothing of the bot's state or main module inherited), started with
+    the bot's own import path."""
+
     def __init__(self, memory_bytes: int):
-        context = multiprocessing.get_context("spawn")  # nothing of the bot's state is inherited
-        self.connection, child = context.Pipe()
-        self.process = context.Process(target=_serve, args=(child, memory_bytes), daemon=True,
-                                       name="imr-document-worker")
-        self.process.start()
-        child.close()
+        environment = dict(os.environ, PYTHONPATH=os.pathsep.join(p for p in sys.path if p))
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "imr_bot.documents.worker", str(memory_bytes)],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=environment, close_fds=True)
+        self.connection = _Pipe(Connection(os.dup(self.process.stdout.fileno()), writable=False),
+                                Connection(os.dup(self.process.stdin.fileno()), readable=False))
+        self.process.stdin.close()
+        self.process.stdout.close()
 
     def call(self, message: tuple, seconds: float) -> tuple[str, Any]:
         """In a thread: send the job, wait at most `seconds` for its outcome."""
@@ -90,13 +127,20 @@ class _Worker:
         except (EOFError, OSError):
             return CRASHED, None
 
+    @property
+    def pid(self) -> int:
+        return self.process.pid
+
     def kill(self) -> None:
-        if self.process.is_alive():
+        if self.process.poll() is None:
             self.process.kill()
 
     def stop(self) -> None:
         self.kill()
-        self.process.join(5)
+        try:
+            self.process.wait(5)
+        except subprocess.TimeoutExpired:
+            log.warning("a document worker did not stop")
         self.connection.close()
 
 
@@ -175,3 +219,7 @@ class DocumentWorkers:
         for worker in idle:
             await loop.run_in_executor(self._threads, worker.stop)
         self._threads.shutdown(wait=False)
+
+
+if __name__ == "__main__":
+    _main()
