@@ -38,7 +38,7 @@ class Part:
 
 
 def deflated(data: bytes) -> bytes:
-    compressor = zlib.compressobj(9, zlib.DEFLATED, -zlib.MAX_WBITS)
+    compressor = zlib.compressobj(1, zlib.DEFLATED, -zlib.MAX_WBITS)
     return compressor.compress(data) + compressor.flush()
 
 
@@ -111,3 +111,21 @@ def zeros_part(name: str, length: int, *, size: int | None = None, crc: int | No
 
 def incompressible(size: int) -> bytes:
     return os.urandom(size)
+
+
+_WORDS = (b"child", b"social", b"worker", b"visit", b"school", b"police", b"health", b"review",
+          b"mother", b"home", b"seen", b"alone", b"referral", b"strategy", b"meeting", b"plan")
+
+
+@functools.cache
+def _prose_block() -> bytes:
+    import random
+
+    chooser = random.Random(19)
+    return b" ".join(chooser.choice(_WORDS) for _ in range(150_000))
+
+
+def prose(size: int) -> bytes:
+    """`size` bytes of words, packing as ordinary text does (a few times, not hundreds)."""
+    block = _prose_block()
+    return (block * (size // len(block) + 1))[:size]

@@ -19,6 +19,7 @@ from tests.documents.archives import (
     deflated,
     deflated_zeros,
     incompressible,
+    prose,
     word,
     zeros_crc,
     zeros_part,
@@ -98,6 +99,14 @@ def test_many_parts_each_under_the_part_limit_but_over_the_total_are_refused():
     parts = [zeros_part(f"word/media/image{n}.bin", 20 * MB) for n in range(4)]
     limits = ArchiveLimits(ratio=10_000)  # the ratio would refuse them first
     assert "unpacks to more than 50 MB" in refusal(word(*parts), limits)
+
+
+@pytest.mark.parametrize("parts", [3, 5])
+def test_a_large_document_of_ordinary_compression_over_the_total_is_refused(parts):
+    # text that packs a few times, as real XML does: no ratio refuses it, the total does
+    content = word(*[Part(f"word/header{n}.xml", prose(20 * MB)) for n in range(parts)])
+    assert len(content) < 25 * MB  # small enough to be sent
+    assert "it unpacks to more than 50 MB" in refusal(content)
 
 
 def test_parts_that_share_one_stream_are_refused():
