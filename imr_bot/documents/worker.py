@@ -28,6 +28,8 @@ from .safety import MB, ArchiveLimits
 log = logging.getLogger(__name__)
 
 OK, REFUSED, MEMORY, FAILED, TIMEOUT, CRASHED = "ok", "refused", "memory", "failed", "timeout", "crashed"
+READY = "ready"
+STARTUP_SECONDS = 60  # a fresh interpreter importing the readers, on a busy machine
 _ADVICE = "please send a smaller or simpler document, or share a SharePoint or OneDrive link"
 
 
@@ -53,6 +55,13 @@ def _serve(connection, memory_bytes: int) -> None:
 
     resource.setrlimit(resource.RLIMIT_AS, (memory_bytes, memory_bytes))
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+    try:  # the readers imported before the first job, so its time is its own
+        import docxtpl  # noqa: F401
+
+        from imr_bot.documents import jobs  # noqa: F401
+    except Exception:  # the job will say what is missing
+        pass
+    connection.send((READY, None))
     while True:
         try:
             message = connection.recv()
@@ -132,10 +141,15 @@ class _Worker:
                                 Connection(os.dup(self.process.stdin.fileno()), readable=False))
         self.process.stdin.close()
         self.process.stdout.close()
+        self.ready = False
 
     def call(self, message: tuple, seconds: float) -> tuple[str, Any]:
         """In a thread: send the job, wait at most `seconds` for its outcome."""
         try:
+            if not self.ready:
+                if not self.connection.poll(STARTUP_SECONDS) or self.connection.recv()[0] != READY:
+                    return CRASHED, None
+                self.ready = True
             self.connection.send(message)
             if not self.connection.poll(seconds):
                 return TIMEOUT, None
@@ -168,9 +182,13 @@ class DocumentWorkers:
         self.seconds = seconds
         self.limits = limits or ArchiveLimits()
         self._idle: list[_Worker] = []
+        self._all: set[_Worker] = set()
+        self._closed = False
         self._slots = asyncio.Semaphore(max(workers, 1))
         self._threads = ThreadPoolExecutor(max_workers=max(workers, 1),
                                            thread_name_prefix="imr-documents")
+        self.started = 0  # jobs begun, and running now: for metrics and tests
+        self.running = 0
         self._results: OrderedDict[tuple, Any] = OrderedDict()
         self._remember = remember
 
@@ -185,22 +203,12 @@ class DocumentWorkers:
         document, ran out of memory or time, or failed (`unreadable` says so)."""
         loop = asyncio.get_running_loop()
         async with self._slots:
-            if not self.workers:
-                outcome, value = await loop.run_in_executor(self._threads, _run_job, job, args)
-            else:
-                worker = self._idle.pop() if self._idle else await loop.run_in_executor(
-                    self._threads, _Worker, self.memory_mb * MB)
-                outcome, value = CRASHED, None
-                try:
-                    outcome, value = await loop.run_in_executor(self._threads, worker.call,
-                                                                (job, args), self.seconds)
-                finally:  # a cancelled wait leaves the job running: its worker goes too
-                    if outcome in (OK, REFUSED, FAILED):
-                        self._idle.append(worker)
-                    else:  # killed, and a fresh one takes its place at the next job
-                        log.warning("a document worker was stopped: %s", outcome)
-                        worker.kill()
-                        loop.run_in_executor(self._threads, worker.stop)
+            self.started += 1
+            self.running += 1
+            try:
+                outcome, value = await self._run(loop, job, args)
+            finally:
+                self.running -= 1
         if outcome == OK:
             return value
         if outcome == REFUSED:
@@ -216,6 +224,27 @@ class DocumentWorkers:
         log.info("a document job failed: %s", value)  # the exception's type only: no content
         raise DocumentRefused(unreadable, name)
 
+    async def _run(self, loop, job: Callable, args: tuple) -> tuple[str, Any]:
+        if not self.workers:
+            return await loop.run_in_executor(self._threads, _run_job, job, args)
+        worker = self._idle.pop() if self._idle else await loop.run_in_executor(
+            self._threads, _Worker, self.memory_mb * MB)
+        self._all.add(worker)
+        outcome, value = CRASHED, None
+        try:
+            outcome, value = await loop.run_in_executor(self._threads, worker.call,
+                                                        (job, args), self.seconds)
+        finally:  # a cancelled wait leaves the job running: its worker goes too
+            if outcome in (OK, REFUSED, FAILED):
+                self._idle.append(worker)
+            else:  # killed, and a fresh one takes its place at the next job
+                log.warning("a document worker was stopped: %s", outcome)
+                self._all.discard(worker)
+                worker.kill()
+                if not self._closed:
+                    loop.run_in_executor(self._threads, worker.stop)
+        return outcome, value
+
     # -- results already known, by what they were computed from ----------------------------
     def known(self, key: tuple) -> Any:
         if key in self._results:
@@ -230,11 +259,18 @@ class DocumentWorkers:
             self._results.popitem(last=False)
 
     async def close(self) -> None:
-        loop = asyncio.get_running_loop()
-        idle, self._idle = self._idle, []
-        for worker in idle:
-            await loop.run_in_executor(self._threads, worker.stop)
+        """Every worker stopped, a busy one too (its job is refused as a crash)."""
+        self._closed = True
+        workers, self._idle, self._all = list(self._all), [], set()
+        for worker in workers:
+            worker.kill()
+        await asyncio.get_running_loop().run_in_executor(None, self._stop, workers)
         self._threads.shutdown(wait=False)
+
+    @staticmethod
+    def _stop(workers: list[_Worker]) -> None:
+        for worker in workers:
+            worker.stop()
 
 
 if __name__ == "__main__":
