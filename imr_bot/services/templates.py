@@ -170,6 +170,7 @@ class _ToCheck:
     key: tuple  # what the result depends on: the documents' hashes, the pack, the period
     report: bytes | None = None
     chronology: bytes | None = None
+    known: object = None  # the result (or refusal) already remembered: nothing was read
 
 
 def _check_key(review: Review, documents) -> tuple:
@@ -183,8 +184,9 @@ def _check_key(review: Review, documents) -> tuple:
 async def to_check(ctx: ServiceContext, uow, review: Review, documents) -> _ToCheck:
     """What the check of `documents` needs: nothing read when the same bytes were checked."""
     key = _check_key(review, documents)
-    if ctx.documents.known(key) is not None:
-        return _ToCheck(key)
+    known = ctx.documents.known(key)
+    if known is not None:
+        return _ToCheck(key, known=known)
     contents = {}
     for document in documents:
         if document.filename.lower().endswith(".docx") and not document.link:
@@ -196,7 +198,7 @@ async def to_check(ctx: ServiceContext, uow, review: Review, documents) -> _ToCh
 async def run_check(ctx: ServiceContext, review: Review, pending: _ToCheck) -> checker.CheckResult:
     """The check, in a document worker, once per set of bytes; DocumentRefused (remembered too)
     when the worker could not finish it."""
-    known = ctx.documents.known(pending.key)
+    known = pending.known if pending.known is not None else ctx.documents.known(pending.key)
     if known is None:
         try:
             known = await ctx.documents.run(
