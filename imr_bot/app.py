@@ -87,6 +87,9 @@ def build(settings: Settings | None = None, *, clock: Clock | None = None,
         if settings.local_mode:
             log.warning("MicrosoftAppId is empty: running in LOCAL MODE without Bot Framework "
                         "authentication. Never expose this to a network.")
+        if settings.document_workers == 0 and not settings.local_mode:
+            log.warning("IMR_DOCUMENT_WORKERS is 0: documents people send are read in the bot's "
+                        "own process, without a cap on memory or time (for unit tests only)")
         if settings.local_mode and settings.allow_unauthenticated:
             log.warning("IMR_ALLOW_UNAUTHENTICATED is set: listening on %s without "
                         "authentication", settings.host or "every address")

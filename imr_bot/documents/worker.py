@@ -29,6 +29,7 @@ log = logging.getLogger(__name__)
 
 OK, REFUSED, MEMORY, FAILED, TIMEOUT, CRASHED = "ok", "refused", "memory", "failed", "timeout", "crashed"
 READY = "ready"
+_PASSED = {"PATH", "LANG", "TZ", "TMPDIR", "HOME"}
 STARTUP_SECONDS = 60  # a fresh interpreter importing the readers, on a busy machine
 _ADVICE = "please send a smaller or simpler document, or share a SharePoint or OneDrive link"
 
@@ -133,7 +134,11 @@ class _Worker:
     the bot's own import path."""
 
     def __init__(self, memory_bytes: int):
-        environment = dict(os.environ, PYTHONPATH=os.pathsep.join(p for p in sys.path if p))
+        # only what an interpreter needs: the bot's secrets (the app password, the audit key,
+        # the database's URL) stay out of a process that reads attacker-made files
+        environment = {name: value for name, value in os.environ.items()
+                       if name in _PASSED or name.startswith(("LC_", "PYTHON"))}
+        environment["PYTHONPATH"] = os.pathsep.join(p for p in sys.path if p)
         self.process = subprocess.Popen(
             [sys.executable, "-m", "imr_bot.documents.worker", str(memory_bytes)],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=environment, close_fds=True)

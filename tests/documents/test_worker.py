@@ -40,6 +40,10 @@ def fail() -> None:
     raise ValueError("a parser's own complaint, with a path /srv/secret in it")
 
 
+def environment() -> dict:
+    return dict(os.environ)
+
+
 def alive(process_id: int) -> bool:
     try:
         os.kill(process_id, 0)
@@ -165,3 +169,12 @@ async def test_without_workers_jobs_run_in_the_process_with_the_same_refusals():
     assert "it is not a Word document" in str(refused.value)
     with pytest.raises(DocumentRefused):
         await workers.run(fail)
+
+
+async def test_a_worker_is_not_given_the_bots_secrets(workers, monkeypatch):
+    monkeypatch.setenv("IMR_AUDIT_KEY", "k" * 40)
+    monkeypatch.setenv("MicrosoftAppPassword", "app-password")
+    monkeypatch.setenv("IMR_DATABASE_URL", "postgresql://imr:secret@db/imr")
+    seen = await workers.run(environment)
+    assert not {"IMR_AUDIT_KEY", "MicrosoftAppPassword", "IMR_DATABASE_URL"} & set(seen)
+    assert "secret" not in str(seen) and "app-password" not in str(seen)

@@ -3,7 +3,9 @@ before anything parses them, and read in a document worker: a hostile file gets 
 and changes nothing, and while one document is being read everyone else is still answered."""
 
 import asyncio
+import json
 import os
+import tempfile
 import time
 import zipfile
 from pathlib import Path
@@ -142,10 +144,16 @@ async def test_imr_check_reads_the_same_bytes_once(midway, host, monkeypatch):  
 
 
 # -- liveness: one document being read does not hold up anyone else ---------------------------
+def _hold_paths(bot_pid: int) -> Path:
+    return Path(tempfile.gettempdir()) / f"imr-test-hold-{bot_pid}.json"
+
+
 def held_check(*args):
-    """A check that waits, in its worker, until the test lets it go."""
-    Path(os.environ["IMR_TEST_HELD"]).write_text("started")
-    release = Path(os.environ["IMR_TEST_RELEASE"])
+    """A check that waits, in its worker, until the test lets it go (the test, the worker's
+    parent, says where in a file named by its process id)."""
+    paths = json.loads(_hold_paths(os.getppid()).read_text())
+    Path(paths["held"]).write_text("started")
+    release = Path(paths["release"])
     for _ in range(600):
         if release.exists():
             break
@@ -172,8 +180,9 @@ async def test_while_a_document_is_checked_someone_elses_status_is_answered(midw
     workers = DocumentWorkers(workers=1, memory_mb=512, seconds=120)
     monkeypatch.setattr(midway.app.ctx, "documents", workers)
     monkeypatch.setattr(jobs, "check", held_check)
-    monkeypatch.setenv("IMR_TEST_HELD", str(tmp_path / "held"))
-    monkeypatch.setenv("IMR_TEST_RELEASE", str(tmp_path / "release"))
+    hold = _hold_paths(os.getpid())
+    hold.write_text(json.dumps({"held": str(tmp_path / "held"),
+                                "release": str(tmp_path / "release")}))
     try:
         checking = asyncio.ensure_future(midway.say(QA_LEAD, f"imr check {REF}"))
         await until(lambda: (tmp_path / "held").exists())
@@ -184,6 +193,7 @@ async def test_while_a_document_is_checked_someone_elses_status_is_answered(midw
         (card,) = cards(await checking)
         assert "Document check" in str(card)
     finally:
+        hold.unlink()
         await workers.close()
 
 
