@@ -28,7 +28,7 @@ from .safety import MB, ArchiveLimits
 log = logging.getLogger(__name__)
 
 OK, REFUSED, MEMORY, FAILED, TIMEOUT, CRASHED = "ok", "refused", "memory", "failed", "timeout", "crashed"
-READY = "ready"
+READY, RAISED = "ready", "raised"
 _PASSED = {"PATH", "LANG", "TZ", "TMPDIR", "HOME"}
 STARTUP_SECONDS = 60  # a fresh interpreter importing the readers, on a busy machine
 _ADVICE = "please send a smaller or simpler document, or share a SharePoint or OneDrive link"
@@ -42,12 +42,20 @@ def _run_job(job: Callable, args: tuple) -> tuple[str, Any]:
         return MEMORY, None
     except DocumentRefused as refused:
         return REFUSED, refused.reason
-    except DomainError as error:
-        return REFUSED, str(error).rstrip(".")
+    except DomainError as error:  # a job's own named refusal, carried back as it is
+        return RAISED, (type(error), str(error), dict(vars(error)))
     except Exception as error:  # lxml says so when libxml2's allocation hits the cap
         if "memory" in str(error).lower() and "alloc" in str(error).lower():
             return MEMORY, None
         return FAILED, type(error).__name__
+
+
+def _rebuilt(kind: type, message: str, state: dict) -> DomainError:
+    """A job's DomainError, as it was raised (its own __init__ may take other arguments)."""
+    error = kind.__new__(kind)
+    Exception.__init__(error, message)
+    vars(error).update(state)
+    return error
 
 
 def _serve(connection, memory_bytes: int) -> None:
@@ -84,6 +92,8 @@ def _serve(connection, memory_bytes: int) -> None:
             connection.send(outcome)
         except MemoryError:
             connection.send((MEMORY, None))
+        except Exception as error:  # a result or a refusal that does not pickle
+            connection.send((FAILED, type(error).__name__))
         if outcome[0] == MEMORY:
             return  # a process that ran out of memory may be left in a bad way: start afresh
 
@@ -218,6 +228,8 @@ class DocumentWorkers:
             return value
         if outcome == REFUSED:
             raise DocumentRefused(value, name)
+        if outcome == RAISED:
+            raise _rebuilt(*value)
         if outcome == MEMORY:
             raise DocumentRefused(f"reading it needed more than {self.memory_mb} MB of memory, "
                                   f"far more than a document should; {_ADVICE}", name)
@@ -240,7 +252,7 @@ class DocumentWorkers:
             outcome, value = await loop.run_in_executor(self._threads, worker.call,
                                                         (job, args), self.seconds)
         finally:  # a cancelled wait leaves the job running: its worker goes too
-            if outcome in (OK, REFUSED, FAILED):
+            if outcome in (OK, REFUSED, RAISED, FAILED):
                 self._idle.append(worker)
             else:  # killed, and a fresh one takes its place at the next job
                 log.warning("a document worker was stopped: %s", outcome)

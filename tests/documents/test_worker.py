@@ -10,7 +10,7 @@ import pytest
 from imr_bot.documents import jobs
 from imr_bot.documents.safety import ArchiveLimits
 from imr_bot.documents.worker import DocumentWorkers
-from imr_bot.domain.errors import DocumentRefused
+from imr_bot.domain.errors import DocumentRefused, DomainError
 from tests.documents.archives import MB
 from tests.documents.test_checker import chronology
 
@@ -42,6 +42,18 @@ def fail() -> None:
 
 def environment() -> dict:
     return dict(os.environ)
+
+
+class Named(DomainError):
+    """A refusal whose constructor takes more than its message."""
+
+    def __init__(self, filename: str, problems: list[str]):
+        self.filename, self.problems = filename, problems
+        super().__init__(f"I can't use “{filename}”: " + "; ".join(problems))
+
+
+def refuse_by_name() -> None:
+    raise Named("t.docx", ["{{ x.__class__ }} walks into internals"])
 
 
 def alive(process_id: int) -> bool:
@@ -178,3 +190,12 @@ async def test_a_worker_is_not_given_the_bots_secrets(workers, monkeypatch):
     seen = await workers.run(environment)
     assert not {"IMR_AUDIT_KEY", "MicrosoftAppPassword", "IMR_DATABASE_URL"} & set(seen)
     assert "secret" not in str(seen) and "app-password" not in str(seen)
+
+
+async def test_a_jobs_own_named_refusal_comes_back_as_itself(workers):
+    with pytest.raises(Named) as refused:
+        await workers.run(refuse_by_name)
+    assert (refused.value.filename, refused.value.problems) == (
+        "t.docx", ["{{ x.__class__ }} walks into internals"])
+    assert str(refused.value) == "I can't use “t.docx”: {{ x.__class__ }} walks into internals"
+    assert await workers.run(sleep, 0) == 0
