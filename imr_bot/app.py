@@ -11,6 +11,7 @@ from aiohttp import web
 
 from imr_bot.clock import Clock, SettableClock, SystemClock
 from imr_bot.config import RefusedToStart, Settings, audit_key
+from imr_bot.documents.worker import DocumentWorkers
 from imr_bot.domain.calendar import WorkingCalendar
 from imr_bot.observability import Metrics
 from imr_bot.scheduler import Schedule, create_scheduler
@@ -71,7 +72,8 @@ def build(settings: Settings | None = None, *, clock: Clock | None = None,
                          calendar=WorkingCalendar.for_england(), clock=clock,
                          base_url=settings.base_url,
                          document_hosts=settings.sharepoint_host_patterns,
-                         document_link_minutes=settings.document_link_minutes)
+                         document_link_minutes=settings.document_link_minutes,
+                         documents=DocumentWorkers.from_settings(settings))
     ctx.calendar.is_working_day(clock.today())  # build the bank-holiday table now, not in a turn
     cards = CardLibrary(settings.cards_dir)
     adapter = adapter or create_adapter(settings, lean=settings.lean_adapter)
@@ -90,6 +92,9 @@ def build(settings: Settings | None = None, *, clock: Clock | None = None,
         if not settings.local_mode and not settings.sharepoint_hosts.strip():
             log.warning("IMR_SHAREPOINT_HOSTS is not set: links to any organisation's "
                         "SharePoint or OneDrive are accepted. Set it to the council's own hosts.")
+        if settings.document_workers == 0 and not settings.local_mode:
+            log.warning("IMR_DOCUMENT_WORKERS is 0: documents people send are read in the bot's "
+                        "own process, without a cap on memory or time (for unit tests only)")
         if settings.local_mode and settings.allow_unauthenticated:
             log.warning("IMR_ALLOW_UNAUTHENTICATED is set: listening on %s without "
                         "authentication", settings.host or "every address")
@@ -113,6 +118,7 @@ def build(settings: Settings | None = None, *, clock: Clock | None = None,
             app.checkpointer.cancel()
         await delivery.wait_idle()
         await close_adapter(adapter)
+        await ctx.documents.close()
         await database.dispose()
 
     app.web.on_startup.append(on_startup)

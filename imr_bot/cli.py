@@ -196,8 +196,10 @@ def cmd_purge(settings: Settings, args: argparse.Namespace) -> int:
 
 def cmd_check(settings: Settings, args: argparse.Namespace) -> int:
     """The document check on files outside Teams: 0 when every check passes, 1 otherwise."""
-    from imr_bot.documents.checker import check
+    from imr_bot.documents import jobs
     from imr_bot.documents.checker.dates import DATE, read_date
+    from imr_bot.documents.worker import DocumentWorkers
+    from imr_bot.domain.errors import DocumentRefused
     from imr_bot.domain.submissions import MAX_FILE_BYTES
 
     contents = []
@@ -218,7 +220,21 @@ def cmd_check(settings: Settings, args: argparse.Namespace) -> int:
                   "(use YYYY-MM-DD or DD/MM/YYYY)", file=sys.stderr)
             return 2
         period.append(read.day if read else None)
-    result = check(contents[0], contents[1], args.pack, (period[0], period[1]))
+    workers = DocumentWorkers.from_settings(settings)
+
+    async def run():  # in a document worker, capped as the bot's own checks are
+        try:
+            return await workers.run(jobs.check, workers.limits, contents[0], contents[1],
+                                     args.pack, (period[0], period[1]),
+                                     unreadable="the documents could not be read")
+        finally:
+            await workers.close()
+
+    try:
+        result = asyncio.run(run())
+    except DocumentRefused as refused:
+        print(f"imr-bot: the documents were not checked: {refused.reason}", file=sys.stderr)
+        return 2
     if args.json:
         print(result.to_json(indent=2))
     else:

@@ -102,6 +102,24 @@ class Settings(BaseSettings):
     document_link_minutes: int = Field(15, ge=1, le=24 * 60, validation_alias=AliasChoices(
         "IMR_DOCUMENT_LINK_MINUTES", "document_link_minutes"))
 
+    # files people send: the zip inside a .docx is checked before anything parses it
+    # (documents/safety.py), then parsed in a worker process capped in memory and time
+    archive_max_mb: int = Field(50, ge=1, le=1024, validation_alias=AliasChoices(
+        "IMR_ARCHIVE_MAX_MB", "archive_max_mb"))
+    archive_entry_max_mb: int = Field(25, ge=1, le=1024, validation_alias=AliasChoices(
+        "IMR_ARCHIVE_ENTRY_MAX_MB", "archive_entry_max_mb"))
+    archive_max_entries: int = Field(1000, ge=10, le=100_000, validation_alias=AliasChoices(
+        "IMR_ARCHIVE_MAX_ENTRIES", "archive_max_entries"))
+    archive_max_ratio: int = Field(100, ge=2, le=10_000, validation_alias=AliasChoices(
+        "IMR_ARCHIVE_MAX_RATIO", "archive_max_ratio"))
+    # 0: parse in the bot's own process, uncapped (unit tests only)
+    document_workers: int = Field(2, ge=0, le=32, validation_alias=AliasChoices(
+        "IMR_DOCUMENT_WORKERS", "document_workers"))
+    document_memory_mb: int = Field(768, ge=128, le=65_536, validation_alias=AliasChoices(
+        "IMR_DOCUMENT_MEMORY_MB", "document_memory_mb"))
+    document_seconds: float = Field(30.0, gt=0, le=600, validation_alias=AliasChoices(
+        "IMR_DOCUMENT_SECONDS", "document_seconds"))
+
     @property
     def tenant_allow_list(self) -> set[str]:
         """The tenants whose people may use the bot; empty means any (local mode only)."""

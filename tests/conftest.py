@@ -14,7 +14,10 @@ from datetime import UTC, date, datetime
 import pytest
 from sqlalchemy import text
 
-from imr_bot.store import tables
+# documents are read in the test's own process, uncapped, unless a test starts real workers
+os.environ.setdefault("IMR_DOCUMENT_WORKERS", "0")
+
+from imr_bot.store import tables  # noqa: E402
 from imr_bot.store.database import Database
 
 POSTGRES_ADMIN_URL = os.environ.get("IMR_TEST_POSTGRES_URL",

@@ -54,3 +54,14 @@ class MomentPassed(DomainError):
     def __init__(self, message: str, reference: str = ""):
         self.reference = reference
         super().__init__(message)
+
+
+class DocumentRefused(DomainError):
+    """A file was not read: it is not a document, or it would take more than a document needs
+    to read (memory, time, size). `reason` says why in words a person understands."""
+
+    def __init__(self, reason: str, name: str = ""):
+        self.reason = reason
+        self.name = name
+        shown = f"“{name}”" if name else "The file"
+        super().__init__(f"{shown} was not accepted, and nothing was saved: {reason}.")

@@ -4,14 +4,16 @@ DDSCP. One decision per version and level, recorded once, audited."""
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from imr_bot.clock import LONDON
+from imr_bot.documents import jobs
 from imr_bot.documents.checker import stored_summary
 from imr_bot.domain.dates import format_date, parse_date
-from imr_bot.domain.errors import BadDate, DomainError, NotAllowed, UnknownReview
+from imr_bot.domain.errors import BadDate, DocumentRefused, DomainError, NotAllowed, UnknownReview
 from imr_bot.domain.notification import OutgoingNotification
 from imr_bot.domain.people import Actor, Person
 from imr_bot.domain.plain_text import plain
@@ -45,7 +47,7 @@ from . import links, notifications
 from .context import ServiceContext
 from .document_access import may_see_documents
 from .notifications import person_recipient
-from .templates import check_version
+from .templates import check_version, run_check, to_check
 from .tracker import closest
 
 DOCUMENT_PURPOSE = "document"
@@ -96,6 +98,9 @@ async def add_file(ctx: ServiceContext, actor: Actor, reference: str, filename: 
                           "OneDrive link instead.")
     if not content:
         raise DomainError(f"“{filename}” is empty.")
+    if extension == "docx":  # its archive checked in a document worker before anything is kept
+        await ctx.documents.run(jobs.inspect, ctx.documents.limits, filename, content,
+                                name=filename)
     return await _add(ctx, actor, reference, filename, ACCEPTED_TYPES[extension], content, None,
                       kind or guess_kind(filename))
 
@@ -141,6 +146,16 @@ async def discard(ctx: ServiceContext, actor: Actor, reference: str) -> int:
 # -- submitting -------------------------------------------------------------------------------
 async def submit(ctx: ServiceContext, actor: Actor, reference: str) -> tuple[Review, int, Level]:
     now, today = ctx.clock.now(), ctx.clock.today()
+    async with ctx.unit_of_work(read_only=True) as uow:
+        review = await _review(uow, reference)
+        _require_author(review, actor)
+        submission_event(review.stage)
+        pending = await to_check(ctx, uow, review,
+                                 await uow.submissions.drafts(review.id, actor.key))
+    # the check runs before the write transaction opens, which then finds it remembered (a
+    # refusal too: the approvers' card says why nothing was checked)
+    with contextlib.suppress(DocumentRefused):
+        await run_check(ctx, review, pending)
     async with ctx.unit_of_work() as uow:
         review = await _review(uow, reference)
         _require_author(review, actor)
@@ -158,7 +173,10 @@ async def submit(ctx: ServiceContext, actor: Actor, reference: str) -> tuple[Rev
         updated = review.apply(event, {Role.AUTHOR}, today, ctx.calendar)
         await uow.reviews.save(updated, now)
         # the automated document check, which the approvers see on their card
-        checked = await check_version(ctx, uow, updated, version)
+        try:
+            checked = await check_version(ctx, uow, updated, version)
+        except DocumentRefused as refused:
+            checked = jobs.not_checked(refused.reason)
         await uow.submissions.set_check(review.id, version, checked.without_text().to_json())
         await uow.audit.record(actor=actor.key, action="review.submitted", at=now,
                                review_id=review.id, version=version, level=level.value,

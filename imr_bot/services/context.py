@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from imr_bot.clock import Clock
 from imr_bot.domain.calendar import WorkingCalendar
 
 if TYPE_CHECKING:
+    from imr_bot.documents.worker import DocumentWorkers
     from imr_bot.store.unit_of_work import UnitOfWorkFactory
 
 
@@ -21,3 +22,11 @@ class ServiceContext:
     # the organisation's own SharePoint hosts (IMR_SHAREPOINT_HOSTS); empty: any SharePoint
     document_hosts: tuple[str, ...] = ()
     document_link_minutes: int = 15  # how long a document link in a card works
+    # where files people send are read: worker processes capped in memory and time
+    documents: DocumentWorkers = field(default_factory=lambda: _in_process())
+
+
+def _in_process() -> DocumentWorkers:
+    from imr_bot.documents.worker import DocumentWorkers
+
+    return DocumentWorkers(workers=0)

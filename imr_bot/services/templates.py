@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from imr_bot.documents import checker, supplied
+from imr_bot.documents import checker, jobs, safety, supplied
+from imr_bot.documents.safety import ArchiveLimits
 from imr_bot.documents.templates import KINDS, PACKS, Prefill, build
-from imr_bot.domain.errors import DomainError, UnknownReview
+from imr_bot.domain.errors import DocumentRefused, DomainError, UnknownReview
 from imr_bot.domain.people import Actor
 from imr_bot.domain.policy import Permission, require
 from imr_bot.domain.review import Review, ReviewType
@@ -87,33 +88,52 @@ async def generate(ctx: ServiceContext, actor: Actor, kind_name: str, reference:
     require(Permission.VIEW_STATUS, actor)
     kind = _kind(kind_name)
     pack = _pack(pack) if pack else None
-    async with ctx.unit_of_work() as uow:
+    async with ctx.unit_of_work(read_only=True) as uow:
         review = await _review(uow, reference) if reference else None
         prefill = await _prefill(ctx, uow, review, marking)
         found = None
         if review is not None:
             found = await uow.org_templates.find(
                 [f"review:{review.id}", f"type:{review.review_type.value}"], kind)
-        if found is not None:
-            # rendered only in the sandbox: a template stored before uploads were checked is
-            # refused here rather than run, and the refusal is audited
-            try:
-                content, source = supplied.render(found[0], found[1], _context(prefill)), found[0]
-            except supplied.TemplateRefused:
+    # filled in outside any transaction: a supplied template is read in a document worker, and
+    # rendered there only in the sandbox: one stored before uploads were checked is refused
+    # rather than run, and the refusal is audited
+    if found is not None:
+        try:
+            content = await ctx.documents.run(
+                _render_supplied, ctx.documents.limits, found[0], found[1],
+                _context(prefill), name=found[0],
+                unreadable="the supplied template could not be filled in")
+        except supplied.TemplateRefused:
+            async with ctx.unit_of_work() as uow:
                 await uow.audit.record(actor=actor.key, action="template.render_refused",
                                        at=ctx.clock.now(), review_id=review.id, kind=kind,
                                        source=found[0])
                 await uow.commit()
-                raise
-        else:
-            pack = pack or (review.template_pack if review else (
-                "bradford" if kind in ("action-plan", "interview") else "derbyshire"))
-            content, source = build(kind, pack, prefill), "built-in"
-        slug = (review.reference.replace("/", "-") + "-") if review else ""
+            raise
+        source = found[0]
+    else:
+        pack = pack or (review.template_pack if review else (
+            "bradford" if kind in ("action-plan", "interview") else "derbyshire"))
+        content, source = build(kind, pack, prefill), "built-in"
+    slug = (review.reference.replace("/", "-") + "-") if review else ""
+    async with ctx.unit_of_work() as uow:
         await uow.audit.record(actor=actor.key, action="template.generated", at=ctx.clock.now(),
                                review_id=review.id if review else None, kind=kind, source=source)
         await uow.commit()
     return Generated(f"{slug}{kind}.docx", content, review.id if review else None, source)
+
+
+# -- in a document worker (documents/worker.py): the archive checked, then read ----------------
+def _render_supplied(limits: ArchiveLimits, name: str, content: bytes, context: dict) -> bytes:
+    safety.inspect(content, limits, name)
+    return supplied.render(name, content, context)
+
+
+def _inspect_supplied(limits: ArchiveLimits, name: str, content: bytes, fields,
+                      marking: str) -> tuple[supplied.Inspection, bytes | None]:
+    safety.inspect(content, limits, name)
+    return supplied.inspect(name, content, fields), supplied.mark_header(content, marking)
 
 
 @dataclass(frozen=True)
@@ -134,14 +154,15 @@ async def upload(ctx: ServiceContext, actor: Actor, target: str, kind_name: str,
     if not filename.lower().endswith(".docx"):
         raise DomainError("A template must be a Word document (.docx).")
     try:
-        inspection = supplied.inspect(filename, content, FIELDS)
+        inspection, marked = await ctx.documents.run(
+            _inspect_supplied, ctx.documents.limits, filename, content, tuple(FIELDS), marking,
+            name=filename, unreadable="it could not be read as a Word template")
     except supplied.TemplateRefused as refused:
         async with ctx.unit_of_work() as uow:
             await uow.audit.record(actor=actor.key, action="template.refused", at=ctx.clock.now(),
                                    kind=kind, problems=len(refused.problems))
             await uow.commit()
         raise
-    marked = supplied.mark_header(content, marking)
     content = marked or content
     unknown = inspection.unknown
     async with ctx.unit_of_work() as uow:
@@ -164,15 +185,57 @@ def catalogue() -> list[tuple[str, str, str]]:
     return [(k.name, k.title, ", ".join(PACKS[p] for p in k.packs)) for k in KINDS.values()]
 
 
-async def check_version(ctx: ServiceContext, uow, review: Review, version: int) -> checker.CheckResult:
-    documents = await uow.submissions.documents(review.id, version)
+@dataclass(frozen=True)
+class _ToCheck:
+    key: tuple  # what the result depends on: the documents' hashes, the pack, the period
+    report: bytes | None = None
+    chronology: bytes | None = None
+    known: object = None  # the result (or refusal) already remembered: nothing was read
+
+
+def _check_key(review: Review, documents) -> tuple:
+    hashes = {d.kind: d.sha256 for d in documents
+              if d.filename.lower().endswith(".docx") and not d.link}
+    return ("check", hashes.get(DocumentKind.REPORT.value),
+            hashes.get(DocumentKind.CHRONOLOGY.value), review.template_pack,
+            review.tor_start, review.tor_end)
+
+
+async def to_check(ctx: ServiceContext, uow, review: Review, documents) -> _ToCheck:
+    """What the check of `documents` needs: nothing read when the same bytes were checked."""
+    key = _check_key(review, documents)
+    known = ctx.documents.known(key)
+    if known is not None:
+        return _ToCheck(key, known=known)
     contents = {}
     for document in documents:
         if document.filename.lower().endswith(".docx") and not document.link:
             contents[document.kind] = await uow.submissions.content(document.id)
-    return checker.check(contents.get(DocumentKind.REPORT.value),
-                         contents.get(DocumentKind.CHRONOLOGY.value), review.template_pack,
-                         (review.tor_start, review.tor_end))
+    return _ToCheck(key, contents.get(DocumentKind.REPORT.value),
+                    contents.get(DocumentKind.CHRONOLOGY.value))
+
+
+async def run_check(ctx: ServiceContext, review: Review, pending: _ToCheck) -> checker.CheckResult:
+    """The check, in a document worker, once per set of bytes; DocumentRefused (remembered too)
+    when the worker could not finish it."""
+    known = pending.known if pending.known is not None else ctx.documents.known(pending.key)
+    if known is None:
+        try:
+            known = await ctx.documents.run(
+                jobs.check, ctx.documents.limits, pending.report, pending.chronology,
+                review.template_pack, (review.tor_start, review.tor_end),
+                unreadable="the documents could not be read")
+        except DocumentRefused as refused:
+            known = refused
+        ctx.documents.keep(pending.key, known)
+    if isinstance(known, DocumentRefused):
+        raise known
+    return known
+
+
+async def check_version(ctx: ServiceContext, uow, review: Review, version: int) -> checker.CheckResult:
+    documents = await uow.submissions.documents(review.id, version)
+    return await run_check(ctx, review, await to_check(ctx, uow, review, documents))
 
 
 async def check_latest(ctx: ServiceContext, actor: Actor, reference: str) -> tuple[Review, int, checker.CheckResult]:
@@ -182,4 +245,10 @@ async def check_latest(ctx: ServiceContext, actor: Actor, reference: str) -> tup
         version = await uow.submissions.latest_version(review.id)
         if not version:
             raise DomainError(f"Nothing has been submitted for {review.reference} yet.")
-        return review, version, await check_version(ctx, uow, review, version)
+        pending = await to_check(ctx, uow, review,
+                                 await uow.submissions.documents(review.id, version))
+    try:  # read outside the transaction: a worker may take its time
+        return review, version, await run_check(ctx, review, pending)
+    except DocumentRefused as refused:
+        raise DomainError(f"I could not check {review.reference} version {version}: "
+                          f"{refused.reason}.") from None

@@ -72,11 +72,23 @@ async def midway(teams):
     return teams
 
 
+def word(text: bytes) -> bytes:
+    """A small Word document saying `text`."""
+    import io
+
+    from docx import Document
+
+    document, out = Document(), io.BytesIO()
+    document.add_paragraph(text.decode())
+    document.save(out)
+    return out.getvalue()
+
+
 async def submit_files(teams, host, version_note=b"v"):
     await teams.say(AUTHOR, f"imr submit {REF}")
     replies = await teams.send_files(AUTHOR, [
-        host.url("IMR report.docx", b"PK report " + version_note),
-        host.url("Chronology.docx", b"PK chronology " + version_note)])
+        host.url("IMR report.docx", word(b"report " + version_note)),
+        host.url("Chronology.docx", word(b"chronology " + version_note))])
     (confirm,) = cards(replies)
     return await teams.submit(AUTHOR, confirm["actions"][0]["data"])
 
@@ -100,7 +112,7 @@ async def test_submitting_needs_both_documents_of_the_right_type(midway, host):
     assert "Send me the report and the chronology" in reply
     reply = texts(await midway.send_files(AUTHOR, [host.url("notes.txt", b"x")]))
     assert "not a Word document (.docx) or a PDF" in reply
-    reply = texts(await midway.send_files(AUTHOR, [host.url("report.docx", b"PK")]))
+    reply = texts(await midway.send_files(AUTHOR, [host.url("report.docx", word(b"report"))]))
     assert "Send me the chronology" in reply and "report: report.docx" in reply
     assert await stage(midway) == Stage.MIDWAY_HELD
     assert "Only the report author" in texts(await midway.say(DEV, f"imr submit {REF}"))

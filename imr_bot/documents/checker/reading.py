@@ -335,6 +335,8 @@ def open_document(content: bytes) -> Opened:
     """Raises ValueError when the bytes are not a Word document python-docx can read."""
     try:
         document = Document(io.BytesIO(content))
+    except MemoryError:  # not the document's fault alone: the worker's cap says so (worker.py)
+        raise
     except Exception as error:  # any failure to open is the same to the author: not a .docx
         raise ValueError("not a Word document (.docx) that can be opened") from error
     reader = Reader(document)
