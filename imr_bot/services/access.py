@@ -31,7 +31,7 @@ from .tracker import closest
 
 log = logging.getLogger(__name__)
 
-REFUSAL = "That isn't something I can do for you. Type `imr help` to see what you can do."
+REFUSAL = "That isn't something I can do for you. Type imr help to see what you can do."
 MAX_REFERENCE = 80  # longer is no reference; a refusal's audit keeps no more than this
 
 
