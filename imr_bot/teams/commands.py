@@ -130,9 +130,9 @@ def card_action(verb: str, permission: Permission, *, review: Target | None,
                 invoke: bool = False, dialog: bool = False):
     """Declare a handler method for a card button: the only way a card's verb reaches code.
 
-    To add a button: put `"verb": "area.what"` in the card's JSON (Action.Submit: in `data`;
+    To add a button: put `"verb": "<area>.<what>"` in the card's JSON (Action.Submit: in `data`;
     Action.Execute: the action's `verb`), and decorate its handler with
-    `@card_action("area.what", Permission.X, review=Target.Y)`:
+    `@card_action("<area>.<what>", Permission.X, review=Target.Y)`:
 
     - `Permission.X`: who may press it. For an action about one review, use a permission in
       `domain.policy.REVIEW_SCOPED` (or add one there, with the roles it names in `POLICY`): a
