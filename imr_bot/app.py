@@ -84,6 +84,7 @@ def build(settings: Settings | None = None, *, clock: Clock | None = None,
     app = Application(settings, database, ctx, cards, adapter, bot, delivery, None,  # type: ignore[arg-type]
                       metrics=Metrics())
     delivery.metrics = app.metrics
+    bot.metrics = app.metrics
     app.web = create_web_app(app)
 
     async def on_startup(_web_app: web.Application) -> None:

@@ -47,12 +47,11 @@ class Refused(NotAllowed):
     """A card action this person may not take. Its message is the same for every refusal."""
 
     def __init__(self, reason: str):
-        self.reason = reason  # for the audit and the metrics only, never shown
+        # for the audit and the metrics (observability.ACTION_REFUSALS) only, never shown
+        self.reason = reason
         super().__init__(REFUSAL)
 
 
-# the reasons a refusal is counted under: a fixed set, whatever a payload carries
-REASONS = frozenset({"undeclared", "not_in_directory", "not_permitted", "no_review", "no_role"})
 
 
 async def held_on(uow, review: Review, actor: Actor) -> frozenset[Role]:

@@ -61,6 +61,7 @@ class ImrBot(TeamsActivityHandler):
         self._saved_references: dict[str, str] = {}
         self._member_misses: dict[str, float] = {}
         self._command_windows: dict[str, SlidingWindow] = {}
+        self.metrics = None  # set by the app: counts refused card actions
 
     # -- every turn -------------------------------------------------------------------------
     async def on_turn(self, turn_context: TurnContext) -> None:
@@ -224,10 +225,15 @@ class ImrBot(TeamsActivityHandler):
         """The declared action for a card's verb, if this person may take it with this data now;
         otherwise `access.Refused` (audited), the same for every reason."""
         action = CARD_ACTIONS.get(verb) if isinstance(verb, str) else None
-        if action is None or action.invoke != invoke:
-            await access.refuse(self.ctx, turn.actor, str(verb or "")[:60], "undeclared")
-        await access.check_action(self.ctx, turn.actor, action.verb, action.permission,
-                                  action.target, data)
+        try:
+            if action is None or action.invoke != invoke:
+                await access.refuse(self.ctx, turn.actor, str(verb or "")[:60], "undeclared")
+            await access.check_action(self.ctx, turn.actor, action.verb, action.permission,
+                                      action.target, data)
+        except access.Refused as refused:
+            if self.metrics is not None:
+                self.metrics.count_refused_action(refused.reason)
+            raise
         return action
 
     async def _may_go_on(self, turn: Turn, value: dict) -> bool:

@@ -277,6 +277,20 @@ async def test_an_undeclared_verb_is_refused_like_any_other(review):
             assert await snapshot(review) == before
 
 
+async def test_a_refusal_is_audited_and_counted_without_naming_the_review(review):
+    await press(review, UNRELATED, "approval.refresh", review.matrix[Target.REVIEW_ID])
+    await press(review, STRANGER, "status.review", {"reference": REF})
+    await review.submit(HEAD_OF_CP, {"verb": "no.such"})
+    entries = (await refusals(review))[-3:]
+    assert [(e.actor, e.detail["verb"], e.detail["reason"], e.review_id) for e in entries] == [
+        (UNRELATED.email, "approval.refresh", "no_role", None),
+        (f"teams:{STRANGER.aad}", "status.review", "not_in_directory", None),
+        (HEAD_OF_CP.email, "no.such", "undeclared", None)]
+    shown = review.app.metrics.exposition().decode()
+    for reason in ("no_role", "not_in_directory", "undeclared"):
+        assert f'imr_refused_card_actions_total{{reason="{reason}"}} 1.0' in shown
+
+
 async def test_a_submit_verb_sent_as_an_execute_is_refused(review):
     """Action.Submit and Action.Execute are declared apart: one cannot stand in for the other."""
     card = await review.execute(HEAD_OF_CP, "allocate.start", {"reference": REF})
