@@ -138,18 +138,19 @@ class ApprovalHandlers:
                      for line in lines[-60:]]})
 
     # -- Action.Execute: each returns the approval card's data to show in place of the clicked one
-    @card_action("approval.refresh", Permission.VIEW_REVIEW, review=Target.REVIEW_ID, invoke=True)
+    @card_action("approval.refresh", Permission.VIEW_REVIEW, review=Target.REVIEW_ID,
+                 invoke="approval")
     async def on_approval_refresh(self, turn: Turn, data: dict) -> dict:
         review_id, version, level = _approval_card(data)
         return await approvals.view(turn.bot.ctx, turn.actor, review_id, version, level)
 
     @card_action("approval.approve", Permission.DECIDE_APPROVAL, review=Target.REVIEW_ID,
-                 invoke=True)
+                 invoke="approval")
     async def on_approval_approve(self, turn: Turn, data: dict) -> dict:
         return await self._decide(turn, data, Decision.APPROVED)
 
     @card_action("approval.amend", Permission.DECIDE_APPROVAL, review=Target.REVIEW_ID,
-                 invoke=True)
+                 invoke="approval")
     async def on_approval_amend(self, turn: Turn, data: dict) -> dict:
         return await self._decide(turn, data, Decision.AMENDMENTS)
 

@@ -226,7 +226,7 @@ class ImrBot(TeamsActivityHandler):
         otherwise `access.Refused` (audited), the same for every reason."""
         action = CARD_ACTIONS.get(verb) if isinstance(verb, str) else None
         try:
-            if action is None or action.invoke != invoke:
+            if action is None or (action.invoke is not None) != invoke:
                 await access.refuse(self.ctx, turn.actor, str(verb or "")[:60], "undeclared")
             await access.check_action(self.ctx, turn.actor, action.verb, action.permission,
                                       action.target, data)
@@ -286,7 +286,7 @@ class ImrBot(TeamsActivityHandler):
         card = self.cards.render("message", {"text": CLICK_NOT_SAVED})
         action = value.get("action") if isinstance(value, dict) else None
         declared = CARD_ACTIONS.get(action.get("verb")) if isinstance(action, dict) else None
-        if declared is not None and declared.invoke:
+        if declared is not None and declared.invoke is not None:
             card["actions"] = [{"type": "Action.Execute", "title": "Try again",
                                 "verb": action["verb"], "data": action.get("data") or {}}]
         return card
@@ -307,7 +307,8 @@ class ImrBot(TeamsActivityHandler):
             card_data = await getattr(self.handlers, declared.handler_name)(turn, data)
         except DomainError as error:
             return _invoke_card(self.cards.render("message", {"text": str(error)}))
-        return _invoke_card(self.cards.render("approval", {**card_data, "baseUrl": self.ctx.base_url}))
+        return _invoke_card(self.cards.render(declared.invoke,
+                                              {**card_data, "baseUrl": self.ctx.base_url}))
 
     async def begin_new_review(self, turn: Turn, options: dict | None = None) -> None:
         dialog_context = await self.dialogs.create_context(turn.context)

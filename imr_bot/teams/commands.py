@@ -119,7 +119,9 @@ class CardAction:
     permission: Permission
     target: Target | None  # the card-data field naming the review; None: about no one review
     handler_name: str
-    invoke: bool = False  # Action.Execute: the handler returns the card that replaces the clicked one
+    # Action.Execute: the card (a name in cards/) that replaces the clicked one, from the
+    # handler's data; None for an Action.Submit
+    invoke: str | None = None
     dialog: bool = False  # a step of the `imr new` dialog, handled by the dialog while it runs
 
 
@@ -127,7 +129,7 @@ CARD_ACTIONS: dict[str, CardAction] = {}
 
 
 def card_action(verb: str, permission: Permission, *, review: Target | None,
-                invoke: bool = False, dialog: bool = False):
+                invoke: str | None = None, dialog: bool = False):
     """Declare a handler method for a card button: the only way a card's verb reaches code.
 
     To add a button: put `"verb": "<area>.<what>"` in the card's JSON (Action.Submit: in `data`;
@@ -140,8 +142,9 @@ def card_action(verb: str, permission: Permission, *, review: Target | None,
     - `review=`: the card-data field that names the review (`Target.REFERENCE`, `REVIEW_ID`,
       `MEETING_ID`, `ALLOCATION_ID`; add one in `services.access` with how to find its review),
       or `None` for an action about no one review (then `Permission.X` is by directory role).
-    - `invoke=True` for an Action.Execute, whose handler takes (turn, data) and returns the data
-      of the approval card to show in place of the clicked one.
+    - `invoke="card"` for an Action.Execute: its handler takes (turn, data) and returns the data
+      of that card (a name in cards/), which the invoke response shows in place of the clicked
+      one. An Action.Submit's handler takes (turn, value) and answers in the chat.
 
     Before the handler runs, the bot checks this declaration against the person and the data,
     now; a refusal is neutral, audited and changes nothing. The test in
@@ -193,10 +196,17 @@ def undeclared_card_verbs(cards_dir) -> dict[str, set[str]]:
 
 def declaration_problems(cards_dir, handlers) -> list[str]:
     """What is wrong with the declarations, for the bot to refuse to start on: a card verb no
-    handler declares, or a declaration whose handler `handlers` lacks."""
+    handler declares, a declaration whose handler `handlers` lacks, or an Action.Execute whose
+    card is not in `cards_dir`."""
+    from pathlib import Path
+
     problems = [f"{name} uses the undeclared card verb(s) {', '.join(sorted(verbs))}"
                 for name, verbs in undeclared_card_verbs(cards_dir).items()]
-    problems += [f"{getattr(spec, 'name', None) or spec.verb} is declared with a missing handler {spec.handler_name}"
-                 for spec in [*REGISTRY, *CARD_ACTIONS.values()]
-                 if not callable(getattr(handlers, spec.handler_name, None))]
+    for spec in [*REGISTRY, *CARD_ACTIONS.values()]:
+        if not callable(getattr(handlers, spec.handler_name, None)):
+            problems.append(f"{getattr(spec, 'name', None) or spec.verb} is declared with a "
+                            f"missing handler {spec.handler_name}")
+    for action in CARD_ACTIONS.values():
+        if action.invoke is not None and not (Path(cards_dir) / f"{action.invoke}.json").is_file():
+            problems.append(f"{action.verb} answers with the missing card {action.invoke}")
     return problems
