@@ -23,6 +23,7 @@ from imr_bot.store.unit_of_work import UnitOfWorkFactory
 from imr_bot.teams.adapter import close_adapter, create_adapter
 from imr_bot.teams.bot import ImrBot
 from imr_bot.teams.card_templates import CardLibrary
+from imr_bot.teams.commands import declaration_problems
 from imr_bot.teams.delivery import Delivery
 from imr_bot.teams.server import create_web_app
 from imr_bot.teams.state_storage import DatabaseStorage
@@ -80,9 +81,14 @@ def build(settings: Settings | None = None, *, clock: Clock | None = None,
     delivery = Delivery(adapter, settings.app_id, database, cards, clock, settings.base_url,
                         lease=timedelta(seconds=settings.delivery_lease_seconds))
     bot = ImrBot(ctx, cards, DatabaseStorage(StateRecords(database), clock), delivery, settings)
+    # every card button reaches code only through a declaration: refuse to run with one missing
+    undeclared = declaration_problems(settings.cards_dir, bot.handlers)
+    if undeclared:
+        raise RefusedToStart("; ".join(undeclared))
     app = Application(settings, database, ctx, cards, adapter, bot, delivery, None,  # type: ignore[arg-type]
                       metrics=Metrics())
     delivery.metrics = app.metrics
+    bot.metrics = app.metrics
     app.web = create_web_app(app)
 
     async def on_startup(_web_app: web.Application) -> None:

@@ -106,6 +106,9 @@ INVALID_TYPE = "invalid"  # a request refused before its type could be read
 REFUSAL_REASONS = frozenset({
     "not_json_content", "charset", "not_json", "too_large", "not_an_activity", "malformed",
     "unauthorised", "tenant", "bad_request", "link"})
+# why a card action was refused (services/access.REASONS)
+ACTION_REFUSALS = frozenset({"undeclared", "not_in_directory", "not_permitted", "no_review",
+                             "no_role"})
 
 
 def activity_type_label(value: object) -> str:
@@ -127,6 +130,12 @@ class Metrics:
         self.errors = Counter("imr_errors_total", "Turns that failed", registry=self.registry)
         self.refused = Counter("imr_refused_requests_total", "Requests refused at the edge",
                                ["reason"], registry=self.registry)
+        self.refused_actions = Counter("imr_refused_card_actions_total",
+                                       "Card actions refused by their declaration", ["reason"],
+                                       registry=self.registry)
+
+    def count_refused_action(self, reason: str) -> None:
+        self.refused_actions.labels(reason if reason in ACTION_REFUSALS else "undeclared").inc()
 
     def count_refusal(self, reason: str) -> None:
         self.refused.labels(reason if reason in REFUSAL_REASONS else "bad_request").inc()

@@ -2,6 +2,12 @@
 
 Stage changes are also guarded by the transition table in stages.py; this table answers the
 earlier question of whether a person may even ask.
+
+Some permissions are about one review (`REVIEW_SCOPED`). For those, a review role in the table
+(author, line manager, QA lead) counts only when the person holds it on *that* review, while an
+organisation role (Business Services, Head of CP & IRO, a Service Director, administrator) counts
+for every review. `allowed_on_review` decides; `services/access` works out what a person holds
+on a review (their review roles, a delegated decision, an open offer to write it).
 """
 
 from __future__ import annotations
@@ -10,7 +16,7 @@ from enum import StrEnum
 
 from .errors import NotAllowed
 from .people import Actor
-from .roles import Role
+from .roles import REVIEW_ROLES, Role
 
 
 class Permission(StrEnum):
@@ -27,10 +33,21 @@ class Permission(StrEnum):
     DECLARE_CONFLICT = "declare_conflict"
     MANAGE_PEOPLE = "manage_people"
     VIEW_PEOPLE = "view_people"
+    # about one review: see REVIEW_SCOPED
+    VIEW_REVIEW = "view_review"
+    SUBMIT_REPORT = "submit_report"
+    DECIDE_APPROVAL = "decide_approval"
+    ANSWER_OFFER = "answer_offer"
+    ORGANISE_MEETING = "organise_meeting"
+    ANSWER_MEETING = "answer_meeting"
+    ANSWER_REMINDER = "answer_reminder"
 
 
 EVERYONE = None  # also people not (yet) in the directory
 ANY_KNOWN = frozenset(Role)  # anyone active in the directory, whatever their role
+# The organisation roles that see every review (the same people may export the whole tracker).
+SEE_EVERY_REVIEW = frozenset({Role.BUSINESS_SERVICES, Role.HEAD_OF_CP, Role.ADMINISTRATOR,
+                              Role.SD_EHS, Role.SD_QPP})
 
 POLICY: dict[Permission, frozenset[Role] | None] = {
     Permission.HELP: EVERYONE,
@@ -48,10 +65,29 @@ POLICY: dict[Permission, frozenset[Role] | None] = {
     Permission.DECLARE_CONFLICT: ANY_KNOWN,
     Permission.MANAGE_PEOPLE: frozenset({Role.BUSINESS_SERVICES, Role.ADMINISTRATOR}),
     Permission.VIEW_PEOPLE: frozenset({Role.BUSINESS_SERVICES, Role.ADMINISTRATOR, Role.HEAD_OF_CP}),
+    Permission.VIEW_REVIEW: SEE_EVERY_REVIEW | REVIEW_ROLES,
+    Permission.SUBMIT_REPORT: frozenset({Role.AUTHOR}),
+    Permission.DECIDE_APPROVAL: frozenset({Role.QA_LEAD, Role.SD_EHS}),
+    Permission.ANSWER_OFFER: frozenset({Role.AUTHOR}),
+    Permission.ORGANISE_MEETING: frozenset({Role.QA_LEAD}),
+    Permission.ANSWER_MEETING: REVIEW_ROLES,
+    # "On it" / "Remind me on" on a reminder card: whom the review's reminders reach (its
+    # people, and the organisation roles on the reminder ladder)
+    Permission.ANSWER_REMINDER: REVIEW_ROLES | frozenset({Role.HEAD_OF_CP, Role.SD_EHS,
+                                                          Role.SD_QPP, Role.BUSINESS_SERVICES}),
 }
+
+REVIEW_SCOPED = frozenset({Permission.VIEW_REVIEW, Permission.SUBMIT_REPORT,
+                           Permission.DECIDE_APPROVAL, Permission.ANSWER_OFFER,
+                           Permission.ORGANISE_MEETING, Permission.ANSWER_MEETING,
+                           Permission.ANSWER_REMINDER})
 
 
 def allowed(permission: Permission, actor: Actor) -> bool:
+    """Whether `actor` may do this at all, by their directory roles. A permission about one
+    review is never granted here: ask `allowed_on_review`."""
+    if permission in REVIEW_SCOPED:
+        return False
     roles = POLICY[permission]
     if roles is EVERYONE:
         return True
@@ -77,3 +113,15 @@ def require(permission: Permission, actor: Actor) -> None:
         raise NotAllowed("You're not in the IMR people directory yet, so I can't show you that. "
                          "Please ask Business Services to add you.")
     raise NotAllowed(f"Sorry, only {who_may(permission)} can do that.")
+
+
+def allowed_on_review(permission: Permission, actor: Actor, held: frozenset[Role]) -> bool:
+    """Whether `actor`, holding the roles `held` on one review, may do this there. Their
+    organisation roles count; their directory's review roles (being in the pool of authors)
+    do not: only `held` does. Nobody outside the directory, or deactivated, may do anything on a review."""
+    if not actor.is_known:
+        return False
+    roles = POLICY[permission]
+    if roles is EVERYONE or roles is ANY_KNOWN:
+        return True
+    return bool(roles & ((actor.roles - REVIEW_ROLES) | held))

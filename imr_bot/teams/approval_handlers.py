@@ -9,15 +9,14 @@ from imr_bot.domain.roles import Role
 from imr_bot.domain.submissions import ACCEPTED_TYPES, MAX_FILE_BYTES, Decision, Level, file_kind
 from imr_bot.domain.urls import document_link, looks_like_link
 from imr_bot.services import approvals
+from imr_bot.services.access import Target
 
 from .attachments import FetchPolicy, TooLarge, check_before_fetch, download, teams_files
-from .commands import PERSONAL, card_action, command
+from .commands import PERSONAL, card_action, command, first_word
 from .turn import Turn, parse_id
 
 SUBMITTING = "imr.submitting"  # conversation state: the review the author is sending files for
 
-EXECUTE_VERBS = {"approval.refresh": None, "approval.approve": Decision.APPROVED,
-                 "approval.amend": Decision.AMENDMENTS}
 
 
 def _links(words: list[str], organisation_hosts: tuple[str, ...]) -> list[str]:
@@ -37,7 +36,7 @@ class ApprovalHandlers:
     @command("submit", "submit REF [links | cancel]", "Submit the report and the chronology to "
              "the QA lead (or, after amendments, again): send both as files here, or as "
              "SharePoint/OneDrive links.", Permission.VIEW_STATUS, scopes=PERSONAL,
-             group="Documents", audience=frozenset({Role.AUTHOR}))
+             review=first_word, group="Documents", audience=frozenset({Role.AUTHOR}))
     async def submit(self, turn: Turn, args: str) -> None:
         words = args.split()
         if not words:
@@ -102,7 +101,7 @@ class ApprovalHandlers:
             await self._progress(turn, gathered)
         return True
 
-    @card_action("submit.confirm", Permission.VIEW_STATUS)
+    @card_action("submit.confirm", Permission.SUBMIT_REPORT, review=Target.REFERENCE)
     async def on_submit_confirm(self, turn: Turn, value: dict) -> None:
         review, version, level = await approvals.submit(turn.bot.ctx, turn.actor,
                                                         str(value.get("reference") or ""))
@@ -110,7 +109,7 @@ class ApprovalHandlers:
         turn.deliver_soon()
         await turn.say(f"Submitted **{review.reference}** version {version} to the {level.title}.")
 
-    @card_action("submit.discard", Permission.VIEW_STATUS)
+    @card_action("submit.discard", Permission.SUBMIT_REPORT, review=Target.REFERENCE)
     async def on_submit_discard(self, turn: Turn, value: dict) -> None:
         reference = str(value.get("reference") or "")
         removed = await approvals.discard(turn.bot.ctx, turn.actor, reference)
@@ -118,7 +117,7 @@ class ApprovalHandlers:
 
     @command("submitted", "submitted REF [DATE]", "Record that the IMR went to DDSCP (today, or "
              "on DATE) and close the review (Business Services).", Permission.EDIT_REVIEW,
-             group="Documents")
+             review=first_word, group="Documents")
     async def submitted(self, turn: Turn, args: str) -> None:
         reference, _, rest = args.strip().partition(" ")
         if not reference:
@@ -131,7 +130,7 @@ class ApprovalHandlers:
 
     @command("delegate", "delegate REF EMAIL", "Let someone else make the pending approval "
              "decision on a review (Head of CP & IRO).", Permission.ALLOCATE, scopes=PERSONAL,
-             group="Documents")
+             review=first_word, group="Documents")
     async def delegate(self, turn: Turn, args: str) -> None:
         words = args.split()
         if len(words) != 2:
@@ -143,7 +142,7 @@ class ApprovalHandlers:
                        f"{review.reference}; they have been sent the card.")
 
     @command("history", "history REF", "A review's audit trail: every change, who and when.",
-             Permission.VIEW_HISTORY)
+             Permission.VIEW_HISTORY, review=first_word)
     async def history(self, turn: Turn, args: str) -> None:
         if not args.strip():
             await turn.say("Tell me the review, e.g. `imr history DDSCP/CSPR/2026/014`.")
@@ -155,21 +154,37 @@ class ApprovalHandlers:
             "rows": [{"a": line.at, "a2": "", "b": line.what, "c": line.who, "d": ""}
                      for line in lines[-60:]]})
 
-    # -- Action.Execute ---------------------------------------------------------------------
-    async def execute(self, turn: Turn, verb: str, data: dict) -> dict:
-        """An approval card's Action.Execute: the card to show the clicker in its place."""
-        ctx = turn.bot.ctx
-        try:
-            review_id, version = parse_id(data.get("reviewId")), parse_id(data.get("version"))
-            level = Level(str(data.get("level")))
-        except (DomainError, ValueError):
-            raise DomainError("That card's data is not valid.") from None
-        decision = EXECUTE_VERBS.get(verb)
-        if decision is None:
-            return await approvals.view(ctx, turn.actor, review_id, version, level)
+    # -- Action.Execute: each returns the approval card's data to show in place of the clicked one
+    @card_action("approval.refresh", Permission.VIEW_REVIEW, review=Target.REVIEW_ID,
+                 invoke="approval")
+    async def on_approval_refresh(self, turn: Turn, data: dict) -> dict:
+        review_id, version, level = _approval_card(data)
+        return await approvals.view(turn.bot.ctx, turn.actor, review_id, version, level)
+
+    @card_action("approval.approve", Permission.DECIDE_APPROVAL, review=Target.REVIEW_ID,
+                 invoke="approval")
+    async def on_approval_approve(self, turn: Turn, data: dict) -> dict:
+        return await self._decide_on_card(turn, data, Decision.APPROVED)
+
+    @card_action("approval.amend", Permission.DECIDE_APPROVAL, review=Target.REVIEW_ID,
+                 invoke="approval")
+    async def on_approval_amend(self, turn: Turn, data: dict) -> dict:
+        return await self._decide_on_card(turn, data, Decision.AMENDMENTS)
+
+    async def _decide_on_card(self, turn: Turn, data: dict, decision: Decision) -> dict:
+        review_id, version, level = _approval_card(data)
         checklist = [k for k, v in data.items() if k.startswith("check_") and str(v) == "true"]
-        outcome = await approvals.click(ctx, turn.actor, review_id, version, level, decision,
-                                        str(data.get("comment") or ""), checklist)
+        outcome = await approvals.click(turn.bot.ctx, turn.actor, review_id, version, level,
+                                        decision, str(data.get("comment") or ""), checklist)
         if outcome.recorded:
             turn.deliver_soon()
         return outcome.card
+
+
+def _approval_card(data: dict) -> tuple[int, int, Level]:
+    """Which review, version and level an approval card is for."""
+    try:
+        return parse_id(data.get("reviewId")), parse_id(data.get("version")), Level(
+            str(data.get("level")))
+    except (DomainError, ValueError):
+        raise DomainError("That card's data is not valid.") from None

@@ -15,18 +15,16 @@ from botbuilder.schema import Activity, AdaptiveCardInvokeResponse, ChannelAccou
 from dialogs.new_review import NewReviewDialog
 from imr_bot.config import Settings
 from imr_bot.domain.errors import DomainError
-from imr_bot.domain.inputs import whole_number
 from imr_bot.domain.people import Actor
 from imr_bot.domain.plain_text import plain
 from imr_bot.domain.policy import require
-from imr_bot.services import identity
+from imr_bot.services import access, identity
 from imr_bot.services.context import ServiceContext
 from imr_bot.store.database import is_unavailable
 
 from .activities import activity_tenant
-from .approval_handlers import EXECUTE_VERBS
 from .card_templates import CardLibrary
-from .commands import CARD_ACTIONS, REGISTRY, has_command_prefix, normalise
+from .commands import CARD_ACTIONS, REGISTRY, CardAction, has_command_prefix, normalise
 from .connector import wire
 from .handlers import CommandHandlers
 from .rate_limit import SlidingWindow
@@ -64,6 +62,7 @@ class ImrBot(TeamsActivityHandler):
         self._saved_references: dict[str, str] = {}
         self._member_misses: dict[str, float] = {}
         self._command_windows: dict[str, SlidingWindow] = {}
+        self.metrics = None  # set by the app: counts refused card actions
 
     # -- every turn -------------------------------------------------------------------------
     async def on_turn(self, turn_context: TurnContext) -> None:
@@ -210,6 +209,8 @@ class ImrBot(TeamsActivityHandler):
         activity = turn_context.activity
         value = activity.value if isinstance(activity.value, dict) else None
         if in_dialog:
+            if value is not None and not await self._may_go_on(turn, value):
+                return
             dialog_context = await self.dialogs.create_context(turn_context)
             explicit_command = (value is None and has_command_prefix(activity.text)
                                 and REGISTRY.match(normalise(activity.text)) is not None
@@ -249,6 +250,10 @@ class ImrBot(TeamsActivityHandler):
             return
         try:
             require(spec.permission, turn.actor)
+            reference = spec.review(args) if spec.review is not None else None
+            if reference:
+                # someone who may not see the review is told what an unknown reference gets
+                await access.visible_review(self.ctx, turn.actor, reference)
             await getattr(self.handlers, spec.handler_name)(turn, args)
         except DomainError as error:
             await turn.say(str(error))
@@ -277,31 +282,36 @@ class ImrBot(TeamsActivityHandler):
         await turn.card("did_you_mean", {"asked": shown, "suggestions": [
             {"text": f"imr {suggestion}"} for suggestion in suggestions]})
 
-    async def _on_card_submit(self, turn: Turn, value: dict) -> None:
-        verb = str(value.get("verb") or "")
+    async def _checked_action(self, turn: Turn, verb, data: dict, *,
+                              invoke: bool) -> CardAction:
+        """The declared action for a card's verb, if this person may take it with this data now;
+        otherwise `access.Refused` (audited), the same for every reason."""
+        action = CARD_ACTIONS.get(verb) if isinstance(verb, str) else None
         try:
-            if verb == "new_review.check":
-                # the dialog ended (cancelled, or the bot's state was cleared): the user's values
-                # are in the card, so carry on from them rather than lose them
-                require(REGISTRY.get("new").permission, turn.actor)
-                dialog_context = await self.dialogs.create_context(turn.context)
-                await dialog_context.begin_dialog(NewReviewDialog.ID, {"values": value})
-            elif verb.startswith("new_review."):
-                await turn.say("That form is closed. Type `imr new` to log a commission.")
-            elif verb == "status.more":
-                page = whole_number(value.get("page") or 0, high=10_000) or 0
-                scope = str(value.get("scope") or "all")
-                require(REGISTRY.get("status").permission, turn.actor)
-                await self.handlers.show_board(turn, scope if scope in ("all", "mine", "overdue")
-                                               else "all", max(page, 0))
-            elif verb == "status.review":
-                await self._run_command(turn, f"status {value.get('reference', '')}")
-            elif verb in CARD_ACTIONS:
-                action = CARD_ACTIONS[verb]
-                require(action.permission, turn.actor)
-                await getattr(self.handlers, action.handler_name)(turn, value)
-            else:
-                await turn.say("I didn't understand that button. Type `imr help` for commands.")
+            if action is None or (action.invoke is not None) != invoke:
+                await access.refuse(self.ctx, turn.actor, str(verb or "")[:60], "undeclared")
+            await access.check_action(self.ctx, turn.actor, action.verb, action.permission,
+                                      action.target, data)
+        except access.Refused as refused:
+            if self.metrics is not None:
+                self.metrics.count_refused_action(refused.reason)
+            raise
+        return action
+
+    async def _may_go_on(self, turn: Turn, value: dict) -> bool:
+        """Whether a card submit made while a dialog runs may reach it (else it is refused)."""
+        try:
+            await self._checked_action(turn, value.get("verb"), value, invoke=False)
+        except access.Refused as refused:
+            await turn.say(str(refused))
+            return False
+        return True
+
+    async def _on_card_submit(self, turn: Turn, value: dict) -> None:
+        """An Action.Submit: only through its declaration in CARD_ACTIONS."""
+        try:
+            action = await self._checked_action(turn, value.get("verb"), value, invoke=False)
+            await getattr(self.handlers, action.handler_name)(turn, value)
         except (DomainError, ValueError) as error:
             await turn.say(str(error) if isinstance(error, DomainError) else
                            "That button's data was not valid.")
@@ -337,30 +347,34 @@ class ImrBot(TeamsActivityHandler):
         the user typed on the card) ready to send again."""
         card = self.cards.render("message", {"text": CLICK_NOT_SAVED})
         action = value.get("action") if isinstance(value, dict) else None
-        if isinstance(action, dict) and action.get("verb") in EXECUTE_VERBS:
+        declared = CARD_ACTIONS.get(action.get("verb")) if isinstance(action, dict) else None
+        if declared is not None and declared.invoke is not None:
             card["actions"] = [{"type": "Action.Execute", "title": "Try again",
                                 "verb": action["verb"], "data": action.get("data") or {}}]
         return card
 
     async def on_adaptive_card_invoke(self, turn_context: TurnContext, invoke_value):
-        """Action.Execute (approval cards): answer with the card that replaces the clicked one."""
+        """Action.Execute (approval cards, and their refresh): only through its declaration in
+        CARD_ACTIONS; answered with the card that replaces the clicked one."""
         actor = await self.actor(turn_context)
         turn = self._turn(turn_context, actor)
         action = invoke_value.action if invoke_value is not None else None
         verb = action.get("verb") if isinstance(action, dict) else getattr(action, "verb", None)
         data = action.get("data") if isinstance(action, dict) else getattr(action, "data", None)
-        if verb not in EXECUTE_VERBS or not isinstance(data, dict):
-            return _invoke_card(self.cards.render("message", {
-                "text": "This card's action is not known any more. Type imr help."}))
         try:
-            card_data = await self.handlers.execute(turn, verb, data)
+            declared = await self._checked_action(turn, verb, data if isinstance(data, dict)
+                                                  else {}, invoke=True)
+            if not isinstance(data, dict):
+                raise DomainError("That card's data is not valid.")
+            card_data = await getattr(self.handlers, declared.handler_name)(turn, data)
         except DomainError as error:
             return _invoke_card(self.cards.render("message", {"text": str(error)}))
-        return _invoke_card(self.cards.render("approval", {**card_data, "baseUrl": self.ctx.base_url}))
+        return _invoke_card(self.cards.render(declared.invoke,
+                                              {**card_data, "baseUrl": self.ctx.base_url}))
 
-    async def begin_new_review(self, turn: Turn) -> None:
+    async def begin_new_review(self, turn: Turn, options: dict | None = None) -> None:
         dialog_context = await self.dialogs.create_context(turn.context)
-        await dialog_context.begin_dialog(NewReviewDialog.ID)
+        await dialog_context.begin_dialog(NewReviewDialog.ID, options)
 
     # -- files the user allowed (FileConsentCard) -----------------------------------------------
     async def on_teams_file_consent_accept(self, turn_context: TurnContext, file_consent_card_response):

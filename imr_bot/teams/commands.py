@@ -1,7 +1,9 @@
-"""Commands, each declared once: name, usage, one help line, who may run it, where, and its handler.
+"""Commands and card actions, each declared once: name (or verb), who may use it, which review
+it is about, and its handler.
 
 The help card, the authorisation checks and the Teams manifest's command list all come from these
-declarations, so they cannot drift apart.
+declarations, so they cannot drift apart. The bot dispatches only through them: a command or a
+card verb that is not declared here is refused.
 """
 
 from __future__ import annotations
@@ -13,13 +15,15 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from imr_bot.domain.people import Actor
-from imr_bot.domain.policy import Permission, allowed
+from imr_bot.domain.policy import REVIEW_SCOPED, Permission, allowed
 from imr_bot.domain.roles import Role
+from imr_bot.services.access import Target
 
 ALL_SCOPES = frozenset({"personal", "team", "groupChat"})
 PERSONAL = frozenset({"personal"})
 
 Handler = Callable[[Any, str], Awaitable[None]]
+ReferenceIn = Callable[[str], "str | None"]  # the review reference a command's arguments name
 
 # the help card's sections, in the order shown
 GROUPS = ("Getting started", "Reviews", "Meetings", "Documents", "People and admin")
@@ -38,6 +42,7 @@ class Command:
     aliases: tuple[str, ...] = ()
     handler_name: str = ""
     examples: tuple[str, ...] = field(default_factory=tuple)
+    review: ReferenceIn | None = None  # which review it names: the person must be able to see it
     group: str = "Reviews"
     # whom the help card shows it to, beyond the permission (None: everyone permitted). Only
     # what is shown: who may act is still the permission and the use case's own checks.
@@ -73,6 +78,11 @@ class CommandRegistry:
         self._lookup: dict[str, Command] = {}
 
     def declare(self, command: Command) -> Command:
+        if command.name in self._commands:
+            raise ValueError(f"the command {command.name!r} is declared twice")
+        if command.permission in REVIEW_SCOPED:
+            raise ValueError(f"{command.name}: a command's permission is by directory role; "
+                             "name its review with review=")
         self._commands[command.name] = command
         for name in (command.name, *command.aliases):
             self._lookup[name.lower()] = command
@@ -156,31 +166,122 @@ REGISTRY = CommandRegistry()
 
 def command(name: str, usage: str, help: str, permission: Permission, *,
             scopes: frozenset[str] = ALL_SCOPES, aliases: tuple[str, ...] = (),
-            group: str = "Reviews", audience: frozenset[Role] | None = None):
-    """Declare a handler method as a command."""
+            review: ReferenceIn | None = None, group: str = "Reviews",
+            audience: frozenset[Role] | None = None):
+    """Declare a handler method as a command. `review`, for a command that names a review, takes
+    the arguments and returns the reference (or None when this use names none): before the
+    handler runs, someone who may not see that review is told it does not exist."""
     if group not in GROUPS:
         raise ValueError(f"unknown help group {group!r}")
 
     def decorate(handler: Handler) -> Handler:
         REGISTRY.declare(Command(name, usage, help, permission, scopes, aliases,
-                                 handler_name=handler.__name__, group=group, audience=audience))
+                                 handler_name=handler.__name__, review=review, group=group,
+                                 audience=audience))
         return handler
     return decorate
+
+
+def first_word(args: str) -> str | None:
+    """The reference in `REF ...` arguments."""
+    words = args.split()
+    return words[0] if words else None
 
 
 @dataclass(frozen=True)
 class CardAction:
     verb: str
     permission: Permission
+    target: Target | None  # the card-data field naming the review; None: about no one review
     handler_name: str
+    # Action.Execute: the card (a name in cards/) that replaces the clicked one, from the
+    # handler's data; None for an Action.Submit
+    invoke: str | None = None
+    dialog: bool = False  # a step of the `imr new` dialog, handled by the dialog while it runs
 
 
 CARD_ACTIONS: dict[str, CardAction] = {}
 
 
-def card_action(verb: str, permission: Permission):
-    """Declare a handler method for a card button (Action.Submit data.verb)."""
+def card_action(verb: str, permission: Permission, *, review: Target | None,
+                invoke: str | None = None, dialog: bool = False):
+    """Declare a handler method for a card button: the only way a card's verb reaches code.
+
+    To add a button: put `"verb": "<area>.<what>"` in the card's JSON (Action.Submit: in `data`;
+    Action.Execute: the action's `verb`), and decorate its handler with
+    `@card_action("<area>.<what>", Permission.X, review=Target.Y)`:
+
+    - `Permission.X`: who may press it. For an action about one review, use a permission in
+      `domain.policy.REVIEW_SCOPED` (or add one there, with the roles it names in `POLICY`): a
+      review role then counts only on that review, an organisation role on every review.
+    - `review=`: the card-data field that names the review (`Target.REFERENCE`, `REVIEW_ID`,
+      `MEETING_ID`, `ALLOCATION_ID`; add one in `services.access` with how to find its review),
+      or `None` for an action about no one review (then `Permission.X` is by directory role).
+    - `invoke="card"` for an Action.Execute: its handler takes (turn, data) and returns the data
+      of that card (a name in cards/), which the invoke response shows in place of the clicked
+      one. An Action.Submit's handler takes (turn, value) and answers in the chat.
+
+    Before the handler runs, the bot checks this declaration against the person and the data,
+    now; a refusal is neutral, audited and changes nothing. The test in
+    tests/teams/test_authorisation.py finds every verb in cards/*.json and fails on an
+    undeclared one, and walks each declared action as every role.
+    """
+    if review is None and permission in REVIEW_SCOPED:
+        raise ValueError(f"{verb}: {permission} is about one review: say which, with review=")
+
     def decorate(handler: Handler) -> Handler:
-        CARD_ACTIONS[verb] = CardAction(verb, permission, handler.__name__)
+        if verb in CARD_ACTIONS:
+            raise ValueError(f"the card action {verb!r} is declared twice")
+        CARD_ACTIONS[verb] = CardAction(verb, permission, review, handler.__name__, invoke,
+                                        dialog)
         return handler
     return decorate
+
+
+def card_verbs(card: Any) -> set[str]:
+    """Every verb a card's JSON can send: Action.Submit's data.verb, Action.Execute's verb
+    (the refresh included), wherever they are nested."""
+    found: set[str] = set()
+    if isinstance(card, dict):
+        if card.get("type") == "Action.Execute" and isinstance(card.get("verb"), str):
+            found.add(card["verb"])
+        data = card.get("data")
+        if isinstance(data, dict) and isinstance(data.get("verb"), str):
+            found.add(data["verb"])
+        for value in card.values():
+            found |= card_verbs(value)
+    elif isinstance(card, list):
+        for item in card:
+            found |= card_verbs(item)
+    return found
+
+
+def undeclared_card_verbs(cards_dir) -> dict[str, set[str]]:
+    """Card file name -> the verbs it uses that no handler declares (empty when all are)."""
+    import json
+    from pathlib import Path
+
+    missing: dict[str, set[str]] = {}
+    for path in sorted(Path(cards_dir).glob("*.json")):
+        verbs = card_verbs(json.loads(path.read_text(encoding="utf-8"))) - set(CARD_ACTIONS)
+        if verbs:
+            missing[path.name] = verbs
+    return missing
+
+
+def declaration_problems(cards_dir, handlers) -> list[str]:
+    """What is wrong with the declarations, for the bot to refuse to start on: a card verb no
+    handler declares, a declaration whose handler `handlers` lacks, or an Action.Execute whose
+    card is not in `cards_dir`."""
+    from pathlib import Path
+
+    problems = [f"{name} uses the undeclared card verb(s) {', '.join(sorted(verbs))}"
+                for name, verbs in undeclared_card_verbs(cards_dir).items()]
+    for spec in [*REGISTRY, *CARD_ACTIONS.values()]:
+        if not callable(getattr(handlers, spec.handler_name, None)):
+            problems.append(f"{getattr(spec, 'name', None) or spec.verb} is declared with a "
+                            f"missing handler {spec.handler_name}")
+    for action in CARD_ACTIONS.values():
+        if action.invoke is not None and not (Path(cards_dir) / f"{action.invoke}.json").is_file():
+            problems.append(f"{action.verb} answers with the missing card {action.invoke}")
+    return problems

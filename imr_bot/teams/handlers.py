@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 from imr_bot.domain.dates import format_date, parse_date
 from imr_bot.domain.errors import DomainError, MomentPassed
+from imr_bot.domain.inputs import whole_number
 from imr_bot.domain.plain_text import plain
 from imr_bot.domain.policy import Permission, require
 from imr_bot.domain.roles import Role
@@ -23,10 +24,11 @@ from imr_bot.services import (
     reminders,
     tracker,
 )
+from imr_bot.services.access import Target
 
 from . import views
 from .approval_handlers import ApprovalHandlers
-from .commands import PERSONAL, REGISTRY, card_action, command
+from .commands import PERSONAL, REGISTRY, card_action, command, first_word
 from .meeting_handlers import MeetingHandlers
 from .reminder_handlers import ReminderHandlers
 from .template_handlers import TemplateHandlers
@@ -52,7 +54,8 @@ class CommandHandlers(TodoHandlers, ReminderHandlers, MeetingHandlers, ApprovalH
 
     @command("status", "status [REF | mine | overdue]",
              "The tracker: every open IMR, most urgent first; one review's timeline with a "
-             "reference; “mine” for yours; “overdue” for the red ones.", Permission.VIEW_STATUS)
+             "reference; “mine” for yours; “overdue” for the red ones.", Permission.VIEW_STATUS,
+             review=lambda args: None if args.strip().lower() in _SCOPE_WORDS else first_word(args))
     async def status(self, turn: Turn, args: str) -> None:
         target = args.strip()
         if target.lower() == "mine" and turn.scope == "personal":  # what is waiting for me
@@ -63,6 +66,16 @@ class CommandHandlers(TodoHandlers, ReminderHandlers, MeetingHandlers, ApprovalH
             await turn.card("status_review", views.review_data(detail))
             return
         await self.show_board(turn, target.lower() or "all", 0)
+
+    @card_action("status.more", Permission.VIEW_STATUS, review=None)
+    async def on_status_more(self, turn: Turn, value: dict) -> None:
+        page = whole_number(value.get("page") or 0, high=10_000) or 0
+        scope = str(value.get("scope") or "all")
+        await self.show_board(turn, scope if scope in _SCOPE_WORDS else "all", page)
+
+    @card_action("status.review", Permission.VIEW_REVIEW, review=Target.REFERENCE)
+    async def on_status_review(self, turn: Turn, value: dict) -> None:
+        await self.status(turn, str(value.get("reference") or ""))
 
     async def show_board(self, turn: Turn, scope: str, page: int) -> None:
         board = await tracker.board(turn.bot.ctx, turn.actor, scope, page)
@@ -92,6 +105,25 @@ class CommandHandlers(TodoHandlers, ReminderHandlers, MeetingHandlers, ApprovalH
              "form or typed answers.", Permission.COMMISSION, scopes=PERSONAL)
     async def new(self, turn: Turn, args: str) -> None:
         await turn.bot.begin_new_review(turn)
+
+    # the form's buttons: while `imr new` runs its dialog takes them (see NewReviewDialog)
+    @card_action("new_review.check", Permission.COMMISSION, review=None, dialog=True)
+    async def on_new_review_check(self, turn: Turn, value: dict) -> None:
+        # the dialog ended (cancelled, or the bot's state was cleared): the user's values are in
+        # the card, so carry on from them rather than lose them
+        await turn.bot.begin_new_review(turn, {"values": value})
+
+    @card_action("new_review.confirm", Permission.COMMISSION, review=None, dialog=True)
+    async def on_new_review_confirm(self, turn: Turn, value: dict) -> None:
+        await turn.say("That form is closed. Type `imr new` to log a commission.")
+
+    @card_action("new_review.change", Permission.COMMISSION, review=None, dialog=True)
+    async def on_new_review_change(self, turn: Turn, value: dict) -> None:
+        await self.on_new_review_confirm(turn, value)
+
+    @card_action("new_review.cancel", Permission.COMMISSION, review=None, dialog=True)
+    async def on_new_review_cancel(self, turn: Turn, value: dict) -> None:
+        await self.on_new_review_confirm(turn, value)
 
     @command("subscribe", "subscribe", "Make this channel the tracker channel (Business Services, "
              "administrator).", Permission.SUBSCRIBE_CHANNEL, scopes=frozenset({"team", "groupChat"}),
@@ -128,7 +160,7 @@ class CommandHandlers(TodoHandlers, ReminderHandlers, MeetingHandlers, ApprovalH
     @command("edit", "edit REF FIELD VALUE because REASON",
              "Correct a review (Business Services): type, body, tor-start, tor-end, initials, "
              "notes, or ddscp (a new agreed DDSCP date, which re-bases the plan).",
-             Permission.EDIT_REVIEW, scopes=PERSONAL)
+             Permission.EDIT_REVIEW, scopes=PERSONAL, review=first_word)
     async def edit(self, turn: Turn, args: str) -> None:
         match = _EDIT.match(args.strip())
         if not match:
@@ -141,7 +173,7 @@ class CommandHandlers(TodoHandlers, ReminderHandlers, MeetingHandlers, ApprovalH
         await turn.say(said)
 
     @command("hold", "hold REF REASON", "Put a review on hold; working days on hold don't count.",
-             Permission.HOLD_REVIEW)
+             Permission.HOLD_REVIEW, review=first_word)
     async def hold(self, turn: Turn, args: str) -> None:
         asked = await turn.reference_and_reason(
             args,
@@ -156,7 +188,7 @@ class CommandHandlers(TodoHandlers, ReminderHandlers, MeetingHandlers, ApprovalH
                        "it, and its later milestones move by the working days it was held.")
 
     @command("resume", "resume REF", "Resume a review on hold; its later milestones move by the "
-             "working days held.", Permission.HOLD_REVIEW)
+             "working days held.", Permission.HOLD_REVIEW, review=first_word)
     async def resume(self, turn: Turn, args: str) -> None:
         asked = await turn.reference_and_reason(
             args,
@@ -170,7 +202,7 @@ class CommandHandlers(TodoHandlers, ReminderHandlers, MeetingHandlers, ApprovalH
                        f"is now due {format_date(review.plan.deadline)}.")
 
     @command("withdraw", "withdraw REF REASON", "Withdraw a review (it is closed and kept).",
-             Permission.HOLD_REVIEW)
+             Permission.HOLD_REVIEW, review=first_word)
     async def withdraw(self, turn: Turn, args: str) -> None:
         asked = await turn.reference_and_reason(
             args,
@@ -195,7 +227,8 @@ class CommandHandlers(TodoHandlers, ReminderHandlers, MeetingHandlers, ApprovalH
                        "(the link works once, for 15 minutes).")
 
     @command("reminders", "reminders REF", "The reminders the review will send over the next "
-             "working days, and those already sent.", Permission.VIEW_STATUS)
+             "working days, and those already sent.", Permission.VIEW_STATUS,
+             review=first_word)
     async def reminders(self, turn: Turn, args: str) -> None:
         if not args.strip():
             await turn.say("Tell me the review, e.g. `imr reminders DDSCP/CSPR/2026/014`.")
@@ -216,7 +249,8 @@ class CommandHandlers(TodoHandlers, ReminderHandlers, MeetingHandlers, ApprovalH
 
     # -- allocation (Days 1-4) -----------------------------------------------------------------
     @command("allocate", "allocate REF", "Allocate a report author and a QA senior lead from the "
-             "pool (Head of CP & IRO).", Permission.ALLOCATE, scopes=PERSONAL)
+             "pool (Head of CP & IRO).", Permission.ALLOCATE, scopes=PERSONAL,
+             review=first_word)
     async def allocate(self, turn: Turn, args: str) -> None:
         if not args.strip():
             await turn.say("Tell me the review, e.g. `imr allocate DDSCP/CSPR/2026/014`.")
@@ -224,17 +258,17 @@ class CommandHandlers(TodoHandlers, ReminderHandlers, MeetingHandlers, ApprovalH
         options = await allocation.options(turn.bot.ctx, turn.actor, args.strip())
         await turn.card("allocate", notifications.allocate_card_data(options))
 
-    @card_action("allocate.start", Permission.ALLOCATE)
+    @card_action("allocate.start", Permission.ALLOCATE, review=Target.REFERENCE)
     async def on_allocate_start(self, turn: Turn, value: dict) -> None:
         await self.allocate(turn, str(value.get("reference") or ""))
 
-    @card_action("allocate.refresh", Permission.ALLOCATE)
+    @card_action("allocate.refresh", Permission.ALLOCATE, review=Target.REFERENCE)
     async def on_allocate_refresh(self, turn: Turn, value: dict) -> None:
         options = await allocation.options(turn.bot.ctx, turn.actor, str(value.get("reference", "")),
                                            involved=parse_emails(value.get("involved")))
         await turn.show_card("allocate", notifications.allocate_card_data(options))
 
-    @card_action("allocate.offer", Permission.ALLOCATE)
+    @card_action("allocate.offer", Permission.ALLOCATE, review=Target.REFERENCE)
     async def on_allocate_offer(self, turn: Turn, value: dict) -> None:
         reference = str(value.get("reference") or "")
         involved = parse_emails(value.get("involved"))
@@ -261,7 +295,8 @@ class CommandHandlers(TodoHandlers, ReminderHandlers, MeetingHandlers, ApprovalH
         await turn.say(said + " I'll tell you when they answer.")
 
     @command("reallocate", "reallocate REF REASON", "Withdraw the author (keeping the history) "
-             "and choose again (Head of CP & IRO).", Permission.ALLOCATE, scopes=PERSONAL)
+             "and choose again (Head of CP & IRO).", Permission.ALLOCATE, scopes=PERSONAL,
+             review=first_word)
     async def reallocate(self, turn: Turn, args: str) -> None:
         asked = await turn.reference_and_reason(
             args,
@@ -273,11 +308,11 @@ class CommandHandlers(TodoHandlers, ReminderHandlers, MeetingHandlers, ApprovalH
         options = await allocation.reallocate(turn.bot.ctx, turn.actor, reference, reason)
         await turn.card("allocate", notifications.allocate_card_data(options))
 
-    @card_action("allocation.accept", Permission.HELP)
+    @card_action("allocation.accept", Permission.ANSWER_OFFER, review=Target.ALLOCATION_ID)
     async def on_allocation_accept(self, turn: Turn, value: dict) -> None:
         await self._answer_offer(turn, value, accept=True)
 
-    @card_action("allocation.decline", Permission.HELP)
+    @card_action("allocation.decline", Permission.ANSWER_OFFER, review=Target.ALLOCATION_ID)
     async def on_allocation_decline(self, turn: Turn, value: dict) -> None:
         await self._answer_offer(turn, value, accept=False)
 

@@ -8,8 +8,9 @@ from imr_bot.domain.errors import MomentPassed
 from imr_bot.domain.inputs import whole_number
 from imr_bot.domain.policy import Permission
 from imr_bot.services import identity, meetings, notifications
+from imr_bot.services.access import Target
 
-from .commands import card_action, command
+from .commands import card_action, command, first_word
 from .turn import Turn, parse_id
 from .views import outcome_data
 
@@ -19,7 +20,7 @@ class MeetingHandlers:
 
     @command("meeting", "meeting REF [qa]", "A review's meetings and what is awaited from whom; "
              "“qa” lets the QA lead arrange a meeting with the author during QA.",
-             Permission.VIEW_STATUS, group="Meetings")
+             Permission.VIEW_STATUS, review=first_word, group="Meetings")
     async def meeting(self, turn: Turn, args: str) -> None:
         words = args.split()
         if not words:
@@ -41,7 +42,7 @@ class MeetingHandlers:
             "rows": [{"a": line.title, "a2": "", "b": line.when, "c": line.status,
                       "d": line.waiting_for} for line in lines]})
 
-    @card_action("meeting.send", Permission.VIEW_STATUS)
+    @card_action("meeting.send", Permission.ORGANISE_MEETING, review=Target.MEETING_ID)
     async def on_meeting_send(self, turn: Turn, value: dict) -> None:
         meeting = await meetings.send(turn.bot.ctx, turn.actor, parse_id(value.get("meetingId")),
                                       str(value.get("day") or ""), str(value.get("time") or ""),
@@ -54,16 +55,16 @@ class MeetingHandlers:
             said += " " + notifications.will_reach_when_they_open(person, "the invitation")
         await turn.say(said)
 
-    @card_action("meeting.change", Permission.VIEW_STATUS)
+    @card_action("meeting.change", Permission.ORGANISE_MEETING, review=Target.MEETING_ID)
     async def on_meeting_change(self, turn: Turn, value: dict) -> None:
         name, data = await meetings.change_form(turn.bot.ctx, turn.actor, parse_id(value.get("meetingId")))
         await turn.card(name, data)
 
-    @card_action("meeting.accept", Permission.VIEW_STATUS)
+    @card_action("meeting.accept", Permission.ANSWER_MEETING, review=Target.MEETING_ID)
     async def on_meeting_accept(self, turn: Turn, value: dict) -> None:
         await self._answer_meeting(turn, value, accept=True)
 
-    @card_action("meeting.propose", Permission.VIEW_STATUS)
+    @card_action("meeting.propose", Permission.ANSWER_MEETING, review=Target.MEETING_ID)
     async def on_meeting_propose(self, turn: Turn, value: dict) -> None:
         await self._answer_meeting(turn, value, accept=False)
 
@@ -90,7 +91,7 @@ class MeetingHandlers:
             facts=[("Proposed time", meetings.when_text(meeting.starts, meeting.minutes))])))
         await turn.say(said)
 
-    @card_action("meeting.confirm", Permission.VIEW_STATUS)
+    @card_action("meeting.confirm", Permission.ORGANISE_MEETING, review=Target.MEETING_ID)
     async def on_meeting_confirm(self, turn: Turn, value: dict) -> None:
         meeting = await meetings.confirm(turn.bot.ctx, turn.actor, parse_id(value.get("meetingId")),
                                          str(value.get("day") or ""), str(value.get("time") or ""))
@@ -98,13 +99,13 @@ class MeetingHandlers:
         await turn.say(f"Confirmed for {meetings.when_text(meeting.starts, meeting.minutes)}; "
                        "everyone gets the confirmed meeting and a calendar invitation.")
 
-    @card_action("meeting.outcome", Permission.VIEW_STATUS)
+    @card_action("meeting.outcome", Permission.ORGANISE_MEETING, review=Target.MEETING_ID)
     async def on_meeting_outcome(self, turn: Turn, value: dict) -> None:
         name, data = await meetings.outcome_form(turn.bot.ctx, turn.actor,
                                                  parse_id(value.get("meetingId")))
         await turn.card(name, data)
 
-    @card_action("meeting.record", Permission.VIEW_STATUS)
+    @card_action("meeting.record", Permission.ORGANISE_MEETING, review=Target.MEETING_ID)
     async def on_meeting_record(self, turn: Turn, value: dict) -> None:
         recorded = await meetings.record_outcome(turn.bot.ctx, turn.actor,
                                                  parse_id(value.get("meetingId")), value)

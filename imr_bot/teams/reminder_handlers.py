@@ -5,13 +5,14 @@ from __future__ import annotations
 from imr_bot.domain.dates import format_date
 from imr_bot.domain.policy import Permission
 from imr_bot.services import reminder_actions
+from imr_bot.services.access import Target
 
 from .commands import card_action
 from .turn import Turn, parse_id
 
 
 class ReminderHandlers:
-    @card_action("reminder.ack", Permission.VIEW_STATUS)
+    @card_action("reminder.ack", Permission.ANSWER_REMINDER, review=Target.REVIEW_ID)
     async def on_reminder_ack(self, turn: Turn, value: dict) -> None:
         review = await reminder_actions.acknowledge(
             turn.bot.ctx, turn.actor, parse_id(value.get("reviewId")), value.get("milestone"),
@@ -20,7 +21,7 @@ class ReminderHandlers:
                        "reminders on the milestone's day, and after it if it is late, still go "
                        "out as planned.")
 
-    @card_action("reminder.later", Permission.VIEW_STATUS)
+    @card_action("reminder.later", Permission.ANSWER_REMINDER, review=Target.REVIEW_ID)
     async def on_reminder_later(self, turn: Turn, value: dict) -> None:
         review, day = await reminder_actions.remind_me_on(
             turn.bot.ctx, turn.actor, parse_id(value.get("reviewId")), value.get("milestone"),

@@ -27,7 +27,7 @@ from .attachments import (
     teams_files,
     upload,
 )
-from .commands import command
+from .commands import command, first_word
 from .turn import Turn
 
 FILE_CONSENT = "application/vnd.microsoft.teams.card.file.consent"
@@ -87,7 +87,7 @@ class TemplateHandlers:
     @command("template", "template KIND [REF] [--pack PACK] | template upload REF|TYPE KIND",
              "A Word template (chronology, imr, action-plan, interview), filled in for a review; "
              "Business Services can upload an organisation's own template.", Permission.VIEW_STATUS,
-             group="Documents")
+             review=lambda args: _template_reference(args.split()), group="Documents")
     async def template(self, turn: Turn, args: str) -> None:
         words = args.split()
         if not words:
@@ -159,7 +159,7 @@ class TemplateHandlers:
 
     @command("check", "check REF", "Check the latest submitted report and chronology: sections, "
              "dates, key to initials, signature, abbreviations.", Permission.VIEW_STATUS,
-             group="Documents")
+             review=first_word, group="Documents")
     async def check(self, turn: Turn, args: str) -> None:
         if not args.strip():
             await turn.say("Tell me the review, e.g. `imr check DDSCP/CSPR/2026/014`.")
@@ -168,6 +168,17 @@ class TemplateHandlers:
         await turn.card("document_check", document_check_card(
             result, f"Document check: {review.reference}, version {version}",
             quote=may_read_entries(review, turn.actor)))
+
+
+def _template_reference(words: list[str]) -> str | None:
+    """The review `imr template KIND REF [--pack PACK]` fills in, if any (an upload names a
+    review or a type, and is for Business Services alone)."""
+    if not words or words[0].lower() == "upload":
+        return None
+    if "--pack" in words:
+        at = words.index("--pack")
+        words = words[:at] + words[at + 2:]
+    return words[1] if len(words) > 1 else None
 
 
 def may_read_entries(review: Review, actor: Actor) -> bool:

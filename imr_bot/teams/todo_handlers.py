@@ -12,9 +12,10 @@ from imr_bot.domain.roles import Role
 from imr_bot.domain.submissions import Decision, Level
 from imr_bot.domain.todo import STEP_GROUPS, Step, Todo
 from imr_bot.services import todo, tracker
+from imr_bot.services.access import Target
 
 from . import views
-from .commands import PERSONAL, card_action, command
+from .commands import PERSONAL, card_action, command, first_word
 from .turn import Turn, parse_id, reference_and_reason
 
 APPROVERS = frozenset({Role.QA_LEAD, Role.SD_EHS})
@@ -102,7 +103,7 @@ class TodoHandlers:
     @command("accept", "accept REF", "Accept what is waiting for your answer on a review: the "
              "offer to write it (typing this declares you are independent of the case and of its "
              "line management), or a meeting invitation.", Permission.VIEW_STATUS,
-             scopes=PERSONAL, audience=AUTHORS | APPROVERS | {Role.LINE_MANAGER})
+             scopes=PERSONAL, audience=AUTHORS | APPROVERS | {Role.LINE_MANAGER}, review=first_word)
     async def accept(self, turn: Turn, args: str) -> None:
         reference = args.strip().split(" ", 1)[0]
         if not reference:
@@ -115,7 +116,7 @@ class TodoHandlers:
 
     @command("decline", "decline REF REASON", "Decline the offer to write a review's IMR; the "
              "reason goes to the Head of CP & IRO.", Permission.VIEW_STATUS, scopes=PERSONAL,
-             audience=AUTHORS)
+             audience=AUTHORS, review=first_word)
     async def decline(self, turn: Turn, args: str) -> None:
         reference, reason = reference_and_reason(args)
         if not reference:
@@ -128,13 +129,14 @@ class TodoHandlers:
 
     @command("approve", "approve REF [COMMENT]", "Approve the report waiting for your decision "
              "(QA senior lead, or Service Director sign-off), as the approval card's button does.",
-             Permission.VIEW_STATUS, scopes=PERSONAL, audience=APPROVERS, group="Documents")
+             Permission.VIEW_STATUS, scopes=PERSONAL, audience=APPROVERS, group="Documents",
+             review=first_word)
     async def approve(self, turn: Turn, args: str) -> None:
         await self._decide(turn, args, Decision.APPROVED)
 
     @command("amend", "amend REF REASON", "Ask for amendments to the report waiting for your "
              "decision; the reason goes to the author.", Permission.VIEW_STATUS, scopes=PERSONAL,
-             audience=APPROVERS, group="Documents")
+             audience=APPROVERS, group="Documents", review=first_word)
     async def amend(self, turn: Turn, args: str) -> None:
         await self._decide(turn, args, Decision.AMENDMENTS)
 
@@ -159,24 +161,24 @@ class TodoHandlers:
                            "Business Services will submit it to DDSCP.")
 
     # -- the buttons on the todo card -----------------------------------------------------------
-    @card_action("todo.offer", Permission.VIEW_STATUS)
+    @card_action("todo.offer", Permission.ANSWER_OFFER, review=Target.ALLOCATION_ID)
     async def on_todo_offer(self, turn: Turn, value: dict) -> None:
         data = await todo.offer_card(turn.bot.ctx, turn.actor, parse_id(value.get("allocationId")))
         await turn.card("allocation_offer", data)
 
-    @card_action("todo.invite", Permission.VIEW_STATUS)
+    @card_action("todo.invite", Permission.ANSWER_MEETING, review=Target.MEETING_ID)
     async def on_todo_invite(self, turn: Turn, value: dict) -> None:
         data = await todo.invite_card(turn.bot.ctx, turn.actor, parse_id(value.get("meetingId")))
         await turn.card("meeting_invite", data)
 
-    @card_action("todo.submit", Permission.VIEW_STATUS)
+    @card_action("todo.submit", Permission.SUBMIT_REPORT, review=Target.REFERENCE)
     async def on_todo_submit(self, turn: Turn, value: dict) -> None:
         reference = str(value.get("reference") or "")[:60].strip()
         if not reference or " " in reference:
             raise DomainError("That button's data was not valid.")
         await self.submit(turn, reference)
 
-    @card_action("todo.approval", Permission.VIEW_STATUS)
+    @card_action("todo.approval", Permission.DECIDE_APPROVAL, review=Target.REVIEW_ID)
     async def on_todo_approval(self, turn: Turn, value: dict) -> None:
         try:
             level = Level(str(value.get("level")))

@@ -12,6 +12,7 @@ from imr_bot.domain.roles import Role
 from imr_bot.domain.stages import Stage
 from imr_bot.domain.submissions import Decision, Level
 from imr_bot.services import approvals
+from imr_bot.services.access import REFUSAL
 from imr_bot.store.unit_of_work import UnitOfWork
 from tests.teams.harness import (
     AUTHOR,
@@ -115,7 +116,9 @@ async def test_submitting_needs_both_documents_of_the_right_type(midway, host):
     reply = texts(await midway.send_files(AUTHOR, [host.url("report.docx", word(b"report"))]))
     assert "Send me the chronology" in reply and "report: report.docx" in reply
     assert await stage(midway) == Stage.MIDWAY_HELD
-    assert "Only the report author" in texts(await midway.say(DEV, f"imr submit {REF}"))
+    assert "Only the report author" in texts(await midway.say(LINE_MANAGER, f"imr submit {REF}"))
+    # someone with no part in the review is told what an unknown reference gets
+    assert texts(await midway.say(DEV, f"imr submit {REF}")) == f"There is no review {REF}."
 
 
 async def test_the_qa_lead_alone_sees_the_buttons(midway, host):
@@ -205,9 +208,12 @@ async def test_a_click_on_an_older_version_records_nothing(midway, host):
 async def test_someone_else_replaying_the_payload_cannot_approve(midway, host):
     await submit_files(midway, host)
     data = execute_data(approval_card(midway, QA_LEAD, 1))
-    for intruder in (AUTHOR, SD, HEAD_OF_CP):
+    # a Service Director may see it (and is told whose decision it is); the others may not decide
+    assert "Only Quinn Lead can decide this" in card_text(
+        await midway.execute(SD, "approval.approve", data))
+    for intruder in (AUTHOR, HEAD_OF_CP, DEV):
         card = await midway.execute(intruder, "approval.approve", data)
-        assert "Only Quinn Lead can decide this" in card_text(card)
+        assert card_text(card) == REFUSAL
     assert await stage(midway) == Stage.SUBMITTED_TO_QA
 
 

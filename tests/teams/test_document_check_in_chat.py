@@ -8,7 +8,7 @@ from imr_bot.services import approvals
 from imr_bot.store.unit_of_work import UnitOfWork
 from tests.cardcheck import assert_valid_card
 from tests.documents.test_checker import DERBYSHIRE, ROWS, chronology, report
-from tests.teams.harness import AUTHOR, QA_LEAD, card_text, cards
+from tests.teams.harness import AUTHOR, BUSINESS_SERVICES, QA_LEAD, card_text, cards, texts
 from tests.teams.test_allocation import DEV
 from tests.teams.test_approvals import REF, midway  # noqa: F401 - the review at its midway
 
@@ -38,12 +38,19 @@ async def test_a_role_holder_sees_each_finding_with_the_entrys_words(midway):  #
 
 async def test_someone_without_a_role_on_the_review_sees_rows_and_dates_but_no_words(midway):  # noqa: F811
     await submitted(midway, [OUTSIDE, *ROWS])
-    (card,) = cards(await midway.say(DEV, f"imr check {REF}"))  # in the directory, no role here
+    # Business Services see every review, but hold no role on this one
+    (card,) = cards(await midway.say(BUSINESS_SERVICES, f"imr check {REF}"))
     assert_valid_card(card)
     shown = card_text(card)
     assert "row 1 (2024-11-03): outside 2025-01-01 to 2026-06-30" in shown
     assert "AB seen at the address" not in shown
     assert "shown only to people with a role on this review" in shown
+
+
+async def test_someone_who_may_not_see_the_review_is_told_it_does_not_exist(midway):  # noqa: F811
+    await submitted(midway, [OUTSIDE, *ROWS])
+    said = await midway.say(DEV, f"imr check {REF}")  # in the directory, no part in this review
+    assert not cards(said) and texts(said) == f"There is no review {REF}."
 
 
 async def test_the_approval_card_takes_its_colour_from_the_result(midway):  # noqa: F811

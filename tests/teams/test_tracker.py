@@ -136,7 +136,7 @@ async def test_editing_the_ddscp_date_rebases_the_plan_with_a_reason(teams):
     reply = texts(await teams.say(
         BUSINESS_SERVICES, "imr edit DDSCP/CSPR/2026/014 ddscp 26/02/2027 because DDSCP agreed"))
     assert "now Fri 26 Feb 2027 (was Wed 13 Jan 2027)" in reply
-    (timeline,) = cards(await teams.say(QA_LEAD, "imr status DDSCP/CSPR/2026/014"))
+    (timeline,) = cards(await teams.say(HEAD_OF_CP, "imr status DDSCP/CSPR/2026/014"))
     assert "Fri 26 Feb 2027" in card_text(timeline) and "Plan re-based" in card_text(timeline)
 
 
