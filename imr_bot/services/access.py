@@ -76,11 +76,13 @@ async def held_on(uow, review: Review, actor: Actor) -> frozenset[Role]:
     return frozenset(held)
 
 
-async def may(uow, actor: Actor, permission: Permission, review: Review) -> bool:
-    """Whether `actor` may see `review` and do `permission` on it, now."""
+async def may(uow, actor: Actor, permission: Permission, review: Review,
+              also: frozenset[Role] = frozenset()) -> bool:
+    """Whether `actor` may see `review` and do `permission` on it, now (holding `also` there
+    besides what `held_on` finds)."""
     if not actor.is_known:
         return False
-    held = await held_on(uow, review, actor)
+    held = await held_on(uow, review, actor) | also
     return (allowed_on_review(Permission.VIEW_REVIEW, actor, held)
             and allowed_on_review(permission, actor, held))
 
@@ -105,6 +107,18 @@ async def _review_for(uow, target: Target, value) -> Review | None:
     return await uow.reviews.get_by_id(number, with_changes=False)
 
 
+async def _addressed_to(uow, actor: Actor, target: Target, data: dict) -> frozenset[Role]:
+    """An offer's card stays the answer of the person it was made to after the moment passed
+    (withdrawn, answered): they may press it and be told what became of it."""
+    if target != Target.ALLOCATION_ID:
+        return frozenset()
+    number = whole_number(data.get(target.value), low=1)
+    offer = await uow.allocations.get(number) if number is not None else None
+    if offer is not None and offer.author_id == actor.person.id:
+        return frozenset({Role.AUTHOR})
+    return frozenset()
+
+
 async def check_action(ctx: ServiceContext, actor: Actor, verb: str, permission: Permission,
                        target: Target | None, data: dict) -> None:
     """Raise `Refused` unless `actor` may take the card action `verb` with this data now:
@@ -120,7 +134,8 @@ async def check_action(ctx: ServiceContext, actor: Actor, verb: str, permission:
             review = await _review_for(uow, target, data.get(target.value))
             if review is None:
                 reason = "no_review"
-            elif not await may(uow, actor, permission, review):
+            elif not await may(uow, actor, permission, review,
+                               await _addressed_to(uow, actor, target, data)):
                 reason = "no_role"
     if reason is not None:
         await refuse(ctx, actor, verb, reason, target, data)

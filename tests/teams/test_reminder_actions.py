@@ -10,6 +10,7 @@ from imr_bot.domain.reminders import ReminderPolicy
 from imr_bot.domain.roles import Role
 from imr_bot.domain.stages import Stage
 from imr_bot.services import reminders
+from imr_bot.services.access import REFUSAL
 from imr_bot.store.unit_of_work import UnitOfWork
 from tests.teams.harness import AUTHOR, LINE_MANAGER, QA_LEAD, SD, card_text, cards, texts
 from tests.teams.test_allocation import DEV
@@ -130,8 +131,7 @@ async def test_someone_the_reminders_are_not_for_cannot_answer_them(reminded):
     await teams.add_people((DEV,))
     for data in (action(card, "On it"), {**action(card, "Remind me on this day"),
                                          "remind_on": "2026-12-16"}):
-        assert "Only the people this review's reminders are for" in texts(
-            await teams.submit(DEV, data))
+        assert texts(await teams.submit(DEV, data)) == REFUSAL
     assert all(who != DEV.email for _what, who in await audit_actions(teams))
     # the Service Director is on the ladder, so may
     assert "noted" in texts(await teams.submit(SD, action(card, "On it")))

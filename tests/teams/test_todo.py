@@ -121,13 +121,18 @@ async def test_declining_with_a_reason_tells_the_head_of_cp_and_clears_the_step(
 
 
 async def test_someone_else_cannot_accept_or_decline_the_offer(offered):
+    from imr_bot.services.access import REFUSAL
     from tests.teams.test_allocation import DEV
 
     await offered.add_people((DEV,))
-    assert "nothing of yours to accept" in texts(await offered.say(DEV, f"imr accept {REF}"))
-    assert "no offer of yours" in texts(await offered.say(DEV, f"imr decline {REF} busy"))
+    # someone with no part in the review is answered as for a review that does not exist
+    assert texts(await offered.say(DEV, f"imr accept {REF}")) == f"There is no review {REF}."
+    assert texts(await offered.say(DEV, f"imr decline {REF} busy")) == f"There is no review {REF}."
     payload = {"verb": "todo.offer", "allocationId": "1"}
-    assert "Only the person this review was offered to" in texts(await offered.submit(DEV, payload))
+    assert texts(await offered.submit(DEV, payload)) == REFUSAL
+    # the Head of CP sees the review, but the offer is not theirs to answer
+    assert "nothing of yours to accept" in texts(await offered.say(HEAD_OF_CP, f"imr accept {REF}"))
+    assert "no offer of yours" in texts(await offered.say(HEAD_OF_CP, f"imr decline {REF} busy"))
     assert await stage_of(offered) == Stage.COMMISSIONED
 
 
@@ -168,8 +173,9 @@ async def test_the_qa_lead_sees_the_decision_to_make_and_can_approve_by_typing(m
     (approval,) = cards(await midway.submit(QA_LEAD, button(card, "Open the approval card")))
     assert "version 1 for the QA senior lead" in card_text(approval)
     # someone else replaying the button gets no card (its links are signed for the viewer)
-    assert "Only the approvers" in texts(await midway.submit(
-        AUTHOR, button(card, "Open the approval card")))
+    from imr_bot.services.access import REFUSAL
+    replayed = await midway.submit(AUTHOR, button(card, "Open the approval card"))
+    assert texts(replayed) == REFUSAL and not cards(replayed)
     assert "Only Quinn Lead can decide this" in texts(await midway.say(SD, f"imr approve {REF}"))
     assert "Please say what needs amending" in texts(await midway.say(QA_LEAD, f"imr amend {REF}"))
     assert await stage_of(midway) == Stage.SUBMITTED_TO_QA
