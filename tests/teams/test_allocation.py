@@ -227,4 +227,5 @@ async def test_on_it_on_the_day_four_escalation_is_recorded(pool):
         review = await uow.reviews.get("DDSCP/CSPR/2026/014")
         entries = [(e.action, e.actor) for e in await uow.audit.for_review(review.id)]
     assert ("reminder.acknowledged", SD_QPP.email) in entries
-    assert "Only the people" in texts(await pool.submit(DEV, on_it))  # an author not on it
+    # an author not on it: the neutral refusal
+    assert texts(await pool.submit(DEV, on_it)) == REFUSAL

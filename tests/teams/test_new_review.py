@@ -67,6 +67,7 @@ async def test_status_shows_a_logged_review_with_working_day_dates(teams):
     shown = card_text(board)
     assert "DDSCP/CSPR/2026/014" in shown and "Commissioned" in shown
     assert "Thu 26 Nov 2026" in shown and "Harriet Head" in shown
+    await teams.say(HEAD_OF_CP, "hello")  # their first turn brings what was held for them
     (timeline,) = cards(await teams.say(HEAD_OF_CP, "imr status ddscp/cspr/2026/014"))
     assert "Wed 13 Jan 2027" in card_text(timeline)  # Day 35 from Mon 23 Nov 2026
 
