@@ -55,7 +55,10 @@ class MakeRun:
         except RuntimeError:
             self.stop()
             raise AssertionError(f"make run did not start: {self.log()[-2000:]}") from None
-        assert "Ctrl-C stops everything" in self.log()  # run.sh says it once all is up
+        deadline = time.monotonic() + 10
+        while "Ctrl-C stops everything" not in self.log():  # run.sh says it once all is up
+            assert time.monotonic() < deadline, self.log()[-2000:]
+            time.sleep(0.05)
 
     def log(self) -> str:
         return (self.work / f"run-{self.runs}.log").read_text(errors="replace")
