@@ -15,11 +15,21 @@ mkdir -p var
 pids=()
 stop() {
   trap - INT TERM EXIT
+  # Ctrl-C reached the bot and the Playground too: let the bot finish what it is sending
+  # (a second signal would cut its shutdown short), then stop whatever is left
+  local tenths=$(( ${1:-0} * 10 ))
+  while (( tenths-- > 0 )); do
+    local alive=0
+    for pid in "${pids[@]}"; do kill -0 "$pid" 2>/dev/null && alive=1; done
+    (( alive )) || break
+    sleep 0.1
+  done
   for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
   wait 2>/dev/null || true
 }
-trap stop EXIT
-trap 'exit 0' INT TERM
+trap 'stop 0' EXIT
+trap 'stop 10; exit 0' INT
+trap 'stop 0; exit 0' TERM
 
 # local mode only (no MicrosoftAppId): the Playground serves files people send from this machine
 if [[ -z "${MicrosoftAppId:-}" ]] && ! grep -qsE '^MicrosoftAppId=.+' .env; then
@@ -49,6 +59,10 @@ if [[ "${IMR_PLAYGROUND:-1}" != "0" ]] && command -v node >/dev/null && command 
         -c msteams --dt -p "$PLAYGROUND_PORT"
   ) >var/playground/stdout.log 2>&1 &
   pids+=($!)
+  for _ in $(seq 1 300); do  # it takes a few seconds; the page refuses connections until then
+    curl -fsS "http://127.0.0.1:$PLAYGROUND_PORT/_debug/ping" >/dev/null 2>&1 && break
+    sleep 0.1
+  done
   echo "  Playground:  http://127.0.0.1:$PLAYGROUND_PORT  (a local Teams client; try: imr help)"
   echo "               as ${IMR_PLAYGROUND_AS:-bea.services@demo.council.test}; IMR_PLAYGROUND_AS=<email> to be someone else"
 else

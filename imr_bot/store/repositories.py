@@ -706,8 +706,13 @@ class Allocations:
         return found
 
     async def open_offer_counts(self) -> dict[int, int]:
-        rows = (await self._c.execute(select(t.allocations.c.author_id, func.count()).where(
-            t.allocations.c.status == "offered").group_by(t.allocations.c.author_id))).all()
+        """Unanswered offers per author, on reviews still open: the offer of a withdrawn review
+        can no longer be taken up, so it holds none of its author's capacity."""
+        rows = (await self._c.execute(select(t.allocations.c.author_id, func.count()).select_from(
+            t.allocations.join(t.reviews, t.reviews.c.id == t.allocations.c.review_id)).where(
+            t.allocations.c.status == "offered",
+            t.reviews.c.stage.not_in([s.value for s in CLOSED_STAGES]))
+            .group_by(t.allocations.c.author_id))).all()
         return {author: count for author, count in rows}
 
     async def last_allocated(self) -> dict[int, datetime]:
