@@ -117,6 +117,7 @@ class BoardRow:
     working_days_left: int | None
     rag: Rag
     holder: str
+    waiting: tuple[str, ...] = ()  # held until their recipient opens the bot, in words
 
 
 @dataclass(frozen=True)
@@ -185,7 +186,37 @@ async def board(ctx: ServiceContext, actor: Actor, scope: str = "all", page: int
         records, total = await uow.reminder_source.board_page(
             overdue_before=today if scope == "overdue" else None, mine=mine,
             offset=page * page_size, limit=page_size)
-    return BoardPage(board_rows(records, today, ctx.calendar), total, page, page_size)
+        # the page says which reviews hold anything: only then is what they hold read, in one go
+        held_ids = [r.review_id for r in records if r.has_held]
+        waiting = await _waiting_by_review(uow, held_ids) if held_ids else {}
+    rows = [replace(row, waiting=tuple(waiting.get(record.review_id, ())))
+            if record.review_id in waiting else row
+            for record, row in zip(records, board_rows(records, today, ctx.calendar), strict=True)]
+    return BoardPage(rows, total, page, page_size)
+
+
+async def _waiting_by_review(uow, review_ids: list[int]) -> dict[int, list[str]]:
+    """What each of these reviews holds for a person who has not been reached, in the words of
+    the review card's "Waiting to be delivered" (what would be dropped on arrival left out)."""
+    found = await uow.outbox.held_for_reviews(review_ids)
+    held = [(review_id, item) for review_id, item in found
+            if await notifications.why_stale(uow, item.kind, review_id, item.about) is None]
+    people = await uow.people.by_ids(sorted({pid for _, item in held
+                                              if (pid := _person_id(item.recipient)) is not None}))
+    waiting: dict[int, list[str]] = {}
+    for review_id, item in held:
+        person = people.get(_person_id(item.recipient))
+        if person is not None:
+            lines = waiting.setdefault(review_id, [])
+            line = notifications.waiting_line(item.kind, person)
+            if line not in lines:
+                lines.append(line)
+    return waiting
+
+
+def _person_id(recipient: str) -> int | None:
+    kind_of, _, number = recipient.partition(":")
+    return int(number) if kind_of == "person" and number.isdigit() else None
 
 
 def board_rows(records: list[BoardRecord], today: date, calendar: WorkingCalendar) -> list[BoardRow]:
@@ -229,22 +260,10 @@ async def detail(ctx: ServiceContext, actor: Actor, reference: str) -> ReviewDet
             raise UnknownReview(reference.strip(), closest(reference, await uow.reviews.references()))
         all_people = await uow.people.all()
         recent = await uow.audit.for_review(review.id, limit=5)
-        held = []
-        for item in await uow.outbox.held_for_review(review.id):
-            # what would be dropped on arrival is not waiting for anyone: not shown
-            if await notifications.why_stale(uow, item.kind, review.id, item.about) is None:
-                held.append(item)
+        waiting = (await _waiting_by_review(uow, [review.id])).get(review.id, [])
     people_by_id = {p.id: p for p in all_people}
     by_email = {p.email: p.name for p in all_people}
     people_by_email = {p.email: p for p in all_people}
-    waiting = []
-    for item in held:
-        kind_of, _, number = item.recipient.partition(":")
-        person = people_by_id.get(int(number)) if kind_of == "person" and number.isdigit() else None
-        if person is not None:
-            line = notifications.waiting_line(item.kind, person)
-            if line not in waiting:
-                waiting.append(line)
     timeline = [TimelineRow(ctx.calendar.day_number(review.plan.day_one, review.plan.due[m]), m,
                             review.plan.due[m], review.plan.done.get(m)) for m in MILESTONE_ORDER]
     people = [(role.title, people_by_id[pid].name + _unreachable(people_by_id[pid]))

@@ -38,6 +38,7 @@ from imr_bot.domain.stages import NEXT_STEP_HOLDER, Stage
 from . import tables as t
 from .bulk import json_rows
 from .database import fetch_rows
+from .repositories import HELD_STATUSES
 
 
 @dataclass(frozen=True)
@@ -75,6 +76,8 @@ class BoardRecord:
     holder_name: str | None  # when the next step is held by a role on the review
     # when it is held by an organisation role that exactly one active person holds: their name
     organisation_holder: str | None = None
+    # something for a person is held until they open the bot (the board then reads what)
+    has_held: bool = False
 
 
 @dataclass(frozen=True)
@@ -306,7 +309,8 @@ class ReminderSource:
         else:
             total = 0
         return [BoardRecord(r["id"], r["reference"], r["review_type"], Stage(r["stage"]), r["due"],
-                            r["holder_name"], r["organisation_holder"]) for r in rows], int(total or 0)
+                            r["holder_name"], r["organisation_holder"], bool(r["has_held"]))
+                for r in rows], int(total or 0)
 
     async def directory(self) -> list[DirectoryRow]:
         rows = (await self._c.execute(select(
@@ -376,10 +380,16 @@ def _board_queries(overdue: bool, mine: bool):
     # asked only of a review whose next step is an organisation role's (the directory is read
     # for those rows alone)
     organisation_holder = case((organisation_role.is_not(None), organisation_holder))
+    # held messages are few: found through the status index, so the common board reads no more
+    held = t.notifications.alias("held")
+    has_held = (select(held.c.id).where(
+        held.c.status.in_([_written_in(value) for value in HELD_STATUSES]),
+        held.c.review_id == t.reviews.c.id).exists())
     return (select(t.reviews.c.id, t.reviews.c.reference, t.reviews.c.review_type,
                    t.reviews.c.stage, t.reviews.c.next_due.label("due"),
                    holder.c.name.label("holder_name"),
-                   organisation_holder.label("organisation_holder"), total.label("total"))
+                   organisation_holder.label("organisation_holder"), total.label("total"),
+                   has_held.label("has_held"))
             .select_from(t.reviews
                          .outerjoin(link, and_(link.c.review_id == t.reviews.c.id,
                                                link.c.role == holder_role))

@@ -580,17 +580,27 @@ class Outbox:
 
     async def held_for_review(self, review_id: int, limit: int = 50) -> list[HeldNotification]:
         """The review's notifications waiting for their recipient, oldest first."""
+        return [item for _, item in await self.held_for_reviews([review_id], limit)]
+
+    async def held_for_reviews(self, review_ids: list[int], limit: int = 200
+                               ) -> list[tuple[int, HeldNotification]]:
+        """(review id, notification) for those of these reviews' notifications waiting for their
+        recipient, oldest first: in one read, for a page of the board."""
+        if not review_ids:
+            return []
         n = t.notifications.c
-        rows = await self._c.execute(select(n.key, n.recipient, n.kind, n.payload).where(
-            n.review_id == review_id, n.status.in_(HELD_STATUSES)).order_by(n.id).limit(limit))
+        rows = await self._c.execute(select(n.review_id, n.key, n.recipient, n.kind, n.payload)
+                                     .where(n.status.in_(HELD_STATUSES),
+                                            n.review_id.in_(review_ids[:1000]))
+                                     .order_by(n.id).limit(limit))
         held = []
         for r in rows:
             try:
                 about = json.loads(r.payload).get("about")
             except (ValueError, AttributeError):
                 about = None
-            held.append(HeldNotification(r.key, r.recipient, r.kind,
-                                         About.from_data(about, r.key)))
+            held.append((r.review_id, HeldNotification(r.key, r.recipient, r.kind,
+                                                       About.from_data(about, r.key))))
         return held
 
     async def escalated_among(self, review_ids: list[int]) -> set[int]:

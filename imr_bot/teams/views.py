@@ -56,6 +56,7 @@ def board_data(board: BoardPage, scope: str) -> dict[str, Any]:
             "milestone": r.milestone.title if r.milestone else "—",
             "due": format_date(r.due), "daysLeft": days_left_words(r.working_days_left),
             "rag": r.rag.title, "ragColour": RAG_COLOURS[r.rag], "holder": r.holder,
+            "waiting": [{"text": line} for line in r.waiting],
         } for r in board.rows],
         "more": board.more, "nextPage": board.page + 1, "scope": scope,
     }
