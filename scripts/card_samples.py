@@ -14,13 +14,14 @@ ROWS = [{"day": "1", "milestone": "Request logged", "date": "Mon 21 Dec 2026"},
 BOARD = [
     {"reference": "DDSCP/CSPR/2026/009", "stage": "Submitted to QA", "milestone": "QA complete",
      "due": "Thu 19 Nov 2026", "daysLeft": "2 overdue", "rag": "Red", "ragColour": "Attention",
-     "holder": "Quinn Lead"},
+     "holder": "Quinn Lead", "waiting": []},
     {"reference": "DDSCP/CSPR/2026/014", "stage": "Commissioned",
      "milestone": "Author and QA lead allocated", "due": "Thu 26 Nov 2026", "daysLeft": "1 left",
-     "rag": "Amber", "ragColour": "Warning", "holder": "Bea Services"},
+     "rag": "Amber", "ragColour": "Warning", "holder": "Bea Services",
+     "waiting": [{"text": "Offer to Arun A. waiting: Arun has not opened the IMR bot yet"}]},
     {"reference": "CSP/DHR/2026/003", "stage": "Midway review held",
      "milestone": "Report and chronology to QA lead", "due": "Wed 16 Dec 2026", "daysLeft": "17 left",
-     "rag": "Green", "ragColour": "Good", "holder": "Arun Author"},
+     "rag": "Green", "ragColour": "Good", "holder": "Arun Author", "waiting": []},
 ]
 
 

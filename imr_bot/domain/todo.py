@@ -8,9 +8,10 @@ message would carry, and the command that does it by typing).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from enum import StrEnum
 
+from .calendar import WorkingCalendar
 from .meetings import Meeting, MeetingStatus
 from .plan import Milestone
 from .review import Review
@@ -151,3 +152,18 @@ def in_order(items: list[Todo]) -> list[Todo]:
     """Soonest first; a step without a date after those with one."""
     return sorted(items, key=lambda t: (t.due is None, t.due or date.max, t.reference.casefold(),
                                         t.step.value))
+
+
+def end_of_working_week(today: date, calendar: WorkingCalendar) -> date:
+    """The last working day of this week, Monday to Friday (a bank holiday Friday gives the
+    Thursday); on a Saturday or Sunday, of the week ahead."""
+    friday = today + timedelta(days=(4 - today.weekday()) % 7)
+    day = friday
+    while day > friday - timedelta(days=4) and not calendar.is_working_day(day):
+        day -= timedelta(days=1)
+    return day
+
+
+def due_by(items: list[Todo], last_day: date) -> list[Todo]:
+    """The steps due on or before a day (the overdue among them); undated steps are not."""
+    return [item for item in items if item.due is not None and item.due <= last_day]

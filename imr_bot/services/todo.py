@@ -9,6 +9,7 @@ the author is on their list all the same.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 from imr_bot.domain.allocation import INDEPENDENCE_DECLARATION, check_decline
 from imr_bot.domain.errors import DomainError, NotAllowed, UnknownReview
@@ -22,6 +23,8 @@ from imr_bot.domain.submissions import Decision, Level, pending_level
 from imr_bot.domain.todo import (
     Step,
     Todo,
+    due_by,
+    end_of_working_week,
     in_order,
     meeting_steps,
     offer_steps,
@@ -43,7 +46,9 @@ ORGANISATION_STAGES = {Role.HEAD_OF_CP: (Stage.COMMISSIONED,), Role.SD_EHS: (Sta
 @dataclass(frozen=True)
 class TodoList:
     items: list[Todo]  # soonest first, at most SHOWN
-    total: int
+    total: int  # of those asked for
+    due_by: date | None = None  # asked for those due by then alone
+    later: int = 0  # then: how many more are due after it, or have no date
 
 
 def _known(actor: Actor) -> int:
@@ -52,8 +57,9 @@ def _known(actor: Actor) -> int:
     return actor.person.id
 
 
-async def for_person(ctx: ServiceContext, actor: Actor) -> TodoList:
-    """Every pending step that is the actor's, soonest first."""
+async def for_person(ctx: ServiceContext, actor: Actor, *, this_week: bool = False) -> TodoList:
+    """Every pending step that is the actor's, soonest first; `this_week`: those due by the end
+    of this working week alone (and how many more there are)."""
     person_id = _known(actor)
     roles = actor.roles
     now, today = ctx.clock.now(), ctx.clock.today()
@@ -85,6 +91,10 @@ async def for_person(ctx: ServiceContext, actor: Actor) -> TodoList:
         items.append(Todo(Step.REMINDER, review.reference, review.id,
                           f"You asked to be reminded: {milestone.title}", day))
     ordered = in_order(items)
+    if this_week:
+        last_day = end_of_working_week(today, ctx.calendar)
+        due = due_by(ordered, last_day)
+        return TodoList(due[:SHOWN], len(due), last_day, len(ordered) - len(due))
     return TodoList(ordered[:SHOWN], len(ordered))
 
 

@@ -267,8 +267,9 @@ class ImrBot(TeamsActivityHandler):
             return
         try:
             meant = REGISTRY.phrase(text, turn.actor)
-            if meant == "todo" and turn.scope == "personal":
-                await self.handlers.todo(turn, "")
+            command, _, rest = (meant or "").partition(" ")
+            if command == "todo" and turn.scope == "personal":
+                await self.handlers.todo(turn, rest)
                 return
         except DomainError as error:
             await turn.say(str(error))

@@ -151,6 +151,7 @@ def _question(text: str) -> str:
 # Natural questions and what answers them: a small table, not a language model. First match wins.
 PHRASES: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"\b(overdue|late|behind|red ones?)\b"), "status overdue"),
+    (re.compile(r"\b(this|the) (working )?week\b|\bby friday\b"), "todo week"),
     (re.compile(r"\b(what|anything).*\b(due|waiting|pending|need|outstanding)\b|\bmy (tasks|jobs|"
              r"actions|work|list)\b|\bto ?do\b|\bwhat should i\b"), "todo"),
     (re.compile(r"\bwho am i\b|\bmy roles?\b"), "whoami"),

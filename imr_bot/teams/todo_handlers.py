@@ -7,6 +7,7 @@ from typing import Any
 
 from imr_bot.domain.dates import format_date
 from imr_bot.domain.errors import DomainError
+from imr_bot.domain.plain_text import Markdown
 from imr_bot.domain.policy import Permission
 from imr_bot.domain.roles import Role
 from imr_bot.domain.submissions import Decision, Level
@@ -68,29 +69,46 @@ def todo_data(listed: todo.TodoList, name: str) -> dict[str, Any]:
             "typed": _typed(item), "buttons": _buttons(item)})
     order = list(dict.fromkeys(STEP_GROUPS.values()))
     more = listed.total - len(listed.items)
+    title, later = f"What's waiting for you, {name}", ""
+    if listed.due_by is not None:
+        title = f"What's waiting for you this week, {name}: due by {format_date(listed.due_by)}"
+        if listed.later:
+            later = Markdown(f"{listed.later} more step(s) are due later or have no date: "
+                             "`imr todo` shows them all.")
     return {
-        "title": f"What's waiting for you, {name}",
+        "title": title,
         "subtitle": (f"{listed.total} step(s), soonest first"
                      + (f"; the first {len(listed.items)} are shown" if more > 0 else "")
                      + ". Dates are when each is due."),
+        "later": later,
         "groups": [{"title": g, "items": groups[g]} for g in order if g in groups],
     }
 
 
+def _this_week(args: str) -> bool:
+    # "week", "this week", "due this week": anything else is the whole list, as before
+    return "week" in args.lower().split()
+
+
 class TodoHandlers:
-    @command("todo", "todo", "What is waiting for you, soonest first: offers, meetings, "
-             "documents to submit, decisions, reminders; each with a button.",
+    @command("todo", "todo [week]", "What is waiting for you, soonest first: offers, meetings, "
+             "documents to submit, decisions, reminders; each with a button. “week” for what is "
+             "due by the end of this working week.",
              Permission.VIEW_STATUS, scopes=PERSONAL, aliases=("tasks", "mine"),
              group="Getting started")
     async def todo(self, turn: Turn, args: str) -> None:
-        await self.show_todo(turn)
+        await self.show_todo(turn, this_week=_this_week(args))
 
-    async def show_todo(self, turn: Turn) -> None:
+    async def show_todo(self, turn: Turn, *, this_week: bool = False) -> None:
         """The steps waiting for this person; with none, the reviews they hold a part in."""
         ctx = turn.bot.ctx
-        listed = await todo.for_person(ctx, turn.actor)
+        listed = await todo.for_person(ctx, turn.actor, this_week=this_week)
         if listed.items:
             await turn.card("todo", todo_data(listed, turn.actor.person.first_name))
+            return
+        if this_week and listed.later:
+            await turn.say(f"Nothing is due by {format_date(listed.due_by)}. {listed.later} "
+                           "step(s) are due later: `imr todo` shows them all.")
             return
         board = await tracker.board(ctx, turn.actor, "mine", 0)
         if not board.rows:

@@ -120,3 +120,25 @@ def test_steps_come_soonest_first_and_undated_last():
     ordered = in_order([todo("C", None), todo("B", date(2026, 12, 2)), todo("A", date(2026, 12, 9)),
                         todo("a", date(2026, 12, 2))])
     assert [t.reference for t in ordered] == ["a", "B", "A", "C"]
+
+
+@pytest.mark.parametrize("today, last_day", [
+    (date(2026, 11, 23), date(2026, 11, 27)),  # a Monday: that Friday
+    (date(2026, 11, 27), date(2026, 11, 27)),  # the Friday itself
+    (date(2026, 11, 28), date(2026, 12, 4)),   # a Saturday: the week ahead
+    (date(2026, 11, 29), date(2026, 12, 4)),   # a Sunday: the week ahead
+    (date(2026, 12, 21), date(2026, 12, 24)),  # Christmas Day is a Friday: the Thursday
+    (date(2027, 3, 22), date(2027, 3, 25)),    # Good Friday 2027 (26 Mar): the Thursday
+])
+def test_the_end_of_this_working_week_is_its_last_working_day(today, last_day):
+    from imr_bot.domain.todo import end_of_working_week
+
+    assert end_of_working_week(today, CAL) == last_day
+
+
+def test_steps_due_by_a_day_include_the_overdue_and_leave_out_the_undated():
+    from imr_bot.domain.todo import due_by
+
+    items = [Todo(Step.ALLOCATE, f"R/{n}", n, "x", due) for n, due in enumerate(
+        [date(2026, 11, 20), date(2026, 11, 27), date(2026, 11, 30), None])]
+    assert [t.reference for t in due_by(items, date(2026, 11, 27))] == ["R/0", "R/1"]

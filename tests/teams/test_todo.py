@@ -1,6 +1,8 @@
 """`imr todo`: what is waiting for the person asking, from the reviews' state, with a button for
 each step; and the typed answers, which go through the same use cases as the buttons."""
 
+from datetime import UTC, datetime
+
 import pytest
 
 from imr_bot.domain.roles import Role
@@ -243,3 +245,47 @@ async def test_in_a_channel_the_list_is_not_shown_but_pointed_to(offered):
     reply = await offered.say_in_channel(AUTHOR, "<at>IMR bot</at> what do I need to do?")
     assert "imr todo" in "".join(card_text(c) for c in cards(reply))
     assert "Accept or decline" not in "".join(card_text(c) for c in cards(reply))
+
+
+LATER = "DDSCP/CSPR/2026/015"
+
+
+async def log_next_weeks(teams):
+    """A review received Mon 30 Nov, its allocation due Thu 3 Dec; then back to Mon 23 Nov."""
+    now = teams.clock.now()
+    teams.clock.set(datetime(2026, 11, 30, 9, 0, tzinfo=UTC))
+    await log_review(teams, LATER, received="2026-11-30", initials="KL")
+    teams.clock.set(now)
+
+
+async def test_what_is_due_this_week_shows_only_the_steps_due_by_friday_and_how_many_more(teams):
+    await log_review(teams, REF)  # the allocation is due Thu 26 Nov, this week
+    await log_next_weeks(teams)
+    everything = card_text(todo_card(await teams.say(HEAD_OF_CP, "imr todo")))
+    assert REF in everything and LATER in everything
+
+    for asked in ("what's due this week?", "due this week", "this week", "imr todo week"):
+        shown = card_text(todo_card(await teams.say(HEAD_OF_CP, asked)))
+        assert "due by Fri 27 Nov 2026" in shown
+        assert REF in shown and LATER not in shown
+        assert "1 more step(s) are due later" in shown and "imr todo" in shown
+
+    # the next Monday: the first allocation is overdue, which is due by Friday too
+    teams.clock.set(datetime(2026, 11, 30, 9, 0, tzinfo=UTC))
+    shown = card_text(todo_card(await teams.say(HEAD_OF_CP, "what's due this week")))
+    assert "due by Fri 4 Dec 2026" in shown
+    assert REF in shown and LATER in shown and "more step(s)" not in shown
+
+
+async def test_on_a_weekend_this_week_is_the_week_ahead(teams):
+    await log_next_weeks(teams)
+    teams.clock.set(datetime(2026, 11, 28, 12, 0, tzinfo=UTC))  # a Saturday
+    shown = card_text(todo_card(await teams.say(HEAD_OF_CP, "this week")))
+    assert "due by Fri 4 Dec 2026" in shown and LATER in shown
+
+
+async def test_with_nothing_due_this_week_the_reply_says_how_many_are_later(teams):
+    await log_next_weeks(teams)
+    reply = texts(await teams.say(HEAD_OF_CP, "what's due this week"))
+    assert "Nothing is due by Fri 27 Nov 2026" in reply
+    assert "1 step(s) are due later: `imr todo` shows them all" in reply
