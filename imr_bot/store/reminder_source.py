@@ -380,11 +380,11 @@ def _board_queries(overdue: bool, mine: bool):
     # asked only of a review whose next step is an organisation role's (the directory is read
     # for those rows alone)
     organisation_holder = case((organisation_role.is_not(None), organisation_holder))
-    # held messages are few: found through the status index, so the common board reads no more
+    # which reviews hold a message for someone not yet reached: one uncorrelated set, read once
+    # per statement through the status index (held messages are few), never once per review
     held = t.notifications.alias("held")
-    has_held = (select(held.c.id).where(
-        held.c.status.in_([_written_in(value) for value in HELD_STATUSES]),
-        held.c.review_id == t.reviews.c.id).exists())
+    has_held = t.reviews.c.id.in_(select(held.c.review_id).where(
+        held.c.status.in_([_written_in(value) for value in HELD_STATUSES])))
     return (select(t.reviews.c.id, t.reviews.c.reference, t.reviews.c.review_type,
                    t.reviews.c.stage, t.reviews.c.next_due.label("due"),
                    holder.c.name.label("holder_name"),
