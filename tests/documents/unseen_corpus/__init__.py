@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import base64
 import copy
+import functools
 import io
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -575,7 +576,8 @@ def _f(*findings):
     return frozenset(findings)
 
 
-def pairs() -> list[Pair]:
+@functools.lru_cache(maxsize=1)
+def pairs() -> tuple[Pair, ...]:
     out: list[Pair] = []
 
     def add(name, rspec, cspec, expected=(), why=""):
@@ -630,6 +632,18 @@ def pairs() -> list[Pair]:
         ChronologySpec(B, entries(B, forms=["abbr", "dash"]), writer="ref_column"))
     add("clean-derbyshire-picture-template", ReportSpec(D, heading="h2", signoff="picture"),
         ChronologySpec(D, entries(D, 7, forms=["d/m", "ord_abbr", "wc"]), key="lines"))
+
+    add("clean-bradford-template-wc-dates", ReportSpec(B, writer="template", signoff="tabs"),
+        ChronologySpec(B, entries(B, 7, forms=["wc", "dmy", "hrs"])))
+    add("clean-derbyshire-older-key-lines", ReportSpec(D, writer="older", heading="bold"),
+        ChronologySpec(D, entries(D, forms=["iso", "weekday"]), writer="title_row", key="lines"))
+    add("clean-bradford-small-caps-esigned", ReportSpec(B, heading="small_caps", signoff="esigned"),
+        ChronologySpec(B, entries(B, forms=["ord_abbr", "month_first"]), writer="time_column"))
+    add("clean-derbyshire-chronology-glossary", ReportSpec(D, heading="h2", signoff="table"),
+        ChronologySpec(D, [*entries(D, 4), [write(date(2025, 6, 2), "long"), "Health",
+                                            "AB seen by the GP.", "No concerns."]],
+                       glossary=[("GP", "general practitioner")]),
+        why="GP is explained by the chronology's glossary")
 
     # ---- each defect alone
     for pack in (D, B):
@@ -761,4 +775,4 @@ def pairs() -> list[Pair]:
         [("report.abbreviations", "report", "LADO"), ("report.abbreviations", "report", "IRO"),
          ("report.initials", "report", "GH"), ("chronology.abbreviations", "chronology", "GP"),
          ("chronology.initials", "chronology", "JK")])
-    return out
+    return tuple(out)
