@@ -84,7 +84,7 @@ def test_the_unseen_corpus_has_enough_pairs_across_both_packs_and_a_third_clean(
     corpus = pairs()
     assert len(corpus) >= 45
     assert {p.pack for p in corpus} == {"derbyshire", "bradford"}
-    assert sum(1 for p in corpus if not p.expected) >= len(corpus) // 3
+    assert sum(1 for p in corpus if not p.expected) >= 0.3 * len(corpus)  # about a third
 
 
 @pytest.mark.xfail(reason="before figures: the checker not yet fixed", strict=False)
