@@ -87,14 +87,12 @@ def test_the_unseen_corpus_has_enough_pairs_across_both_packs_and_a_third_clean(
     assert sum(1 for p in corpus if not p.expected) >= 0.3 * len(corpus)  # about a third
 
 
-@pytest.mark.xfail(reason="before figures: the checker not yet fixed", strict=False)
 def test_every_finding_code_meets_the_target_on_unseen_documents(scored):
     table, *_ = scored
     below = {code: (p, r) for code, (p, r, *_) in table.items() if p < TARGET or r < TARGET}
     assert not below, figures()
 
 
-@pytest.mark.xfail(reason="before figures: the checker not yet fixed", strict=False)
 def test_nine_in_ten_unseen_pairs_are_exactly_right(scored):
     _, exact, total, _ = scored
     assert exact / total >= PAIRS_TARGET, figures()

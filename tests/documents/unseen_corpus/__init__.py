@@ -487,10 +487,10 @@ def chronology(spec: ChronologySpec) -> bytes:
             key_table._element.getparent().remove(key_table._element)
             if spec.key == "none":
                 _delete(heading)
-            elif spec.key == "lines":
+            elif spec.key in ("lines", "role_first"):
                 after = heading
                 for initials, role in spec.key_entries:
-                    after = _insert_after(after, f"{initials} – {role}")
+                    after = _insert_after(after, _key_line(initials, role, spec.key))
         if spec.glossary:
             document.add_heading("Glossary", level=2)
             for term, meaning in spec.glossary:
@@ -535,12 +535,7 @@ def chronology(spec: ChronologySpec) -> bytes:
         # in brackets. A QA lead reads both as keying the initials.
         document.add_heading("Key to Initials Used:", level=2)
         for initials, role in spec.key_entries:
-            if role in ("mother", "father"):
-                document.add_paragraph(f"{role.capitalize()} ({initials})")
-            elif role == "subject child":
-                document.add_paragraph(f"{initials} (child, aged 4)")
-            else:
-                document.add_paragraph(f"{initials} ({role})")
+            document.add_paragraph(_key_line(initials, role, spec.key))
     elif spec.key == "lines":
         document.add_heading("Key to Initials", level=2)
         for initials, role in spec.key_entries:
@@ -557,6 +552,18 @@ def chronology(spec: ChronologySpec) -> bytes:
         for term, meaning in spec.glossary:
             document.add_paragraph(f"{term} – {meaning}")
     return _save(document)
+
+
+def _key_line(initials, role, how):
+    if how == "lines":
+        return f"{initials} – {role}"
+    # "Mother (CD)", "AB (child, aged 4)": the role first or the initials first, the other in
+    # brackets. A QA lead reads both as keying the initials.
+    if role in ("mother", "father"):
+        return f"{role.capitalize()} ({initials})"
+    if role == "subject child":
+        return f"{initials} (child, aged 4)"
+    return f"{initials} ({role})"
 
 
 def _fill(table, rows, first):
@@ -772,7 +779,9 @@ def pairs() -> tuple[Pair, ...]:
         ChronologySpec(D, [*entries(D, 3), [write(date(2025, 6, 2), "long"), "Health",
                                             "AB seen by the GP with JK.", "No concerns."]],
                        key="role_first"),
-        [("report.abbreviations", "report", "LADO"), ("report.abbreviations", "report", "IRO"),
+        # IRO is not expected: the seed's own workflow names the role ("Head of CP and IRO's",
+        # Derbyshire Appendix 2), like QA it is the process's word, not the author's.
+        [("report.abbreviations", "report", "LADO"),
          ("report.initials", "report", "GH"), ("chronology.abbreviations", "chronology", "GP"),
          ("chronology.initials", "chronology", "JK")])
     return tuple(out)
