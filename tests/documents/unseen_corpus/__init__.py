@@ -460,6 +460,12 @@ def write(day: date, form: str) -> str:
     }[form]
 
 
+# Not built: a date split over Day / Month / Year columns. Neither seed's chronology nor our
+# template has it, and authors working in Word type the date in the Date cell; a spreadsheet
+# export would, but a chronology arrives here as a Word document. A Time column beside the Date
+# (the Bradford practice of timed contacts) is built instead ("time_column").
+
+
 @dataclass
 class ChronologySpec:
     pack: str
