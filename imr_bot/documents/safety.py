@@ -32,6 +32,12 @@ _EMBEDDED = re.compile(r"^(word|xl|ppt)/embeddings/[^/]+\.(docx|docm|xlsx|xlsm|p
 # an XML entity can expand to gigabytes when parsed; Word never writes a document type with one
 _ENTITY = tuple(text.encode(codec) for text in ("<!ENTITY",)
                 for codec in ("ascii", "utf-16-le", "utf-16-be"))
+# Word writes its XML in UTF-8 (now and then UTF-16); a part in another encoding (UTF-32, UTF-7,
+# EBCDIC) is how a declared entity hides from the search above
+_XML_ENCODINGS = frozenset({"utf-8", "utf8", "utf-16", "utf-16le", "utf-16be"})
+_OTHER_ENCODING_STARTS = (b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff", b"<\x00\x00\x00",
+                          b"\x00\x00\x00<", b"\x4c\x6f\xa7\x94")
+_DECLARED_ENCODING = re.compile(rb"^(?:\xef\xbb\xbf)?\s*<\?xml[^>]*?encoding\s*=\s*[\"']([^\"']*)")
 _ADVICE = ("please save it again from Word as a .docx, or share a SharePoint or OneDrive link "
            "instead")
 
@@ -203,8 +209,8 @@ class _Inspection:
                 raise self.refuse("a part of it holds more than the archive says it does, as "
                                   f"files built to exhaust memory do; {_ADVICE}")
             crc = zlib.crc32(out, crc)
-            if len(head) < 8:
-                head = (head + out)[:8]
+            if len(head) < 256:
+                head = (head + out)[:256]
             window = tail + out
             if any(entity in window for entity in _ENTITY):
                 raise self.refuse("it declares XML entities, which Word never writes and which "
@@ -216,4 +222,10 @@ class _Inspection:
                 break
         if size != info.file_size or crc != info.CRC:
             raise self.damaged()
-        return size, head, b"".join(kept)
+        declared = _DECLARED_ENCODING.match(head)
+        if head.startswith(_OTHER_ENCODING_STARTS) or (
+                declared and declared.group(1).decode("ascii", "replace").lower()
+                not in _XML_ENCODINGS):
+            raise self.refuse("its XML is written in a character encoding Word never uses, "
+                              f"which can hide what it declares; {_ADVICE}")
+        return size, head[:8], b"".join(kept)

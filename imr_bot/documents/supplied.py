@@ -425,6 +425,12 @@ def inspect(filename: str, content: bytes, known) -> Inspection:
             problems.extend(f"{part.name} {plain(reason)}" for reason in _problems(tree, known, unknown))
     if problems:
         raise TemplateRefused(filename, problems)
+    # a template can pass every check and still not fill (ifs nested past what Python compiles,
+    # thousands of elifs): filled once here, so it is refused now, not at every review later
+    try:
+        render(filename, content, {name: name for name in known})
+    except TemplateRefused as refused:
+        raise TemplateRefused(filename, refused.problems) from None
     used = sorted({n.name for part in parts for n in _tree(env, part.source).find_all(nodes.Name)}
                   & known)
     return Inspection(fields=used, unknown=sorted(unknown), other_styles=_other_styles(parts))

@@ -38,6 +38,8 @@ def plain(value: object) -> str:
     if isinstance(value, Markdown):
         return str(value)  # a plain str from here on (JSON encoders see the same as ever)
     text = "" if value is None else str(value)
+    # a lone carriage return ends a line for Markdown (not for `re`'s ^): one kind of line end
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
     if not _ANYTHING_TO_CHANGE.search(text):
         return text
     text = _INLINE.sub(r"\\\1", text)

@@ -162,15 +162,19 @@ class Wording:
     latest: date | None  # to the milestone's own day; None when there is no later day to choose
 
 
-def wording(owed: Owed, stage: Stage, due: date, today: date, calendar: WorkingCalendar) -> Wording:
+def when_due(owed, due: date) -> str:
+    """'due Tue 1 Dec (in 3 working days)', 'due today, …' or 'overdue by 2 working day(s) …'."""
     from .dates import format_date
 
     if owed.kind == Kind.UPCOMING:
-        when = f"due {format_date(due)} (in {owed.working_days} working days)"
-    elif owed.kind == Kind.DUE_TODAY:
-        when = f"due today, {format_date(due)}"
-    else:
-        when = f"overdue by {-owed.working_days} working day(s) (was due {format_date(due)})"
+        return f"due {format_date(due)} (in {owed.working_days} working days)"
+    if owed.kind == Kind.DUE_TODAY:
+        return f"due today, {format_date(due)}"
+    return f"overdue by {-owed.working_days} working day(s) (was due {format_date(due)})"
+
+
+def wording(owed: Owed, stage: Stage, due: date, today: date, calendar: WorkingCalendar) -> Wording:
+    when = when_due(owed, due)
     earliest = calendar.add_working_days(today, 1)
     later = owed.kind == Kind.UPCOMING and earliest <= due
     return Wording(f"{owed.kind.title}: {owed.milestone.title} is {when}.", owed.milestone.title,

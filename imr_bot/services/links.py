@@ -93,6 +93,10 @@ async def check(ctx: ServiceContext, purpose: str, token: str) -> Checked:
         mac = _unb64(mac_text)
     except ValueError:  # also binascii.Error
         return Checked(None, MALFORMED)
+    # base64 as Python reads it skips stray characters, padding and a last letter's spare bits:
+    # one link, many spellings. Only the spelling `sign` wrote is the link.
+    if _b64(body) != body_text or _b64(mac) != mac_text:
+        return Checked(None, MALFORMED)
     expected = hmac.new(await signing_key(ctx), body, hashlib.sha256).digest()[:20]
     if not hmac.compare_digest(expected, mac):
         return Checked(None, TAMPERED)

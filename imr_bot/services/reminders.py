@@ -26,6 +26,7 @@ from imr_bot.domain.reminders import (
     in_working_hours,
     owed_today,
     reminder_window,
+    when_due,
     wording,
 )
 from imr_bot.domain.roles import Role
@@ -48,13 +49,7 @@ class SweepResult:
 
 
 def _text(reference: str, owed: Owed | Reminder, due: date) -> str:
-    if owed.kind == Kind.UPCOMING:
-        when = f"due {format_date(due)} (in {owed.working_days} working days)"
-    elif owed.kind == Kind.DUE_TODAY:
-        when = f"due today, {format_date(due)}"
-    else:
-        when = f"overdue by {-owed.working_days} working day(s) (was due {format_date(due)})"
-    return (f"Reminder: **{reference}**: {owed.milestone.title} is {when}. "
+    return (f"Reminder: **{reference}**: {owed.milestone.title} is {when_due(owed, due)}. "
             f"Type `imr status {reference}` for details.")
 
 

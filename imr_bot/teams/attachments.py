@@ -120,6 +120,13 @@ def _embedded_ipv4(address: ipaddress.IPv6Address) -> ipaddress.IPv4Address | No
     return None
 
 
+# ranges the standard library still calls global that never hold a public file server:
+# IPv6 site-local (deprecated, still routed inside some networks), the 2024 IPv6 documentation
+# block, the IPv4 special-purpose block, the retired 6to4 relay anycast, and the old 6bone
+_NOT_PUBLIC = tuple(ipaddress.ip_network(n) for n in (
+    "fec0::/10", "3fff::/20", "192.0.0.0/24", "192.88.99.0/24", "3ffe::/16"))
+
+
 def is_public(address: str) -> bool:
     """Whether an address is on the public internet: not loopback, private, link-local (the
     cloud metadata service), multicast, reserved, unspecified or shared, in IPv4 or IPv6."""
@@ -133,7 +140,8 @@ def is_public(address: str) -> bool:
         if inner is not None:
             candidates.append(inner)
     return all(c.is_global and not (c.is_loopback or c.is_private or c.is_link_local
-                                     or c.is_multicast or c.is_reserved or c.is_unspecified)
+                                     or c.is_multicast or c.is_reserved or c.is_unspecified
+                                     or any(c in n for n in _NOT_PUBLIC if c.version == n.version))
                for c in candidates)
 
 

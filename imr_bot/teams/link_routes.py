@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 import traceback
 from collections.abc import Awaitable, Callable
+from urllib.parse import quote
 
 from aiohttp import web
 from aiohttp.abc import AbstractAccessLogger
@@ -58,9 +59,22 @@ def refused() -> web.Response:
     return page(404, REFUSED_PAGE)
 
 
+def disposition(filename: str) -> str:
+    """`attachment` with the name made safe for a header: a plain ASCII `filename` every browser
+    reads (nothing that could end the quotes or the header), and the name itself, when it is not
+    plain ASCII, as RFC 6266's `filename*` (percent-encoded UTF-8), which modern browsers prefer."""
+    name = "".join(c for c in filename if c.isprintable() and c not in '"\\/;%')[:200].strip()
+    fallback = "".join(c if c.isascii() and (c.isalnum() or c in "-_. ") else "_"
+                       for c in name).strip(" .") or "download"
+    header = f'attachment; filename="{fallback}"'
+    if name and name != fallback:
+        header += "; filename*=UTF-8''" + quote(name, safe="")
+    return header
+
+
 def attachment(body: bytes, content_type: str, filename: str, *, charset: str | None = None):
     return web.Response(body=body, content_type=content_type, charset=charset, headers={
-        **LINK_HEADERS, "Content-Disposition": f'attachment; filename="{filename}"'})
+        **LINK_HEADERS, "Content-Disposition": disposition(filename)})
 
 
 async def look(_request: web.Request) -> web.Response:

@@ -243,6 +243,33 @@ def test_xml_that_declares_entities_is_refused(encoding):
     assert "declares XML entities" in refusal(word(document=laughs))
 
 
+# an entity declared in an encoding the search for one does not read, which lxml still reads
+HIDDEN_ENCODINGS = [("UTF-32", "utf-32"), ("UTF-32LE", "utf-32-le"), ("UTF-32BE", "utf-32-be"),
+                    ("ebcdic-cp-us", "cp037"), ("cp1026", "cp1026")]
+
+
+@pytest.mark.parametrize(("declared", "codec"), HIDDEN_ENCODINGS)
+def test_xml_in_an_encoding_word_never_writes_is_refused(declared, codec):
+    declaration = f'<?xml version="1.0" encoding="{declared}"?>'
+    rest = '<!DOCTYPE w [<!ENTITY a "lol"><!ENTITY b "&a;&a;&a;&a;">]><w:document>&b;</w:document>'
+    assert "encoding Word never uses" in refusal(word(document=(declaration + rest).encode(codec)))
+
+
+@pytest.mark.parametrize("declared", ["UTF-7", "utf-7", "UNICODE-1-1-UTF-7"])
+def test_xml_in_utf_7_with_every_angle_bracket_encoded_is_refused(declared):
+    # "<" written as +ADw-: no "<!ENTITY" in the bytes, yet a UTF-7 reader sees one
+    laughs = (f'<?xml version="1.0" encoding="{declared}"?>+ADw-!DOCTYPE w +AFsAPA-!ENTITY a '
+              '"lol"+AD4AXQA+ADw-w:document+AD4-+ACY-a;+ADw-/w:document+AD4-').encode()
+    assert "encoding Word never uses" in refusal(word(document=laughs))
+
+
+@pytest.mark.parametrize("declaration", [b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>',
+                                         b"<?xml version='1.0' encoding='utf-8'?>",
+                                         b'\xef\xbb\xbf<?xml version="1.0" encoding="UTF-8"?>', b""])
+def test_xml_in_utf_8_passes_whatever_its_declaration_says(declaration):
+    inspect(word(document=declaration + b"<w:document/>"), LIMITS, "IMR report.docx")
+
+
 def test_an_entity_split_across_two_reads_is_still_found():
     padding = b" " * (256 * 1024 - 4)
     assert "declares XML entities" in refusal(word(document=padding + b'<!ENTITY a "x">'))

@@ -346,3 +346,89 @@ def test_a_document_that_is_not_word_or_was_a_link_is_not_checked():
     reasons = {n.reason for n in result.not_checked}
     assert reasons == {"the report could not be opened as a Word document",
                        "no chronology file to check (a link was submitted)"}
+
+
+def _chronology_with_key_lines(lines, *, heading="Key to Initials Used:", after=()):
+    document = Document()
+    table = document.add_table(rows=1 + len(ROWS), cols=len(COLUMNS))
+    for cell, name in zip(table.rows[0].cells, COLUMNS, strict=True):
+        cell.text = name
+    for row, values in zip(table.rows[1:], ROWS, strict=True):
+        for cell, value in zip(row.cells, values, strict=True):
+            cell.text = value
+    document.add_paragraph(heading, style="Heading 2")
+    for line in lines:
+        document.add_paragraph(line)
+    for line in after:
+        document.add_paragraph(line[0], style="Heading 2") if line[1] else \
+            document.add_paragraph(line[0])
+    return saved(document)
+
+
+@pytest.mark.parametrize("lines", [
+    ["AB (child, aged 4)", "Mother (CD)"],
+    ["Mother (CD)", "Subject child (AB)"],
+    ["• Allocated social worker (SW1)", "AB – subject child", "Birth mother (CD)"],
+])
+def test_a_key_line_with_the_role_first_and_the_initials_in_brackets_keys_them(lines):
+    rows = [*ROWS, ("08/01/2025", "Social care", "SW1 visited.", "Plan agreed.")]
+    document = Document(io.BytesIO(_chronology_with_key_lines(lines)))
+    table = document.tables[0]
+    cells = table.add_row().cells
+    for cell, value in zip(cells, rows[-1], strict=True):
+        cell.text = value
+    found = findings(chronology_bytes=saved(document))
+    keyed = {"AB", "CD"} | ({"SW1"} if any("SW1" in line for line in lines) else set())
+    assert found == {("chronology.initials", i) for i in {"SW1"} - keyed}
+
+
+@pytest.mark.parametrize("glossary", ["Glossary", "Abbreviations used", "List of abbreviations"])
+def test_an_empty_key_followed_by_a_glossary_is_still_an_empty_key(glossary):
+    content = _chronology_with_key_lines([], after=[(glossary, True),
+                                                    ("NFA – no further action", False)])
+    result = check(report(), content, "bradford", TOR)
+    assert ("chronology.key", "") in result.findings()
+    assert {n.code for n in result.not_checked} == {"chronology.initials", "report.initials"}
+
+
+def test_a_key_with_a_glossary_after_it_keys_its_initials_and_the_glossary_explains_terms():
+    rows = [*ROWS, ("08/01/2025", "Social care", "Closed with NFA.", "Letter to CD.")]
+    document = Document(io.BytesIO(_chronology_with_key_lines(
+        ["AB – subject child", "CD – mother"],
+        after=[("Glossary", True), ("NFA – no further action", False)])))
+    cells = document.tables[0].add_row().cells
+    for cell, value in zip(cells, rows[-1], strict=True):
+        cell.text = value
+    assert findings(chronology_bytes=saved(document)) == set()
+
+
+@pytest.mark.parametrize("value", ["[insert signature image]", "[Author's signature]",
+                                   "<signature>", "[e-signature to be added]"])
+def test_a_placeholder_in_brackets_where_the_signature_goes_is_not_a_signature(value):
+    found = findings(report(signoff=(f"Signed (author): {value}", "Date: 12/01/2026")))
+    assert ("report.signed", "") in found and ("report.dated", "") not in found
+
+
+@pytest.mark.parametrize("signature", ["e-signed (K. Lowe)", "K. Lowe (e-signed)"])
+def test_an_e_signature_is_a_signature(signature):
+    assert findings(report(signoff=(f"Signature: {signature}", "Date: 1/12/2026"))) == set()
+
+
+@pytest.mark.parametrize("line", ["PART 3: BACKGROUND", "FAMILY'S VIEWS", "SECTION 4 - CONTEXT",
+                                  "BACKGROUND"])
+def test_a_heading_in_capitals_that_is_no_section_is_not_full_of_abbreviations(line):
+    def heading(document, title):
+        document.add_paragraph(title, style="Heading 1")
+        if title == BRADFORD[1]:
+            document.add_paragraph().add_run(line).bold = True
+            document.add_paragraph("CD was seen at home.")
+    assert findings(report(heading=heading)) == set()
+
+
+def test_a_known_term_in_a_capital_heading_is_still_to_be_explained():
+    def heading(document, title):
+        document.add_paragraph(title, style="Heading 1")
+        if title == BRADFORD[1]:
+            document.add_paragraph().add_run("PART 3: CAMHS INVOLVEMENT").bold = True
+            document.add_paragraph("CD was seen at home.")
+    assert findings(report(heading=heading)) == {("report.abbreviations", "CAMHS")}

@@ -423,3 +423,17 @@ def test_a_template_that_prints_an_object_is_refused_at_render(monkeypatch):
     monkeypatch.setattr(supplied, "_problems", lambda *args: [])
     with pytest.raises(supplied.TemplateRefused, match="only text"):
         supplied.render("t.docx", docx("{{ self }}"), CONTEXT)
+
+
+# each passes the allow-list placeholder by placeholder, yet cannot be filled in
+UNFILLABLE = ["{% if ref %}" * 120 + "deep" + "{% endif %}" * 120,
+              "{% if ref %}a" + "{% elif author %}b" * 3000 + "{% endif %}",
+              "{{ " + "ref if author else " * 400 + "ref }}",
+              "{% if ref %}{% if author %}" * 60 + "x" + "{% endif %}{% endif %}" * 60]
+
+
+@pytest.mark.parametrize("text", UNFILLABLE, ids=["nested-ifs", "elifs", "conditionals", "pairs"])
+def test_a_template_that_passes_the_checks_but_cannot_be_filled_is_refused_at_upload(text):
+    with pytest.raises(supplied.TemplateRefused) as refused:
+        supplied.inspect("deep.docx", docx(text), FIELDS)
+    assert "can't use" in str(refused.value)

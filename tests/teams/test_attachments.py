@@ -98,6 +98,17 @@ def test_an_inner_address_is_not_public(address):
     assert not is_public(address)
 
 
+# addresses Python's `is_global` still calls global, yet no file server on the internet has
+STILL_CALLED_GLOBAL = ["fec0::1", "fec0::a9fe:a9fe", "feff:ffff::1", "3fff::1", "3fff:fff::10",
+                       "192.0.0.8", "192.0.0.170", "192.88.99.1", "3ffe:831f::1",
+                       "::ffff:192.0.0.8", "fec0::1%eth0"]
+
+
+@pytest.mark.parametrize("address", STILL_CALLED_GLOBAL)
+def test_a_site_local_documentation_or_special_purpose_address_is_not_public(address):
+    assert not is_public(address)
+
+
 @pytest.mark.parametrize("address", PUBLIC)
 def test_a_public_address_is_public(address):
     assert is_public(address)

@@ -277,3 +277,29 @@ async def test_refused_links_are_counted_in_the_metrics(teams):
             await client.get(path)
         text = await (await client.get("/metrics")).text()
     assert 'imr_refused_requests_total{reason="link"} 3.0' in text
+
+
+# names a person gave a file, as they reach the header that names the download
+HOSTILE_NAMES = ["Ré­vision chronologie.docx", "报告.docx", "IMR\r\nSet-Cookie: a=b.docx",
+                 'a"; filename="evil.exe', "a;filename*=UTF-8''evil.exe.docx", "..\\..\\boot.ini",
+                 "%2e%2e%2fpasswd.docx", "\u202eexe.docx", "ǅ ² ٣.docx", "", "\t\x00", "x" * 400]
+
+
+@pytest.mark.parametrize("name", HOSTILE_NAMES)
+def test_a_download_header_is_plain_ascii_with_the_real_name_only_as_rfc_6266_filename_star(name):
+    from email.message import Message
+    from urllib.parse import unquote
+
+    from imr_bot.teams.link_routes import attachment
+
+    header = attachment(b"", "application/octet-stream", name).headers["Content-Disposition"]
+    assert header.isascii() and header.isprintable()
+    message = Message()
+    message["Content-Disposition"] = header
+    params = dict(message.get_params(header="content-disposition")[1:])
+    assert set(params) <= {"filename", "filename*"}
+    fallback = params["filename"]
+    assert fallback and not any(c in fallback for c in '"\\/;%') and len(fallback) <= 200
+    if "filename*" in params:
+        shown = unquote(params["filename*"].removeprefix("UTF-8''"))
+        assert shown.isprintable() and not any(c in shown for c in '"\\/;%\r\n')

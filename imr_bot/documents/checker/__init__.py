@@ -30,7 +30,7 @@ from .result import (
     NotChecked,
     stored_summary,
 )
-from .terms import PERSON, TERM, explained_beside, tokens
+from .terms import PERSON, TERM, TERMS, explained_beside, tokens
 
 __all__ = ["BY_CODE", "CHRONOLOGY", "DEFINITIONS", "ERROR", "REPORT", "WARNING", "Check",
            "CheckResult", "Item", "NotChecked", "check",
@@ -65,10 +65,22 @@ def _report_texts(opened: Opened, headings: set[int], signoff: set[int]) -> list
         if isinstance(block, Paragraph):
             if block.toc or (block.level == 0):
                 continue
+            if _capital_heading(block, opened.body_size):
+                # "PART 3: BACKGROUND", "FAMILY'S VIEWS": a heading that is not a section's;
+                # its capitals are not abbreviations, though a known term in it still is.
+                texts.append(" ".join(w for w in block.text.split()
+                                      if w.strip(":;,.()–-") in TERMS))
+                continue
             texts.append(block.text)
         else:
             texts += [c.text for row in block.rows for c in row if not c.spanned and not c.continued]
     return [t for t in texts if t.strip()]
+
+
+def _capital_heading(block: Paragraph, body_size: float | None) -> bool:
+    letters = [c for c in block.text if c.isalpha()]
+    return (bool(letters) and all(c.isupper() for c in letters)
+            and block.looks_like_heading(body_size))
 
 
 def _chronology_texts(opened: Opened, found) -> list[str]:
@@ -126,7 +138,7 @@ def check(report: bytes | None, chronology: bytes | None, pack: str,
     beside_report = set().union(*(explained_beside(t, keyed) for t in report_texts))
     beside_chronology = set().union(*(explained_beside(t, keyed)
                                       for t in entry_texts + other_chronology_texts))
-    key_usable = bool(key and key.found and key.entries)
+    key_usable = bool(key and key.usable)
 
     # -- report checks ----------------------------------------------------------------------
     if read_report is None:

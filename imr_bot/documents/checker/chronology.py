@@ -152,10 +152,28 @@ def _table_entries(table: Table) -> set[str]:
     return found
 
 
+_GLOSSARY_HEADING = re.compile(r"^(?:glossary|(?:list of\s+)?abbreviations|acronyms|terms used|"
+                               r"list of terms)\b")
+
+
+def is_glossary_heading(text: str) -> bool:
+    """A glossary's heading, as against a Key to Initials' own."""
+    return bool(_GLOSSARY_HEADING.match(re.sub(r"^[\d.\s]+", "", _header(text))))
+
+
 @dataclass
 class Key:
     entries: set[str] = field(default_factory=set)
     found: bool = False  # a heading or table that is a key, even if empty
+    empty_key_heading: bool = False  # a Key to Initials heading with nothing under it
+    keyed: set[str] = field(default_factory=set)  # what was read outside glossaries
+
+    @property
+    def usable(self) -> bool:
+        """A key to check initials against: a glossary after an empty Key to Initials does not
+        make the key written in."""
+        return self.found and bool(self.entries) and (bool(self.keyed)
+                                                      or not self.empty_key_heading)
 
 
 def read_keys(blocks: list[Block], *, skip: set[int] = frozenset()) -> Key:
@@ -169,19 +187,33 @@ def read_keys(blocks: list[Block], *, skip: set[int] = frozenset()) -> Key:
         if isinstance(block, Table) and index not in skip and block.rows:
             if _KEY_COLUMN.match(_header(block.rows[0][0].text)) and block.columns >= 2:
                 key.found = True
-                key.entries |= _table_entries(block)
+                read = _table_entries(block)
+                key.entries |= read
+                key.keyed |= read
             elif len(block.rows) == 1 and len(block.rows[0]) == 1 \
                     and is_key_heading(block.rows[0][0].text):
+                before = set(key.entries)
+                key.entries = set()
                 index = _read_after(blocks, index + 1, key, skip)
+                if not is_glossary_heading(block.rows[0][0].text):
+                    key.keyed |= key.entries
+                    key.empty_key_heading |= not key.entries
+                key.entries |= before
                 continue
         elif isinstance(block, Paragraph):
             label, _, rest = block.text.partition(":")
             if is_key_heading(block.text) or (rest.strip() and is_key_heading(label)
                                               and not key_entry(block.text)):
+                before = set(key.entries)
+                key.entries = set()
                 if rest.strip():  # "Key to Initials Used: AB – child; CD – mother"
                     key.entries |= {e for e in map(key_entry, re.split(r"[\n;]", rest)) if e}
                 index = _read_after(blocks, index + 1, key, skip)
                 key.found = True
+                if not is_glossary_heading(label if rest.strip() else block.text):
+                    key.keyed |= key.entries
+                    key.empty_key_heading |= not key.entries
+                key.entries |= before
                 continue
         index += 1
     return key

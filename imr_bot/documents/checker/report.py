@@ -187,6 +187,8 @@ def _label(text: str) -> tuple[str, str, str] | None:
 
 
 def _blank(value: str) -> bool:
+    if re.fullmatch(r"\s*(?:\[[^\]]*\]|<[^>]*>)\s*", value):
+        return True  # "[insert signature image]", "<author's signature>": where it goes, not it
     stripped = re.sub(r"[_.\-–—…\s:/|*]+", "", value)
     stripped = re.sub(r"(?i)\[?\(?(?:signature|sign here|signed|insert|enter|name|date)\)?\]?", "",
                       stripped)

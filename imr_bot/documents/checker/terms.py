@@ -173,6 +173,9 @@ _ENTRY = re.compile(r"^\s*[•·\-*]?\s*([A-Z][A-Za-z&]{0,7}\d{0,2})\s*(?:[–�
 _ENTRY_BRACKET = re.compile(r"^\s*([A-Z][A-Z&]{0,7}\d{0,2})\s*\(([^)]{2,120})\)\s*[.;]?$")
 
 
+# "Mother (CD)", "Allocated social worker (SW1)": the role first, the initials in brackets.
+_ENTRY_ROLE_FIRST = re.compile(r"^\s*[•·\-*]?\s*([A-Za-z][A-Za-z’',\- ]{1,60}?)\s*"
+                               r"\(\s*([A-Z][A-Z&]{0,7}\d{0,2})\s*\)\s*[.;]?$")
 _ENTRY_SPACED = re.compile(r"^\s*[•·\-*]?\s*([A-Z][A-Z&]{1,7}\d{0,2})\s+([a-z].{1,200})$")
 
 
@@ -187,4 +190,8 @@ def key_entry(line: str, *, loose: bool = False) -> str | None:
             token = match.group(1)
             if token.upper() == token or token in TERMS:
                 return token.upper()
+    if loose:
+        match = _ENTRY_ROLE_FIRST.match(line)
+        if match and len(match.group(2)) >= 2:
+            return match.group(2)
     return None
