@@ -157,4 +157,28 @@ PAIRS = [
                                        "AB placed with a relative.")]),
      [("report.section_missing", "analysis"), ("report.signed", ""),
       ("chronology.outside_tor", 7)]),
+    # --- added before the first run was looked at in detail (still written before running) ---
+    ("d35_clean_renamed_headings_and_dotted_initials", D,
+     lambda: b.report(D, sections=[{"Effective Practice/Lessons Learnt":
+                                    "Effective Practice/Lessons Learnt|Effective Practice & "
+                                    "Lessons Learnt",
+                                    "Terms of Reference": "Terms of Reference|Terms of "
+                                    "Reference (as agreed by the panel)"}.get(n, n)
+                                   for n in DERBYSHIRE]),
+     lambda: b.chronology(rows=_rows(r2=("March 3rd, 2025", "Children's Social Care",
+                                         "Referral received; A.B. seen at school.",
+                                         "Assessment started by SW1."))), []),
+    ("b36_clean_historical_concern", B, lambda: b.report(B, style="caps"),
+     lambda: b.chronology(rows=[("11/11/2024", "Police", "Domestic incident at the address.",
+                                 "Outside the ToR – historical concern.")] + ROWS), []),
+    ("d37_summary_left_as_template", D,
+     lambda: b.report(D, bodies={"Summary of Agency Involvement":
+                                 "Construct a chronology using the specified template "
+                                 "(APPENDIX A), to be filed and read in conjunction with this "
+                                 "report."}),
+     lambda: b.chronology(), [("report.section_empty", "summary")]),
+    ("b38_icpc_unexplained_in_chronology", B, lambda: b.report(B),
+     lambda: b.chronology(rows=_rows(r3=("20/04/2025", "Children's Social Care",
+                                         "Strategy discussion held.", "ICPC booked."))),
+     [("chronology.abbreviations", "ICPC")]),
 ]
