@@ -111,18 +111,25 @@ def report(pack, *, style="heading", sections=None, bodies=None, signoff="lines"
         for i, (label, value) in enumerate((("Signed", signature), ("Date", signed_date))):
             table.cell(i, 0).text = label
             table.cell(i, 1).text = value
+    elif signoff == "next_line":
+        for line in ("Signed (author):", signature, "Date:", signed_date):
+            doc.add_paragraph(line)
     elif signoff == "one_line":
         doc.add_paragraph(f"Signature: {signature}    Date: {signed_date}")
     return _bytes(doc)
 
 
 def chronology(*, rows=None, header=None, key=None, key_style="table", title_row=False,
-               split=False, as_paragraphs=False, glossary=None, numbered=False):
+               split=False, as_paragraphs=False, glossary=None, numbered=False,
+               key_first=False):
     """A chronology: a heading line, the table (or, wrongly, paragraphs), and the Key to
     Initials Used as a table or lines."""
     doc = Document()
     doc.add_paragraph("RESTRICTED  Derbyshire Children's Services – Individual Management Review "
                       "ref: 2025/014")
+    key = KEY if key is None else key
+    if key_first:
+        _key(doc, key, key_style)
     rows = list(ROWS if rows is None else rows)
     header = list(header or CHRONOLOGY_HEADER)
     if numbered:
@@ -149,7 +156,16 @@ def chronology(*, rows=None, header=None, key=None, key_style="table", title_row
                     cells[i].text = value
             if split and index == 0:
                 doc.add_paragraph("")
-    key = KEY if key is None else key
+    if not key_first:
+        _key(doc, key, key_style)
+    if glossary:
+        doc.add_paragraph("Abbreviations used")
+        for term, meaning in glossary:
+            doc.add_paragraph(f"{term}: {meaning}")
+    return _bytes(doc)
+
+
+def _key(doc, key, key_style):
     doc.add_paragraph("Key to Initials Used:")
     if key_style == "table" and key:
         table = doc.add_table(rows=1, cols=2)
@@ -164,11 +180,6 @@ def chronology(*, rows=None, header=None, key=None, key_style="table", title_row
     elif key_style == "role_first":
         for initials, role in key:
             doc.add_paragraph(f"{role.capitalize()} ({initials})")
-    if glossary:
-        doc.add_paragraph("Abbreviations used")
-        for term, meaning in glossary:
-            doc.add_paragraph(f"{term}: {meaning}")
-    return _bytes(doc)
 
 
 def _bytes(doc) -> bytes:

@@ -181,4 +181,53 @@ PAIRS = [
      lambda: b.chronology(rows=_rows(r3=("20/04/2025", "Children's Social Care",
                                          "Strategy discussion held.", "ICPC booked."))),
      [("chronology.abbreviations", "ICPC")]),
+    # --- a third batch, forms a real author uses that the documentation does not list by name ---
+    ("d39_clean_lessons_learned", D,
+     lambda: b.report(D, sections=[n if "Lessons" not in n else
+                                   "Effective Practice/Lessons Learnt|Effective Practice and "
+                                   "Lessons Learned" for n in DERBYSHIRE]),
+     lambda: b.chronology(), []),
+    ("d40_clean_analysis_short_heading", D,
+     lambda: b.report(D, style="bold", sections=[n if n != "Analysis of Involvement" else
+                                                 "Analysis of Involvement|Analysis"
+                                                 for n in DERBYSHIRE]),
+     lambda: b.chronology(), []),
+    ("d41_clean_sign_off_values_on_next_line", D,
+     lambda: b.report(D, signoff="next_line", signed_date="14 November 2025"),
+     lambda: b.chronology(), []),
+    ("b42_clean_key_before_table", B, lambda: b.report(B),
+     lambda: b.chronology(key_first=True), []),
+    ("d43_clean_agency_event_response_columns", D, lambda: b.report(D),
+     lambda: b.chronology(header=["Date", "Agency", "Event", "Response"]), []),
+    ("b44_clean_reason_column", B, lambda: b.report(B),
+     lambda: b.chronology(header=["Date", "Source of Information/Event", "Activity",
+                                  "Response or Outcome of Activity",
+                                  "Significance / reason for inclusion"],
+                          rows=[("30/09/2024", "Health", "AB admitted with a head injury.",
+                                 "Discharged home.", "First injury on record")]
+                          + [r + ("",) for r in ROWS]), []),
+    ("d45_clean_abbreviated_weekday", D, lambda: b.report(D),
+     lambda: b.chronology(rows=_rows(r3=("Tue 22 April 2025",) + ROWS[2][1:])), []),
+    ("d46_blank_row_then_out_of_order", D, lambda: b.report(D),
+     lambda: b.chronology(rows=ROWS[:2] + [("", "", "", "")] + [ROWS[2]]
+                          + [("02/04/2025",) + ROWS[3][1:]] + ROWS[4:]),
+     [("chronology.dates_order", 5)]),
+    ("b47_clean_glossary_table_in_report", B,
+     lambda: b.report(B, bodies={"Analysis": "AB became LAC in May; the plan was not updated."},
+                      glossary=[("LAC", "Looked After Child")]),
+     lambda: b.chronology(rows=_rows(r4=("12/06/2025", "Children's Social Care",
+                                         "AB became LAC.", "Placed with foster carers."))), []),
+    ("d48_plo_unexplained_in_report", D,
+     lambda: b.report(D, bodies={"Recommendations": "Cases that reach PLO are reviewed by the "
+                                                    "head of service within a month."}),
+     lambda: b.chronology(), [("report.abbreviations", "PLO")]),
+    ("d49_gp_unexplained_in_chronology", D, lambda: b.report(D),
+     lambda: b.chronology(rows=_rows(r3=("20/04/2025", "GP", "AB missed a second appointment.",
+                                         "Letter sent to CD."))),
+     [("chronology.abbreviations", "GP")]),
+    ("b50_signed_off_in_a_sentence_only", B,
+     lambda: b.report(B, signoff="none",
+                      extra=["This report was signed off by the head of service on "
+                             "20/11/2025."]),
+     lambda: b.chronology(), [("report.signed", ""), ("report.dated", "")]),
 ]
