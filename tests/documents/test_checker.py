@@ -432,3 +432,20 @@ def test_a_known_term_in_a_capital_heading_is_still_to_be_explained():
             document.add_paragraph().add_run("PART 3: CAMHS INVOLVEMENT").bold = True
             document.add_paragraph("CD was seen at home.")
     assert findings(report(heading=heading)) == {("report.abbreviations", "CAMHS")}
+
+
+@pytest.mark.parametrize("column", ["Significance / reason for inclusion", "Reason for inclusion",
+                                    "Why included"])
+def test_an_entry_outside_the_period_with_its_reason_column_filled_is_not_reported(column):
+    columns = [*COLUMNS, column]
+    rows = [("01/09/2024", "Health", "AB seen at the hospital.", "Discharged", "First injury on record"),
+            ("02/09/2024", "Health", "AB seen by the nurse.", "Advice", ""),
+            *[(*row, "") for row in ROWS]]
+    found = findings(chronology_bytes=chronology(rows, columns=columns))
+    assert found == {("chronology.outside_tor", "2")}  # the row whose reason is left blank
+
+
+@pytest.mark.parametrize("title", ["ANALYSIS", "5. Analysis", "Analysis of agency involvement"])
+def test_a_derbyshire_analysis_section_may_be_headed_analysis_alone(title):
+    titles = [title if t == "ANALYSIS OF INVOLVEMENT" else t for t in DERBYSHIRE]
+    assert findings(report(titles), pack="derbyshire") == set()

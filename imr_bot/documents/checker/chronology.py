@@ -28,6 +28,7 @@ class Entry:
     written: str  # the date cell as written
     date: ReadDate
     cells: list[str]  # the other cells, in order
+    reason_given: bool = False  # its "reason for inclusion" column is filled
 
     @property
     def text(self) -> str:
@@ -37,7 +38,12 @@ class Entry:
     def justified(self) -> bool:
         """Whether the entry says why it is there although outside the terms of reference: the
         seed asks for significant or relevant events outside the period to be included."""
-        return bool(_JUSTIFIED.search(self.text)) or any(_MARKED.search(c) for c in self.cells)
+        return (self.reason_given or bool(_JUSTIFIED.search(self.text))
+                or any(_MARKED.search(c) for c in self.cells))
+
+
+# A column whose heading asks why an entry is there: anything written in it is the reason.
+_REASON_HEADER = re.compile(r"\b(?:reasons?|why|inclusion)\b")
 
 
 # "Included although before the period because it is significant", "(outside ToR: relevant)",
@@ -115,7 +121,11 @@ def find(blocks: list[Block]) -> Chronology | None:
             written = texts[date_column] if date_column < len(texts) else ""
             others = [t for i, (t, c) in enumerate(zip(texts, row, strict=True))
                       if i != date_column and not c.spanned]
-            chronology.entries.append(Entry(offset + number, written, read_date(written), others))
+            reason_given = any(
+                i != date_column and i < len(texts) and texts[i] and _REASON_HEADER.search(name)
+                for i, name in enumerate(heading))
+            chronology.entries.append(Entry(offset + number, written, read_date(written), others,
+                                            reason_given))
     return chronology if chronology.tables else None
 
 

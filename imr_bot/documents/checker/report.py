@@ -23,7 +23,10 @@ SECTIONS: dict[str, tuple[tuple[str, tuple[str, ...]], ...]] = {
         ("SUMMARY OF AGENCY INVOLVEMENT", ("summary of agency involvement",
                                            "summary of involvement",
                                            "summary of childrens services involvement")),
-        ("ANALYSIS OF INVOLVEMENT", ("analysis of involvement",)),
+        # the pack's only analysis section, so "Analysis" alone is it
+        ("ANALYSIS OF INVOLVEMENT", ("analysis of involvement", "analysis",
+                                     "analysis of agency involvement",
+                                     "analysis of childrens services involvement")),
         ("EFFECTIVE PRACTICE/LESSONS LEARNT", ("effective practice and lessons learnt",
                                                "effective practice lessons learnt",
                                                "effective practice and lessons to be learnt",
