@@ -778,8 +778,8 @@ def build(kind: str, pack: str, prefill: Prefill) -> bytes:
     content = builder(prefill)  # type: ignore[operator]
     # python-docx leaves each document in reference cycles (package <-> parts) that hold its XML
     # trees, so they are freed only by the cyclic collector, which then frees several documents'
-    # trees at once inside some later build or turn (up to 93 ms for one build, measured). Freed
-    # here, each build pays for its own: 240 builds, slowest 93 -> 31 ms, median unchanged.
+    # trees at once inside some later build or turn. Freed here, each build pays for its own
+    # (docs/benchmarks.md has the figures).
     # Cheap in the bot, which freezes what startup built out of the collector's sight.
     gc.collect()
     return content

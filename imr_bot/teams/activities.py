@@ -1,12 +1,13 @@
 """Incoming activities read into botbuilder's Activity without msrest's walk.
 
 msrest reads an Activity by visiting every attribute of every model it could hold, asking each
-of two key extractors for it and converting whatever it finds: some 0.2 ms a turn here, on every
-turn (the lean echo floor pays it too). Teams sends a few keys of plain JSON types, so the reader
+of two key extractors for it and converting whatever it finds, on every turn (docs/benchmarks.md
+has what it costs). Teams sends a few keys of plain JSON types, so the reader
 below visits only the keys present and builds the same objects. Whatever it is not sure of (a
 number where text belongs, a list where a model belongs, a date msrest would have to parse
 differently) it leaves to msrest, so the result is always msrest's: tests/teams/
-test_activities.py holds the two equal on generated activities.
+test_activities.py holds the two equal on generated activities. What it assumes of msrest's
+private parts is checked in msrest_seam.py; if that fails, msrest reads every activity.
 """
 
 from __future__ import annotations
@@ -18,7 +19,9 @@ from typing import Any
 from botbuilder.schema import Activity
 from msrest.serialization import Deserializer, Model
 
-_MODELS: dict[str, type[Model]] = Activity._infer_class_models()
+from . import msrest_seam
+
+_MODELS: dict[str, type[Model]] = msrest_seam.model_classes()
 
 
 class _NotPlain(Exception):
@@ -35,6 +38,8 @@ def activity_tenant(activity: Activity) -> str:
 
 def read_activity(body: dict) -> Activity:
     """`body` as msrest's Activity.deserialize would read it (and raising as it does)."""
+    if not msrest_seam.fast_paths_hold():
+        return Activity().deserialize(body)
     try:
         return _read_model(Activity, body)
     except _NotPlain:
@@ -67,15 +72,16 @@ def _plan(model: type[Model]) -> tuple[dict[str, tuple[str, Callable]], tuple[st
     """The model's JSON keys → (attribute, reader), and all its attributes; None for a model
     msrest reads in ways this does not (nested keys, read-only or constant fields, subtypes:
     none of the activity's models today)."""
-    if model._validation or getattr(model, "_subtype_map", None):
+    if not msrest_seam.reads_simply(model):
         return None
     fields = {}
-    for name, description in model._attribute_map.items():
+    mapping = msrest_seam.attribute_map(model)
+    for name, description in mapping.items():
         key = description["key"]
         if not key or "." in key:
             return None
         fields[key] = (name, _reader(description["type"]))
-    return fields, tuple(model._attribute_map)
+    return fields, tuple(mapping)
 
 
 def _reader(kind: str) -> Callable[[Any], Any]:

@@ -22,6 +22,7 @@ from msrest.serialization import Serializer
 from imr_bot.config import Settings
 from imr_bot.store.database import causes, is_unavailable
 from imr_bot.store.state_records import StaleRecord
+from imr_bot.teams import msrest_seam
 from imr_bot.teams.card_templates import CardContent
 from imr_bot.teams.connector import ChannelError, DirectConversations, Sessions
 
@@ -112,6 +113,9 @@ class _CachingConnectorFactory:
         client = self._cache.get(key)
         if client is None:
             client = await self._inner.create(service_url, audience)
+            if not msrest_seam.fast_paths_hold():  # the SDK's own paths, slower but sure
+                self._cache[key] = client
+                return client
             _serialise_cards_as_they_are(client)
             if self._sessions is not None:
                 client.conversations = DirectConversations(client.conversations, client,
@@ -131,10 +135,9 @@ class _CardPassingSerializer(Serializer):
 
 
 def _serialise_cards_as_they_are(client) -> None:
-    serializer = _CardPassingSerializer(client._serialize.dependencies)
-    for part in (client, *vars(client).values()):
-        if isinstance(getattr(part, "_serialize", None), Serializer):
-            part._serialize = serializer
+    current = msrest_seam.current_serializer(client)
+    if current is not None:
+        msrest_seam.replace_serializer(client, _CardPassingSerializer(current.dependencies))
 
 
 class LeanAuthentication:
