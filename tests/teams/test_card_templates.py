@@ -66,3 +66,16 @@ def test_every_card_renders_from_its_compiled_form_exactly_as_bind_does():
     library = CardLibrary(CARDS)
     for name, data in samples().items():
         assert library.render(name, data) == bind(library.template(name), data), name
+
+
+def test_a_deep_copy_of_a_rendered_card_is_a_new_card_that_changes_alone():
+    import copy
+
+    from imr_bot.teams.card_templates import CardContent, bind
+
+    card = bind({"type": "AdaptiveCard", "body": [{"type": "TextBlock", "text": "${t}"}]},
+                {"t": "DDSCP/1"})
+    copied = copy.deepcopy(card)
+    assert type(copied) is CardContent and copied == card and copied is not card
+    copied["body"][0]["text"] = "changed"
+    assert card["body"][0]["text"] == "DDSCP/1"
