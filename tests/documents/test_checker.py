@@ -207,7 +207,11 @@ def test_no_chronology_table_is_never_a_pass():
     ("01/03/2025 10:30", DATE, date(2025, 3, 1)), ("1.3.2025 14.00hrs", DATE, date(2025, 3, 1)),
     ("3/4/26", AMBIGUOUS, None), ("1 Mar '25", AMBIGUOUS, None), ("12/25/2025", AMBIGUOUS, None),
     ("Mar 2025", AMBIGUOUS, None), ("3 March", AMBIGUOUS, None),
+    ("2025", AMBIGUOUS, None), ("2025 (day not known)", AMBIGUOUS, None),
     ("31/02/2025", UNREADABLE, None), ("unknown", UNREADABLE, None),
+    # a period named instead of a day cannot be put in order: it is no date at all
+    ("Summer 2025", UNREADABLE, None), ("early 2025", UNREADABLE, None),
+    ("Autumn term 2025", UNREADABLE, None), ("Q3 2025", UNREADABLE, None),
 ])
 def test_dates_are_read_only_when_they_read_one_way(written, kind, day):
     read = read_date(written)

@@ -39,6 +39,9 @@ _DAY_MONTH = re.compile(rf"(?<![\d\w])(?P<day>\d{{1,2}}){_ORDINAL}(?:\s+of)?[\s\
 _MONTH_YEAR = re.compile(rf"(?<!\w)(?:{_MONTH}[\s\-,]*(?P<year>\d{{4}})|(?P<nmonth>\d{{1,2}})/(?P<nyear>\d{{4}}))(?!\d)",
                          re.IGNORECASE)
 _YEAR_ONLY = re.compile(r"(?<![\d/.])(?:19|20)\d{2}(?![\d/.])")
+# a stretch of a year named instead of a day: it cannot be put in order, so it is no date
+_PERIOD = re.compile(r"\b(?:spring|summer|autumn|fall|winter|early|mid|late|beginning|start|end|"
+                     r"half|quarter|term|q[1-4]|h[12])\b", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -111,5 +114,7 @@ def read_date(text: str) -> ReadDate:
     if _DAY_MONTH.search(cleaned):
         return ReadDate(AMBIGUOUS, reason="no year")
     if _YEAR_ONLY.search(cleaned):
+        if _PERIOD.search(cleaned):
+            return ReadDate(UNREADABLE, reason="a period of the year, not a date")
         return ReadDate(AMBIGUOUS, reason="year only")
     return ReadDate(UNREADABLE, reason="not a date")
