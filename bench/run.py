@@ -114,17 +114,45 @@ def message(service_url: str, text: str, aad: str = "aad-bench"):
     return body
 
 
-def approve(service_url: str, aad: str):
+def approve(service_url: str, aad: str, review_ids=None):
+    """An Approve click. Without `review_ids`, always review 1's version 1: after the first, a
+    refused click (that version is decided). With them, each click the first decision on the
+    next review's pending version: the write, its audit entry and the notices it queues."""
     base = message(service_url, "", aad)
+    reviews = iter(review_ids) if review_ids is not None else None
 
     def body(n: int) -> dict:
         activity = base(n)
+        review_id = next(reviews) if reviews is not None else 1
         activity.update({"type": "invoke", "name": "adaptiveCard/action", "value": {"action": {
             "type": "Action.Execute", "verb": "approval.approve",
-            "data": {"reviewId": 1, "version": 1, "level": "qa"}}}})
+            "data": {"reviewId": review_id, "version": 1, "level": "qa"}}}})
         activity.pop("text")
         return activity
     return body
+
+
+REFUSED_CLICK = "approve click, version already decided (refused)"
+FIRST_DECISION = "approve click, first decision on a pending version"
+# every click of every level and its warm-up decides a review of its own
+PENDING_DECISIONS = sum(total for _, total in LEVELS) + 20 * len(LEVELS) + 100
+
+
+async def decided_reviews(url: str) -> int:
+    """How many of the first-decision benchmark's reviews were decided: one per click, if each
+    click really was a first decision."""
+    from sqlalchemy import text
+
+    from imr_bot.store.database import Database
+
+    database = Database(url)
+    try:
+        async with database.engine.connect() as c:
+            return (await c.execute(text(
+                "SELECT count(*) FROM reviews WHERE id > 1000 AND stage <> 'submitted_to_qa'"
+            ))).scalar_one()
+    finally:
+        await database.dispose()
 
 
 def start_server(args: list[str], env: dict) -> tuple[subprocess.Popen, str]:
@@ -150,12 +178,13 @@ async def fresh_postgres(name: str = "imr_bench", template: str | None = None) -
 
 async def bench_turns(service_url: str, results: dict, memory: dict) -> None:
     """Every server is started first, then measured level by level in interleaved batches."""
-    from bench.seed import USER_AAD, seed
+    from bench.seed import USER_AAD, pending_decision_ids, seed
 
     echo = [PY, str(ROOT / "bench/echo_bot.py")]
     serve = [PY, "-m", "imr_bot.cli", "serve"]
     hello = message(service_url, "hi")
     status, click = message(service_url, "imr status", USER_AAD), approve(service_url, USER_AAD)
+    decide_urls: dict[str, str] = {}
     servers: list[tuple[str, list[str], dict, object]] = [
         ("Stock botbuilder echo bot", echo, {}, hello),
         ("Lean echo bot (per-turn clients removed)", [*echo, "--lean"], {}, hello),
@@ -169,8 +198,17 @@ async def bench_turns(service_url: str, results: dict, memory: dict) -> None:
         if backend == "SQLite":
             servers.append(("imr status, 1,000 reviews, stock adapter (before) — SQLite", serve,
                             {**env, "IMR_LEAN_ADAPTER": "0"}, status))
+        # the first decisions run on a database of their own, so that the status board above
+        # is the same 1,000 reviews throughout
+        decide_url = (f"sqlite:///{ROOT / 'var/bench-decide.db'}" if backend == "SQLite"
+                      else await fresh_postgres("imr_bench_decide"))
+        decide_urls[backend] = decide_url
+        await seed(decide_url, 1000, service_url, pending_decisions=PENDING_DECISIONS)
+        first = approve(service_url, USER_AAD, pending_decision_ids(1000, PENDING_DECISIONS))
         servers += [(f"imr status, 1,000 reviews — {backend}", serve, env, status),
-                    (f"approve click (Action.Execute) — {backend}", serve, env, click)]
+                    (f"{REFUSED_CLICK} — {backend}", serve, env, click),
+                    (f"{FIRST_DECISION} — {backend}", serve,
+                     {**env, "IMR_DATABASE_URL": decide_url}, first)]
     processes: dict[str, subprocess.Popen] = {}
     targets: dict[str, tuple[str, object]] = {}
     try:
@@ -178,6 +216,11 @@ async def bench_turns(service_url: str, results: dict, memory: dict) -> None:
             processes[label], url = start_server(args, env)
             targets[label] = (url, body)
         await measure_interleaved(targets, results)
+        for backend in ("SQLite", "PostgreSQL"):
+            url = decide_urls[backend]
+            clicks = sum(sum(r["statuses"].values())
+                         for r in results[f"{FIRST_DECISION} — {backend}"].values())
+            memory[f"decided {backend}"] = (await decided_reviews(url), clicks)
         for backend in ("SQLite", "PostgreSQL"):
             memory[backend] = int(rss_mb(processes[f"imr status, 1,000 reviews — {backend}"].pid))
     finally:
@@ -433,7 +476,8 @@ def write_report(turns, memory, sweeps, delivery, documents, soak, seconds) -> s
                          f"{r['p50'] / turns['Lean echo bot (per-turn clients removed)'][concurrency]['p50']:.2f} |")
     for backend in ("SQLite", "PostgreSQL"):
         status = turns.get(f"imr status, 1,000 reviews — {backend}", {}).get(1)
-        approve_r = turns.get(f"approve click (Action.Execute) — {backend}", {}).get(1)
+        approve_r = turns.get(f"{REFUSED_CLICK} — {backend}", {}).get(1)
+        decide_r = turns.get(f"{FIRST_DECISION} — {backend}", {})
         lines += ["", f"Targets at concurrency 1 ({backend}):", ""]
         if status:
             lines.append(f"- `imr status` p50 ≤ 0.5 × stock echo ({0.5 * stock:.1f} ms): "
@@ -441,8 +485,17 @@ def write_report(turns, memory, sweeps, delivery, documents, soak, seconds) -> s
             lines.append(f"- `imr status` p50 ≤ 1.5 × lean echo ({1.5 * lean:.1f} ms): "
                          f"{status['p50']:.1f} ms — {_verdict(status['p50'] <= 1.5 * lean)}.")
         if approve_r:
-            lines.append(f"- approve p99 ≤ 2 × lean echo p99 ({2 * lean_p99:.1f} ms): "
+            lines.append(f"- refused approve p99 ≤ 2 × lean echo p99 ({2 * lean_p99:.1f} ms): "
                          f"{approve_r['p99']:.1f} ms — {_verdict(approve_r['p99'] <= 2 * lean_p99)}.")
+        decided = memory.get(f"decided {backend}")
+        if decided:
+            lines.append(f"- first-decision clicks that decided their review: {decided[0]:,} "
+                         f"(of {decided[1]:,} measured clicks and the warm-ups).")
+        for concurrency, r in decide_r.items():
+            floor = turns["Lean echo bot (per-turn clients removed)"][concurrency]["p99"]
+            lines.append(f"- first decision p99 ≤ 2 × lean echo p99 at concurrency {concurrency} "
+                         f"({2 * floor:.1f} ms): {r['p99']:.1f} ms — "
+                         f"{_verdict(r['p99'] <= 2 * floor)}.")
     lines += ["", f"Bot memory (RSS) after the load: SQLite {memory.get('SQLite', 0)} MB, "
               f"PostgreSQL {memory.get('PostgreSQL', 0)} MB.", "",
               "## Reminder sweep", "",

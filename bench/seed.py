@@ -29,7 +29,10 @@ LATE_SHARE = 0.10  # reviews a stage behind where their plan says they should be
 USER_AAD = "00000000-0000-4000-8000-00000000aaaa"  # the person who asks for `imr status`
 
 
-async def seed(url: str, reviews: int, service_url: str = "http://127.0.0.1:1/") -> None:
+async def seed(url: str, reviews: int, service_url: str = "http://127.0.0.1:1/",
+               pending_decisions: int = 0) -> None:
+    """`pending_decisions`: that many more reviews, each with version 1 waiting for the QA lead's
+    first decision (the benchmark's user), one for each click of the first-decision benchmark."""
     database = Database(url)
     await database.migrate()
     calendar = WorkingCalendar.for_england()
@@ -86,12 +89,40 @@ async def seed(url: str, reviews: int, service_url: str = "http://127.0.0.1:1/")
                                                      submitted_by="author2@c.test", submitted_at=AT))
         reference = {"conversation": {"id": "a:bench"}, "serviceUrl": service_url,
                      "channelId": "msteams", "bot": {"id": "28:bot"}, "user": {"id": "29:bench"}}
+        if pending_decisions:
+            await _pending_decisions(c, calendar, reviews, pending_decisions)
         await c.execute(insert(t.conversation_refs).values(key=f"user:{USER_AAD}", kind="user",
                                                            reference=json.dumps(reference),
                                                            updated_at=AT))
         if database.engine.dialect.name == "postgresql":
             await c.execute(text("ANALYZE"))
     await database.dispose()
+
+
+def pending_decision_ids(reviews: int, pending_decisions: int) -> range:
+    return range(reviews + 1, reviews + pending_decisions + 1)
+
+
+async def _pending_decisions(c, calendar: WorkingCalendar, reviews: int, count: int) -> None:
+    day_one = calendar.add_working_days(TODAY, -26)
+    due = {m: calendar.add_working_days(day_one, DEFAULT_DAYS[m] - 1) for m in MILESTONE_ORDER}
+    ids = pending_decision_ids(reviews, count)
+    await c.execute(insert(t.reviews), [
+        {"id": n, "reference": f"BENCH/{n:06d}", "reference_key": f"bench/{n:06d}",
+         "review_type": "CSPR", "body": "DDSCP", "received": day_one, "tor_start": date(2025, 1, 1),
+         "tor_end": date(2026, 6, 30), "subject_initials": "AB", "notes": "",
+         "stage": Stage.SUBMITTED_TO_QA.value, "day_one": day_one, "version": 1, "created_at": AT,
+         "updated_at": AT, "template_pack": "derbyshire",
+         "next_due": due[Stage.SUBMITTED_TO_QA.next_milestone]} for n in ids])
+    await c.execute(insert(t.milestones), [
+        {"review_id": n, "milestone": m.value, "due": day, "done": None}
+        for n in ids for m, day in due.items()])
+    await c.execute(insert(t.review_people), [
+        row for n in ids for row in ({"review_id": n, "role": "author", "person_id": 2 + n % 40},
+                                     {"review_id": n, "role": "qa_lead", "person_id": 1})])
+    await c.execute(insert(t.submissions), [
+        {"review_id": n, "version": 1, "level": "qa", "submitted_by": "author2@c.test",
+         "submitted_at": AT} for n in ids])
 
 
 if __name__ == "__main__":
