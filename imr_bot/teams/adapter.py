@@ -20,8 +20,7 @@ from botframework.connector.auth import jwt_token_extractor
 from msrest.serialization import Serializer
 
 from imr_bot.config import Settings
-from imr_bot.store.database import causes, is_unavailable
-from imr_bot.store.state_records import StaleRecord
+from imr_bot.services.failures import causes, database_unavailable, state_changed_meanwhile
 from imr_bot.teams import msrest_seam
 from imr_bot.teams.card_templates import CardContent
 from imr_bot.teams.connector import ChannelError, DirectConversations, Sessions
@@ -57,7 +56,7 @@ async def on_turn_error(turn_context: TurnContext, error: Exception) -> None:
 
     correlation = correlation_id.get() if correlation_id.get() != "-" else uuid.uuid4().hex[:8]
     activity = turn_context.activity
-    if isinstance(error, StaleRecord):
+    if state_changed_meanwhile(error):
         log.info("stale conversation state (%s), correlation=%s", error, correlation)
         text = ("I was still working on your previous message. Please send that again.")
     elif _from_the_connector(error):  # (its refused connection would read as the database's)
@@ -65,7 +64,7 @@ async def on_turn_error(turn_context: TurnContext, error: Exception) -> None:
                     activity.type, exc_info=error)
         text = (f"Sorry, I couldn't send you my answer (ref {correlation}). Please try again in "
                 "a moment.")
-    elif is_unavailable(error):
+    elif database_unavailable(error):
         log.warning("database unavailable, correlation=%s type=%s", correlation, activity.type,
                     exc_info=error)
         text = (f"I can't reach the IMR database just now (ref {correlation}), so nothing from "

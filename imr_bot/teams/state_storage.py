@@ -7,17 +7,36 @@ overwrite a newer one.
 
 from __future__ import annotations
 
-from typing import Any
+from datetime import datetime
+from typing import Any, Protocol
 
 import jsonpickle
 from botbuilder.core import Storage
 
 from imr_bot.clock import Clock
-from imr_bot.store.state_records import StateRecords
+
+
+class SavedRecord(Protocol):
+    @property
+    def data(self) -> str: ...
+
+    @property
+    def etag(self) -> int: ...
+
+
+class StateRecordStore(Protocol):
+    """Where conversation state is kept (the store's StateRecords, given by the app): a write
+    whose expected etag is not the record's raises, so a stale turn cannot overwrite."""
+
+    async def read(self, keys: list[str]) -> dict[str, SavedRecord]: ...
+
+    async def write(self, records: dict[str, tuple[str, int | None]], at: datetime) -> None: ...
+
+    async def delete(self, keys: list[str]) -> None: ...
 
 
 class DatabaseStorage(Storage):
-    def __init__(self, records: StateRecords, clock: Clock):
+    def __init__(self, records: StateRecordStore, clock: Clock):
         self._records = records
         self._clock = clock
 
