@@ -2,15 +2,26 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Protocol
 
 from imr_bot.clock import Clock
 from imr_bot.domain.calendar import WorkingCalendar
 
 if TYPE_CHECKING:
-    from imr_bot.documents.worker import DocumentWorkers
     from imr_bot.store.unit_of_work import UnitOfWorkFactory
+
+
+class DocumentRunner(Protocol):
+    """Where files people send are read and documents built: worker processes capped in memory
+    and time (documents/worker.py), given by the app."""
+
+    limits: Any  # the archive limits every job is given
+
+    async def run(self, job: Callable[..., Any], *args: Any, **options: Any) -> Any: ...
+
+    def known(self, key: Any) -> Any: ...
 
 
 @dataclass
@@ -22,11 +33,5 @@ class ServiceContext:
     # the organisation's own SharePoint hosts (IMR_SHAREPOINT_HOSTS); empty: any SharePoint
     document_hosts: tuple[str, ...] = ()
     document_link_minutes: int = 15  # how long a document link in a card works
-    # where files people send are read: worker processes capped in memory and time
-    documents: DocumentWorkers = field(default_factory=lambda: _in_process())
-
-
-def _in_process() -> DocumentWorkers:
-    from imr_bot.documents.worker import DocumentWorkers
-
-    return DocumentWorkers(workers=0)
+    # where files people send are read; None only where no use case reads a document
+    documents: DocumentRunner | None = None
