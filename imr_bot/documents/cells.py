@@ -7,10 +7,15 @@ from __future__ import annotations
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n", "\uff1d", "\uff0b", "\uff0d", "\uff20")
 QUOTE = "'"
+# what a spreadsheet may pass over before it reads the first character: any kind of space,
+# and the invisible joiners and marks that paste in from Word and the web
+_INVISIBLE = "\u200b\u200c\u200d\u200e\u200f\u2060\ufeff"
 
 
 def looks_like_a_formula(text: str) -> bool:
-    return text.lstrip(" ").startswith(FORMULA_STARTS)
+    if text.startswith(FORMULA_STARTS):
+        return True
+    return text.lstrip().lstrip(_INVISIBLE).lstrip().startswith(FORMULA_STARTS)
 
 
 def csv_text(value: object) -> object:

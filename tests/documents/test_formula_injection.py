@@ -30,6 +30,11 @@ FORMULAS = [
     "\r=1+1",
     " =1+1",
     "\uff1d1+1",  # a full-width equals sign, which some spreadsheets read as one
+    "\u00a0=1+1",  # no-break space
+    "\u3000+1+1",  # ideographic space
+    "\u200b=1+1",  # zero-width space
+    "\ufeff@SUM(1)",  # a byte-order mark pasted in
+    " \u2009\u00a0-1+1",
     "=DDE(\"cmd\";\"/C calc\";\"!A0\")",
 ]
 
@@ -54,7 +59,8 @@ def test_a_workbook_cell_that_looks_like_a_formula_is_text(text):
     cells = [c for r in sheet.iter_rows() for c in r if str(c.value).startswith(text)]
     assert len(cells) == 8  # the marking line, six columns and the author
     assert all(c.data_type == "s" for c in cells)
-    assert all(c.quotePrefix for c in cells if c.value.lstrip(" ").startswith(("=", "+", "-", "@")))
+    assert all(c.quotePrefix for c in cells
+               if c.value.lstrip().lstrip("\u200b\ufeff").lstrip().startswith(("=", "+", "-", "@")))
 
 
 def test_ordinary_text_numbers_and_dates_are_written_as_before():
