@@ -15,7 +15,7 @@ from __future__ import annotations
 from enum import StrEnum
 
 from .errors import NotAllowed
-from .people import Actor
+from .people import Actor, Person
 from .roles import REVIEW_ROLES, Role
 
 
@@ -125,3 +125,24 @@ def allowed_on_review(permission: Permission, actor: Actor, held: frozenset[Role
     if roles is EVERYONE or roles is ANY_KNOWN:
         return True
     return bool(roles & ((actor.roles - REVIEW_ROLES) | held))
+
+
+# Organisation roles whose work on every review includes reading what was submitted: Business
+# Services send the pack to DDSCP; the Head of CP & IRO allocates and names delegates.
+READ_EVERY_REVIEWS_DOCUMENTS = frozenset({Role.BUSINESS_SERVICES, Role.HEAD_OF_CP})
+
+
+def may_read_documents(person: Person | None, named_on_review: bool, delegate: bool,
+                       review_has_own_sd: bool) -> bool:
+    """Whether `person` may read a review's submitted documents now: narrower than seeing the
+    review. Active in the directory, and named on it (author, line manager, QA lead, its Service
+    Director), a delegate approver on it, a Service Director (EH&S) when the review names none of
+    its own (every one of them then signs off), or in an organisation role that reads every
+    review's documents."""
+    if person is None or person.id is None or not person.active:
+        return False
+    if named_on_review or delegate:
+        return True
+    if person.holds(Role.SD_EHS) and not review_has_own_sd:
+        return True
+    return bool(READ_EVERY_REVIEWS_DOCUMENTS & person.roles)

@@ -21,8 +21,9 @@ from enum import StrEnum
 
 from imr_bot.domain.errors import NotAllowed, UnknownReview
 from imr_bot.domain.inputs import whole_number
-from imr_bot.domain.people import Actor
+from imr_bot.domain.people import Actor, Person
 from imr_bot.domain.policy import Permission, allowed, allowed_on_review
+from imr_bot.domain.policy import may_read_documents as _may_read_documents
 from imr_bot.domain.review import Review
 from imr_bot.domain.roles import Role
 from imr_bot.domain.submissions import Level
@@ -61,8 +62,8 @@ async def held_on(uow, review: Review, actor: Actor) -> frozenset[Role]:
         return frozenset()
     me = actor.person.id
     held = {role for role, person_id in review.people.items() if person_id == me}
-    for level in Level:
-        if await uow.submissions.delegate(review.id, level.value) == me:
+    for level, delegate in (await _delegates(uow, review)).items():
+        if delegate == me:
             held.add(level.approver_role)
     offers = (await uow.allocations.for_reviews([review.id])).get(review.id, [])
     if any(offer.status == "offered" and offer.author_id == me for offer in offers):
@@ -74,6 +75,27 @@ async def held_on(uow, review: Review, actor: Actor) -> frozenset[Role]:
                for p in named.values()):
             held.add(Role.LINE_MANAGER)
     return frozenset(held)
+
+
+async def _delegates(uow, review: Review) -> dict[Level, int]:
+    """Who was named to decide each level of `review` in its approver's place."""
+    found = {}
+    for level in Level:
+        delegate = await uow.submissions.delegate(review.id, level.value)
+        if delegate is not None:
+            found[level] = delegate
+    return found
+
+
+async def may_read_documents(uow, person: Person | None, review: Review) -> bool:
+    """Whether `person` may read `review`'s submitted documents now: the one question a document
+    link asks when it is made and again when it is opened (the rule: domain.policy)."""
+    if person is None or person.id is None or review.id is None:
+        return False
+    return _may_read_documents(
+        person, named_on_review=person.id in review.people.values(),
+        delegate=person.id in (await _delegates(uow, review)).values(),
+        review_has_own_sd=Role.SD_EHS in review.people)
 
 
 async def may(uow, actor: Actor, permission: Permission, review: Review,

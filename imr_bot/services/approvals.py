@@ -43,9 +43,8 @@ from imr_bot.domain.submissions import (
 from imr_bot.domain.urls import document_link
 from imr_bot.store.repositories import StoredDocument
 
-from . import links, notifications
+from . import access, links, notifications
 from .context import ServiceContext
-from .document_access import may_see_documents
 from .notifications import person_recipient
 from .templates import check_version, run_check, to_check
 from .tracker import closest
@@ -236,7 +235,7 @@ async def card_data(ctx: ServiceContext, uow, review: Review, version: int, leve
     documents = []
     # a link is made afresh each time the card is shown, for this viewer only, and only if they
     # may see the documents; it works for minutes, and is checked again when opened
-    may_see = any(not d.link for d in approval.documents) and await may_see_documents(
+    may_see = any(not d.link for d in approval.documents) and await access.may_read_documents(
         uow, viewer, review)
     for document in approval.documents:
         if document.link:  # read again: a link stored before today's rules may not pass them
@@ -515,7 +514,7 @@ async def document_for(ctx: ServiceContext, token: str, client: str):
             reason = links.MISMATCH
         elif person is None or not person.active:
             reason = links.INACTIVE
-        elif not await may_see_documents(uow, person, review):
+        elif not await access.may_read_documents(uow, person, review):
             reason = links.NOT_ENTITLED
         if reason:
             await links.refused(ctx, DOCUMENT_PURPOSE, reason, client=client, actor=actor,

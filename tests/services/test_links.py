@@ -59,8 +59,14 @@ def test_who_may_see_a_reviews_documents():
     from types import SimpleNamespace
 
     from imr_bot.domain.people import Person
+    from imr_bot.domain.policy import may_read_documents
     from imr_bot.domain.roles import Role
-    from imr_bot.services.document_access import entitled
+
+    def entitled(someone, review, delegates):
+        return may_read_documents(
+            someone, named_on_review=someone is not None and someone.id in review.people.values(),
+            delegate=someone is not None and someone.id in delegates,
+            review_has_own_sd=Role.SD_EHS in review.people)
 
     def person(pid, *roles, active=True):
         return Person(f"p{pid}@c.test", f"P {pid}", frozenset(roles), id=pid, active=active)
