@@ -1,8 +1,13 @@
 """Reviews: the aggregate (its plan, milestones, change history and people) in and out of the
-database."""
+database.
+
+Two kinds of load: `require`, `get` and `get_by_id` read the whole review, which may be saved;
+`read_by_id`, `get_many` and `open_reviews` read it without the plan's change history, for
+showing, and `save` refuses those (the history would look shorter)."""
 
 from __future__ import annotations
 
+import difflib
 import json
 from collections.abc import Sequence
 from datetime import date, datetime
@@ -13,7 +18,7 @@ from sqlalchemy import and_, bindparam, delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from imr_bot.domain.errors import DuplicateReference
+from imr_bot.domain.errors import DuplicateReference, UnknownReview
 from imr_bot.domain.plan import Milestone, Plan, PlanChange
 from imr_bot.domain.review import CommissioningBody, Review, ReviewType
 from imr_bot.domain.roles import Role
@@ -23,10 +28,26 @@ from . import tables as t
 from .common import ConcurrentChange, chunks, json_list, reference_key, with_id
 
 
+class NotLoadedForSaving(RuntimeError):
+    """A review read for showing (without its change history), or never read, was saved."""
+
+
+def closest(reference: str, references: list[str], limit: int = 3) -> list[str]:
+    """The references nearest to one that names no review, for "Did you mean ...?"."""
+    wanted = reference.strip().casefold()
+    keyed = {r.casefold(): r for r in references}
+    matches = difflib.get_close_matches(wanted, list(keyed), n=limit, cutoff=0.5)
+    if not matches:
+        matches = [k for k in keyed if wanted and (wanted in k or k.endswith(wanted.split("/")[-1]))][:limit]
+    return [keyed[m] for m in matches]
+
+
 class Reviews:
     def __init__(self, connection: AsyncConnection):
         self._c = connection
-        self._loaded: dict[int, tuple[int, int]] = {}  # id -> (version, number of plan changes)
+        # the reviews read whole (or added) in this unit of work, which `save` may write:
+        # id -> (version, number of plan changes)
+        self._loaded: dict[int, tuple[int, int]] = {}
 
     async def add(self, review: Review, at: datetime) -> Review:
         values = self._row(review) | {"created_at": at, "updated_at": at, "version": 1}
@@ -43,7 +64,12 @@ class Reviews:
 
     async def save(self, review: Review, at: datetime) -> None:
         """Write a changed review; fails with ConcurrentChange if it changed since it was read."""
-        version, known_changes = self._loaded[review.id]
+        version, known_changes = self._loaded.get(review.id, (0, -1))
+        # a plan's history only grows: a shorter one was read without it
+        if len(review.plan.changes) < known_changes or known_changes < 0:
+            raise NotLoadedForSaving(
+                f"review {review.id} was not read whole in this unit of work (read it with "
+                "`require`, `get` or `get_by_id` to change it)")
         result = await self._c.execute(
             update(t.reviews).where(and_(t.reviews.c.id == review.id,
                                          t.reviews.c.version == version))
@@ -62,6 +88,14 @@ class Reviews:
             t.reviews.c.reference_key == reference_key(reference)))
         return found is not None
 
+    async def require(self, reference: str) -> Review:
+        """The review with this reference, whole; UnknownReview (with the nearest references)
+        if there is none."""
+        review = await self.get(reference)
+        if review is None:
+            raise UnknownReview(reference.strip(), closest(reference, await self.references()))
+        return review
+
     async def get(self, reference: str) -> Review | None:
         row = (await self._c.execute(select(t.reviews).where(
             t.reviews.c.reference_key == reference_key(reference)))).mappings().first()
@@ -71,8 +105,7 @@ class Reviews:
         return review
 
     async def get_by_id(self, review_id: int, *, with_changes: bool = True) -> Review | None:
-        """`with_changes=False` for reading only: the plan's change history is not loaded (and
-        such a review must not be saved: the history would look shorter)."""
+        """The review, whole (it may be saved). `with_changes=False` is `read_by_id`."""
         row = (await self._c.execute(_one_review(self._c.dialect.name),
                                      {"review_id": review_id})).mappings().first()
         if row is None:
@@ -86,7 +119,12 @@ class Reviews:
         people = {Role(role): person_id
                   for role, person_id in json.loads(row["people_json"] or "[]")}
         changes = (await self._changes([review_id]))[review_id] if with_changes else []
-        return self._assemble(row, due, done, people, changes)
+        return self._assemble(row, due, done, people, changes, whole=with_changes)
+
+    async def read_by_id(self, review_id: int) -> Review | None:
+        """The review for showing, in one round trip: without the plan's change history, so it
+        cannot be saved."""
+        return await self.get_by_id(review_id, with_changes=False)
 
     async def stage_of(self, review_id: int) -> Stage | None:
         """Only the review's stage (what delivery checks before every send): one column."""
@@ -94,7 +132,8 @@ class Reviews:
         return Stage(value) if value else None
 
     async def get_many(self, review_ids: list[int]) -> list[Review]:
-        """Reviews by id, in the order asked (plans without their change history)."""
+        """Reviews by id, in the order asked, for showing (plans without their change history:
+        they cannot be saved)."""
         rows = []
         for chunk in chunks(review_ids, 5000):
             rows += (await self._c.execute(select(t.reviews).where(
@@ -107,6 +146,7 @@ class Reviews:
         return list(await self._c.scalars(select(t.reviews.c.reference)))
 
     async def open_reviews(self) -> list[Review]:
+        """For showing (plans without their change history: they cannot be saved)."""
         rows = (await self._c.execute(select(t.reviews).where(
             t.reviews.c.stage.not_in([s.value for s in CLOSED_STAGES])))).mappings().all()
         return await self._hydrate(rows, with_changes=False)
@@ -163,7 +203,7 @@ class Reviews:
                 people[p.review_id][Role(p.role)] = p.person_id
         changes = await self._changes(ids) if with_changes else {i: [] for i in ids}
         return [self._assemble(row, due[row["id"]], done[row["id"]], people[row["id"]],
-                               changes[row["id"]]) for row in rows]
+                               changes[row["id"]], whole=with_changes) for row in rows]
 
     async def _changes(self, ids: list[int]) -> dict[int, list[PlanChange]]:
         changes: dict[int, list[PlanChange]] = {i: [] for i in ids}
@@ -175,9 +215,10 @@ class Reviews:
         return changes
 
     def _assemble(self, row, due: dict[Milestone, date], done: dict[Milestone, date],
-                  people: dict[Role, int], changes: list[PlanChange]) -> Review:
+                  people: dict[Role, int], changes: list[PlanChange], *, whole: bool) -> Review:
         plan = Plan(day_one=row["day_one"], due=due, done=done, changes=tuple(changes))
-        self._loaded[row["id"]] = (row["version"], len(plan.changes))
+        if whole:
+            self._loaded[row["id"]] = (row["version"], len(plan.changes))
         return Review(
             id=row["id"], reference=row["reference"],
             review_type=ReviewType(row["review_type"]), body=CommissioningBody(row["body"]),
