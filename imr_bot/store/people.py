@@ -14,6 +14,7 @@ from imr_bot.domain.people import LeavePeriod, Person
 from imr_bot.domain.roles import Role
 
 from . import tables as t
+from .read_cache import PEOPLE, Writes
 
 
 def _roles_text(roles: Iterable[Role]) -> str:
@@ -25,13 +26,13 @@ def _roles(text_value: str) -> frozenset[Role]:
 
 
 class People:
-    def __init__(self, connection: AsyncConnection):
+    def __init__(self, connection: AsyncConnection, writes: Writes | None = None):
         self._c = connection
-        self.changed = False  # the directory was written: the unit of work tells the cache
+        self._writes = writes or Writes()
 
     async def upsert(self, person: Person, at: datetime) -> tuple[Person, bool]:
         """Insert or update by email; returns the stored person and whether it was new."""
-        self.changed = True
+        self._writes.wrote(PEOPLE)
         email = person.email.strip().lower()
         values = {"name": person.name, "roles": _roles_text(person.roles),
                   "line_manager_email": (person.line_manager_email or "").lower() or None,
@@ -52,19 +53,19 @@ class People:
         return stored, created
 
     async def replace_leave(self, person_id: int, periods: Iterable[LeavePeriod]) -> None:
-        self.changed = True
+        self._writes.wrote(PEOPLE)
         await self._c.execute(delete(t.leave).where(t.leave.c.person_id == person_id))
         rows = [{"person_id": person_id, "starts": p.starts, "ends": p.ends} for p in periods]
         if rows:
             await self._c.execute(insert(t.leave), rows)
 
     async def link_aad(self, person_id: int, aad_object_id: str, teams_user_id: str | None) -> None:
-        self.changed = True
+        self._writes.wrote(PEOPLE)
         await self._c.execute(update(t.people).where(t.people.c.id == person_id).values(
             aad_object_id=aad_object_id, teams_user_id=teams_user_id))
 
     async def seen(self, person_id: int, teams_user_id: str | None) -> None:
-        self.changed = True
+        self._writes.wrote(PEOPLE)
         await self._c.execute(update(t.people).where(t.people.c.id == person_id).values(
             teams_user_id=teams_user_id, unreachable_since=None, unreachable_reason=None))
 

@@ -18,7 +18,7 @@ from .meetings import Meetings
 from .org_templates import OrgTemplates
 from .outbox import Outbox
 from .people import People
-from .read_cache import PEOPLE
+from .read_cache import PEOPLE, Writes
 from .records import Records
 from .reminder_source import ReminderSource
 from .reviews import Reviews, open_loads
@@ -86,8 +86,9 @@ class UnitOfWork:
                 _open_writer.reset(self._writer_token)
             raise
         connection = self._connection
+        self._writes = Writes()
         self.reviews = Reviews(connection)
-        self.people = People(connection)
+        self.people = People(connection, self._writes)
         self.audit = AuditLog(connection, self._database.audit_key)
         self.conversations = ConversationRefs(connection)
         self.settings = Settings(connection)
@@ -121,8 +122,11 @@ class UnitOfWork:
         assert self._connection is not None
         await self._connection.commit()
         self._committed = True
-        if self.people.changed:  # PostgreSQL will say so too, a moment later, to every process
-            self._database.cache.forget(PEOPLE)
+        # what this process keeps of what was written goes now: PostgreSQL will say so too, a
+        # moment later, to every process
+        for topic in sorted(self._writes.topics):
+            self._database.cache.forget(topic)
+        self._writes.topics.clear()
 
     async def __aexit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
                         tb: TracebackType | None) -> None:
