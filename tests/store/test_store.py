@@ -352,11 +352,10 @@ async def test_a_board_read_on_a_dropped_connection_fails_once_and_the_next_one_
         await asyncio.sleep(0.1)
         with pytest.raises(Exception) as failed:  # within a second: not pinged first
             async with UnitOfWork(fresh, read_only=True) as uow:
-                await uow.reminder_source.board_page(overdue_before=None, mine=None, offset=0,
-                                                     limit=10)
+                await uow.board.board_page(overdue_before=None, mine=None, offset=0, limit=10)
         assert is_unavailable(failed.value)
         async with UnitOfWork(fresh, read_only=True) as uow:
-            assert await uow.reminder_source.board_page(
+            assert await uow.board.board_page(
                 overdue_before=None, mine=None, offset=0, limit=10) == ([], 0)
     finally:
         await fresh.dispose()
