@@ -12,6 +12,7 @@ from __future__ import annotations
 import copy
 import json
 from collections.abc import Iterable
+from contextvars import ContextVar
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from types import TracebackType
@@ -29,6 +30,10 @@ from imr_bot.store.audit import DEVELOPMENT_AUDIT_KEY, GENESIS, KEYED, AuditEntr
 from imr_bot.store.common import ConcurrentChange, reference_key
 from imr_bot.store.outbox import HELD_STATUSES, HeldNotification
 from imr_bot.store.reviews import NotLoadedForSaving, closest
+from imr_bot.store.unit_of_work import NestedUnitOfWork
+
+# as the real one: a write unit of work inside another would deadlock SQLite
+_open_writer: ContextVar[bool] = ContextVar("fake_open_writer", default=False)
 
 
 @dataclass
@@ -314,6 +319,10 @@ class FakeUnitOfWork:
         self.committed = False
 
     async def __aenter__(self) -> FakeUnitOfWork:
+        if not self._read_only:
+            if _open_writer.get():
+                raise NestedUnitOfWork("a write unit of work is already open in this task")
+            self._writer = _open_writer.set(True)
         self._data = copy.deepcopy(self._world.committed)
         self._wrote: set[str] = set()
         self.reviews = FakeReviews(self._data)
@@ -349,6 +358,8 @@ class FakeUnitOfWork:
     async def __aexit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
                         tb: TracebackType | None) -> None:
         self._data = None
+        if not self._read_only:
+            _open_writer.reset(self._writer)
 
 
 class FakeWorld:

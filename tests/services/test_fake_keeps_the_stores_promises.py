@@ -139,3 +139,16 @@ async def test_settings_are_put_replaced_and_removed(units_of_work):
         await uow.commit()
     async with units_of_work(read_only=True) as uow:
         assert await uow.settings.get("a") is None
+
+
+async def test_a_write_unit_of_work_inside_another_is_refused(units_of_work):
+    from imr_bot.store.unit_of_work import NestedUnitOfWork
+
+    async with units_of_work():
+        async with units_of_work(read_only=True):
+            pass  # reading beside a writer is fine
+        with pytest.raises(NestedUnitOfWork):
+            async with units_of_work():
+                pass
+    async with units_of_work():  # and once it is closed, another may open
+        pass
