@@ -86,7 +86,7 @@ class Database:
         # what every turn reads, from memory while the database reports changes (follow_changes)
         self.cache = ReadCache()
         # the audit chain's HMAC key (IMR_AUDIT_KEY), set by whoever opens the database for the
-        # bot or the CLI; None: the development key (repositories.DEVELOPMENT_AUDIT_KEY)
+        # bot or the CLI; None: the development key (audit.DEVELOPMENT_AUDIT_KEY)
         self.audit_key: bytes | None = None
         self._feed: ChangeFeed | SqliteChanges | None = None
         self._sqlite_path: str | None = None

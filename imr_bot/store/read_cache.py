@@ -18,6 +18,17 @@ PEOPLE = "people"
 STATE = "state"
 
 
+class Writes:
+    """Which cached topics a unit of work wrote: the repositories say so as they write, and the
+    unit of work forgets those topics when it commits (so no use case has to remember to)."""
+
+    def __init__(self) -> None:
+        self.topics: set[str] = set()
+
+    def wrote(self, topic: str) -> None:
+        self.topics.add(topic)
+
+
 class ReadCache:
     def __init__(self, max_entries: int = 20_000):
         self._entries: OrderedDict[tuple[str, Hashable], Any] = OrderedDict()

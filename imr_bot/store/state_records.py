@@ -11,6 +11,7 @@ from datetime import datetime
 
 from sqlalchemy import bindparam, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from . import tables as t
 from .database import Database
@@ -32,7 +33,50 @@ class StateRecord:
     etag: int
 
 
+class BotState:
+    """The records on one connection, as every repository works; `StateRecords` opens the
+    connections and keeps what it can in memory."""
+
+    def __init__(self, connection: AsyncConnection):
+        self._c = connection
+
+    async def read(self, keys: list[str]) -> dict[str, StateRecord]:
+        rows = (await self._c.execute(_READ, {"keys": keys})).all()
+        return {r.key: StateRecord(r.key, r.data, r.etag) for r in rows}
+
+    async def write(self, key: str, data: str, expected: int | None, at: datetime) -> None:
+        """An etag of None means last write wins; otherwise the stored etag must match, or
+        StaleRecord is raised."""
+        connection = self._c
+        if expected is None:
+            changed = await connection.execute(
+                update(t.bot_state).where(t.bot_state.c.key == key)
+                .values(data=data, etag=t.bot_state.c.etag + 1, updated_at=at))
+            if changed.rowcount == 0:
+                try:
+                    async with connection.begin_nested():
+                        await connection.execute(insert(t.bot_state).values(
+                            key=key, data=data, etag=1, updated_at=at))
+                except IntegrityError:
+                    await connection.execute(
+                        update(t.bot_state).where(t.bot_state.c.key == key)
+                        .values(data=data, etag=t.bot_state.c.etag + 1, updated_at=at))
+        else:
+            changed = await connection.execute(
+                update(t.bot_state).where(t.bot_state.c.key == key,
+                                          t.bot_state.c.etag == expected)
+                .values(data=data, etag=expected + 1, updated_at=at))
+            if changed.rowcount == 0:
+                raise StaleRecord(key)
+
+    async def delete(self, keys: list[str]) -> None:
+        await self._c.execute(delete(t.bot_state).where(t.bot_state.c.key.in_(keys)))
+
+
 class StateRecords:
+    """The bot's state outside any unit of work: each read and write in a transaction of its
+    own, and the records kept in memory while the database reports changes to them."""
+
     def __init__(self, database: Database):
         self._database = database
 
@@ -52,8 +96,7 @@ class StateRecords:
             return found
         token = cache.token()
         async with self._database.read_connection() as connection:
-            rows = (await connection.execute(_READ, {"keys": unknown})).all()
-        read = {r.key: StateRecord(r.key, r.data, r.etag) for r in rows}
+            read = await BotState(connection).read(unknown)
         for key in unknown:
             cache.put(STATE, key, read.get(key), token)
         return found | read
@@ -62,40 +105,19 @@ class StateRecords:
         """Write each key's data. An etag of None (or "*" upstream) means last write wins;
         otherwise the stored etag must match, or StaleRecord is raised and nothing is written."""
         try:
-            await self._write(records, at)
+            async with self._database.engine.begin() as connection:
+                state = BotState(connection)
+                for key, (data, expected) in records.items():
+                    await state.write(key, data, expected, at)
         finally:  # written or not (a stale etag), what this process kept may be out of date
             for key in records:
                 self._database.cache.forget(STATE, key)
-
-    async def _write(self, records: dict[str, tuple[str, int | None]], at: datetime) -> None:
-        async with self._database.engine.begin() as connection:
-            for key, (data, expected) in records.items():
-                if expected is None:
-                    changed = await connection.execute(
-                        update(t.bot_state).where(t.bot_state.c.key == key)
-                        .values(data=data, etag=t.bot_state.c.etag + 1, updated_at=at))
-                    if changed.rowcount == 0:
-                        try:
-                            async with connection.begin_nested():
-                                await connection.execute(insert(t.bot_state).values(
-                                    key=key, data=data, etag=1, updated_at=at))
-                        except IntegrityError:
-                            await connection.execute(
-                                update(t.bot_state).where(t.bot_state.c.key == key)
-                                .values(data=data, etag=t.bot_state.c.etag + 1, updated_at=at))
-                else:
-                    changed = await connection.execute(
-                        update(t.bot_state).where(t.bot_state.c.key == key,
-                                                  t.bot_state.c.etag == expected)
-                        .values(data=data, etag=expected + 1, updated_at=at))
-                    if changed.rowcount == 0:
-                        raise StaleRecord(key)
 
     async def delete(self, keys: list[str]) -> None:
         if keys:
             try:
                 async with self._database.engine.begin() as connection:
-                    await connection.execute(delete(t.bot_state).where(t.bot_state.c.key.in_(keys)))
+                    await BotState(connection).delete(keys)
             finally:
                 for key in keys:
                     self._database.cache.forget(STATE, key)

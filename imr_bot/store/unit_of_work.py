@@ -8,23 +8,22 @@ from types import TracebackType
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from .allocations import Allocations
+from .audit import AuditLog
+from .board_reads import BoardReads
+from .conversations import ConversationRefs
 from .database import Database
-from .read_cache import PEOPLE
+from .downloads import Downloads
+from .meetings import Meetings
+from .org_templates import OrgTemplates
+from .outbox import Outbox
+from .people import People
+from .read_cache import PEOPLE, Writes
+from .records import Records
 from .reminder_source import ReminderSource
-from .repositories import (
-    Allocations,
-    AuditLog,
-    ConversationRefs,
-    Downloads,
-    Meetings,
-    OrgTemplates,
-    Outbox,
-    People,
-    Records,
-    Reviews,
-    Settings,
-    Submissions,
-)
+from .reviews import Reviews, open_loads
+from .settings import Settings
+from .submissions import Submissions
 from .todo_source import TodoSource
 
 # A write unit of work opened inside another in the same task would, on SQLite, wait for the
@@ -48,6 +47,7 @@ class UnitOfWork:
     meetings: Meetings
     submissions: Submissions
     reminder_source: ReminderSource
+    board: BoardReads
     org_templates: OrgTemplates
     records: Records
     todo_source: TodoSource
@@ -86,8 +86,9 @@ class UnitOfWork:
                 _open_writer.reset(self._writer_token)
             raise
         connection = self._connection
+        self._writes = Writes()
         self.reviews = Reviews(connection)
-        self.people = People(connection)
+        self.people = People(connection, self._writes)
         self.audit = AuditLog(connection, self._database.audit_key)
         self.conversations = ConversationRefs(connection)
         self.settings = Settings(connection)
@@ -97,6 +98,7 @@ class UnitOfWork:
         self.meetings = Meetings(connection)
         self.submissions = Submissions(connection)
         self.reminder_source = ReminderSource(connection)
+        self.board = BoardReads(connection)
         self.org_templates = OrgTemplates(connection)
         self.records = Records(connection)
         self.todo_source = TodoSource(connection)
@@ -113,8 +115,6 @@ class UnitOfWork:
         return self._connection
 
     async def open_loads(self, role):
-        from .repositories import open_loads
-
         assert self._connection is not None
         return await open_loads(self._connection, role)
 
@@ -122,8 +122,11 @@ class UnitOfWork:
         assert self._connection is not None
         await self._connection.commit()
         self._committed = True
-        if self.people.changed:  # PostgreSQL will say so too, a moment later, to every process
-            self._database.cache.forget(PEOPLE)
+        # what this process keeps of what was written goes now: PostgreSQL will say so too, a
+        # moment later, to every process
+        for topic in sorted(self._writes.topics):
+            self._database.cache.forget(topic)
+        self._writes.topics.clear()
 
     async def __aexit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
                         tb: TracebackType | None) -> None:

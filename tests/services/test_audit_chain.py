@@ -17,7 +17,7 @@ from imr_bot.app import build
 from imr_bot.config import Settings
 from imr_bot.services.records import AuditHead, audit_head, seal_audit, verify_audit
 from imr_bot.store import tables as t
-from imr_bot.store.repositories import (
+from imr_bot.store.audit import (
     DEVELOPMENT_AUDIT_KEY,
     GENESIS,
     KEYED,

@@ -90,7 +90,7 @@ async def _plain_documents(database, review_id: int, version: int):
 
 
 def test_timestamps_are_read_back_as_utc():
-    from imr_bot.store.repositories import _utc
+    from imr_bot.store.submissions import _utc
 
     assert _utc("2026-11-23T10:00:00.5+01:00") == datetime(2026, 11, 23, 9, 0, 0, 500000, tzinfo=UTC)
     assert _utc("2026-11-23 10:00:00.000000") == datetime(2026, 11, 23, 10, tzinfo=UTC)

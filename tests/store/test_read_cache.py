@@ -102,3 +102,31 @@ def test_a_cache_that_asks_before_each_lookup_keeps_nothing_from_before_a_commit
     assert cache.get(PEOPLE, "aad-ann") == "Ann"
     cache.suspend()
     assert cache.get(PEOPLE, "aad-ann") is MISSING and not cache.live
+
+
+async def test_a_unit_of_work_forgets_on_commit_the_cached_topics_it_wrote(database):
+    from datetime import UTC, datetime
+
+    from imr_bot.domain.people import Person
+    from imr_bot.store.unit_of_work import UnitOfWork
+
+    at = datetime(2026, 11, 23, 10, tzinfo=UTC)
+    cache = database.cache
+    cache.resume()
+
+    def keep() -> None:
+        cache.put(PEOPLE, "aad-ann", "Ann as she was", cache.token())
+
+    keep()
+    async with UnitOfWork(database) as uow:
+        await uow.audit.record(actor="a", action="nothing.of.people", at=at)
+        await uow.commit()
+    assert cache.get(PEOPLE, "aad-ann") == "Ann as she was"  # nobody wrote the directory
+    async with UnitOfWork(database) as uow:
+        await uow.people.upsert(Person(email="ann@c.test", name="Ann"), at)
+    assert cache.get(PEOPLE, "aad-ann") == "Ann as she was"  # not committed: nothing changed
+    async with UnitOfWork(database) as uow:
+        await uow.people.upsert(Person(email="ann@c.test", name="Ann"), at)
+        await uow.commit()
+    assert cache.get(PEOPLE, "aad-ann") is MISSING
+    cache.suspend()

@@ -15,8 +15,8 @@ from imr_bot.domain.plan import Milestone
 from imr_bot.domain.review import Commission, CommissioningBody, Review, ReviewType
 from imr_bot.domain.roles import Role
 from imr_bot.domain.stages import Event, Stage
+from imr_bot.store.common import ConcurrentChange
 from imr_bot.store.database import Database
-from imr_bot.store.repositories import ConcurrentChange
 from imr_bot.store.state_records import StaleRecord, StateRecords
 from imr_bot.store.tables import metadata
 from imr_bot.store.unit_of_work import UnitOfWork
@@ -352,11 +352,10 @@ async def test_a_board_read_on_a_dropped_connection_fails_once_and_the_next_one_
         await asyncio.sleep(0.1)
         with pytest.raises(Exception) as failed:  # within a second: not pinged first
             async with UnitOfWork(fresh, read_only=True) as uow:
-                await uow.reminder_source.board_page(overdue_before=None, mine=None, offset=0,
-                                                     limit=10)
+                await uow.board.board_page(overdue_before=None, mine=None, offset=0, limit=10)
         assert is_unavailable(failed.value)
         async with UnitOfWork(fresh, read_only=True) as uow:
-            assert await uow.reminder_source.board_page(
+            assert await uow.board.board_page(
                 overdue_before=None, mine=None, offset=0, limit=10) == ([], 0)
     finally:
         await fresh.dispose()
@@ -392,8 +391,8 @@ def test_the_boards_statement_is_sent_without_parameters(overdue, mine):
     on every execution."""
     from sqlalchemy.dialects import postgresql
 
+    from imr_bot.store.board_reads import _board_queries
     from imr_bot.store.database import _compiled
-    from imr_bot.store.reminder_source import _board_queries
 
     values = {"offset": 20, "limit": 20, "overdue_before": date(2026, 11, 23), "person_id": 3,
               "stages": ["allocated", "qa_approved"]}
