@@ -10,7 +10,7 @@ from imr_bot.clock import Clock
 from imr_bot.domain.calendar import WorkingCalendar
 
 if TYPE_CHECKING:
-    from imr_bot.store.unit_of_work import UnitOfWorkFactory
+    from .ports import UnitOfWorkFactoryPort
 
 
 class DocumentRunner(Protocol):
@@ -26,7 +26,7 @@ class DocumentRunner(Protocol):
 
 @dataclass
 class ServiceContext:
-    unit_of_work: UnitOfWorkFactory
+    unit_of_work: UnitOfWorkFactoryPort  # the store's UnitOfWorkFactory, or a test's fake
     calendar: WorkingCalendar
     clock: Clock
     base_url: str = ""  # where people's browsers reach the bot, for links in cards
