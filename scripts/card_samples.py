@@ -26,10 +26,10 @@ BOARD = [
 
 
 def samples() -> dict[str, dict]:
+    import imr_bot.app  # noqa: F401 - imports the handler groups, which declare the commands
     from imr_bot.domain.submissions import GUIDANCE_QUESTIONS
     from imr_bot.teams import views
     from imr_bot.teams.commands import REGISTRY
-    from imr_bot.teams.handlers import CommandHandlers  # noqa: F401 - declares the commands
 
     return {
         "help": views.help_data(REGISTRY.help_groups()),

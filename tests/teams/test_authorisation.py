@@ -378,10 +378,10 @@ def test_every_verb_the_code_names_is_declared():
 
 
 def test_every_declared_action_has_its_handler():
-    from imr_bot.teams.handlers import CommandHandlers
+    from imr_bot.teams.commands import GROUPS_BY_KEY
 
     for action in CARD_ACTIONS.values():
-        assert callable(getattr(CommandHandlers, action.handler_name, None)), action
+        assert callable(getattr(GROUPS_BY_KEY[action.owner], action.method, None)), action
 
 
 def test_the_bot_refuses_to_start_with_a_card_verb_nobody_declared(tmp_path):
