@@ -171,31 +171,11 @@ class PeopleHandlers(HandlerGroup):
             return
         rows = await allocation.loads(ctx, turn.actor)
         if action == "load":
-            await turn.card("people", {
-                "title": "Fairness: IMRs per person", "subtitle": "Open IMRs now, and "
-                "allocations in the last 12 months.", "col1": "Person", "col2": "Open IMRs "
-                "(author / QA lead)", "col3": "Offers awaiting an answer", "col4": "Allocated in "
-                "12 months",
-                "rows": [{"a": r.person.name, "a2": r.person.service, "b": f"{r.open_imrs} / {r.qa_open}",
-                          "c": str(r.open_offers), "d": str(r.allocations_12_months)} for r in rows]})
+            await turn.card("table", views.fairness_table(rows))
             return
         if action:
             await turn.say("Use `imr people`, `imr people load`, `imr people leave EMAIL FROM TO` or "
                            "`imr people deactivate EMAIL`.")
             return
         today = ctx.clock.today()
-        await turn.card("people", {
-            "title": "The IMR pool", "subtitle": "Authors and QA senior leads, with their current "
-            "load.", "col1": "Person", "col2": "Roles", "col3": "Load", "col4": "Availability",
-            "rows": [{"a": r.person.name, "a2": r.person.email,
-                      "b": ", ".join(sorted(x.title for x in r.person.roles)),
-                      "c": f"{r.open_imrs + r.open_offers} of {r.person.max_concurrent}",
-                      "d": _availability(r.person, today)} for r in rows]})
-
-
-def _availability(person, today) -> str:
-    upcoming = [p for p in person.leave if p.ends >= today]
-    if not upcoming:
-        return "available"
-    first = min(upcoming, key=lambda p: p.starts)
-    return f"leave {format_date(first.starts)} to {format_date(first.ends)}"
+        await turn.card("table", views.pool_table(rows, today))

@@ -13,6 +13,7 @@ from imr_bot.services import approvals
 from imr_bot.services.access import Target
 from imr_bot.services.context import ServiceContext
 
+from . import views
 from .attachments import FetchPolicy, TooLarge, check_before_fetch, download
 from .commands import PERSONAL, HandlerGroup, card_action, command, first_word
 from .turn import Turn, parse_id
@@ -156,11 +157,7 @@ class ApprovalHandlers(HandlerGroup):
             await turn.say("Tell me the review, e.g. `imr history DDSCP/CSPR/2026/014`.")
             return
         review, lines = await approvals.history(self.ctx, turn.actor, args.strip())
-        await turn.card("people", {
-            "title": f"History of {review.reference}", "subtitle": f"{len(lines)} entries, oldest first.",
-            "col1": "When", "col2": "What", "col3": "Who", "col4": "",
-            "rows": [{"a": line.at, "a2": "", "b": line.what, "c": line.who, "d": ""}
-                     for line in lines[-60:]]})
+        await turn.card("table", views.history_table(review.reference, lines))
 
     # -- Action.Execute: each returns the approval card's data to show in place of the clicked one
     @card_action("approval.refresh", Permission.VIEW_REVIEW, review=Target.REVIEW_ID,

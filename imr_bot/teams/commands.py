@@ -317,10 +317,11 @@ def card_verbs(card: Any) -> set[str]:
 def undeclared_card_verbs(cards_dir) -> dict[str, set[str]]:
     """Card file name -> the verbs it uses that no handler declares (empty when all are)."""
     import json
-    from pathlib import Path
+
+    from .card_templates import card_files
 
     missing: dict[str, set[str]] = {}
-    for path in sorted(Path(cards_dir).glob("*.json")):
+    for path in card_files(cards_dir):
         verbs = card_verbs(json.loads(path.read_text(encoding="utf-8"))) - set(CARD_ACTIONS)
         if verbs:
             missing[path.name] = verbs

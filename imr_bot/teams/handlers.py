@@ -218,15 +218,8 @@ class ReviewHandlers(HandlerGroup):
             await turn.say("Tell me the review, e.g. `imr reminders DDSCP/CSPR/2026/014`.")
             return
         review, planned, sent = await reminders.upcoming(self.ctx, turn.actor, args.strip())
-        rows = [{"a": format_date(p.day), "a2": "", "b": p.text, "c": p.recipients, "d": "planned"}
-                for p in planned]
-        rows += [{"a": line.split(" ", 2)[0] + " " + line.split(" ", 2)[1], "a2": "",
-                  "b": line.split(" ", 2)[2], "c": "", "d": "sent-log"} for line in sent[-20:]]
-        if not rows:
+        if not planned and not sent:
             await turn.say(f"No reminders are due for {review.reference} in the next 10 working "
                            "days, and none have been sent.")
             return
-        await turn.card("people", {
-            "title": f"Reminders for {review.reference}", "subtitle": "Planned (working days "
-            "only, 08:00-18:00) and already sent.", "col1": "Day", "col2": "Reminder",
-            "col3": "To", "col4": "", "rows": rows})
+        await turn.card("table", views.reminders_table(review.reference, planned, sent))

@@ -13,7 +13,7 @@ from imr_bot.services.context import ServiceContext
 
 from .commands import HandlerGroup, card_action, command, first_word
 from .turn import Turn, parse_id
-from .views import outcome_data
+from .views import meetings_table, outcome_data
 
 
 class MeetingHandlers(HandlerGroup):
@@ -43,11 +43,7 @@ class MeetingHandlers(HandlerGroup):
             await turn.say(f"{review.reference} has no meetings yet: the scoping meeting is "
                            "arranged once the author accepts.")
             return
-        await turn.card("people", {
-            "title": f"Meetings for {review.reference}", "subtitle": "Times are UK time.",
-            "col1": "Meeting", "col2": "When", "col3": "Status", "col4": "Waiting for",
-            "rows": [{"a": line.title, "a2": "", "b": line.when, "c": line.status,
-                      "d": line.waiting_for} for line in lines]})
+        await turn.card("table", meetings_table(review.reference, lines))
 
     @card_action("meeting.send", Permission.ORGANISE_MEETING, review=Target.MEETING_ID)
     async def on_meeting_send(self, turn: Turn, value: dict) -> None:
