@@ -7,6 +7,7 @@ import json
 import logging
 import time
 from collections.abc import Awaitable, Callable, Iterable
+from dataclasses import dataclass
 
 from botbuilder.core import ConversationState, InvokeResponse, TurnContext
 from botbuilder.core.teams import TeamsActivityHandler, TeamsInfo
@@ -54,6 +55,15 @@ HANDLED_INVOKES = {"adaptiveCard/action", "fileConsent/invoke"}
 CLICK_NOT_SAVED = ("I couldn't save that: the IMR database isn't answering just now (it may be "
                    "restarting). Nothing was recorded. Please press Try again in a minute.")
 SCOPES = {"personal": "personal", "channel": "team", "groupChat": "groupChat"}
+
+
+@dataclass
+class _Asked:
+    """A typed command on its way through the pipeline."""
+
+    text: str
+    spec: Command | None = None
+    args: str = ""
 
 
 class ImrBot(TeamsActivityHandler):
@@ -239,6 +249,8 @@ class ImrBot(TeamsActivityHandler):
         return bool(dialog_state is not None and getattr(dialog_state, "dialog_stack", None))
 
     async def on_message_activity(self, turn_context: TurnContext) -> None:
+        """A message: who is asking and where (the turn), then the open dialog, a card's
+        button, files sent to the personal chat, or a command, in that order."""
         # two independent reads: on PostgreSQL their round trips overlap
         actor, in_dialog = await asyncio.gather(self.actor(turn_context),
                                                 self._has_active_dialog(turn_context))
@@ -246,54 +258,85 @@ class ImrBot(TeamsActivityHandler):
         activity = turn_context.activity
         value = activity.value if isinstance(activity.value, dict) else None
         if in_dialog:
-            if value is not None and not await self._may_go_on(turn, value):
-                return
-            dialog_context = await self.dialogs.create_context(turn_context)
-            explicit_command = (value is None and has_command_prefix(activity.text)
-                                and REGISTRY.match(normalise(activity.text)) is not None
-                                and normalise(activity.text).lower() not in ("new",))
-            if not explicit_command:
-                await dialog_context.continue_dialog()
-                return
-            await self._run_command(turn, normalise(activity.text))
-            await turn.say("(Your new commission is still open: answer the last question, "
-                           "or reply **cancel**.)")
+            await self._during_dialog(turn, turn_context, value)
             return
         if value is not None:
             await self._on_card_submit(turn, value)
             return
-        if turn.scope == "personal" and REGISTRY.match(normalise(activity.text)) is None:
+        if turn.scope == "personal" and REGISTRY.match(turn.request.text) is None:
             try:
                 if await self._on_files(turn):
                     return
             except DomainError as error:
                 await turn.say(str(error))
                 return
-        await self._run_command(turn, normalise(activity.text))
+        await self._run_command(turn, turn.request.text)
 
+    async def _during_dialog(self, turn: Turn, turn_context: TurnContext, value) -> None:
+        """While `imr new` runs, the dialog takes the turn, except a typed `imr COMMAND` that
+        its declaration lets interrupt it; a card's button reaches it only if declared and
+        permitted."""
+        if value is not None and not await self._may_go_on(turn, value):
+            return
+        dialog_context = await self.dialogs.create_context(turn_context)
+        match = (REGISTRY.match(turn.request.text)
+                 if value is None and has_command_prefix(turn_context.activity.text) else None)
+        # a command declared not to interrupt (`imr new`) is, typed alone, an answer to the dialog
+        if match is None or (not match[0].interrupts_dialog and not match[1]):
+            await dialog_context.continue_dialog()
+            return
+        await self._run_command(turn, turn.request.text)
+        await turn.say("(Your new commission is still open: answer the last question, "
+                       "or reply **cancel**.)")
+
+    # -- a command: one pipeline of named steps, each may end the turn with its answer ------------
     async def _run_command(self, turn: Turn, text: str) -> None:
-        if not self._within_rate(turn.actor.key):
-            await turn.say("You're sending commands very quickly; please wait a minute and try "
-                           "again.")
-            return
-        match = REGISTRY.match(text)
-        if match is None:
-            await self._not_a_command(turn, text)
-            return
-        spec, args = match
-        if turn.scope not in spec.scopes:
-            where = "our 1:1 chat" if spec.scopes == {"personal"} else "a channel"
-            await turn.say(f"Please use `imr {spec.name}` in {where}.")
-            return
+        asked = _Asked(text)
         try:
-            require(spec.permission, turn.actor)
-            reference = spec.review(args) if spec.review is not None else None
-            if reference:
-                # someone who may not see the review is told what an unknown reference gets
-                await access.visible_review(self.ctx, turn.actor, reference)
-            await self._call(spec, turn, args)
+            for step in (self._step_rate_limit, self._step_declared, self._step_scope,
+                         self._step_permission, self._step_handler):
+                if not await step(turn, asked):
+                    return
         except DomainError as error:
             await turn.say(str(error))
+
+    async def _step_rate_limit(self, turn: Turn, asked: _Asked) -> bool:
+        if self._within_rate(turn.actor.key):
+            return True
+        await turn.say("You're sending commands very quickly; please wait a minute and try "
+                       "again.")
+        return False
+
+    async def _step_declared(self, turn: Turn, asked: _Asked) -> bool:
+        match = REGISTRY.match(asked.text)
+        if match is None:
+            await self._not_a_command(turn, asked.text)
+            return False
+        asked.spec, asked.args = match
+        return True
+
+    async def _step_scope(self, turn: Turn, asked: _Asked) -> bool:
+        spec = asked.spec
+        if turn.scope in spec.scopes:
+            return True
+        where = "our 1:1 chat" if spec.scopes == {"personal"} else "a channel"
+        await turn.say(f"Please use `imr {spec.name}` in {where}.")
+        return False
+
+    async def _step_permission(self, turn: Turn, asked: _Asked) -> bool:
+        """The directory role the declaration names; and a review it names must be one this
+        person may see (else they are told what an unknown reference gets). Raises the
+        refusal (DomainError)."""
+        spec = asked.spec
+        require(spec.permission, turn.actor)
+        reference = spec.review(asked.args) if spec.review is not None else None
+        if reference:
+            await access.visible_review(self.ctx, turn.actor, reference)
+        return True
+
+    async def _step_handler(self, turn: Turn, asked: _Asked) -> bool:
+        await self._call(asked.spec, turn, asked.args)
+        return True
 
     async def _not_a_command(self, turn: Turn, text: str) -> None:
         """A message that is no command: a natural question asking what is waiting for me is
@@ -305,8 +348,9 @@ class ImrBot(TeamsActivityHandler):
         try:
             meant = REGISTRY.phrase(text, turn.actor)
             command, _, rest = (meant or "").partition(" ")
-            if command == "todo" and turn.scope == "personal":
-                await self._call(REGISTRY.get("todo"), turn, rest)
+            spec = REGISTRY.get(command)
+            if spec is not None and spec.answers_questions and turn.scope in spec.scopes:
+                await self._call(spec, turn, rest)
                 return
         except DomainError as error:
             await turn.say(str(error))

@@ -54,6 +54,8 @@ class Command:
     # what is shown: who may act is still the permission and the use case's own checks.
     audience: frozenset[Role] | None = None
     owner: str = ""
+    interrupts_dialog: bool = True  # typed as `imr NAME` while `imr new` runs: it answers
+    answers_questions: bool = False  # a natural question the phrase table maps to it runs it
     order: int = field(default=0, compare=False)  # its place among its group's declarations
 
     def shown_to(self, actor: Actor) -> bool:
@@ -185,7 +187,8 @@ REGISTRY = CommandRegistry()
 def command(name: str, usage: str, help: str, permission: Permission, *,
             scopes: frozenset[str] = ALL_SCOPES, aliases: tuple[str, ...] = (),
             review: ReferenceIn | None = None, group: str = "Reviews",
-            audience: frozenset[Role] | None = None):
+            audience: frozenset[Role] | None = None, interrupts_dialog: bool = True,
+            answers_questions: bool = False):
     """Declare a handler method as a command. `review`, for a command that names a review, takes
     the arguments and returns the reference (or None when this use names none): before the
     handler runs, someone who may not see that review is told it does not exist."""
@@ -197,7 +200,8 @@ def command(name: str, usage: str, help: str, permission: Permission, *,
     def declare(owner: str, method: str) -> None:
         REGISTRY.declare(Command(name, usage, help, permission, scopes, aliases, method=method,
                                  review=review, group=group, audience=audience, owner=owner,
-                                 order=order))
+                                 interrupts_dialog=interrupts_dialog,
+                                 answers_questions=answers_questions, order=order))
 
     def decorate(handler: Handler) -> Handler:
         _pending(handler).append(declare)

@@ -89,7 +89,8 @@ class ReviewHandlers(HandlerGroup):
         await turn.card("plan", views.plan_data(preview))
 
     @command("new", "new", "Log a new IMR commission (Business Services, Head of CP & IRO), by "
-             "form or typed answers.", Permission.COMMISSION, scopes=PERSONAL)
+             "form or typed answers.", Permission.COMMISSION, scopes=PERSONAL,
+             interrupts_dialog=False)
     async def new(self, turn: Turn, args: str) -> None:
         await turn.conversation.begin_new_review()
 

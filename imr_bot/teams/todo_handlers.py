@@ -103,7 +103,7 @@ class TodoHandlers(HandlerGroup):
              "documents to submit, decisions, reminders; each with a button. “week” for what is "
              "due by the end of this working week.",
              Permission.VIEW_STATUS, scopes=PERSONAL, aliases=("tasks", "mine"),
-             group="Getting started")
+             group="Getting started", answers_questions=True)
     async def todo(self, turn: Turn, args: str) -> None:
         await self.show_todo(turn, this_week=_this_week(args))
 
