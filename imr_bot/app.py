@@ -9,6 +9,7 @@ from datetime import timedelta
 
 from aiohttp import web
 
+from dialogs.new_review import NewReviewDialog
 from imr_bot.clock import Clock, SettableClock, SystemClock
 from imr_bot.config import RefusedToStart, Settings, audit_key
 from imr_bot.documents.worker import DocumentWorkers
@@ -21,12 +22,19 @@ from imr_bot.store.database import Database
 from imr_bot.store.state_records import StateRecords
 from imr_bot.store.unit_of_work import UnitOfWorkFactory
 from imr_bot.teams.adapter import close_adapter, create_adapter
+from imr_bot.teams.allocation_handlers import AllocationHandlers, PeopleHandlers
+from imr_bot.teams.approval_handlers import ApprovalHandlers
 from imr_bot.teams.bot import ImrBot
 from imr_bot.teams.card_templates import CardLibrary
 from imr_bot.teams.commands import declaration_problems
 from imr_bot.teams.delivery import Delivery
+from imr_bot.teams.handlers import ReviewHandlers
+from imr_bot.teams.meeting_handlers import MeetingHandlers
+from imr_bot.teams.reminder_handlers import ReminderHandlers
 from imr_bot.teams.server import create_web_app
 from imr_bot.teams.state_storage import DatabaseStorage
+from imr_bot.teams.template_handlers import TemplateHandlers
+from imr_bot.teams.todo_handlers import TodoHandlers
 
 log = logging.getLogger(__name__)
 
@@ -60,6 +68,18 @@ async def _checkpoint_every(database: Database, seconds: float) -> None:
             log.warning("SQLite checkpoint failed", exc_info=True)
 
 
+def build_bot(ctx: ServiceContext, cards: CardLibrary, storage, delivery: Delivery | None,
+              settings: Settings) -> ImrBot:
+    """The Teams edge: each handler group with what it needs, the `imr new` dialog, the bot."""
+    approvals = ApprovalHandlers(ctx, settings)
+    todo = TodoHandlers(ctx, approvals)
+    groups = (approvals, MeetingHandlers(ctx), ReminderHandlers(ctx),
+              TemplateHandlers(ctx, settings), todo, ReviewHandlers(ctx, settings, todo),
+              AllocationHandlers(ctx), PeopleHandlers(ctx))
+    return ImrBot(ctx, cards, storage, groups=groups, new_review=NewReviewDialog(ctx, cards),
+                  on_files=approvals.on_files, delivery=delivery, settings=settings)
+
+
 def build(settings: Settings | None = None, *, clock: Clock | None = None,
           database: Database | None = None, adapter=None) -> Application:
     settings = settings or Settings()
@@ -80,9 +100,9 @@ def build(settings: Settings | None = None, *, clock: Clock | None = None,
     adapter = adapter or create_adapter(settings, lean=settings.lean_adapter)
     delivery = Delivery(adapter, settings.app_id, database, cards, clock, settings.base_url,
                         lease=timedelta(seconds=settings.delivery_lease_seconds))
-    bot = ImrBot(ctx, cards, DatabaseStorage(StateRecords(database), clock), delivery, settings)
+    bot = build_bot(ctx, cards, DatabaseStorage(StateRecords(database), clock), delivery, settings)
     # every card button reaches code only through a declaration: refuse to run with one missing
-    undeclared = declaration_problems(settings.cards_dir, bot.handlers)
+    undeclared = declaration_problems(settings.cards_dir, bot.groups)
     if undeclared:
         raise RefusedToStart("; ".join(undeclared))
     app = Application(settings, database, ctx, cards, adapter, bot, delivery, None,  # type: ignore[arg-type]

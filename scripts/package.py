@@ -14,10 +14,10 @@ from urllib.parse import urlparse
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+import imr_bot.app  # noqa: E402,F401 - imports the handler groups, which declare the commands
 from imr_bot import __version__  # noqa: E402
 from imr_bot.config import Settings  # noqa: E402
 from imr_bot.teams.commands import REGISTRY  # noqa: E402
-from imr_bot.teams.handlers import CommandHandlers  # noqa: E402,F401 - declares the commands
 
 PLACEHOLDER_ID = "00000000-0000-4000-8000-000000000000"
 MENUS = {  # Teams shows at most 10 commands per scope: the ones people reach for most

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from imr_bot.config import Settings
 from imr_bot.domain.errors import DomainError
 from imr_bot.domain.plain_text import plain
 from imr_bot.domain.policy import Permission
@@ -10,9 +11,11 @@ from imr_bot.domain.submissions import ACCEPTED_TYPES, MAX_FILE_BYTES, Decision,
 from imr_bot.domain.urls import document_link, looks_like_link
 from imr_bot.services import approvals
 from imr_bot.services.access import Target
+from imr_bot.services.context import ServiceContext
 
-from .attachments import FetchPolicy, TooLarge, check_before_fetch, download, teams_files
-from .commands import PERSONAL, card_action, command, first_word
+from . import views
+from .attachments import FetchPolicy, TooLarge, check_before_fetch, download
+from .commands import PERSONAL, HandlerGroup, card_action, command, first_word
 from .turn import Turn, parse_id
 
 SUBMITTING = "imr.submitting"  # conversation state: the review the author is sending files for
@@ -32,7 +35,13 @@ def _links(words: list[str], organisation_hosts: tuple[str, ...]) -> list[str]:
     return links
 
 
-class ApprovalHandlers:
+class ApprovalHandlers(HandlerGroup):
+    key = "approvals"
+
+    def __init__(self, ctx: ServiceContext, settings: Settings):
+        self.ctx = ctx
+        self.settings = settings
+
     @command("submit", "submit REF [links | cancel]", "Submit the report and the chronology to "
              "the QA lead (or, after amendments, again): send both as files here, or as "
              "SharePoint/OneDrive links.", Permission.VIEW_STATUS, scopes=PERSONAL,
@@ -43,15 +52,15 @@ class ApprovalHandlers:
             await turn.say("Tell me the review, e.g. `imr submit DDSCP/CSPR/2026/014`.")
             return
         reference = words[0]
-        ctx = turn.bot.ctx
+        ctx = self.ctx
         if len(words) > 1 and words[1].lower() == "cancel":
             removed = await approvals.discard(ctx, turn.actor, reference)
-            await turn.bot.set_submitting(turn.context, None)
+            await turn.conversation.set_submitting(None)
             await turn.say(f"Cleared {removed} document(s) waiting to be submitted.")
             return
         links = _links(words[1:], ctx.document_hosts)  # every link checked before anything changes
         gathered = await approvals.start(ctx, turn.actor, reference)
-        await turn.bot.set_submitting(turn.context, gathered.review.reference)
+        await turn.conversation.set_submitting(gathered.review.reference)
         for url in links:
             gathered = await approvals.add_link(ctx, turn.actor, reference, url)
         await self._progress(turn, gathered)
@@ -72,23 +81,23 @@ class ApprovalHandlers:
 
     async def on_files(self, turn: Turn) -> bool:
         """Files sent in the personal chat: part of a submission if one is being gathered."""
-        files = teams_files(turn.context.activity)
+        files = list(turn.request.files)
         if not files:
             return False
-        reference = await turn.bot.submitting(turn.context)
+        reference = await turn.conversation.submitting()
         if not reference:
             await turn.say("Which review are these for? Type `imr submit REF` first, then send "
                            "the files again.")
             return True
         gathered = None
-        policy = FetchPolicy.from_settings(turn.bot.settings)
+        policy = FetchPolicy.from_settings(self.settings)
         for sent in files:
             name = plain(sent.name)
             try:
                 file_kind(sent.name)  # the submission's own rule, said before anything is fetched
                 check_before_fetch(sent, ACCEPTED_TYPES, MAX_FILE_BYTES)
                 content = await download(sent.url, MAX_FILE_BYTES, policy)
-                gathered = await approvals.add_file(turn.bot.ctx, turn.actor, reference,
+                gathered = await approvals.add_file(self.ctx, turn.actor, reference,
                                                     sent.name, content)
             except TooLarge:
                 await turn.say(f"“{name}” is over {MAX_FILE_BYTES // (1024 * 1024)} MB; please "
@@ -103,16 +112,16 @@ class ApprovalHandlers:
 
     @card_action("submit.confirm", Permission.SUBMIT_REPORT, review=Target.REFERENCE)
     async def on_submit_confirm(self, turn: Turn, value: dict) -> None:
-        review, version, level = await approvals.submit(turn.bot.ctx, turn.actor,
+        review, version, level = await approvals.submit(self.ctx, turn.actor,
                                                         str(value.get("reference") or ""))
-        await turn.bot.set_submitting(turn.context, None)
+        await turn.conversation.set_submitting(None)
         turn.deliver_soon()
         await turn.say(f"Submitted **{review.reference}** version {version} to the {level.title}.")
 
     @card_action("submit.discard", Permission.SUBMIT_REPORT, review=Target.REFERENCE)
     async def on_submit_discard(self, turn: Turn, value: dict) -> None:
         reference = str(value.get("reference") or "")
-        removed = await approvals.discard(turn.bot.ctx, turn.actor, reference)
+        removed = await approvals.discard(self.ctx, turn.actor, reference)
         await turn.say(f"Cleared {removed} document(s). Send the report and the chronology again.")
 
     @command("submitted", "submitted REF [DATE]", "Record that the IMR went to DDSCP (today, or "
@@ -123,7 +132,7 @@ class ApprovalHandlers:
         if not reference:
             await turn.say("Tell me the review, e.g. `imr submitted DDSCP/CSPR/2026/014 12/02/2027`.")
             return
-        review = await approvals.record_ddscp_submission(turn.bot.ctx, turn.actor, reference, rest)
+        review = await approvals.record_ddscp_submission(self.ctx, turn.actor, reference, rest)
         turn.deliver_soon()
         await turn.say(f"Recorded: **{review.reference}** was submitted to DDSCP. The review is "
                        "closed, and everyone involved has been told.")
@@ -136,7 +145,7 @@ class ApprovalHandlers:
         if len(words) != 2:
             await turn.say("Use `imr delegate REF EMAIL`.")
             return
-        review, person, level = await approvals.delegate(turn.bot.ctx, turn.actor, *words)
+        review, person, level = await approvals.delegate(self.ctx, turn.actor, *words)
         turn.deliver_soon()
         await turn.say(f"{plain(person.name)} may now make the {level.title}'s decision on "
                        f"{review.reference}; they have been sent the card.")
@@ -147,19 +156,15 @@ class ApprovalHandlers:
         if not args.strip():
             await turn.say("Tell me the review, e.g. `imr history DDSCP/CSPR/2026/014`.")
             return
-        review, lines = await approvals.history(turn.bot.ctx, turn.actor, args.strip())
-        await turn.card("people", {
-            "title": f"History of {review.reference}", "subtitle": f"{len(lines)} entries, oldest first.",
-            "col1": "When", "col2": "What", "col3": "Who", "col4": "",
-            "rows": [{"a": line.at, "a2": "", "b": line.what, "c": line.who, "d": ""}
-                     for line in lines[-60:]]})
+        review, lines = await approvals.history(self.ctx, turn.actor, args.strip())
+        await turn.card("table", views.history_table(review.reference, lines))
 
     # -- Action.Execute: each returns the approval card's data to show in place of the clicked one
     @card_action("approval.refresh", Permission.VIEW_REVIEW, review=Target.REVIEW_ID,
                  invoke="approval")
     async def on_approval_refresh(self, turn: Turn, data: dict) -> dict:
         review_id, version, level = _approval_card(data)
-        return await approvals.view(turn.bot.ctx, turn.actor, review_id, version, level)
+        return await approvals.view(self.ctx, turn.actor, review_id, version, level)
 
     @card_action("approval.approve", Permission.DECIDE_APPROVAL, review=Target.REVIEW_ID,
                  invoke="approval")
@@ -174,7 +179,7 @@ class ApprovalHandlers:
     async def _decide_on_card(self, turn: Turn, data: dict, decision: Decision) -> dict:
         review_id, version, level = _approval_card(data)
         checklist = [k for k, v in data.items() if k.startswith("check_") and str(v) == "true"]
-        outcome = await approvals.click(turn.bot.ctx, turn.actor, review_id, version, level,
+        outcome = await approvals.click(self.ctx, turn.actor, review_id, version, level,
                                         decision, str(data.get("comment") or ""), checklist)
         if outcome.recorded:
             turn.deliver_soon()

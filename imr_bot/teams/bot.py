@@ -6,13 +6,14 @@ import asyncio
 import json
 import logging
 import time
+from collections.abc import Awaitable, Callable, Iterable
+from dataclasses import dataclass
 
 from botbuilder.core import ConversationState, InvokeResponse, TurnContext
 from botbuilder.core.teams import TeamsActivityHandler, TeamsInfo
-from botbuilder.dialogs import DialogSet
+from botbuilder.dialogs import Dialog, DialogSet
 from botbuilder.schema import Activity, AdaptiveCardInvokeResponse, ChannelAccount
 
-from dialogs.new_review import NewReviewDialog
 from imr_bot.config import Settings
 from imr_bot.domain.errors import DomainError
 from imr_bot.domain.people import Actor
@@ -23,13 +24,22 @@ from imr_bot.services.context import ServiceContext
 from imr_bot.store.database import is_unavailable
 
 from .activities import activity_tenant
+from .attachments import teams_files
 from .card_templates import CardLibrary
-from .commands import CARD_ACTIONS, REGISTRY, CardAction, has_command_prefix, normalise
+from .commands import (
+    CARD_ACTIONS,
+    REGISTRY,
+    CardAction,
+    Command,
+    HandlerGroup,
+    has_command_prefix,
+    normalise,
+)
 from .connector import wire
-from .handlers import CommandHandlers
+from .file_consent import on_file_consent_accept
 from .rate_limit import SlidingWindow
-from .template_handlers import on_file_consent_accept
-from .turn import Turn
+from .teams_turn import TeamsReplies
+from .turn import Request, Turn
 from .turn_state import ACTOR_KEY, OUTBOX_KEY
 
 log = logging.getLogger(__name__)
@@ -47,8 +57,23 @@ CLICK_NOT_SAVED = ("I couldn't save that: the IMR database isn't answering just 
 SCOPES = {"personal": "personal", "channel": "team", "groupChat": "groupChat"}
 
 
+@dataclass
+class _Asked:
+    """A typed command on its way through the pipeline."""
+
+    text: str
+    spec: Command | None = None
+    args: str = ""
+
+
 class ImrBot(TeamsActivityHandler):
-    def __init__(self, ctx: ServiceContext, cards: CardLibrary, storage, delivery=None,
+    """The Teams room. The composition root (imr_bot.app) gives it the handler groups, the
+    `imr new` dialog and the handler for files sent outside a command, built with their own
+    dependencies; it reaches a handler only through the declaration table (commands.py)."""
+
+    def __init__(self, ctx: ServiceContext, cards: CardLibrary, storage, *,
+                 groups: Iterable[HandlerGroup], new_review: Dialog,
+                 on_files: Callable[[Turn], Awaitable[bool]], delivery=None,
                  settings: Settings | None = None):
         self.ctx = ctx
         self.settings = settings or Settings()
@@ -57,8 +82,10 @@ class ImrBot(TeamsActivityHandler):
         self.conversation_state = ConversationState(storage)
         self.dialogs = DialogSet(self.conversation_state.create_property("DialogState"))
         self._submitting = self.conversation_state.create_property("Submitting")
-        self.dialogs.add(NewReviewDialog(ctx, cards))
-        self.handlers = CommandHandlers()
+        self.dialogs.add(new_review)
+        self._new_review_id = new_review.id
+        self.groups: dict[str, HandlerGroup] = {group.key: group for group in groups}
+        self._on_files = on_files
         self._saved_references: dict[str, str] = {}
         self._member_misses: dict[str, float] = {}
         self._command_windows: dict[str, SlidingWindow] = {}
@@ -188,9 +215,29 @@ class ImrBot(TeamsActivityHandler):
             self._member_misses[user.id] = now + MEMBER_MISS_SECONDS
         return email
 
-    def _turn(self, turn_context: TurnContext, actor: Actor) -> Turn:
-        kind = turn_context.activity.conversation.conversation_type or "personal"
-        return Turn(turn_context, actor, SCOPES.get(kind, "personal"), self)
+    def _turn(self, turn_context: TurnContext, actor: Actor, verb: str | None = None,
+              data: dict | None = None) -> Turn:
+        """The activity as the handlers see it: an SDK-neutral request and a reply sink."""
+        activity = turn_context.activity
+        kind = activity.conversation.conversation_type or "personal"
+        channel_data = activity.channel_data if isinstance(activity.channel_data, dict) else {}
+        channel = channel_data.get("channel")
+        value = activity.value if isinstance(activity.value, dict) else None
+        if activity.type == "message" and verb is None and value is not None:
+            verb, data = value.get("verb"), value
+        request = Request(
+            actor=actor, scope=SCOPES.get(kind, "personal"),
+            conversation_key=self.conversation_key(activity),
+            conversation_name=channel.get("name") if isinstance(channel, dict) else None,
+            text=normalise(activity.text) if activity.type == "message" else "",
+            verb=verb if isinstance(verb, str) else None, data=data,
+            files=tuple(teams_files(activity)) if activity.type == "message" else ())
+        replies = TeamsReplies(turn_context, self.cards, self._submitting, self._begin_new_review)
+        return Turn(request, replies, replies)
+
+    async def _call(self, spec: Command | CardAction, turn: Turn, argument):
+        """The declared handler: `spec.method` of the handler group `spec.owner`."""
+        return await getattr(self.groups[spec.owner], spec.method)(turn, argument)
 
     # -- messages ---------------------------------------------------------------------------
     async def _has_active_dialog(self, turn_context: TurnContext) -> bool:
@@ -202,6 +249,8 @@ class ImrBot(TeamsActivityHandler):
         return bool(dialog_state is not None and getattr(dialog_state, "dialog_stack", None))
 
     async def on_message_activity(self, turn_context: TurnContext) -> None:
+        """A message: who is asking and where (the turn), then the open dialog, a card's
+        button, files sent to the personal chat, or a command, in that order."""
         # two independent reads: on PostgreSQL their round trips overlap
         actor, in_dialog = await asyncio.gather(self.actor(turn_context),
                                                 self._has_active_dialog(turn_context))
@@ -209,67 +258,99 @@ class ImrBot(TeamsActivityHandler):
         activity = turn_context.activity
         value = activity.value if isinstance(activity.value, dict) else None
         if in_dialog:
-            if value is not None and not await self._may_go_on(turn, value):
-                return
-            dialog_context = await self.dialogs.create_context(turn_context)
-            explicit_command = (value is None and has_command_prefix(activity.text)
-                                and REGISTRY.match(normalise(activity.text)) is not None
-                                and normalise(activity.text).lower() not in ("new",))
-            if not explicit_command:
-                await dialog_context.continue_dialog()
-                return
-            await self._run_command(turn, normalise(activity.text))
-            await turn.say("(Your new commission is still open: answer the last question, "
-                           "or reply **cancel**.)")
+            await self._during_dialog(turn, turn_context, value)
             return
         if value is not None:
             await self._on_card_submit(turn, value)
             return
-        if turn.scope == "personal" and REGISTRY.match(normalise(activity.text)) is None:
+        if turn.scope == "personal" and REGISTRY.match(turn.request.text) is None:
             try:
-                if await self.handlers.on_files(turn):
+                if await self._on_files(turn):
                     return
             except DomainError as error:
                 await turn.say(str(error))
                 return
-        await self._run_command(turn, normalise(activity.text))
+        await self._run_command(turn, turn.request.text)
 
+    async def _during_dialog(self, turn: Turn, turn_context: TurnContext, value) -> None:
+        """While `imr new` runs, the dialog takes the turn, except a typed `imr COMMAND` that
+        its declaration lets interrupt it; a card's button reaches it only if declared and
+        permitted."""
+        if value is not None and not await self._may_go_on(turn, value):
+            return
+        dialog_context = await self.dialogs.create_context(turn_context)
+        match = (REGISTRY.match(turn.request.text)
+                 if value is None and has_command_prefix(turn_context.activity.text) else None)
+        # a command declared not to interrupt (`imr new`) is, typed alone, an answer to the dialog
+        if match is None or (not match[0].interrupts_dialog and not match[1]):
+            await dialog_context.continue_dialog()
+            return
+        await self._run_command(turn, turn.request.text)
+        await turn.say("(Your new commission is still open: answer the last question, "
+                       "or reply **cancel**.)")
+
+    # -- a command: one pipeline of named steps, each may end the turn with its answer ------------
     async def _run_command(self, turn: Turn, text: str) -> None:
-        if not self._within_rate(turn.actor.key):
-            await turn.say("You're sending commands very quickly; please wait a minute and try "
-                           "again.")
-            return
-        match = REGISTRY.match(text)
-        if match is None:
-            await self._not_a_command(turn, text)
-            return
-        spec, args = match
-        if turn.scope not in spec.scopes:
-            where = "our 1:1 chat" if spec.scopes == {"personal"} else "a channel"
-            await turn.say(f"Please use `imr {spec.name}` in {where}.")
-            return
+        asked = _Asked(text)
         try:
-            require(spec.permission, turn.actor)
-            reference = spec.review(args) if spec.review is not None else None
-            if reference:
-                # someone who may not see the review is told what an unknown reference gets
-                await access.visible_review(self.ctx, turn.actor, reference)
-            await getattr(self.handlers, spec.handler_name)(turn, args)
+            for step in (self._step_rate_limit, self._step_declared, self._step_scope,
+                         self._step_permission, self._step_handler):
+                if not await step(turn, asked):
+                    return
         except DomainError as error:
             await turn.say(str(error))
+
+    async def _step_rate_limit(self, turn: Turn, asked: _Asked) -> bool:
+        if self._within_rate(turn.actor.key):
+            return True
+        await turn.say("You're sending commands very quickly; please wait a minute and try "
+                       "again.")
+        return False
+
+    async def _step_declared(self, turn: Turn, asked: _Asked) -> bool:
+        match = REGISTRY.match(asked.text)
+        if match is None:
+            await self._not_a_command(turn, asked.text)
+            return False
+        asked.spec, asked.args = match
+        return True
+
+    async def _step_scope(self, turn: Turn, asked: _Asked) -> bool:
+        spec = asked.spec
+        if turn.scope in spec.scopes:
+            return True
+        where = "our 1:1 chat" if spec.scopes == {"personal"} else "a channel"
+        await turn.say(f"Please use `imr {spec.name}` in {where}.")
+        return False
+
+    async def _step_permission(self, turn: Turn, asked: _Asked) -> bool:
+        """The directory role the declaration names; and a review it names must be one this
+        person may see (else they are told what an unknown reference gets). Raises the
+        refusal (DomainError)."""
+        spec = asked.spec
+        require(spec.permission, turn.actor)
+        reference = spec.review(asked.args) if spec.review is not None else None
+        if reference:
+            await access.visible_review(self.ctx, turn.actor, reference)
+        return True
+
+    async def _step_handler(self, turn: Turn, asked: _Asked) -> bool:
+        await self._call(asked.spec, turn, asked.args)
+        return True
 
     async def _not_a_command(self, turn: Turn, text: str) -> None:
         """A message that is no command: a natural question asking what is waiting for me is
         answered; otherwise the commands it may have meant (a phrase, or the nearest names to
         a typo), not the whole help card."""
         if not text:
-            await self.handlers.help(turn, "")
+            await self._call(REGISTRY.get("help"), turn, "")
             return
         try:
             meant = REGISTRY.phrase(text, turn.actor)
             command, _, rest = (meant or "").partition(" ")
-            if command == "todo" and turn.scope == "personal":
-                await self.handlers.todo(turn, rest)
+            spec = REGISTRY.get(command)
+            if spec is not None and spec.answers_questions and turn.scope in spec.scopes:
+                await self._call(spec, turn, rest)
                 return
         except DomainError as error:
             await turn.say(str(error))
@@ -312,16 +393,10 @@ class ImrBot(TeamsActivityHandler):
         """An Action.Submit: only through its declaration in CARD_ACTIONS."""
         try:
             action = await self._checked_action(turn, value.get("verb"), value, invoke=False)
-            await getattr(self.handlers, action.handler_name)(turn, value)
+            await self._call(action, turn, value)
         except (DomainError, ValueError) as error:
             await turn.say(str(error) if isinstance(error, DomainError) else
                            "That button's data was not valid.")
-
-    async def submitting(self, turn_context: TurnContext) -> str | None:
-        return await self._submitting.get(turn_context, None)
-
-    async def set_submitting(self, turn_context: TurnContext, reference: str | None) -> None:
-        await self._submitting.set(turn_context, reference)
 
     async def on_invoke_activity(self, turn_context: TurnContext):
         """Only the invokes this bot uses; anything else, or a payload that cannot be read, is a
@@ -358,28 +433,29 @@ class ImrBot(TeamsActivityHandler):
         """Action.Execute (approval cards, and their refresh): only through its declaration in
         CARD_ACTIONS; answered with the card that replaces the clicked one."""
         actor = await self.actor(turn_context)
-        turn = self._turn(turn_context, actor)
         action = invoke_value.action if invoke_value is not None else None
         verb = action.get("verb") if isinstance(action, dict) else getattr(action, "verb", None)
         data = action.get("data") if isinstance(action, dict) else getattr(action, "data", None)
+        turn = self._turn(turn_context, actor, verb, data if isinstance(data, dict) else None)
         try:
             declared = await self._checked_action(turn, verb, data if isinstance(data, dict)
                                                   else {}, invoke=True)
             if not isinstance(data, dict):
                 raise DomainError("That card's data is not valid.")
-            card_data = await getattr(self.handlers, declared.handler_name)(turn, data)
+            card_data = await self._call(declared, turn, data)
         except DomainError as error:
             return _invoke_card(self.cards.render("message", {"text": str(error)}))
         return _invoke_card(self.cards.render(declared.invoke,
                                               {**card_data, "baseUrl": self.ctx.base_url}))
 
-    async def begin_new_review(self, turn: Turn, options: dict | None = None) -> None:
-        dialog_context = await self.dialogs.create_context(turn.context)
-        await dialog_context.begin_dialog(NewReviewDialog.ID, options)
+    async def _begin_new_review(self, turn_context: TurnContext, options: dict | None) -> None:
+        dialog_context = await self.dialogs.create_context(turn_context)
+        await dialog_context.begin_dialog(self._new_review_id, options)
 
     # -- files the user allowed (FileConsentCard) -----------------------------------------------
     async def on_teams_file_consent_accept(self, turn_context: TurnContext, file_consent_card_response):
-        await on_file_consent_accept(self, turn_context, file_consent_card_response)
+        await on_file_consent_accept(self.ctx, self.settings, turn_context,
+                                     file_consent_card_response)
 
     async def on_teams_file_consent_decline(self, turn_context: TurnContext, file_consent_card_response):
         await turn_context.send_activity("All right: the file was not saved.")

@@ -250,4 +250,13 @@ class CardLibrary:
         return CardContent(card)
 
     def names(self) -> list[str]:
-        return sorted(p.stem for p in self.folder.glob("*.json") if not p.stem.endswith(".sample"))
+        return sorted(p.stem for p in card_files(self.folder))
+
+
+SAMPLE_DATA = ".data.json"  # cards/<name>.data.json: the card's sample data, for the Designer
+
+
+def card_files(folder) -> list[Path]:
+    """The card templates in `folder`, without their sample data files."""
+    return sorted(p for p in Path(folder).glob("*.json")
+                  if not p.name.endswith(SAMPLE_DATA) and not p.stem.endswith(".sample"))

@@ -1,5 +1,6 @@
 """Commands and card actions, each declared once: name (or verb), who may use it, which review
-it is about, and its handler.
+it is about, and its handler: a method of one handler group (see `HandlerGroup`), named by the
+group's key and the method's name.
 
 The help card, the authorisation checks and the Teams manifest's command list all come from these
 declarations, so they cannot drift apart. The bot dispatches only through them: a command or a
@@ -9,6 +10,7 @@ card verb that is not declared here is refused.
 from __future__ import annotations
 
 import difflib
+import itertools
 import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -27,6 +29,10 @@ ReferenceIn = Callable[[str], "str | None"]  # the review reference a command's 
 
 # the help card's sections, in the order shown
 GROUPS = ("Getting started", "Reviews", "Meetings", "Documents", "People and admin")
+# the handler groups in the order their commands are listed (the help card's order within a
+# section, after FIRST_IN_GROUP); a group not named here comes last
+GROUP_ORDER = ("approvals", "meetings", "reminders", "templates", "todo", "reviews", "allocation",
+               "people")
 # within a section, these come first (a stable sort keeps the rest in declaration order)
 FIRST_IN_GROUP = ("todo", "help", "status", "new", "allocate", "accept", "decline", "submit",
                   "approve", "amend")
@@ -40,13 +46,17 @@ class Command:
     permission: Permission
     scopes: frozenset[str] = ALL_SCOPES
     aliases: tuple[str, ...] = ()
-    handler_name: str = ""
+    method: str = ""  # the handler: this method of the handler group named `owner`
     examples: tuple[str, ...] = field(default_factory=tuple)
     review: ReferenceIn | None = None  # which review it names: the person must be able to see it
     group: str = "Reviews"
     # whom the help card shows it to, beyond the permission (None: everyone permitted). Only
     # what is shown: who may act is still the permission and the use case's own checks.
     audience: frozenset[Role] | None = None
+    owner: str = ""
+    interrupts_dialog: bool = True  # typed as `imr NAME` while `imr new` runs: it answers
+    answers_questions: bool = False  # a natural question the phrase table maps to it runs it
+    order: int = field(default=0, compare=False)  # its place among its group's declarations
 
     def shown_to(self, actor: Actor) -> bool:
         return allowed(self.permission, actor) and (
@@ -83,7 +93,11 @@ class CommandRegistry:
         if command.permission in REVIEW_SCOPED:
             raise ValueError(f"{command.name}: a command's permission is by directory role; "
                              "name its review with review=")
+        for name in (command.name, *command.aliases):
+            if name.lower() in self._lookup:
+                raise ValueError(f"{command.name}: the name {name!r} is declared twice")
         self._commands[command.name] = command
+        self._commands = dict(sorted(self._commands.items(), key=lambda item: _listed(item[1])))
         for name in (command.name, *command.aliases):
             self._lookup[name.lower()] = command
         return command
@@ -143,6 +157,11 @@ class CommandRegistry:
         return found
 
 
+def _listed(command: Command) -> tuple[int, int]:
+    owner = GROUP_ORDER.index(command.owner) if command.owner in GROUP_ORDER else len(GROUP_ORDER)
+    return owner, command.order
+
+
 def _question(text: str) -> str:
     cleaned = re.sub(r"[^\w\s']", " ", text[:300].lower().replace("’", "'"))
     return re.sub(r"\s+", " ", cleaned).strip()
@@ -168,17 +187,24 @@ REGISTRY = CommandRegistry()
 def command(name: str, usage: str, help: str, permission: Permission, *,
             scopes: frozenset[str] = ALL_SCOPES, aliases: tuple[str, ...] = (),
             review: ReferenceIn | None = None, group: str = "Reviews",
-            audience: frozenset[Role] | None = None):
+            audience: frozenset[Role] | None = None, interrupts_dialog: bool = True,
+            answers_questions: bool = False):
     """Declare a handler method as a command. `review`, for a command that names a review, takes
     the arguments and returns the reference (or None when this use names none): before the
     handler runs, someone who may not see that review is told it does not exist."""
     if group not in GROUPS:
         raise ValueError(f"unknown help group {group!r}")
 
+    order = next(_ORDER)
+
+    def declare(owner: str, method: str) -> None:
+        REGISTRY.declare(Command(name, usage, help, permission, scopes, aliases, method=method,
+                                 review=review, group=group, audience=audience, owner=owner,
+                                 interrupts_dialog=interrupts_dialog,
+                                 answers_questions=answers_questions, order=order))
+
     def decorate(handler: Handler) -> Handler:
-        REGISTRY.declare(Command(name, usage, help, permission, scopes, aliases,
-                                 handler_name=handler.__name__, review=review, group=group,
-                                 audience=audience))
+        _pending(handler).append(declare)
         return handler
     return decorate
 
@@ -194,11 +220,12 @@ class CardAction:
     verb: str
     permission: Permission
     target: Target | None  # the card-data field naming the review; None: about no one review
-    handler_name: str
+    method: str  # the handler: this method of the handler group named `owner`
     # Action.Execute: the card (a name in cards/) that replaces the clicked one, from the
     # handler's data; None for an Action.Submit
     invoke: str | None = None
     dialog: bool = False  # a step of the `imr new` dialog, handled by the dialog while it runs
+    owner: str = ""
 
 
 CARD_ACTIONS: dict[str, CardAction] = {}
@@ -230,13 +257,47 @@ def card_action(verb: str, permission: Permission, *, review: Target | None,
     if review is None and permission in REVIEW_SCOPED:
         raise ValueError(f"{verb}: {permission} is about one review: say which, with review=")
 
-    def decorate(handler: Handler) -> Handler:
+    def declare(owner: str, method: str) -> None:
         if verb in CARD_ACTIONS:
             raise ValueError(f"the card action {verb!r} is declared twice")
-        CARD_ACTIONS[verb] = CardAction(verb, permission, review, handler.__name__, invoke,
-                                        dialog)
+        CARD_ACTIONS[verb] = CardAction(verb, permission, review, method, invoke, dialog, owner)
+
+    def decorate(handler: Handler) -> Handler:
+        if verb in CARD_ACTIONS:  # said at once, not only when the group's class is made
+            raise ValueError(f"the card action {verb!r} is declared twice")
+        _pending(handler).append(declare)
         return handler
     return decorate
+
+
+_DECLARATIONS = "__imr_declarations__"
+_ORDER = itertools.count()
+GROUPS_BY_KEY: dict[str, type] = {}
+
+
+def _pending(handler: Handler) -> list:
+    """The declarations waiting for the handler's class (its group) to be made."""
+    if not hasattr(handler, _DECLARATIONS):
+        setattr(handler, _DECLARATIONS, [])
+    return getattr(handler, _DECLARATIONS)
+
+
+class HandlerGroup:
+    """A set of handlers sharing their dependencies, given to the constructor by the composition
+    root (imr_bot.app). Each subclass names itself with `key`; its methods decorated with
+    @command or @card_action are declared, when the class is made, as (key, method name), so
+    two groups cannot answer the same name unnoticed: a second declaration raises."""
+
+    key: str = ""
+
+    def __init_subclass__(cls, **kwargs) -> None:
+        super().__init_subclass__(**kwargs)
+        if not cls.key or cls.key in GROUPS_BY_KEY:
+            raise ValueError(f"{cls.__name__}: a handler group needs its own key, not {cls.key!r}")
+        GROUPS_BY_KEY[cls.key] = cls
+        for name, member in vars(cls).items():
+            for declare in getattr(member, _DECLARATIONS, ()):
+                declare(cls.key, name)
 
 
 def card_verbs(card: Any) -> set[str]:
@@ -260,28 +321,29 @@ def card_verbs(card: Any) -> set[str]:
 def undeclared_card_verbs(cards_dir) -> dict[str, set[str]]:
     """Card file name -> the verbs it uses that no handler declares (empty when all are)."""
     import json
-    from pathlib import Path
+
+    from .card_templates import card_files
 
     missing: dict[str, set[str]] = {}
-    for path in sorted(Path(cards_dir).glob("*.json")):
+    for path in card_files(cards_dir):
         verbs = card_verbs(json.loads(path.read_text(encoding="utf-8"))) - set(CARD_ACTIONS)
         if verbs:
             missing[path.name] = verbs
     return missing
 
 
-def declaration_problems(cards_dir, handlers) -> list[str]:
+def declaration_problems(cards_dir, groups) -> list[str]:
     """What is wrong with the declarations, for the bot to refuse to start on: a card verb no
-    handler declares, a declaration whose handler `handlers` lacks, or an Action.Execute whose
-    card is not in `cards_dir`."""
+    handler declares, a declaration whose handler group is not among `groups` (key -> instance)
+    or lacks the method, or an Action.Execute whose card is not in `cards_dir`."""
     from pathlib import Path
 
     problems = [f"{name} uses the undeclared card verb(s) {', '.join(sorted(verbs))}"
                 for name, verbs in undeclared_card_verbs(cards_dir).items()]
     for spec in [*REGISTRY, *CARD_ACTIONS.values()]:
-        if not callable(getattr(handlers, spec.handler_name, None)):
+        if not callable(getattr(groups.get(spec.owner), spec.method, None)):
             problems.append(f"{getattr(spec, 'name', None) or spec.verb} is declared with a "
-                            f"missing handler {spec.handler_name}")
+                            f"missing handler {spec.owner}.{spec.method}")
     for action in CARD_ACTIONS.values():
         if action.invoke is not None and not (Path(cards_dir) / f"{action.invoke}.json").is_file():
             problems.append(f"{action.verb} answers with the missing card {action.invoke}")

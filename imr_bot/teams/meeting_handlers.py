@@ -9,14 +9,21 @@ from imr_bot.domain.inputs import whole_number
 from imr_bot.domain.policy import Permission
 from imr_bot.services import identity, meetings, notifications
 from imr_bot.services.access import Target
+from imr_bot.services.context import ServiceContext
 
-from .commands import card_action, command, first_word
+from .commands import HandlerGroup, card_action, command, first_word
 from .turn import Turn, parse_id
-from .views import outcome_data
+from .views import meetings_table, outcome_data
 
 
-class MeetingHandlers:
+class MeetingHandlers(HandlerGroup):
     """Meetings: the QA lead sends and confirms, participants answer, the QA lead records."""
+
+    key = "meetings"
+
+    def __init__(self, ctx: ServiceContext):
+        self.ctx = ctx
+
 
     @command("meeting", "meeting REF [qa]", "A review's meetings and what is awaited from whom; "
              "“qa” lets the QA lead arrange a meeting with the author during QA.",
@@ -27,37 +34,33 @@ class MeetingHandlers:
             await turn.say("Tell me the review, e.g. `imr meeting DDSCP/CSPR/2026/014`.")
             return
         if len(words) > 1 and words[1].lower() == "qa":
-            await meetings.propose_qa_meeting(turn.bot.ctx, turn.actor, words[0])
+            await meetings.propose_qa_meeting(self.ctx, turn.actor, words[0])
             turn.deliver_soon()
             await turn.say("A draft QA and author meeting is on its way to you to adjust and send.")
             return
-        review, lines = await meetings.overview(turn.bot.ctx, turn.actor, words[0])
+        review, lines = await meetings.overview(self.ctx, turn.actor, words[0])
         if not lines:
             await turn.say(f"{review.reference} has no meetings yet: the scoping meeting is "
                            "arranged once the author accepts.")
             return
-        await turn.card("people", {
-            "title": f"Meetings for {review.reference}", "subtitle": "Times are UK time.",
-            "col1": "Meeting", "col2": "When", "col3": "Status", "col4": "Waiting for",
-            "rows": [{"a": line.title, "a2": "", "b": line.when, "c": line.status,
-                      "d": line.waiting_for} for line in lines]})
+        await turn.card("table", meetings_table(review.reference, lines))
 
     @card_action("meeting.send", Permission.ORGANISE_MEETING, review=Target.MEETING_ID)
     async def on_meeting_send(self, turn: Turn, value: dict) -> None:
-        meeting = await meetings.send(turn.bot.ctx, turn.actor, parse_id(value.get("meetingId")),
+        meeting = await meetings.send(self.ctx, turn.actor, parse_id(value.get("meetingId")),
                                       str(value.get("day") or ""), str(value.get("time") or ""),
                                       str(value.get("minutes") or "60"),
                                       str(value.get("location") or ""))
         turn.deliver_soon()
         said = (f"Sent: {meetings.when_text(meeting.starts, meeting.minutes)}. I'll tell you if "
                 "anyone proposes another time, and when it is confirmed.")
-        for person in await identity.not_reached(turn.bot.ctx, meeting.awaiting()):
+        for person in await identity.not_reached(self.ctx, meeting.awaiting()):
             said += " " + notifications.will_reach_when_they_open(person, "the invitation")
         await turn.say(said)
 
     @card_action("meeting.change", Permission.ORGANISE_MEETING, review=Target.MEETING_ID)
     async def on_meeting_change(self, turn: Turn, value: dict) -> None:
-        name, data = await meetings.change_form(turn.bot.ctx, turn.actor, parse_id(value.get("meetingId")))
+        name, data = await meetings.change_form(self.ctx, turn.actor, parse_id(value.get("meetingId")))
         await turn.card(name, data)
 
     @card_action("meeting.accept", Permission.ANSWER_MEETING, review=Target.MEETING_ID)
@@ -73,27 +76,27 @@ class MeetingHandlers:
         moment (moved, confirmed, held) says what became of the meeting."""
         try:
             meeting, said = await meetings.answer(
-                turn.bot.ctx, turn.actor, parse_id(value.get("meetingId")), accept=accept,
+                self.ctx, turn.actor, parse_id(value.get("meetingId")), accept=accept,
                 day=str(value.get("day") or ""), time_text=str(value.get("time") or ""),
                 sequence=whole_number(value.get("sequence"), low=0))
         except MomentPassed as passed:
-            await turn.replace_pressed_card(turn.bot.cards.render("outcome", outcome_data(
+            await turn.replace_pressed_card("outcome", outcome_data(
                 f"IMR {passed.reference}" if passed.reference else "Meeting", str(passed),
-                colour="Warning")))
+                colour="Warning"))
             await turn.say(str(passed))
             return
         turn.deliver_soon()
-        day = format_date(turn.bot.ctx.clock.today())
+        day = format_date(self.ctx.clock.today())
         outcome = (f"Accepted by you, {day}." if accept else
                    f"You proposed another time, {day}; the QA senior lead will confirm.")
-        await turn.replace_pressed_card(turn.bot.cards.render("outcome", outcome_data(
+        await turn.replace_pressed_card("outcome", outcome_data(
             meeting.kind.title, outcome, colour="Good" if accept else "Default",
-            facts=[("Proposed time", meetings.when_text(meeting.starts, meeting.minutes))])))
+            facts=[("Proposed time", meetings.when_text(meeting.starts, meeting.minutes))]))
         await turn.say(said)
 
     @card_action("meeting.confirm", Permission.ORGANISE_MEETING, review=Target.MEETING_ID)
     async def on_meeting_confirm(self, turn: Turn, value: dict) -> None:
-        meeting = await meetings.confirm(turn.bot.ctx, turn.actor, parse_id(value.get("meetingId")),
+        meeting = await meetings.confirm(self.ctx, turn.actor, parse_id(value.get("meetingId")),
                                          str(value.get("day") or ""), str(value.get("time") or ""))
         turn.deliver_soon()
         await turn.say(f"Confirmed for {meetings.when_text(meeting.starts, meeting.minutes)}; "
@@ -101,13 +104,13 @@ class MeetingHandlers:
 
     @card_action("meeting.outcome", Permission.ORGANISE_MEETING, review=Target.MEETING_ID)
     async def on_meeting_outcome(self, turn: Turn, value: dict) -> None:
-        name, data = await meetings.outcome_form(turn.bot.ctx, turn.actor,
+        name, data = await meetings.outcome_form(self.ctx, turn.actor,
                                                  parse_id(value.get("meetingId")))
         await turn.card(name, data)
 
     @card_action("meeting.record", Permission.ORGANISE_MEETING, review=Target.MEETING_ID)
     async def on_meeting_record(self, turn: Turn, value: dict) -> None:
-        recorded = await meetings.record_outcome(turn.bot.ctx, turn.actor,
+        recorded = await meetings.record_outcome(self.ctx, turn.actor,
                                                  parse_id(value.get("meetingId")), value)
         turn.deliver_soon()
         await turn.say(f"Recorded. {recorded.said}")

@@ -8,43 +8,36 @@ once, for 15 minutes. Every download is audited.
 from __future__ import annotations
 
 import aiohttp
-from botbuilder.core import MessageFactory, TurnContext
-from botbuilder.schema import Attachment
 
+from imr_bot.config import Settings
 from imr_bot.documents.checker import BY_CODE, CheckResult
 from imr_bot.domain.people import Actor
 from imr_bot.domain.plain_text import plain
 from imr_bot.domain.policy import Permission, require
 from imr_bot.domain.review import Review
 from imr_bot.services import files, templates
+from imr_bot.services.context import ServiceContext
 
 from .attachments import (
     FetchPolicy,
-    RefusedFile,
     TooLarge,
     check_before_fetch,
     download,
-    teams_files,
-    upload,
 )
-from .commands import command, first_word
+from .commands import HandlerGroup, command, first_word
 from .turn import Turn
 
-FILE_CONSENT = "application/vnd.microsoft.teams.card.file.consent"
-FILE_INFO = "application/vnd.microsoft.teams.card.file.info"
 TEMPLATE_BYTES = 10 * 1024 * 1024
 
 
-async def offer_file(turn: Turn, filename: str, content: bytes, content_type: str,
-                     review_id: int | None, description: str) -> None:
-    token = await files.offer(turn.bot.ctx, filename=filename, content_type=content_type,
+async def offer_file(ctx: ServiceContext, settings: Settings, turn: Turn, filename: str,
+                     content: bytes, content_type: str, review_id: int | None,
+                     description: str) -> None:
+    token = await files.offer(ctx, filename=filename, content_type=content_type,
                               content=content, created_by=turn.actor.key, review_id=review_id)
-    link = f"{turn.bot.settings.base_url}/files/{token}"
+    link = f"{settings.base_url}/files/{token}"
     if turn.scope == "personal":
-        consent = Attachment(content_type=FILE_CONSENT, name=filename, content={
-            "description": description, "sizeInBytes": len(content),
-            "acceptContext": {"token": token}, "declineContext": {"token": token}})
-        await turn.context.send_activity(MessageFactory.attachment(consent))
+        await turn.replies.offer_file(filename, description, len(content), token)
         await turn.say(f"Allow the upload above to save **{filename}** to your OneDrive, or "
                        f"[download it here]({link}) (the link works once, for 15 minutes).")
     else:
@@ -52,30 +45,13 @@ async def offer_file(turn: Turn, filename: str, content: bytes, content_type: st
                        "for the first person who opens it).")
 
 
-async def on_file_consent_accept(bot, turn_context: TurnContext, response) -> None:
-    """The user allowed the upload: PUT the file to the URL Teams gave, then show it."""
-    token = (response.context or {}).get("token") if isinstance(response.context, dict) else None
-    found = await files.collect(bot.ctx, token or "", client="teams-file-consent") if token else None
-    if found is None:
-        await turn_context.send_activity("That file has expired; please ask for it again.")
-        return
-    info = response.upload_info
-    size = len(found.content)
-    # the upload URL comes in the activity: vetted like a download (SharePoint, public, no hops)
-    try:
-        await upload(str(info.upload_url or ""), found.content,
-                     {"Content-Length": str(size), "Content-Range": f"bytes 0-{size - 1}/{size}"},
-                     FetchPolicy.from_settings(bot.settings))
-    except RefusedFile:
-        await turn_context.send_activity("Teams gave me an upload address outside SharePoint, so "
-                                         "I did not send the file there; please ask for it again.")
-        return
-    card = Attachment(content_type=FILE_INFO, name=info.name, content_url=info.content_url,
-                      content={"uniqueId": info.unique_id, "fileType": info.file_type})
-    await turn_context.send_activity(MessageFactory.attachment(card))
+class TemplateHandlers(HandlerGroup):
+    key = "templates"
 
+    def __init__(self, ctx: ServiceContext, settings: Settings):
+        self.ctx = ctx
+        self.settings = settings
 
-class TemplateHandlers:
     @command("templates", "templates", "The Word templates I can make, by partnership.",
              Permission.HELP, group="Documents")
     async def templates(self, turn: Turn, args: str) -> None:
@@ -105,12 +81,12 @@ class TemplateHandlers:
                 await turn.say("Use `imr template KIND [REF] --pack derbyshire|bradford`, e.g. "
                                "`imr template imr --pack bradford`.")
                 return
-        generated = await templates.generate(turn.bot.ctx, turn.actor, words[0],
+        generated = await templates.generate(self.ctx, turn.actor, words[0],
                                              words[1] if len(words) > 1 else None,
-                                             turn.bot.settings.protective_marking, pack)
+                                             self.settings.protective_marking, pack)
         source = "" if generated.source == "built-in" else f" (from the supplied {generated.source})"
-        await offer_file(turn, generated.filename, generated.content, templates.DOCX,
-                         generated.review_id, f"IMR template{source}")
+        await offer_file(self.ctx, self.settings, turn, generated.filename, generated.content,
+                         templates.DOCX, generated.review_id, f"IMR template{source}")
 
     async def _upload(self, turn: Turn, words: list[str]) -> None:
         if len(words) != 2:
@@ -120,7 +96,7 @@ class TemplateHandlers:
                            "a template may also use {% if field %}…{% endif %} and |upper, "
                            "|lower or |default('…'), and nothing else.")
             return
-        found = teams_files(turn.context.activity)
+        found = list(turn.request.files)
         if not found:
             await turn.say("Attach the .docx to the same message as the command.")
             return
@@ -130,7 +106,7 @@ class TemplateHandlers:
         try:
             check_before_fetch(sent, ("docx",), TEMPLATE_BYTES)
             content = await download(sent.url, TEMPLATE_BYTES,
-                                     FetchPolicy.from_settings(turn.bot.settings))
+                                     FetchPolicy.from_settings(self.settings))
         except TooLarge:
             await turn.say(f"“{plain(name)}” is over {TEMPLATE_BYTES // (1024 * 1024)} MB; a "
                            "template should be far smaller.")
@@ -138,12 +114,12 @@ class TemplateHandlers:
         except (aiohttp.ClientError, TimeoutError):  # the short-lived URL expired, or the network
             await turn.say(f"I couldn't download “{plain(name)}”. Please send it again.")
             return
-        uploaded = await templates.upload(turn.bot.ctx, turn.actor, words[0], words[1], name,
-                                          content, turn.bot.settings.protective_marking)
+        uploaded = await templates.upload(self.ctx, turn.actor, words[0], words[1], name,
+                                          content, self.settings.protective_marking)
         said = f"“{plain(name)}” is now the {words[1]} template for {uploaded.where}."
         if uploaded.marked:
             said += (" Its header had no protective marking, so I added {{ marking }} at the top "
-                     f"(it prints as {turn.bot.settings.protective_marking}).")
+                     f"(it prints as {self.settings.protective_marking}).")
         if uploaded.unknown:
             said += ("\n\n⚠ These fields are not ones I can fill, and will stay empty: "
                      + ", ".join(f"{{{{ {u} }}}}" for u in uploaded.unknown)
@@ -164,7 +140,7 @@ class TemplateHandlers:
         if not args.strip():
             await turn.say("Tell me the review, e.g. `imr check DDSCP/CSPR/2026/014`.")
             return
-        review, version, result = await templates.check_latest(turn.bot.ctx, turn.actor, args.strip())
+        review, version, result = await templates.check_latest(self.ctx, turn.actor, args.strip())
         await turn.card("document_check", document_check_card(
             result, f"Document check: {review.reference}, version {version}",
             quote=may_read_entries(review, turn.actor)))

@@ -14,9 +14,11 @@ from imr_bot.domain.submissions import Decision, Level
 from imr_bot.domain.todo import STEP_GROUPS, Step, Todo
 from imr_bot.services import todo, tracker
 from imr_bot.services.access import Target
+from imr_bot.services.context import ServiceContext
 
 from . import views
-from .commands import PERSONAL, card_action, command, first_word
+from .approval_handlers import ApprovalHandlers
+from .commands import PERSONAL, HandlerGroup, card_action, command, first_word
 from .turn import Turn, parse_id, reference_and_reason
 
 APPROVERS = frozenset({Role.QA_LEAD, Role.SD_EHS})
@@ -90,18 +92,24 @@ def _this_week(args: str) -> bool:
     return "week" in args.lower().split()
 
 
-class TodoHandlers:
+class TodoHandlers(HandlerGroup):
+    key = "todo"
+
+    def __init__(self, ctx: ServiceContext, approvals: ApprovalHandlers):
+        self.ctx = ctx
+        self.approvals = approvals  # a todo button starts `imr submit`
+
     @command("todo", "todo [week]", "What is waiting for you, soonest first: offers, meetings, "
              "documents to submit, decisions, reminders; each with a button. “week” for what is "
              "due by the end of this working week.",
              Permission.VIEW_STATUS, scopes=PERSONAL, aliases=("tasks", "mine"),
-             group="Getting started")
+             group="Getting started", answers_questions=True)
     async def todo(self, turn: Turn, args: str) -> None:
         await self.show_todo(turn, this_week=_this_week(args))
 
     async def show_todo(self, turn: Turn, *, this_week: bool = False) -> None:
         """The steps waiting for this person; with none, the reviews they hold a part in."""
-        ctx = turn.bot.ctx
+        ctx = self.ctx
         listed = await todo.for_person(ctx, turn.actor, this_week=this_week)
         if listed.items:
             await turn.card("todo", todo_data(listed, turn.actor.person.first_name))
@@ -128,7 +136,7 @@ class TodoHandlers:
             await turn.say("Tell me the review, e.g. `imr accept DDSCP/CSPR/2026/014`. "
                            "`imr todo` lists what is waiting for you.")
             return
-        said = await todo.accept(turn.bot.ctx, turn.actor, reference)
+        said = await todo.accept(self.ctx, turn.actor, reference)
         turn.deliver_soon()
         await turn.say(said)
 
@@ -141,7 +149,7 @@ class TodoHandlers:
             await turn.say("Tell me the review and why, e.g. `imr decline DDSCP/CSPR/2026/014 on "
                            "leave for most of the review`.")
             return
-        said = await todo.decline(turn.bot.ctx, turn.actor, reference, reason)
+        said = await todo.decline(self.ctx, turn.actor, reference, reason)
         turn.deliver_soon()
         await turn.say(said)
 
@@ -165,7 +173,7 @@ class TodoHandlers:
                 "amend DDSCP/CSPR/2026/014 the chronology stops in March"
             await turn.say(f"Tell me the review, e.g. `imr {example}`.")
             return
-        review, level, version = await todo.decide(turn.bot.ctx, turn.actor, reference, decision,
+        review, level, version = await todo.decide(self.ctx, turn.actor, reference, decision,
                                                    comment)
         turn.deliver_soon()
         if decision == Decision.AMENDMENTS:
@@ -181,12 +189,12 @@ class TodoHandlers:
     # -- the buttons on the todo card -----------------------------------------------------------
     @card_action("todo.offer", Permission.ANSWER_OFFER, review=Target.ALLOCATION_ID)
     async def on_todo_offer(self, turn: Turn, value: dict) -> None:
-        data = await todo.offer_card(turn.bot.ctx, turn.actor, parse_id(value.get("allocationId")))
+        data = await todo.offer_card(self.ctx, turn.actor, parse_id(value.get("allocationId")))
         await turn.card("allocation_offer", data)
 
     @card_action("todo.invite", Permission.ANSWER_MEETING, review=Target.MEETING_ID)
     async def on_todo_invite(self, turn: Turn, value: dict) -> None:
-        data = await todo.invite_card(turn.bot.ctx, turn.actor, parse_id(value.get("meetingId")))
+        data = await todo.invite_card(self.ctx, turn.actor, parse_id(value.get("meetingId")))
         await turn.card("meeting_invite", data)
 
     @card_action("todo.submit", Permission.SUBMIT_REPORT, review=Target.REFERENCE)
@@ -194,7 +202,7 @@ class TodoHandlers:
         reference = str(value.get("reference") or "")[:60].strip()
         if not reference or " " in reference:
             raise DomainError("That button's data was not valid.")
-        await self.submit(turn, reference)
+        await self.approvals.submit(turn, reference)
 
     @card_action("todo.approval", Permission.DECIDE_APPROVAL, review=Target.REVIEW_ID)
     async def on_todo_approval(self, turn: Turn, value: dict) -> None:
@@ -202,6 +210,6 @@ class TodoHandlers:
             level = Level(str(value.get("level")))
         except ValueError:
             raise DomainError("That button's data was not valid.") from None
-        data = await todo.approval_card(turn.bot.ctx, turn.actor, parse_id(value.get("reviewId")),
+        data = await todo.approval_card(self.ctx, turn.actor, parse_id(value.get("reviewId")),
                                         parse_id(value.get("version")), level)
-        await turn.card("approval", {**data, "baseUrl": turn.bot.ctx.base_url})
+        await turn.card("approval", {**data, "baseUrl": self.ctx.base_url})

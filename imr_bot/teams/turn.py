@@ -1,36 +1,91 @@
-"""One turn as the handlers see it: who is asking, where, and how to answer; and the small
-parsers every handler uses for command arguments and card data."""
+"""One turn as the handlers see it, with no Teams SDK in it: the request (who is asking, where,
+what they typed or pressed, the files they sent) and where the answers go (a reply sink the
+Teams room implements); and the small parsers every handler uses for arguments and card data."""
 
 from __future__ import annotations
 
-import logging
 import re
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
-
-from botbuilder.core import CardFactory, MessageFactory, TurnContext
+from dataclasses import dataclass, field
+from typing import Any, Protocol
 
 from imr_bot.domain.errors import DomainError
 from imr_bot.domain.inputs import whole_number
 from imr_bot.domain.people import Actor
 
-from .turn_state import OUTBOX_KEY
+from .attachments import TeamsFile
 
-if TYPE_CHECKING:
-    from .bot import ImrBot
 
-log = logging.getLogger(__name__)
+@dataclass(frozen=True)
+class Request:
+    actor: Actor
+    scope: str  # personal, team or groupChat
+    conversation_key: str  # user:..., channel:... or chat:... (as conversation references are kept)
+    conversation_name: str | None = None  # a channel's name, when Teams says it
+    text: str = ""  # what was typed, normalised (no @mention, no leading imr)
+    verb: str | None = None  # a card's action
+    data: dict[str, Any] | None = None  # the card's data, with what was typed on it
+    files: tuple[TeamsFile, ...] = ()  # files attached to the message, as plain descriptors
+
+
+class Replies(Protocol):
+    """Where a turn's answers go (the Teams room implements it)."""
+
+    async def say(self, text: str) -> None: ...
+
+    async def card(self, name: str, data: dict) -> None: ...
+
+    async def replace_pressed_card(self, name: str, data: dict) -> bool: ...
+
+    async def offer_file(self, filename: str, description: str, size: int,
+                         token: str) -> None: ...
+
+    def deliver_soon(self) -> None: ...
+
+
+class Conversation(Protocol):
+    """What the conversation keeps between turns, and the dialog it can start."""
+
+    async def submitting(self) -> str | None: ...
+
+    async def set_submitting(self, reference: str | None) -> None: ...
+
+    async def begin_new_review(self, options: dict | None = None) -> None: ...
 
 
 @dataclass
 class Turn:
-    context: TurnContext
-    actor: Actor
-    scope: str  # personal, team or groupChat
-    bot: ImrBot
+    request: Request
+    replies: Replies
+    conversation: Conversation = field(repr=False, default=None)  # type: ignore[assignment]
+
+    @property
+    def actor(self) -> Actor:
+        return self.request.actor
+
+    @property
+    def scope(self) -> str:
+        return self.request.scope
 
     async def say(self, text: str) -> None:
-        await self.context.send_activity(MessageFactory.text(text))
+        await self.replies.say(text)
+
+    async def card(self, name: str, data: dict) -> None:
+        await self.replies.card(name, data)
+
+    async def replace_pressed_card(self, name: str, data: dict) -> bool:
+        """Change the card whose button started this turn into the card `name` with `data`.
+        False when there is no such card, or Teams would not change it (then the caller says it
+        in a new message)."""
+        return await self.replies.replace_pressed_card(name, data)
+
+    async def show_card(self, name: str, data: dict) -> None:
+        """In place of the card whose button was pressed, else as a new message: one card that
+        changes, not a new copy for every click."""
+        if not await self.replace_pressed_card(name, data):
+            await self.card(name, data)
+
+    def deliver_soon(self) -> None:
+        self.replies.deliver_soon()
 
     async def reference_and_reason(self, args: str, ask: str) -> tuple[str, str] | None:
         """The review and the reason a command was given; without a review, ask (with `ask`,
@@ -40,37 +95,6 @@ class Turn:
             await self.say(ask)
             return None
         return reference, reason
-
-    def deliver_soon(self) -> None:
-        self.context.turn_state[OUTBOX_KEY] = True
-
-    async def card(self, name: str, data: dict) -> None:
-        card = self.bot.cards.render(name, data)
-        await self.context.send_activity(MessageFactory.attachment(CardFactory.adaptive_card(card)))
-
-    async def show_card(self, name: str, data: dict) -> None:
-        """In place of the card whose button was pressed, else as a new message: one card that
-        changes, not a new copy for every click."""
-        if not await self.replace_pressed_card(self.bot.cards.render(name, data)):
-            await self.card(name, data)
-
-    async def replace_pressed_card(self, card: dict) -> bool:
-        """Change the card whose Action.Submit started this turn (Teams names its message in
-        replyToId) into `card`. False when there is no such card, or Teams would not change it
-        (then the caller says it in a new message)."""
-        activity = self.context.activity
-        if activity.type != "message" or not activity.reply_to_id or not isinstance(
-                activity.value, dict):
-            return False
-        update = MessageFactory.attachment(CardFactory.adaptive_card(card))
-        update.id = activity.reply_to_id
-        try:
-            await self.context.update_activity(update)
-        except Exception:  # an old message Teams will not edit: the answer goes as a new one
-            log.info("could not update the pressed card", exc_info=True)
-            return False
-        return True
-
 
 
 def reference_and_reason(args: str) -> tuple[str, str]:

@@ -130,3 +130,71 @@ def outcome_data(title: str, outcome: str, *, colour: str = "Default", note: str
     return {"title": title, "outcome": outcome, "colour": colour, "note": note,
             "facts": [{"title": t, "value": v} for t, v in facts or []],
             "hasFacts": bool(facts)}
+
+
+# -- the table card (cards/table.json): a title, four headed columns, a row per thing -----------
+def table_row(item: str, first: str, second: str, third: str, *,
+              item_detail: str = "") -> dict[str, str]:
+    """One row: the thing it is about (bold, with a quieter detail under it), then three values."""
+    return {"item": item, "itemDetail": item_detail, "first": first, "second": second,
+            "third": third}
+
+
+def table_data(title: str, subtitle: str, headings: tuple[str, str, str, str],
+               rows: list[dict[str, str]]) -> dict[str, Any]:
+    item, first, second, third = headings
+    return {"title": title, "subtitle": subtitle, "rows": rows,
+            "headings": {"item": item, "first": first, "second": second, "third": third}}
+
+
+def reminders_table(reference: str, planned, sent: list[str]) -> dict[str, Any]:
+    """`imr reminders`: the reminders planned (working days ahead), then the last ones sent."""
+    rows = [table_row(format_date(p.day), p.text, p.recipients, "planned") for p in planned]
+    for line in sent[-20:]:
+        day, time, what = line.split(" ", 2)
+        rows.append(table_row(f"{day} {time}", what, "", "sent-log"))
+    return table_data(f"Reminders for {reference}", "Planned (working days only, 08:00-18:00) "
+                      "and already sent.", ("Day", "Reminder", "To", ""), rows)
+
+
+def history_table(reference: str, lines) -> dict[str, Any]:
+    """`imr history`: the audit trail, the last 60 entries, oldest first."""
+    return table_data(f"History of {reference}", f"{len(lines)} entries, oldest first.",
+                      ("When", "What", "Who", ""),
+                      [table_row(line.at, line.what, line.who, "") for line in lines[-60:]])
+
+
+def meetings_table(reference: str, lines) -> dict[str, Any]:
+    """`imr meeting`: a review's meetings and who is awaited."""
+    return table_data(f"Meetings for {reference}", "Times are UK time.",
+                      ("Meeting", "When", "Status", "Waiting for"),
+                      [table_row(line.title, line.when, line.status, line.waiting_for)
+                       for line in lines])
+
+
+def fairness_table(loads) -> dict[str, Any]:
+    """`imr people load`: open IMRs and the last year's allocations per person."""
+    return table_data(
+        "Fairness: IMRs per person", "Open IMRs now, and allocations in the last 12 months.",
+        ("Person", "Open IMRs (author / QA lead)", "Offers awaiting an answer",
+         "Allocated in 12 months"),
+        [table_row(r.person.name, f"{r.open_imrs} / {r.qa_open}", str(r.open_offers),
+                   str(r.allocations_12_months), item_detail=r.person.service) for r in loads])
+
+
+def pool_table(loads, today) -> dict[str, Any]:
+    """`imr people`: the pool, with each person's load and availability."""
+    return table_data(
+        "The IMR pool", "Authors and QA senior leads, with their current load.",
+        ("Person", "Roles", "Load", "Availability"),
+        [table_row(r.person.name, ", ".join(sorted(x.title for x in r.person.roles)),
+                   f"{r.open_imrs + r.open_offers} of {r.person.max_concurrent}",
+                   availability(r.person, today), item_detail=r.person.email) for r in loads])
+
+
+def availability(person, today) -> str:
+    upcoming = [p for p in person.leave if p.ends >= today]
+    if not upcoming:
+        return "available"
+    first = min(upcoming, key=lambda p: p.starts)
+    return f"leave {format_date(first.starts)} to {format_date(first.ends)}"

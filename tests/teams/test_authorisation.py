@@ -27,6 +27,7 @@ from imr_bot.services import approvals
 from imr_bot.services.access import REFUSAL, Target
 from imr_bot.store import tables
 from imr_bot.store.unit_of_work import UnitOfWork
+from imr_bot.teams.card_templates import card_files
 from imr_bot.teams.commands import CARD_ACTIONS, REGISTRY, card_action, card_verbs
 from tests.documents.test_checker import DERBYSHIRE, ROWS, chronology, report
 from tests.teams.harness import (
@@ -358,7 +359,7 @@ def test_every_verb_in_the_cards_is_declared():
     from imr_bot.config import PROJECT_ROOT
 
     used = set()
-    for path in sorted((PROJECT_ROOT / "cards").glob("*.json")):
+    for path in card_files(PROJECT_ROOT / "cards"):
         used |= card_verbs(json.loads(path.read_text(encoding="utf-8")))
     assert used and used <= set(CARD_ACTIONS), used - set(CARD_ACTIONS)
 
@@ -378,10 +379,10 @@ def test_every_verb_the_code_names_is_declared():
 
 
 def test_every_declared_action_has_its_handler():
-    from imr_bot.teams.handlers import CommandHandlers
+    from imr_bot.teams.commands import GROUPS_BY_KEY
 
     for action in CARD_ACTIONS.values():
-        assert callable(getattr(CommandHandlers, action.handler_name, None)), action
+        assert callable(getattr(GROUPS_BY_KEY[action.owner], action.method, None)), action
 
 
 def test_the_bot_refuses_to_start_with_a_card_verb_nobody_declared(tmp_path):

@@ -22,3 +22,11 @@ def test_every_card_has_sample_data():
 @pytest.mark.parametrize("name", LIBRARY.names())
 def test_every_card_binds_to_a_valid_card(name):
     assert_valid_card(LIBRARY.render(name, samples()[name]))
+
+
+@pytest.mark.parametrize("name", LIBRARY.names())
+def test_every_card_has_its_designer_sample_data_beside_it(name):
+    import json
+
+    data = json.loads((ROOT / "cards" / f"{name}.data.json").read_text(encoding="utf-8"))
+    assert_valid_card(LIBRARY.render(name, data))

@@ -3,7 +3,7 @@ from pathlib import Path
 
 import pytest
 
-from imr_bot.teams.card_templates import CardLibrary, bind
+from imr_bot.teams.card_templates import CardLibrary, bind, card_files
 
 CARDS = Path(__file__).resolve().parents[2] / "cards"
 
@@ -39,7 +39,7 @@ def test_missing_values_bind_to_empty_text():
     assert bind({"text": "[${nothing.here}]"}, {}) == {"text": "[]"}
 
 
-@pytest.mark.parametrize("path", sorted(CARDS.glob("*.json")), ids=lambda p: p.stem)
+@pytest.mark.parametrize("path", card_files(CARDS), ids=lambda p: p.stem)
 def test_every_card_file_is_json_a_designer_can_open(path):
     card = json.loads(path.read_text(encoding="utf-8"))
     assert card["type"] == "AdaptiveCard" and card["version"] == "1.5"
