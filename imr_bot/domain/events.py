@@ -80,6 +80,13 @@ class MeetingRecorded(ReviewEvent):
 
 
 @dataclass(frozen=True)
+class ApprovalRequested(ReviewEvent):
+    """A version is waiting for a decision at a level (submitted, or passed QA)."""
+    version: int
+    level: str  # "qa" or "sd"
+
+
+@dataclass(frozen=True)
 class ReportResubmitted(ReviewEvent):
     """The author sent a new version to the Service Director after amendments."""
     version: int

@@ -21,6 +21,7 @@ from .events import (
     AllocationAccepted,
     AllocationDeclined,
     AmendmentsRequested,
+    ApprovalRequested,
     BoardLine,
     DigestDue,
     MeetingRecorded,
@@ -205,6 +206,8 @@ def _messages(event: Any) -> Iterator[Message]:  # noqa: C901 - one branch per e
         for person_id in set(people.values()):
             yield Notice(ToPerson(person_id), "meeting_recorded",
                          f"meeting:{event.meeting_id}:recorded", text=text)
+    elif isinstance(event, ApprovalRequested):
+        yield _ask(rid, event.level, event.version)
     elif isinstance(event, ReportResubmitted):
         if Role.QA_LEAD in people:
             yield _told(people[Role.QA_LEAD], rid, f"resubmitted:{event.version}",
@@ -222,8 +225,7 @@ def _messages(event: Any) -> Iterator[Message]:  # noqa: C901 - one branch per e
         yield _told(people[Role.AUTHOR], rid, key,
                     f"{plain(event.by_name)} approved **{ref}** (version {event.version}). It "
                     "has gone to the Service Director for sign-off.")
-        yield Notice(ToApprovers("sd"), "approval_request",
-                     f"review:{rid}:approval:sd:v{event.version}", card="approval")
+        yield _ask(rid, "sd", event.version)
         yield Notice(ToHolders(Role.SD_QPP), "approval_notice", f"review:{rid}:{key}:cc",
                      text=f"For information: **{ref}** (version {event.version}) passed QA and is "
                           "with the Service Director (Early Help & Safeguarding) for sign-off.")
@@ -252,6 +254,11 @@ def _messages(event: Any) -> Iterator[Message]:  # noqa: C901 - one branch per e
                           f"{event.action}:{event.occurrence}")
     else:
         raise TypeError(f"no policy for {type(event).__name__}")
+
+
+def _ask(review_id: int, level: str, version: int) -> Notice:
+    return Notice(ToApprovers(level), "approval_request",
+                  f"review:{review_id}:approval:{level}:v{version}", card="approval")
 
 
 def _told(person_id: int, review_id: int, key: str, text: str) -> Notice:

@@ -9,6 +9,14 @@ from __future__ import annotations
 from imr_bot.domain.dates import format_date
 from imr_bot.domain.notification import About, Circumstances, OutgoingNotification, depends_on
 from imr_bot.domain.notification import why_stale as stale_reason
+from imr_bot.domain.notification_policy import (
+    ChannelPost,
+    ToApprovers,
+    ToHolders,
+    ToPerson,
+    channel_text,
+    messages_for,
+)
 from imr_bot.domain.people import Person
 from imr_bot.domain.plain_text import plain
 from imr_bot.domain.plan import Milestone
@@ -196,3 +204,64 @@ async def why_stale(uow, kind: str, review_id: int | None, about: About) -> str 
         allocation_status=allocation.status if allocation is not None else None,
         meeting_status=meeting.status if meeting is not None else None,
         meeting_sequence=meeting.sequence if meeting is not None else None))
+
+
+# -- events to outbox entries ---------------------------------------------------------------------
+async def publish(uow, events, now, fill=None, approvers=None) -> int:
+    """Queue, in the use case's unit of work (so with its change, in one transaction), what the
+    notification policy says each event calls for. `fill(notice, person)`: a card notice's data
+    for one recipient; `approvers(level)`: who decides that level now. Returns how many were
+    queued (a key already queued is not queued again)."""
+    queued = 0
+    for event in events:
+        for message in messages_for(event):
+            if isinstance(message, ChannelPost):
+                queued += await uow.outbox.queue(_channel_entry(message), now)
+                continue
+            for person in await _recipients(uow, message.to, approvers):
+                payload = ({"text": message.text} if message.text else
+                           {"card": message.card, "data": await fill(message, person)})
+                about = (About(allocation_id=message.allocation_id)
+                         if message.allocation_id is not None else None)
+                queued += await uow.outbox.queue(OutgoingNotification(
+                    key=f"{message.key}:person:{person.id}", recipient=person_recipient(person),
+                    kind=message.kind, review_id=event_review_id(event), payload=payload,
+                    about=about), now)
+    return queued
+
+
+def event_review_id(event) -> int | None:
+    review = getattr(event, "review", None)
+    return review.review_id if review is not None else None
+
+
+async def _recipients(uow, to, approvers) -> list[Person]:
+    if isinstance(to, ToPerson):
+        person = await uow.people.by_id(to.id)
+        return [person] if person is not None else []
+    if isinstance(to, ToHolders):
+        return list(await uow.people.with_role(to.role))
+    if isinstance(to, ToApprovers) and approvers is not None:
+        return list(await approvers(to.level))
+    raise TypeError(f"nobody to resolve {to!r} to")
+
+
+def _channel_entry(post: ChannelPost) -> OutgoingNotification:
+    if post.kind == "digest":
+        payload = {"card": "digest", "data": digest_data(post)}
+    else:
+        payload = {"text": channel_text(post)}
+    return OutgoingNotification(key=post.key, recipient=TRACKER, kind=post.kind,
+                                review_id=post.review_id, payload=payload)
+
+
+def digest_data(post: ChannelPost) -> dict:
+    """The daily digest card: references, stages, next dates and RAG, as the policy passed them."""
+    (today,) = post.dates
+    rows = [{"reference": line.reference, "stage": line.stage, "milestone": line.milestone,
+             "due": format_date(line.due), "left": line.working_days_left,
+             "daysLeft": days_left_words(line.working_days_left), "rag": line.rag.title,
+             "ragColour": RAG_COLOURS[line.rag]} for line in post.lines]
+    return {"title": f"IMR tracker, {format_date(today)}",
+            "subtitle": f"{post.total} open review(s), most urgent first." if rows else
+                        "There are no open reviews.", "rows": rows}
