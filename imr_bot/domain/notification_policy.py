@@ -201,8 +201,7 @@ def _messages(event: Any) -> Iterator[Message]:  # noqa: C901 - one branch per e
         yield _stage_post(review, "Author and QA lead allocated",
                           f"allocated:{event.allocation_id}")
     elif isinstance(event, MeetingRecorded):
-        dates = "; ".join(f"{title}: {format_date(due)}" for title, due in review.pending_dates)
-        text = f"{event.headline} for **{ref}**. Dates now: {dates}."
+        text = recorded_text(event)
         for person_id in set(people.values()):
             yield Notice(ToPerson(person_id), "meeting_recorded",
                          f"meeting:{event.meeting_id}:recorded", text=text)
@@ -254,6 +253,12 @@ def _messages(event: Any) -> Iterator[Message]:  # noqa: C901 - one branch per e
                           f"{event.action}:{event.occurrence}")
     else:
         raise TypeError(f"no policy for {type(event).__name__}")
+
+
+def recorded_text(event: MeetingRecorded) -> str:
+    """What a meeting's outcome tells the review's people (and the QA lead who recorded it)."""
+    dates = "; ".join(f"{title}: {format_date(due)}" for title, due in event.review.pending_dates)
+    return f"{event.headline} for **{event.review.reference}**. Dates now: {dates}."
 
 
 def _ask(review_id: int, level: str, version: int) -> Notice:
