@@ -229,11 +229,18 @@ async def _approvers_now(uow, review: Review, level: Level) -> list[Person]:
 
 async def _publish(ctx, uow, review: Review, version: int, events: list,
                    amendments: dict | None = None) -> None:
-    """Queue what the events call for; an approval card is the card as its approver sees it."""
+    """Queue what the events call for; an approval card is the card as its approver sees it
+    (the approval record read once for them all)."""
+    read: dict[Level, _Approval] = {}
+
     async def fill(notice, person: Person) -> dict:
         if notice.card == "amendments":
             return amendments
-        return await card_data(ctx, uow, review, version, Level(notice.to.level), viewer=person)
+        level = Level(notice.to.level)
+        if level not in read:
+            read[level] = await _approval(uow, review, version, level)
+        return await card_data(ctx, uow, review, version, level, viewer=person,
+                               approval=read[level])
 
     async def approvers(level: str) -> list[Person]:
         return await _approvers_now(uow, review, Level(level))
@@ -381,8 +388,8 @@ async def decide(ctx: ServiceContext, actor: Actor, review_id: int, version: int
         review = await uow.reviews.get_by_id(review_id)
         if review is None:
             raise DomainError("That review no longer exists.")
-        refusal = _refusal(await _approval(uow, review, version, level), review, actor, version,
-                           level)
+        approval = await _approval(uow, review, version, level)
+        refusal = _refusal(approval, review, actor, version, level)
         if refusal is not None:
             raise refusal
         comment = check_comment(decision, comment)
@@ -401,7 +408,11 @@ async def decide(ctx: ServiceContext, actor: Actor, review_id: int, version: int
                                at=now, review_id=review.id, version=version,
                                comment=comment, checklist=len(checklist))
         await _after_decision(ctx, uow, updated, version, level, decision, comment, actor)
-        data = await card_data(ctx, uow, updated, version, level, actor.person)
+        # the card as decided: the record read above, with the decision just recorded (read
+        # back for the name it is shown under), not the whole record again
+        decided = replace(approval, decided=await uow.submissions.decision(
+            review.id, version, level.value))
+        data = await card_data(ctx, uow, updated, version, level, actor.person, approval=decided)
         await uow.commit()
     return data
 
