@@ -201,20 +201,18 @@ async def _recipients(uow, to, approvers) -> list[Person]:
 
 def _channel_entry(post: ChannelPost) -> OutgoingNotification:
     if post.kind == "digest":
-        payload = {"card": "digest", "data": digest_data(post)}
+        # the facts as they stood, for delivery to render (imr_bot/teams/notice_views.py)
+        payload = {"view": "digest", "facts": digest_facts(post)}
     else:
         payload = {"text": channel_text(post)}
     return OutgoingNotification(key=post.key, recipient=TRACKER, kind=post.kind,
                                 review_id=post.review_id, payload=payload)
 
 
-def digest_data(post: ChannelPost) -> dict:
-    """The daily digest card: references, stages, next dates and RAG, as the policy passed them."""
+def digest_facts(post: ChannelPost) -> dict:
+    """The daily digest as the policy passed it: references, stages, next dates and RAG."""
     (today,) = post.dates
-    rows = [{"reference": line.reference, "stage": line.stage, "milestone": line.milestone,
-             "due": format_date(line.due), "left": line.working_days_left,
-             "daysLeft": days_left_words(line.working_days_left), "rag": line.rag.title,
-             "ragColour": RAG_COLOURS[line.rag]} for line in post.lines]
-    return {"title": f"IMR tracker, {format_date(today)}",
-            "subtitle": f"{post.total} open review(s), most urgent first." if rows else
-                        "There are no open reviews.", "rows": rows}
+    return {"day": today.isoformat(), "total": post.total, "lines": [
+        {"reference": line.reference, "stage": line.stage, "milestone": line.milestone,
+         "due": line.due.isoformat() if line.due else None, "left": line.working_days_left,
+         "rag": line.rag.value} for line in post.lines]}

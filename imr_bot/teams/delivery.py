@@ -26,6 +26,7 @@ from imr_bot.clock import Clock
 from imr_bot.observability import release_memory
 from imr_bot.services.delivery import LEASE, MAX_ATTEMPTS, DeliveryService
 
+from . import notice_views
 from .card_templates import CardLibrary
 from .rate_limit import TeamsLimits
 
@@ -162,6 +163,7 @@ class Delivery:
         return True
 
     async def _send(self, reference: dict, payload: dict) -> None:
+        payload = notice_views.render(payload)  # facts queued are rendered now
         if "card" in payload:
             # links in cards are made absolute here: where the bot is reached is the edge's concern
             card = self._cards.render(payload["card"],
