@@ -18,6 +18,7 @@ from imr_bot.observability import Metrics
 from imr_bot.scheduler import Schedule, create_scheduler
 from imr_bot.services import records
 from imr_bot.services.context import ServiceContext
+from imr_bot.services.delivery import DeliveryService
 from imr_bot.store.database import Database
 from imr_bot.store.state_records import StateRecords
 from imr_bot.store.unit_of_work import UnitOfWorkFactory
@@ -98,8 +99,8 @@ def build(settings: Settings | None = None, *, clock: Clock | None = None,
     ctx.calendar.is_working_day(clock.today())  # build the bank-holiday table now, not in a turn
     cards = CardLibrary(settings.cards_dir)
     adapter = adapter or create_adapter(settings, lean=settings.lean_adapter)
-    delivery = Delivery(adapter, settings.app_id, database, cards, clock, settings.base_url,
-                        lease=timedelta(seconds=settings.delivery_lease_seconds))
+    outbox = DeliveryService(database, clock, timedelta(seconds=settings.delivery_lease_seconds))
+    delivery = Delivery(adapter, settings.app_id, outbox, cards, clock, settings.base_url)
     bot = build_bot(ctx, cards, DatabaseStorage(StateRecords(database), clock), delivery, settings)
     # every card button reaches code only through a declaration: refuse to run with one missing
     undeclared = declaration_problems(settings.cards_dir, bot.groups)

@@ -22,7 +22,7 @@ from imr_bot.domain.allocation import (
 )
 from imr_bot.domain.dates import format_date
 from imr_bot.domain.errors import DomainError, MomentPassed, NotAllowed, UnknownReview
-from imr_bot.domain.notification import About, OutgoingNotification
+from imr_bot.domain.events import AllocationAccepted, AllocationDeclined, ReviewFacts
 from imr_bot.domain.people import Actor, Person
 from imr_bot.domain.plan import Milestone
 from imr_bot.domain.policy import Permission, require
@@ -211,14 +211,16 @@ async def answer(ctx: ServiceContext, actor: Actor, allocation_id: int, *, accep
                                             now, None if accept else reason):
             raise DomainError("This offer was answered a moment ago.")
         author = actor.person
-        heads = await uow.people.with_role(Role.HEAD_OF_CP)
         if not accept:
             await uow.audit.record(actor=actor.key, action="allocation.declined", at=now,
                                    review_id=review.id, reason=reason)
             options_now = await _options(ctx, uow, review)
-            for head in heads:
-                await uow.outbox.queue(notifications.allocation_declined(
-                    review, author, reason, head, options_now, allocation_id), now)
+
+            async def declined_card(_notice, _head) -> dict:
+                return notifications.allocation_declined_data(author, reason, options_now)
+
+            await notifications.publish(uow, [AllocationDeclined(
+                ReviewFacts.of(review), allocation_id, author.name, reason)], now, declined_card)
             await uow.commit()
             return review, "Thank you. The Head of CP & IRO will ask someone else."
         qa_lead = await uow.people.by_id(record.qa_lead_id)
@@ -236,15 +238,9 @@ async def answer(ctx: ServiceContext, actor: Actor, allocation_id: int, *, accep
         await uow.audit.record(actor=actor.key, action="allocation.accepted", at=now,
                                review_id=review.id, declaration=True)
         scoping = format_date(updated.plan.due[Milestone.SCOPING_MEETING])
-        for recipient, text in notifications.allocation_accepted(
-                updated, author, qa_lead, line_manager, heads, scoping):
-            await uow.outbox.queue(OutgoingNotification(
-                key=f"allocation:{allocation_id}:accepted:person:{recipient.id}",
-                recipient=notifications.person_recipient(recipient), kind="allocation_accepted",
-                review_id=review.id, payload={"text": text},
-                about=About(allocation_id=allocation_id)), now)
-        await uow.outbox.queue(notifications.stage_line_for_tracker(
-            updated, "Author and QA lead allocated", key_suffix=f"allocated:{allocation_id}"), now)
+        await notifications.publish(uow, [AllocationAccepted(
+            ReviewFacts.of(updated), allocation_id, author.id, author.name, qa_lead.id,
+            qa_lead.name, line_manager.id if line_manager is not None else None)], now)
         if review.stage == Stage.COMMISSIONED:
             # the next step: the QA lead arranges the scoping meeting
             from .meetings import MeetingKind, create_draft

@@ -14,9 +14,17 @@ from imr_bot.documents import jobs
 from imr_bot.documents.checker import stored_summary
 from imr_bot.domain.dates import format_date, parse_date
 from imr_bot.domain.errors import BadDate, DocumentRefused, DomainError, NotAllowed, UnknownReview
+from imr_bot.domain.events import (
+    AmendmentsRequested,
+    ApprovalRequested,
+    QaApproved,
+    ReportResubmitted,
+    ReviewFacts,
+    SignedOff,
+    SubmittedToDdscp,
+)
 from imr_bot.domain.notification import OutgoingNotification
 from imr_bot.domain.people import Actor, Person
-from imr_bot.domain.plain_text import plain
 from imr_bot.domain.plan import Milestone
 from imr_bot.domain.policy import Permission, require
 from imr_bot.domain.rag import standing
@@ -181,11 +189,9 @@ async def submit(ctx: ServiceContext, actor: Actor, reference: str) -> tuple[Rev
                                review_id=review.id, version=version, level=level.value,
                                documents=[d.sha256 for d in drafts])
         await _ask_approvers(ctx, uow, updated, version, level)
-        if level == Level.SD and Role.QA_LEAD in updated.people:
-            qa = await uow.people.by_id(updated.people[Role.QA_LEAD])
-            await _tell(uow, qa, updated, f"resubmitted:{version}", now,
-                        f"The author resubmitted **{updated.reference}** (version {version}) to the "
-                        "Service Director after amendments.")
+        if level == Level.SD:
+            await notifications.publish(uow, [ReportResubmitted(ReviewFacts.of(updated), version)],
+                                        now)
         await uow.commit()
     return updated, version, level
 
@@ -205,20 +211,40 @@ async def _approver_ids(uow, review: Review, level: Level, delegate: int | None)
 
 
 async def _ask_approvers(ctx, uow, review: Review, version: int, level: Level) -> None:
+    await _publish(ctx, uow, review, version, [ApprovalRequested(
+        ReviewFacts.of(review), version, level.value)])
+
+
+async def _approvers_now(uow, review: Review, level: Level) -> list[Person]:
+    """Who decides `level` now: the review's approver(s), and a delegate standing in."""
     delegate = await uow.submissions.delegate(review.id, level.value)
+    found = []
     for person_id in await _approver_ids(uow, review, level, delegate):
         person = await uow.people.by_id(person_id)
-        data = await card_data(ctx, uow, review, version, level, viewer=person)
-        await uow.outbox.queue(OutgoingNotification(
-            key=f"review:{review.id}:approval:{level.value}:v{version}:person:{person.id}",
-            recipient=person_recipient(person), kind="approval_request", review_id=review.id,
-            payload={"card": "approval", "data": data}), ctx.clock.now())
+        if person is not None:
+            found.append(person)
+    return found
 
 
-async def _tell(uow, person: Person, review: Review, key: str, now, text: str) -> None:
-    await uow.outbox.queue(OutgoingNotification(
-        key=f"review:{review.id}:{key}:person:{person.id}", recipient=person_recipient(person),
-        kind="approval_notice", review_id=review.id, payload={"text": text}), now)
+async def _publish(ctx, uow, review: Review, version: int, events: list,
+                   amendments: dict | None = None) -> None:
+    """Queue what the events call for; an approval card is the card as its approver sees it
+    (the approval record read once for them all)."""
+    read: dict[Level, _Approval] = {}
+
+    async def fill(notice, person: Person) -> dict:
+        if notice.card == "amendments":
+            return amendments
+        level = Level(notice.to.level)
+        if level not in read:
+            read[level] = await _approval(uow, review, version, level)
+        return await card_data(ctx, uow, review, version, level, viewer=person,
+                               approval=read[level])
+
+    async def approvers(level: str) -> list[Person]:
+        return await _approvers_now(uow, review, Level(level))
+
+    await notifications.publish(uow, events, ctx.clock.now(), fill, approvers)
 
 
 # -- the approval card ---------------------------------------------------------------------------
@@ -361,8 +387,8 @@ async def decide(ctx: ServiceContext, actor: Actor, review_id: int, version: int
         review = await uow.reviews.get_by_id(review_id)
         if review is None:
             raise DomainError("That review no longer exists.")
-        refusal = _refusal(await _approval(uow, review, version, level), review, actor, version,
-                           level)
+        approval = await _approval(uow, review, version, level)
+        refusal = _refusal(approval, review, actor, version, level)
         if refusal is not None:
             raise refusal
         comment = check_comment(decision, comment)
@@ -381,50 +407,28 @@ async def decide(ctx: ServiceContext, actor: Actor, review_id: int, version: int
                                at=now, review_id=review.id, version=version,
                                comment=comment, checklist=len(checklist))
         await _after_decision(ctx, uow, updated, version, level, decision, comment, actor)
-        data = await card_data(ctx, uow, updated, version, level, actor.person)
+        # the card as decided: the record read above, with the decision just recorded (read
+        # back for the name it is shown under), not the whole record again
+        decided = replace(approval, decided=await uow.submissions.decision(
+            review.id, version, level.value))
+        data = await card_data(ctx, uow, updated, version, level, actor.person, approval=decided)
         await uow.commit()
     return data
 
 
 async def _after_decision(ctx, uow, review: Review, version: int, level: Level,
                           decision: Decision, comment: str, actor: Actor) -> None:
-    now = ctx.clock.now()
-    author = await uow.people.by_id(review.people[Role.AUTHOR])
-    key = f"decision:{level.value}:v{version}"
+    """Who is told of a decision is the notification policy's to say."""
+    facts = ReviewFacts.of(review)
     if decision == Decision.AMENDMENTS:
-        await uow.outbox.queue(OutgoingNotification(
-            key=f"review:{review.id}:{key}:person:{author.id}", recipient=person_recipient(author),
-            kind="amendments", review_id=review.id, payload={"card": "amendments", "data": {
+        await _publish(ctx, uow, review, version, [AmendmentsRequested(
+            facts, version, level.value, level.title, actor.name, comment)], amendments={
                 "reference": review.reference, "who": actor.name, "levelTitle": level.title,
-                "version": version, "comment": comment, "nextVersion": version + 1}}), now)
-        if level == Level.SD and Role.QA_LEAD in review.people:
-            qa = await uow.people.by_id(review.people[Role.QA_LEAD])
-            await _tell(uow, qa, review, key, now, f"The Service Director asked for amendments to "
-                        f"**{review.reference}** (version {version}): {plain(comment)}")
-        return
-    if level == Level.QA:
-        await _tell(uow, author, review, key, now, f"{plain(actor.name)} approved **{review.reference}** "
-                    f"(version {version}). It has gone to the Service Director for sign-off.")
-        await _ask_approvers(ctx, uow, review, version, Level.SD)
-        for qpp in await uow.people.with_role(Role.SD_QPP):
-            await _tell(uow, qpp, review, f"{key}:cc", now,
-                        f"For information: **{review.reference}** (version {version}) passed QA "
-                        "and is with the Service Director (Early Help & Safeguarding) for sign-off.")
-        return
-    involved = {review.people[r] for r in (Role.AUTHOR, Role.QA_LEAD, Role.LINE_MANAGER)
-                if r in review.people}
-    for person_id in involved:
-        person = await uow.people.by_id(person_id)
-        await _tell(uow, person, review, key, now, f"The Service Director signed off "
-                    f"**{review.reference}** (version {version}). Business Services will submit it "
-                    "to DDSCP.")
-    for person in await uow.people.with_role(Role.BUSINESS_SERVICES):
-        await _tell(uow, person, review, f"{key}:ready", now,
-                    f"**{review.reference}** is signed off and ready for DDSCP (due "
-                    f"{format_date(review.plan.deadline)}). Record it with `imr submitted "
-                    f"{review.reference} [date]`.")
-    await uow.outbox.queue(notifications.stage_line_for_tracker(
-        review, "Signed off", key_suffix=f"signed_off:{version}"), now)
+                "version": version, "comment": comment, "nextVersion": version + 1})
+    elif level == Level.QA:
+        await _publish(ctx, uow, review, version, [QaApproved(facts, version, actor.name)])
+    else:
+        await _publish(ctx, uow, review, version, [SignedOff(facts, version)])
 
 
 async def record_ddscp_submission(ctx: ServiceContext, actor: Actor, reference: str,
@@ -443,13 +447,7 @@ async def record_ddscp_submission(ctx: ServiceContext, actor: Actor, reference: 
         await uow.reviews.save(updated, now)
         await uow.audit.record(actor=actor.key, action="review.submitted_to_ddscp", at=now,
                                review_id=review.id, on=on.isoformat())
-        for person_id in set(updated.people.values()):
-            person = await uow.people.by_id(person_id)
-            await _tell(uow, person, updated, "ddscp", now,
-                        f"**{updated.reference}** was submitted to DDSCP on {format_date(on)}. "
-                        "Thank you: the review is closed.")
-        await uow.outbox.queue(notifications.stage_line_for_tracker(
-            updated, "Submitted to DDSCP", key_suffix="ddscp"), now)
+        await notifications.publish(uow, [SubmittedToDdscp(ReviewFacts.of(updated), on)], now)
         await uow.commit()
     return updated
 

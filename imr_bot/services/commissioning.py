@@ -6,11 +6,11 @@ from dataclasses import dataclass
 
 from imr_bot.domain.commission_form import validate_commission
 from imr_bot.domain.errors import ValidationFailed
+from imr_bot.domain.events import ReviewFacts, ReviewLogged
 from imr_bot.domain.people import Actor
 from imr_bot.domain.plan import PlanRow
 from imr_bot.domain.policy import Permission, require
 from imr_bot.domain.review import Commission, Review
-from imr_bot.domain.roles import Role
 
 from . import notifications
 from .context import ServiceContext
@@ -50,10 +50,12 @@ async def commission(ctx: ServiceContext, actor: Actor, raw: dict[str, str]) -> 
             reference=review.reference, review_type=review.review_type.value,
             body=review.body.value, received=review.received.isoformat(),
             ddscp_due=review.plan.deadline.isoformat())
-        for head in await uow.people.with_role(Role.HEAD_OF_CP):
-            await uow.outbox.queue(
-                notifications.new_review_for_head_of_cp(review, head, actor.name), now)
-        await uow.outbox.queue(notifications.new_review_for_tracker(review), now)
+
+        async def card(_notice, head) -> dict:
+            return notifications.new_review_data(review, head, actor.name)
+
+        await notifications.publish(uow, [ReviewLogged(ReviewFacts.of(review), actor.name)], now,
+                                    card)
         await uow.commit()
     return review
 

@@ -20,6 +20,7 @@ from imr_bot.domain.commission_form import (
 )
 from imr_bot.domain.dates import format_date, parse_date
 from imr_bot.domain.errors import BadDate, DomainError, UnknownReview
+from imr_bot.domain.events import ReviewFacts, StageChanged
 from imr_bot.domain.people import Actor
 from imr_bot.domain.policy import Permission, require
 from imr_bot.domain.review import Review
@@ -113,7 +114,7 @@ async def edit(ctx: ServiceContext, actor: Actor, reference: str, field: str, va
 
 
 async def _transition(ctx: ServiceContext, actor: Actor, reference: str, event: Event,
-                      reason: str, action: str, headline: str) -> Review:
+                      reason: str, action: str) -> Review:
     require(Permission.HOLD_REVIEW, actor)
     today, now = ctx.clock.today(), ctx.clock.now()
     async with ctx.unit_of_work() as uow:
@@ -122,23 +123,22 @@ async def _transition(ctx: ServiceContext, actor: Actor, reference: str, event: 
         await uow.reviews.save(updated, now)
         await uow.audit.record(actor=actor.key, action=action, at=now, review_id=review.id,
                                reason=reason)
-        await uow.outbox.queue(notifications.stage_line_for_tracker(
-            updated, headline, key_suffix=f"{action}:{len(updated.plan.changes)}:{now.isoformat()}"),
-            now)
+        await notifications.publish(uow, [StageChanged(
+            ReviewFacts.of(updated), action, reason,
+            occurrence=f"{len(updated.plan.changes)}:{now.isoformat()}")], now)
         await uow.commit()
     return updated
 
 
 async def hold(ctx: ServiceContext, actor: Actor, reference: str, reason: str) -> Review:
-    return await _transition(ctx, actor, reference, Event.HOLD, _reason(reason), "review.held",
-                             "IMR on hold")
+    return await _transition(ctx, actor, reference, Event.HOLD, _reason(reason), "review.held")
 
 
 async def resume(ctx: ServiceContext, actor: Actor, reference: str, reason: str) -> Review:
     return await _transition(ctx, actor, reference, Event.RESUME, reason.strip() or "resumed",
-                             "review.resumed", "IMR resumed")
+                             "review.resumed")
 
 
 async def withdraw(ctx: ServiceContext, actor: Actor, reference: str, reason: str) -> Review:
     return await _transition(ctx, actor, reference, Event.WITHDRAW, _reason(reason),
-                             "review.withdrawn", "IMR withdrawn")
+                             "review.withdrawn")

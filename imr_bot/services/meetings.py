@@ -10,6 +10,7 @@ from imr_bot.clock import LONDON
 from imr_bot.documents.calendar_invite import Invitee, invitation
 from imr_bot.domain.dates import format_date
 from imr_bot.domain.errors import DomainError, MomentPassed, NotAllowed, UnknownReview
+from imr_bot.domain.events import MeetingRecorded, ReviewFacts
 from imr_bot.domain.inputs import whole_number
 from imr_bot.domain.meetings import (
     Meeting,
@@ -20,14 +21,15 @@ from imr_bot.domain.meetings import (
     parse_slot,
 )
 from imr_bot.domain.notification import About, OutgoingNotification
+from imr_bot.domain.notification_policy import recorded_text
 from imr_bot.domain.people import Actor, Person
-from imr_bot.domain.plan import MILESTONE_ORDER, Milestone
+from imr_bot.domain.plan import Milestone
 from imr_bot.domain.policy import Permission, require
 from imr_bot.domain.review import Review
 from imr_bot.domain.roles import Role
 from imr_bot.domain.stages import Event, Stage
 
-from . import links
+from . import links, notifications
 from .context import ServiceContext
 from .notifications import person_recipient
 from .tracker import closest
@@ -364,15 +366,9 @@ async def record_outcome(ctx: ServiceContext, actor: Actor, meeting_id: int,
         await uow.audit.record(actor=actor.key, action=f"meeting.{meeting.kind.value}_recorded",
                                at=now, review_id=review.id, held_on=held_on.isoformat(),
                                attendees=len(attendee_ids), notes=bool(notes), **detail)
-        dates = "; ".join(f"{m.title}: {format_date(updated.plan.due[m])}"
-                          for m in MILESTONE_ORDER if m not in updated.plan.done)
-        text = f"{headline} for **{review.reference}**. Dates now: {dates}."
-        for person_id in set(updated.people.values()):
-            person = await uow.people.by_id(person_id)
-            await uow.outbox.queue(OutgoingNotification(
-                key=f"meeting:{meeting.id}:recorded:person:{person_id}",
-                recipient=person_recipient(person), kind="meeting_recorded",
-                review_id=review.id, payload={"text": text}), now)
+        recorded = MeetingRecorded(ReviewFacts.of(updated), meeting.id, headline)
+        await notifications.publish(uow, [recorded], now)
+        text = recorded_text(recorded)
         if meeting.kind == MeetingKind.SCOPING:
             await create_draft(ctx, uow, updated, MeetingKind.MIDWAY)
         await uow.commit()

@@ -9,6 +9,14 @@ from __future__ import annotations
 from imr_bot.domain.dates import format_date
 from imr_bot.domain.notification import About, Circumstances, OutgoingNotification, depends_on
 from imr_bot.domain.notification import why_stale as stale_reason
+from imr_bot.domain.notification_policy import (
+    ChannelPost,
+    ToApprovers,
+    ToHolders,
+    ToPerson,
+    channel_text,
+    messages_for,
+)
 from imr_bot.domain.people import Person
 from imr_bot.domain.plain_text import plain
 from imr_bot.domain.plan import Milestone
@@ -40,43 +48,16 @@ def person_recipient(person: Person) -> str:
     return f"person:{person.id}"
 
 
-def new_review_for_head_of_cp(review: Review, head: Person, logged_by: str) -> OutgoingNotification:
+def new_review_data(review: Review, head: Person, logged_by: str) -> dict:
+    """The Head of CP's card for a new review."""
     plan = review.plan
-    return OutgoingNotification(
-        key=f"review:{review.id}:new_review:person:{head.id}",
-        recipient=person_recipient(head), kind="new_review", review_id=review.id,
-        payload={"card": "new_review", "data": {
-            "reference": review.reference, "reviewType": review.review_type.value,
-            "reviewTypeTitle": review.review_type.title, "body": review.body.value,
-            "received": format_date(review.received),
-            "allocationDue": format_date(plan.due[Milestone.ALLOCATION]),
-            "ddscpDue": format_date(plan.deadline), "loggedBy": logged_by,
-            "greeting": head.first_name}})
-
-
-
-def channel_line(review: Review, headline: str) -> str:
-    """The whole of what a channel may learn about a review."""
-    plan = review.plan
-    return (f"{headline}: **{review.reference}** ({review.review_type.value}). "
-            f"Allocation and scoping due {format_date(plan.due[Milestone.SCOPING_MEETING])}; "
-            f"submission to DDSCP due {format_date(plan.deadline)}.")
-
-
-def new_review_for_tracker(review: Review) -> OutgoingNotification:
-    return OutgoingNotification(
-        key=f"review:{review.id}:new_review:tracker", recipient=TRACKER, kind="new_review",
-        review_id=review.id, payload={"text": channel_line(review, "New IMR logged")})
-
-
-def stage_line_for_tracker(review: Review, headline: str, key_suffix: str) -> OutgoingNotification:
-    """A change of stage, for the tracker channel: reference, stage and the DDSCP date."""
-    return OutgoingNotification(
-        key=f"review:{review.id}:stage:{key_suffix}", recipient=TRACKER, kind="stage_change",
-        review_id=review.id,
-        payload={"text": f"{headline}: **{review.reference}** ({review.review_type.value}) is now "
-                         f"{review.stage.title.lower()}; submission to DDSCP due "
-                         f"{format_date(review.plan.deadline)}."})
+    return {
+        "reference": review.reference, "reviewType": review.review_type.value,
+        "reviewTypeTitle": review.review_type.title, "body": review.body.value,
+        "received": format_date(review.received),
+        "allocationDue": format_date(plan.due[Milestone.ALLOCATION]),
+        "ddscpDue": format_date(plan.deadline), "loggedBy": logged_by,
+        "greeting": head.first_name}
 
 
 def allocate_card_data(options, error: str = "") -> dict:
@@ -124,31 +105,11 @@ def allocation_offer(review: Review, allocation_id: int, author: Person, qa_lead
             "declaration": INDEPENDENCE_DECLARATION}})
 
 
-def allocation_declined(review: Review, author: Person, reason: str, head: Person, options,
-                        allocation_id: int) -> OutgoingNotification:
+def allocation_declined_data(author: Person, reason: str, options) -> dict:
+    """The allocation card again, for the Head of CP, saying who declined and why."""
     data = allocate_card_data(options)
     data["error"] = f"{author.name} declined: {reason}. Please choose someone else."
-    return OutgoingNotification(
-        key=f"allocation:{allocation_id}:declined:person:{head.id}",
-        recipient=person_recipient(head), kind="allocation_declined", review_id=review.id,
-        about=About(allocation_id=allocation_id),
-        payload={"card": "allocate", "data": data})
-
-
-def allocation_accepted(review: Review, author: Person, qa_lead: Person,
-                        line_manager: Person | None, heads: list[Person], scoping: str):
-    """(recipient, text) pairs for everyone who needs to know an author accepted."""
-    ref = review.reference
-    author_name, qa_name = plain(author.name), plain(qa_lead.name)
-    yield qa_lead, (f"{author_name} has accepted the IMR **{ref}** and you are its QA senior "
-                    f"lead. The scoping meeting (you, the author and their line manager) is due "
-                    f"{scoping}.")
-    if line_manager is not None and line_manager.id != qa_lead.id:
-        yield line_manager, (f"{author_name}, who reports to you, has accepted the IMR **{ref}**. "
-                             f"The scoping meeting with you, the author and the QA senior lead "
-                             f"({qa_name}) is due {scoping}.")
-    for head in heads:
-        yield head, f"{author_name} accepted **{ref}**, with {qa_name} as QA senior lead."
+    return data
 
 
 def what_it_is(kind: str) -> str:
@@ -196,3 +157,62 @@ async def why_stale(uow, kind: str, review_id: int | None, about: About) -> str 
         allocation_status=allocation.status if allocation is not None else None,
         meeting_status=meeting.status if meeting is not None else None,
         meeting_sequence=meeting.sequence if meeting is not None else None))
+
+
+# -- events to outbox entries ---------------------------------------------------------------------
+async def publish(uow, events, now, fill=None, approvers=None) -> int:
+    """Queue, in the use case's unit of work (so with its change, in one transaction), what the
+    notification policy says each event calls for. `fill(notice, person)`: a card notice's data
+    for one recipient; `approvers(level)`: who decides that level now. Returns how many were
+    queued (a key already queued is not queued again)."""
+    queued = 0
+    for event in events:
+        for message in messages_for(event):
+            if isinstance(message, ChannelPost):
+                queued += await uow.outbox.queue(_channel_entry(message), now)
+                continue
+            for person in await _recipients(uow, message.to, approvers):
+                payload = ({"text": message.text} if message.text else
+                           {"card": message.card, "data": await fill(message, person)})
+                about = (About(allocation_id=message.allocation_id)
+                         if message.allocation_id is not None else None)
+                queued += await uow.outbox.queue(OutgoingNotification(
+                    key=f"{message.key}:person:{person.id}", recipient=person_recipient(person),
+                    kind=message.kind, review_id=event_review_id(event), payload=payload,
+                    about=about), now)
+    return queued
+
+
+def event_review_id(event) -> int | None:
+    review = getattr(event, "review", None)
+    return review.review_id if review is not None else None
+
+
+async def _recipients(uow, to, approvers) -> list[Person]:
+    if isinstance(to, ToPerson):
+        person = await uow.people.by_id(to.id)
+        return [person] if person is not None else []
+    if isinstance(to, ToHolders):
+        return list(await uow.people.with_role(to.role))
+    if isinstance(to, ToApprovers) and approvers is not None:
+        return list(await approvers(to.level))
+    raise TypeError(f"nobody to resolve {to!r} to")
+
+
+def _channel_entry(post: ChannelPost) -> OutgoingNotification:
+    if post.kind == "digest":
+        # the facts as they stood, for delivery to render (imr_bot/teams/notice_views.py)
+        payload = {"view": "digest", "facts": digest_facts(post)}
+    else:
+        payload = {"text": channel_text(post)}
+    return OutgoingNotification(key=post.key, recipient=TRACKER, kind=post.kind,
+                                review_id=post.review_id, payload=payload)
+
+
+def digest_facts(post: ChannelPost) -> dict:
+    """The daily digest as the policy passed it: references, stages, next dates and RAG."""
+    (today,) = post.dates
+    return {"day": today.isoformat(), "total": post.total, "lines": [
+        {"reference": line.reference, "stage": line.stage, "milestone": line.milestone,
+         "due": line.due.isoformat() if line.due else None, "left": line.working_days_left,
+         "rag": line.rag.value} for line in post.lines]}

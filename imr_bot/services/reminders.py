@@ -12,6 +12,7 @@ from datetime import date, timedelta
 from imr_bot.clock import LONDON
 from imr_bot.domain.dates import format_date
 from imr_bot.domain.errors import UnknownReview
+from imr_bot.domain.events import BoardLine, DigestDue
 from imr_bot.domain.meetings import MeetingStatus
 from imr_bot.domain.notification import About, OutgoingNotification
 from imr_bot.domain.plain_text import plain
@@ -33,9 +34,8 @@ from imr_bot.domain.roles import Role
 from imr_bot.domain.stages import Stage
 from imr_bot.store.reminder_source import REFERENCE, OwedRow
 
-from . import escalation, reminder_actions
+from . import escalation, notifications, reminder_actions
 from .context import ServiceContext
-from .notifications import RAG_COLOURS, TRACKER, days_left_words
 from .tracker import board_rows, closest
 
 ORG_ROLES = (Role.HEAD_OF_CP, Role.SD_EHS, Role.BUSINESS_SERVICES)
@@ -171,20 +171,15 @@ async def daily_digest(ctx: ServiceContext) -> bool:
         # the board's first page: the most urgent, read as such (not every open review)
         records, total = await uow.reminder_source.board_page(
             overdue_before=None, mine=None, offset=0, limit=DIGEST_ROWS)
-        rows = [{"reference": row.reference, "stage": row.stage.title,
-                 "milestone": row.milestone.title if row.milestone else "—",
-                 "due": format_date(row.due), "left": row.working_days_left,
-                 "daysLeft": days_left_words(row.working_days_left),
-                 "rag": row.rag.title, "ragColour": RAG_COLOURS[row.rag]}
-                for row in board_rows(records, today, ctx.calendar)]
-        queued = await uow.outbox.queue(OutgoingNotification(
-            key=f"digest:{today.isoformat()}", recipient=TRACKER, kind="digest",
-            payload={"card": "digest", "data": {
-                "title": f"IMR tracker, {format_date(today)}",
-                "subtitle": f"{total} open review(s), most urgent first." if rows else
-                            "There are no open reviews.", "rows": rows}}), ctx.clock.now())
+        lines = tuple(BoardLine(row.reference, row.stage.title,
+                                row.milestone.title if row.milestone else "—", row.due,
+                                row.working_days_left, row.rag)
+                      for row in board_rows(records, today, ctx.calendar))
+        # the channel's card goes through the notification policy like every channel post
+        queued = await notifications.publish(uow, [DigestDue(today, total, lines)],
+                                             ctx.clock.now())
         await uow.commit()
-    return queued
+    return bool(queued)
 
 
 @dataclass(frozen=True)

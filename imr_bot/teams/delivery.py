@@ -1,14 +1,9 @@
-"""Delivering queued notifications to people (1:1) and to the tracker channel, within Teams' limits.
+"""Sending queued notifications to people (1:1) and to the tracker channel, within Teams' limits.
 
-Each pass claims what is due (under a lease, so two processes never take the same notification),
-checks it is still true, sends it proactively through the adapter, and records the result:
-- stale: its reason has gone (an offer withdrawn or answered, a meeting moved or held, a review
-  closed or on hold: imr_bot/domain/notification.py): dropped, audited, never sent late;
-- held: its recipient has not opened the bot yet, or Teams refused it (403 MessageWritesBlocked,
-  404): it waits, with everything else for that person, until they reach the bot (install it,
-  open the chat, write), when it all goes out at once, in order; Business Services are told once
-  in the tracker channel, and the review card says who is waiting for what;
+What is due, whether it is still true, who it goes to and what is recorded of it is the
+delivery service's (imr_bot/services/delivery.py); this room sends, and says how a send went:
 - sent: marked sent;
+- 403 MessageWritesBlocked, 404: the recipient cannot be reached (held until they open the bot);
 - 429: retried after Retry-After; 412, 502, 503, 504, timeouts and network errors: retried with
   jittered exponential backoff;
 - anything else: retried with backoff, and given up after MAX_ATTEMPTS.
@@ -28,22 +23,17 @@ from botbuilder.core import CardFactory, MessageFactory, TurnContext
 from botbuilder.schema import ConversationReference
 
 from imr_bot.clock import Clock
-from imr_bot.domain.notification import About, OutgoingNotification, depends_on
-from imr_bot.domain.plain_text import plain
 from imr_bot.observability import release_memory
-from imr_bot.services import notifications
-from imr_bot.services.channels import TRACKER_SETTING
-from imr_bot.services.notifications import NOT_OPENED
-from imr_bot.store.database import Database
-from imr_bot.store.outbox_queue import LEASE, OutboxQueue
-from imr_bot.store.unit_of_work import UnitOfWork
+from imr_bot.services.delivery import LEASE, MAX_ATTEMPTS, DeliveryService
 
+from . import notice_views
 from .card_templates import CardLibrary
 from .rate_limit import TeamsLimits
 
 log = logging.getLogger(__name__)
 
-MAX_ATTEMPTS = 12
+__all__ = ["MAX_ATTEMPTS", "Delivery", "Outcome", "classify"]
+
 RELEASE_AFTER_SENDING = 1000  # messages between two hand-backs of freed memory in a long drain
 WAIT_IN_LINE_SECONDS = 1.0  # a per-second limit is waited out; a longer one lets others go first
 RETRYABLE = {412, 429, 500, 502, 503, 504}
@@ -82,20 +72,20 @@ def classify(error: BaseException, attempts: int) -> Outcome:
     return Outcome("retry", backoff, f"{status}: {str(error)[:200]}")
 
 
-def _person_id(recipient: str) -> int | None:
-    kind, _, number = recipient.partition(":")
-    return int(number) if kind == "person" and number.isdigit() else None
-
-
 class Delivery:
-    def __init__(self, adapter, app_id: str, database: Database, cards: CardLibrary, clock: Clock,
+    def __init__(self, adapter, app_id: str, service, cards: CardLibrary, clock: Clock,
                  base_url: str = "", limits: TeamsLimits | None = None,
                  lease: timedelta = LEASE):
+        """`service`: the delivery service (or, for tests and tools, the database to build it
+        on, with `lease`)."""
         self._adapter = adapter
         self._base_url = base_url
         self._app_id = app_id
-        self._database = database
-        self._queue = OutboxQueue(database, lease)
+        if not isinstance(service, DeliveryService):
+            service = DeliveryService(service, clock, lease)
+        self.service = service
+        self.service.count = self._count
+        self._queue = service  # what bench/run.py reads the outbox's counts() through
         self._cards = cards
         self._clock = clock
         self.limits = limits or TeamsLimits()
@@ -141,141 +131,39 @@ class Delivery:
         """One pass: claim what is due and send it. Returns how many were sent."""
         async with self._lock:
             sent = 0
-            for item in await self._queue.claim(self._clock.now(), limit):
+            for item in await self.service.claim(limit):
                 if await self._deliver(item):
                     sent += 1
             return sent
 
     async def _deliver(self, item) -> bool:
-        now = self._clock.now()
-        stale = await self._why_stale(item)
-        if stale is not None:
-            await self._drop_stale(item, stale)
-            return False
-        person_id = _person_id(item.recipient)
-        if person_id is not None:
-            aad, marked = await self._queue.person_contact(person_id)
-            reference = await self._queue.conversation(f"user:{aad}") if aad else None
-            if reference is None:
-                await self._hold(item, person_id, NOT_OPENED)
-                return False
-            if marked:
-                # not reached before: this waits with the rest until they open the bot again
-                await self._hold(item, person_id, None)
-                return False
-        else:
-            reference = await self._reference_for(item.recipient)
-        if reference is None:
-            if item.recipient == "tracker" and not await self._queue.setting(TRACKER_SETTING):
-                await self._queue.finish(item.id, "skipped", "no tracker channel subscribed")
-            else:
-                await self._queue.retry(item.id, "no conversation with the recipient yet",
-                                        now + timedelta(hours=1))
-            return False
-        conversation = reference["conversation"]["id"]
-        held = self.limits.conversation_wait(conversation)
+        target = await self.service.target(item)
+        if target is None:
+            return False  # stale, held or not to be sent yet: the service recorded it
+        held = self.limits.conversation_wait(target.conversation)
         if held > WAIT_IN_LINE_SECONDS:
             # this person's chat is at Teams' 30-second or hourly limit: the rest of the queue
             # goes first, and this waits for a later pass
-            await self._queue.postpone(item.id, now + timedelta(seconds=held),
-                                       "held back: the conversation is at Teams' limit")
+            await self.service.postpone(item, held,
+                                        "held back: the conversation is at Teams' limit")
             return False
-        await self.limits.acquire(conversation)
+        await self.limits.acquire(target.conversation)
         try:
-            await self._send(reference, item.payload)
+            await self._send(target.reference, item.payload)
         except Exception as error:  # noqa: BLE001 - every failure is classified below
             outcome = classify(error, item.attempts)
             log.info("send failed key=%s attempts=%s outcome=%s %s", item.key, item.attempts,
                      outcome.kind, outcome.reason)
             self._count("unreachable" if outcome.kind == "unreachable" else "failed")
-            if outcome.kind == "unreachable" and person_id is not None:
-                await self._hold(item, person_id, outcome.reason)
-            elif outcome.kind == "unreachable":
-                await self._queue.finish(item.id, "unreachable", outcome.reason)
-            elif item.attempts >= MAX_ATTEMPTS:
-                await self._queue.finish(item.id, "failed", outcome.reason)
-            else:
-                await self._queue.retry(item.id, outcome.reason,
-                                        now + timedelta(seconds=outcome.delay))
+            await self.service.not_sent(item, target, unreachable=outcome.kind == "unreachable",
+                                        reason=outcome.reason, retry_after=outcome.delay)
             return False
-        await self._queue.mark_sent(item.id, self._clock.now())
+        await self.service.sent(item)
         self._count("sent")
         return True
 
-    async def _why_stale(self, item) -> str | None:
-        if not depends_on(item.kind):
-            return None  # news of something that happened: true whenever it arrives
-        async with UnitOfWork(self._database, read_only=True) as uow:
-            return await notifications.why_stale(uow, item.kind, item.review_id, About.from_data(
-                item.payload.get("about"), item.key))
-
-    async def _drop_stale(self, item, reason: str) -> None:
-        """Its reason has gone: recorded as stale, and never sent."""
-        now = self._clock.now()
-        self._count("stale")
-        log.info("dropped stale notification key=%s: %s", item.key, reason)
-        async with UnitOfWork(self._database) as uow:
-            await uow.outbox.finish(item.id, "stale", reason)
-            await uow.audit.record(actor="imr-bot", action="notification.stale", at=now,
-                                   review_id=item.review_id, person_id=_person_id(item.recipient),
-                                   kind=item.kind, reason=reason)
-            await uow.commit()
-
-    async def _hold(self, item, person_id: int, reason: str | None) -> None:
-        """Held until the person opens the bot (README: Delivery). The first time a person is
-        not reached, Business Services hear of it (reference only, in the channel), and the
-        review card says who is waiting for what; whoever offered an author a review that
-        could not be delivered is told."""
-        now = self._clock.now()
-        why = reason or "waiting: the recipient was not reached before"
-        await self._queue.finish(item.id, "held", why)
-        if reason is None or not await self._queue.mark_unreachable(person_id, reason, now):
-            return
-        async with UnitOfWork(self._database) as uow:
-            review = await uow.reviews.get_by_id(item.review_id) if item.review_id else None
-            person = await uow.people.by_id(person_id)
-            ref = f" about **{review.reference}**" if review else ""
-            await uow.outbox.queue(OutgoingNotification(
-                key=f"unreachable:{item.recipient}:{now.isoformat()}", recipient="tracker",
-                kind="unreachable", review_id=item.review_id,
-                payload={"text": f"Business Services: a message{ref} is waiting for a recipient "
-                                 "who has not opened the IMR bot in Teams yet (or has removed "
-                                 "or blocked it). It will be delivered when they open it; "
-                                 + (f"`imr status {review.reference}` shows who." if review
-                                    else "`imr status` shows who.")}), now)
-            await uow.audit.record(actor="imr-bot", action="person.unreachable", at=now,
-                                   review_id=item.review_id, person_id=person_id,
-                                   kind=item.kind, reason=reason)
-            if item.kind == "allocation_offer" and reason != NOT_OPENED and person is not None:
-                await self._tell_offerer(uow, item, person, review, now)
-            await uow.commit()
-
-    async def _tell_offerer(self, uow, item, person, review, now) -> None:
-        """The Head of CP was told the offer was sent; it was not, yet: say so."""
-        about = About.from_data(item.payload.get("about"), item.key)
-        record = (await uow.allocations.get(about.allocation_id)
-                  if about.allocation_id is not None else None)
-        offerer = await uow.people.by_email(record.offered_by) if record is not None else None
-        if offerer is None or review is None:
-            return
-        await uow.outbox.queue(OutgoingNotification(
-            key=f"allocation:{record.id}:held:{now.isoformat()}",
-            recipient=notifications.person_recipient(offerer), kind="delivery_notice",
-            review_id=review.id, payload={"text": f"Your offer of **{review.reference}** to "
-                                                  f"{plain(person.name)} has not reached them: "
-                                                  + notifications.will_reach_when_they_open(
-                                                      person, "the offer")}), now)
-
-    async def _reference_for(self, recipient: str) -> dict | None:
-        if recipient == "tracker":
-            channel = await self._queue.setting(TRACKER_SETTING)
-            return await self._queue.conversation(channel) if channel else None
-        if recipient.startswith("person:"):
-            aad = await self._queue.person_aad(int(recipient.split(":", 1)[1]))
-            return await self._queue.conversation(f"user:{aad}") if aad else None
-        return None
-
     async def _send(self, reference: dict, payload: dict) -> None:
+        payload = notice_views.render(payload)  # facts queued are rendered now
         if "card" in payload:
             # links in cards are made absolute here: where the bot is reached is the edge's concern
             card = self._cards.render(payload["card"],

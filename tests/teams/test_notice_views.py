@@ -1,0 +1,34 @@
+"""What the outbox carries is facts; delivery renders the card from them at send time."""
+
+import json
+from datetime import date
+
+from imr_bot.domain.events import BoardLine, DigestDue
+from imr_bot.domain.notification_policy import messages_for
+from imr_bot.domain.rag import Rag
+from imr_bot.domain.stages import Stage
+from imr_bot.services.notifications import _channel_entry
+from imr_bot.teams import notice_views
+
+
+def test_the_digest_is_queued_as_facts_and_rendered_as_the_digest_card():
+    (post,) = messages_for(DigestDue(date(2026, 3, 4), 41, (
+        BoardLine("DDSCP/CSPR/2026/014", Stage.ALLOCATED.title, "Scoping meeting", date(2026, 3, 2), -2,
+                  Rag.RED),
+        BoardLine("DHR/2026/2", Stage.ON_HOLD.title, "—", None, None, Rag.NONE))))
+    payload = _channel_entry(post).payload
+    assert payload["view"] == "digest" and "card" not in payload
+    rendered = notice_views.render(json.loads(json.dumps(payload)))  # as stored and read back
+    assert rendered == {"card": "digest", "data": {
+        "title": "IMR tracker, Wed 4 Mar 2026",
+        "subtitle": "41 open review(s), most urgent first.",
+        "rows": [{"reference": "DDSCP/CSPR/2026/014", "stage": Stage.ALLOCATED.title,
+                  "milestone": "Scoping meeting", "due": "Mon 2 Mar 2026", "left": -2,
+                  "daysLeft": "2 overdue", "rag": "Red", "ragColour": "Attention"},
+                 {"reference": "DHR/2026/2", "stage": Stage.ON_HOLD.title, "milestone": "—", "due": "—",
+                  "left": None, "daysLeft": "—", "rag": "—", "ragColour": "Default"}]}}
+
+
+def test_a_payload_queued_as_a_text_or_card_is_sent_as_it_is():
+    for payload in ({"text": "hello"}, {"card": "amendments", "data": {"reference": "R"}}):
+        assert notice_views.render(payload) is payload
