@@ -21,7 +21,7 @@ from imr_bot.domain.plain_text import plain
 from imr_bot.domain.policy import require
 from imr_bot.services import access, identity
 from imr_bot.services.context import ServiceContext
-from imr_bot.store.database import is_unavailable
+from imr_bot.services.failures import database_unavailable
 
 from .activities import activity_tenant
 from .attachments import teams_files
@@ -161,7 +161,7 @@ class ImrBot(TeamsActivityHandler):
         try:
             released = await identity.arrived(self.ctx, person)
         except Exception as error:
-            if not is_unavailable(error):
+            if not database_unavailable(error):
                 raise
             # the turn goes on (and says the database is not answering); the next arrival or
             # message after Teams refused one tries again
@@ -409,7 +409,7 @@ class ImrBot(TeamsActivityHandler):
             log.info("unreadable %s invoke", turn_context.activity.name)
             return InvokeResponse(status=400)
         except Exception as error:
-            if not is_unavailable(error):
+            if not database_unavailable(error):
                 raise
             log.warning("database unavailable during %s invoke", turn_context.activity.name,
                         exc_info=True)
