@@ -14,7 +14,15 @@ from imr_bot.services.access import Target
 from imr_bot.services.context import ServiceContext
 
 from . import views
-from .commands import PERSONAL, HandlerGroup, card_action, command, first_word
+from .commands import (
+    PERSONAL,
+    REASON,
+    REFERENCE,
+    HandlerGroup,
+    card_action,
+    command,
+    first_word,
+)
 from .turn import Turn, parse_emails, parse_id
 
 
@@ -74,15 +82,11 @@ class AllocationHandlers(HandlerGroup):
 
     @command("reallocate", "reallocate REF REASON", "Withdraw the author (keeping the history) "
              "and choose again (Head of CP & IRO).", Permission.ALLOCATE, scopes=PERSONAL,
-             review=first_word)
-    async def reallocate(self, turn: Turn, args: str) -> None:
-        asked = await turn.reference_and_reason(
-            args,
-            "Tell me the review and why, e.g. `imr reallocate DDSCP/CSPR/2026/014 "
-            "author on long-term sick leave`.")
-        if asked is None:
-            return
-        reference, reason = asked
+             review=first_word,
+             arguments=(REFERENCE, REASON),
+             ask="Tell me the review and why, e.g. `imr reallocate DDSCP/CSPR/2026/014 "
+             "author on long-term sick leave`.")
+    async def reallocate(self, turn: Turn, reference: str, reason: str) -> None:
         options = await allocation.reallocate(self.ctx, turn.actor, reference, reason)
         await turn.card("allocate", notifications.allocate_card_data(options))
 
@@ -117,15 +121,11 @@ class AllocationHandlers(HandlerGroup):
 
     @command("conflict", "conflict REF REASON", "Declare a conflict of interest on a review, so "
              "you are not suggested as its author.", Permission.DECLARE_CONFLICT, scopes=PERSONAL,
-             audience=frozenset({Role.AUTHOR, Role.QA_LEAD}))
-    async def conflict(self, turn: Turn, args: str) -> None:
-        asked = await turn.reference_and_reason(
-            args,
-            "Tell me the review and the conflict, e.g. `imr conflict "
-            "DDSCP/CSPR/2026/014 I managed the family's social worker`.")
-        if asked is None:
-            return
-        reference, reason = asked
+             audience=frozenset({Role.AUTHOR, Role.QA_LEAD}),
+             arguments=(REFERENCE, REASON),
+             ask="Tell me the review and the conflict, e.g. `imr conflict "
+             "DDSCP/CSPR/2026/014 I managed the family's social worker`.")
+    async def conflict(self, turn: Turn, reference: str, reason: str) -> None:
         review = await allocation.declare_conflict(self.ctx, turn.actor, reference, reason)
         await turn.say(f"Noted: you will not be suggested as the author of {review.reference}.")
 

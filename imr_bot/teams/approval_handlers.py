@@ -15,7 +15,14 @@ from imr_bot.services.context import ServiceContext
 
 from . import views
 from .attachments import FetchPolicy, TooLarge, check_before_fetch, download
-from .commands import PERSONAL, HandlerGroup, card_action, command, first_word
+from .commands import (
+    PERSONAL,
+    WHOLE_REFERENCE,
+    HandlerGroup,
+    card_action,
+    command,
+    first_word,
+)
 from .turn import Turn, parse_id
 
 SUBMITTING = "imr.submitting"  # conversation state: the review the author is sending files for
@@ -151,12 +158,11 @@ class ApprovalHandlers(HandlerGroup):
                        f"{review.reference}; they have been sent the card.")
 
     @command("history", "history REF", "A review's audit trail: every change, who and when.",
-             Permission.VIEW_HISTORY, review=first_word)
-    async def history(self, turn: Turn, args: str) -> None:
-        if not args.strip():
-            await turn.say("Tell me the review, e.g. `imr history DDSCP/CSPR/2026/014`.")
-            return
-        review, lines = await approvals.history(self.ctx, turn.actor, args.strip())
+             Permission.VIEW_HISTORY, review=first_word,
+             arguments=(WHOLE_REFERENCE,),
+             ask="Tell me the review, e.g. `imr history DDSCP/CSPR/2026/014`.")
+    async def history(self, turn: Turn, reference: str) -> None:
+        review, lines = await approvals.history(self.ctx, turn.actor, reference)
         await turn.card("table", views.history_table(review.reference, lines))
 
     # -- Action.Execute: each returns the approval card's data to show in place of the clicked one

@@ -7,7 +7,7 @@ import json
 import logging
 import time
 from collections.abc import Awaitable, Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from botbuilder.core import ConversationState, InvokeResponse, TurnContext
 from botbuilder.core.teams import TeamsActivityHandler, TeamsInfo
@@ -32,6 +32,7 @@ from .commands import (
     CardAction,
     Command,
     HandlerGroup,
+    MissingArgument,
     has_command_prefix,
     normalise,
 )
@@ -64,6 +65,7 @@ class _Asked:
     text: str
     spec: Command | None = None
     args: str = ""
+    values: dict = field(default_factory=dict)  # the declared arguments, typed
 
 
 class ImrBot(TeamsActivityHandler):
@@ -294,7 +296,7 @@ class ImrBot(TeamsActivityHandler):
         asked = _Asked(text)
         try:
             for step in (self._step_rate_limit, self._step_declared, self._step_scope,
-                         self._step_permission, self._step_handler):
+                         self._step_permission, self._step_arguments, self._step_handler):
                 if not await step(turn, asked):
                     return
         except DomainError as error:
@@ -334,8 +336,23 @@ class ImrBot(TeamsActivityHandler):
             await access.visible_review(self.ctx, turn.actor, reference)
         return True
 
+    async def _step_arguments(self, turn: Turn, asked: _Asked) -> bool:
+        """The declared arguments, parsed to typed values; one missing: the command's ask."""
+        if not asked.spec.arguments:
+            return True
+        try:
+            asked.values = asked.spec.parse(asked.args)
+        except MissingArgument:
+            await turn.say(asked.spec.ask)
+            return False
+        return True
+
     async def _step_handler(self, turn: Turn, asked: _Asked) -> bool:
-        await self._call(asked.spec, turn, asked.args)
+        spec = asked.spec
+        if spec.arguments:
+            await getattr(self.groups[spec.owner], spec.method)(turn, **asked.values)
+        else:
+            await self._call(spec, turn, asked.args)
         return True
 
     async def _not_a_command(self, turn: Turn, text: str) -> None:

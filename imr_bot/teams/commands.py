@@ -38,6 +38,42 @@ FIRST_IN_GROUP = ("todo", "help", "status", "new", "allocate", "accept", "declin
                   "approve", "amend")
 
 
+class MissingArgument(Exception):
+    """A command's argument is not there: the command's `ask` is said instead."""
+
+
+@dataclass(frozen=True)
+class Arg:
+    """One declared argument: `take` reads it from the front of the text and returns its typed
+    value and the text left (Limnoria-style converters), or raises MissingArgument."""
+
+    name: str
+    take: Callable[[str], tuple[Any, str]]
+
+
+def _reference(text: str) -> tuple[str, str]:
+    reference, _, rest = text.strip().partition(" ")
+    if not reference:
+        raise MissingArgument
+    return reference, rest
+
+
+def _the_rest(text: str) -> tuple[str, str]:
+    whole = text.strip()
+    if not whole:
+        raise MissingArgument
+    return whole, ""
+
+
+def _reason(text: str) -> tuple[str, str]:
+    return re.sub(r"^because\s+", "", text.strip(), flags=re.IGNORECASE), ""
+
+
+REFERENCE = Arg("reference", _reference)  # the first word: a review's reference
+WHOLE_REFERENCE = Arg("reference", _the_rest)  # all the text, as the review's reference
+REASON = Arg("reason", _reason)  # the rest, without a leading "because"; may be empty
+
+
 @dataclass(frozen=True)
 class Command:
     name: str
@@ -56,6 +92,16 @@ class Command:
     owner: str = ""
     interrupts_dialog: bool = True  # typed as `imr NAME` while `imr new` runs: it answers
     answers_questions: bool = False  # a natural question the phrase table maps to it runs it
+    # typed arguments, given to the handler by name; without, it takes the text as it came
+    arguments: tuple[Arg, ...] = ()
+    ask: str = ""  # said, and nothing done, when an argument is missing
+
+    def parse(self, text: str) -> dict[str, Any]:
+        """The declared arguments' typed values, or MissingArgument."""
+        values: dict[str, Any] = {}
+        for argument in self.arguments:
+            values[argument.name], text = argument.take(text)
+        return values
     order: int = field(default=0, compare=False)  # its place among its group's declarations
 
     def shown_to(self, actor: Actor) -> bool:
@@ -188,12 +234,14 @@ def command(name: str, usage: str, help: str, permission: Permission, *,
             scopes: frozenset[str] = ALL_SCOPES, aliases: tuple[str, ...] = (),
             review: ReferenceIn | None = None, group: str = "Reviews",
             audience: frozenset[Role] | None = None, interrupts_dialog: bool = True,
-            answers_questions: bool = False):
+            answers_questions: bool = False, arguments: tuple[Arg, ...] = (), ask: str = ""):
     """Declare a handler method as a command. `review`, for a command that names a review, takes
     the arguments and returns the reference (or None when this use names none): before the
     handler runs, someone who may not see that review is told it does not exist."""
     if group not in GROUPS:
         raise ValueError(f"unknown help group {group!r}")
+    if arguments and not ask:
+        raise ValueError(f"{name}: say what to ask for when an argument is missing, with ask=")
 
     order = next(_ORDER)
 
@@ -201,7 +249,8 @@ def command(name: str, usage: str, help: str, permission: Permission, *,
         REGISTRY.declare(Command(name, usage, help, permission, scopes, aliases, method=method,
                                  review=review, group=group, audience=audience, owner=owner,
                                  interrupts_dialog=interrupts_dialog,
-                                 answers_questions=answers_questions, order=order))
+                                 answers_questions=answers_questions, arguments=arguments,
+                                 ask=ask, order=order))
 
     def decorate(handler: Handler) -> Handler:
         _pending(handler).append(declare)

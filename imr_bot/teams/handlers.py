@@ -15,7 +15,17 @@ from imr_bot.services.access import Target
 from imr_bot.services.context import ServiceContext
 
 from . import views
-from .commands import PERSONAL, REGISTRY, HandlerGroup, card_action, command, first_word
+from .commands import (
+    PERSONAL,
+    REASON,
+    REFERENCE,
+    REGISTRY,
+    WHOLE_REFERENCE,
+    HandlerGroup,
+    card_action,
+    command,
+    first_word,
+)
 from .todo_handlers import TodoHandlers
 from .turn import Turn
 
@@ -158,44 +168,32 @@ class ReviewHandlers(HandlerGroup):
         await turn.say(said)
 
     @command("hold", "hold REF REASON", "Put a review on hold; working days on hold don't count.",
-             Permission.HOLD_REVIEW, review=first_word)
-    async def hold(self, turn: Turn, args: str) -> None:
-        asked = await turn.reference_and_reason(
-            args,
-            "Tell me the review and why, e.g. `imr hold DDSCP/CSPR/2026/014 police "
-            "investigation`.")
-        if asked is None:
-            return
-        reference, reason = asked
+             Permission.HOLD_REVIEW, review=first_word,
+             arguments=(REFERENCE, REASON),
+             ask="Tell me the review and why, e.g. `imr hold DDSCP/CSPR/2026/014 police "
+             "investigation`.")
+    async def hold(self, turn: Turn, reference: str, reason: str) -> None:
         review = await corrections.hold(self.ctx, turn.actor, reference, reason)
         turn.deliver_soon()
         await turn.say(f"{review.reference} is on hold. `imr resume {review.reference}` restarts "
                        "it, and its later milestones move by the working days it was held.")
 
     @command("resume", "resume REF", "Resume a review on hold; its later milestones move by the "
-             "working days held.", Permission.HOLD_REVIEW, review=first_word)
-    async def resume(self, turn: Turn, args: str) -> None:
-        asked = await turn.reference_and_reason(
-            args,
-            "Tell me the review, e.g. `imr resume DDSCP/CSPR/2026/014`.")
-        if asked is None:
-            return
-        reference, reason = asked
+             "working days held.", Permission.HOLD_REVIEW, review=first_word,
+             arguments=(REFERENCE, REASON),
+             ask="Tell me the review, e.g. `imr resume DDSCP/CSPR/2026/014`.")
+    async def resume(self, turn: Turn, reference: str, reason: str) -> None:
         review = await corrections.resume(self.ctx, turn.actor, reference, reason)
         turn.deliver_soon()
         await turn.say(f"{review.reference} is back to '{review.stage.title}'. Submission to DDSCP "
                        f"is now due {format_date(review.plan.deadline)}.")
 
     @command("withdraw", "withdraw REF REASON", "Withdraw a review (it is closed and kept).",
-             Permission.HOLD_REVIEW, review=first_word)
-    async def withdraw(self, turn: Turn, args: str) -> None:
-        asked = await turn.reference_and_reason(
-            args,
-            "Tell me the review and why, e.g. `imr withdraw DDSCP/CSPR/2026/014 "
-            "commission withdrawn by DDSCP`.")
-        if asked is None:
-            return
-        reference, reason = asked
+             Permission.HOLD_REVIEW, review=first_word,
+             arguments=(REFERENCE, REASON),
+             ask="Tell me the review and why, e.g. `imr withdraw DDSCP/CSPR/2026/014 "
+             "commission withdrawn by DDSCP`.")
+    async def withdraw(self, turn: Turn, reference: str, reason: str) -> None:
         review = await corrections.withdraw(self.ctx, turn.actor, reference, reason)
         turn.deliver_soon()
         await turn.say(f"{review.reference} is withdrawn. It stays in the history.")
@@ -213,12 +211,11 @@ class ReviewHandlers(HandlerGroup):
 
     @command("reminders", "reminders REF", "The reminders the review will send over the next "
              "working days, and those already sent.", Permission.VIEW_STATUS,
-             review=first_word)
-    async def reminders(self, turn: Turn, args: str) -> None:
-        if not args.strip():
-            await turn.say("Tell me the review, e.g. `imr reminders DDSCP/CSPR/2026/014`.")
-            return
-        review, planned, sent = await reminders.upcoming(self.ctx, turn.actor, args.strip())
+             review=first_word,
+             arguments=(WHOLE_REFERENCE,),
+             ask="Tell me the review, e.g. `imr reminders DDSCP/CSPR/2026/014`.")
+    async def reminders(self, turn: Turn, reference: str) -> None:
+        review, planned, sent = await reminders.upcoming(self.ctx, turn.actor, reference)
         if not planned and not sent:
             await turn.say(f"No reminders are due for {review.reference} in the next 10 working "
                            "days, and none have been sent.")

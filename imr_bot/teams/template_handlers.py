@@ -24,7 +24,7 @@ from .attachments import (
     check_before_fetch,
     download,
 )
-from .commands import HandlerGroup, command, first_word
+from .commands import WHOLE_REFERENCE, HandlerGroup, command, first_word
 from .turn import Turn
 
 TEMPLATE_BYTES = 10 * 1024 * 1024
@@ -135,12 +135,11 @@ class TemplateHandlers(HandlerGroup):
 
     @command("check", "check REF", "Check the latest submitted report and chronology: sections, "
              "dates, key to initials, signature, abbreviations.", Permission.VIEW_STATUS,
-             review=first_word, group="Documents")
-    async def check(self, turn: Turn, args: str) -> None:
-        if not args.strip():
-            await turn.say("Tell me the review, e.g. `imr check DDSCP/CSPR/2026/014`.")
-            return
-        review, version, result = await templates.check_latest(self.ctx, turn.actor, args.strip())
+             review=first_word, group="Documents",
+             arguments=(WHOLE_REFERENCE,),
+             ask="Tell me the review, e.g. `imr check DDSCP/CSPR/2026/014`.")
+    async def check(self, turn: Turn, reference: str) -> None:
+        review, version, result = await templates.check_latest(self.ctx, turn.actor, reference)
         await turn.card("document_check", document_check_card(
             result, f"Document check: {review.reference}, version {version}",
             quote=may_read_entries(review, turn.actor)))

@@ -18,7 +18,15 @@ from imr_bot.services.context import ServiceContext
 
 from . import views
 from .approval_handlers import ApprovalHandlers
-from .commands import PERSONAL, HandlerGroup, card_action, command, first_word
+from .commands import (
+    PERSONAL,
+    REASON,
+    REFERENCE,
+    HandlerGroup,
+    card_action,
+    command,
+    first_word,
+)
 from .turn import Turn, parse_id, reference_and_reason
 
 APPROVERS = frozenset({Role.QA_LEAD, Role.SD_EHS})
@@ -142,13 +150,11 @@ class TodoHandlers(HandlerGroup):
 
     @command("decline", "decline REF REASON", "Decline the offer to write a review's IMR; the "
              "reason goes to the Head of CP & IRO.", Permission.VIEW_STATUS, scopes=PERSONAL,
-             audience=AUTHORS, review=first_word)
-    async def decline(self, turn: Turn, args: str) -> None:
-        reference, reason = reference_and_reason(args)
-        if not reference:
-            await turn.say("Tell me the review and why, e.g. `imr decline DDSCP/CSPR/2026/014 on "
-                           "leave for most of the review`.")
-            return
+             audience=AUTHORS, review=first_word,
+             arguments=(REFERENCE, REASON),
+             ask="Tell me the review and why, e.g. `imr decline DDSCP/CSPR/2026/014 on "
+             "leave for most of the review`.")
+    async def decline(self, turn: Turn, reference: str, reason: str) -> None:
         said = await todo.decline(self.ctx, turn.actor, reference, reason)
         turn.deliver_soon()
         await turn.say(said)

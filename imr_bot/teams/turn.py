@@ -87,15 +87,6 @@ class Turn:
     def deliver_soon(self) -> None:
         self.replies.deliver_soon()
 
-    async def reference_and_reason(self, args: str, ask: str) -> tuple[str, str] | None:
-        """The review and the reason a command was given; without a review, ask (with `ask`,
-        an example) and return None."""
-        reference, reason = reference_and_reason(args)
-        if not reference:
-            await self.say(ask)
-            return None
-        return reference, reason
-
 
 def reference_and_reason(args: str) -> tuple[str, str]:
     reference, _, reason = args.strip().partition(" ")
