@@ -21,7 +21,7 @@ from imr_bot.domain.allocation import (
     suggest,
 )
 from imr_bot.domain.dates import format_date
-from imr_bot.domain.errors import DomainError, MomentPassed, NotAllowed, UnknownReview
+from imr_bot.domain.errors import DomainError, MomentPassed, NotAllowed
 from imr_bot.domain.events import AllocationAccepted, AllocationDeclined, ReviewFacts
 from imr_bot.domain.people import Actor, Person
 from imr_bot.domain.plan import Milestone
@@ -29,11 +29,10 @@ from imr_bot.domain.policy import Permission, require
 from imr_bot.domain.review import Review
 from imr_bot.domain.roles import Role
 from imr_bot.domain.stages import Event, Stage
-from imr_bot.store.repositories import AllocationRecord
+from imr_bot.store.allocations import AllocationRecord
 
 from . import notifications
 from .context import ServiceContext
-from .tracker import closest
 
 
 @dataclass(frozen=True)
@@ -47,13 +46,6 @@ class AllocationOptions:
     people: list[Person]
     history: list[str]
     pending: AllocationRecord | None
-
-
-async def _review(uow, reference: str) -> Review:
-    review = await uow.reviews.get(reference)
-    if review is None:
-        raise UnknownReview(reference.strip(), closest(reference, await uow.reviews.references()))
-    return review
 
 
 async def _options(ctx: ServiceContext, uow, review: Review,
@@ -110,7 +102,7 @@ async def options(ctx: ServiceContext, actor: Actor, reference: str,
     """Suggestions for a review; `involved` (emails) replaces the recorded involved managers."""
     require(Permission.ALLOCATE, actor)
     async with ctx.unit_of_work() as uow:
-        review = await _review(uow, reference)
+        review = await uow.reviews.require(reference)
         if involved is not None:
             involved = {e.strip().lower() for e in involved if e.strip()}
             if involved != await uow.allocations.involved(review.id):
@@ -128,7 +120,7 @@ async def offer(ctx: ServiceContext, actor: Actor, reference: str, author_id: in
     require(Permission.ALLOCATE, actor)
     now = ctx.clock.now()
     async with ctx.unit_of_work() as uow:
-        review = await _review(uow, reference)
+        review = await uow.reviews.require(reference)
         if not review.is_open or review.stage == Stage.ON_HOLD:
             raise DomainError(f"{review.reference} is '{review.stage.title}'; it can't be allocated.")
         if involved is not None:
@@ -261,7 +253,7 @@ async def reallocate(ctx: ServiceContext, actor: Actor, reference: str,
         raise DomainError("Please give a reason for reallocating; it is kept in the history.")
     now = ctx.clock.now()
     async with ctx.unit_of_work() as uow:
-        review = await _review(uow, reference)
+        review = await uow.reviews.require(reference)
         if not review.is_open:
             raise DomainError(f"{review.reference} is closed ({review.stage.title}).")
         withdrawn = await uow.allocations.withdraw_open(review.id, now, reason)
@@ -284,7 +276,7 @@ async def declare_conflict(ctx: ServiceContext, actor: Actor, reference: str, re
         raise DomainError("Please say what the conflict is (it is kept, and only the Head of CP "
                           "sees it).")
     async with ctx.unit_of_work() as uow:
-        review = await _review(uow, reference)
+        review = await uow.reviews.require(reference)
         await uow.allocations.declare_conflict(review.id, actor.person.id, reason[:500],
                                                ctx.clock.now())
         await uow.audit.record(actor=actor.key, action="allocation.conflict_declared",

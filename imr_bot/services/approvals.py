@@ -13,7 +13,7 @@ from imr_bot.clock import LONDON
 from imr_bot.documents import jobs
 from imr_bot.documents.checker import stored_summary
 from imr_bot.domain.dates import format_date, parse_date
-from imr_bot.domain.errors import BadDate, DocumentRefused, DomainError, NotAllowed, UnknownReview
+from imr_bot.domain.errors import BadDate, DocumentRefused, DomainError, NotAllowed
 from imr_bot.domain.events import (
     AmendmentsRequested,
     ApprovalRequested,
@@ -49,22 +49,14 @@ from imr_bot.domain.submissions import (
     submission_event,
 )
 from imr_bot.domain.urls import document_link
-from imr_bot.store.repositories import StoredDocument
+from imr_bot.store.submissions import StoredDocument
 
 from . import access, links, notifications
 from .context import ServiceContext
 from .notifications import person_recipient
 from .templates import check_version, run_check, to_check
-from .tracker import closest
 
 DOCUMENT_PURPOSE = "document"
-
-
-async def _review(uow, reference: str) -> Review:
-    review = await uow.reviews.get(reference)
-    if review is None:
-        raise UnknownReview(reference.strip(), closest(reference, await uow.reviews.references()))
-    return review
 
 
 def _require_author(review: Review, actor: Actor) -> None:
@@ -85,7 +77,7 @@ class Gathered:
 
 async def start(ctx: ServiceContext, actor: Actor, reference: str) -> Gathered:
     async with ctx.unit_of_work(read_only=True) as uow:
-        review = await _review(uow, reference)
+        review = await uow.reviews.require(reference)
         _require_author(review, actor)
         submission_event(review.stage)  # says clearly if nothing can be submitted now
         return await _gathered(uow, review, actor)
@@ -122,7 +114,7 @@ async def add_link(ctx: ServiceContext, actor: Actor, reference: str, url: str,
 async def _add(ctx, actor, reference, filename, content_type, content, link, kind) -> Gathered:
     now = ctx.clock.now()
     async with ctx.unit_of_work() as uow:
-        review = await _review(uow, reference)
+        review = await uow.reviews.require(reference)
         _require_author(review, actor)
         submission_event(review.stage)
         for draft in await uow.submissions.drafts(review.id, actor.key):
@@ -143,7 +135,7 @@ async def _add(ctx, actor, reference, filename, content_type, content, link, kin
 
 async def discard(ctx: ServiceContext, actor: Actor, reference: str) -> int:
     async with ctx.unit_of_work() as uow:
-        review = await _review(uow, reference)
+        review = await uow.reviews.require(reference)
         _require_author(review, actor)
         removed = await uow.submissions.discard_drafts(review.id, actor.key)
         await uow.commit()
@@ -154,7 +146,7 @@ async def discard(ctx: ServiceContext, actor: Actor, reference: str) -> int:
 async def submit(ctx: ServiceContext, actor: Actor, reference: str) -> tuple[Review, int, Level]:
     now, today = ctx.clock.now(), ctx.clock.today()
     async with ctx.unit_of_work(read_only=True) as uow:
-        review = await _review(uow, reference)
+        review = await uow.reviews.require(reference)
         _require_author(review, actor)
         submission_event(review.stage)
         pending = await to_check(ctx, uow, review,
@@ -164,7 +156,7 @@ async def submit(ctx: ServiceContext, actor: Actor, reference: str) -> tuple[Rev
     with contextlib.suppress(DocumentRefused):
         await run_check(ctx, review, pending)
     async with ctx.unit_of_work() as uow:
-        review = await _review(uow, reference)
+        review = await uow.reviews.require(reference)
         _require_author(review, actor)
         event = submission_event(review.stage)
         drafts = await uow.submissions.drafts(review.id, actor.key)
@@ -442,7 +434,7 @@ async def record_ddscp_submission(ctx: ServiceContext, actor: Actor, reference: 
     if on > today:
         raise DomainError("The submission date can't be in the future.")
     async with ctx.unit_of_work() as uow:
-        review = await _review(uow, reference)
+        review = await uow.reviews.require(reference)
         updated = review.apply(Event.RECORD_DDSCP_SUBMISSION, actor.roles, on, ctx.calendar)
         await uow.reviews.save(updated, now)
         await uow.audit.record(actor=actor.key, action="review.submitted_to_ddscp", at=now,
@@ -456,7 +448,7 @@ async def delegate(ctx: ServiceContext, actor: Actor, reference: str, email: str
     require(Permission.ALLOCATE, actor)
     now = ctx.clock.now()
     async with ctx.unit_of_work() as uow:
-        review = await _review(uow, reference)
+        review = await uow.reviews.require(reference)
         level = pending_level(review.stage)
         if level is None:
             raise DomainError(f"{review.reference} is not waiting for an approval "
@@ -538,7 +530,7 @@ class HistoryLine:
 async def history(ctx: ServiceContext, actor: Actor, reference: str) -> tuple[Review, list[HistoryLine]]:
     require(Permission.VIEW_HISTORY, actor)
     async with ctx.unit_of_work(read_only=True) as uow:
-        review = await _review(uow, reference)
+        review = await uow.reviews.require(reference)
         entries = list(reversed(await uow.audit.for_review(review.id)))
         everyone = await uow.people.all()
     names = {p.email: p.name for p in everyone}

@@ -19,7 +19,7 @@ from imr_bot.domain.commission_form import (
     parse_template_pack,
 )
 from imr_bot.domain.dates import format_date, parse_date
-from imr_bot.domain.errors import BadDate, DomainError, UnknownReview
+from imr_bot.domain.errors import BadDate, DomainError
 from imr_bot.domain.events import ReviewFacts, StageChanged
 from imr_bot.domain.people import Actor
 from imr_bot.domain.policy import Permission, require
@@ -28,7 +28,6 @@ from imr_bot.domain.stages import Event
 
 from . import notifications
 from .context import ServiceContext
-from .tracker import closest
 
 EDITABLE = {
     "type": ("review_type", parse_review_type),
@@ -42,13 +41,6 @@ EDITABLE = {
 REBASE_FIELDS = ("ddscp", "deadline", "ddscp-date")
 FIELD_HELP = ("type, body, tor-start, tor-end, initials, notes, pack (derbyshire or bradford "
               "templates) or ddscp (the agreed DDSCP date)")
-
-
-async def _load(uow, reference: str) -> Review:
-    review = await uow.reviews.get(reference)
-    if review is None:
-        raise UnknownReview(reference.strip(), closest(reference, await uow.reviews.references()))
-    return review
 
 
 def _reason(reason: str) -> str:
@@ -69,7 +61,7 @@ async def edit(ctx: ServiceContext, actor: Actor, reference: str, field: str, va
     key = field.strip().lower().replace("_", "-")
     today, now = ctx.clock.today(), ctx.clock.now()
     async with ctx.unit_of_work() as uow:
-        review = await _load(uow, reference)
+        review = await uow.reviews.require(reference)
         if not review.is_open:
             raise DomainError(f"{review.reference} is closed ({review.stage.title}); it can't be "
                               "edited.")
@@ -118,7 +110,7 @@ async def _transition(ctx: ServiceContext, actor: Actor, reference: str, event: 
     require(Permission.HOLD_REVIEW, actor)
     today, now = ctx.clock.today(), ctx.clock.now()
     async with ctx.unit_of_work() as uow:
-        review = await _load(uow, reference)
+        review = await uow.reviews.require(reference)
         updated = review.apply(event, actor.roles, today, ctx.calendar, by=actor.key, at=now)
         await uow.reviews.save(updated, now)
         await uow.audit.record(actor=actor.key, action=action, at=now, review_id=review.id,

@@ -6,7 +6,7 @@ import hashlib
 import secrets
 from datetime import timedelta
 
-from imr_bot.store.repositories import StoredDownload
+from imr_bot.store.downloads import StoredDownload
 
 from . import links
 from .context import ServiceContext

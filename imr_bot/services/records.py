@@ -7,7 +7,7 @@ import json
 from dataclasses import dataclass, replace
 from datetime import date
 
-from imr_bot.store.repositories import GENESIS, KEYED, PLAIN
+from imr_bot.store.audit import GENESIS, KEYED, PLAIN
 
 from .context import ServiceContext
 

@@ -169,7 +169,7 @@ async def daily_digest(ctx: ServiceContext) -> bool:
     today = local.date()
     async with ctx.unit_of_work() as uow:
         # the board's first page: the most urgent, read as such (not every open review)
-        records, total = await uow.reminder_source.board_page(
+        records, total = await uow.board.board_page(
             overdue_before=None, mine=None, offset=0, limit=DIGEST_ROWS)
         lines = tuple(BoardLine(row.reference, row.stage.title,
                                 row.milestone.title if row.milestone else "—", row.due,

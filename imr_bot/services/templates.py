@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from imr_bot.documents import checker, jobs, safety, supplied
 from imr_bot.documents.safety import ArchiveLimits
 from imr_bot.documents.templates import KINDS, PACKS, Prefill, build
-from imr_bot.domain.errors import DocumentRefused, DomainError, UnknownReview
+from imr_bot.domain.errors import DocumentRefused, DomainError
 from imr_bot.domain.people import Actor
 from imr_bot.domain.policy import Permission, require
 from imr_bot.domain.review import Review, ReviewType
@@ -16,7 +16,6 @@ from imr_bot.domain.roles import Role
 from imr_bot.domain.submissions import DocumentKind
 
 from .context import ServiceContext
-from .tracker import closest
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 FIELDS = {
@@ -43,13 +42,6 @@ def _pack(name: str) -> str:
     if key not in PACKS:
         raise DomainError(f"There is no template pack “{name}”. Choose one of: {', '.join(PACKS)}.")
     return key
-
-
-async def _review(uow, reference: str) -> Review:
-    review = await uow.reviews.get(reference)
-    if review is None:
-        raise UnknownReview(reference.strip(), closest(reference, await uow.reviews.references()))
-    return review
 
 
 async def _prefill(ctx: ServiceContext, uow, review: Review | None, marking: str) -> Prefill:
@@ -89,7 +81,7 @@ async def generate(ctx: ServiceContext, actor: Actor, kind_name: str, reference:
     kind = _kind(kind_name)
     pack = _pack(pack) if pack else None
     async with ctx.unit_of_work(read_only=True) as uow:
-        review = await _review(uow, reference) if reference else None
+        review = await uow.reviews.require(reference) if reference else None
         prefill = await _prefill(ctx, uow, review, marking)
         found = None
         if review is not None:
@@ -171,7 +163,7 @@ async def upload(ctx: ServiceContext, actor: Actor, target: str, kind_name: str,
             scope = f"type:{type_names[target.strip().lower()].value}"
             where = f"every {type_names[target.strip().lower()].value} review"
         else:
-            review = await _review(uow, target)
+            review = await uow.reviews.require(target)
             scope, where = f"review:{review.id}", review.reference
         await uow.org_templates.put(scope, kind, filename, content, actor.key, ctx.clock.now())
         await uow.audit.record(actor=actor.key, action="template.uploaded", at=ctx.clock.now(),
@@ -241,7 +233,7 @@ async def check_version(ctx: ServiceContext, uow, review: Review, version: int) 
 async def check_latest(ctx: ServiceContext, actor: Actor, reference: str) -> tuple[Review, int, checker.CheckResult]:
     require(Permission.VIEW_STATUS, actor)
     async with ctx.unit_of_work(read_only=True) as uow:
-        review = await _review(uow, reference)
+        review = await uow.reviews.require(reference)
         version = await uow.submissions.latest_version(review.id)
         if not version:
             raise DomainError(f"Nothing has been submitted for {review.reference} yet.")

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from imr_bot.domain.allocation import INDEPENDENCE_DECLARATION, check_decline
-from imr_bot.domain.errors import DomainError, NotAllowed, UnknownReview
+from imr_bot.domain.errors import DomainError, NotAllowed
 from imr_bot.domain.meetings import MeetingStatus
 from imr_bot.domain.people import Actor
 from imr_bot.domain.policy import Permission, require
@@ -33,7 +33,6 @@ from imr_bot.domain.todo import (
 
 from . import allocation, approvals, meetings, notifications
 from .context import ServiceContext
-from .tracker import closest
 
 REVIEW_LIMIT = 100  # reviews read for one person's list, soonest due first; the card shows 25
 SHOWN = 25
@@ -130,19 +129,12 @@ async def invite_card(ctx: ServiceContext, actor: Actor, meeting_id: int) -> dic
 
 
 # -- typed answers -----------------------------------------------------------------------------
-async def _review(uow, reference: str) -> Review:
-    review = await uow.reviews.get(reference)
-    if review is None:
-        raise UnknownReview(reference.strip(), closest(reference, await uow.reviews.references()))
-    return review
-
-
 async def _awaiting_me(ctx: ServiceContext, actor: Actor, reference: str):
     """The review, this person's unanswered offer on it (its id) and the meeting on it they are
     still to answer (its id), either of which may be None."""
     person_id = _known(actor)
     async with ctx.unit_of_work(read_only=True) as uow:
-        review = await _review(uow, reference)
+        review = await uow.reviews.require(reference)
         offer = next((o.allocation_id for o in await uow.todo_source.offers(person_id)
                       if o.review_id == review.id), None)
         meeting = next((m.id for m in await uow.meetings.for_review(review.id)
@@ -190,7 +182,7 @@ async def decide(ctx: ServiceContext, actor: Actor, reference: str, decision: De
     on the latest version waiting at the review's level, through the same use case."""
     _known(actor)
     async with ctx.unit_of_work(read_only=True) as uow:
-        review = await _review(uow, reference)
+        review = await uow.reviews.require(reference)
         level = pending_level(review.stage)
         version = await uow.submissions.latest_version(review.id) if level else 0
     if level is None or not version:

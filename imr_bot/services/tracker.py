@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 
@@ -17,7 +16,8 @@ from imr_bot.domain.review import Review
 from imr_bot.domain.roles import REVIEW_ROLES, Role
 from imr_bot.domain.stages import Stage
 from imr_bot.domain.submissions import Decision, Level
-from imr_bot.store.reminder_source import BoardRecord
+from imr_bot.store.board_reads import BoardRecord
+from imr_bot.store.reviews import closest
 
 from . import notifications
 from .context import ServiceContext
@@ -183,7 +183,7 @@ async def board(ctx: ServiceContext, actor: Actor, scope: str = "all", page: int
                                   and stage.next_step_holder in actor.roles])
     async with ctx.unit_of_work(read_only=True) as uow:
         # overdue (red) means due before today: working_days_left is negative exactly then
-        records, total = await uow.reminder_source.board_page(
+        records, total = await uow.board.board_page(
             overdue_before=today if scope == "overdue" else None, mine=mine,
             offset=page * page_size, limit=page_size)
         # the page says which reviews hold anything: only then is what they hold read, in one go
@@ -285,12 +285,3 @@ def _unreachable(person: Person) -> str:
     if person.unreachable_since is None:
         return ""
     return f" (not reached in Teams: {notifications.not_reached_words(person)})"
-
-
-def closest(reference: str, references: list[str], limit: int = 3) -> list[str]:
-    wanted = reference.strip().casefold()
-    keyed = {r.casefold(): r for r in references}
-    matches = difflib.get_close_matches(wanted, list(keyed), n=limit, cutoff=0.5)
-    if not matches:
-        matches = [k for k in keyed if wanted and (wanted in k or k.endswith(wanted.split("/")[-1]))][:limit]
-    return [keyed[m] for m in matches]

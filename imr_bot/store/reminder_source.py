@@ -33,7 +33,6 @@ from imr_bot.domain.roles import REVIEW_ROLES, Role
 from imr_bot.domain.stages import Stage
 
 from . import tables as t
-from .board_reads import BoardReads, BoardRecord
 from .bulk import json_rows
 
 
@@ -267,13 +266,6 @@ class ReminderSource:
             ["key", "review_id", "recipient", "kind", "payload", "status", "attempts",
              "next_attempt_at", "created_at"], rows).on_conflict_do_nothing(index_elements=["key"])
         return insert
-
-    async def board_page(self, *, overdue_before: date | None, mine: tuple[int, list[Stage]] | None,
-                         offset: int, limit: int) -> tuple[list[BoardRecord], int]:
-        """The board's page: read by `uow.board`, answered here too for the callers that ask the
-        sweep's source for it."""
-        return await BoardReads(self._c).board_page(overdue_before=overdue_before, mine=mine,
-                                                    offset=offset, limit=limit)
 
     async def directory(self) -> list[DirectoryRow]:
         rows = (await self._c.execute(select(

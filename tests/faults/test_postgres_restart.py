@@ -7,7 +7,7 @@ import pytest
 from imr_bot.services import reminders
 from imr_bot.store.database import is_unavailable
 from imr_bot.store.reminder_source import ReminderSource
-from imr_bot.store.repositories import Submissions
+from imr_bot.store.submissions import Submissions
 from imr_bot.store.unit_of_work import UnitOfWork
 from tests.faults.postgres import can_restart, restart_postgres
 from tests.teams.harness import AUTHOR, LINE_MANAGER, QA_LEAD, FakeTeams, card_text
