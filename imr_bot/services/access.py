@@ -126,7 +126,7 @@ async def _review_for(uow, target: Target, value) -> Review | None:
         number = offer.review_id if offer is not None else None
     if number is None:
         return None
-    return await uow.reviews.get_by_id(number, with_changes=False)
+    return await uow.reviews.read_by_id(number)
 
 
 async def _addressed_to(uow, actor: Actor, target: Target, data: dict) -> frozenset[Role]:

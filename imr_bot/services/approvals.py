@@ -297,7 +297,7 @@ async def card_data(ctx: ServiceContext, uow, review: Review, version: int, leve
 async def view(ctx: ServiceContext, actor: Actor, review_id: int, version: int, level: Level,
                error: str = "") -> dict:
     async with ctx.unit_of_work(read_only=True) as uow:
-        review = await uow.reviews.get_by_id(review_id, with_changes=False)
+        review = await uow.reviews.read_by_id(review_id)
         if review is None:
             raise DomainError("That review no longer exists.")
         return await card_data(ctx, uow, review, version, level, actor.person, error)
@@ -315,7 +315,7 @@ async def click(ctx: ServiceContext, actor: Actor, review_id: int, version: int,
     old version) is answered from one read, with no write lock taken; only a click that may
     decide goes on to `decide`, which checks again inside its transaction."""
     async with ctx.unit_of_work(read_only=True) as uow:
-        review = await uow.reviews.get_by_id(review_id, with_changes=False)
+        review = await uow.reviews.read_by_id(review_id)
         if review is None:
             raise DomainError("That review no longer exists.")
         approval = await _approval(uow, review, version, level)
@@ -496,7 +496,7 @@ async def document_for(ctx: ServiceContext, token: str, client: str):
         person = await uow.people.by_id(person_id)
         actor = person.email if person else f"person:{person_id}"
         found = await uow.submissions.document(document_id)
-        review = await uow.reviews.get_by_id(review_id, with_changes=False)
+        review = await uow.reviews.read_by_id(review_id)
         reason = ""
         if found is None or found[1] is None or review is None:
             reason = links.NOT_FOUND

@@ -46,11 +46,6 @@ class Target:
         return self.reference["conversation"]["id"]
 
 
-def person_id_of(recipient: str) -> int | None:
-    kind, _, number = recipient.partition(":")
-    return int(number) if kind == "person" and number.isdigit() else None
-
-
 class DeliveryService:
     def __init__(self, database: Database, clock: Clock, lease: timedelta = LEASE):
         self._database = database
@@ -72,7 +67,7 @@ class DeliveryService:
         if stale is not None:
             await self._drop_stale(item, stale)
             return None
-        person_id = person_id_of(item.recipient)
+        person_id = notifications.recipient_person_id(item.recipient)
         if person_id is not None:
             aad, marked = await self._queue.person_contact(person_id)
             reference = await self._queue.conversation(f"user:{aad}") if aad else None
@@ -132,7 +127,7 @@ class DeliveryService:
             await uow.outbox.finish(item.id, "stale", reason)
             await uow.audit.record(actor="imr-bot", action="notification.stale", at=now,
                                    review_id=item.review_id,
-                                   person_id=person_id_of(item.recipient), kind=item.kind,
+                                   person_id=notifications.recipient_person_id(item.recipient), kind=item.kind,
                                    reason=reason)
             await uow.commit()
 
@@ -144,7 +139,7 @@ class DeliveryService:
         if reason is None or not await self._queue.mark_unreachable(person_id, reason, now):
             return
         async with UnitOfWork(self._database) as uow:
-            review = await uow.reviews.get_by_id(item.review_id) if item.review_id else None
+            review = await uow.reviews.read_by_id(item.review_id) if item.review_id else None
             person = await uow.people.by_id(person_id)
             occurrence = now.isoformat()
             held = (MessageHeld(ReviewFacts.of(review), item.recipient, occurrence)

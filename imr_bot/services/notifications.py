@@ -48,6 +48,12 @@ def person_recipient(person: Person) -> str:
     return f"person:{person.id}"
 
 
+def recipient_person_id(recipient: str) -> int | None:
+    """The person a recipient written by `person_recipient` names; None for a channel."""
+    kind, _, number = recipient.partition(":")
+    return int(number) if kind == "person" and number.isdigit() else None
+
+
 def new_review_data(review: Review, head: Person, logged_by: str) -> dict:
     """The Head of CP's card for a new review."""
     plan = review.plan

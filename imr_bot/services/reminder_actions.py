@@ -36,7 +36,7 @@ async def _reminded(uow, actor: Actor, review_id: int, milestone: Milestone) -> 
     someone who has one, or an organisation role on the ladder), else a refusal."""
     require(Permission.VIEW_STATUS, actor)
     person: Person = actor.person
-    review = await uow.reviews.get_by_id(review_id, with_changes=False)
+    review = await uow.reviews.read_by_id(review_id)
     if review is None:
         raise DomainError("That review no longer exists.")
     on_review = person.id in review.people.values()
@@ -93,7 +93,7 @@ async def personal_reminders(ctx: ServiceContext, uow, today: date) -> list[Outg
     the milestone's own day, the day's reminder says it)."""
     found = []
     for review_id, person_id, milestone in await uow.todo_source.reminders_on(today):
-        review = await uow.reviews.get_by_id(review_id, with_changes=False)
+        review = await uow.reviews.read_by_id(review_id)
         if review is None or not review.is_open or review.stage == Stage.ON_HOLD \
                 or review.stage.next_milestone != milestone:
             continue

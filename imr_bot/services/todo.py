@@ -107,7 +107,7 @@ async def offer_card(ctx: ServiceContext, actor: Actor, allocation_id: int) -> d
             raise NotAllowed("Only the person this review was offered to can answer.")
         if record.status != "offered":
             raise DomainError(f"You have already answered this offer ({record.status}).")
-        review = await uow.reviews.get_by_id(record.review_id, with_changes=False)
+        review = await uow.reviews.read_by_id(record.review_id)
         qa_lead = await uow.people.by_id(record.qa_lead_id)
         notification = notifications.allocation_offer(review, allocation_id, actor.person,
                                                       qa_lead, ctx.calendar)
@@ -124,7 +124,7 @@ async def invite_card(ctx: ServiceContext, actor: Actor, meeting_id: int) -> dic
         if meeting.status != MeetingStatus.PROPOSED:
             raise DomainError(f"This {meeting.kind.title.lower()} is {meeting.status.value}; there "
                               "is nothing to answer.")
-        review = await uow.reviews.get_by_id(meeting.review_id, with_changes=False)
+        review = await uow.reviews.read_by_id(meeting.review_id)
         return await meetings._invite_data(uow, review, meeting, actor.person)
 
 
@@ -203,7 +203,7 @@ async def approval_card(ctx: ServiceContext, actor: Actor, review_id: int, versi
     signed for the viewer, so nobody else is given one this way)."""
     person_id = _known(actor)
     async with ctx.unit_of_work(read_only=True) as uow:
-        review = await uow.reviews.get_by_id(review_id, with_changes=False)
+        review = await uow.reviews.read_by_id(review_id)
         if review is None:
             raise DomainError("That review no longer exists.")
         approval = await approvals._approval(uow, review, version, level)

@@ -202,21 +202,16 @@ async def _waiting_by_review(uow, review_ids: list[int]) -> dict[int, list[str]]
     held = [(review_id, item) for review_id, item in found
             if await notifications.why_stale(uow, item.kind, review_id, item.about) is None]
     people = await uow.people.by_ids(sorted({pid for _, item in held
-                                              if (pid := _person_id(item.recipient)) is not None}))
+                                              if (pid := notifications.recipient_person_id(item.recipient)) is not None}))
     waiting: dict[int, list[str]] = {}
     for review_id, item in held:
-        person = people.get(_person_id(item.recipient))
+        person = people.get(notifications.recipient_person_id(item.recipient))
         if person is not None:
             lines = waiting.setdefault(review_id, [])
             line = notifications.waiting_line(item.kind, person)
             if line not in lines:
                 lines.append(line)
     return waiting
-
-
-def _person_id(recipient: str) -> int | None:
-    kind_of, _, number = recipient.partition(":")
-    return int(number) if kind_of == "person" and number.isdigit() else None
 
 
 def board_rows(records: list[BoardRecord], today: date, calendar: WorkingCalendar) -> list[BoardRow]:
