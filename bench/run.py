@@ -591,8 +591,8 @@ READING = """## Reading these figures, and what is left
   thread; our Teams room posts replies and proactive messages itself (`connector.py`: the SDK's
   URL, headers and token, the activity written out once, one aiohttp session; ADR 0003). The lean
   echo floor keeps the SDK's send, so that gain is not taken off the floor; the "direct replies"
-  echo row shows what it is worth on its own. A rendered card is neither deep-copied nor walked
-  (`CardContent`). The "stock adapter (before)" rows are our status turn with the SDK's behaviour.
+  echo row shows what it is worth on its own. A rendered card is copied as JSON (orjson), not by
+  copy.deepcopy's walk, and not walked again to serialise it (`CardContent`). The "stock adapter (before)" rows are our status turn with the SDK's behaviour.
 - Our own per-turn waste, removed: the board reads one page in one query, with the whole board's
   count (from an index of the open reviews alone) and the names of those who hold the next step,
   and nothing in that statement is bound (PostgreSQL plans a statement without parameters once,
