@@ -124,8 +124,10 @@ class OutboxQueue:
             result = await connection.execute(update(t.people).where(
                 t.people.c.id == person_id, t.people.c.unreachable_since.is_(None)).values(
                 unreachable_since=at, unreachable_reason=reason[:500]))
+        if result.rowcount != 1:
+            return False  # marked before: nothing changed, and what is kept of people still holds
         self._database.cache.forget(PEOPLE)
-        return result.rowcount == 1
+        return True
 
     async def counts(self) -> dict[str, int]:
         from sqlalchemy import func

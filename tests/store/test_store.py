@@ -1,4 +1,5 @@
 import asyncio
+from dataclasses import replace
 import contextvars
 from datetime import UTC, date, datetime
 
@@ -417,3 +418,36 @@ async def test_a_write_unit_of_work_that_could_not_connect_lets_the_task_open_an
     monkeypatch.setattr(engine_type, "connect", real_connect)
     async with UnitOfWork(database) as uow:  # not NestedUnitOfWork: the failed one never opened
         await uow.commit()
+
+
+async def test_a_unit_of_work_reads_the_directory_once_and_sees_its_own_writes(database):
+    async with UnitOfWork(database) as uow:
+        alex, _ = await uow.people.upsert(Person(email="alex@council.test", name="Alex Author",
+                                                 roles=frozenset({Role.AUTHOR}),
+                                                 aad_object_id="aad-alex"), AT)
+        await uow.commit()
+    statements: list[str] = []
+
+    def count(_conn, _cursor, statement, *_args):
+        statements.append(statement)
+
+    from sqlalchemy import event
+    event.listen(database.engine.sync_engine, "before_cursor_execute", count)
+    try:
+        async with UnitOfWork(database) as uow:
+            everyone = await uow.people.all()
+            before = len(statements)
+            assert before > 0
+            assert await uow.people.by_id(alex.id) == alex
+            assert await uow.people.by_email(" Alex@Council.test") == alex
+            assert await uow.people.by_aad("aad-alex") == alex
+            assert await uow.people.by_ids([alex.id, 999]) == {alex.id: alex}
+            assert await uow.people.with_role(Role.AUTHOR) == [alex]
+            assert await uow.people.by_id(999) is None
+            assert len(statements) == before  # all from the directory already read
+            await uow.people.upsert(replace(alex, name="Alex Writer"), AT)
+            assert (await uow.people.by_id(alex.id)).name == "Alex Writer"
+            assert [p.name for p in await uow.people.all()] == ["Alex Writer"]
+            assert everyone == [alex]  # what was handed out is not changed behind its back
+    finally:
+        event.remove(database.engine.sync_engine, "before_cursor_execute", count)
