@@ -48,7 +48,7 @@ class OutboxQueue:
             n.lease_until, n.id)
         waiting = select(n.id).where(n.status == "pending", n.next_attempt_at <= now).order_by(
             n.next_attempt_at, n.id)
-        async with self._database.engine.begin() as connection:
+        async with self._database.write_transaction() as connection:
             ids: list[int] = []
             for query in (lapsed, waiting):
                 query = query.limit(limit - len(ids))
@@ -89,7 +89,7 @@ class OutboxQueue:
                            lease_until=None)
 
     async def _update(self, notification_id: int, **values: Any) -> None:
-        async with self._database.engine.begin() as connection:
+        async with self._database.write_transaction() as connection:
             await connection.execute(update(t.notifications).where(
                 t.notifications.c.id == notification_id).values(**values))
 
@@ -120,7 +120,7 @@ class OutboxQueue:
 
     async def mark_unreachable(self, person_id: int, reason: str, at: datetime) -> bool:
         """Record that Teams refuses messages to this person; True the first time."""
-        async with self._database.engine.begin() as connection:
+        async with self._database.write_transaction() as connection:
             result = await connection.execute(update(t.people).where(
                 t.people.c.id == person_id, t.people.c.unreachable_since.is_(None)).values(
                 unreachable_since=at, unreachable_reason=reason[:500]))

@@ -140,6 +140,34 @@ async def test_sqlite_writers_queue_rather_than_fail(database):
         assert await uow.reviews.count() == 5
 
 
+async def test_sqlite_writers_in_one_process_take_turns_in_the_order_they_came(database):
+    """A writer that found SQLite's lock taken used to nap in SQLite's busy handler, and under
+    load a few waited seconds while later ones went first."""
+    if not database.is_sqlite:
+        pytest.skip("SQLite only")
+    from imr_bot.store.outbox_queue import OutboxQueue
+
+    order: list[int] = []
+
+    async def write(n: int) -> None:
+        if n % 3 == 2:  # the outbox's own short writes queue in the same line
+            await OutboxQueue(database).claim(AT, 10)
+            order.append(n)
+            return
+        async with UnitOfWork(database) as uow:
+            await uow.reviews.add(a_review(f"REF/{n}"), AT)
+            await asyncio.sleep(0.005)
+            order.append(n)
+            await uow.commit()
+
+    tasks = []
+    for n in range(12):
+        tasks.append(asyncio.create_task(write(n)))
+        await asyncio.sleep(0)  # each has asked for its turn before the next starts
+    await asyncio.gather(*tasks)
+    assert order == list(range(12))
+
+
 async def test_sqlite_reads_never_wait_for_a_writer_and_see_what_was_committed(database):
     """Reads on SQLite run on the event loop's thread: one that waited for a writer's lock would
     stall every turn. In WAL mode a reader sees the last commit while a writer holds its lock."""
@@ -451,3 +479,15 @@ async def test_a_unit_of_work_reads_the_directory_once_and_sees_its_own_writes(d
             assert everyone == [alex]  # what was handed out is not changed behind its back
     finally:
         event.remove(database.engine.sync_engine, "before_cursor_execute", count)
+
+
+async def test_a_task_that_writes_while_it_is_already_writing_is_told_at_once(database):
+    if not database.is_sqlite:
+        pytest.skip("SQLite only")
+    from imr_bot.store.outbox_queue import OutboxQueue
+
+    async with UnitOfWork(database) as uow:
+        await uow.reviews.add(a_review("REF/1"), AT)
+        with pytest.raises(RuntimeError, match="already writing"):
+            await OutboxQueue(database).claim(AT, 10)
+        await uow.commit()
