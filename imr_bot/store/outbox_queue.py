@@ -15,8 +15,10 @@ from typing import Any
 from sqlalchemy import select, update
 
 from . import tables as t
-from .database import READ_ONLY, Database
+from .conversations import ConversationRefs
+from .database import Database
 from .read_cache import PEOPLE
+from .settings import Settings
 
 LEASE = timedelta(seconds=120)  # longer than any one send, retries and rate-limit waits included
 
@@ -93,26 +95,17 @@ class OutboxQueue:
             await connection.execute(update(t.notifications).where(
                 t.notifications.c.id == notification_id).values(**values))
 
-    async def _scalar(self, query):
-        async with self._database.engine.connect() as connection:
-            await connection.execution_options(**{READ_ONLY: True})
-            return await connection.scalar(query)
-
     async def setting(self, key: str) -> str | None:
-        return await self._scalar(select(t.settings.c.value).where(t.settings.c.key == key))
+        async with self._database.read_connection() as connection:
+            return await Settings(connection).get(key)
 
     async def conversation(self, key: str) -> dict | None:
-        value = await self._scalar(select(t.conversation_refs.c.reference).where(
-            t.conversation_refs.c.key == key))
-        return json.loads(value) if value else None
-
-    async def person_aad(self, person_id: int) -> str | None:
-        return await self._scalar(select(t.people.c.aad_object_id).where(t.people.c.id == person_id))
+        async with self._database.read_connection() as connection:
+            return await ConversationRefs(connection).get(key)
 
     async def person_contact(self, person_id: int) -> tuple[str | None, bool]:
         """The person's AAD object id, and whether they are marked as not reached."""
-        async with self._database.engine.connect() as connection:
-            await connection.execution_options(**{READ_ONLY: True})
+        async with self._database.read_connection() as connection:
             row = (await connection.execute(select(
                 t.people.c.aad_object_id, t.people.c.unreachable_since).where(
                 t.people.c.id == person_id))).first()
@@ -132,7 +125,7 @@ class OutboxQueue:
     async def counts(self) -> dict[str, int]:
         from sqlalchemy import func
 
-        async with self._database.engine.connect() as connection:
+        async with self._database.read_connection() as connection:
             rows = (await connection.execute(select(t.notifications.c.status, func.count())
                                              .group_by(t.notifications.c.status))).all()
         return {status: count for status, count in rows}
