@@ -52,3 +52,15 @@ def offer_data(facts: dict[str, Any]) -> dict[str, Any]:
         "scoping": _day(facts["scoping"]), "reportDue": _day(facts["reportDue"]),
         "ddscpDue": _day(facts["ddscpDue"]), "allocationId": facts["allocationId"],
         "declaration": INDEPENDENCE_DECLARATION}
+
+
+def escalation_data(facts: dict[str, Any]) -> dict[str, Any]:
+    """The Service Directors' and Head of CP's card when no author is allocated by Day 4."""
+    return {
+        "greeting": facts["greeting"], "reference": facts["reference"],
+        "reviewId": facts["reviewId"], "milestone": facts["milestone"],
+        "reviewType": facts["reviewType"], "received": _day(facts["received"]),
+        "allocateBy": _day(facts["allocateBy"]), "ddscpDue": _day(facts["ddscpDue"]),
+        "available": str(facts["available"]),
+        "tried": [{"text": line} for line in facts["history"]]
+        + [{"text": f"Not available: {e['name']} ({e['reason']})"} for e in facts["excluded"]]}

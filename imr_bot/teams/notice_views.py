@@ -32,7 +32,8 @@ def digest_card(facts: dict) -> dict:
 # view name: (card file, data from the facts)
 VIEWS = {"digest": ("digest", digest_card),
          "allocate": ("allocate", allocation_views.allocate_data),
-         "allocation_offer": ("allocation_offer", allocation_views.offer_data)}
+         "allocation_offer": ("allocation_offer", allocation_views.offer_data),
+         "escalation": ("escalation", allocation_views.escalation_data)}
 
 
 def render(payload: dict) -> dict:
