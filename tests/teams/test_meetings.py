@@ -79,11 +79,21 @@ async def test_the_scoping_meeting_with_a_counter_proposal_then_a_rebased_plan(a
     counter = last_card(teams, QA_LEAD, "Lena Manager proposes another time")
     assert "Fri 27 Nov 2026, 14:00–15:00" in card_text(counter)
     reply = texts(await teams.submit(QA_LEAD, action(counter, "Confirm the new time")["data"]))
-    assert "Confirmed for Fri 27 Nov 2026, 14:00–15:00" in reply
+    # Arun accepted 10:00, not 14:00: asked again, not told
+    assert ("Moved to Fri 27 Nov 2026, 14:00–15:00, agreed by Quinn Lead and Lena Manager. "
+            "Arun Author is asked to accept the new time or propose another") in reply
+    assert not [c for c in cards(teams.inbox(AUTHOR)) if "Confirmed:" in card_text(c)]
+    again = last_card(teams, AUTHOR, "Scoping meeting for DDSCP/CSPR/2026/014")
+    assert ("you accepted Thu 26 Nov 2026, 10:00–11:00, and Quinn Lead and Lena Manager have "
+            "agreed this time instead") in card_text(again)
+    assert "Fri 27 Nov 2026, 14:00–15:00" in card_text(again)
+    assert "everyone has accepted" in texts(
+        await teams.submit(AUTHOR, action(again, "Accept")["data"]))
 
     for user in (AUTHOR, LINE_MANAGER, QA_LEAD):
         confirmed = last_card(teams, user, "Confirmed: Scoping meeting")
         assert "Fri 27 Nov 2026, 14:00–15:00" in card_text(confirmed)
+        assert "Quinn Lead, Arun Author and Lena Manager" in card_text(confirmed)
     calendar = await fetch_calendar(teams, last_card(teams, AUTHOR, "Confirmed: Scoping meeting"))
     assert calendar["method"] == "REQUEST"
     (event,) = calendar.walk("VEVENT")
