@@ -9,6 +9,7 @@ from icalendar import Calendar
 from sqlalchemy import delete
 
 from imr_bot.documents.calendar_invite import Invitee, invitation
+from imr_bot.domain.plain_text import plain
 from imr_bot.domain.plan import Milestone
 from imr_bot.domain.stages import Stage
 from imr_bot.services.access import REFUSAL
@@ -238,3 +239,170 @@ async def test_the_qa_lead_hears_who_the_invitation_has_not_reached_yet(allocate
     assert ("Lena has not opened the IMR bot yet; the invitation will reach them as soon as "
             "they do.") in said
     assert "Arun has not opened" not in said
+
+
+TEAMS_LINK = "https://teams.microsoft.com/l/meetup-join/19%3ameeting_NjQ%40thread.v2/0"
+
+
+async def send_scoping(teams, day="2026-11-26", time="10:00", location="Room 4") -> list:
+    send = action(last_card(teams, QA_LEAD, "Arrange the Scoping meeting"),
+                  "Send to participants")["data"]
+    return await teams.submit(QA_LEAD, {**send, "day": day, "time": time, "minutes": "60",
+                                        "location": location})
+
+
+def invites(teams, user) -> list[dict]:
+    return [c for c in cards(teams.inbox(user)) if "Scoping meeting for" in card_text(c)
+            and not card_text(c).startswith("Confirmed")]
+
+
+def titles(card: dict) -> list[str]:
+    return [a["title"] for a in card.get("actions", [])]
+
+
+async def meeting_now(teams):
+    async with UnitOfWork(teams.app.database, read_only=True) as uow:
+        (meeting,) = await uow.meetings.for_review((await review(teams)).id)
+    return meeting
+
+
+async def test_the_confirmed_card_shows_each_person_only_what_they_may_do(allocated):
+    teams = allocated
+    await send_scoping(teams)
+    for user in (AUTHOR, LINE_MANAGER):
+        await teams.submit(user, action(last_card(teams, user, "Scoping meeting for"), "Accept")["data"])
+    organiser = last_card(teams, QA_LEAD, "Confirmed: Scoping meeting")
+    assert titles(organiser) == ["Add to my calendar", "Change the time", "Record the outcome"]
+    assert "will record the outcome" not in card_text(organiser)
+    for user in (AUTHOR, LINE_MANAGER):
+        card = last_card(teams, user, "Confirmed: Scoping meeting")
+        assert titles(card) == ["Add to my calendar"]
+        assert "Quinn Lead will record the outcome after the meeting." in card_text(card)
+        assert "Quinn Lead, Arun Author and Lena Manager" in card_text(card)  # agreed by
+    # the button withheld is still refused when its data is sent anyway
+    record = action(organiser, "Record the outcome")["data"]
+    assert texts(await teams.submit(AUTHOR, record)) == REFUSAL
+
+
+async def test_keeping_the_original_time_says_who_asked_for_another(allocated):
+    teams = allocated
+    await send_scoping(teams)
+    await teams.submit(AUTHOR, action(last_card(teams, AUTHOR, "Scoping meeting for"), "Accept")["data"])
+    inner = action(last_card(teams, LINE_MANAGER, "Scoping meeting for"),
+                   "Propose another time")["card"]["actions"][0]["data"]
+    await teams.submit(LINE_MANAGER, {**inner, "day": "2026-11-27", "time": "14:00"})
+    counter = last_card(teams, QA_LEAD, "Lena Manager proposes another time")
+    reply = texts(await teams.submit(QA_LEAD, action(counter, "Confirm my original time")["data"]))
+    assert "Confirmed for Thu 26 Nov 2026, 10:00–11:00, agreed by Quinn Lead and Arun Author" in reply
+    card = card_text(last_card(teams, LINE_MANAGER, "Confirmed: Scoping meeting"))
+    assert "Asked for another time" in card and "Lena Manager" in card
+
+
+async def test_sending_an_unchanged_meeting_again_asks_nobody_and_clears_nothing(allocated):
+    teams = allocated
+    await send_scoping(teams)
+    await teams.submit(AUTHOR, action(last_card(teams, AUTHOR, "Scoping meeting for"), "Accept")["data"])
+    before = {user: len(teams.inbox(user)) for user in (AUTHOR, LINE_MANAGER)}
+    said = texts(await send_scoping(teams, location=" Room 4 "))
+    assert ("The scoping meeting was already sent for Thu 26 Nov 2026, 10:00–11:00, and nothing "
+            "has changed, so nobody was asked again and no answer was cleared.") in said
+    assert "Accepted so far: Arun Author. Still to answer: Lena Manager." in said
+    await teams.deliver()
+    assert {user: len(teams.inbox(user)) for user in (AUTHOR, LINE_MANAGER)} == before
+    assert set((await meeting_now(teams)).answers) == {(await meeting_now(teams)).participant_ids[1]}
+    # the line manager's first invitation still works, and confirms the meeting
+    await teams.submit(LINE_MANAGER, action(last_card(teams, LINE_MANAGER, "Scoping meeting for"),
+                                            "Accept")["data"])
+    confirmed = len([c for c in cards(teams.inbox(AUTHOR)) if "Confirmed:" in card_text(c)])
+    said = texts(await send_scoping(teams))
+    assert ("already confirmed for Thu 26 Nov 2026, 10:00–11:00, and nothing has changed"
+            in said)
+    await teams.deliver()
+    assert len([c for c in cards(teams.inbox(AUTHOR)) if "Confirmed:" in card_text(c)]) == confirmed
+    assert (await meeting_now(teams)).status.value == "confirmed"
+
+
+async def test_a_new_place_keeps_the_answers_and_gives_a_join_button(allocated):
+    teams = allocated
+    await send_scoping(teams)
+    await teams.submit(AUTHOR, action(last_card(teams, AUTHOR, "Scoping meeting for"), "Accept")["data"])
+    author_invites = len(invites(teams, AUTHOR))
+    said = texts(await send_scoping(teams, location=TEAMS_LINK))
+    assert "Updated the place for Thu 26 Nov 2026, 10:00–11:00" in said
+    assert "answers already given stand" in said
+    await teams.deliver()
+    assert len(invites(teams, AUTHOR)) == author_invites  # Arun has answered: not asked again
+    invite = invites(teams, LINE_MANAGER)[-1]
+    assert action(invite, "Join the meeting")["url"] == TEAMS_LINK
+    assert "Teams meeting (use Join)" in card_text(invite) and TEAMS_LINK not in card_text(invite)
+    said = texts(await teams.submit(LINE_MANAGER, action(invite, "Accept")["data"]))
+    assert "everyone has accepted" in said
+    for user in (AUTHOR, LINE_MANAGER, QA_LEAD):
+        card = last_card(teams, user, "Confirmed: Scoping meeting")
+        assert action(card, "Join the meeting")["url"] == TEAMS_LINK
+
+
+@pytest.mark.parametrize("place", ["https://meet.example.org/room/4", "Room 4, County Hall",
+                                   "https://teams.microsoft.com.example.org/l/meetup-join/x"])
+async def test_a_place_that_is_not_a_teams_link_is_shown_as_text_without_join(allocated, place):
+    teams = allocated
+    await send_scoping(teams, location=place)
+    invite = invites(teams, AUTHOR)[-1]
+    assert "Join the meeting" not in titles(invite)
+    assert plain(place) in card_text(invite)  # as typed, and no live link
+
+
+async def test_the_invitation_itself_adds_the_proposed_time_to_the_calendar(allocated):
+    teams = allocated
+    await send_scoping(teams, location=TEAMS_LINK)
+    invite = invites(teams, AUTHOR)[-1]
+    assert titles(invite) == ["Accept", "Propose another time", "Join the meeting",
+                              "Add to my calendar"]
+    calendar = await fetch_calendar(teams, invite)
+    (event,) = calendar.walk("VEVENT")
+    assert str(event["status"]) == "TENTATIVE"  # proposed, not yet confirmed
+    assert event.decoded("dtstart").astimezone(UTC) == datetime(2026, 11, 26, 10, 0, tzinfo=UTC)
+    assert str(event["location"]) == TEAMS_LINK
+
+
+@pytest.mark.parametrize(("day", "time"), [("2026-11-20", "10:00"),  # last Friday
+                                           ("2026-11-23", "09:00")])  # earlier today (10:00 now)
+async def test_arranging_a_meeting_in_the_past_is_refused_and_nothing_is_sent(allocated, day, time):
+    teams = allocated
+    said = texts(await send_scoping(teams, day=day, time=time))
+    assert "has already passed (it is now Mon 23 Nov 2026, 10:00)" in said
+    assert "Please choose a later date or time." in said
+    assert (await meeting_now(teams)).status.value == "draft"
+    assert invites(teams, AUTHOR) == []
+    # the form is still there, and a later time goes out
+    assert "Sent: Thu 26 Nov 2026" in texts(await send_scoping(teams))
+
+
+async def test_a_counter_proposal_in_the_past_is_refused(allocated):
+    teams = allocated
+    await send_scoping(teams)
+    inner = action(last_card(teams, LINE_MANAGER, "Scoping meeting for"),
+                   "Propose another time")["card"]["actions"][0]["data"]
+    said = texts(await teams.submit(LINE_MANAGER, {**inner, "day": "2026-11-19", "time": "14:00"}))
+    assert "Thu 19 Nov 2026, 14:00 has already passed" in said
+    assert (await meeting_now(teams)).answers == {}
+
+
+@pytest.mark.parametrize(("now", "expected"), [
+    (datetime(2026, 11, 25, 16, tzinfo=UTC), "2026-11-25"),  # pressed before the day: today
+    (datetime(2026, 11, 26, 15, tzinfo=UTC), "2026-11-26"),
+    (datetime(2026, 12, 2, 9, tzinfo=UTC), "2026-11-26"),  # pressed days later: the planned day
+])
+async def test_held_on_defaults_to_a_day_the_form_accepts(allocated, now, expected):
+    teams = allocated
+    await send_scoping(teams)
+    for user in (AUTHOR, LINE_MANAGER):
+        await teams.submit(user, action(last_card(teams, user, "Scoping meeting for"), "Accept")["data"])
+    teams.clock.set(now)
+    (form,) = cards(await teams.submit(QA_LEAD, action(
+        last_card(teams, QA_LEAD, "Confirmed: Scoping meeting"), "Record the outcome")["data"]))
+    held_on = next(e for e in form["body"] if e.get("id") == "held_on")
+    assert held_on["value"] == expected
+    said = texts(await teams.submit(QA_LEAD, {**action(form, "Record the outcome")["data"],
+                                              "held_on": held_on["value"]}))
+    assert "can't have been held in the future" not in said and "Recorded." in said
