@@ -156,15 +156,23 @@ async def _invite(ctx: ServiceContext, uow, review: Review, meeting: Meeting,
     for some (why they are asked again)."""
     for person_id in person_ids:
         person = await uow.people.by_id(person_id)
-        data = await _card_data(ctx, uow, review, meeting, person)
-        may_answer = await _may(uow, review, meeting, person, Permission.ANSWER_MEETING)
-        data.update({"note": (notes or {}).get(person_id, ""), "noAnswer": not may_answer})
+        data = await invite_data(ctx, uow, review, meeting, person,
+                                 (notes or {}).get(person_id, ""))
         await uow.outbox.queue(OutgoingNotification(
             key=f"meeting:{meeting.id}:invite:{meeting.sequence}:{now.isoformat()}:person:"
                 f"{person_id}",
             recipient=person_recipient(person), kind="meeting_invite", review_id=review.id,
             about=About(meeting_id=meeting.id, meeting_sequence=meeting.sequence),
             payload={"card": "meeting_invite", "data": data}), now)
+
+
+async def invite_data(ctx: ServiceContext, uow, review: Review, meeting: Meeting,
+                      person: Person, note: str = "") -> dict:
+    """The invitation as `person` sees it: the answer buttons only if they may answer."""
+    data = await _card_data(ctx, uow, review, meeting, person)
+    may_answer = await _may(uow, review, meeting, person, Permission.ANSWER_MEETING)
+    data.update({"note": note, "noAnswer": not may_answer})
+    return data
 
 
 async def _may(uow, review: Review, meeting: Meeting, person: Person,
