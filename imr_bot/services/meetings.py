@@ -235,6 +235,8 @@ async def answer(ctx: ServiceContext, actor: Actor, meeting_id: int, *, accept: 
                     "original": when_text(meeting.starts, meeting.minutes),
                     "meetingId": meeting.id, "day": proposed.astimezone(LONDON).date().isoformat(),
                     "time": f"{proposed.astimezone(LONDON):%H:%M}",
+                    "accepted": await _names(uow, [p for p in meeting.agreed()
+                                                   if p != meeting.organiser_id]),
                     "awaiting": await _names(uow, meeting.awaiting())}}), now)
             said = f"Thank you: {organiser.name} will confirm a time."
         elif meeting.status == MeetingStatus.CONFIRMED:
@@ -531,6 +533,11 @@ async def propose_qa_meeting(ctx: ServiceContext, actor: Actor, reference: str) 
     return meeting
 
 
+STATUS_WORDS = {MeetingStatus.DRAFT: "Not sent yet", MeetingStatus.PROPOSED: "Being answered",
+                MeetingStatus.CONFIRMED: "Confirmed", MeetingStatus.HELD: "Held",
+                MeetingStatus.CANCELLED: "Cancelled"}
+
+
 @dataclass(frozen=True)
 class MeetingLine:
     title: str
@@ -556,12 +563,13 @@ async def overview(ctx: ServiceContext, actor: Actor, reference: str) -> tuple[R
                 if counters:
                     waiting = (waiting + "; " if waiting else "") + (
                         f"{(await uow.people.by_id(meeting.organiser_id)).name} to confirm a time "
-                        f"({len(counters)} {'counter-proposal' if len(counters) == 1 else 'counter-proposals'})")
+                        f"({len(counters)} other "
+                        f"{'time' if len(counters) == 1 else 'times'} proposed)")
             elif meeting.status == MeetingStatus.CONFIRMED and meeting.kind != MeetingKind.QA:
                 waiting = f"{(await uow.people.by_id(meeting.organiser_id)).name} to record the outcome"
             else:
                 waiting = "nothing"
-            lines.append(MeetingLine(meeting.kind.title, meeting.status.value,
+            lines.append(MeetingLine(meeting.kind.title, STATUS_WORDS[meeting.status],
                                      when_text(meeting.starts, meeting.minutes), waiting or "nothing"))
     return review, lines
 

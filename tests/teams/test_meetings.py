@@ -406,3 +406,20 @@ async def test_held_on_defaults_to_a_day_the_form_accepts(allocated, now, expect
     said = texts(await teams.submit(QA_LEAD, {**action(form, "Record the outcome")["data"],
                                               "held_on": held_on["value"]}))
     assert "can't have been held in the future" not in said and "Recorded." in said
+
+
+async def test_the_meetings_table_and_the_counter_card_say_where_things_stand_in_words(allocated):
+    teams = allocated
+    await send_scoping(teams)
+    await teams.submit(AUTHOR, action(last_card(teams, AUTHOR, "Scoping meeting for"), "Accept")["data"])
+    inner = action(last_card(teams, LINE_MANAGER, "Scoping meeting for"),
+                   "Propose another time")["card"]["actions"][0]["data"]
+    await teams.submit(LINE_MANAGER, {**inner, "day": "2026-11-27", "time": "14:00"})
+    counter = card_text(last_card(teams, QA_LEAD, "Lena Manager proposes another time"))
+    assert "Accepted your time\nArun Author" in counter
+    assert "whoever has not agreed to it (including anyone who accepted your time) is asked again" in counter
+    (table,) = cards(await teams.say(AUTHOR, "imr meeting DDSCP/CSPR/2026/014"))
+    shown = card_text(table)
+    assert "Being answered" in shown
+    assert "Quinn Lead to confirm a time (1 other time proposed)" in shown
+    assert "(s)" not in shown
