@@ -127,7 +127,8 @@ async def send(ctx: ServiceContext, actor: Actor, meeting_id: int, day: str, tim
             asked: tuple[int, ...] = ()
         else:
             asked = tuple(meeting.awaiting())
-            await _invite(ctx, uow, review, meeting, asked, now)
+            await _invite(ctx, uow, review, meeting, asked, now,
+                          await _resent_notes(uow, before, meeting, asked))
         await uow.commit()
     return Sent(meeting, changed=True, asked=asked, kept=kept)
 
@@ -263,8 +264,10 @@ def _check_moment(meeting: Meeting, review: Review, person_id: int | None,
     if meeting.status == MeetingStatus.CANCELLED:
         raise MomentPassed(f"This {title.lower()} was cancelled.", review.reference)
     if sequence is not None and sequence != meeting.sequence:
-        raise MomentPassed(f"This invitation is out of date: the {title.lower()} has moved to "
-                           f"{when}. Please answer the newer invitation.", review.reference)
+        where = f", {meeting.location}" if meeting.location else ""
+        raise MomentPassed(f"This invitation is out of date: the {title.lower()} has changed, "
+                           f"and is now {when}{where}. Please answer the newer invitation.",
+                           review.reference)
     if meeting.status == MeetingStatus.CONFIRMED:
         raise MomentPassed(f"This {title.lower()} is already confirmed for {when}.",
                            review.reference)
@@ -319,6 +322,26 @@ async def confirm(ctx: ServiceContext, actor: Actor, meeting_id: int, day: str =
         asked_again = await _names(uow, asked) if asked else ""
         await uow.commit()
     return Confirmation(meeting, agreed, asked, asked_again)
+
+
+async def _resent_notes(uow, before: Meeting, meeting: Meeting, asked) -> dict[int, str]:
+    """What changed since the invitation each person had before (nothing: a first one)."""
+    if before.status == MeetingStatus.DRAFT:
+        return {}
+    if (before.starts, before.minutes) == (meeting.starts, meeting.minutes):
+        return {p: "The place has changed; the time is the same. Can you make it?"
+                for p in asked}
+    organiser = (await uow.people.by_id(meeting.organiser_id)).name
+    earlier = when_text(before.starts, before.minutes)
+    notes = {}
+    for person_id in asked:
+        answer = before.answers.get(person_id)
+        notes[person_id] = (
+            f"The time has changed: you accepted {earlier}, and {organiser} now proposes this "
+            "time. Can you make it?" if answer is not None and answer.accepted else
+            f"The time has changed from {earlier}: {organiser} now proposes this time. Can you "
+            "make it?")
+    return notes
 
 
 async def _moved_notes(uow, before: Meeting, meeting: Meeting, asked) -> dict[int, str]:
@@ -580,4 +603,6 @@ async def change_form(ctx: ServiceContext, actor: Actor, meeting_id: int) -> tup
         meeting, review = await _load(uow, meeting_id)
         if _person_id(actor) != meeting.organiser_id:
             raise NotAllowed("Only the QA senior lead for this review can change the meeting.")
-        return "meeting_propose", await propose_data(uow, review, meeting)
+        passed = ("The time shown has already passed: please choose a later date or time."
+                  if meeting.starts <= ctx.clock.now() else "")
+        return "meeting_propose", await propose_data(uow, review, meeting, passed)

@@ -214,7 +214,11 @@ async def test_an_invitation_for_a_time_since_moved_says_so_and_accepts_nothing(
                                  "location": "Room 4"})
     replies = await teams.submit(AUTHOR, action(old, "Accept")["data"], card_id="old-invite")
     said = texts(replies)
-    assert "out of date: the scoping meeting has moved to Fri 27 Nov 2026, 11:00–12:00" in said
+    assert ("out of date: the scoping meeting has changed, and is now Fri 27 Nov 2026, "
+            "11:00–12:00, Room 4") in said
+    new = last_card(teams, AUTHOR, "Scoping meeting for DDSCP/CSPR/2026/014")
+    assert ("The time has changed from Thu 26 Nov 2026, 10:00–11:00: Quinn Lead now proposes "
+            "this time.") in card_text(new)
     update = teams.updates(AUTHOR)[-1]
     assert update.id == "old-invite" and not update.attachments[0].content.get("actions")
     review_id = (await review(teams)).id
@@ -333,6 +337,7 @@ async def test_a_new_place_keeps_the_answers_and_gives_a_join_button(allocated):
     await teams.deliver()
     assert len(invites(teams, AUTHOR)) == author_invites  # Arun has answered: not asked again
     invite = invites(teams, LINE_MANAGER)[-1]
+    assert "The place has changed; the time is the same." in card_text(invite)
     assert action(invite, "Join the meeting")["url"] == TEAMS_LINK
     assert "Teams meeting (use Join)" in card_text(invite) and TEAMS_LINK not in card_text(invite)
     said = texts(await teams.submit(LINE_MANAGER, action(invite, "Accept")["data"]))
@@ -423,3 +428,34 @@ async def test_the_meetings_table_and_the_counter_card_say_where_things_stand_in
     assert "Being answered" in shown
     assert "Quinn Lead to confirm a time (1 other time proposed)" in shown
     assert "(s)" not in shown
+
+
+async def test_a_confirmed_meeting_given_a_new_time_asks_everyone_again(allocated):
+    teams = allocated
+    await send_scoping(teams)
+    for user in (AUTHOR, LINE_MANAGER):
+        await teams.submit(user, action(last_card(teams, user, "Scoping meeting for"), "Accept")["data"])
+    confirmed = last_card(teams, QA_LEAD, "Confirmed: Scoping meeting")
+    (form,) = cards(await teams.submit(QA_LEAD, action(confirmed, "Change the time")["data"]))
+    assert "Sending it unchanged asks nobody again" in card_text(form)
+    said = texts(await teams.submit(QA_LEAD, {**action(form, "Send to participants")["data"],
+                                              "day": "2026-11-30", "time": "11:00",
+                                              "minutes": "60", "location": "Room 4"}))
+    assert "Sent: Mon 30 Nov 2026, 11:00–12:00" in said
+    meeting = await meeting_now(teams)
+    assert meeting.status.value == "proposed" and meeting.answers == {}
+    for user in (AUTHOR, LINE_MANAGER):
+        invite = card_text(invites(teams, user)[-1])
+        assert ("The time has changed: you accepted Thu 26 Nov 2026, 10:00–11:00, and Quinn Lead "
+                "now proposes this time.") in invite
+
+
+async def test_changing_a_meeting_whose_time_has_passed_says_so_on_the_form(allocated):
+    teams = allocated
+    await send_scoping(teams)
+    for user in (AUTHOR, LINE_MANAGER):
+        await teams.submit(user, action(last_card(teams, user, "Scoping meeting for"), "Accept")["data"])
+    teams.clock.set(datetime(2026, 11, 26, 12, tzinfo=UTC))
+    confirmed = last_card(teams, QA_LEAD, "Confirmed: Scoping meeting")
+    (form,) = cards(await teams.submit(QA_LEAD, action(confirmed, "Change the time")["data"]))
+    assert "The time shown has already passed" in card_text(form)
