@@ -99,6 +99,7 @@ class Sent:
     changed: bool
     asked: tuple[int, ...] = ()
     kept: tuple[int, ...] = ()
+    place_only: bool = False  # the time stands; only the place changed
     said: str = ""  # when nothing changed: what stands
 
 
@@ -130,7 +131,9 @@ async def send(ctx: ServiceContext, actor: Actor, meeting_id: int, day: str, tim
             await _invite(ctx, uow, review, meeting, asked, now,
                           await _resent_notes(uow, before, meeting, asked))
         await uow.commit()
-    return Sent(meeting, changed=True, asked=asked, kept=kept)
+    place_only = before.status != MeetingStatus.DRAFT and (before.starts, before.minutes) == (
+        meeting.starts, meeting.minutes)
+    return Sent(meeting, changed=True, asked=asked, kept=kept, place_only=place_only)
 
 
 async def _unchanged_text(uow, meeting: Meeting) -> str:

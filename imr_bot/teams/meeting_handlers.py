@@ -6,6 +6,7 @@ from __future__ import annotations
 from imr_bot.domain.dates import format_date
 from imr_bot.domain.errors import MomentPassed
 from imr_bot.domain.inputs import whole_number
+from imr_bot.domain.meetings import MeetingStatus
 from imr_bot.domain.policy import Permission
 from imr_bot.services import identity, meetings, notifications
 from imr_bot.services.access import Target
@@ -57,9 +58,12 @@ class MeetingHandlers(HandlerGroup):
             await turn.say(sent.said)
             return
         turn.deliver_soon()
-        if sent.kept:
+        if sent.place_only:
             said = (f"Updated the place for {when}. The time has not changed, so the answers "
-                    "already given stand; everyone is sent the new details.")
+                    "already given stand; "
+                    + ("everyone is sent the confirmed meeting with the new place."
+                       if meeting.status == MeetingStatus.CONFIRMED else
+                       "whoever has still to answer is sent the new details."))
         else:
             said = (f"Sent: {when}. I'll tell you if anyone proposes another time, and when it "
                     "is confirmed.")

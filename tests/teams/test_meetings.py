@@ -459,3 +459,23 @@ async def test_changing_a_meeting_whose_time_has_passed_says_so_on_the_form(allo
     confirmed = last_card(teams, QA_LEAD, "Confirmed: Scoping meeting")
     (form,) = cards(await teams.submit(QA_LEAD, action(confirmed, "Change the time")["data"]))
     assert "The time shown has already passed" in card_text(form)
+
+
+async def test_a_confirmed_meeting_given_a_teams_link_stays_confirmed_and_everyone_can_join(allocated):
+    teams = allocated
+    await send_scoping(teams)
+    for user in (AUTHOR, LINE_MANAGER):
+        await teams.submit(user, action(last_card(teams, user, "Scoping meeting for"), "Accept")["data"])
+    confirmed = last_card(teams, QA_LEAD, "Confirmed: Scoping meeting")
+    (form,) = cards(await teams.submit(QA_LEAD, action(confirmed, "Change the time")["data"]))
+    said = texts(await teams.submit(QA_LEAD, {**action(form, "Send to participants")["data"],
+                                              "day": "2026-11-26", "time": "10:00",
+                                              "minutes": "60", "location": TEAMS_LINK}))
+    assert "everyone is sent the confirmed meeting with the new place" in said
+    meeting = await meeting_now(teams)
+    assert meeting.status.value == "confirmed" and len(meeting.answers) == 2
+    for user in (AUTHOR, LINE_MANAGER, QA_LEAD):
+        card = last_card(teams, user, "Confirmed: Scoping meeting")
+        assert action(card, "Join the meeting")["url"] == TEAMS_LINK
+    assert titles(last_card(teams, AUTHOR, "Confirmed: Scoping meeting")) == [
+        "Join the meeting", "Add to my calendar"]
