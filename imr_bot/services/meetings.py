@@ -24,6 +24,7 @@ from imr_bot.domain.meetings import (
 from imr_bot.domain.notification import About, OutgoingNotification
 from imr_bot.domain.notification_policy import recorded_text
 from imr_bot.domain.people import Actor, Person
+from imr_bot.domain.plain_text import plain
 from imr_bot.domain.plan import Milestone
 from imr_bot.domain.policy import Permission, require
 from imr_bot.domain.review import Review
@@ -321,6 +322,7 @@ async def confirm(ctx: ServiceContext, actor: Actor, meeting_id: int, day: str =
             asked = tuple(meeting.awaiting())
             await _invite(ctx, uow, review, meeting, asked, now,
                           await _moved_notes(uow, before, meeting, asked))
+            await _tell_proposers(uow, review, meeting, asked, now)
         agreed = await _names(uow, meeting.agreed())
         asked_again = await _names(uow, asked) if asked else ""
         await uow.commit()
@@ -345,6 +347,26 @@ async def _resent_notes(uow, before: Meeting, meeting: Meeting, asked) -> dict[i
             f"The time has changed from {earlier}: {organiser} now proposes this time. Can you "
             "make it?")
     return notes
+
+
+async def _tell_proposers(uow, review: Review, meeting: Meeting, asked, now: datetime) -> None:
+    """Whoever proposed the time chosen hears it was taken up, and whom it waits for; the
+    confirmed meeting follows when they accept (this notice is dropped if it is sooner)."""
+    organiser = await uow.people.by_id(meeting.organiser_id)
+    waiting = await _names(uow, asked)
+    for person_id in meeting.agreed():
+        if person_id == meeting.organiser_id:
+            continue
+        person = await uow.people.by_id(person_id)
+        await uow.outbox.queue(OutgoingNotification(
+            key=f"meeting:{meeting.id}:moved:{meeting.sequence}:person:{person_id}",
+            recipient=person_recipient(person), kind="meeting_moved", review_id=review.id,
+            about=About(meeting_id=meeting.id, meeting_sequence=meeting.sequence),
+            payload={"text": f"{plain(organiser.name)} chose the time you proposed for the "
+                             f"{meeting.kind.title.lower()} for **{review.reference}**: "
+                             f"{when_text(meeting.starts, meeting.minutes)}. "
+                             f"{plain(waiting)} {'is' if len(asked) == 1 else 'are'} asked to "
+                             "accept it; you will get the confirmed meeting once they do."}), now)
 
 
 async def _moved_notes(uow, before: Meeting, meeting: Meeting, asked) -> dict[int, str]:

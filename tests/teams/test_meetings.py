@@ -84,6 +84,10 @@ async def test_the_scoping_meeting_with_a_counter_proposal_then_a_rebased_plan(a
     assert ("Moved to Fri 27 Nov 2026, 14:00–15:00, agreed by Quinn Lead and Lena Manager. "
             "Arun Author is asked to accept the new time or propose another") in reply
     assert not [c for c in cards(teams.inbox(AUTHOR)) if "Confirmed:" in card_text(c)]
+    await teams.deliver()
+    assert ("Quinn Lead chose the time you proposed for the scoping meeting for "
+            "**DDSCP/CSPR/2026/014**: Fri 27 Nov 2026, 14:00–15:00. Arun Author is asked to "
+            "accept it") in texts(teams.inbox(LINE_MANAGER))
     again = last_card(teams, AUTHOR, "Scoping meeting for DDSCP/CSPR/2026/014")
     assert ("you accepted Thu 26 Nov 2026, 10:00–11:00, and Quinn Lead and Lena Manager have "
             "agreed this time instead") in card_text(again)
