@@ -202,7 +202,7 @@ class TodoHandlers(HandlerGroup):
     @card_action("todo.invite", Permission.ANSWER_MEETING, review=Target.MEETING_ID)
     async def on_todo_invite(self, turn: Turn, value: dict) -> None:
         data = await todo.invite_card(self.ctx, turn.actor, parse_id(value.get("meetingId")))
-        await turn.card("meeting_invite", data)
+        await turn.card("meeting_invite", {**data, "baseUrl": self.ctx.base_url})
 
     @card_action("todo.submit", Permission.SUBMIT_REPORT, review=Target.REFERENCE)
     async def on_todo_submit(self, turn: Turn, value: dict) -> None:
