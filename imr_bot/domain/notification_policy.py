@@ -94,6 +94,8 @@ class ChannelPost:
     review_type: str = ""
     stage: Stage | None = None
     dates: tuple[date, ...] = ()
+    # the review's milestones still to come, with their dates (for its card in the channel)
+    milestones: tuple[tuple[str, date], ...] = ()
     total: int = 0  # the digest's count of open reviews
     lines: tuple[BoardLine, ...] = field(default=())  # the digest's
 
@@ -120,6 +122,9 @@ def check_channel(post: ChannelPost) -> ChannelPost:
     if not all(isinstance(d, date) for d in post.dates):
         problems.append("the dates are not all dates")
     stages, milestones = {s.title for s in Stage}, _milestone_titles()
+    for title, due in post.milestones:
+        if title not in milestones or not isinstance(due, date):
+            problems.append(f"{title!r}: not one of our milestones with its date")
     for line in post.lines:
         if line.stage not in stages or line.milestone not in milestones | {"—"}:
             problems.append(f"{line.reference}: the stage or milestone is not one of ours")
@@ -148,8 +153,8 @@ def channel_text(post: ChannelPost) -> str:
                 f"submission to DDSCP due {format_date(ddscp)}.")
     if post.kind == "stage_change":
         (ddscp,) = post.dates
-        return (f"{post.headline}: **{post.reference}** ({post.review_type}) is now "
-                f"{post.stage.title.lower()}; submission to DDSCP due {format_date(ddscp)}.")
+        return (f"{post.headline}: **{post.reference}** ({post.review_type}) is now at "
+                f"'{post.stage.title}'; submission to DDSCP due {format_date(ddscp)}.")
     if post.kind == "unreachable":
         ref = f" about **{post.reference}**" if post.reference else ""
         return (f"Business Services: a message{ref} is waiting for a recipient who has not "
@@ -163,7 +168,7 @@ def channel_text(post: ChannelPost) -> str:
 def _stage_post(review: ReviewFacts, headline: str, key_suffix: str) -> ChannelPost:
     return ChannelPost("stage_change", f"review:{review.review_id}:stage:{key_suffix}", headline,
                        review.review_id, review.reference, review.review_type, review.stage,
-                       (review.ddscp_due,))
+                       (review.ddscp_due,), review.pending_dates)
 
 
 def messages_for(event: Any) -> list[Message]:
@@ -189,7 +194,7 @@ def _messages(event: Any) -> Iterator[Message]:  # noqa: C901 - one branch per e
                      card="new_review")
         yield ChannelPost("new_review", f"review:{rid}:new_review:tracker", "New IMR logged", rid,
                           ref, review.review_type, review.stage,
-                          (review.scoping_due, review.ddscp_due))
+                          (review.scoping_due, review.ddscp_due), review.pending_dates)
     elif isinstance(event, MessageHeld):
         yield ChannelPost("unreachable", f"unreachable:{event.recipient}:{event.occurrence}",
                           "Business Services", rid, ref)

@@ -264,10 +264,26 @@ def _channel_entry(post: ChannelPost) -> OutgoingNotification:
     if post.kind == "digest":
         # the facts as they stood, for delivery to render (imr_bot/teams/notice_views.py)
         payload = {"view": "digest", "facts": digest_facts(post)}
+    elif post.kind in REVIEW_CARD_KINDS and post.review_id is not None:
+        # one card per review in the channel: posted once, then changed in place (`card_of`)
+        payload = {"view": "tracker_review", "facts": review_card_facts(post),
+                   "text": channel_text(post), "card_of": post.review_id}
     else:
         payload = {"text": channel_text(post)}
     return OutgoingNotification(key=post.key, recipient=TRACKER, kind=post.kind,
                                 review_id=post.review_id, payload=payload)
+
+
+REVIEW_CARD_KINDS = frozenset({"new_review", "stage_change"})
+
+
+def review_card_facts(post: ChannelPost) -> dict:
+    """A review's card in the tracker channel as the policy passed it: its reference, type,
+    stage, the latest change (a fixed headline) and the dates still to come."""
+    return {"reference": post.reference, "reviewType": post.review_type,
+            "stage": post.stage.value if post.stage is not None else None,
+            "headline": post.headline, "ddscp": post.dates[-1].isoformat() if post.dates else None,
+            "milestones": [[title, due.isoformat()] for title, due in post.milestones]}
 
 
 def digest_facts(post: ChannelPost) -> dict:

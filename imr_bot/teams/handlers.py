@@ -129,8 +129,9 @@ class ReviewHandlers(HandlerGroup):
     async def subscribe(self, turn: Turn, args: str) -> None:
         await channels.subscribe(self.ctx, turn.actor, turn.request.conversation_key,
                                  turn.request.conversation_name or "this channel")
-        await turn.say("This channel is now the IMR tracker channel. It will get one line per new "
-                       "IMR (reference, type and dates only) and a daily digest.")
+        await turn.say("This channel is now the IMR tracker channel. Each IMR gets one card here "
+                       "(its reference, type, stage and dates only), kept up to date as it moves "
+                       "on, and there is a daily digest.")
 
     @command("unsubscribe", "unsubscribe", "Stop tracker messages in this channel.",
              Permission.SUBSCRIBE_CHANNEL, scopes=frozenset({"team", "groupChat"}),

@@ -9,6 +9,7 @@ from datetime import date
 
 from imr_bot.domain.dates import format_date
 from imr_bot.domain.rag import Rag
+from imr_bot.domain.stages import Stage
 from imr_bot.services.notifications import RAG_COLOURS, days_left_words
 
 
@@ -27,7 +28,24 @@ def digest_card(facts: dict) -> dict:
                         "There are no open reviews.", "rows": rows}
 
 
-VIEWS = {"digest": ("digest", digest_card)}  # view name: (card file, data from the facts)
+def tracker_review_card(facts: dict) -> dict:
+    """A review's one card in the tracker channel: reference, type, stage, the latest change and
+    the dates still to come (nothing else: notification_policy.check_channel)."""
+    stage = Stage(facts["stage"]) if facts.get("stage") else None
+    dates = [{"title": title, "value": format_date(date.fromisoformat(due))}
+             for title, due in facts.get("milestones") or ()]
+    if not dates and facts.get("ddscp") and stage is not None and stage.is_open:
+        dates = [{"title": "Submission to DDSCP", "value": format_date(
+            date.fromisoformat(facts["ddscp"]))}]
+    return {"title": f"IMR {facts['reference']} ({facts['reviewType']})",
+            "stage": stage.title if stage is not None else "—",
+            "latest": facts["headline"], "dates": dates, "hasDates": bool(dates),
+            "closed": stage is not None and not stage.is_open}
+
+
+# view name: (card file, data from the facts)
+VIEWS = {"digest": ("digest", digest_card), "tracker_review": ("tracker_review",
+                                                               tracker_review_card)}  # view name: (card file, data from the facts)
 
 
 def render(payload: dict) -> dict:

@@ -156,7 +156,8 @@ async def test_hold_and_resume_move_later_milestones_by_the_working_days_held(te
     await log_review(teams, "R/1", received="2026-11-23")
     reply = texts(await teams.say(HEAD_OF_CP, "imr hold R/1 because police investigation"))
     assert "is on hold" in reply
-    assert "IMR on hold: **R/1** (CSPR) is now on hold" in teams.inbox(CHANNEL_ID)[-1].text
+    (card,) = cards(teams.adapter.updated_activities[-1:])  # R/1's card in the channel
+    assert "On hold" in card_text(card) and "IMR on hold" in card_text(card)
     teams.clock.set(datetime(2026, 11, 30, 10, tzinfo=UTC))  # five working days later
     reply = texts(await teams.say(HEAD_OF_CP, "imr resume R/1"))
     assert "back to 'Commissioned'" in reply
