@@ -154,6 +154,7 @@ async def test_an_edit_needs_a_reason_a_known_field_and_business_services(teams)
 async def test_hold_and_resume_move_later_milestones_by_the_working_days_held(teams):
     await teams.say_in_channel(BUSINESS_SERVICES, "<at>IMR bot</at> subscribe")
     await log_review(teams, "R/1", received="2026-11-23")
+    await teams.deliver()  # R/1's card is in the channel
     reply = texts(await teams.say(HEAD_OF_CP, "imr hold R/1 because police investigation"))
     assert "is on hold" in reply
     (card,) = cards(teams.adapter.updated_activities[-1:])  # R/1's card in the channel
