@@ -71,6 +71,9 @@ class Notice:
     text: str = ""
     card: str = ""
     allocation_id: int | None = None
+    # a card that asks its recipient to take the next step (allocate, decide): it goes to them
+    # even when they are the one who acted, since the reply to what they did has no such button
+    asks: bool = False
 
 
 # what a channel post may say before the reference: a fixed set, never built from input
@@ -191,7 +194,7 @@ def _messages(event: Any) -> Iterator[Message]:  # noqa: C901 - one branch per e
     rid, ref, people = review.review_id, review.reference, review.people
     if isinstance(event, ReviewLogged):
         yield Notice(ToHolders(Role.HEAD_OF_CP), "new_review", f"review:{rid}:new_review",
-                     card="new_review")
+                     card="new_review", asks=True)
         yield ChannelPost("new_review", f"review:{rid}:new_review:tracker", "New IMR logged", rid,
                           ref, review.review_type, review.stage,
                           (review.scoping_due, review.ddscp_due), review.pending_dates)
@@ -304,7 +307,7 @@ def recorded_text(event: MeetingRecorded) -> str:
 
 def _ask(review_id: int, level: str, version: int) -> Notice:
     return Notice(ToApprovers(level), "approval_request",
-                  f"review:{review_id}:approval:{level}:v{version}", card="approval")
+                  f"review:{review_id}:approval:{level}:v{version}", card="approval", asks=True)
 
 
 def _told(person_id: int, review_id: int, key: str, text: str) -> Notice:
@@ -350,15 +353,16 @@ _APPROVER_ROLES = {"qa": Role.QA_LEAD, "sd": Role.SD_EHS}
 def addressed(event: Any, messages: list[Message], holders: Mapping[Role, Sequence[int]],
               approvers: Mapping[str, Sequence[int]] = MappingProxyType({})) -> list[Told]:
     """Who gets which notice: each person once (the first notice that reaches them), and never
-    the person who acted (the reply to what they did says it). `holders`: who holds each
-    organisation role now; `approvers`: who decides each level now."""
+    the person who acted (the reply to what they did says it), unless it asks them to take the
+    next step. `holders`: who holds each organisation role now; `approvers`: who decides each
+    level now."""
     actor = getattr(event, "by", None)
     review = getattr(event, "review", None)
     roles_on_review: dict[int, Role] = {}
     for role, person_id in (review.people.items() if review is not None else ()):
         roles_on_review.setdefault(person_id, role)
     told: list[Told] = []
-    seen: set[int] = set() if actor is None else {actor}
+    seen: set[int] = set()
     for message in messages:
         if not isinstance(message, Notice):
             continue
@@ -370,7 +374,7 @@ def addressed(event: Any, messages: list[Message], holders: Mapping[Role, Sequen
         else:
             ids, role = list(approvers.get(to.level, ())), _APPROVER_ROLES.get(to.level)
         for person_id in ids:
-            if person_id in seen:
+            if person_id in seen or (person_id == actor and not message.asks):
                 continue
             seen.add(person_id)
             told.append(Told(person_id, message, roles_on_review.get(person_id, role)))

@@ -241,7 +241,9 @@ async def publish(uow, events, now, fill=None, approvers=None) -> Published:
                 continue
             for person in (people[t.person_id] for t in told if t.notice is message):
                 queued += await _queue_notice(uow, event, message, person, fill, now)
-        result = result + Published(queued, tuple((people[t.person_id], t.role) for t in told))
+        actor = getattr(event, "by", None)  # (a card asking them for the next step is not news)
+        result = result + Published(queued, tuple((people[t.person_id], t.role) for t in told
+                                                  if t.person_id != actor))
     return result
 
 
