@@ -13,6 +13,10 @@ from imr_bot.domain.stages import Stage
 from imr_bot.services.notifications import RAG_COLOURS, days_left_words
 
 
+def _reviews(count: int) -> str:
+    return f"{count} open review" + ("" if count == 1 else "s")
+
+
 def digest_card(facts: dict) -> dict:
     """The tracker channel's daily card: references, stages, next dates, RAG."""
     rows = []
@@ -24,7 +28,7 @@ def digest_card(facts: dict) -> dict:
                      "left": line["left"], "daysLeft": days_left_words(line["left"]),
                      "rag": rag.title, "ragColour": RAG_COLOURS[rag]})
     return {"title": f"IMR tracker, {format_date(date.fromisoformat(facts['day']))}",
-            "subtitle": f"{facts['total']} open review(s), most urgent first." if rows else
+            "subtitle": f"{_reviews(facts['total'])}, most urgent first." if rows else
                         "There are no open reviews.", "rows": rows}
 
 

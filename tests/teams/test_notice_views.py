@@ -21,7 +21,7 @@ def test_the_digest_is_queued_as_facts_and_rendered_as_the_digest_card():
     rendered = notice_views.render(json.loads(json.dumps(payload)))  # as stored and read back
     assert rendered == {"card": "digest", "data": {
         "title": "IMR tracker, Wed 4 Mar 2026",
-        "subtitle": "41 open review(s), most urgent first.",
+        "subtitle": "41 open reviews, most urgent first.",
         "rows": [{"reference": "DDSCP/CSPR/2026/014", "stage": Stage.ALLOCATED.title,
                   "milestone": "Scoping meeting", "due": "Mon 2 Mar 2026", "left": -2,
                   "daysLeft": "2 overdue", "rag": "Red", "ragColour": "Attention"},
@@ -55,3 +55,12 @@ def test_a_review_in_the_channel_is_queued_as_facts_for_its_one_card():
     (post,) = [m for m in messages_for(SignedOff(closed, 2)) if not hasattr(m, "to")]
     data = notice_views.render(_channel_entry(post).payload)["data"]
     assert data["closed"] and not data["hasDates"] and data["stage"] == "Submitted to DDSCP"
+
+
+def test_the_digest_counts_reviews_in_words():
+    for total, words in ((1, "1 open review, most urgent first."),
+                         (2, "2 open reviews, most urgent first.")):
+        line = BoardLine("R/1", Stage.ALLOCATED.title, "Scoping meeting", date(2026, 3, 2), 1,
+                         Rag.AMBER)
+        (post,) = messages_for(DigestDue(date(2026, 3, 4), total, (line,)))
+        assert notice_views.render(_channel_entry(post).payload)["data"]["subtitle"] == words

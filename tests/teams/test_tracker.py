@@ -91,7 +91,7 @@ async def test_the_daily_digest_shows_the_forty_most_urgent_of_all_open_reviews(
     await teams.deliver()
     (digest,) = [c for c in cards(teams.inbox(CHANNEL_ID)) if "IMR tracker," in card_text(c)]
     shown = card_text(digest)
-    assert "45 open review(s), most urgent first." in shown
+    assert "45 open reviews, most urgent first." in shown
     listed = [f"DDSCP/CSPR/2026/{n:03d}" for n in range(45) if f"DDSCP/CSPR/2026/{n:03d}" in shown]
     assert len(listed) == 40 and "DDSCP/CSPR/2026/044" in listed and "DDSCP/CSPR/2026/000" not in listed
     assert shown.index("DDSCP/CSPR/2026/044") < shown.index("DDSCP/CSPR/2026/030")

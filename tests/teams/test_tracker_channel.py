@@ -105,3 +105,27 @@ async def test_a_card_deleted_from_the_channel_is_posted_again(teams):
     assert update.id == await stored_card_id(teams, "R/1") and "Commissioned" in card_text(
         cards([update])[0])
 
+
+
+async def test_an_older_change_is_never_put_over_a_newer_one(teams):
+    """A change delivered late (retried after a failure) finds a newer one already on the card:
+    it is skipped, and the card keeps the newer state."""
+    from sqlalchemy import select
+
+    from imr_bot.store import tables as t
+
+    await teams.say_in_channel(BUSINESS_SERVICES, "<at>IMR bot</at> subscribe")
+    await log_review(teams, "R/1", received="2026-11-23")
+    async with UnitOfWork(teams.app.database) as uow:
+        review = await uow.reviews.get("R/1")
+        key = f"tracker_card:{review.id}"
+        stored = await uow.conversations.get(key)
+        await uow.conversations.save(key, "tracker_card", {**stored, "sequence": 10 ** 6},
+                                     teams.clock.now())
+        await uow.commit()
+    await teams.say(HEAD_OF_CP, "imr hold R/1 because police investigation")
+    assert channel_updates(teams) == []
+    async with teams.app.database.engine.begin() as connection:
+        (status,) = (await connection.execute(select(t.notifications.c.status).where(
+            t.notifications.c.kind == "stage_change"))).scalars().all()
+    assert status == "skipped"
