@@ -56,6 +56,7 @@ class Target:
     # a review's card already in the channel, to be changed in place rather than posted again
     card: ChannelCard | None = None
     channel: str | None = None  # the tracker channel's key (None: a person's chat)
+    thread: ChannelCard | None = None  # the review's card whose thread this is said in
 
     @property
     def conversation(self) -> str:
@@ -109,13 +110,14 @@ class DeliveryService:
             await self._queue.finish(item.id, "skipped",
                                      "a later change is already on the review's card")
             return None
-        return Target(reference, None, card, channel)
+        thread = await self.channel_card(item, channel, "thread_of")
+        return Target(reference, None, card, channel, thread)
 
-    async def channel_card(self, item: QueuedNotification, channel: str | None
-                           ) -> ChannelCard | None:
-        """The review's card in the tracker channel, if `item` changes it and it was posted to
-        the channel subscribed now."""
-        review_id = item.payload.get("card_of")
+    async def channel_card(self, item: QueuedNotification, channel: str | None,
+                           field: str = "card_of") -> ChannelCard | None:
+        """The review's card in the tracker channel, if `item` changes it (`card_of`) or is said
+        in its thread (`thread_of`), and it was posted to the channel subscribed now."""
+        review_id = item.payload.get(field)
         if type(review_id) is not int or channel is None:
             return None
         stored = await self._queue.conversation(_card_key(review_id))
@@ -125,7 +127,7 @@ class DeliveryService:
 
     async def card_gone(self, item: QueuedNotification) -> None:
         """The review's card was deleted from the channel: the next change posts it again."""
-        review_id = item.payload.get("card_of")
+        review_id = item.payload.get("card_of", item.payload.get("thread_of"))
         async with UnitOfWork(self._database) as uow:
             await uow.conversations.save(_card_key(review_id), CARD_KIND, {}, self._clock.now())
             await uow.commit()

@@ -270,6 +270,9 @@ def _channel_entry(post: ChannelPost) -> OutgoingNotification:
         # one card per review in the channel: posted once, then changed in place (`card_of`)
         payload = {"view": "tracker_review", "facts": review_card_facts(post),
                    "text": channel_text(post), "card_of": post.review_id}
+    elif post.review_id is not None:
+        # about one review: said in the thread of its card, where the channel follows it
+        payload = {"text": channel_text(post), "thread_of": post.review_id}
     else:
         payload = {"text": channel_text(post)}
     return OutgoingNotification(key=post.key, recipient=TRACKER, kind=post.kind,

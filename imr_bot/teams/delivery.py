@@ -150,13 +150,13 @@ class Delivery:
         await self.limits.acquire(target.conversation)
         try:
             try:
-                activity_id = await self._send(target.reference, item.payload, target.card)
+                activity_id = await self._send(_in_thread(target), item.payload, target.card)
             except Exception as error:
-                if target.card is None or _status(error) != 404:
+                if (target.card is None and target.thread is None) or _status(error) != 404:
                     raise
-                # the review's card was deleted from the channel: post it again
+                # the review's card was deleted from the channel: post it (or this) anew
                 await self.service.card_gone(item)
-                target = replace(target, card=None)
+                target = replace(target, card=None, thread=None)
                 activity_id = await self._send(target.reference, item.payload, None)
         except Exception as error:  # noqa: BLE001 - every failure is classified below
             outcome = classify(error, item.attempts)
@@ -207,6 +207,17 @@ class Delivery:
             # that did not happen must not be marked sent
             raise failures[0]
         return ids[0] if ids else None
+
+
+def _in_thread(target) -> dict:
+    """The conversation to send in: a reply in the thread of a review's card in the channel
+    (Teams names a channel thread "<channel>;messageid=<the first message's id>"), or as it is."""
+    if target.thread is None:
+        return target.reference
+    reference = {**target.reference, "conversation": {
+        **target.reference["conversation"],
+        "id": f"{target.reference['conversation']['id']};messageid={target.thread.activity_id}"}}
+    return reference
 
 
 def _status(error: BaseException) -> int | None:

@@ -129,3 +129,22 @@ async def test_an_older_change_is_never_put_over_a_newer_one(teams):
         (status,) = (await connection.execute(select(t.notifications.c.status).where(
             t.notifications.c.kind == "stage_change"))).scalars().all()
     assert status == "skipped"
+
+
+async def test_news_about_one_review_is_said_in_the_thread_of_its_card(teams):
+    from imr_bot.domain.events import MessageHeld, ReviewFacts
+    from imr_bot.services import notifications
+
+    await teams.say_in_channel(BUSINESS_SERVICES, "<at>IMR bot</at> subscribe")
+    await log_review(teams, "R/1", received="2026-11-23")
+    card_id = await stored_card_id(teams, "R/1")
+    before = len(teams.inbox(CHANNEL_ID))
+    async with UnitOfWork(teams.app.database) as uow:
+        review = await uow.reviews.get("R/1")
+        await notifications.publish(uow, [MessageHeld(ReviewFacts.of(review), "person:1", "t")],
+                                    teams.clock.now())
+        await uow.commit()
+    await teams.deliver()
+    said = teams.inbox(CHANNEL_ID)[before:]  # (the Head of CP has not opened the bot either)
+    assert said and all(a.conversation.id == f"{CHANNEL_ID};messageid={card_id}" for a in said)
+    assert all("a message about **R/1** is waiting for a recipient" in a.text for a in said)
