@@ -12,6 +12,8 @@ from imr_bot.domain.rag import Rag
 from imr_bot.domain.stages import Stage
 from imr_bot.services.notifications import RAG_COLOURS, days_left_words
 
+from . import allocation_views
+
 
 def _reviews(count: int) -> str:
     return f"{count} open review" + ("" if count == 1 else "s")
@@ -48,8 +50,11 @@ def tracker_review_card(facts: dict) -> dict:
 
 
 # view name: (card file, data from the facts)
-VIEWS = {"digest": ("digest", digest_card), "tracker_review": ("tracker_review",
-                                                               tracker_review_card)}  # view name: (card file, data from the facts)
+VIEWS = {"digest": ("digest", digest_card),
+         "tracker_review": ("tracker_review", tracker_review_card),
+         "allocate": ("allocate", allocation_views.allocate_data),
+         "allocation_offer": ("allocation_offer", allocation_views.offer_data),
+         "escalation": ("escalation", allocation_views.escalation_data)}
 
 
 def render(payload: dict) -> dict:
