@@ -180,9 +180,10 @@ async def submit(ctx: ServiceContext, actor: Actor, reference: str) -> tuple[Rev
         await uow.audit.record(actor=actor.key, action="review.submitted", at=now,
                                review_id=review.id, version=version, level=level.value,
                                documents=[d.sha256 for d in drafts])
-        await _ask_approvers(ctx, uow, updated, version, level)
+        await _ask_approvers(ctx, uow, updated, version, level, by=actor.person_id)
         if level == Level.SD:
-            await notifications.publish(uow, [ReportResubmitted(ReviewFacts.of(updated), version)],
+            await notifications.publish(uow, [ReportResubmitted(ReviewFacts.of(updated), version,
+                                                                      by=actor.person_id)],
                                         now)
         await uow.commit()
     return updated, version, level
@@ -202,9 +203,10 @@ async def _approver_ids(uow, review: Review, level: Level, delegate: int | None)
     return ids
 
 
-async def _ask_approvers(ctx, uow, review: Review, version: int, level: Level) -> None:
+async def _ask_approvers(ctx, uow, review: Review, version: int, level: Level,
+                         by: int | None = None) -> None:
     await _publish(ctx, uow, review, version, [ApprovalRequested(
-        ReviewFacts.of(review), version, level.value)])
+        ReviewFacts.of(review), version, level.value, by=by)])
 
 
 async def _approvers_now(uow, review: Review, level: Level) -> list[Person]:
@@ -414,17 +416,20 @@ async def _after_decision(ctx, uow, review: Review, version: int, level: Level,
     facts = ReviewFacts.of(review)
     if decision == Decision.AMENDMENTS:
         await _publish(ctx, uow, review, version, [AmendmentsRequested(
-            facts, version, level.value, level.title, actor.name, comment)], amendments={
+            facts, version, level.value, level.title, actor.name, comment,
+            by=actor.person_id)], amendments={
                 "reference": review.reference, "who": actor.name, "levelTitle": level.title,
                 "version": version, "comment": comment, "nextVersion": version + 1})
     elif level == Level.QA:
-        await _publish(ctx, uow, review, version, [QaApproved(facts, version, actor.name)])
+        await _publish(ctx, uow, review, version, [QaApproved(facts, version, actor.name,
+                                                              by=actor.person_id)])
     else:
-        await _publish(ctx, uow, review, version, [SignedOff(facts, version)])
+        await _publish(ctx, uow, review, version, [SignedOff(facts, version, by=actor.person_id)])
 
 
 async def record_ddscp_submission(ctx: ServiceContext, actor: Actor, reference: str,
-                                  date_text: str) -> Review:
+                                  date_text: str) -> tuple[Review, str]:
+    """Close the review as submitted to DDSCP; returns it and who was told, in words."""
     require(Permission.EDIT_REVIEW, actor)
     now, today = ctx.clock.now(), ctx.clock.today()
     try:
@@ -439,9 +444,10 @@ async def record_ddscp_submission(ctx: ServiceContext, actor: Actor, reference: 
         await uow.reviews.save(updated, now)
         await uow.audit.record(actor=actor.key, action="review.submitted_to_ddscp", at=now,
                                review_id=review.id, on=on.isoformat())
-        await notifications.publish(uow, [SubmittedToDdscp(ReviewFacts.of(updated), on)], now)
+        published = await notifications.publish(uow, [SubmittedToDdscp(
+            ReviewFacts.of(updated), on, by=actor.person_id)], now)
         await uow.commit()
-    return updated
+    return updated, published.words
 
 
 async def delegate(ctx: ServiceContext, actor: Actor, reference: str, email: str) -> tuple[Review, Person, Level]:

@@ -556,9 +556,10 @@ async def record_outcome(ctx: ServiceContext, actor: Actor, meeting_id: int,
         await uow.audit.record(actor=actor.key, action=f"meeting.{meeting.kind.value}_recorded",
                                at=now, review_id=review.id, held_on=held_on.isoformat(),
                                attendees=len(attendee_ids), notes=bool(notes), **detail)
-        recorded = MeetingRecorded(ReviewFacts.of(updated), meeting.id, headline)
-        await notifications.publish(uow, [recorded], now)
-        text = recorded_text(recorded)
+        recorded = MeetingRecorded(ReviewFacts.of(updated), meeting.id, headline,
+                                   by=actor.person_id)
+        published = await notifications.publish(uow, [recorded], now)
+        text = f"{recorded_text(recorded)} {published.words}".strip()
         if meeting.kind == MeetingKind.SCOPING:
             await create_draft(ctx, uow, updated, MeetingKind.MIDWAY)
         await uow.commit()

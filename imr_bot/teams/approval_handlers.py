@@ -139,10 +139,11 @@ class ApprovalHandlers(HandlerGroup):
         if not reference:
             await turn.say("Tell me the review, e.g. `imr submitted DDSCP/CSPR/2026/014 12/02/2027`.")
             return
-        review = await approvals.record_ddscp_submission(self.ctx, turn.actor, reference, rest)
+        review, told = await approvals.record_ddscp_submission(self.ctx, turn.actor, reference,
+                                                               rest)
         turn.deliver_soon()
         await turn.say(f"Recorded: **{review.reference}** was submitted to DDSCP. The review is "
-                       "closed, and everyone involved has been told.")
+                       f"closed. {told}".strip())
 
     @command("delegate", "delegate REF EMAIL", "Let someone else make the pending approval "
              "decision on a review (Head of CP & IRO).", Permission.ALLOCATE, scopes=PERSONAL,
