@@ -6,6 +6,8 @@ and nothing else: no initials, no names, no notes.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from imr_bot.domain.dates import format_date
 from imr_bot.domain.notification import About, Circumstances, OutgoingNotification, depends_on
 from imr_bot.domain.notification import why_stale as stale_reason
@@ -166,6 +168,14 @@ async def why_stale(uow, kind: str, review_id: int | None, about: About) -> str 
 
 
 # -- events to outbox entries ---------------------------------------------------------------------
+@dataclass(frozen=True)
+class ViewFacts:
+    """What a `fill` gives for a card rendered at send time: the view's name in
+    teams/notice_views.py and the facts it renders, frozen now."""
+    view: str
+    facts: dict
+
+
 async def publish(uow, events, now, fill=None, approvers=None) -> int:
     """Queue, in the use case's unit of work (so with its change, in one transaction), what the
     notification policy says each event calls for. `fill(notice, person)`: a card notice's data
@@ -178,8 +188,11 @@ async def publish(uow, events, now, fill=None, approvers=None) -> int:
                 queued += await uow.outbox.queue(_channel_entry(message), now)
                 continue
             for person in await _recipients(uow, message.to, approvers):
+                filled = None if message.text else await fill(message, person)
                 payload = ({"text": message.text} if message.text else
-                           {"card": message.card, "data": await fill(message, person)})
+                           {"view": filled.view, "facts": filled.facts}
+                           if isinstance(filled, ViewFacts) else
+                           {"card": message.card, "data": filled})
                 about = (About(allocation_id=message.allocation_id)
                          if message.allocation_id is not None else None)
                 queued += await uow.outbox.queue(OutgoingNotification(

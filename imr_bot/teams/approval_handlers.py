@@ -13,7 +13,7 @@ from imr_bot.services import approvals
 from imr_bot.services.access import Target
 from imr_bot.services.context import ServiceContext
 
-from . import views
+from . import notice_views, views
 from .attachments import FetchPolicy, TooLarge, check_before_fetch, download
 from .commands import (
     PERSONAL,
@@ -139,10 +139,26 @@ class ApprovalHandlers(HandlerGroup):
         if not reference:
             await turn.say("Tell me the review, e.g. `imr submitted DDSCP/CSPR/2026/014 12/02/2027`.")
             return
-        review = await approvals.record_ddscp_submission(self.ctx, turn.actor, reference, rest)
+        asked = await approvals.prepare_ddscp_submission(self.ctx, turn.actor, reference, rest)
+        await turn.card("ddscp_confirm", views.ddscp_confirm(asked))
+
+    # -- the confirmation card of `imr submitted`: Action.Execute, so the card is replaced by
+    # what was done and its buttons cannot be pressed again; a stale copy pressed again is told
+    # that the review is already closed, and nothing more is recorded
+    @card_action("ddscp.confirm", Permission.EDIT_REVIEW, review=Target.REFERENCE,
+                 invoke="message")
+    async def on_ddscp_confirm(self, turn: Turn, data: dict) -> dict:
+        review = await approvals.record_ddscp_submission(
+            self.ctx, turn.actor, str(data.get("reference") or ""), str(data.get("on") or ""))
         turn.deliver_soon()
-        await turn.say(f"Recorded: **{review.reference}** was submitted to DDSCP. The review is "
-                       "closed, and everyone involved has been told.")
+        return {"text": f"Recorded: {review.reference} was submitted to DDSCP. The review is "
+                        "closed, and everyone involved has been told."}
+
+    @card_action("ddscp.cancel", Permission.EDIT_REVIEW, review=Target.REFERENCE,
+                 invoke="message")
+    async def on_ddscp_cancel(self, turn: Turn, data: dict) -> dict:
+        reference = plain(str(data.get("reference") or ""))[:60]
+        return {"text": f"Nothing was recorded: {reference} is still open."}
 
     @command("delegate", "delegate REF EMAIL", "Let someone else make the pending approval "
              "decision on a review (Head of CP & IRO).", Permission.ALLOCATE, scopes=PERSONAL,
@@ -170,7 +186,8 @@ class ApprovalHandlers(HandlerGroup):
                  invoke="approval")
     async def on_approval_refresh(self, turn: Turn, data: dict) -> dict:
         review_id, version, level = _approval_card(data)
-        return await approvals.view(self.ctx, turn.actor, review_id, version, level)
+        return notice_views.approval_card(
+            await approvals.view(self.ctx, turn.actor, review_id, version, level))
 
     @card_action("approval.approve", Permission.DECIDE_APPROVAL, review=Target.REVIEW_ID,
                  invoke="approval")
@@ -185,11 +202,13 @@ class ApprovalHandlers(HandlerGroup):
     async def _decide_on_card(self, turn: Turn, data: dict, decision: Decision) -> dict:
         review_id, version, level = _approval_card(data)
         checklist = [k for k, v in data.items() if k.startswith("check_") and str(v) == "true"]
-        outcome = await approvals.click(self.ctx, turn.actor, review_id, version, level,
-                                        decision, str(data.get("comment") or ""), checklist)
+        outcome = await approvals.click(
+            self.ctx, turn.actor, review_id, version, level, decision,
+            str(data.get("comment") or ""), checklist,
+            unticked_confirmed=str(data.get("nothingTicked")) == "confirmed")
         if outcome.recorded:
             turn.deliver_soon()
-        return outcome.card
+        return notice_views.approval_card(outcome.view)
 
 
 def _approval_card(data: dict) -> tuple[int, int, Level]:

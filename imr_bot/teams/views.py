@@ -198,3 +198,10 @@ def availability(person, today) -> str:
         return "available"
     first = min(upcoming, key=lambda p: p.starts)
     return f"leave {format_date(first.starts)} to {format_date(first.ends)}"
+
+
+def ddscp_confirm(asked) -> dict:
+    """`imr submitted REF [DATE]`'s question (cards/ddscp_confirm.json), from
+    services.approvals.DdscpToConfirm."""
+    return {"reference": asked.review.reference, "on": format_date(asked.on),
+            "onIso": asked.on.isoformat()}
