@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 
 from imr_bot.clock import LONDON
@@ -66,11 +66,15 @@ def _require_author(review: Review, actor: Actor) -> None:
 @dataclass(frozen=True)
 class Gathered:
     review: Review
-    kinds: dict[DocumentKind, str]  # kind -> filename
+    kinds: dict[DocumentKind, str]  # kind -> filename, sent for this version
     ready: bool
+    # after amendments: what the new version carries forward unchanged, unless it is sent
+    # again: kind -> the earlier version's document
+    carried: dict[DocumentKind, StoredDocument] = field(default_factory=dict)
+    previous: int = 0  # the version the amendments were asked for (0 before the first)
 
     def missing(self) -> list[str]:
-        return [k.value for k in DocumentKind if k not in self.kinds]
+        return [k.value for k in DocumentKind if k not in self.kinds and k not in self.carried]
 
 
 async def start(ctx: ServiceContext, actor: Actor, reference: str) -> Gathered:
@@ -83,7 +87,22 @@ async def start(ctx: ServiceContext, actor: Actor, reference: str) -> Gathered:
 
 async def _gathered(uow, review: Review, actor: Actor) -> Gathered:
     kinds = {DocumentKind(d.kind): d.filename for d in await uow.submissions.drafts(review.id, actor.key)}
-    return Gathered(review, kinds, len(kinds) == len(DocumentKind))
+    previous, carried = await _carried(uow, review, set(kinds))
+    return Gathered(review, kinds, bool(kinds) and len(kinds) + len(carried) == len(DocumentKind),
+                    carried, previous)
+
+
+async def _carried(uow, review: Review, sent: set) -> tuple[int, dict[DocumentKind, StoredDocument]]:
+    """After amendments, the latest version's documents of the kinds not sent again: a new
+    version carries them forward unchanged. Before the first version, nothing."""
+    if submission_event(review.stage) == Event.SUBMIT_TO_QA:
+        return 0, {}
+    previous = await uow.submissions.latest_version(review.id)
+    if not previous:
+        return 0, {}
+    return previous, {DocumentKind(d.kind): d
+                      for d in await uow.submissions.documents(review.id, previous)
+                      if DocumentKind(d.kind) not in sent}
 
 
 async def add_file(ctx: ServiceContext, actor: Actor, reference: str, filename: str,
@@ -147,8 +166,10 @@ async def submit(ctx: ServiceContext, actor: Actor, reference: str) -> tuple[Rev
         review = await uow.reviews.require(reference)
         _require_author(review, actor)
         submission_event(review.stage)
-        pending = await to_check(ctx, uow, review,
-                                 await uow.submissions.drafts(review.id, actor.key))
+        drafts = await uow.submissions.drafts(review.id, actor.key)
+        _, carried = await _carried(uow, review, {DocumentKind(d.kind) for d in drafts})
+        # the check reads the new version as it will be: what was sent, with what is carried
+        pending = await to_check(ctx, uow, review, [*drafts, *carried.values()])
     # the check runs before the write transaction opens, which then finds it remembered (a
     # refusal too: the approvers' card says why nothing was checked)
     with contextlib.suppress(DocumentRefused):
@@ -158,15 +179,19 @@ async def submit(ctx: ServiceContext, actor: Actor, reference: str) -> tuple[Rev
         _require_author(review, actor)
         event = submission_event(review.stage)
         drafts = await uow.submissions.drafts(review.id, actor.key)
-        kinds = {d.kind for d in drafts}
-        missing = [k.value for k in DocumentKind if k.value not in kinds]
+        kinds = {DocumentKind(d.kind) for d in drafts}
+        previous, carried = await _carried(uow, review, kinds)
+        if not drafts and previous:
+            raise DomainError(f"Nothing new has been sent for {review.reference}: send the "
+                              "amended report, the chronology, or both, then submit.")
+        missing = [k.value for k in DocumentKind if k not in kinds and k not in carried]
         if missing:
             raise DomainError(f"Both a report and a chronology are needed; the {' and the '.join(missing)} "
                               "is missing.")
         level = Level.SD if event == Event.RESUBMIT_TO_SD else Level.QA
-        version = await uow.submissions.submit(review_id=review.id,
-                                               document_ids=[d.id for d in drafts],
-                                               level=level.value, by=actor.key, at=now)
+        version = await uow.submissions.submit(
+            review_id=review.id, document_ids=[d.id for d in drafts], level=level.value,
+            by=actor.key, at=now, carry_forward=[d.id for d in carried.values()])
         updated = review.apply(event, {Role.AUTHOR}, today, ctx.calendar)
         await uow.reviews.save(updated, now)
         # the automated document check, which the approvers see on their card
@@ -177,7 +202,9 @@ async def submit(ctx: ServiceContext, actor: Actor, reference: str) -> tuple[Rev
         await uow.submissions.set_check(review.id, version, checked.without_text().to_json())
         await uow.audit.record(actor=actor.key, action="review.submitted", at=now,
                                review_id=review.id, version=version, level=level.value,
-                               documents=[d.sha256 for d in drafts])
+                               documents=[d.sha256 for d in drafts],
+                               **({"carried_forward": sorted(k.value for k in carried)}
+                                  if carried else {}))
         await _ask_approvers(ctx, uow, updated, version, level)
         if level == Level.SD:
             await notifications.publish(uow, [ReportResubmitted(ReviewFacts.of(updated), version)],

@@ -74,17 +74,14 @@ class ApprovalHandlers(HandlerGroup):
 
     async def _progress(self, turn: Turn, gathered) -> None:
         if gathered.ready:
-            level = "Service Director" if gathered.review.stage.value == "sd_amendments" else "QA senior lead"
-            await turn.card("submit_confirm", {
-                "reference": gathered.review.reference, "levelTitle": level,
-                "documents": [{"kind": kind.value.title(), "name": name}
-                              for kind, name in sorted(gathered.kinds.items())]})
-            return
-        have = ", ".join(f"{k.value}: {n}" for k, n in gathered.kinds.items()) or "nothing yet"
-        await turn.say(f"Send me the {' and the '.join(gathered.missing())} for "
-                       f"{gathered.review.reference} as .docx or .pdf files in this chat, or paste "
-                       "SharePoint/OneDrive links. A file whose name contains “chronology” is taken "
-                       f"as the chronology. So far: {have}.")
+            await turn.card("submit_confirm", views.submit_confirm(gathered))
+        else:
+            await turn.say(views.submission_prompt(gathered))
+
+    # the amendments card's button: the same as typing `imr submit REF`
+    @card_action("submit.new_version", Permission.SUBMIT_REPORT, review=Target.REFERENCE)
+    async def on_new_version(self, turn: Turn, value: dict) -> None:
+        await self.submit(turn, str(value.get("reference") or ""))
 
     async def on_files(self, turn: Turn) -> bool:
         """Files sent in the personal chat: part of a submission if one is being gathered."""
