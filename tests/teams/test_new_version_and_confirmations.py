@@ -3,6 +3,7 @@ forward), the Service Director's card with the rounds so far, and the irreversib
 about on a card first (approving with nothing ticked, closing the review)."""
 
 from imr_bot.documents.checker import CheckResult
+from imr_bot.documents.checker.result import BY_CODE
 from imr_bot.domain.roles import Role
 from imr_bot.domain.stages import Stage
 from imr_bot.services.access import REFUSAL
@@ -49,7 +50,7 @@ async def approve(teams, version: int, user=QA_LEAD, level="QA senior lead", **t
     return card
 
 
-async def send_new_version(teams, host, files: list[tuple[str, bytes]]) -> dict:
+async def send_new_version(teams, host, files: list[tuple[str, bytes]]) -> dict:  # noqa: F811
     """The author presses "Send a new version" on the latest amendments card and sends `files`;
     returns the confirmation card."""
     amendments = [c for c in cards(teams.inbox(AUTHOR)) if "Amendments requested" in card_text(c)][-1]
@@ -73,7 +74,7 @@ async def check_of(teams, version: int) -> CheckResult:
     return CheckResult.from_json(record.versions[version].check_summary)
 
 
-async def test_only_the_report_is_sent_again_and_the_chronology_is_carried_forward(midway, host):
+async def test_only_the_report_is_sent_again_and_the_chronology_is_carried_forward(midway, host):  # noqa: F811
     teams = midway
     await teams.say(AUTHOR, f"imr submit {REF}")
     (confirm,) = cards(await teams.send_files(AUTHOR, [
@@ -106,8 +107,9 @@ async def test_only_the_report_is_sent_again_and_the_chronology_is_carried_forwa
     assert "Automated check" in card_text(card)  # the check ran on the new version
     # the chronology kept its result: the same bytes, the same findings
     before, after = await check_of(teams, 1), await check_of(teams, 2)
+
     def of_the_chronology(result):
-        return {f for f in result.findings() if CheckResult_document(f[0]) == "chronology"}
+        return {f for f in result.findings() if BY_CODE[f[0]].document == "chronology"}
     assert of_the_chronology(before) and of_the_chronology(before) == of_the_chronology(after)
 
     async with UnitOfWork(teams.app.database) as uow:
@@ -115,13 +117,7 @@ async def test_only_the_report_is_sent_again_and_the_chronology_is_carried_forwa
     assert entry.detail["carried_forward"] == ["chronology"] and entry.detail["version"] == 2
 
 
-def CheckResult_document(code: str) -> str:  # noqa: N802 - read as the result's own word
-    from imr_bot.documents.checker.result import BY_CODE
-
-    return BY_CODE[code].document
-
-
-async def test_the_chronology_alone_replaced_at_the_service_directors_amendments(midway, host):
+async def test_the_chronology_alone_replaced_at_the_service_directors_amendments(midway, host):  # noqa: F811
     teams = midway
     await submit_files(teams, host, b"1")
     await approve(teams, 1)
@@ -137,7 +133,7 @@ async def test_the_chronology_alone_replaced_at_the_service_directors_amendments
     assert "Chronology: Chronology v2.docx" in card and "Chronology v2.docx (carried" not in card
 
 
-async def test_a_document_carried_twice_still_names_the_version_it_was_sent_in(midway, host):
+async def test_a_document_carried_twice_still_names_the_version_it_was_sent_in(midway, host):  # noqa: F811
     teams = midway
     await submit_files(teams, host, b"1")
     await amend(teams, 1, "More on section 7")
@@ -151,7 +147,7 @@ async def test_a_document_carried_twice_still_names_the_version_it_was_sent_in(m
     assert (await documents(teams, 3))["chronology"][0].carried_from == 1
 
 
-async def test_nothing_new_sent_submits_nothing(midway, host):
+async def test_nothing_new_sent_submits_nothing(midway, host):  # noqa: F811
     teams = midway
     await submit_files(teams, host, b"1")
     await amend(teams, 1, "More on section 7")
@@ -162,13 +158,13 @@ async def test_nothing_new_sent_submits_nothing(midway, host):
         assert await uow.submissions.latest_version((await uow.reviews.get(REF)).id) == 1
 
 
-async def test_the_first_submission_still_needs_both_documents(midway, host):
+async def test_the_first_submission_still_needs_both_documents(midway, host):  # noqa: F811
     await midway.say(AUTHOR, f"imr submit {REF}")
     replies = await midway.send_files(AUTHOR, [host.url("IMR report.docx", word(b"r"))])
     assert not cards(replies) and "Send me the chronology" in texts(replies)
 
 
-async def test_only_the_author_may_press_send_a_new_version(midway, host):
+async def test_only_the_author_may_press_send_a_new_version(midway, host):  # noqa: F811
     teams = midway
     await submit_files(teams, host, b"1")
     await amend(teams, 1, "More on section 7")
@@ -177,7 +173,7 @@ async def test_only_the_author_may_press_send_a_new_version(midway, host):
                                                "reference": REF})) == REFUSAL
 
 
-async def test_the_service_directors_card_shows_the_rounds_so_far(midway, host):
+async def test_the_service_directors_card_shows_the_rounds_so_far(midway, host):  # noqa: F811
     teams = midway
     await submit_files(teams, host, b"1")
     await amend(teams, 1, "Section 7 needs analysis")
@@ -195,7 +191,7 @@ async def test_the_service_directors_card_shows_the_rounds_so_far(midway, host):
     assert "The rounds so far" not in card_text(approval_card(teams, QA_LEAD, 1))
 
 
-async def test_approving_with_nothing_ticked_asks_first_and_records_once(midway, host):
+async def test_approving_with_nothing_ticked_asks_first_and_records_once(midway, host):  # noqa: F811
     teams = midway
     await submit_files(teams, host)
     data = execute_data(approval_card(teams, QA_LEAD, 1))
@@ -219,20 +215,20 @@ async def test_approving_with_nothing_ticked_asks_first_and_records_once(midway,
     assert len(entries) == 1 and entries[0].detail["checklist"] == 0
 
 
-async def test_approving_with_something_ticked_asks_nothing(midway, host):
+async def test_approving_with_something_ticked_asks_nothing(midway, host):  # noqa: F811
     await submit_files(midway, host)
     card = await approve(midway, 1, check_2="true", check_5="true")
     assert "Approved by Quinn Lead" in card_text(card)
 
 
-async def signed_off(teams, host):
+async def signed_off(teams, host):  # noqa: F811
     await submit_files(teams, host)
     await approve(teams, 1)
     await approve(teams, 1, user=SD, level=SD_TITLE)
     assert await stage(teams) == Stage.SD_APPROVED
 
 
-async def test_closing_the_review_is_asked_on_a_card_and_recorded_once(midway, host):
+async def test_closing_the_review_is_asked_on_a_card_and_recorded_once(midway, host):  # noqa: F811
     teams = midway
     await signed_off(teams, host)
     told_before = len(texts(teams.inbox(AUTHOR)).splitlines())
@@ -260,7 +256,7 @@ async def test_closing_the_review_is_asked_on_a_card_and_recorded_once(midway, h
     assert Role.AUTHOR in review.people
 
 
-async def test_cancelling_the_close_records_nothing(midway, host):
+async def test_cancelling_the_close_records_nothing(midway, host):  # noqa: F811
     teams = midway
     await signed_off(teams, host)
     (asked,) = cards(await teams.say(BUSINESS_SERVICES, f"imr submitted {REF}"))
@@ -269,7 +265,7 @@ async def test_cancelling_the_close_records_nothing(midway, host):
     assert await stage(teams) == Stage.SD_APPROVED
 
 
-async def test_a_close_that_would_be_refused_is_said_before_any_card(midway, host):
+async def test_a_close_that_would_be_refused_is_said_before_any_card(midway, host):  # noqa: F811
     teams = midway
     await submit_files(teams, host)  # not signed off yet
     for typed in (f"imr submitted {REF} 31/02/2026", f"imr submitted {REF} 01/01/2099",
