@@ -126,6 +126,7 @@ MAY = {
     Permission.ALLOCATE: {"Head of CP"},
     Permission.VIEW_STATUS: set(PEOPLE) - {"outsider", "deactivated"},
     Permission.COMMISSION: {"Head of CP", "Business Services"},
+    Permission.EDIT_REVIEW: {"Business Services"},  # the close's confirmation (ddscp.confirm)
 }
 
 # the tables a refused action must leave as they were (the audit gains its refusal; the
