@@ -49,9 +49,8 @@ class ApprovalHandlers(HandlerGroup):
         self.ctx = ctx
         self.settings = settings
 
-    @command("submit", "submit REF [links | cancel]", "Submit the report and the chronology to "
-             "the QA lead (or, after amendments, again): send both as files here, or as "
-             "SharePoint/OneDrive links.", Permission.VIEW_STATUS, scopes=PERSONAL,
+    @command("submit", "submit REF [links | cancel]", "Send the report and the chronology to the "
+             "QA lead as files or SharePoint/OneDrive links; after amendments, only what changed.", Permission.VIEW_STATUS, scopes=PERSONAL,
              review=first_word, group="Documents", audience=frozenset({Role.AUTHOR}))
     async def submit(self, turn: Turn, args: str) -> None:
         words = args.split()
