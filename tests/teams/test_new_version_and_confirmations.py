@@ -273,3 +273,29 @@ async def test_a_close_that_would_be_refused_is_said_before_any_card(midway, hos
         replies = await teams.say(BUSINESS_SERVICES, typed)
         assert not cards(replies) and texts(replies)
     assert await stage(teams) == Stage.SUBMITTED_TO_QA
+
+
+CHRONOLOGY_LINK = ("https://derbyshire-my.sharepoint.com/:w:/g/personal/arun_author_derbyshire_gov_uk/"
+                   "Chronology.docx?e=Ab12")
+REPORT_LINK = ("https://derbyshire-my.sharepoint.com/:w:/g/personal/arun_author_derbyshire_gov_uk/"
+               "IMR%20report%20v2.docx?e=Cd34")
+
+
+async def test_a_linked_chronology_is_carried_forward_as_its_link(midway, host):  # noqa: F811
+    teams = midway
+    await teams.say(AUTHOR, f"imr submit {REF}")
+    (confirm,) = cards(await teams.send_files(AUTHOR, [host.url("IMR report.docx", word(b"r1"))]
+                                              ) + await teams.say(AUTHOR, f"imr submit {REF} "
+                                                                          f"{CHRONOLOGY_LINK}"))
+    await teams.submit(AUTHOR, confirm["actions"][0]["data"])
+    await teams.deliver()
+    await amend(teams, 1, "Section 3 is thin")
+    # the new report as a link typed with the command, the chronology's link carried forward
+    (confirm,) = cards(await teams.say(AUTHOR, f"imr submit {REF} {REPORT_LINK}"))
+    assert "(carried forward from version 1)" in card_text(confirm)
+    await teams.submit(AUTHOR, confirm["actions"][0]["data"])
+    await teams.deliver()
+    card = approval_card(teams, QA_LEAD, 2)
+    urls = [a["url"] for s in card["body"] if s.get("type") == "ActionSet" for a in s["actions"]]
+    assert CHRONOLOGY_LINK in urls and REPORT_LINK in urls
+    assert (await documents(teams, 2))["chronology"][0].carried_from == 1
