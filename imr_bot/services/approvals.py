@@ -258,7 +258,7 @@ async def _publish(ctx, uow, review: Review, version: int, events: list,
             read[level] = await _approval(uow, review, version, level)
         shown = await _view(ctx, uow, review, version, level, viewer=person,
                             approval=read[level])
-        return notifications.ViewFacts("approval", shown.facts())
+        return {"view": "approval", "facts": shown.facts()}
 
     async def approvers(level: str) -> list[Person]:
         return await _approvers_now(uow, review, Level(level))

@@ -111,7 +111,7 @@ async def offer_card(ctx: ServiceContext, actor: Actor, allocation_id: int) -> d
         qa_lead = await uow.people.by_id(record.qa_lead_id)
         notification = notifications.allocation_offer(review, allocation_id, actor.person,
                                                       qa_lead, ctx.calendar)
-    return notification.payload["data"]
+    return notification.payload["facts"]
 
 
 async def invite_card(ctx: ServiceContext, actor: Actor, meeting_id: int) -> dict:

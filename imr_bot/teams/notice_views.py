@@ -15,6 +15,8 @@ from imr_bot.domain.submissions import GUIDANCE_QUESTIONS, Decision
 from imr_bot.services.approvals import ApprovalRound, ApprovalView
 from imr_bot.services.notifications import RAG_COLOURS, days_left_words
 
+from . import allocation_views
+
 
 def digest_card(facts: dict) -> dict:
     """The tracker channel's daily card: references, stages, next dates, RAG."""
@@ -89,7 +91,11 @@ def _approval_from_facts(facts: dict) -> dict:
 
 
 # view name: (card file, data from the facts)
-VIEWS = {"digest": ("digest", digest_card), "approval": ("approval", _approval_from_facts)}
+VIEWS = {"digest": ("digest", digest_card),
+         "allocate": ("allocate", allocation_views.allocate_data),
+         "allocation_offer": ("allocation_offer", allocation_views.offer_data),
+         "escalation": ("escalation", allocation_views.escalation_data),
+         "approval": ("approval", _approval_from_facts)}
 
 
 def render(payload: dict) -> dict:

@@ -16,7 +16,7 @@ from imr_bot.services import todo, tracker
 from imr_bot.services.access import Target
 from imr_bot.services.context import ServiceContext
 
-from . import notice_views, views
+from . import allocation_views, notice_views, views
 from .approval_handlers import ApprovalHandlers
 from .commands import (
     PERSONAL,
@@ -195,8 +195,8 @@ class TodoHandlers(HandlerGroup):
     # -- the buttons on the todo card -----------------------------------------------------------
     @card_action("todo.offer", Permission.ANSWER_OFFER, review=Target.ALLOCATION_ID)
     async def on_todo_offer(self, turn: Turn, value: dict) -> None:
-        data = await todo.offer_card(self.ctx, turn.actor, parse_id(value.get("allocationId")))
-        await turn.card("allocation_offer", data)
+        facts = await todo.offer_card(self.ctx, turn.actor, parse_id(value.get("allocationId")))
+        await turn.card("allocation_offer", allocation_views.offer_data(facts))
 
     @card_action("todo.invite", Permission.ANSWER_MEETING, review=Target.MEETING_ID)
     async def on_todo_invite(self, turn: Turn, value: dict) -> None:
