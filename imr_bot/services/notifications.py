@@ -30,7 +30,8 @@ WHAT_IT_IS = {
     "new_review": "New IMR card", "allocation_offer": "Offer", "allocation_declined":
     "Decline notice", "allocation_accepted": "Acceptance notice", "allocation_escalation":
     "Allocation escalation", "meeting_draft": "Meeting to arrange", "meeting_invite":
-    "Meeting invitation", "meeting_counter": "Counter-proposal", "meeting_confirmed":
+    "Meeting invitation", "meeting_counter": "Counter-proposal", "meeting_moved":
+    "Notice of a time chosen", "meeting_confirmed":
     "Meeting confirmation", "meeting_recorded": "Meeting outcome", "approval_request":
     "Approval request", "approval_notice": "Approval notice", "amendments": "Amendments",
 }

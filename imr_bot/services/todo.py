@@ -125,7 +125,7 @@ async def invite_card(ctx: ServiceContext, actor: Actor, meeting_id: int) -> dic
             raise DomainError(f"This {meeting.kind.title.lower()} is {meeting.status.value}; there "
                               "is nothing to answer.")
         review = await uow.reviews.read_by_id(meeting.review_id)
-        return await meetings._invite_data(uow, review, meeting, actor.person)
+        return await meetings.invite_data(ctx, uow, review, meeting, actor.person)
 
 
 # -- typed answers -----------------------------------------------------------------------------
