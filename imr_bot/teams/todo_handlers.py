@@ -16,7 +16,7 @@ from imr_bot.services import todo, tracker
 from imr_bot.services.access import Target
 from imr_bot.services.context import ServiceContext
 
-from . import allocation_views, views
+from . import allocation_views, notice_views, views
 from .approval_handlers import ApprovalHandlers
 from .commands import (
     PERSONAL,
@@ -219,4 +219,5 @@ class TodoHandlers(HandlerGroup):
             raise DomainError("That button's data was not valid.") from None
         data = await todo.approval_card(self.ctx, turn.actor, parse_id(value.get("reviewId")),
                                         parse_id(value.get("version")), level)
-        await turn.card("approval", {**data, "baseUrl": self.ctx.base_url})
+        await turn.card("approval", {**notice_views.approval_card(data),
+                                     "baseUrl": self.ctx.base_url})
