@@ -67,12 +67,14 @@ async def test_closing_a_review_tells_everyone_on_it_the_head_of_cp_and_the_sd_q
         pool):  # noqa: F811
     await pool.place(REF, {Role.AUTHOR: AUTHOR, Role.QA_LEAD: QA_LEAD,
                            Role.LINE_MANAGER: LINE_MANAGER, Role.SD_EHS: SD}, Stage.SD_APPROVED)
-    reply = texts(await pool.say(BUSINESS_SERVICES, f"imr submitted {REF}")).strip()
+    (asked,) = cards(await pool.say(BUSINESS_SERVICES, f"imr submitted {REF}"))
+    confirm = next(a for a in asked["actions"] if a["title"].startswith("Confirm"))
+    reply = card_text(await pool.execute(BUSINESS_SERVICES, "ddscp.confirm", confirm["data"]))
     assert "everyone involved" not in reply
-    assert reply.endswith(
+    assert (
         "The review is closed. I've told Arun Author (report author), Lena Manager (line "
         "manager), Quinn Lead (QA senior lead), Sam Director (Service Director EH&S), Harriet "
-        "Head (Head of CP & IRO) and Pat Performance (Service Director QPP).")
+        "Head (Head of CP & IRO) and Pat Performance (Service Director QPP)." in reply)
     await pool.deliver()
     for user in (AUTHOR, LINE_MANAGER, QA_LEAD, SD, HEAD_OF_CP, SD_QPP):
         assert texts(pool.inbox(user)).count(f"**{REF}** was submitted to DDSCP on") == 1, user
