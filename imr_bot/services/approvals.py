@@ -9,10 +9,9 @@ import hashlib
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
-from imr_bot.clock import LONDON
 from imr_bot.documents import jobs
 from imr_bot.documents.checker import stored_summary
-from imr_bot.domain.dates import format_date, parse_date
+from imr_bot.domain.dates import format_date, format_when, parse_date
 from imr_bot.domain.errors import BadDate, DocumentRefused, DomainError, NotAllowed
 from imr_bot.domain.events import (
     AmendmentsRequested,
@@ -27,7 +26,7 @@ from imr_bot.domain.notification import OutgoingNotification
 from imr_bot.domain.people import Actor, Person
 from imr_bot.domain.plan import Milestone
 from imr_bot.domain.policy import Permission, require
-from imr_bot.domain.rag import standing
+from imr_bot.domain.rag import deadline_words
 from imr_bot.domain.review import Review
 from imr_bot.domain.roles import Role
 from imr_bot.domain.stages import Event
@@ -249,7 +248,8 @@ async def card_data(ctx: ServiceContext, uow, review: Review, version: int, leve
     approvers, decided, latest = approval.approver_ids, approval.decided, approval.latest
     submitted = approval.submitted_at
     milestone = Milestone.QA_COMPLETE if level == Level.QA else Milestone.DDSCP_SUBMISSION
-    left = standing(review.plan, review.stage, ctx.clock.today(), ctx.calendar).working_days_left
+    # the days left count to one date whatever the stage: the review's deadline (Day 35)
+    left = deadline_words(review.plan, review.stage, ctx.clock.today(), ctx.calendar)
     documents = []
     # a link is made afresh each time the card is shown, for this viewer only, and only if they
     # may see the documents; it works for minutes, and is checked again when opened
@@ -269,8 +269,8 @@ async def card_data(ctx: ServiceContext, uow, review: Review, version: int, leve
                   and version == latest and pending_level(review.stage) == level)
     status = "Waiting for a decision"
     if decided is not None:
-        status = (f"{decided.decision.title} by {decided.decided_by} at "
-                  f"{decided.decided_at.astimezone(LONDON):%H:%M on %a %d %b %Y}")
+        status = (f"{decided.decision.title} by {decided.decided_by} on "
+                  f"{format_when(decided.decided_at)}")
     elif version != latest:
         status = f"Superseded by version {latest}"
     due = review.plan.due[milestone]
@@ -278,10 +278,9 @@ async def card_data(ctx: ServiceContext, uow, review: Review, version: int, leve
     return {
         "reference": review.reference, "levelTitle": level.title, "version": version,
         "level": level.value, "reviewId": review.id,
-        "submittedAt": (submitted.astimezone(LONDON).strftime("%H:%M on %a %d %b %Y")
-                        if submitted else "—"),
-        "due": f"{milestone.title}: {format_date(due)}"
-               + (f" ({left} working day(s) left)" if left is not None else ""),
+        "submittedAt": format_when(submitted),
+        "due": (f"{milestone.title} by {format_date(due)}; " if milestone != Milestone.DDSCP_SUBMISSION
+                else "") + left,
         "documents": documents,
         "checklist": [{"id": f"check_{n}", "title": q} for n, q in enumerate(GUIDANCE_QUESTIONS)],
         "status": status, "decided": decided is not None,
@@ -533,21 +532,11 @@ async def history(ctx: ServiceContext, actor: Actor, reference: str) -> tuple[Re
         review = await uow.reviews.require(reference)
         entries = list(reversed(await uow.audit.for_review(review.id)))
         everyone = await uow.people.all()
+    from .tracker import actor_words, audit_sentence
+
     names = {p.email: p.name for p in everyone}
     by_id, by_email = {p.id: p for p in everyone}, {p.email: p for p in everyone}
-    return review, [HistoryLine(e.at.astimezone(LONDON).strftime("%d %b %Y %H:%M"),
-                                names.get(e.actor, e.actor),
-                                _describe(e.action, e.detail, by_id, by_email))
+    # the history names who acted beside each line: the sentence need not say it again
+    return review, [HistoryLine(format_when(e.at), actor_words(e.actor, e.action, names),
+                                audit_sentence(e.action, "", e.detail, by_id, by_email, full=True))
                     for e in entries]
-
-
-def _describe(action: str, detail: dict, by_id: dict, by_email: dict) -> str:
-    from .tracker import audit_sentence
-
-    # the history lists who acted beside each line: the sentence need not say it again
-    text = audit_sentence(action, "", detail, by_id, by_email)
-    said = ("person.unreachable", "notification.stale")  # their sentence has the kind and reason
-    extra = [f"{k} {v}" for k, v in detail.items()
-             if k in ("version", "reason", "comment", "kind", "filename", "on") and v
-             and action not in said and (k != "kind" or action.startswith("document."))]
-    return text + (f" ({'; '.join(str(x) for x in extra)})" if extra else "")

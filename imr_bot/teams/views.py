@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from imr_bot.clock import LONDON
 from imr_bot.domain.commission_form import COMMISSION_FIELDS
-from imr_bot.domain.dates import ACCEPTED_FORMS, format_date
+from imr_bot.domain.dates import ACCEPTED_FORMS, format_date, format_when
 from imr_bot.domain.plain_text import Markdown
-from imr_bot.domain.plan import PlanRow
-from imr_bot.domain.rag import RAG_RULE
+from imr_bot.domain.plan import Milestone, PlanRow
+from imr_bot.domain.rag import RAG_RULE, deadline_text, left_words
 from imr_bot.domain.review import Commission
 from imr_bot.services.notifications import RAG_COLOURS, days_left_words
 from imr_bot.services.planning import PlanPreview
@@ -65,27 +64,38 @@ def board_data(board: BoardPage, scope: str) -> dict[str, Any]:
 def review_data(detail: ReviewDetail) -> dict[str, Any]:
     review, where = detail.review, detail.standing
     if where.milestone and where.due:
+        # the days left are counted to the deadline (below), never to this milestone: they would
+        # jump each time a stage ends; an overdue milestone is said, it is what the RAG is about
         left = where.working_days_left
-        when = f" (in {left} working day(s))" if left is not None and left >= 0 else (
-            f" ({-left} working day(s) overdue)" if left is not None else "")
-        next_text = f"{where.milestone.title}, {format_date(where.due)}{when}"
+        late = f" ({left_words(left)})" if left is not None and left < 0 else ""
+        next_text = (f"{where.milestone.title} (the deadline){late}"
+                     if where.milestone == Milestone.DDSCP_SUBMISSION
+                     else f"{where.milestone.title} by {format_date(where.due)}{late}")
     else:
         next_text = "—"
     return {
         "reference": review.reference,
         "reviewType": review.review_type.title, "body": review.body.value,
         "stage": review.stage.title, "next": next_text, "rag": where.rag.title,
+        "deadline": (deadline_text(review.plan.deadline, detail.deadline_left)
+                     if review.is_open else "—"),
         "holder": detail.holder,
         "tor": f"{format_date(review.tor_start)} to {format_date(review.tor_end)}",
-        "timeline": [{"day": str(t.day), "milestone": t.milestone.title,
-                      "planned": format_date(t.planned),
-                      "actual": format_date(t.actual) if t.actual else ""} for t in detail.timeline],
+        "timeline": [_timeline_row(t) for t in detail.timeline],
         "people": [{"role": role, "name": name} for role, name in detail.people],
-        "recent": [{"at": a.at.astimezone(LONDON).strftime("%a %d %b %H:%M"),
-                    "what": a.action} for a in detail.recent],
+        "recent": [{"at": format_when(a.at), "what": a.action} for a in detail.recent],
         "waiting": [{"text": line} for line in detail.waiting],
         "hasWaiting": bool(detail.waiting),
     }
+
+
+def _timeline_row(row) -> dict[str, str]:
+    if row.received is not None:  # Day 1 is the first working day on or after it
+        actual = f"received {format_date(row.received)}"
+    else:
+        actual = format_date(row.actual) if row.actual else ""
+    return {"day": str(row.day) if row.day is not None else "", "milestone": row.what,
+            "planned": format_date(row.planned) if row.planned else "", "actual": actual}
 
 
 def form_values_for_card(values: dict[str, str]) -> dict[str, str]:
