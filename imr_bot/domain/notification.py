@@ -103,14 +103,15 @@ class Circumstances:
     """What is true when the notification is about to be sent (None: not known, or no such
     thing: a review, offer or meeting that has gone makes the message stale)."""
     review_stage: Stage | None = None
-    allocation_status: str | None = None  # offered, accepted, declined, withdrawn
+    allocation_status: str | None = None  # offered, accepted, declined, withdrawn, reallocated
     meeting_status: MeetingStatus | None = None
     meeting_sequence: int | None = None
 
 
 _OFFER_GONE = {"accepted": "the offer was already answered (accepted)",
                "declined": "the offer was already answered (declined)",
-               "withdrawn": "the offer was withdrawn"}
+               "withdrawn": "the offer was withdrawn",
+               "reallocated": "the author was withdrawn to reallocate the review"}
 _MEETING_GONE = {MeetingStatus.HELD: "the meeting has been held",
                  MeetingStatus.CANCELLED: "the meeting was cancelled"}
 

@@ -183,13 +183,21 @@ def meetings_table(reference: str, lines) -> dict[str, Any]:
 
 
 def fairness_table(loads) -> dict[str, Any]:
-    """`imr people load`: open IMRs and the last year's allocations per person."""
+    """`imr people load`: open IMRs and the last year's allocations per person, as author and as
+    QA senior lead (an offer never taken up is no allocation)."""
     return table_data(
-        "Fairness: IMRs per person", "Open IMRs now, and allocations in the last 12 months.",
-        ("Person", "Open IMRs (author / QA lead)", "Offers awaiting an answer",
-         "Allocated in 12 months"),
-        [table_row(r.person.name, f"{r.open_imrs} / {r.qa_open}", str(r.open_offers),
-                   str(r.allocations_12_months), item_detail=r.person.service) for r in loads])
+        "Fairness: IMRs per person", "Open IMRs now, and IMRs allocated in the last 12 months "
+        "(offers withdrawn or declined before they were accepted are not counted).",
+        ("Person", "Open IMRs", "Offers awaiting an answer", "Allocated in 12 months"),
+        [table_row(r.person.name, _as_roles(r.open_imrs, r.qa_open), str(r.open_offers),
+                   _as_roles(r.allocations_12_months, r.qa_allocations_12_months),
+                   item_detail=r.person.service) for r in loads])
+
+
+def _as_roles(author: int, qa_lead: int) -> str:
+    """`2 as author, 1 as QA senior lead`, or `none`."""
+    said = [f"{n} as {role}" for n, role in ((author, "author"), (qa_lead, "QA senior lead")) if n]
+    return ", ".join(said) or "none"
 
 
 def pool_table(loads, today) -> dict[str, Any]:
