@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 from imr_bot.config import Settings, audit_key
+from imr_bot.domain.words import plural
 
 
 def _context(settings: Settings):
@@ -189,7 +190,8 @@ def cmd_purge(settings: Settings, args: argparse.Namespace) -> int:
             await database.dispose()
 
     result = asyncio.run(run())
-    print(f"purged {result.reviews} closed review(s) and {result.documents} document(s); "
+    print(f"purged {plural(result.reviews, 'closed review')} and "
+          f"{plural(result.documents, 'document')}; "
           "each left an audit stub")
     return 0
 

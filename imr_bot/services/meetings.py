@@ -28,6 +28,7 @@ from imr_bot.domain.policy import Permission, require
 from imr_bot.domain.review import Review
 from imr_bot.domain.roles import Role
 from imr_bot.domain.stages import Event, Stage
+from imr_bot.domain.words import plural
 
 from . import links, notifications
 from .context import ServiceContext
@@ -416,7 +417,7 @@ async def overview(ctx: ServiceContext, actor: Actor, reference: str) -> tuple[R
                 if counters:
                     waiting = (waiting + "; " if waiting else "") + (
                         f"{(await uow.people.by_id(meeting.organiser_id)).name} to confirm a time "
-                        f"({len(counters)} counter-proposal(s))")
+                        f"({plural(len(counters), 'counter-proposal')})")
             elif meeting.status == MeetingStatus.CONFIRMED and meeting.kind != MeetingKind.QA:
                 waiting = f"{(await uow.people.by_id(meeting.organiser_id)).name} to record the outcome"
             else:

@@ -182,6 +182,29 @@ def _sentence(action: str, actor_name: str, by: str, detail: dict,
         return _PLAIN[action]
     if action in _BY:
         return f"{_BY[action]}{by}"
+    return fallback_sentence(action, by)
+
+
+_OWN_WORDS = frozenset({
+    "person.unreachable", "notification.stale", "person.reached", "allocation.offered",
+    "meeting.proposed", "meeting.confirmed", "meeting.answered", "decision.delegated",
+    "review.submitted", "document.added", "review.submitted_to_ddscp", "review.rebased"})
+
+
+def has_sentence(action: str) -> bool:
+    """Whether the action has words of its own (else it is read by `fallback_sentence`)."""
+    if action in _BY or action in _PLAIN or action in _OWN_WORDS:
+        return True
+    if action.startswith("decision.") and action.count(".") == 2:
+        _, level, decision = action.split(".")
+        return level in {x.value for x in Level} and decision in {x.value for x in Decision}
+    if action.startswith("meeting.") and action.endswith("_recorded"):
+        return action[len("meeting."):-len("_recorded")] in {k.value for k in MeetingKind}
+    return False
+
+
+def fallback_sentence(action: str, by: str = "") -> str:
+    """An action nobody gave a sentence yet, still read as words (tests keep this for none)."""
     words = action.replace(".", " ").replace("_", " ").strip()
     return f"{words[:1].upper()}{words[1:]}{by}"
 

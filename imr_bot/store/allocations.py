@@ -14,7 +14,6 @@ from imr_bot.domain.stages import CLOSED_STAGES
 from . import tables as t
 from .common import chunks
 
-
 # an offer the author accepted: still theirs, or since withdrawn to reallocate the review
 TAKEN_UP = ("accepted", "reallocated")
 

@@ -9,6 +9,7 @@ from datetime import date
 
 from imr_bot.domain.dates import format_date
 from imr_bot.domain.rag import Rag
+from imr_bot.domain.words import plural
 from imr_bot.services.notifications import RAG_COLOURS, days_left_words
 
 
@@ -23,7 +24,7 @@ def digest_card(facts: dict) -> dict:
                      "left": line["left"], "daysLeft": days_left_words(line["left"]),
                      "rag": rag.title, "ragColour": RAG_COLOURS[rag]})
     return {"title": f"IMR tracker, {format_date(date.fromisoformat(facts['day']))}",
-            "subtitle": f"{facts['total']} open review(s), most urgent first." if rows else
+            "subtitle": f"{plural(facts['total'], 'open review')}, most urgent first." if rows else
                         "There are no open reviews.", "rows": rows}
 
 

@@ -10,6 +10,7 @@ from imr_bot.domain.plain_text import Markdown
 from imr_bot.domain.plan import Milestone, PlanRow
 from imr_bot.domain.rag import RAG_RULE, deadline_text, left_words
 from imr_bot.domain.review import Commission
+from imr_bot.domain.words import plural
 from imr_bot.services.notifications import RAG_COLOURS, days_left_words
 from imr_bot.services.planning import PlanPreview
 from imr_bot.services.tracker import BoardPage, ReviewDetail
@@ -46,7 +47,7 @@ def board_data(board: BoardPage, scope: str) -> dict[str, Any]:
     titles = {"all": "Open IMRs", "mine": "My IMRs", "overdue": "Overdue IMRs"}
     return {
         "title": titles.get(scope, "Open IMRs"),
-        "subtitle": (f"{board.total} review(s), most urgent first"
+        "subtitle": (f"{plural(board.total, 'open review')}, most urgent first"
                      + (f" — showing {board.first + 1}–{board.first + len(board.rows)}"
                         if board.total > board.page_size else "")
                      + ". Days left are working days; negative means overdue."),
@@ -57,7 +58,12 @@ def board_data(board: BoardPage, scope: str) -> dict[str, Any]:
             "rag": r.rag.title, "ragColour": RAG_COLOURS[r.rag], "holder": r.holder,
             "waiting": [{"text": line} for line in r.waiting],
         } for r in board.rows],
+        "hint": Markdown("Select a reference to see its timeline and people, or type "
+                         "`imr status REF`."),
         "more": board.more, "nextPage": board.page + 1, "scope": scope,
+        # the other views of the board, one press away
+        "scopes": [{"title": title, "scope": other} for other, title in titles.items()
+                   if other != scope],
     }
 
 

@@ -21,7 +21,7 @@ def test_the_digest_is_queued_as_facts_and_rendered_as_the_digest_card():
     rendered = notice_views.render(json.loads(json.dumps(payload)))  # as stored and read back
     assert rendered == {"card": "digest", "data": {
         "title": "IMR tracker, Wed 4 Mar 2026",
-        "subtitle": "41 open review(s), most urgent first.",
+        "subtitle": "41 open reviews, most urgent first.",
         "rows": [{"reference": "DDSCP/CSPR/2026/014", "stage": Stage.ALLOCATED.title,
                   "milestone": "Scoping meeting", "due": "Mon 2 Mar 2026", "left": -2,
                   "daysLeft": "2 overdue", "rag": "Red", "ragColour": "Attention"},
