@@ -1,22 +1,21 @@
 """What the status card, the history and the board say after a whole review: people's words."""
 
+import re
 from datetime import UTC, datetime
 
-from imr_bot.domain.roles import Role
 from tests.teams.harness import (
     AUTHOR,
     BUSINESS_SERVICES,
-    HEAD_OF_CP,
     LINE_MANAGER,
     QA_LEAD,
     SD,
     card_text,
     cards,
-    texts,
 )
 from tests.teams.test_allocation import offer, offer_card, pool  # noqa: F401
 from tests.teams.test_approvals import FileHost, approval_card, execute_data, host, submit_files  # noqa: F401
 from tests.teams.test_meetings import action, last_card
+from tests.teams.test_tracker import log_review
 
 REF = "DDSCP/CSPR/2026/014"
 
@@ -34,7 +33,33 @@ async def hold_meeting(teams, title, day, time, held, extra=None):
                                  "held_on": day, **(extra or {})})
 
 
-async def test_explore(pool, host):  # noqa: F811
+def codes_in(text: str) -> list[str]:
+    """Anything in `text` that is the code's words, not a person's."""
+    return [*re.findall(r"\b[a-z]+\.[a-z_]+\b", text), *re.findall(r"\b\w+_\w+\b", text),
+            *re.findall(r"\d{4}-\d\d-\d\d", text), *re.findall(r"imr-bot|\(s\)", text)]
+
+
+def facts(card: dict) -> dict[str, str]:
+    return {f["title"]: f["value"] for f in card["body"][1]["facts"]}
+
+
+def timeline(card: dict) -> list[tuple[str, ...]]:
+    (table,) = [e for e in card["body"] if e["type"] == "Table"]
+    return [tuple(cell["items"][0]["text"] for cell in row["cells"]) for row in table["rows"][1:]]
+
+
+def history_rows(card: dict) -> list[tuple[str, str]]:
+    (table,) = [e for e in card["body"] if e["type"] == "Table"]
+    return [(row["cells"][1]["items"][0]["text"], row["cells"][2]["items"][0]["text"])
+            for row in table["rows"][1:]]
+
+
+async def status(teams, user=QA_LEAD) -> dict:
+    (card,) = cards(await teams.say(user, f"imr status {REF}"))
+    return card
+
+
+async def test_a_whole_review_reads_in_peoples_words_and_its_days_left_never_jump(pool, host):  # noqa: F811
     teams = pool
     await offer(teams)
     accept = next(a for a in (await offer_card(teams))["actions"] if a["title"] == "Accept")
@@ -46,23 +71,54 @@ async def test_explore(pool, host):  # noqa: F811
     await submit_files(teams, host, b"1")
     await teams.execute(QA_LEAD, "approval.amend", {
         **execute_data(approval_card(teams, QA_LEAD, 1)), "comment": "Section 7"})
-    (status,) = cards(await teams.say(QA_LEAD, f"imr status {REF}"))
-    print(card_text(status))
     await submit_files(teams, host, b"2")
-    card = await teams.execute(QA_LEAD, "approval.approve", {
+    before = facts(await status(teams))
+    # Fri 11 Dec 2026 to the deadline, Wed 13 Jan 2027 (Day 35): 20 working days
+    deadline = "Submission to DDSCP by Wed 13 Jan 2027 (20 working days left)"
+    assert before["Deadline"] == deadline
+    assert before["Next"] == "QA complete by Wed 6 Jan 2027"
+    decided = await teams.execute(QA_LEAD, "approval.approve", {
         **execute_data(approval_card(teams, QA_LEAD, 2)), "check_0": "true"})
-    print(card_text(card))
-    (status,) = cards(await teams.say(QA_LEAD, f"imr status {REF}"))
-    print(card_text(status))
-    card = await teams.execute(SD, "approval.approve",
-                               execute_data(approval_card(teams, SD, 2, "Service Director (EH&S)")))
-    print(texts(await teams.say(BUSINESS_SERVICES, f"imr submitted {REF}")))
-    (status,) = cards(await teams.say(QA_LEAD, f"imr status {REF}"))
-    print(card_text(status))
+    after = facts(await status(teams))
+    assert after["Deadline"] == deadline  # QA approval moves the next milestone, not the count
+    assert after["Next"] == "Submission to DDSCP (the deadline)"
+    assert f"QA complete by Wed 6 Jan 2027; {deadline}" in card_text(decided)
+    assert "Approved by Quinn Lead on Fri 11 Dec 2026, 12:00" in card_text(decided)
+
+    await teams.execute(SD, "approval.approve",
+                        execute_data(approval_card(teams, SD, 2, "Service Director (EH&S)")))
+    await teams.say(BUSINESS_SERVICES, f"imr submitted {REF}")
+    card = await status(teams)
+    rows = timeline(card)
+    assert rows[0] == ("1", "Request logged", "Mon 23 Nov 2026", "received Mon 23 Nov 2026")
+    titles = [row[1] for row in rows]
+    # every decision that ended a stage has its row, in its place
+    assert titles == ["Request logged", "Author and QA lead allocated", "Scoping meeting",
+                      "Midway review", "Report and chronology to QA lead",
+                      "QA senior lead asked for amendments to version 1", "QA complete",
+                      "Signed off by the Service Director (EH&S): version 2",
+                      "Submission to DDSCP"]
+    assert rows[7] == ("", titles[7], "", "Fri 11 Dec 2026")
+    recent = [f["value"] for f in card["body"][-1]["facts"]]
+    assert "Sam Director signed off version 2 as Service Director (EH&S)" in recent
+    assert "Quinn Lead approved version 2 as QA senior lead" in recent
+    assert all(at["title"].endswith(", 12:00") for at in card["body"][-1]["facts"])
+    assert codes_in(card_text(card)) == []
+
     (history,) = cards(await teams.say(QA_LEAD, f"imr history {REF}"))
-    print(card_text(history))
-    (board,) = cards(await teams.say(QA_LEAD, "imr status"))
-    print(card_text(board))
-    (card,) = cards(await teams.say(HEAD_OF_CP, "imr people load"))
-    print(card_text(card))
-    assert 0
+    lines = history_rows(history)
+    assert ("Scoping meeting confirmed for Thu 26 Nov 2026, 10:00: everyone accepted",
+            "The IMR bot (automatic)") in lines
+    assert ("Accepted the midway review", "Lena Manager") in lines
+    assert ("QA senior lead asked for amendments to version 1: \u201cSection 7\u201d",
+            "Quinn Lead") in lines
+    assert ("Recorded as submitted to DDSCP on Fri 11 Dec 2026", "Bea Services") in lines
+    for what, who in lines:
+        assert what[0].isupper() and who and codes_in(what + " " + who) == [], (what, who)
+    assert f"{len(lines)} entries, oldest first." in card_text(history)
+
+
+async def test_a_request_received_on_a_saturday_shows_when_it_came_in_and_when_day_one_is(pool):  # noqa: F811
+    await log_review(pool, "DDSCP/CSPR/2026/020", received="2026-11-21")  # a Saturday
+    (card,) = cards(await pool.say(BUSINESS_SERVICES, "imr status DDSCP/CSPR/2026/020"))
+    assert timeline(card)[0] == ("1", "Request logged", "Mon 23 Nov 2026", "received Sat 21 Nov 2026")
