@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 from .calendar import WorkingCalendar
 from .errors import DomainError, NotAllowed
 from .plan import Milestone
+from .words import in_sentence
 
 LONDON = ZoneInfo("Europe/London")
 DEFAULT_START = time(10, 0)
@@ -94,7 +95,7 @@ class Meeting:
         """The QA lead sends (or re-sends with changes) the proposal; everyone answers again."""
         self._require_organiser(by)
         if self.status in (MeetingStatus.HELD, MeetingStatus.CANCELLED):
-            raise DomainError(f"This {self.kind.title.lower()} is {self.status.value}.")
+            raise DomainError(f"This {in_sentence(self.kind.title)} is {self.status.value}.")
         check_slot(starts, minutes, calendar)
         changed = self.status != MeetingStatus.DRAFT
         return replace(self, starts=starts, minutes=minutes, location=location.strip()[:500],
@@ -105,7 +106,7 @@ class Meeting:
         """The QA lead confirms a slot: the proposal, or a participant's counter-proposal."""
         self._require_organiser(by)
         if self.status not in (MeetingStatus.PROPOSED, MeetingStatus.CONFIRMED):
-            raise DomainError(f"This {self.kind.title.lower()} can't be confirmed now "
+            raise DomainError(f"This {in_sentence(self.kind.title)} can't be confirmed now "
                               f"({self.status.value}).")
         if starts is None or starts == self.starts:
             return replace(self, status=MeetingStatus.CONFIRMED)
@@ -116,7 +117,7 @@ class Meeting:
     def mark_held(self, by: int) -> Meeting:
         self._require_organiser(by)
         if self.status == MeetingStatus.HELD:
-            raise DomainError(f"The outcome of this {self.kind.title.lower()} is already recorded.")
+            raise DomainError(f"The outcome of this {in_sentence(self.kind.title)} is already recorded.")
         return replace(self, status=MeetingStatus.HELD)
 
     # -- a participant ---------------------------------------------------------------------------
@@ -125,7 +126,7 @@ class Meeting:
         if not self.is_participant(person_id):
             raise NotAllowed("Only the people invited to this meeting can answer it.")
         if self.status != MeetingStatus.PROPOSED:
-            raise DomainError(f"This {self.kind.title.lower()} is {self.status.value}; there is "
+            raise DomainError(f"This {in_sentence(self.kind.title)} is {self.status.value}; there is "
                               "nothing to answer.")
         if not accept:
             if proposed is None:

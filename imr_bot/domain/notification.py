@@ -15,6 +15,7 @@ from typing import Any
 
 from .meetings import MeetingStatus
 from .stages import Stage
+from .words import in_sentence
 
 
 @dataclass(frozen=True)
@@ -131,7 +132,7 @@ def _unmet(need: Needs, about: About, now: Circumstances) -> str | None:
         if stage is None:
             return "the review no longer exists"
         if not stage.is_open:
-            return f"the review is closed ({stage.title.lower()})"
+            return f"the review is closed ({in_sentence(stage.title)})"
         if need == Needs.REVIEW_ACTIVE and stage == Stage.ON_HOLD:
             return "the review is on hold"
         if need == Needs.REVIEW_UNALLOCATED and stage not in (Stage.COMMISSIONED, Stage.ON_HOLD):

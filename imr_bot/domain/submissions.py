@@ -15,6 +15,7 @@ from .errors import DomainError
 from .roles import Role
 from .stages import Event, Stage
 from .urls import BadLink, document_link
+from .words import in_sentence
 
 MAX_FILE_BYTES = 25 * 1024 * 1024
 ACCEPTED_TYPES = {"docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
@@ -120,7 +121,7 @@ class AlreadyDecided(DomainError):
         self.decision = decision
         at = decision.decided_at.astimezone(ZoneInfo("Europe/London"))
         super().__init__(f"Already decided by {decision.decided_by} at {at:%H:%M on %a %d %b %Y}: "
-                         f"{decision.decision.title.lower()}.")
+                         f"{in_sentence(decision.decision.title)}.")
 
 
 # Appendix 1 of the Derbyshire guidance, as a checklist the QA lead can tick.

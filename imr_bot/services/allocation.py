@@ -29,6 +29,7 @@ from imr_bot.domain.policy import Permission, require
 from imr_bot.domain.review import Review
 from imr_bot.domain.roles import Role
 from imr_bot.domain.stages import Event, Stage
+from imr_bot.domain.words import in_sentence
 from imr_bot.store.allocations import AllocationRecord
 
 from . import notifications
@@ -194,7 +195,7 @@ async def answer(ctx: ServiceContext, actor: Actor, allocation_id: int, *, accep
             raise MomentPassed(_offer_closed(record), review.reference if review else "")
         if review is None or not review.is_open:
             raise MomentPassed(
-                f"{review.reference} is closed ({review.stage.title.lower()}), so this offer "
+                f"{review.reference} is closed ({in_sentence(review.stage.title)}), so this offer "
                 "can no longer be answered." if review else "That review no longer exists.",
                 review.reference if review else "")
         if review.stage == Stage.ON_HOLD:

@@ -28,7 +28,7 @@ from imr_bot.domain.policy import Permission, require
 from imr_bot.domain.review import Review
 from imr_bot.domain.roles import Role
 from imr_bot.domain.stages import Event, Stage
-from imr_bot.domain.words import plural
+from imr_bot.domain.words import in_sentence, plural
 
 from . import links, notifications
 from .context import ServiceContext
@@ -176,17 +176,17 @@ def _check_moment(meeting: Meeting, review: Review, person_id: int | None,
     title = meeting.kind.title
     when = when_text(meeting.starts, meeting.minutes)
     if not review.is_open:
-        raise MomentPassed(f"{review.reference} is closed ({review.stage.title.lower()}); this "
-                           f"{title.lower()} will not take place.", review.reference)
+        raise MomentPassed(f"{review.reference} is closed ({in_sentence(review.stage.title)}); this "
+                           f"{in_sentence(title)} will not take place.", review.reference)
     if meeting.status == MeetingStatus.HELD:
-        raise MomentPassed(f"This {title.lower()} has been held.", review.reference)
+        raise MomentPassed(f"This {in_sentence(title)} has been held.", review.reference)
     if meeting.status == MeetingStatus.CANCELLED:
-        raise MomentPassed(f"This {title.lower()} was cancelled.", review.reference)
+        raise MomentPassed(f"This {in_sentence(title)} was cancelled.", review.reference)
     if sequence is not None and sequence != meeting.sequence:
-        raise MomentPassed(f"This invitation is out of date: the {title.lower()} has moved to "
+        raise MomentPassed(f"This invitation is out of date: the {in_sentence(title)} has moved to "
                            f"{when}. Please answer the newer invitation.", review.reference)
     if meeting.status == MeetingStatus.CONFIRMED:
-        raise MomentPassed(f"This {title.lower()} is already confirmed for {when}.",
+        raise MomentPassed(f"This {in_sentence(title)} is already confirmed for {when}.",
                            review.reference)
 
 
@@ -256,7 +256,7 @@ async def calendar_file(ctx: ServiceContext, token: str,
         return None
     content = invitation(
         uid=f"imr-meeting-{meeting.id}@imr-bot", sequence=meeting.sequence,
-        summary=f"IMR {review.reference}: {meeting.kind.title.lower()}",
+        summary=f"IMR {review.reference}: {in_sentence(meeting.kind.title)}",
         description=f"{meeting.kind.title} for the Individual Management Review {review.reference}.",
         location=meeting.location, starts=meeting.starts, ends=meeting.ends,
         organiser=Invitee(organiser.name, organiser.email),
@@ -361,7 +361,7 @@ async def record_outcome(ctx: ServiceContext, actor: Actor, meeting_id: int,
             updated = replace(review, plan=plan).apply(Event.RECORD_MIDWAY, roles, held_on,
                                                        ctx.calendar)
             detail = {"outcome": outcome.value, "reason": reason}
-            headline = f"Midway review: {outcome.title.lower()}"
+            headline = f"Midway review: {in_sentence(outcome.title)}"
         await uow.meetings.save(meeting, now)
         await uow.reviews.save(updated, now)
         await uow.audit.record(actor=actor.key, action=f"meeting.{meeting.kind.value}_recorded",

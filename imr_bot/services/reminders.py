@@ -32,6 +32,7 @@ from imr_bot.domain.reminders import (
 )
 from imr_bot.domain.roles import Role
 from imr_bot.domain.stages import Stage
+from imr_bot.domain.words import in_sentence
 from imr_bot.store.reminder_source import REFERENCE, OwedRow
 
 from . import escalation, notifications, reminder_actions
@@ -151,7 +152,7 @@ async def _meeting_reminders(ctx: ServiceContext, uow, today: date) -> list[Outg
                     f"{person_id}:{today.isoformat()}",
                 recipient=f"person:{person_id}", kind="reminder_meeting", review_id=review.id,
                 about=About(meeting_id=meeting.id, meeting_sequence=meeting.sequence),
-                payload={"text": f"Reminder: the {meeting.kind.title.lower()} for "
+                payload={"text": f"Reminder: the {in_sentence(meeting.kind.title)} for "
                                  f"**{review.reference}** is {format_date(local.date())} at "
                                  f"{local:%H:%M}" + (f" ({plain(meeting.location)})" if meeting.location
                                                      else "") + "."}))
