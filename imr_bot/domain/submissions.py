@@ -116,11 +116,11 @@ class AlreadyDecided(DomainError):
     """A decision exists for this version and level; the late click is told whose it is."""
 
     def __init__(self, decision: RecordedDecision):
-        from zoneinfo import ZoneInfo
+        from .dates import format_when
 
         self.decision = decision
-        at = decision.decided_at.astimezone(ZoneInfo("Europe/London"))
-        super().__init__(f"Already decided by {decision.decided_by} at {at:%H:%M on %a %d %b %Y}: "
+        super().__init__(f"Already decided by {decision.decided_by} on "
+                         f"{format_when(decision.decided_at)}: "
                          f"{in_sentence(decision.decision.title)}.")
 
 

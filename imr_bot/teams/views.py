@@ -163,14 +163,13 @@ def table_data(title: str, subtitle: str, headings: tuple[str, str, str, str],
             "headings": {"item": item, "first": first, "second": second, "third": third}}
 
 
-def reminders_table(reference: str, planned, sent: list[str]) -> dict[str, Any]:
+def reminders_table(reference: str, planned, sent) -> dict[str, Any]:
     """`imr reminders`: the reminders planned (working days ahead), then the last ones sent."""
-    rows = [table_row(format_date(p.day), p.text, p.recipients, "planned") for p in planned]
+    rows = [table_row(format_date(p.day), p.text, p.recipients, "Planned") for p in planned]
     for line in sent[-20:]:
-        day, time, what = line.split(" ", 2)
-        rows.append(table_row(f"{day} {time}", what, "", "sent-log"))
+        rows.append(table_row(line.at, line.what, "", line.status[:1].upper() + line.status[1:]))
     return table_data(f"Reminders for {reference}", "Planned (working days only, 08:00-18:00) "
-                      "and already sent.", ("Day", "Reminder", "To", ""), rows)
+                      "and already sent.", ("Day", "Reminder", "To", "Status"), rows)
 
 
 def history_table(reference: str, lines) -> dict[str, Any]:

@@ -133,7 +133,8 @@ async def test_reminders_lists_what_is_planned_and_sent(drafting):
     await sweep_on(drafting, at(15, 12))
     (card,) = cards(await drafting.say(AUTHOR, f"imr reminders {REF}"))
     shown = card_text(card)
-    assert "Coming up: Report and chronology to QA lead" in shown and "sent-log" in shown
+    assert "Coming up: Report and chronology to QA lead" in shown and "Planned" in shown
+    assert "Reminder: coming up" in shown and "_" not in shown and "sent-log" not in shown
 
 
 async def test_the_daily_digest_goes_to_the_channel_once_with_no_names(drafting):
