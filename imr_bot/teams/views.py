@@ -172,11 +172,15 @@ def reminders_table(reference: str, planned, sent) -> dict[str, Any]:
                       "and already sent.", ("Day", "Reminder", "To", "Status"), rows)
 
 
+HISTORY_SHOWN = 60
+
+
 def history_table(reference: str, lines) -> dict[str, Any]:
     """`imr history`: the audit trail, the last 60 entries, oldest first."""
-    return table_data(f"History of {reference}", f"{len(lines)} entries, oldest first.",
+    return table_data(f"History of {reference}", f"{plural(len(lines), 'entry')}, oldest first"
+                      + (f" (the last {HISTORY_SHOWN} shown)." if len(lines) > HISTORY_SHOWN else "."),
                       ("When", "What", "Who", ""),
-                      [table_row(line.at, line.what, line.who, "") for line in lines[-60:]])
+                      [table_row(line.at, line.what, line.who, "") for line in lines[-HISTORY_SHOWN:]])
 
 
 def meetings_table(reference: str, lines) -> dict[str, Any]:
