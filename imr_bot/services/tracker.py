@@ -93,7 +93,8 @@ def audit_sentence(action: str, actor_name: str, detail: dict,
 
 
 def _why(action: str, detail: dict) -> str:
-    if action in ("person.unreachable", "notification.stale", "review.escalated"):
+    if action in ("person.unreachable", "notification.stale", "review.escalated", "link.refused",
+                  "access.refused"):
         return ""  # their sentence has its reason
     comment, reason = str(detail.get("comment") or ""), str(detail.get("reason") or "")
     if comment:
@@ -133,6 +134,12 @@ def _sentence(action: str, actor_name: str, by: str, detail: dict,
         return f"{notifications.what_it_is(kind)}{to} not sent: {reason}"
     if action == "person.reached" and person is not None:
         return f"{person.short_name} reached in Teams: the messages held for them were sent"
+    if action == "link.refused":
+        what = _LINK_PURPOSES.get(str(detail.get("purpose") or ""), "A link")
+        why = _LINK_REASONS.get(str(detail.get("reason") or ""))
+        return f"{what} was refused{f': {why}' if why else ''}"
+    if action == "access.refused":
+        return "An action was refused: not permitted"
     if action == "allocation.offered":
         author = people_by_email.get(str(detail.get("author") or ""))
         return f"Offered to {author.short_name if author else 'an author'}{by}"
@@ -188,7 +195,8 @@ def _sentence(action: str, actor_name: str, by: str, detail: dict,
 _OWN_WORDS = frozenset({
     "person.unreachable", "notification.stale", "person.reached", "allocation.offered",
     "meeting.proposed", "meeting.confirmed", "meeting.answered", "decision.delegated",
-    "review.submitted", "document.added", "review.submitted_to_ddscp", "review.rebased"})
+    "review.submitted", "document.added", "review.submitted_to_ddscp", "review.rebased",
+    "link.refused", "access.refused"})
 
 
 def has_sentence(action: str) -> bool:
@@ -207,6 +215,17 @@ def fallback_sentence(action: str, by: str = "") -> str:
     """An action nobody gave a sentence yet, still read as words (tests keep this for none)."""
     words = action.replace(".", " ").replace("_", " ").strip()
     return f"{words[:1].upper()}{words[1:]}{by}"
+
+
+_LINK_PURPOSES = {"document": "A document link", "calendar": "A calendar link",
+                  "file": "A download link"}
+_LINK_REASONS = {
+    "malformed": "it was not a link the bot made", "tampered": "it had been altered",
+    "wrong_purpose": "it was made for something else", "expired": "it had expired",
+    "not_found": "what it led to is gone", "mismatch": "it did not belong to this review",
+    "inactive": "the person it was made for is no longer active",
+    "not_entitled": "the person it was made for may no longer see it",
+    "used": "it had already been used"}
 
 
 def _when(value) -> str:

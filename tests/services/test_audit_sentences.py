@@ -94,7 +94,8 @@ def test_the_enumeration_finds_every_kind_of_recording():
 DETAIL = {"person_id": 4, "kind": "allocation_offer", "reason": NOT_OPENED,
           "author": ARUN.email, "accepted": True, "version": 2, "level": "qa",
           "delegate": SAM.email, "on": "2027-03-22", "old": "2027-01-13", "new": "2027-02-26",
-          "starts": "2027-03-22T10:00:00+00:00", "held_on": "2027-03-22", "comment": "Tone"}
+          "starts": "2027-03-22T10:00:00+00:00", "held_on": "2027-03-22", "comment": "Tone",
+          "purpose": "document"}
 
 
 @pytest.mark.parametrize("action", sorted(recorded_actions()))
@@ -131,6 +132,8 @@ def test_every_audit_action_has_a_sentence(action):
      "Harriet Head accepted the scoping meeting"),
     ("meeting.midway_recorded", {"held_on": "2027-04-08"},
      "Outcome of the midway review of Thu 8 Apr 2027 recorded by Harriet Head"),
+    ("link.refused", {"purpose": "document", "reason": "not_entitled"},
+     "A document link was refused: the person it was made for may no longer see it"),
     ("review.submitted_to_ddscp", {"on": "2027-05-10"},
      "Recorded as submitted to DDSCP on Mon 10 May 2027 by Harriet Head"),
 ])
