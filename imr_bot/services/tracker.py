@@ -140,6 +140,15 @@ def _sentence(action: str, actor_name: str, by: str, detail: dict,
         return f"{what} was refused{f': {why}' if why else ''}"
     if action == "access.refused":
         return "An action was refused: not permitted"
+    if action in ("reminder.rescheduled", "reminder.acknowledged"):
+        try:
+            about = f" about the {in_sentence(Milestone(str(detail.get('milestone'))).title)}"
+        except ValueError:
+            about = ""
+        if action == "reminder.acknowledged":
+            return f"Reminder{about} acknowledged{by}"
+        day = _day(detail.get("day"))
+        return f"Reminder{about} moved{f' to {day}' if day else ''}{by}"
     if action == "allocation.offered":
         author = people_by_email.get(str(detail.get("author") or ""))
         return f"Offered to {author.short_name if author else 'an author'}{by}"
@@ -196,7 +205,7 @@ _OWN_WORDS = frozenset({
     "person.unreachable", "notification.stale", "person.reached", "allocation.offered",
     "meeting.proposed", "meeting.confirmed", "meeting.answered", "decision.delegated",
     "review.submitted", "document.added", "review.submitted_to_ddscp", "review.rebased",
-    "link.refused", "access.refused"})
+    "link.refused", "access.refused", "reminder.rescheduled", "reminder.acknowledged"})
 
 
 def has_sentence(action: str) -> bool:

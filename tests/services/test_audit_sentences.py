@@ -132,6 +132,8 @@ def test_every_audit_action_has_a_sentence(action):
      "Harriet Head accepted the scoping meeting"),
     ("meeting.midway_recorded", {"held_on": "2027-04-08"},
      "Outcome of the midway review of Thu 8 Apr 2027 recorded by Harriet Head"),
+    ("reminder.rescheduled", {"milestone": "report_to_qa", "day": "2027-04-26"},
+     "Reminder about the report and chronology to QA lead moved to Mon 26 Apr 2027 by Harriet Head"),
     ("link.refused", {"purpose": "document", "reason": "not_entitled"},
      "A document link was refused: the person it was made for may no longer see it"),
     ("review.submitted_to_ddscp", {"on": "2027-05-10"},
