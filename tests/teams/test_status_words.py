@@ -122,3 +122,31 @@ async def test_a_request_received_on_a_saturday_shows_when_it_came_in_and_when_d
     await log_review(pool, "DDSCP/CSPR/2026/020", received="2026-11-21")  # a Saturday
     (card,) = cards(await pool.say(BUSINESS_SERVICES, "imr status DDSCP/CSPR/2026/020"))
     assert timeline(card)[0] == ("1", "Request logged", "Mon 23 Nov 2026", "received Sat 21 Nov 2026")
+
+
+def test_a_reference_keeps_to_one_line_in_the_boards_first_column():
+    """A Table column's number is a share of the card's width, which on a narrow client broke
+    DDSCP/CSPR/2026/009 into "DDSCP/CSPR/2026/00" and "9"; a width in pixels holds it whole."""
+    import json
+    from pathlib import Path
+
+    for name in ("status_board", "digest"):
+        card = json.loads((Path(__file__).resolve().parents[2] / "cards" / f"{name}.json")
+                          .read_text())
+        (table,) = [e for e in card["body"] if e["type"] == "Table"]
+        width = table["columns"][0]["width"]
+        # Small bold capitals and digits are at most 8px wide in Teams' Segoe UI
+        assert isinstance(width, str) and width.endswith("px"), name
+        assert int(width[:-2]) >= 8 * len("DDSCP/CSPR/2026/009"), name
+
+
+async def test_the_board_says_what_can_be_done_next(pool):  # noqa: F811
+    (board,) = cards(await pool.say(BUSINESS_SERVICES, "imr status"))
+    assert "Select a reference to see its timeline and people" in card_text(board)
+    assert "1 open review, most urgent first" in card_text(board)
+    (table,) = [e for e in board["body"] if e["type"] == "Table"]
+    opened = table["rows"][1]["cells"][0]["selectAction"]["data"]
+    assert opened == {"verb": "status.review", "reference": REF}
+    (card,) = cards(await pool.submit(BUSINESS_SERVICES, opened))
+    assert card["body"][0]["text"] == REF and "Timeline" in card_text(card)
+    assert [a["title"] for a in board["actions"]] == ["My IMRs", "Overdue IMRs"]
