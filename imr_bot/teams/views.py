@@ -215,8 +215,22 @@ def pool_table(loads, today) -> dict[str, Any]:
         "The IMR pool", "Authors and QA senior leads, with their current load.",
         ("Person", "Roles", "Load", "Availability"),
         [table_row(r.person.name, ", ".join(sorted(x.title for x in r.person.roles)),
-                   f"{r.open_imrs + r.open_offers} of {r.person.max_concurrent}",
+                   _load_words(r),
                    availability(r.person, today), item_detail=r.person.email) for r in loads])
+
+
+def _load_words(row) -> str:
+    """`1 of 2 as author, 2 of 2 as QA senior lead`: each role's open IMRs (an author's offers
+    awaiting an answer count) against the person's maximum, which holds in each role."""
+    from imr_bot.domain.roles import Role
+
+    most = row.person.max_concurrent
+    said = []
+    if Role.AUTHOR in row.person.roles:
+        said.append(f"{row.open_imrs + row.open_offers} of {most} as author")
+    if Role.QA_LEAD in row.person.roles:
+        said.append(f"{row.qa_open} of {most} as QA senior lead")
+    return ", ".join(said)
 
 
 def availability(person, today) -> str:

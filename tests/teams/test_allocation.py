@@ -246,3 +246,6 @@ async def test_the_allocation_card_shows_a_qa_leads_real_allocation_history(pool
     (loads,) = cards(await pool.say(BUSINESS_SERVICES, "imr people load"))
     shown = card_text(loads)
     assert "Quinn Lead\n" in shown and "1 as QA senior lead" in shown
+    (pool_card,) = cards(await pool.say(BUSINESS_SERVICES, "imr people"))
+    quinn_row = card_text(pool_card).split("Quinn Lead", 1)[1].split("\n\n", 1)[0]
+    assert " of " in quinn_row and "1 of" in quinn_row and "as QA senior lead" in quinn_row
