@@ -48,6 +48,7 @@ from imr_bot.domain.submissions import (
     submission_event,
 )
 from imr_bot.domain.urls import document_link
+from imr_bot.domain.words import in_sentence
 from imr_bot.store.submissions import StoredDocument
 
 from . import access, links, notifications
@@ -279,8 +280,8 @@ async def card_data(ctx: ServiceContext, uow, review: Review, version: int, leve
         "reference": review.reference, "levelTitle": level.title, "version": version,
         "level": level.value, "reviewId": review.id,
         "submittedAt": format_when(submitted),
-        "due": (f"{milestone.title} by {format_date(due)}; " if milestone != Milestone.DDSCP_SUBMISSION
-                else "") + left,
+        "due": (f"{milestone.title} by {format_date(due)}; {in_sentence(left)}"
+                if milestone != Milestone.DDSCP_SUBMISSION else left),
         "documents": documents,
         "checklist": [{"id": f"check_{n}", "title": q} for n, q in enumerate(GUIDANCE_QUESTIONS)],
         "status": status, "decided": decided is not None,

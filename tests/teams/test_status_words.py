@@ -82,7 +82,7 @@ async def test_a_whole_review_reads_in_peoples_words_and_its_days_left_never_jum
     after = facts(await status(teams))
     assert after["Deadline"] == deadline  # QA approval moves the next milestone, not the count
     assert after["Next"] == "Submission to DDSCP (the deadline)"
-    assert f"QA complete by Wed 6 Jan 2027; {deadline}" in card_text(decided)
+    assert f"QA complete by Wed 6 Jan 2027; s{deadline[1:]}" in card_text(decided)
     assert "Approved by Quinn Lead on Fri 11 Dec 2026, 12:00" in card_text(decided)
 
     await teams.execute(SD, "approval.approve",
