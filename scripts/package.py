@@ -1,5 +1,5 @@
 """make package: the Teams app package (manifest.json, a 192x192 colour icon and a 32x32 outline
-icon, zipped). The command menus come from the bot's own command declarations."""
+icon, zipped) in var/. The command menus come from the bot's own command declarations."""
 
 from __future__ import annotations
 
@@ -108,7 +108,9 @@ def main() -> int:
     settings = Settings()  # MicrosoftAppId and IMR_PUBLIC_URL, read as the bot reads them
     app_id = settings.app_id or PLACEHOLDER_ID
     public_url = (settings.public_url or "https://imr-bot.example.gov.uk").rstrip("/")
-    folder = ROOT / "deploy" / "appPackage"
+    # a build output, with this deployment's id and address: var/, never the tracked
+    # deploy/appPackage (the placeholder package, kept equal to main()'s output without settings)
+    folder = ROOT / "var" / "appPackage"
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "manifest.json").write_text(json.dumps(manifest(app_id, public_url), indent=2) + "\n")
     (folder / "color.png").write_bytes(colour_icon())

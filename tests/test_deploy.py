@@ -27,6 +27,18 @@ def package(tmp_path_factory):
     return ROOT / "var/imr-bot-teams-app.zip"
 
 
+def test_packaging_leaves_the_tracked_placeholder_package_alone_and_it_is_current(package):
+    sys.path.insert(0, str(ROOT / "scripts"))
+    try:
+        import package as packaging
+    finally:
+        sys.path.remove(str(ROOT / "scripts"))
+    tracked = json.loads((ROOT / "deploy/appPackage/manifest.json").read_text())
+    assert tracked == packaging.manifest(packaging.PLACEHOLDER_ID, "https://imr-bot.example.gov.uk")
+    built = json.loads((ROOT / "var/appPackage/manifest.json").read_text())
+    assert built["id"] == "11111111-2222-3333-4444-555555555555"
+
+
 def test_the_app_package_validates_against_the_teams_schema(package):
     if not SCHEMA.exists():
         if UNDER_CI:

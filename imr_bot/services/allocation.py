@@ -215,7 +215,7 @@ async def answer(ctx: ServiceContext, actor: Actor, allocation_id: int, *, accep
             options_now = await _options(ctx, uow, review)
 
             async def declined_card(_notice, _head) -> dict:
-                return notifications.allocation_declined_data(author, reason, options_now)
+                return notifications.allocation_declined_facts(author, reason, options_now)
 
             await notifications.publish(uow, [AllocationDeclined(
                 ReviewFacts.of(review), allocation_id, author.name, reason)], now, declined_card)

@@ -72,7 +72,7 @@ class DeliveryService:
             aad, marked = await self._queue.person_contact(person_id)
             reference = await self._queue.conversation(f"user:{aad}") if aad else None
             if reference is None:
-                await self._hold(item, person_id, NOT_OPENED)
+                await self._hold(item, person_id, NOT_OPENED, already_marked=marked)
                 return None
             if marked:
                 # not reached before: this waits with the rest until they open the bot again
@@ -131,12 +131,16 @@ class DeliveryService:
                                    reason=reason)
             await uow.commit()
 
-    async def _hold(self, item: QueuedNotification, person_id: int, reason: str | None) -> None:
-        """Held until the person opens the bot (README: Delivery)."""
+    async def _hold(self, item: QueuedNotification, person_id: int, reason: str | None, *,
+                    already_marked: bool = False) -> None:
+        """Held until the person opens the bot (README: Delivery). `reason`: why they are not
+        reached, marked on them the first time (None: they were marked before)."""
         now = self._clock.now()
         why = reason or "waiting: the recipient was not reached before"
         await self._queue.finish(item.id, "held", why)
-        if reason is None or not await self._queue.mark_unreachable(person_id, reason, now):
+        if reason is None or already_marked:
+            return
+        if not await self._queue.mark_unreachable(person_id, reason, now):
             return
         async with UnitOfWork(self._database) as uow:
             review = await uow.reviews.read_by_id(item.review_id) if item.review_id else None

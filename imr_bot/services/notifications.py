@@ -30,7 +30,8 @@ WHAT_IT_IS = {
     "new_review": "New IMR card", "allocation_offer": "Offer", "allocation_declined":
     "Decline notice", "allocation_accepted": "Acceptance notice", "allocation_escalation":
     "Allocation escalation", "meeting_draft": "Meeting to arrange", "meeting_invite":
-    "Meeting invitation", "meeting_counter": "Counter-proposal", "meeting_confirmed":
+    "Meeting invitation", "meeting_counter": "Counter-proposal", "meeting_moved":
+    "Notice of a time chosen", "meeting_confirmed":
     "Meeting confirmation", "meeting_recorded": "Meeting outcome", "approval_request":
     "Approval request", "approval_notice": "Approval notice", "amendments": "Amendments",
 }
@@ -70,56 +71,50 @@ def new_review_data(review: Review, head: Person, logged_by: str, logged_by_emai
         "greeting": head.first_name, "intro": intro}
 
 
-def allocate_card_data(options, error: str = "") -> dict:
-    """The Head of CP's allocation card: involved managers, ranked authors and QA leads."""
+def allocation_facts(options) -> dict:
+    """What the Head of CP's allocation card shows, as facts (the edge's allocation views build
+    the card): involved managers, ranked authors and QA leads, and the history."""
     review = options.review
     plan = review.plan
     return {
         "reference": review.reference, "reviewType": review.review_type.title,
-        "received": format_date(review.received),
-        "allocateBy": format_date(plan.due[Milestone.ALLOCATION]),
-        "ddscpDue": format_date(plan.deadline),
-        "peopleChoices": [{"title": f"{p.name} — {p.service or 'no service recorded'}",
-                           "value": p.email} for p in options.people],
-        "involved": ",".join(sorted(options.involved)),
-        "authorChoices": [{"title": f"{s.person.name} — {s.why}", "value": str(s.person.id)}
-                          for s in options.authors],
-        "authorDefault": str(options.authors[0].person.id) if options.authors else "",
-        "noAuthors": not options.authors,
-        "excluded": [{"text": f"{e.person.name}: {e.reason}"} for e in options.authors_excluded],
-        "hasExcluded": bool(options.authors_excluded),
-        "qaChoices": [{"title": f"{s.person.name} — {s.why}", "value": str(s.person.id)}
-                      for s in options.qa_leads],
-        "qaDefault": str(options.qa_leads[0].person.id) if options.qa_leads else "",
-        "history": [{"text": line} for line in options.history],
-        "hasHistory": bool(options.history),
+        "received": review.received.isoformat(),
+        "allocateBy": plan.due[Milestone.ALLOCATION].isoformat(),
+        "ddscpDue": plan.deadline.isoformat(),
+        "people": [{"name": p.name, "service": p.service, "email": p.email}
+                   for p in options.people],
+        "involved": sorted(options.involved),
+        "authors": [{"id": s.person.id, "name": s.person.name, "why": s.why}
+                    for s in options.authors],
+        "excluded": [{"name": e.person.name, "reason": e.reason}
+                     for e in options.authors_excluded],
+        "qaLeads": [{"id": s.person.id, "name": s.person.name, "why": s.why}
+                    for s in options.qa_leads],
+        "history": list(options.history),
         "pending": options.pending is not None,
-        "error": error,
     }
 
 
 def allocation_offer(review: Review, allocation_id: int, author: Person, qa_lead: Person,
                      calendar) -> OutgoingNotification:
-    from imr_bot.domain.allocation import INDEPENDENCE_DECLARATION
-
+    """The offer to an author, as facts for the edge's offer card."""
     plan = review.plan
     return OutgoingNotification(
         key=f"allocation:{allocation_id}:offer", recipient=person_recipient(author),
         kind="allocation_offer", review_id=review.id, about=About(allocation_id=allocation_id),
-        payload={"card": "allocation_offer", "data": {
+        payload={"view": "allocation_offer", "facts": {
             "greeting": author.first_name, "reference": review.reference,
             "reviewType": review.review_type.title, "qaLead": qa_lead.name,
-            "scoping": format_date(plan.due[Milestone.SCOPING_MEETING]),
-            "reportDue": format_date(plan.due[Milestone.REPORT_TO_QA]),
-            "ddscpDue": format_date(plan.deadline), "allocationId": allocation_id,
-            "declaration": INDEPENDENCE_DECLARATION}})
+            "scoping": plan.due[Milestone.SCOPING_MEETING].isoformat(),
+            "reportDue": plan.due[Milestone.REPORT_TO_QA].isoformat(),
+            "ddscpDue": plan.deadline.isoformat(), "allocationId": allocation_id}})
 
 
-def allocation_declined_data(author: Person, reason: str, options) -> dict:
+def allocation_declined_facts(author: Person, reason: str, options) -> dict:
     """The allocation card again, for the Head of CP, saying who declined and why."""
-    data = allocate_card_data(options)
-    data["error"] = f"{author.name} declined: {reason}. Please choose someone else."
-    return data
+    return {"view": "allocate",
+            "facts": {**allocation_facts(options),
+                      "declined": {"author": author.name, "reason": reason}}}
 
 
 def what_it_is(kind: str) -> str:
@@ -182,8 +177,13 @@ async def publish(uow, events, now, fill=None, approvers=None) -> int:
                 queued += await uow.outbox.queue(_channel_entry(message), now)
                 continue
             for person in await _recipients(uow, message.to, approvers):
-                payload = ({"text": message.text} if message.text else
-                           {"card": message.card, "data": await fill(message, person)})
+                if message.text:
+                    payload = {"text": message.text}
+                else:
+                    # `fill` gives the card's data, or the facts for the edge's view of it
+                    filled = await fill(message, person)
+                    payload = filled if "view" in filled else {"card": message.card,
+                                                               "data": filled}
                 about = (About(allocation_id=message.allocation_id)
                          if message.allocation_id is not None else None)
                 queued += await uow.outbox.queue(OutgoingNotification(

@@ -112,7 +112,7 @@ async def offer_card(ctx: ServiceContext, actor: Actor, allocation_id: int) -> d
         qa_lead = await uow.people.by_id(record.qa_lead_id)
         notification = notifications.allocation_offer(review, allocation_id, actor.person,
                                                       qa_lead, ctx.calendar)
-    return notification.payload["data"]
+    return notification.payload["facts"]
 
 
 async def invite_card(ctx: ServiceContext, actor: Actor, meeting_id: int) -> dict:
@@ -126,7 +126,7 @@ async def invite_card(ctx: ServiceContext, actor: Actor, meeting_id: int) -> dic
             raise DomainError(f"This {in_sentence(meeting.kind.title)} is {meeting.status.value}; there "
                               "is nothing to answer.")
         review = await uow.reviews.read_by_id(meeting.review_id)
-        return await meetings._invite_data(uow, review, meeting, actor.person)
+        return await meetings.invite_data(ctx, uow, review, meeting, actor.person)
 
 
 # -- typed answers -----------------------------------------------------------------------------

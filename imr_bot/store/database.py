@@ -82,6 +82,8 @@ class Database:
         self.url = normalise_url(url)
         self.is_sqlite = is_sqlite(self.url)
         self._reader = None
+        self._writers: tuple[asyncio.AbstractEventLoop, asyncio.Lock] | None = None
+        self._writer: asyncio.Task | None = None  # the task whose turn it is
         self._autocommit_reader: AsyncEngine | None = None
         # what every turn reads, from memory while the database reports changes (follow_changes)
         self.cache = ReadCache()
@@ -148,6 +150,35 @@ class Database:
             return
         async with self.engine.connect() as connection:
             await connection.execution_options(**{READ_ONLY: True})
+            yield connection
+
+    @asynccontextmanager
+    async def writer_turn(self):
+        """On SQLite, this process's writers take turns here, first come first served. SQLite
+        has one writer at a time, and a writer that finds the lock taken sleeps in SQLite's
+        busy handler and polls, in ever longer naps: under load a few writers waited seconds
+        while later ones got in. Writers in other processes still meet the busy handler."""
+        if not self.is_sqlite:
+            yield
+            return
+        loop, task = asyncio.get_running_loop(), asyncio.current_task()
+        if self._writers is None or self._writers[0] is not loop:
+            self._writers = (loop, asyncio.Lock())
+        if self._writer is not None and self._writer is task:
+            # it would wait for itself for ever (SQLite's own lock: until busy_timeout)
+            raise RuntimeError("this task is already writing: pass its connection down")
+        async with self._writers[1]:
+            self._writer = task
+            try:
+                yield
+            finally:
+                self._writer = None
+
+    @asynccontextmanager
+    async def write_transaction(self):
+        """A connection in a write transaction, committed on leaving (rolled back on error),
+        taken in its turn (writer_turn)."""
+        async with self.writer_turn(), self.engine.begin() as connection:
             yield connection
 
     def reads_in_transactions(self, *, holds_locks: bool) -> bool:

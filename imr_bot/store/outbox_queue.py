@@ -15,8 +15,10 @@ from typing import Any
 from sqlalchemy import select, update
 
 from . import tables as t
-from .database import READ_ONLY, Database
+from .conversations import ConversationRefs
+from .database import Database
 from .read_cache import PEOPLE
+from .settings import Settings
 
 LEASE = timedelta(seconds=120)  # longer than any one send, retries and rate-limit waits included
 
@@ -48,7 +50,7 @@ class OutboxQueue:
             n.lease_until, n.id)
         waiting = select(n.id).where(n.status == "pending", n.next_attempt_at <= now).order_by(
             n.next_attempt_at, n.id)
-        async with self._database.engine.begin() as connection:
+        async with self._database.write_transaction() as connection:
             ids: list[int] = []
             for query in (lapsed, waiting):
                 query = query.limit(limit - len(ids))
@@ -89,30 +91,21 @@ class OutboxQueue:
                            lease_until=None)
 
     async def _update(self, notification_id: int, **values: Any) -> None:
-        async with self._database.engine.begin() as connection:
+        async with self._database.write_transaction() as connection:
             await connection.execute(update(t.notifications).where(
                 t.notifications.c.id == notification_id).values(**values))
 
-    async def _scalar(self, query):
-        async with self._database.engine.connect() as connection:
-            await connection.execution_options(**{READ_ONLY: True})
-            return await connection.scalar(query)
-
     async def setting(self, key: str) -> str | None:
-        return await self._scalar(select(t.settings.c.value).where(t.settings.c.key == key))
+        async with self._database.read_connection() as connection:
+            return await Settings(connection).get(key)
 
     async def conversation(self, key: str) -> dict | None:
-        value = await self._scalar(select(t.conversation_refs.c.reference).where(
-            t.conversation_refs.c.key == key))
-        return json.loads(value) if value else None
-
-    async def person_aad(self, person_id: int) -> str | None:
-        return await self._scalar(select(t.people.c.aad_object_id).where(t.people.c.id == person_id))
+        async with self._database.read_connection() as connection:
+            return await ConversationRefs(connection).get(key)
 
     async def person_contact(self, person_id: int) -> tuple[str | None, bool]:
         """The person's AAD object id, and whether they are marked as not reached."""
-        async with self._database.engine.connect() as connection:
-            await connection.execution_options(**{READ_ONLY: True})
+        async with self._database.read_connection() as connection:
             row = (await connection.execute(select(
                 t.people.c.aad_object_id, t.people.c.unreachable_since).where(
                 t.people.c.id == person_id))).first()
@@ -120,17 +113,19 @@ class OutboxQueue:
 
     async def mark_unreachable(self, person_id: int, reason: str, at: datetime) -> bool:
         """Record that Teams refuses messages to this person; True the first time."""
-        async with self._database.engine.begin() as connection:
+        async with self._database.write_transaction() as connection:
             result = await connection.execute(update(t.people).where(
                 t.people.c.id == person_id, t.people.c.unreachable_since.is_(None)).values(
                 unreachable_since=at, unreachable_reason=reason[:500]))
+        if result.rowcount != 1:
+            return False  # marked before: nothing changed, and what is kept of people still holds
         self._database.cache.forget(PEOPLE)
-        return result.rowcount == 1
+        return True
 
     async def counts(self) -> dict[str, int]:
         from sqlalchemy import func
 
-        async with self._database.engine.connect() as connection:
+        async with self._database.read_connection() as connection:
             rows = (await connection.execute(select(t.notifications.c.status, func.count())
                                              .group_by(t.notifications.c.status))).all()
         return {status: count for status, count in rows}

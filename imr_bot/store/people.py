@@ -26,13 +26,22 @@ def _roles(text_value: str) -> frozenset[Role]:
 
 
 class People:
+    """One unit of work's view of the directory. Once the whole directory has been read, the
+    unit of work's later reads come from it (a use case asks for the same people several times:
+    policy, recipients, names on the card); any write here starts again from the database."""
+
     def __init__(self, connection: AsyncConnection, writes: Writes | None = None):
         self._c = connection
         self._writes = writes or Writes()
+        self._directory: list[Person] | None = None
+
+    def _wrote(self) -> None:
+        self._directory = None
+        self._writes.wrote(PEOPLE)
 
     async def upsert(self, person: Person, at: datetime) -> tuple[Person, bool]:
         """Insert or update by email; returns the stored person and whether it was new."""
-        self._writes.wrote(PEOPLE)
+        self._wrote()
         email = person.email.strip().lower()
         values = {"name": person.name, "roles": _roles_text(person.roles),
                   "line_manager_email": (person.line_manager_email or "").lower() or None,
@@ -53,19 +62,19 @@ class People:
         return stored, created
 
     async def replace_leave(self, person_id: int, periods: Iterable[LeavePeriod]) -> None:
-        self._writes.wrote(PEOPLE)
+        self._wrote()
         await self._c.execute(delete(t.leave).where(t.leave.c.person_id == person_id))
         rows = [{"person_id": person_id, "starts": p.starts, "ends": p.ends} for p in periods]
         if rows:
             await self._c.execute(insert(t.leave), rows)
 
     async def link_aad(self, person_id: int, aad_object_id: str, teams_user_id: str | None) -> None:
-        self._writes.wrote(PEOPLE)
+        self._wrote()
         await self._c.execute(update(t.people).where(t.people.c.id == person_id).values(
             aad_object_id=aad_object_id, teams_user_id=teams_user_id))
 
     async def seen(self, person_id: int, teams_user_id: str | None) -> None:
-        self._writes.wrote(PEOPLE)
+        self._wrote()
         await self._c.execute(update(t.people).where(t.people.c.id == person_id).values(
             teams_user_id=teams_user_id, unreachable_since=None, unreachable_reason=None))
 
@@ -78,6 +87,9 @@ class People:
     async def by_ids(self, ids: list[int]) -> dict[int, Person]:
         if not ids:
             return {}
+        if self._directory is not None:
+            wanted = set(ids)
+            return {p.id: p for p in self._directory if p.id in wanted}
         return {person.id: person
                 for person in await self._load(_people_query("ids"), {"value": ids})}
 
@@ -88,9 +100,14 @@ class People:
         return [p for p in await self.all() if p.holds(role)]
 
     async def all(self) -> list[Person]:
-        return await self._load(_people_query(None))
+        if self._directory is None:
+            self._directory = await self._load(_people_query(None))
+        return list(self._directory)
 
     async def _one(self, column: str, value) -> Person | None:
+        if self._directory is not None:
+            return next((p for p in self._directory if getattr(p, _FIELDS[column]) == value),
+                        None)
         people = await self._load(_people_query(column), {"value": value})
         return people[0] if people else None
 
@@ -110,6 +127,10 @@ class People:
                        max_concurrent=r.max_concurrent, leave=tuple(leave[r.id]),
                        unreachable_since=r.unreachable_since,
                        unreachable_reason=r.unreachable_reason) for r in rows.values()]
+
+
+# a column people are looked up by, and the Person field that holds it
+_FIELDS = {"id": "id", "email": "email", "aad_object_id": "aad_object_id"}
 
 
 @cache

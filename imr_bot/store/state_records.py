@@ -105,7 +105,7 @@ class StateRecords:
         """Write each key's data. An etag of None (or "*" upstream) means last write wins;
         otherwise the stored etag must match, or StaleRecord is raised and nothing is written."""
         try:
-            async with self._database.engine.begin() as connection:
+            async with self._database.write_transaction() as connection:
                 state = BotState(connection)
                 for key, (data, expected) in records.items():
                     await state.write(key, data, expected, at)
@@ -116,7 +116,7 @@ class StateRecords:
     async def delete(self, keys: list[str]) -> None:
         if keys:
             try:
-                async with self._database.engine.begin() as connection:
+                async with self._database.write_transaction() as connection:
                     await BotState(connection).delete(keys)
             finally:
                 for key in keys:

@@ -73,6 +73,7 @@ class UnitOfWork:
                 self._in_transaction = self._database.reads_in_transactions(
                     holds_locks=self._holds_locks)
             else:
+                await self._exit.enter_async_context(self._database.writer_turn())
                 self._connection = await self._exit.enter_async_context(
                     self._database.engine.connect())
                 self._in_transaction = True

@@ -341,7 +341,7 @@ class ImrBot(TeamsActivityHandler):
         if not asked.spec.arguments:
             return True
         try:
-            asked.values = asked.spec.parse(asked.args)
+            asked.values = asked.spec.parse(asked.args, today=self.ctx.clock.today())
         except MissingArgument:
             await turn.say(asked.spec.ask)
             return False

@@ -5,6 +5,7 @@ through the declaration table (commands.py)."""
 from __future__ import annotations
 
 import re
+from datetime import date
 
 from imr_bot.config import Settings
 from imr_bot.domain.dates import format_date
@@ -21,13 +22,19 @@ from .commands import (
     REFERENCE,
     REGISTRY,
     WHOLE_REFERENCE,
+    Arg,
     HandlerGroup,
     card_action,
     command,
+    date_after,
+    date_until,
     first_word,
 )
 from .todo_handlers import TodoHandlers
 from .turn import Turn
+
+RECEIVED = Arg("received", date_until("deadline"))  # `plan 21 Dec 2026 deadline 26 Feb 2027`
+DEADLINE = Arg("deadline", date_after("deadline"))
 
 _SCOPE_WORDS = {"mine", "overdue", "all"}
 _EDIT = re.compile(r"^(?P<ref>\S+)\s+(?P<field>\S+)\s+(?P<value>.+?)\s+because\s+(?P<reason>.+)$",
@@ -87,15 +94,12 @@ class ReviewHandlers(HandlerGroup):
 
     @command("plan", "plan DATE [deadline DATE]",
              "Preview the milestone dates for a request received on a date, optionally re-based "
-             "to an agreed DDSCP deadline.", Permission.PREVIEW_PLAN, group="Getting started")
-    async def plan(self, turn: Turn, args: str) -> None:
-        if not args.strip():
-            await turn.say("Tell me the date the request was received, e.g. `imr plan 21/12/2026` "
-                           "or `imr plan 21 Dec 2026 deadline 26 Feb 2027`.")
-            return
-        received, *rest = re.split(r"\bdeadline\b", args, maxsplit=1, flags=re.IGNORECASE)
-        deadline = rest[0] if rest else ""
-        preview = planning.preview_plan(self.ctx, received.strip(), deadline.strip() or None)
+             "to an agreed DDSCP deadline.", Permission.PREVIEW_PLAN, group="Getting started",
+             arguments=(RECEIVED, DEADLINE),
+             ask="Tell me the date the request was received, e.g. `imr plan 21/12/2026` or "
+             "`imr plan 21 Dec 2026 deadline 26 Feb 2027`.")
+    async def plan(self, turn: Turn, received: date, deadline: date | None) -> None:
+        preview = planning.preview_plan(self.ctx, received, deadline)
         await turn.card("plan", views.plan_data(preview))
 
     @command("new", "new", "Log a new IMR commission (Business Services, Head of CP & IRO), by "

@@ -12,6 +12,8 @@ from imr_bot.domain.rag import Rag
 from imr_bot.domain.words import plural
 from imr_bot.services.notifications import RAG_COLOURS, days_left_words
 
+from . import allocation_views
+
 
 def digest_card(facts: dict) -> dict:
     """The tracker channel's daily card: references, stages, next dates, RAG."""
@@ -28,7 +30,11 @@ def digest_card(facts: dict) -> dict:
                         "There are no open reviews.", "rows": rows}
 
 
-VIEWS = {"digest": ("digest", digest_card)}  # view name: (card file, data from the facts)
+# view name: (card file, data from the facts)
+VIEWS = {"digest": ("digest", digest_card),
+         "allocate": ("allocate", allocation_views.allocate_data),
+         "allocation_offer": ("allocation_offer", allocation_views.offer_data),
+         "escalation": ("escalation", allocation_views.escalation_data)}
 
 
 def render(payload: dict) -> dict:

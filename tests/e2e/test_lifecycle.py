@@ -86,8 +86,14 @@ async def test_an_imr_from_commission_to_ddscp(clients, bot, files):
                                "day": "2026-11-26", "time": "14:00"}, wait_for="will confirm")
     counter = await quinn.wait_for("Lena Manager proposes another time")
     await quinn.submit(counter, action(card(counter), "Confirm the new time")["data"],
-                       wait_for="Confirmed for Thu 26 Nov 2026, 14:00")
+                       wait_for="Moved to Thu 26 Nov 2026, 14:00")
+    # Arun accepted 10:00: asked again about 14:00, not told
+    invite = await arun.wait_for("you accepted Thu 26 Nov 2026, 10:00")
+    await arun.submit(invite, action(card(invite), "Accept")["data"],
+                      wait_for="everyone has accepted")
+    await quinn.wait_for("Confirmed: Scoping meeting")
     confirmed = await arun.wait_for("Confirmed: Scoping meeting")
+    assert "Record the outcome" not in str(card(confirmed))  # Quinn records it, not Arun
     calendar_url = action(card(confirmed), "Add to my calendar")["url"]
     calendar = await bot.get("/" + calendar_url.split("/", 3)[3])
     assert b"METHOD:REQUEST" in calendar and b"SEQUENCE:1" in calendar

@@ -1,5 +1,6 @@
 import asyncio
 import contextvars
+from dataclasses import replace
 from datetime import UTC, date, datetime
 
 import pytest
@@ -137,6 +138,34 @@ async def test_sqlite_writers_queue_rather_than_fail(database):
     await asyncio.gather(*(commission(n) for n in range(5)))
     async with UnitOfWork(database, read_only=True) as uow:
         assert await uow.reviews.count() == 5
+
+
+async def test_sqlite_writers_in_one_process_take_turns_in_the_order_they_came(database):
+    """A writer that found SQLite's lock taken used to nap in SQLite's busy handler, and under
+    load a few waited seconds while later ones went first."""
+    if not database.is_sqlite:
+        pytest.skip("SQLite only")
+    from imr_bot.store.outbox_queue import OutboxQueue
+
+    order: list[int] = []
+
+    async def write(n: int) -> None:
+        if n % 3 == 2:  # the outbox's own short writes queue in the same line
+            await OutboxQueue(database).claim(AT, 10)
+            order.append(n)
+            return
+        async with UnitOfWork(database) as uow:
+            await uow.reviews.add(a_review(f"REF/{n}"), AT)
+            await asyncio.sleep(0.005)
+            order.append(n)
+            await uow.commit()
+
+    tasks = []
+    for n in range(12):
+        tasks.append(asyncio.create_task(write(n)))
+        await asyncio.sleep(0)  # each has asked for its turn before the next starts
+    await asyncio.gather(*tasks)
+    assert order == list(range(12))
 
 
 async def test_sqlite_reads_never_wait_for_a_writer_and_see_what_was_committed(database):
@@ -416,6 +445,51 @@ async def test_a_write_unit_of_work_that_could_not_connect_lets_the_task_open_an
             pass
     monkeypatch.setattr(engine_type, "connect", real_connect)
     async with UnitOfWork(database) as uow:  # not NestedUnitOfWork: the failed one never opened
+        await uow.commit()
+
+
+async def test_a_unit_of_work_reads_the_directory_once_and_sees_its_own_writes(database):
+    async with UnitOfWork(database) as uow:
+        alex, _ = await uow.people.upsert(Person(email="alex@council.test", name="Alex Author",
+                                                 roles=frozenset({Role.AUTHOR}),
+                                                 aad_object_id="aad-alex"), AT)
+        await uow.commit()
+    statements: list[str] = []
+
+    def count(_conn, _cursor, statement, *_args):
+        statements.append(statement)
+
+    from sqlalchemy import event
+    event.listen(database.engine.sync_engine, "before_cursor_execute", count)
+    try:
+        async with UnitOfWork(database) as uow:
+            everyone = await uow.people.all()
+            before = len(statements)
+            assert before > 0
+            assert await uow.people.by_id(alex.id) == alex
+            assert await uow.people.by_email(" Alex@Council.test") == alex
+            assert await uow.people.by_aad("aad-alex") == alex
+            assert await uow.people.by_ids([alex.id, 999]) == {alex.id: alex}
+            assert await uow.people.with_role(Role.AUTHOR) == [alex]
+            assert await uow.people.by_id(999) is None
+            assert len(statements) == before  # all from the directory already read
+            await uow.people.upsert(replace(alex, name="Alex Writer"), AT)
+            assert (await uow.people.by_id(alex.id)).name == "Alex Writer"
+            assert [p.name for p in await uow.people.all()] == ["Alex Writer"]
+            assert everyone == [alex]  # what was handed out is not changed behind its back
+    finally:
+        event.remove(database.engine.sync_engine, "before_cursor_execute", count)
+
+
+async def test_a_task_that_writes_while_it_is_already_writing_is_told_at_once(database):
+    if not database.is_sqlite:
+        pytest.skip("SQLite only")
+    from imr_bot.store.outbox_queue import OutboxQueue
+
+    async with UnitOfWork(database) as uow:
+        await uow.reviews.add(a_review("REF/1"), AT)
+        with pytest.raises(RuntimeError, match="already writing"):
+            await OutboxQueue(database).claim(AT, 10)
         await uow.commit()
 
 

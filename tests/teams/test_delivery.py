@@ -324,3 +324,33 @@ async def test_the_allocation_card_updates_itself_instead_of_adding_a_card_per_c
     assert "Offered to Arun A. by you, Mon 23 Nov 2026" in card_text(last)
     assert not last.get("actions")
     assert len(cards(teams.inbox(HEAD_OF_CP))) == before
+
+
+async def test_someone_already_known_not_to_have_opened_the_bot_is_not_marked_again(waiting):
+    teams = waiting
+    await offer(teams)
+    await teams.deliver()
+    marked = (await person(teams, AUTHOR)).unreachable_since
+    assert marked is not None
+    written: list[str] = []
+
+    def watch(_conn, _cursor, statement, *_args):
+        if statement.lstrip().upper().startswith("UPDATE PEOPLE"):
+            written.append(statement)
+
+    from sqlalchemy import event
+    engine = teams.app.database.engine.sync_engine
+    event.listen(engine, "before_cursor_execute", watch)
+    try:
+        for n in range(3):
+            await queue_text(teams, AUTHOR, f"test:more-{n}", f"Message {n}.")
+        await teams.deliver()
+    finally:
+        event.remove(engine, "before_cursor_execute", watch)
+    assert [r.status for r in await rows_for(teams, AUTHOR)] == ["held"] * 4
+    assert written == []
+    assert (await person(teams, AUTHOR)).unreachable_since == marked
+    async with teams.app.database.engine.connect() as connection:
+        unreachable = (await connection.execute(select(t.audit).where(
+            t.audit.c.action == "person.unreachable"))).all()
+    assert len(unreachable) == 1

@@ -250,6 +250,8 @@ async def confirmed_calendar_path(teams, user) -> str:
     await teams.submit(LINE_MANAGER, {**inner, "day": "2026-11-27", "time": "14:00"})
     counter = last_card(teams, QA_LEAD, "Lena Manager proposes another time")
     await teams.submit(QA_LEAD, action(counter, "Confirm the new time")["data"])
+    invite = last_card(teams, AUTHOR, "Scoping meeting for DDSCP/CSPR/2026/014")  # asked again
+    await teams.submit(AUTHOR, action(invite, "Accept")["data"])
     url = action(last_card(teams, user, "Confirmed: Scoping meeting"), "Add to my calendar")["url"]
     return url[url.index("/calendar/"):]
 

@@ -1,10 +1,12 @@
 """What the outbox carries is facts; delivery renders the card from them at send time."""
 
 import json
-from datetime import date
+from datetime import UTC, date, datetime
 
+from imr_bot.domain.dates import format_date
 from imr_bot.domain.events import BoardLine, DigestDue
 from imr_bot.domain.notification_policy import messages_for
+from imr_bot.domain.plan import Milestone
 from imr_bot.domain.rag import Rag
 from imr_bot.domain.stages import Stage
 from imr_bot.services.notifications import _channel_entry
@@ -32,3 +34,29 @@ def test_the_digest_is_queued_as_facts_and_rendered_as_the_digest_card():
 def test_a_payload_queued_as_a_text_or_card_is_sent_as_it_is():
     for payload in ({"text": "hello"}, {"card": "amendments", "data": {"reference": "R"}}):
         assert notice_views.render(payload) is payload
+
+
+def test_an_offer_is_queued_as_facts_and_rendered_as_the_offer_card_with_its_dates():
+    from imr_bot.domain.calendar import WorkingCalendar
+    from imr_bot.domain.people import Person
+    from imr_bot.domain.review import Commission, CommissioningBody, Review, ReviewType
+    from imr_bot.services.notifications import allocation_offer
+
+    calendar = WorkingCalendar.for_england()
+    review = Review.commission(Commission(
+        "DDSCP/CSPR/2027/003", ReviewType.CSPR, CommissioningBody.DDSCP, date(2027, 3, 20),
+        date(2026, 1, 1), date(2027, 2, 28), "JS"), calendar, by="bs@council.test",
+        at=datetime(2027, 3, 22, 9, tzinfo=UTC))
+    author = Person(email="arun@council.test", name="Arun Author", id=4)
+    qa_lead = Person(email="quinn@council.test", name="Quinn Lead", id=5)
+    payload = allocation_offer(review, 9, author, qa_lead, calendar).payload
+    assert payload["view"] == "allocation_offer" and "card" not in payload
+    rendered = notice_views.render(json.loads(json.dumps(payload)))
+    assert rendered["card"] == "allocation_offer"
+    data = rendered["data"]
+    assert data["greeting"] == "Arun" and data["qaLead"] == "Quinn Lead"
+    assert data["allocationId"] == 9 and data["declaration"]
+    plan = review.plan
+    for field, due in (("scoping", plan.due[Milestone.SCOPING_MEETING]),
+                       ("reportDue", plan.due[Milestone.REPORT_TO_QA]), ("ddscpDue", plan.deadline)):
+        assert data[field] == format_date(due)
