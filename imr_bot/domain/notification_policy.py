@@ -41,6 +41,7 @@ from .plain_text import plain
 from .rag import Rag
 from .roles import Role
 from .stages import Stage
+from .words import in_sentence
 
 
 @dataclass(frozen=True)
@@ -156,8 +157,8 @@ def channel_text(post: ChannelPost) -> str:
                 f"submission to DDSCP due {format_date(ddscp)}.")
     if post.kind == "stage_change":
         (ddscp,) = post.dates
-        return (f"{post.headline}: **{post.reference}** ({post.review_type}) is now at "
-                f"'{post.stage.title}'; submission to DDSCP due {format_date(ddscp)}.")
+        return (f"{post.headline}: **{post.reference}** ({post.review_type}) is now "
+                f"{in_sentence(post.stage.title)}; submission to DDSCP due {format_date(ddscp)}.")
     if post.kind == "unreachable":
         ref = f" about **{post.reference}**" if post.reference else ""
         return (f"Business Services: a message{ref} is waiting for a recipient who has not "

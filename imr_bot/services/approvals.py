@@ -9,9 +9,8 @@ import hashlib
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 
-from imr_bot.clock import LONDON
 from imr_bot.documents import jobs
-from imr_bot.domain.dates import parse_date
+from imr_bot.domain.dates import format_when, parse_date
 from imr_bot.domain.errors import BadDate, DocumentRefused, DomainError, NotAllowed
 from imr_bot.domain.events import (
     AmendmentsRequested,
@@ -26,7 +25,7 @@ from imr_bot.domain.notification import OutgoingNotification
 from imr_bot.domain.people import Actor, Person
 from imr_bot.domain.plan import Milestone
 from imr_bot.domain.policy import Permission, require
-from imr_bot.domain.rag import standing
+from imr_bot.domain.rag import days_to_deadline
 from imr_bot.domain.review import Review
 from imr_bot.domain.roles import Role
 from imr_bot.domain.stages import Event, Stage
@@ -318,6 +317,7 @@ class ApprovalView:
     error: str = ""  # why the last click did nothing
     confirm_unticked: bool = False  # Approve was pressed with nothing ticked: ask first
     draft_comment: str = ""  # the comment typed before that question
+    deadline: date | None = None  # the review's, that working_days_left counts to (Day 35)
 
     def facts(self) -> dict:
         """As JSON, for the outbox: the card as it stood when queued."""
@@ -332,6 +332,7 @@ class ApprovalView:
             "level": self.level.value, "submittedAt": when(self.submitted_at),
             "milestone": self.milestone, "due": self.due.isoformat(),
             "workingDaysLeft": self.working_days_left,
+            "deadline": when(self.deadline),
             "documents": [[d.kind, d.filename, d.url, d.is_link, d.carried_from]
                           for d in self.documents],
             "approvers": list(self.approvers), "approverUserIds": list(self.approver_user_ids),
@@ -352,7 +353,8 @@ class ApprovalView:
             tuple(ApprovalDocument(*d) for d in facts["documents"]), tuple(facts["approvers"]),
             tuple(facts["approverUserIds"]), facts["latest"],
             round_of(facts["decided"]) if facts["decided"] else None, facts["canDecide"],
-            facts["checkSummary"], tuple(round_of(r) for r in facts["rounds"]), facts["error"])
+            facts["checkSummary"], tuple(round_of(r) for r in facts["rounds"]), facts["error"],
+            deadline=date.fromisoformat(facts["deadline"]) if facts.get("deadline") else None)
 
 
 def _earlier(rounds, version: int, level: Level) -> tuple[ApprovalRound, ...]:
@@ -371,7 +373,8 @@ async def _view(ctx: ServiceContext, uow, review: Review, version: int, level: L
     approval = approval or await _approval(uow, review, version, level)
     decided = approval.decided
     milestone = Milestone.QA_COMPLETE if level == Level.QA else Milestone.DDSCP_SUBMISSION
-    left = standing(review.plan, review.stage, ctx.clock.today(), ctx.calendar).working_days_left
+    # the days left count to one date whatever the stage: the review's deadline (Day 35)
+    left = days_to_deadline(review.plan, review.stage, ctx.clock.today(), ctx.calendar)
     documents = []
     # a link is made afresh each time the card is shown, for this viewer only, and only if they
     # may see the documents; it works for minutes, and is checked again when opened
@@ -394,7 +397,7 @@ async def _view(ctx: ServiceContext, uow, review: Review, version: int, level: L
         tuple(p.name for p in approval.approvers),
         tuple(p.teams_user_id for p in approval.approvers if p.teams_user_id), approval.latest,
         ApprovalRound.of(decided) if decided else None, can_decide, approval.check_summary,
-        _earlier(approval.rounds, version, level), error)
+        _earlier(approval.rounds, version, level), error, deadline=review.plan.deadline)
 
 
 async def view(ctx: ServiceContext, actor: Actor, review_id: int, version: int, level: Level,
@@ -684,21 +687,11 @@ async def history(ctx: ServiceContext, actor: Actor, reference: str) -> tuple[Re
         review = await uow.reviews.require(reference)
         entries = list(reversed(await uow.audit.for_review(review.id)))
         everyone = await uow.people.all()
+    from .tracker import actor_words, audit_sentence
+
     names = {p.email: p.name for p in everyone}
     by_id, by_email = {p.id: p for p in everyone}, {p.email: p for p in everyone}
-    return review, [HistoryLine(e.at.astimezone(LONDON).strftime("%d %b %Y %H:%M"),
-                                names.get(e.actor, e.actor),
-                                _describe(e.action, e.detail, by_id, by_email))
+    # the history names who acted beside each line: the sentence need not say it again
+    return review, [HistoryLine(format_when(e.at), actor_words(e.actor, e.action, names),
+                                audit_sentence(e.action, "", e.detail, by_id, by_email, full=True))
                     for e in entries]
-
-
-def _describe(action: str, detail: dict, by_id: dict, by_email: dict) -> str:
-    from .tracker import audit_sentence
-
-    # the history lists who acted beside each line: the sentence need not say it again
-    text = audit_sentence(action, "", detail, by_id, by_email)
-    said = ("person.unreachable", "notification.stale")  # their sentence has the kind and reason
-    extra = [f"{k} {v}" for k, v in detail.items()
-             if k in ("version", "reason", "comment", "kind", "filename", "on") and v
-             and action not in said and (k != "kind" or action.startswith("document."))]
-    return text + (f" ({'; '.join(str(x) for x in extra)})" if extra else "")

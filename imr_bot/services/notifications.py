@@ -60,16 +60,20 @@ def recipient_person_id(recipient: str) -> int | None:
     return int(number) if kind == "person" and number.isdigit() else None
 
 
-def new_review_data(review: Review, head: Person, logged_by: str) -> dict:
-    """The Head of CP's card for a new review."""
+def new_review_data(review: Review, head: Person, logged_by: str, logged_by_email: str = "") -> dict:
+    """The Head of CP's card for a new review (who logged it named once, or "you")."""
     plan = review.plan
+    if logged_by_email and logged_by_email.lower() == head.email.lower():
+        intro = "You logged this new commission."
+    else:
+        intro = f"{head.first_name}, {logged_by} has logged a new commission."
     return {
         "reference": review.reference, "reviewType": review.review_type.value,
         "reviewTypeTitle": review.review_type.title, "body": review.body.value,
         "received": format_date(review.received),
         "allocationDue": format_date(plan.due[Milestone.ALLOCATION]),
         "ddscpDue": format_date(plan.deadline), "loggedBy": logged_by,
-        "greeting": head.first_name}
+        "greeting": head.first_name, "intro": intro}
 
 
 def allocation_facts(options) -> dict:

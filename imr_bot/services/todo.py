@@ -30,6 +30,7 @@ from imr_bot.domain.todo import (
     offer_steps,
     stage_steps,
 )
+from imr_bot.domain.words import in_sentence
 
 from . import allocation, approvals, meetings, notifications
 from .context import ServiceContext
@@ -122,7 +123,7 @@ async def invite_card(ctx: ServiceContext, actor: Actor, meeting_id: int) -> dic
         if meeting is None or not meeting.is_participant(person_id):
             raise NotAllowed("Only the people invited to this meeting can answer it.")
         if meeting.status != MeetingStatus.PROPOSED:
-            raise DomainError(f"This {meeting.kind.title.lower()} is {meeting.status.value}; there "
+            raise DomainError(f"This {in_sentence(meeting.kind.title)} is {meeting.status.value}; there "
                               "is nothing to answer.")
         review = await uow.reviews.read_by_id(meeting.review_id)
         return await meetings.invite_data(ctx, uow, review, meeting, actor.person)

@@ -246,7 +246,7 @@ allocations = Table(
     Column("qa_lead_id", Integer, ForeignKey("people.id"), nullable=False),
     Column("offered_by", String(254), nullable=False),
     Column("offered_at", UtcDateTime(), nullable=False),
-    Column("status", String(16), nullable=False),  # offered, accepted, declined, withdrawn
+    Column("status", String(16), nullable=False),  # offered, accepted, declined, withdrawn, reallocated
     Column("answered_at", UtcDateTime()),
     Column("reason", Text),
     Index("ix_allocations_review", "review_id"),

@@ -9,6 +9,7 @@ from imr_bot.domain.policy import Permission
 from imr_bot.domain.roles import Role
 from imr_bot.domain.submissions import ACCEPTED_TYPES, MAX_FILE_BYTES, Decision, Level, file_kind
 from imr_bot.domain.urls import document_link, looks_like_link
+from imr_bot.domain.words import plural
 from imr_bot.services import approvals
 from imr_bot.services.access import Target
 from imr_bot.services.context import ServiceContext
@@ -62,7 +63,7 @@ class ApprovalHandlers(HandlerGroup):
         if len(words) > 1 and words[1].lower() == "cancel":
             removed = await approvals.discard(ctx, turn.actor, reference)
             await turn.conversation.set_submitting(None)
-            await turn.say(f"Cleared {removed} document(s) waiting to be submitted.")
+            await turn.say(f"Cleared {plural(removed, 'document')} waiting to be submitted.")
             return
         links = _links(words[1:], ctx.document_hosts)  # every link checked before anything changes
         gathered = await approvals.start(ctx, turn.actor, reference)
@@ -125,7 +126,7 @@ class ApprovalHandlers(HandlerGroup):
     async def on_submit_discard(self, turn: Turn, value: dict) -> None:
         reference = str(value.get("reference") or "")
         removed = await approvals.discard(self.ctx, turn.actor, reference)
-        await turn.say(f"Cleared {removed} document(s). Send the report and the chronology again.")
+        await turn.say(f"Cleared {plural(removed, 'document')}. Send the report and the chronology again.")
 
     @command("submitted", "submitted REF [DATE]", "Record that the IMR went to DDSCP (today, or "
              "on DATE) and close the review (Business Services).", Permission.EDIT_REVIEW,

@@ -7,20 +7,17 @@ from __future__ import annotations
 
 from datetime import date
 
-from imr_bot.clock import LONDON
 from imr_bot.documents.checker import stored_summary
-from imr_bot.domain.dates import format_date
-from imr_bot.domain.rag import Rag
+from imr_bot.domain.dates import format_date, format_when
+from imr_bot.domain.plan import Milestone
+from imr_bot.domain.rag import Rag, deadline_text
 from imr_bot.domain.stages import Stage
 from imr_bot.domain.submissions import GUIDANCE_QUESTIONS, Decision
+from imr_bot.domain.words import in_sentence, plural
 from imr_bot.services.approvals import ApprovalRound, ApprovalView
 from imr_bot.services.notifications import RAG_COLOURS, days_left_words
 
 from . import allocation_views
-
-
-def _reviews(count: int) -> str:
-    return f"{count} open review" + ("" if count == 1 else "s")
 
 
 def digest_card(facts: dict) -> dict:
@@ -34,7 +31,7 @@ def digest_card(facts: dict) -> dict:
                      "left": line["left"], "daysLeft": days_left_words(line["left"]),
                      "rag": rag.title, "ragColour": RAG_COLOURS[rag]})
     return {"title": f"IMR tracker, {format_date(date.fromisoformat(facts['day']))}",
-            "subtitle": f"{_reviews(facts['total'])}, most urgent first." if rows else
+            "subtitle": f"{plural(facts['total'], 'open review')}, most urgent first." if rows else
                         "There are no open reviews.", "rows": rows}
 
 
@@ -51,10 +48,6 @@ def tracker_review_card(facts: dict) -> dict:
             "stage": stage.title if stage is not None else "—",
             "latest": facts["headline"], "dates": dates, "hasDates": bool(dates),
             "closed": stage is not None and not stage.is_open}
-def _at(moment) -> str:
-    return f"{moment.astimezone(LONDON):%H:%M on %a %d %b %Y}"
-
-
 def _working_days(left: int) -> str:
     if left < 0:
         return f"{-left} working day{'s' if left != -1 else ''} overdue"
@@ -64,7 +57,7 @@ def _working_days(left: int) -> str:
 def _round(done: ApprovalRound) -> dict:
     what = ("approved it" if done.decision == Decision.APPROVED else "asked for amendments")
     return {"heading": f"Version {done.version}: {done.by} ({done.level.title}) {what}",
-            "at": _at(done.at), "comment": done.comment}
+            "at": format_when(done.at), "comment": done.comment}
 
 
 def approval_card(view: ApprovalView) -> dict:
@@ -73,18 +66,23 @@ def approval_card(view: ApprovalView) -> dict:
     decided = view.decided
     status = "Waiting for a decision"
     if decided is not None:
-        status = f"{decided.decision.title} by {decided.by} at {_at(decided.at)}"
+        status = f"{decided.decision.title} by {decided.by} on {format_when(decided.at)}"
     elif view.version != view.latest:
         status = f"Superseded by version {view.latest}"
     check_text, check_colour = stored_summary(view.check_summary)
-    due = f"{view.milestone}: {format_date(view.due)}"
-    if view.working_days_left is not None:
-        due += f" ({_working_days(view.working_days_left)})"
+    if view.deadline is None:  # queued before the card counted to the deadline
+        due = f"{view.milestone}: {format_date(view.due)}"
+        if view.working_days_left is not None:
+            due += f" ({_working_days(view.working_days_left)})"
+    else:  # the one count of days left, to the review's deadline, whatever the stage
+        due = deadline_text(view.deadline, view.working_days_left)
+        if view.milestone != Milestone.DDSCP_SUBMISSION.title:
+            due = f"{view.milestone} by {format_date(view.due)}; {in_sentence(due)}"
     asking = view.can_decide and view.confirm_unticked
     return {
         "reference": view.reference, "levelTitle": view.level.title, "version": view.version,
         "level": view.level.value, "reviewId": view.review_id,
-        "submittedAt": _at(view.submitted_at) if view.submitted_at else "—",
+        "submittedAt": format_when(view.submitted_at),
         "due": due,
         "documents": [{"title": f"{d.kind.title()}: {d.filename}"
                                 + (f" (carried forward from version {d.carried_from})"

@@ -246,3 +246,6 @@ def test_a_signed_off_review_tells_its_people_business_services_and_the_channel(
     assert any(isinstance(m, Notice) and m.to == ToHolders(Role.BUSINESS_SERVICES)
                for m in messages)
     assert [m.headline for m in messages if isinstance(m, ChannelPost)] == ["Signed off"]
+    (post,) = [m for m in messages if isinstance(m, ChannelPost)]
+    assert channel_text(post) == (f"Signed off: **{REFERENCE}** (CSPR) is now author and QA lead allocated; "
+                                  "submission to DDSCP due Wed 1 Jul 2026.")

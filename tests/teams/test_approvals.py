@@ -183,7 +183,9 @@ async def test_the_whole_loop_with_two_qa_rounds_and_one_sd_round(midway, host):
     for user in (AUTHOR, QA_LEAD, LINE_MANAGER):
         assert "was submitted to DDSCP" in texts(teams.inbox(user))
     (history,) = cards(await teams.say(QA_LEAD, f"imr history {REF}"))
-    assert "QA senior lead: Amendments requested" in card_text(history)
+    shown = card_text(history)
+    assert "QA senior lead asked for amendments to version 1: \u201cSection 7 needs analysis\u201d" in shown
+    assert "Service Director (EH&S) signed off version 4" in shown and "imr-bot" not in shown
 
 
 async def test_a_late_click_gets_the_current_card_with_who_decided(midway, host):

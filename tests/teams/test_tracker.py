@@ -38,11 +38,15 @@ async def test_the_board_pages_after_twenty_with_a_more_button(teams):
     for n in range(25):
         await log_review(teams, f"DDSCP/CSPR/2026/{n:03d}")
     (first,) = cards(await teams.say(QA_LEAD, "imr status"))
-    assert "25 review(s)" in card_text(first) and "showing 1–20" in card_text(first)
-    (more,) = first["actions"]
+    assert "25 open reviews" in card_text(first) and "showing 1–20" in card_text(first)
+    more, mine, overdue = first["actions"]
     assert more["data"] == {"verb": "status.more", "page": 1, "scope": "all"}
+    # what the reader can do next: open a review, or see their own or the overdue ones
+    assert mine["data"] == {"verb": "status.more", "page": 0, "scope": "mine"}
+    assert overdue["data"] == {"verb": "status.more", "page": 0, "scope": "overdue"}
     (second,) = cards(await teams.submit(QA_LEAD, more["data"]))
-    assert "showing 21–25" in card_text(second) and not second.get("actions")
+    assert "showing 21–25" in card_text(second)
+    assert [a["title"] for a in second["actions"]] == ["My IMRs", "Overdue IMRs"]
 
 
 async def test_the_board_names_who_holds_the_next_step(teams):
@@ -128,7 +132,7 @@ async def test_mine_has_the_reviews_i_hold_a_role_on_and_held_reviews_come_last(
     assert shown.index("OTHER/1") < shown.index("AUTHORS/1") < shown.index("HELD/1")
     (mine,) = cards(await teams.say(AUTHOR, "imr status mine"))
     assert "AUTHORS/1" in card_text(mine) and "OTHER/1" not in card_text(mine)
-    assert "1 review(s)" in card_text(mine)
+    assert "1 open review," in card_text(mine)
 
 
 async def test_editing_the_ddscp_date_rebases_the_plan_with_a_reason(teams):
@@ -137,7 +141,9 @@ async def test_editing_the_ddscp_date_rebases_the_plan_with_a_reason(teams):
         BUSINESS_SERVICES, "imr edit DDSCP/CSPR/2026/014 ddscp 26/02/2027 because DDSCP agreed"))
     assert "now Fri 26 Feb 2027 (was Wed 13 Jan 2027)" in reply
     (timeline,) = cards(await teams.say(HEAD_OF_CP, "imr status DDSCP/CSPR/2026/014"))
-    assert "Fri 26 Feb 2027" in card_text(timeline) and "Plan re-based" in card_text(timeline)
+    assert "Fri 26 Feb 2027" in card_text(timeline)
+    assert ("Submission date to DDSCP moved from Wed 13 Jan 2027 to Fri 26 Feb 2027 by Bea "
+            "Services") in card_text(timeline)
 
 
 async def test_an_edit_needs_a_reason_a_known_field_and_business_services(teams):
@@ -216,4 +222,4 @@ async def test_a_more_button_pressed_after_the_board_shrank_shows_the_first_page
     for n in range(3):
         await log_review(teams, f"DDSCP/CSPR/2026/{n:03d}")
     (board,) = cards(await teams.submit(QA_LEAD, {"verb": "status.more", "page": 4, "scope": "all"}))
-    assert "3 review(s)" in card_text(board) and "DDSCP/CSPR/2026/000" in card_text(board)
+    assert "3 open reviews" in card_text(board) and "DDSCP/CSPR/2026/000" in card_text(board)
