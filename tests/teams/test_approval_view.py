@@ -49,7 +49,7 @@ def test_the_card_says_what_was_carried_forward_and_the_rounds_so_far():
     assert [r["heading"] for r in data["rounds"]] == [
         "Version 1: Quinn Lead (QA senior lead) asked for amendments",
         "Version 2: Quinn Lead (QA senior lead) approved it"]
-    assert data["rounds"][0]["at"] == "16:40 on Mon 04 Jan 2027"  # London time, in winter
+    assert data["rounds"][0]["at"] == "Mon 4 Jan 2027, 16:40"  # London time, in winter
     assert data["rounds"][0]["comment"] == "Section 7 needs analysis" and data["hasRounds"]
     assert data["due"] == "Submission to DDSCP: Wed 20 Jan 2027 (1 working day left)"
     assert data["status"] == "Waiting for a decision" and data["canDecide"]
@@ -66,7 +66,7 @@ def test_days_left_and_overdue_are_said_with_proper_plurals():
 
 def test_the_status_says_who_decided_or_which_version_superseded_it():
     decided = notice_views.approval_card(replace(VIEW, decided=PASSED, can_decide=False))
-    assert decided["status"] == "Approved by Quinn Lead at 09:05 on Mon 11 Jan 2027"
+    assert decided["status"] == "Approved by Quinn Lead on Mon 11 Jan 2027, 09:05"
     assert not decided["canDecide"] and decided["decided"]
     old = notice_views.approval_card(replace(VIEW, version=1, latest=2, can_decide=False))
     assert old["status"] == "Superseded by version 2"

@@ -85,9 +85,11 @@ async def test_a_whole_review_reads_in_peoples_words_and_its_days_left_never_jum
     assert f"QA complete by Wed 6 Jan 2027; s{deadline[1:]}" in card_text(decided)
     assert "Approved by Quinn Lead on Fri 11 Dec 2026, 12:00" in card_text(decided)
 
-    await teams.execute(SD, "approval.approve",
-                        execute_data(approval_card(teams, SD, 2, "Service Director (EH&S)")))
-    await teams.say(BUSINESS_SERVICES, f"imr submitted {REF}")
+    await teams.execute(SD, "approval.approve", {
+        **execute_data(approval_card(teams, SD, 2, "Service Director (EH&S)")), "check_0": "true"})
+    (asked,) = cards(await teams.say(BUSINESS_SERVICES, f"imr submitted {REF}"))
+    confirm = next(a for a in asked["actions"] if a["title"].startswith("Confirm"))
+    await teams.execute(BUSINESS_SERVICES, "ddscp.confirm", confirm["data"])
     card = await status(teams)
     rows = timeline(card)
     assert rows[0] == ("1", "Request logged", "Mon 23 Nov 2026", "received Mon 23 Nov 2026")
