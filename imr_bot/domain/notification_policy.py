@@ -18,6 +18,10 @@ from typing import Any
 
 from .dates import format_date
 from .events import (
+    ActionChangeProposed,
+    ActionDone,
+    ActionToAgree,
+    ImpactDecided,
     AllocationAccepted,
     AllocationDeclined,
     AmendmentsRequested,
@@ -251,6 +255,8 @@ def _messages(event: Any) -> Iterator[Message]:  # noqa: C901 - one branch per e
     elif isinstance(event, StageChanged):
         yield _stage_post(review, _STAGE_HEADLINES[event.action],
                           f"{event.action}:{event.occurrence}")
+    elif isinstance(event, ActionToAgree | ActionChangeProposed | ActionDone | ImpactDecided):
+        yield from _action_plan(event)
     else:
         raise TypeError(f"no policy for {type(event).__name__}")
 
@@ -292,6 +298,35 @@ def _accepted(event: AllocationAccepted) -> Iterator[Notice]:
                      f"{scoping}.")
     yield notice(ToHolders(Role.HEAD_OF_CP), f"{author} accepted **{ref}**, with {qa} as QA "
                                              "senior lead.")
+
+
+def _action_plan(event) -> Iterator[Notice]:
+    """An action plan's notices: to the person who is to answer, never to a channel."""
+    review = event.review
+    key = f"action:{event.action_id}"
+    qa_lead = review.people.get(Role.QA_LEAD)
+    if isinstance(event, ActionToAgree):
+        yield Notice(ToPerson(event.owner_id), "action_to_agree",
+                     f"{key}:agree:{event.occurrence}", card="action_agree")
+    elif isinstance(event, ActionChangeProposed):
+        yield Notice(ToHolders(Role.BUSINESS_SERVICES), "action_change",
+                     f"{key}:change:{event.occurrence}", card="action_change")
+        if qa_lead is not None:
+            yield Notice(ToPerson(qa_lead), "action_change", f"{key}:change:{event.occurrence}",
+                         card="action_change")
+    elif isinstance(event, ActionDone):
+        to = ToHolders(Role.SD_QPP) if event.decider == "sd_qpp" or qa_lead is None else (
+            ToPerson(qa_lead))
+        yield Notice(to, "action_evidence", f"{key}:evidence:v{event.evidence_version}",
+                     card="action_evidence")
+    elif isinstance(event, ImpactDecided):
+        confirmed = event.decision == "confirmed"
+        text = (f"The evidence for your action on **{review.reference}** was confirmed: it shows "
+                "the intended outcome. Thank you." if confirmed else
+                f"The evidence for your action on **{review.reference}** was sent back: "
+                f"{plain(event.comment)}. Please post more when you have it (`imr actions mine`).")
+        yield Notice(ToPerson(event.owner_id), "action_notice",
+                     f"{key}:decision:v{event.evidence_version}", text=text)
 
 
 def channel_fields() -> list[str]:

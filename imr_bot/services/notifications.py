@@ -33,6 +33,8 @@ WHAT_IT_IS = {
     "Meeting invitation", "meeting_counter": "Counter-proposal", "meeting_confirmed":
     "Meeting confirmation", "meeting_recorded": "Meeting outcome", "approval_request":
     "Approval request", "approval_notice": "Approval notice", "amendments": "Amendments",
+    "action_to_agree": "Action to agree", "action_change": "Proposed change to an action",
+    "action_evidence": "Evidence to confirm", "action_notice": "Action plan notice",
 }
 RAG_COLOURS = {Rag.RED: "Attention", Rag.AMBER: "Warning", Rag.GREEN: "Good", Rag.NONE: "Default"}
 
