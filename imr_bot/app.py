@@ -23,6 +23,7 @@ from imr_bot.store.database import Database
 from imr_bot.store.state_records import StateRecords
 from imr_bot.store.unit_of_work import UnitOfWorkFactory
 from imr_bot.teams.adapter import close_adapter, create_adapter
+from imr_bot.teams.action_handlers import ActionPlanHandlers
 from imr_bot.teams.allocation_handlers import AllocationHandlers, PeopleHandlers
 from imr_bot.teams.approval_handlers import ApprovalHandlers
 from imr_bot.teams.bot import ImrBot
@@ -76,7 +77,7 @@ def build_bot(ctx: ServiceContext, cards: CardLibrary, storage, delivery: Delive
     todo = TodoHandlers(ctx, approvals)
     groups = (approvals, MeetingHandlers(ctx), ReminderHandlers(ctx),
               TemplateHandlers(ctx, settings), todo, ReviewHandlers(ctx, settings, todo),
-              AllocationHandlers(ctx), PeopleHandlers(ctx))
+              AllocationHandlers(ctx), PeopleHandlers(ctx), ActionPlanHandlers(ctx))
     return ImrBot(ctx, cards, storage, groups=groups, new_review=NewReviewDialog(ctx, cards),
                   on_files=approvals.on_files, delivery=delivery, settings=settings)
 
