@@ -307,7 +307,7 @@ def _action_plan(event) -> Iterator[Notice]:
     qa_lead = review.people.get(Role.QA_LEAD)
     if isinstance(event, ActionToAgree):
         yield Notice(ToPerson(event.owner_id), "action_to_agree",
-                     f"{key}:agree:{event.occurrence}", card="action_agree")
+                     f"{key}:agree:{event.occurrence}", card="action_owner")
     elif isinstance(event, ActionChangeProposed):
         yield Notice(ToHolders(Role.BUSINESS_SERVICES), "action_change",
                      f"{key}:change:{event.occurrence}", card="action_change")

@@ -160,7 +160,7 @@ class ActionPlanHandlers(HandlerGroup):
     async def on_done(self, turn: Turn, value: dict) -> None:
         action = await action_plans.done(self.ctx, turn.actor, parse_id(value.get("actionId")),
                                          str(value.get("link") or ""),
-                                         str(value.get("note") or ""))
+                                         str(value.get("evidence_note") or ""))
         turn.deliver_soon()
         await self._show_owner_card(turn, action.id, "Thank you: the action is done. Its evidence "
                                                      "has gone to be confirmed.")
