@@ -105,7 +105,8 @@ class ActionPlanHandlers(HandlerGroup):
                 await turn.say("No action is overdue.")
                 return
             await turn.card("table", actions_table(
-                "Overdue actions", f"{_plural(len(lines), 'action')} past its date, as of "
+                "Overdue actions", f"{_plural(len(lines), 'action')} past "
+                f"{'its' if len(lines) == 1 else 'their'} date, as of "
                 f"{format_date(self.ctx.clock.today())}.", lines))
             return
         review, lines, recommendations = await action_plans.plan(self.ctx, first_word(args))

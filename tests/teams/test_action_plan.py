@@ -163,3 +163,24 @@ async def test_bad_input_is_said_plainly_and_adds_nothing(review):
                     f"`imr action add {REF}`.")
     assert "No action is overdue." in texts(await teams.say(BUSINESS_SERVICES,
                                                             "imr actions overdue"))
+
+
+async def test_overdue_actions_are_listed_for_business_services_and_for_their_owner(review):
+    from datetime import UTC, datetime
+
+    teams = review
+    await teams.say(BUSINESS_SERVICES, f"imr recommend {REF} Share records within two days")
+    await add_action(teams, due="2026-11-30", what="Agree a records-sharing protocol")
+    await add_action(teams, due="2026-12-18", what="Brief every team", owner=HEAD_OF_CP)
+    teams.clock.set(datetime(2026, 12, 2, 10, tzinfo=UTC))
+    (table,) = cards(await teams.say(BUSINESS_SERVICES, "imr actions overdue"))
+    shown = card_text(table)
+    assert "Overdue actions" in shown and "1 action past its date, as of Wed 2 Dec 2026." in shown
+    assert "Agree a records-sharing protocol" in shown and "Brief every team" not in shown
+    assert "Mon 30 Nov 2026 (2 overdue)" in shown
+    (mine,) = cards(await teams.say(OWNER, "imr actions overdue"))
+    assert "Agree a records-sharing protocol" in card_text(mine)
+    assert texts(await teams.say(HEAD_OF_CP, "imr actions overdue")) == ""  # sees every review
+    assert texts(await teams.say(AUTHOR, "imr actions overdue")) == "No action is overdue."
+    (plan,) = cards(await teams.say(QA_LEAD, f"imr actions {REF}"))
+    assert "0 of 2 actions done; 1 overdue." in card_text(plan)
