@@ -25,11 +25,10 @@ from enum import StrEnum
 from .errors import DomainError, InvalidTransition, NotAllowed
 
 # The themes a recommendation may carry unless the organisation sets its own
-# (`parse_theme_list`, the setting "action_plan.themes").
+# (`parse_theme_list`, from IMR_ACTION_THEMES).
 DEFAULT_THEMES = ("voice of the child", "information sharing", "supervision",
                   "management oversight", "multi-agency working", "risk assessment",
                   "record keeping", "training")
-THEMES_SETTING = "action_plan.themes"
 TEXT_MAX = 2000  # a recommendation's, an action's and its outcome's words
 NOTE_MAX = 1000  # a progress note, a reason, a comment
 NO_NAMES = ("We store no names of children or families: please describe them by their role "

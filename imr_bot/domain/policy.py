@@ -81,8 +81,8 @@ POLICY: dict[Permission, frozenset[Role] | None] = {
                                                           Role.SD_QPP, Role.BUSINESS_SERVICES}),
     # Business Services on every review, the QA lead on theirs
     Permission.MANAGE_ACTION_PLAN: frozenset({Role.BUSINESS_SERVICES, Role.QA_LEAD}),
-    # the QA lead on theirs, or the Service Director QPP on every review (the setting
-    # action_plan.impact_by says which of the two decides)
+    # the QA lead on theirs, or the Service Director QPP on every review (IMR_IMPACT_DECIDED_BY
+    # says which of the two decides)
     Permission.DECIDE_IMPACT: frozenset({Role.QA_LEAD, Role.SD_QPP}),
     # an action's owner may be anyone in the directory; Action.agree etc. check it is them
     Permission.ANSWER_ACTION: ANY_KNOWN,

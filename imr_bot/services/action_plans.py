@@ -1,7 +1,7 @@
 """The action plan's use cases: Business Services (or the review's QA lead) add recommendations
 and actions; each action's owner agrees it or proposes another date or owner, posts progress,
 and marks it done with its evidence; the QA lead (or the Service Director QPP, by the setting
-action_plan.impact_by) confirms that the evidence shows the intended outcome, or sends it back.
+IMR_IMPACT_DECIDED_BY) confirms that the evidence shows the intended outcome, or sends it back.
 
 Each change, its audit entry and the notices it causes are written in one unit of work. The rules
 are the domain's (domain/action_plan.py); who may ask is domain/policy.py's table.
@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from datetime import date
 
 from imr_bot.domain.action_plan import (
-    THEMES_SETTING,
     Action,
     ActionStatus,
     ImpactDecision,
@@ -41,7 +40,6 @@ from imr_bot.domain.urls import document_link
 from . import notifications
 from .context import ServiceContext
 
-IMPACT_BY_SETTING = "action_plan.impact_by"  # "qa_lead" (the default) or "sd_qpp"
 NOT_YOURS = "That action isn't one you can answer for. Type imr actions mine to see yours."
 NO_ACTION = "That action no longer exists."
 
@@ -70,9 +68,9 @@ def _may_manage(review: Review, actor: Actor) -> None:
                          "action plan.")
 
 
-async def _may_decide(uow, review: Review, actor: Actor) -> str:
-    """Who decides on impact (the setting), if it is `actor`; else NotAllowed."""
-    by = (await uow.settings.get(IMPACT_BY_SETTING) or "qa_lead").strip()
+def _may_decide(ctx: ServiceContext, review: Review, actor: Actor) -> None:
+    """NotAllowed unless `actor` decides on impact here (IMR_IMPACT_DECIDED_BY says who)."""
+    by = ctx.impact_decided_by
     held = _held(review, actor)
     if by == "sd_qpp":
         ok = Role.SD_QPP in actor.roles and allowed_on_review(Permission.DECIDE_IMPACT, actor,
@@ -83,20 +81,16 @@ async def _may_decide(uow, review: Review, actor: Actor) -> str:
         who = "the review's QA senior lead"
     if not ok:
         raise NotAllowed(f"Only {who} can decide whether the evidence shows the outcome.")
-    return by
 
 
 async def _review(uow, reference: str) -> Review:
     return await uow.reviews.require(reference)
 
 
-async def _themes(uow) -> tuple[str, ...]:
-    return parse_theme_list(await uow.settings.get(THEMES_SETTING))
-
-
-async def themes(ctx: ServiceContext) -> tuple[str, ...]:
-    async with ctx.unit_of_work(read_only=True) as uow:
-        return await _themes(uow)
+def themes(ctx: ServiceContext) -> tuple[str, ...]:
+    """The themes a recommendation may carry: the organisation's (IMR_ACTION_THEMES), else the
+    default list."""
+    return parse_theme_list(ctx.action_themes)
 
 
 # -- Business Services or the QA lead -----------------------------------------------------------
@@ -107,7 +101,7 @@ async def add_recommendation(ctx: ServiceContext, actor: Actor, reference: str, 
     async with ctx.unit_of_work() as uow:
         review = await _review(uow, reference)
         _may_manage(review, actor)
-        chosen = parse_themes(themes_text, await _themes(uow))
+        chosen = parse_themes(themes_text, themes(ctx))
         number = next_number(await uow.action_plans.recommendations(review.id))
         recommendation = await uow.action_plans.add_recommendation(
             Recommendation.new(review.id, number, text, lesson, chosen), actor.key, now)
@@ -281,9 +275,8 @@ async def done(ctx: ServiceContext, actor: Actor, action_id: int, link_text: str
         await uow.audit.record(actor=actor.key, action="action_plan.done", at=now,
                                review_id=review.id, action_id=action.id,
                                evidence_version=changed.evidence_version, link=link.url)
-        decider = (await uow.settings.get(IMPACT_BY_SETTING) or "qa_lead").strip()
         await _publish(ctx, uow, [ActionDone(ReviewFacts.of(review), action.id,
-                                             changed.evidence_version, decider)])
+                                             changed.evidence_version, ctx.impact_decided_by)])
         await uow.commit()
     return changed
 
@@ -295,7 +288,7 @@ async def decide(ctx: ServiceContext, actor: Actor, action_id: int, decision: Im
     now = ctx.clock.now()
     async with ctx.unit_of_work() as uow:
         action, review = await _load(uow, action_id)
-        await _may_decide(uow, review, actor)
+        _may_decide(ctx, review, actor)
         changed = action.decide(decision, whole_number(version, low=1) or -1, comment)
         await uow.action_plans.save_action(changed, now)
         await uow.action_plans.record_decision(

@@ -62,7 +62,7 @@ class ActionPlanHandlers(HandlerGroup):
             await turn.say("Tell me the review and the recommendation, e.g. `imr recommend "
                            "DDSCP/CSPR/2026/014 Supervision records the child's wishes | lesson: "
                            "the child's voice was lost | themes: voice of the child`. The themes "
-                           "are: " + ", ".join(await action_plans.themes(self.ctx)) + ".")
+                           "are: " + ", ".join(action_plans.themes(self.ctx)) + ".")
             return
         review, recommendation = await action_plans.add_recommendation(
             self.ctx, turn.actor, reference, text, lesson, themes)

@@ -99,11 +99,8 @@ async def test_bad_input_changes_nothing_and_says_what_is_wrong(scene):
 
 
 async def test_the_organisations_own_themes_replace_the_default_list(scene):
-    async with scene.world() as uow:
-        await uow.settings.put("action_plan.themes", "Neglect, Parental mental health",
-                               scene.ctx.clock.now())
-        await uow.commit()
-    assert await action_plans.themes(scene.ctx) == ("neglect", "parental mental health")
+    scene.ctx = replace(scene.ctx, action_themes="Neglect, Parental mental health")
+    assert action_plans.themes(scene.ctx) == ("neglect", "parental mental health")
     _, rec = await action_plans.add_recommendation(
         scene.ctx, scene.business_services, REFERENCE, "Adult services join strategy meetings",
         themes_text="parental mental health")
@@ -241,9 +238,7 @@ async def test_one_decision_per_evidence_version_and_sent_back_tells_the_owner_w
 
 
 async def test_the_service_director_qpp_decides_when_the_setting_says_so(scene):
-    async with scene.world() as uow:
-        await uow.settings.put("action_plan.impact_by", "sd_qpp", scene.ctx.clock.now())
-        await uow.commit()
+    scene.ctx = replace(scene.ctx, impact_decided_by="sd_qpp")
     action = await a_planned_action(scene)
     owner = scene.people["owner"]
     await action_plans.agree(scene.ctx, owner, action.id)
