@@ -232,3 +232,47 @@ def test_who_may_manage_the_plan_and_decide_on_impact(roles, held, permission, m
 def test_anyone_in_the_directory_may_answer_for_an_action_the_action_checks_whose():
     assert allowed(Permission.ANSWER_ACTION, actor())
     assert not allowed(Permission.ANSWER_ACTION, Actor("teams:1", "Someone"))
+
+
+# -- who is told ----------------------------------------------------------------------------------
+def test_who_is_told_of_the_plan_and_that_no_channel_is():
+    from imr_bot.domain import events as ev
+    from imr_bot.domain.notification_policy import (
+        ChannelPost,
+        ToHolders,
+        ToPerson,
+        messages_for,
+    )
+    from imr_bot.domain.stages import Stage
+
+    facts = ev.ReviewFacts(review_id=3, reference="DDSCP/CSPR/2026/014", review_type="CSPR",
+                           stage=Stage.SUBMITTED_TO_DDSCP, scoping_due=date(2026, 2, 2),
+                           ddscp_due=date(2026, 7, 1), people={Role.QA_LEAD: 12, Role.AUTHOR: 11})
+    told = {
+        "agree": messages_for(ev.ActionToAgree(facts, 5, OWNER, "1")),
+        "change": messages_for(ev.ActionChangeProposed(facts, 5, "Olu Owner", "busy", "1")),
+        "qa": messages_for(ev.ActionDone(facts, 5, 1, "qa_lead")),
+        "qpp": messages_for(ev.ActionDone(facts, 5, 1, "sd_qpp")),
+        "decided": messages_for(ev.ImpactDecided(facts, 5, 1, OWNER, "sent_back", "3 of 20")),
+    }
+    assert not any(isinstance(m, ChannelPost) for ms in told.values() for m in ms)
+    assert [(m.to, m.card) for m in told["agree"]] == [(ToPerson(OWNER), "action_owner")]
+    assert [m.to for m in told["change"]] == [ToHolders(Role.BUSINESS_SERVICES), ToPerson(12)]
+    assert [m.to for m in told["qa"]] == [ToPerson(12)]
+    assert [m.to for m in told["qpp"]] == [ToHolders(Role.SD_QPP)]
+    (decided,) = told["decided"]
+    assert decided.to == ToPerson(OWNER) and "was sent back: 3 of 20." in decided.text
+    # a key per evidence version: a second version is asked about afresh
+    assert told["qa"][0].key != messages_for(ev.ActionDone(facts, 5, 2, "qa_lead"))[0].key
+
+
+def test_every_card_the_policy_names_exists():
+    import re
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    named = set(re.findall(r'card="([a-z_]+)"',
+                           (root / "imr_bot/domain/notification_policy.py").read_text()))
+    assert {"action_owner", "action_change", "action_evidence"} <= named
+    missing = {name for name in named if not (root / "cards" / f"{name}.json").is_file()}
+    assert not missing
