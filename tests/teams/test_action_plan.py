@@ -184,3 +184,33 @@ async def test_overdue_actions_are_listed_for_business_services_and_for_their_ow
     assert texts(await teams.say(AUTHOR, "imr actions overdue")) == "No action is overdue."
     (plan,) = cards(await teams.say(QA_LEAD, f"imr actions {REF}"))
     assert "0 of 2 actions done; 1 overdue." in card_text(plan)
+
+
+async def test_another_owner_accepted_gets_the_card_and_a_change_can_be_not_agreed(review):
+    teams = review
+    await teams.say(BUSINESS_SERVICES, f"imr recommend {REF} Share records within two days")
+    await add_action(teams)
+    card = last_card(teams, OWNER, f"An action for {REF}")
+    await teams.submit(OWNER, {**inner_submit(card, "Propose another date or owner"),
+                               "due": "", "owner": HEAD_OF_CP.email,
+                               "reason": "Harriet leads on records policy"})
+    await teams.deliver()
+    change = last_card(teams, BUSINESS_SERVICES, f"A change proposed to an action for {REF}")
+    assert "owned by Harriet Head" in card_text(change)
+    replies = await teams.submit(BUSINESS_SERVICES, button(change, "Accept the change")["data"])
+    assert "owned by Harriet Head, who has been told" in "".join(card_text(c)
+                                                                 for c in cards(replies))
+    await teams.deliver()
+    card = last_card(teams, HEAD_OF_CP, f"An action for {REF}")
+    assert button(card, "Agree")
+    # the QA lead's copy of the change card, pressed after it was accepted
+    stale = last_card(teams, QA_LEAD, f"A change proposed to an action for {REF}")
+    replies = await teams.submit(QA_LEAD, button(stale, "Accept the change")["data"])
+    assert "There is no proposed change to this action to accept." in texts(replies)
+    replies = await teams.submit(QA_LEAD, {**inner_submit(stale, "Record as not agreed"),
+                                           "reason": "Covered by the partnership's action 3"})
+    assert "Recorded as not agreed" in "".join(card_text(c) for c in cards(replies))
+    (plan,) = cards(await teams.say(QA_LEAD, f"imr actions {REF}"))
+    assert "Not agreed" in card_text(plan)
+    replies = await teams.submit(HEAD_OF_CP, button(card, "Agree")["data"])
+    assert "This action is not agreed, so it cannot be agreed now." in texts(replies)
