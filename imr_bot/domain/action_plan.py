@@ -268,3 +268,19 @@ def progress(actions: list[Action], today: date) -> PlanProgress:
         evidenced=sum(a.status == ActionStatus.IMPACT_EVIDENCED for a in actions),
         overdue=sum(a.overdue(today) for a in actions),
         not_agreed=sum(a.status == ActionStatus.NOT_AGREED for a in actions))
+
+
+def _count(n: int, word: str) -> str:
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"
+
+
+def progress_words(plan: PlanProgress) -> str:
+    """“3 of 5 actions done; 1 overdue.”, for the plan's lists (and, later, `imr status`)."""
+    if plan.total == 0:
+        return "No actions yet."
+    said = f"{plan.done} of {_count(plan.total, 'action')} done; {plan.overdue} overdue"
+    if plan.evidenced:
+        said += f"; {plan.evidenced} with impact evidenced"
+    if plan.not_agreed:
+        said += f"; {plan.not_agreed} not agreed"
+    return said + "."

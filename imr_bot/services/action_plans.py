@@ -16,10 +16,12 @@ from imr_bot.domain.action_plan import (
     Action,
     ActionStatus,
     ImpactDecision,
+    PlanProgress,
     Recommendation,
     next_number,
     parse_theme_list,
     parse_themes,
+    progress,
 )
 from imr_bot.domain.dates import format_date, parse_date
 from imr_bot.domain.errors import BadDate, DomainError, NotAllowed
@@ -317,6 +319,12 @@ async def plan(ctx: ServiceContext, reference: str) -> tuple[Review, list[Action
         recommendations = await uow.action_plans.recommendations(review.id)
         lines = await _lines(ctx, uow, actions, {review.id: review}, recommendations)
     return review, lines, len(recommendations)
+
+
+async def plan_progress(ctx: ServiceContext, review_id: int) -> PlanProgress:
+    """How far a review's plan has got (for `imr status REF` and the board: not wired yet)."""
+    async with ctx.unit_of_work(read_only=True) as uow:
+        return progress(await uow.action_plans.actions(review_id), ctx.clock.today())
 
 
 async def mine(ctx: ServiceContext, actor: Actor) -> list[ActionLine]:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 
-from imr_bot.domain.action_plan import ImpactDecision
+from imr_bot.domain.action_plan import ImpactDecision, progress, progress_words
 from imr_bot.domain.dates import format_date
 from imr_bot.domain.policy import Permission
 from imr_bot.domain.roles import Role
@@ -97,7 +97,8 @@ class ActionPlanHandlers(HandlerGroup):
             if not lines:
                 await turn.say("You own no actions from an IMR action plan.")
                 return
-            await turn.card("table", actions_table("Your actions", _counted(lines), lines))
+            await turn.card("table", actions_table(
+                "Your actions", _counted(lines, self.ctx.clock.today()), lines))
             return
         if word == "overdue":
             lines = await action_plans.overdue(self.ctx, turn.actor)
@@ -117,7 +118,7 @@ class ActionPlanHandlers(HandlerGroup):
                                                     else ""))
             return
         await turn.card("table", actions_table(f"Action plan for {review.reference}",
-                                               _counted(lines), lines))
+                                               _counted(lines, self.ctx.clock.today()), lines))
 
     # -- the form ---------------------------------------------------------------------------------
     @card_action("action.add", Permission.MANAGE_ACTION_PLAN, review=Target.REFERENCE)
@@ -210,10 +211,8 @@ class ActionPlanHandlers(HandlerGroup):
             colour="Good" if confirmed else "Warning"))
 
 
-def _counted(lines) -> str:
-    done = sum(line.action.status.value in ("done", "impact_evidenced") for line in lines)
-    late = sum(line.overdue for line in lines)
-    return f"{done} of {_plural(len(lines), 'action')} done; {late} overdue."
+def _counted(lines, today) -> str:
+    return progress_words(progress([line.action for line in lines], today))
 
 
 def _plural(count: int, word: str) -> str:

@@ -17,6 +17,7 @@ from imr_bot.domain.action_plan import (
     parse_theme_list,
     parse_themes,
     progress,
+    progress_words,
 )
 from imr_bot.domain.errors import DomainError, InvalidTransition, NotAllowed
 from imr_bot.domain.people import Actor, Person
@@ -206,6 +207,10 @@ def test_overdue_and_the_plans_progress():
     assert plan.open
     assert not progress([done_late, an_action(status=ActionStatus.NOT_AGREED)], TODAY).open
     assert not progress([], TODAY).open
+    assert progress_words(plan) == ("2 of 5 actions done; 1 overdue; 1 with impact evidenced; "
+                                    "1 not agreed.")
+    assert progress_words(progress([late], TODAY)) == "0 of 1 action done; 1 overdue."
+    assert progress_words(progress([], TODAY)) == "No actions yet."
 
 
 # -- who may ask ----------------------------------------------------------------------------------

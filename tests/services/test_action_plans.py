@@ -267,6 +267,8 @@ async def test_lists_of_a_reviews_plan_mine_and_overdue(scene, clock):
         (first.id, True, -2)]
     assert await action_plans.overdue(scene.ctx, scene.people["other"]) == []
     assert len(await action_plans.overdue(scene.ctx, scene.people["owner"])) == 1
+    plan = await action_plans.plan_progress(scene.ctx, review.id)
+    assert (plan.total, plan.overdue, plan.open) == (2, 1, True)
 
 
 @pytest.mark.parametrize("action", [

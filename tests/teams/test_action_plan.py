@@ -107,7 +107,7 @@ async def test_a_recommendation_becomes_an_agreed_action_done_and_evidenced(revi
 
     (plan,) = cards(await teams.say(BUSINESS_SERVICES, f"imr actions {REF}"))
     assert f"Action plan for {REF}" in card_text(plan)
-    assert "1 of 1 action done; 0 overdue." in card_text(plan)
+    assert "1 of 1 action done; 0 overdue; 1 with impact evidenced." in card_text(plan)
     assert "Impact evidenced" in card_text(plan)
     # nothing of the plan reached the tracker channel
     assert not teams.inbox(CHANNEL_ID) or all(
