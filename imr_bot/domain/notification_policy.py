@@ -324,7 +324,7 @@ def _action_plan(event) -> Iterator[Notice]:
         text = (f"The evidence for your action on **{review.reference}** was confirmed: it shows "
                 "the intended outcome. Thank you." if confirmed else
                 f"The evidence for your action on **{review.reference}** was sent back: "
-                f"{plain(event.comment)}. Please post more when you have it (`imr actions mine`).")
+                f"{plain(event.comment.rstrip('. '))}. Please post more when you have it (`imr actions mine`).")
         yield Notice(ToPerson(event.owner_id), "action_notice",
                      f"{key}:decision:v{event.evidence_version}", text=text)
 

@@ -258,7 +258,8 @@ def test_who_is_told_of_the_plan_and_that_no_channel_is():
         "change": messages_for(ev.ActionChangeProposed(facts, 5, "Olu Owner", "busy", "1")),
         "qa": messages_for(ev.ActionDone(facts, 5, 1, "qa_lead")),
         "qpp": messages_for(ev.ActionDone(facts, 5, 1, "sd_qpp")),
-        "decided": messages_for(ev.ImpactDecided(facts, 5, 1, OWNER, "sent_back", "3 of 20")),
+        "decided": messages_for(ev.ImpactDecided(facts, 5, 1, OWNER, "sent_back",
+                                                 "3 of 20.")),
     }
     assert not any(isinstance(m, ChannelPost) for ms in told.values() for m in ms)
     assert [(m.to, m.card) for m in told["agree"]] == [(ToPerson(OWNER), "action_owner")]
