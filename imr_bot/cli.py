@@ -312,7 +312,11 @@ def main(argv: list[str] | None = None) -> int:
     from imr_bot.observability import configure_logging
 
     configure_logging(settings.log_level, json_lines=args.command == "serve" and settings.log_json)
-    return args.func(settings, args)
+    try:
+        return args.func(settings, args)
+    except KeyboardInterrupt:  # Ctrl-C before the server took over its signals: a quiet stop
+        print("imr-bot: stopped.", file=sys.stderr)
+        return 130
 
 
 if __name__ == "__main__":

@@ -66,3 +66,44 @@ def test_serve_refuses_unauthenticated_on_every_address_as_the_container_would_r
                             capture_output=True, text=True, timeout=60, cwd=tmp_path)
     assert result.returncode == 2
     assert "refusing to start" in result.stderr and "IMR_ALLOW_UNAUTHENTICATED" in result.stderr
+
+
+@pytest.mark.parametrize("after_seconds", [1.5, None])
+def test_ctrl_c_stops_the_bot_quietly_at_any_moment(tmp_path, after_seconds):
+    """While it starts (its own modules loading), or once it answers (None)."""
+    import signal
+    import socket
+    import subprocess
+    import sys
+    import time
+    import urllib.request
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    env = {**os.environ, "IMR_DATABASE_URL": f"sqlite:///{tmp_path / 'imr.db'}",
+           "IMR_PORT": str(port), "IMR_SCHEDULER": "0", "MicrosoftAppId": "",
+           "IMR_LOG_JSON": "0"}
+    subprocess.run([sys.executable, "-m", "imr_bot.cli", "migrate"], env=env, check=True,
+                   capture_output=True)
+    bot = subprocess.Popen([sys.executable, "-m", "imr_bot.cli", "serve"], env=env,
+                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                           preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+    try:
+        if after_seconds is not None:
+            time.sleep(after_seconds)
+        else:
+            deadline = time.monotonic() + 60
+            while time.monotonic() < deadline:
+                try:
+                    urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1)
+                    break
+                except OSError:
+                    time.sleep(0.1)
+        bot.send_signal(signal.SIGINT)
+        output = bot.communicate(timeout=60)[0].decode()
+    finally:
+        if bot.poll() is None:
+            bot.kill()
+    assert "Traceback" not in output and "KeyboardInterrupt" not in output
+    assert bot.returncode in (0, 130)

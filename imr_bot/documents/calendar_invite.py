@@ -24,7 +24,8 @@ class Invitee:
 
 def invitation(*, uid: str, sequence: int, summary: str, description: str, location: str,
                starts: datetime, ends: datetime, organiser: Invitee, attendees: list[Invitee],
-               stamp: datetime) -> bytes:
+               stamp: datetime, confirmed: bool = True) -> bytes:
+    """`confirmed` False: a time proposed and still being answered (STATUS:TENTATIVE)."""
     calendar = Calendar()
     calendar.add("prodid", "-//imr-bot//IMR meetings//EN")
     calendar.add("version", "2.0")
@@ -39,7 +40,7 @@ def invitation(*, uid: str, sequence: int, summary: str, description: str, locat
     event.add("description", description)
     if location:
         event.add("location", location)
-    event.add("status", "CONFIRMED")
+    event.add("status", "CONFIRMED" if confirmed else "TENTATIVE")
     organiser_address = vCalAddress(f"mailto:{organiser.email}")
     organiser_address.params["cn"] = vText(organiser.name)
     event["organizer"] = organiser_address

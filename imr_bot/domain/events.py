@@ -45,6 +45,9 @@ class ReviewFacts:
 @dataclass(frozen=True)
 class ReviewEvent:
     review: ReviewFacts
+    # the person who acted (None: the bot itself, e.g. a scheduled step): never told of their own
+    # action, since the reply to what they did already says it
+    by: int | None = field(default=None, kw_only=True)
 
 
 @dataclass(frozen=True)

@@ -80,6 +80,7 @@ DEPENDS_ON: dict[str, tuple[Needs, ...]] = {
     "meeting_draft": (Needs.REVIEW_ACTIVE, Needs.MEETING_DRAFT),
     "meeting_invite": (Needs.REVIEW_ACTIVE, Needs.MEETING_PROPOSED),
     "meeting_counter": (Needs.REVIEW_ACTIVE, Needs.MEETING_PROPOSED),
+    "meeting_moved": (Needs.REVIEW_ACTIVE, Needs.MEETING_PROPOSED),  # to whoever proposed it
     "meeting_confirmed": (Needs.REVIEW_ACTIVE, Needs.MEETING_CONFIRMED),
     "reminder_meeting": (Needs.REVIEW_ACTIVE, Needs.MEETING_CONFIRMED),
     "approval_request": (Needs.REVIEW_ACTIVE,),

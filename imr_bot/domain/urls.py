@@ -204,3 +204,18 @@ def document_link(text: str, organisation_hosts: tuple[str, ...] = ()) -> Link:
         raise BadLink("Links must be to SharePoint or OneDrive (https://…sharepoint.com/… or "
                       "https://onedrive.live.com/…).")
     return link
+
+
+# Where a Teams meeting's join link points (https://teams.microsoft.com/l/meetup-join/…,
+# https://teams.microsoft.com/meet/…, https://teams.live.com/meet/…).
+TEAMS_MEETING_HOSTS = ("teams.microsoft.com", "teams.live.com")
+
+
+def teams_meeting_link(text: str) -> Link | None:
+    """A meeting's place as a Teams join link, if it plainly is one (strictly read, and on
+    Teams' own hosts); None for a room, or for any other link (shown as text, never a button)."""
+    try:
+        link = parse_https(str(text or "").strip())
+    except BadLink:
+        return None
+    return link if link.on(TEAMS_MEETING_HOSTS) else None

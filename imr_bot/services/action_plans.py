@@ -159,7 +159,7 @@ async def add_action(ctx: ServiceContext, actor: Actor, reference: str, number: 
                                recommendation=recommendation.number, person_id=owner.id,
                                due=action.due.isoformat(), immediate=action.immediate)
         await _publish(ctx, uow, [ActionToAgree(ReviewFacts.of(review), action.id, owner.id,
-                                                f"{now.isoformat()}")])
+                                                f"{now.isoformat()}", by=_me(actor))])
         await uow.commit()
     return review, action, owner
 
@@ -180,7 +180,7 @@ async def accept_change(ctx: ServiceContext, actor: Actor, action_id: int) -> tu
         events = []
         if changed.owner_id != action.owner_id or changed.status == ActionStatus.PROPOSED:
             events.append(ActionToAgree(ReviewFacts.of(review), action.id, changed.owner_id,
-                                        now.isoformat()))
+                                        now.isoformat(), by=_me(actor)))
         else:
             events.append(_Told(review, changed.owner_id, f"action:{action.id}:accepted:"
                                 f"{now.isoformat()}", f"Your proposed change to your action on "
@@ -246,7 +246,7 @@ async def propose(ctx: ServiceContext, actor: Actor, action_id: int, reason: str
                                person_id=proposal.owner_id, reason=proposal.reason)
         await _publish(ctx, uow, [ActionChangeProposed(ReviewFacts.of(review), action.id,
                                                        actor.name, proposal.reason,
-                                                       now.isoformat())])
+                                                       now.isoformat(), by=_me(actor))])
         await uow.commit()
     return changed
 
@@ -278,7 +278,8 @@ async def done(ctx: ServiceContext, actor: Actor, action_id: int, link_text: str
                                review_id=review.id, action_id=action.id,
                                evidence_version=changed.evidence_version, link=link.url)
         await _publish(ctx, uow, [ActionDone(ReviewFacts.of(review), action.id,
-                                             changed.evidence_version, ctx.impact_decided_by)])
+                                             changed.evidence_version, ctx.impact_decided_by,
+                                             by=_me(actor))])
         await uow.commit()
     return changed
 
@@ -304,7 +305,8 @@ async def decide(ctx: ServiceContext, actor: Actor, action_id: int, decision: Im
                     else "action_plan.sent_back"))
         await _publish(ctx, uow, [ImpactDecided(ReviewFacts.of(review), action.id,
                                                 action.evidence_version, action.owner_id,
-                                                decision.value, changed.decision_comment)])
+                                                decision.value, changed.decision_comment,
+                                                by=_me(actor))])
         await uow.commit()
     return changed
 

@@ -209,12 +209,14 @@ async def answer(ctx: ServiceContext, actor: Actor, allocation_id: int, *, accep
             options_now = await _options(ctx, uow, review)
 
             async def declined_card(_notice, _head) -> dict:
-                return notifications.allocation_declined_data(author, reason, options_now)
+                return notifications.allocation_declined_facts(author, reason, options_now)
 
-            await notifications.publish(uow, [AllocationDeclined(
-                ReviewFacts.of(review), allocation_id, author.name, reason)], now, declined_card)
+            published = await notifications.publish(uow, [AllocationDeclined(
+                ReviewFacts.of(review), allocation_id, author.name, reason,
+                by=author.id)], now, declined_card)
             await uow.commit()
-            return review, "Thank you. The Head of CP & IRO will ask someone else."
+            return review, _with("Thank you. The Head of CP & IRO will ask someone else.",
+                                 published)
         qa_lead = await uow.people.by_id(record.qa_lead_id)
         line_manager = (await uow.people.by_email(author.line_manager_email)
                         if author.line_manager_email else None)
@@ -230,17 +232,24 @@ async def answer(ctx: ServiceContext, actor: Actor, allocation_id: int, *, accep
         await uow.audit.record(actor=actor.key, action="allocation.accepted", at=now,
                                review_id=review.id, declaration=True)
         scoping = format_date(updated.plan.due[Milestone.SCOPING_MEETING])
-        await notifications.publish(uow, [AllocationAccepted(
+        published = await notifications.publish(uow, [AllocationAccepted(
             ReviewFacts.of(updated), allocation_id, author.id, author.name, qa_lead.id,
-            qa_lead.name, line_manager.id if line_manager is not None else None)], now)
+            qa_lead.name, line_manager.id if line_manager is not None else None,
+            by=author.id)], now)
         if review.stage == Stage.COMMISSIONED:
             # the next step: the QA lead arranges the scoping meeting
             from .meetings import MeetingKind, create_draft
 
             await create_draft(ctx, uow, updated, MeetingKind.SCOPING)
         await uow.commit()
-    return updated, (f"Thank you: you are the report author for {updated.reference}, with "
-                     f"{qa_lead.name} as QA senior lead. The scoping meeting is due {scoping}.")
+    return updated, _with(f"Thank you: you are the report author for {updated.reference}, with "
+                          f"{qa_lead.name} as QA senior lead. The scoping meeting is due "
+                          f"{scoping}.", published)
+
+
+def _with(said: str, published: notifications.Published) -> str:
+    """A reply, and who was told because of it."""
+    return f"{said} {published.words}".strip()
 
 
 async def reallocate(ctx: ServiceContext, actor: Actor, reference: str,

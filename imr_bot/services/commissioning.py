@@ -54,7 +54,8 @@ async def commission(ctx: ServiceContext, actor: Actor, raw: dict[str, str]) -> 
         async def card(_notice, head) -> dict:
             return notifications.new_review_data(review, head, actor.name)
 
-        await notifications.publish(uow, [ReviewLogged(ReviewFacts.of(review), actor.name)], now,
+        await notifications.publish(uow, [ReviewLogged(ReviewFacts.of(review), actor.name,
+                                                         by=actor.person_id)], now,
                                     card)
         await uow.commit()
     return review

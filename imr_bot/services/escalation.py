@@ -6,7 +6,6 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from imr_bot.clock import LONDON
-from imr_bot.domain.dates import format_date
 from imr_bot.domain.notification import OutgoingNotification
 from imr_bot.domain.plan import Milestone
 from imr_bot.domain.roles import Role
@@ -56,21 +55,20 @@ async def escalate(ctx: ServiceContext, uow, rows: list[DueRow], now: datetime) 
     batch = []
     for options in await options_for_many(ctx, uow, reviews):
         review = options.review
-        data = {
+        facts = {  # the edge's allocation views build the card from these at send time
             "reference": review.reference, "reviewId": review.id,
             "milestone": Milestone.ALLOCATION.value, "reviewType": review.review_type.title,
-            "received": format_date(review.received),
-            "allocateBy": format_date(review.plan.due[Milestone.ALLOCATION]),
-            "ddscpDue": format_date(review.plan.deadline),
-            "available": str(len(options.authors)),
-            "tried": [{"text": line} for line in options.history]
-            + [{"text": f"Not available: {e.person.name} ({e.reason})"}
-               for e in options.authors_excluded],
+            "received": review.received.isoformat(),
+            "allocateBy": review.plan.due[Milestone.ALLOCATION].isoformat(),
+            "ddscpDue": review.plan.deadline.isoformat(),
+            "available": len(options.authors), "history": list(options.history),
+            "excluded": [{"name": e.person.name, "reason": e.reason}
+                         for e in options.authors_excluded],
         }
         batch += [OutgoingNotification(
             key=f"review:{review.id}:escalation:allocation:person:{person.id}",
             recipient=person_recipient(person), kind="allocation_escalation", review_id=review.id,
-            payload={"card": "escalation", "data": {**data, "greeting": person.first_name}})
+            payload={"view": "escalation", "facts": {**facts, "greeting": person.first_name}})
             for person in unique]
     queued = await uow.outbox.queue_many(batch, now)
     per_review: dict[int, int] = {}

@@ -17,19 +17,22 @@ from imr_bot.domain.meetings import (
     MeetingKind,
     MeetingStatus,
     MidwayOutcome,
+    default_held_on,
     default_start,
     parse_slot,
 )
 from imr_bot.domain.notification import About, OutgoingNotification
 from imr_bot.domain.notification_policy import recorded_text
 from imr_bot.domain.people import Actor, Person
+from imr_bot.domain.plain_text import plain
 from imr_bot.domain.plan import Milestone
 from imr_bot.domain.policy import Permission, require
 from imr_bot.domain.review import Review
 from imr_bot.domain.roles import Role
 from imr_bot.domain.stages import Event, Stage
+from imr_bot.domain.urls import teams_meeting_link
 
-from . import links, notifications
+from . import access, links, notifications
 from .context import ServiceContext
 from .notifications import person_recipient
 from .tracker import closest
@@ -88,44 +91,125 @@ def _person_id(actor: Actor) -> int | None:
     return actor.person.id if actor.person is not None else None
 
 
+@dataclass(frozen=True)
+class Sent:
+    """What "Send to participants" did: `changed` False when the same details were already
+    sent (nobody was asked again, no answer was cleared); `asked`, who was asked to answer now;
+    `kept`, whose answers stand (only the place changed)."""
+    meeting: Meeting
+    changed: bool
+    asked: tuple[int, ...] = ()
+    kept: tuple[int, ...] = ()
+    place_only: bool = False  # the time stands; only the place changed
+    said: str = ""  # when nothing changed: what stands
+
+
 async def send(ctx: ServiceContext, actor: Actor, meeting_id: int, day: str, time_text: str,
-               minutes: str, location: str) -> Meeting:
-    """The QA lead sends the proposal; each participant is asked to accept or propose a time."""
+               minutes: str, location: str) -> Sent:
+    """The QA lead sends the proposal; each participant is asked to accept or propose a time.
+    Sent again unchanged, it does nothing; with only a new place, the answers given stand."""
     now = ctx.clock.now()
     async with ctx.unit_of_work() as uow:
         meeting, review = await _load(uow, meeting_id)
         length = whole_number(minutes or "60", low=1, high=24 * 60)
         if length is None:
             raise DomainError("The duration is a number of minutes, e.g. 60.")
+        before = meeting
         meeting = meeting.send(_person_id(actor), parse_slot(day, time_text), length,
-                               location or "", ctx.calendar)
+                               location or "", ctx.calendar, now)
+        if meeting == before:
+            return Sent(meeting, changed=False, said=await _unchanged_text(uow, meeting))
         await uow.meetings.save(meeting, now)
         await uow.audit.record(actor=actor.key, action="meeting.proposed", at=now,
                                review_id=review.id, kind=meeting.kind.value,
                                starts=meeting.starts.isoformat(), sequence=meeting.sequence)
-        for person_id in meeting.awaiting():
-            person = await uow.people.by_id(person_id)
-            await uow.outbox.queue(OutgoingNotification(
-                key=f"meeting:{meeting.id}:invite:{meeting.sequence}:{now.isoformat()}:person:"
-                    f"{person_id}",
-                recipient=person_recipient(person), kind="meeting_invite", review_id=review.id,
-                about=About(meeting_id=meeting.id, meeting_sequence=meeting.sequence),
-                payload={"card": "meeting_invite",
-                         "data": await _invite_data(uow, review, meeting, person)}), now)
+        kept = tuple(p for p in before.answers if p in meeting.answers)
+        if meeting.status == MeetingStatus.CONFIRMED:  # a new place for a confirmed meeting
+            await _confirmed(ctx, uow, review, meeting, now, audit=False)
+            asked: tuple[int, ...] = ()
+        else:
+            asked = tuple(meeting.awaiting())
+            await _invite(ctx, uow, review, meeting, asked, now,
+                          await _resent_notes(uow, before, meeting, asked))
         await uow.commit()
-    return meeting
+    place_only = before.status != MeetingStatus.DRAFT and (before.starts, before.minutes) == (
+        meeting.starts, meeting.minutes)
+    return Sent(meeting, changed=True, asked=asked, kept=kept, place_only=place_only)
 
 
-async def _invite_data(uow, review: Review, meeting: Meeting, person: Person) -> dict:
+async def _unchanged_text(uow, meeting: Meeting) -> str:
+    title, when = meeting.kind.title, when_text(meeting.starts, meeting.minutes)
+    if meeting.status == MeetingStatus.CONFIRMED:
+        return (f"The {title.lower()} is already confirmed for {when}, and nothing has changed, "
+                "so nobody was asked again.")
+    accepted = [p for p in meeting.agreed() if p != meeting.organiser_id]
+    said = (f"The {title.lower()} was already sent for {when}, and nothing has changed, so "
+            "nobody was asked again and no answer was cleared.")
+    if accepted:
+        said += f" Accepted so far: {await _names(uow, accepted)}."
+    if meeting.awaiting():
+        said += f" Still to answer: {await _names(uow, meeting.awaiting())}."
+    if meeting.counter_proposals():
+        said += (" Proposed another time: "
+                 f"{await _names(uow, [a.person_id for a in meeting.counter_proposals()])}.")
+    return said
+
+
+async def _invite(ctx: ServiceContext, uow, review: Review, meeting: Meeting,
+                  person_ids, now: datetime, notes: dict[int, str] | None = None) -> None:
+    """An invitation to each of `person_ids` (accept, or propose another time), with a note
+    for some (why they are asked again)."""
+    for person_id in person_ids:
+        person = await uow.people.by_id(person_id)
+        data = await invite_data(ctx, uow, review, meeting, person,
+                                 (notes or {}).get(person_id, ""))
+        await uow.outbox.queue(OutgoingNotification(
+            key=f"meeting:{meeting.id}:invite:{meeting.sequence}:{now.isoformat()}:person:"
+                f"{person_id}",
+            recipient=person_recipient(person), kind="meeting_invite", review_id=review.id,
+            about=About(meeting_id=meeting.id, meeting_sequence=meeting.sequence),
+            payload={"card": "meeting_invite", "data": data}), now)
+
+
+async def invite_data(ctx: ServiceContext, uow, review: Review, meeting: Meeting,
+                      person: Person, note: str = "") -> dict:
+    """The invitation as `person` sees it: the answer buttons only if they may answer."""
+    data = await _card_data(ctx, uow, review, meeting, person)
+    may_answer = await _may(uow, review, meeting, person, Permission.ANSWER_MEETING)
+    data.update({"note": note, "noAnswer": not may_answer})
+    return data
+
+
+async def _may(uow, review: Review, meeting: Meeting, person: Person,
+               permission: Permission) -> bool:
+    """Whether `person` may press this meeting's button for `permission`: the rules a click is
+    checked against (access.may, the policy's; the meeting's own: its organiser organises, its
+    participants answer), asked when the card is made for them."""
+    if permission == Permission.ORGANISE_MEETING and person.id != meeting.organiser_id:
+        return False
+    if permission == Permission.ANSWER_MEETING and not meeting.is_participant(person.id):
+        return False
+    return await access.may(uow, Actor(person.email, person.name, person), permission, review)
+
+
+async def _card_data(ctx: ServiceContext, uow, review: Review, meeting: Meeting,
+                     person: Person) -> dict:
+    """What every meeting card shows one person: when, where (a Join button for a Teams
+    link), with whom, and their own calendar link (always the meeting's current time)."""
     organiser = await uow.people.by_id(meeting.organiser_id)
     local = meeting.starts.astimezone(LONDON)
+    join = teams_meeting_link(meeting.location)
+    token = await links.sign(ctx, CALENDAR_PURPOSE, f"{meeting.id}:{person.id}",
+                             meeting.ends + timedelta(days=30), uow=uow)
     return {"greeting": person.first_name, "reference": review.reference,
             "title": meeting.kind.title, "when": when_text(meeting.starts, meeting.minutes),
-            "where": meeting.location or "to be confirmed", "organiser": organiser.name,
+            "where": ("Teams meeting (use Join)" if join else
+                      meeting.location or "to be confirmed"),
+            "joinUrl": join.url if join else "", "organiser": organiser.name,
             "participants": ", ".join([(await uow.people.by_id(p)).name
                                        for p in meeting.participant_ids]),
             "meetingId": meeting.id, "day": local.date().isoformat(), "time": f"{local:%H:%M}",
-            "sequence": meeting.sequence}
+            "sequence": meeting.sequence, "calendarPath": f"/calendar/{token}.ics"}
 
 
 async def answer(ctx: ServiceContext, actor: Actor, meeting_id: int, *, accept: bool,
@@ -139,7 +223,7 @@ async def answer(ctx: ServiceContext, actor: Actor, meeting_id: int, *, accept: 
         _check_moment(meeting, review, _person_id(actor), sequence)
         proposed = None if accept else parse_slot(day, time_text)
         meeting = meeting.answer(_person_id(actor), accept=accept, proposed=proposed,
-                                 calendar=ctx.calendar)
+                                 calendar=ctx.calendar, now=now)
         await uow.meetings.save(meeting, now)
         await uow.audit.record(actor=actor.key, action="meeting.answered", at=now,
                                review_id=review.id, kind=meeting.kind.value, accepted=accept,
@@ -156,6 +240,8 @@ async def answer(ctx: ServiceContext, actor: Actor, meeting_id: int, *, accept: 
                     "original": when_text(meeting.starts, meeting.minutes),
                     "meetingId": meeting.id, "day": proposed.astimezone(LONDON).date().isoformat(),
                     "time": f"{proposed.astimezone(LONDON):%H:%M}",
+                    "accepted": await _names(uow, [p for p in meeting.agreed()
+                                                   if p != meeting.organiser_id]),
                     "awaiting": await _names(uow, meeting.awaiting())}}), now)
             said = f"Thank you: {organiser.name} will confirm a time."
         elif meeting.status == MeetingStatus.CONFIRMED:
@@ -182,46 +268,149 @@ def _check_moment(meeting: Meeting, review: Review, person_id: int | None,
     if meeting.status == MeetingStatus.CANCELLED:
         raise MomentPassed(f"This {title.lower()} was cancelled.", review.reference)
     if sequence is not None and sequence != meeting.sequence:
-        raise MomentPassed(f"This invitation is out of date: the {title.lower()} has moved to "
-                           f"{when}. Please answer the newer invitation.", review.reference)
+        where = f", {meeting.location}" if meeting.location else ""
+        raise MomentPassed(f"This invitation is out of date: the {title.lower()} has changed, "
+                           f"and is now {when}{where}. Please answer the newer invitation.",
+                           review.reference)
     if meeting.status == MeetingStatus.CONFIRMED:
         raise MomentPassed(f"This {title.lower()} is already confirmed for {when}.",
                            review.reference)
 
 
 async def _names(uow, ids) -> str:
-    names = [(await uow.people.by_id(p)).name for p in ids]
-    return ", ".join(names) or "nobody"
+    return names_in_words([(await uow.people.by_id(p)).name for p in ids]) or "nobody"
+
+
+def names_in_words(names: list[str]) -> str:
+    """"A", "A and B", "A, B and C"."""
+    return names[0] if len(names) == 1 else (
+        ", ".join(names[:-1]) + " and " + names[-1] if names else "")
+
+
+@dataclass(frozen=True)
+class Confirmation:
+    """What confirming did: confirmed, or (a different time) asked `asked_again` first."""
+    meeting: Meeting
+    agreed: str
+    asked: tuple[int, ...] = ()
+    asked_again: str = ""  # their names
+
+    @property
+    def confirmed(self) -> bool:
+        return self.meeting.status == MeetingStatus.CONFIRMED
 
 
 async def confirm(ctx: ServiceContext, actor: Actor, meeting_id: int, day: str = "",
-                  time_text: str = "") -> Meeting:
-    """The QA lead confirms a slot (a counter-proposal, or the time already proposed)."""
+                  time_text: str = "") -> Confirmation:
+    """The QA lead confirms a slot (a counter-proposal, or the time already proposed). A
+    different time is not confirmed over anyone's head: whoever accepted the earlier time, or
+    had not answered, is asked again, and it is confirmed when they accept."""
     now = ctx.clock.now()
     async with ctx.unit_of_work() as uow:
         meeting, review = await _load(uow, meeting_id)
         starts = parse_slot(day, time_text) if day and time_text else None
-        meeting = meeting.confirm(_person_id(actor), starts, ctx.calendar)
+        before = meeting
+        meeting = meeting.confirm(_person_id(actor), starts, ctx.calendar, now)
         await uow.meetings.save(meeting, now)
-        await _confirmed(ctx, uow, review, meeting, now)
+        asked: tuple[int, ...] = ()
+        if meeting.status == MeetingStatus.CONFIRMED:
+            await _confirmed(ctx, uow, review, meeting, now)
+        else:
+            await uow.audit.record(actor=actor.key, action="meeting.proposed", at=now,
+                                   review_id=review.id, kind=meeting.kind.value,
+                                   starts=meeting.starts.isoformat(), sequence=meeting.sequence)
+            asked = tuple(meeting.awaiting())
+            await _invite(ctx, uow, review, meeting, asked, now,
+                          await _moved_notes(uow, before, meeting, asked))
+            await _tell_proposers(uow, review, meeting, asked, now)
+        agreed = await _names(uow, meeting.agreed())
+        asked_again = await _names(uow, asked) if asked else ""
         await uow.commit()
-    return meeting
+    return Confirmation(meeting, agreed, asked, asked_again)
+
+
+async def _resent_notes(uow, before: Meeting, meeting: Meeting, asked) -> dict[int, str]:
+    """What changed since the invitation each person had before (nothing: a first one)."""
+    if before.status == MeetingStatus.DRAFT:
+        return {}
+    if (before.starts, before.minutes) == (meeting.starts, meeting.minutes):
+        return {p: "The place has changed; the time is the same. Can you make it?"
+                for p in asked}
+    organiser = (await uow.people.by_id(meeting.organiser_id)).name
+    earlier = when_text(before.starts, before.minutes)
+    notes = {}
+    for person_id in asked:
+        answer = before.answers.get(person_id)
+        notes[person_id] = (
+            f"The time has changed: you accepted {earlier}, and {organiser} now proposes this "
+            "time. Can you make it?" if answer is not None and answer.accepted else
+            f"The time has changed from {earlier}: {organiser} now proposes this time. Can you "
+            "make it?")
+    return notes
+
+
+async def _tell_proposers(uow, review: Review, meeting: Meeting, asked, now: datetime) -> None:
+    """Whoever proposed the time chosen hears it was taken up, and whom it waits for; the
+    confirmed meeting follows when they accept (this notice is dropped if it is sooner)."""
+    organiser = await uow.people.by_id(meeting.organiser_id)
+    waiting = await _names(uow, asked)
+    for person_id in meeting.agreed():
+        if person_id == meeting.organiser_id:
+            continue
+        person = await uow.people.by_id(person_id)
+        await uow.outbox.queue(OutgoingNotification(
+            key=f"meeting:{meeting.id}:moved:{meeting.sequence}:person:{person_id}",
+            recipient=person_recipient(person), kind="meeting_moved", review_id=review.id,
+            about=About(meeting_id=meeting.id, meeting_sequence=meeting.sequence),
+            payload={"text": f"{plain(organiser.name)} chose the time you proposed for the "
+                             f"{meeting.kind.title.lower()} for **{review.reference}**: "
+                             f"{when_text(meeting.starts, meeting.minutes)}. "
+                             f"{plain(waiting)} {'is' if len(asked) == 1 else 'are'} asked to "
+                             "accept it; you will get the confirmed meeting once they do."}), now)
+
+
+async def _moved_notes(uow, before: Meeting, meeting: Meeting, asked) -> dict[int, str]:
+    """Why each person is asked again: the time they accepted (or were asked about) moved."""
+    agreed = await _names(uow, meeting.agreed())
+    agreed += " has" if len(meeting.agreed()) == 1 else " have"
+    earlier = when_text(before.starts, before.minutes)
+    notes = {}
+    for person_id in asked:
+        answer = before.answers.get(person_id)
+        if answer is not None and answer.accepted:
+            notes[person_id] = (f"The time has changed: you accepted {earlier}, and "
+                                f"{agreed} agreed this time instead. Can you make it?")
+        else:
+            notes[person_id] = (f"The time has changed from {earlier}: {agreed} agreed "
+                                "this time instead. Can you make it?")
+    return notes
 
 
 async def _confirmed(ctx: ServiceContext, uow, review: Review, meeting: Meeting,
-                     now: datetime) -> None:
-    await uow.audit.record(actor="imr-bot", action="meeting.confirmed", at=now,
-                           review_id=review.id, kind=meeting.kind.value,
-                           starts=meeting.starts.isoformat(), sequence=meeting.sequence)
-    expires = meeting.ends + timedelta(days=30)
+                     now: datetime, *, audit: bool = True) -> None:
+    """The confirmed meeting to each participant, with only the buttons that person may press;
+    the others are told who will act. It says who agreed, and who did not."""
+    if audit:
+        await uow.audit.record(actor="imr-bot", action="meeting.confirmed", at=now,
+                               review_id=review.id, kind=meeting.kind.value,
+                               starts=meeting.starts.isoformat(), sequence=meeting.sequence)
+    agreed = meeting.agreed()
+    other = [p for p in meeting.participant_ids if p not in agreed]
+    proposed_other = [p for p in other if p in meeting.answers]
+    silent = [p for p in other if p not in meeting.answers]
+    organiser = await uow.people.by_id(meeting.organiser_id)
+    recordable = meeting.kind != MeetingKind.QA
     for person_id in meeting.participant_ids:
         person = await uow.people.by_id(person_id)
-        token = await links.sign(ctx, CALENDAR_PURPOSE, f"{meeting.id}:{person_id}", expires,
-                                 uow=uow)
-        data = await _invite_data(uow, review, meeting, person)
-        data.update({"calendarPath": f"/calendar/{token}.ics",
-                     "isOrganiser": person_id == meeting.organiser_id,
-                     "recordable": meeting.kind != MeetingKind.QA})
+        data = await _card_data(ctx, uow, review, meeting, person)
+        may_organise = await _may(uow, review, meeting, person, Permission.ORGANISE_MEETING)
+        data.update({
+            "agreed": await _names(uow, agreed),
+            "proposedOther": await _names(uow, proposed_other) if proposed_other else "",
+            "notAnswered": await _names(uow, silent) if silent else "",
+            "isOrganiser": may_organise, "recordable": recordable and may_organise,
+            "whoActs": (f"{organiser.name} will record the outcome after the meeting."
+                        if recordable and not may_organise else "")})
         await uow.outbox.queue(OutgoingNotification(
             key=f"meeting:{meeting.id}:confirmed:{meeting.sequence}:{now.isoformat()}:person:{person_id}",
             recipient=person_recipient(person), kind="meeting_confirmed", review_id=review.id,
@@ -259,7 +448,8 @@ async def calendar_file(ctx: ServiceContext, token: str,
         description=f"{meeting.kind.title} for the Individual Management Review {review.reference}.",
         location=meeting.location, starts=meeting.starts, ends=meeting.ends,
         organiser=Invitee(organiser.name, organiser.email),
-        attendees=[Invitee(p.name, p.email) for p in attendees], stamp=ctx.clock.now())
+        attendees=[Invitee(p.name, p.email) for p in attendees], stamp=ctx.clock.now(),
+        confirmed=meeting.status == MeetingStatus.CONFIRMED)
     return f"imr-{meeting.kind.value}-meeting.ics", content
 
 
@@ -289,7 +479,7 @@ async def outcome_form(ctx: ServiceContext, actor: Actor, meeting_id: int) -> tu
         attendees = [{"title": (await uow.people.by_id(p)).name, "value": str(p)}
                      for p in meeting.participant_ids]
     common = {"reference": review.reference, "title": meeting.kind.title, "meetingId": meeting.id,
-              "heldOn": meeting.starts.astimezone(LONDON).date().isoformat(),
+              "heldOn": default_held_on(meeting.starts, ctx.clock.today()).isoformat(),
               "attendeeChoices": attendees,
               "attendees": ",".join(str(p) for p in meeting.participant_ids)}
     if meeting.kind == MeetingKind.SCOPING:
@@ -366,9 +556,10 @@ async def record_outcome(ctx: ServiceContext, actor: Actor, meeting_id: int,
         await uow.audit.record(actor=actor.key, action=f"meeting.{meeting.kind.value}_recorded",
                                at=now, review_id=review.id, held_on=held_on.isoformat(),
                                attendees=len(attendee_ids), notes=bool(notes), **detail)
-        recorded = MeetingRecorded(ReviewFacts.of(updated), meeting.id, headline)
-        await notifications.publish(uow, [recorded], now)
-        text = recorded_text(recorded)
+        recorded = MeetingRecorded(ReviewFacts.of(updated), meeting.id, headline,
+                                   by=actor.person_id)
+        published = await notifications.publish(uow, [recorded], now)
+        text = f"{recorded_text(recorded)} {published.words}".strip()
         if meeting.kind == MeetingKind.SCOPING:
             await create_draft(ctx, uow, updated, MeetingKind.MIDWAY)
         await uow.commit()
@@ -389,6 +580,11 @@ async def propose_qa_meeting(ctx: ServiceContext, actor: Actor, reference: str) 
         meeting = await create_draft(ctx, uow, review, MeetingKind.QA)
         await uow.commit()
     return meeting
+
+
+STATUS_WORDS = {MeetingStatus.DRAFT: "Not sent yet", MeetingStatus.PROPOSED: "Being answered",
+                MeetingStatus.CONFIRMED: "Confirmed", MeetingStatus.HELD: "Held",
+                MeetingStatus.CANCELLED: "Cancelled"}
 
 
 @dataclass(frozen=True)
@@ -416,12 +612,13 @@ async def overview(ctx: ServiceContext, actor: Actor, reference: str) -> tuple[R
                 if counters:
                     waiting = (waiting + "; " if waiting else "") + (
                         f"{(await uow.people.by_id(meeting.organiser_id)).name} to confirm a time "
-                        f"({len(counters)} counter-proposal(s))")
+                        f"({len(counters)} other "
+                        f"{'time' if len(counters) == 1 else 'times'} proposed)")
             elif meeting.status == MeetingStatus.CONFIRMED and meeting.kind != MeetingKind.QA:
                 waiting = f"{(await uow.people.by_id(meeting.organiser_id)).name} to record the outcome"
             else:
                 waiting = "nothing"
-            lines.append(MeetingLine(meeting.kind.title, meeting.status.value,
+            lines.append(MeetingLine(meeting.kind.title, STATUS_WORDS[meeting.status],
                                      when_text(meeting.starts, meeting.minutes), waiting or "nothing"))
     return review, lines
 
@@ -432,4 +629,6 @@ async def change_form(ctx: ServiceContext, actor: Actor, meeting_id: int) -> tup
         meeting, review = await _load(uow, meeting_id)
         if _person_id(actor) != meeting.organiser_id:
             raise NotAllowed("Only the QA senior lead for this review can change the meeting.")
-        return "meeting_propose", await propose_data(uow, review, meeting)
+        passed = ("The time shown has already passed: please choose a later date or time."
+                  if meeting.starts <= ctx.clock.now() else "")
+        return "meeting_propose", await propose_data(uow, review, meeting, passed)

@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from imr_bot.domain.dates import parse_date
 from imr_bot.domain.plan import Plan, PlanRow
 
 from .context import ServiceContext
@@ -19,12 +18,9 @@ class PlanPreview:
     rebased: bool
 
 
-def preview_plan(ctx: ServiceContext, received_text: str, deadline_text: str | None) -> PlanPreview:
-    today = ctx.clock.today()
-    received = parse_date(received_text, today=today)
+def preview_plan(ctx: ServiceContext, received: date, deadline: date | None) -> PlanPreview:
     plan = Plan.default(received, ctx.calendar)
-    if deadline_text:
-        deadline = parse_date(deadline_text, today=today)
+    if deadline is not None:
         plan = plan.rebase_to_deadline(deadline, ctx.calendar, by="preview",
                                        reason="preview", at=ctx.clock.now())
-    return PlanPreview(received, plan.day_one, plan.rows(ctx.calendar), bool(deadline_text))
+    return PlanPreview(received, plan.day_one, plan.rows(ctx.calendar), deadline is not None)

@@ -176,10 +176,10 @@ async def daily_digest(ctx: ServiceContext) -> bool:
                                 row.working_days_left, row.rag)
                       for row in board_rows(records, today, ctx.calendar))
         # the channel's card goes through the notification policy like every channel post
-        queued = await notifications.publish(uow, [DigestDue(today, total, lines)],
-                                             ctx.clock.now())
+        published = await notifications.publish(uow, [DigestDue(today, total, lines)],
+                                                ctx.clock.now())
         await uow.commit()
-    return bool(queued)
+    return bool(published.queued)
 
 
 @dataclass(frozen=True)

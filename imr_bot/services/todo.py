@@ -111,7 +111,7 @@ async def offer_card(ctx: ServiceContext, actor: Actor, allocation_id: int) -> d
         qa_lead = await uow.people.by_id(record.qa_lead_id)
         notification = notifications.allocation_offer(review, allocation_id, actor.person,
                                                       qa_lead, ctx.calendar)
-    return notification.payload["data"]
+    return notification.payload["facts"]
 
 
 async def invite_card(ctx: ServiceContext, actor: Actor, meeting_id: int) -> dict:
@@ -125,7 +125,7 @@ async def invite_card(ctx: ServiceContext, actor: Actor, meeting_id: int) -> dic
             raise DomainError(f"This {meeting.kind.title.lower()} is {meeting.status.value}; there "
                               "is nothing to answer.")
         review = await uow.reviews.read_by_id(meeting.review_id)
-        return await meetings._invite_data(uow, review, meeting, actor.person)
+        return await meetings.invite_data(ctx, uow, review, meeting, actor.person)
 
 
 # -- typed answers -----------------------------------------------------------------------------
@@ -192,13 +192,13 @@ async def decide(ctx: ServiceContext, actor: Actor, reference: str, decision: De
                           "the chronology stops in March`. Nothing was changed.")
     outcome = await approvals.click(ctx, actor, review.id, version, level, decision, comment, [])
     if not outcome.recorded:
-        raise DomainError(outcome.card.get("error") or "Nothing was recorded.")
+        raise DomainError(outcome.view.error or "Nothing was recorded.")
     return review, level, version
 
 
 
 async def approval_card(ctx: ServiceContext, actor: Actor, review_id: int, version: int,
-                        level: Level) -> dict:
+                        level: Level) -> approvals.ApprovalView:
     """The approval card, from the todo list, for one of its approvers (its document links are
     signed for the viewer, so nobody else is given one this way)."""
     person_id = _known(actor)
@@ -209,5 +209,5 @@ async def approval_card(ctx: ServiceContext, actor: Actor, review_id: int, versi
         approval = await approvals._approval(uow, review, version, level)
         if person_id not in approval.approver_ids:
             raise NotAllowed("Only the approvers of this review can open its approval card.")
-        return await approvals.card_data(ctx, uow, review, version, level, actor.person,
-                                         approval=approval)
+        return await approvals._view(ctx, uow, review, version, level, actor.person,
+                                     approval=approval)

@@ -104,8 +104,16 @@ class Reviews:
         (review,) = await self._hydrate([row], with_changes=True)
         return review
 
-    async def get_by_id(self, review_id: int, *, with_changes: bool = True) -> Review | None:
-        """The review, whole (it may be saved). `with_changes=False` is `read_by_id`."""
+    async def get_by_id(self, review_id: int) -> Review | None:
+        """The review, whole (it may be saved)."""
+        return await self._by_id(review_id, whole=True)
+
+    async def read_by_id(self, review_id: int) -> Review | None:
+        """The review for showing, in one round trip: without the plan's change history, so it
+        cannot be saved."""
+        return await self._by_id(review_id, whole=False)
+
+    async def _by_id(self, review_id: int, *, whole: bool) -> Review | None:
         row = (await self._c.execute(_one_review(self._c.dialect.name),
                                      {"review_id": review_id})).mappings().first()
         if row is None:
@@ -118,13 +126,8 @@ class Reviews:
                 done[Milestone(milestone)] = date.fromisoformat(done_on)
         people = {Role(role): person_id
                   for role, person_id in json.loads(row["people_json"] or "[]")}
-        changes = (await self._changes([review_id]))[review_id] if with_changes else []
-        return self._assemble(row, due, done, people, changes, whole=with_changes)
-
-    async def read_by_id(self, review_id: int) -> Review | None:
-        """The review for showing, in one round trip: without the plan's change history, so it
-        cannot be saved."""
-        return await self.get_by_id(review_id, with_changes=False)
+        changes = (await self._changes([review_id]))[review_id] if whole else []
+        return self._assemble(row, due, done, people, changes, whole=whole)
 
     async def stage_of(self, review_id: int) -> Stage | None:
         """Only the review's stage (what delivery checks before every send): one column."""

@@ -307,6 +307,8 @@ documents = Table(
     Column("sha256", String(64), nullable=False),
     Column("uploaded_by", String(254), nullable=False),
     Column("uploaded_at", UtcDateTime(), nullable=False),
+    # a document a new version carried forward unchanged: the version it was first sent in
+    Column("carried_from", Integer),
     Index("ix_documents_review", "review_id", "version"),
 )
 

@@ -13,7 +13,7 @@ from imr_bot.services import allocation, identity, notifications, people
 from imr_bot.services.access import Target
 from imr_bot.services.context import ServiceContext
 
-from . import views
+from . import allocation_views, views
 from .commands import (
     PERSONAL,
     REASON,
@@ -42,7 +42,7 @@ class AllocationHandlers(HandlerGroup):
             await turn.say("Tell me the review, e.g. `imr allocate DDSCP/CSPR/2026/014`.")
             return
         options = await allocation.options(self.ctx, turn.actor, args.strip())
-        await turn.card("allocate", notifications.allocate_card_data(options))
+        await turn.card("allocate", allocation_views.allocate_data(notifications.allocation_facts(options)))
 
     @card_action("allocate.start", Permission.ALLOCATE, review=Target.REFERENCE)
     async def on_allocate_start(self, turn: Turn, value: dict) -> None:
@@ -52,7 +52,7 @@ class AllocationHandlers(HandlerGroup):
     async def on_allocate_refresh(self, turn: Turn, value: dict) -> None:
         options = await allocation.options(self.ctx, turn.actor, str(value.get("reference", "")),
                                            involved=parse_emails(value.get("involved")))
-        await turn.show_card("allocate", notifications.allocate_card_data(options))
+        await turn.show_card("allocate", allocation_views.allocate_data(notifications.allocation_facts(options)))
 
     @card_action("allocate.offer", Permission.ALLOCATE, review=Target.REFERENCE)
     async def on_allocate_offer(self, turn: Turn, value: dict) -> None:
@@ -65,7 +65,7 @@ class AllocationHandlers(HandlerGroup):
         except DomainError as error:
             # the same card again with the reason, keeping what was chosen
             options = await allocation.options(self.ctx, turn.actor, reference, involved=involved)
-            await turn.show_card("allocate", notifications.allocate_card_data(options, error=str(error)))
+            await turn.show_card("allocate", allocation_views.allocate_data(notifications.allocation_facts(options), error=str(error)))
             return
         turn.deliver_soon()
         said = f"Asked {plain(author.name)} to write the IMR for {review.reference}."
@@ -88,7 +88,7 @@ class AllocationHandlers(HandlerGroup):
              "author on long-term sick leave`.")
     async def reallocate(self, turn: Turn, reference: str, reason: str) -> None:
         options = await allocation.reallocate(self.ctx, turn.actor, reference, reason)
-        await turn.card("allocate", notifications.allocate_card_data(options))
+        await turn.card("allocate", allocation_views.allocate_data(notifications.allocation_facts(options)))
 
     @card_action("allocation.accept", Permission.ANSWER_OFFER, review=Target.ALLOCATION_ID)
     async def on_allocation_accept(self, turn: Turn, value: dict) -> None:

@@ -14,9 +14,13 @@ import itertools
 import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
+from imr_bot.domain.dates import parse_date
+from imr_bot.domain.errors import DomainError
 from imr_bot.domain.people import Actor
+from imr_bot.domain.plain_text import plain
 from imr_bot.domain.policy import REVIEW_SCOPED, Permission, allowed
 from imr_bot.domain.roles import Role
 from imr_bot.services.access import Target
@@ -44,34 +48,87 @@ class MissingArgument(Exception):
 
 @dataclass(frozen=True)
 class Arg:
-    """One declared argument: `take` reads it from the front of the text and returns its typed
-    value and the text left (Limnoria-style converters), or raises MissingArgument."""
+    """One declared argument: `take(text, today)` reads it from the front of the text and
+    returns its typed value and the text left (Limnoria-style converters), or raises
+    MissingArgument; a value that is there but wrong raises a DomainError, said as it is.
+    `today` is for dates typed as "today"."""
 
     name: str
-    take: Callable[[str], tuple[Any, str]]
+    take: Callable[[str, date], tuple[Any, str]]
 
 
-def _reference(text: str) -> tuple[str, str]:
+def _reference(text: str, _today: date) -> tuple[str, str]:
     reference, _, rest = text.strip().partition(" ")
     if not reference:
         raise MissingArgument
     return reference, rest
 
 
-def _the_rest(text: str) -> tuple[str, str]:
+def _the_rest(text: str, _today: date) -> tuple[str, str]:
     whole = text.strip()
     if not whole:
         raise MissingArgument
     return whole, ""
 
 
-def _reason(text: str) -> tuple[str, str]:
+def _reason(text: str, _today: date) -> tuple[str, str]:
     return re.sub(r"^because\s+", "", text.strip(), flags=re.IGNORECASE), ""
+
+
+def _email(text: str, _today: date) -> tuple[str, str]:
+    address, _, rest = text.strip().partition(" ")
+    if not address:
+        raise MissingArgument
+    address = address.strip("<>").removeprefix("mailto:").lower()
+    if not _EMAIL.fullmatch(address):
+        raise DomainError(f"'{plain(address[:80])}' is not an email address, e.g. "
+                          "sam.director@council.gov.uk.")
+    return address, rest
+
+
+_EMAIL = re.compile(r"[a-z0-9._%+'-]+@[a-z0-9-]+(\.[a-z0-9-]+)+")
+
+
+def date_until(keyword: str) -> Callable[[str, date], tuple[date, str]]:
+    """A date typed in words or figures, up to `keyword` (or the end)."""
+    def take(text: str, today: date) -> tuple[date, str]:
+        typed, found, rest = _split_at(text, keyword)
+        if not typed.strip():
+            raise MissingArgument
+        return parse_date(typed, today=today), (found + rest)
+    return take
+
+
+def date_after(keyword: str) -> Callable[[str, date], tuple[date | None, str]]:
+    """An optional date after `keyword` ("deadline 26 Feb 2027"); None when it is not there."""
+    def take(text: str, today: date) -> tuple[date | None, str]:
+        match = re.match(rf"\s*{keyword}\b(.*)$", text, flags=re.IGNORECASE | re.DOTALL)
+        if match is None:
+            if text.strip():
+                raise DomainError(f"I didn't follow '{plain(text.strip()[:80])}'.")
+            return None, ""
+        if not match[1].strip():
+            raise DomainError(f"Give the {keyword} as a date, e.g. {keyword} 26 Feb 2027.")
+        return parse_date(match[1], today=today), ""
+    return take
+
+
+def optional_date(text: str, today: date) -> tuple[date | None, str]:
+    """All the rest as a date, or None when nothing is left."""
+    return (parse_date(text, today=today) if text.strip() else None), ""
+
+
+def _split_at(text: str, keyword: str) -> tuple[str, str, str]:
+    match = re.search(rf"\b{keyword}\b", text, flags=re.IGNORECASE)
+    if match is None:
+        return text, "", ""
+    return text[:match.start()], text[match.start():match.end()], text[match.end():]
 
 
 REFERENCE = Arg("reference", _reference)  # the first word: a review's reference
 WHOLE_REFERENCE = Arg("reference", _the_rest)  # all the text, as the review's reference
 REASON = Arg("reason", _reason)  # the rest, without a leading "because"; may be empty
+EMAIL = Arg("email", _email)  # the next word, an email address, lower-cased
 
 
 @dataclass(frozen=True)
@@ -96,11 +153,12 @@ class Command:
     arguments: tuple[Arg, ...] = ()
     ask: str = ""  # said, and nothing done, when an argument is missing
 
-    def parse(self, text: str) -> dict[str, Any]:
-        """The declared arguments' typed values, or MissingArgument."""
+    def parse(self, text: str, *, today: date) -> dict[str, Any]:
+        """The declared arguments' typed values, or MissingArgument (or the DomainError that
+        says what is wrong with one)."""
         values: dict[str, Any] = {}
         for argument in self.arguments:
-            values[argument.name], text = argument.take(text)
+            values[argument.name], text = argument.take(text, today)
         return values
     order: int = field(default=0, compare=False)  # its place among its group's declarations
 

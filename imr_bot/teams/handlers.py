@@ -5,6 +5,7 @@ through the declaration table (commands.py)."""
 from __future__ import annotations
 
 import re
+from datetime import date
 
 from imr_bot.config import Settings
 from imr_bot.domain.dates import format_date
@@ -21,13 +22,19 @@ from .commands import (
     REFERENCE,
     REGISTRY,
     WHOLE_REFERENCE,
+    Arg,
     HandlerGroup,
     card_action,
     command,
+    date_after,
+    date_until,
     first_word,
 )
 from .todo_handlers import TodoHandlers
 from .turn import Turn
+
+RECEIVED = Arg("received", date_until("deadline"))  # `plan 21 Dec 2026 deadline 26 Feb 2027`
+DEADLINE = Arg("deadline", date_after("deadline"))
 
 _SCOPE_WORDS = {"mine", "overdue", "all"}
 _EDIT = re.compile(r"^(?P<ref>\S+)\s+(?P<field>\S+)\s+(?P<value>.+?)\s+because\s+(?P<reason>.+)$",
@@ -87,15 +94,12 @@ class ReviewHandlers(HandlerGroup):
 
     @command("plan", "plan DATE [deadline DATE]",
              "Preview the milestone dates for a request received on a date, optionally re-based "
-             "to an agreed DDSCP deadline.", Permission.PREVIEW_PLAN, group="Getting started")
-    async def plan(self, turn: Turn, args: str) -> None:
-        if not args.strip():
-            await turn.say("Tell me the date the request was received, e.g. `imr plan 21/12/2026` "
-                           "or `imr plan 21 Dec 2026 deadline 26 Feb 2027`.")
-            return
-        received, *rest = re.split(r"\bdeadline\b", args, maxsplit=1, flags=re.IGNORECASE)
-        deadline = rest[0] if rest else ""
-        preview = planning.preview_plan(self.ctx, received.strip(), deadline.strip() or None)
+             "to an agreed DDSCP deadline.", Permission.PREVIEW_PLAN, group="Getting started",
+             arguments=(RECEIVED, DEADLINE),
+             ask="Tell me the date the request was received, e.g. `imr plan 21/12/2026` or "
+             "`imr plan 21 Dec 2026 deadline 26 Feb 2027`.")
+    async def plan(self, turn: Turn, received: date, deadline: date | None) -> None:
+        preview = planning.preview_plan(self.ctx, received, deadline)
         await turn.card("plan", views.plan_data(preview))
 
     @command("new", "new", "Log a new IMR commission (Business Services, Head of CP & IRO), by "
@@ -129,8 +133,9 @@ class ReviewHandlers(HandlerGroup):
     async def subscribe(self, turn: Turn, args: str) -> None:
         await channels.subscribe(self.ctx, turn.actor, turn.request.conversation_key,
                                  turn.request.conversation_name or "this channel")
-        await turn.say("This channel is now the IMR tracker channel. It will get one line per new "
-                       "IMR (reference, type and dates only) and a daily digest.")
+        await turn.say("This channel is now the IMR tracker channel. Each IMR gets one card here "
+                       "(its reference, type, stage and dates only), kept up to date as it moves "
+                       "on, and there is a daily digest.")
 
     @command("unsubscribe", "unsubscribe", "Stop tracker messages in this channel.",
              Permission.SUBSCRIBE_CHANNEL, scopes=frozenset({"team", "groupChat"}),
@@ -173,20 +178,23 @@ class ReviewHandlers(HandlerGroup):
              ask="Tell me the review and why, e.g. `imr hold DDSCP/CSPR/2026/014 police "
              "investigation`.")
     async def hold(self, turn: Turn, reference: str, reason: str) -> None:
-        review = await corrections.hold(self.ctx, turn.actor, reference, reason)
+        change = await corrections.hold(self.ctx, turn.actor, reference, reason)
+        review = change.review
         turn.deliver_soon()
         await turn.say(f"{review.reference} is on hold. `imr resume {review.reference}` restarts "
-                       "it, and its later milestones move by the working days it was held.")
+                       f"it, and its later milestones move by the working days it was held. "
+                       f"{change.told}".strip())
 
     @command("resume", "resume REF", "Resume a review on hold; its later milestones move by the "
              "working days held.", Permission.HOLD_REVIEW, review=first_word,
              arguments=(REFERENCE, REASON),
              ask="Tell me the review, e.g. `imr resume DDSCP/CSPR/2026/014`.")
     async def resume(self, turn: Turn, reference: str, reason: str) -> None:
-        review = await corrections.resume(self.ctx, turn.actor, reference, reason)
+        change = await corrections.resume(self.ctx, turn.actor, reference, reason)
+        review = change.review
         turn.deliver_soon()
         await turn.say(f"{review.reference} is back to '{review.stage.title}'. Submission to DDSCP "
-                       f"is now due {format_date(review.plan.deadline)}.")
+                       f"is now due {format_date(review.plan.deadline)}. {change.told}".strip())
 
     @command("withdraw", "withdraw REF REASON", "Withdraw a review (it is closed and kept).",
              Permission.HOLD_REVIEW, review=first_word,
@@ -194,9 +202,11 @@ class ReviewHandlers(HandlerGroup):
              ask="Tell me the review and why, e.g. `imr withdraw DDSCP/CSPR/2026/014 "
              "commission withdrawn by DDSCP`.")
     async def withdraw(self, turn: Turn, reference: str, reason: str) -> None:
-        review = await corrections.withdraw(self.ctx, turn.actor, reference, reason)
+        change = await corrections.withdraw(self.ctx, turn.actor, reference, reason)
+        review = change.review
         turn.deliver_soon()
-        await turn.say(f"{review.reference} is withdrawn. It stays in the history.")
+        await turn.say(f"{review.reference} is withdrawn. It stays in the history. "
+                       f"{change.told}".strip())
 
     @command("export", "export", "The tracker as a spreadsheet (.xlsx), by a download link that "
              "works once, for 15 minutes.", Permission.EXPORT, group="People and admin")

@@ -6,6 +6,7 @@ from __future__ import annotations
 from imr_bot.domain.dates import format_date
 from imr_bot.domain.errors import MomentPassed
 from imr_bot.domain.inputs import whole_number
+from imr_bot.domain.meetings import MeetingStatus
 from imr_bot.domain.policy import Permission
 from imr_bot.services import identity, meetings, notifications
 from imr_bot.services.access import Target
@@ -47,14 +48,26 @@ class MeetingHandlers(HandlerGroup):
 
     @card_action("meeting.send", Permission.ORGANISE_MEETING, review=Target.MEETING_ID)
     async def on_meeting_send(self, turn: Turn, value: dict) -> None:
-        meeting = await meetings.send(self.ctx, turn.actor, parse_id(value.get("meetingId")),
-                                      str(value.get("day") or ""), str(value.get("time") or ""),
-                                      str(value.get("minutes") or "60"),
-                                      str(value.get("location") or ""))
+        sent = await meetings.send(self.ctx, turn.actor, parse_id(value.get("meetingId")),
+                                   str(value.get("day") or ""), str(value.get("time") or ""),
+                                   str(value.get("minutes") or "60"),
+                                   str(value.get("location") or ""))
+        meeting = sent.meeting
+        when = meetings.when_text(meeting.starts, meeting.minutes)
+        if not sent.changed:
+            await turn.say(sent.said)
+            return
         turn.deliver_soon()
-        said = (f"Sent: {meetings.when_text(meeting.starts, meeting.minutes)}. I'll tell you if "
-                "anyone proposes another time, and when it is confirmed.")
-        for person in await identity.not_reached(self.ctx, meeting.awaiting()):
+        if sent.place_only:
+            said = (f"Updated the place for {when}. The time has not changed, so the answers "
+                    "already given stand; "
+                    + ("everyone is sent the confirmed meeting with the new place."
+                       if meeting.status == MeetingStatus.CONFIRMED else
+                       "whoever has still to answer is sent the new details."))
+        else:
+            said = (f"Sent: {when}. I'll tell you if anyone proposes another time, and when it "
+                    "is confirmed.")
+        for person in await identity.not_reached(self.ctx, list(sent.asked)):
             said += " " + notifications.will_reach_when_they_open(person, "the invitation")
         await turn.say(said)
 
@@ -96,11 +109,22 @@ class MeetingHandlers(HandlerGroup):
 
     @card_action("meeting.confirm", Permission.ORGANISE_MEETING, review=Target.MEETING_ID)
     async def on_meeting_confirm(self, turn: Turn, value: dict) -> None:
-        meeting = await meetings.confirm(self.ctx, turn.actor, parse_id(value.get("meetingId")),
-                                         str(value.get("day") or ""), str(value.get("time") or ""))
+        confirmation = await meetings.confirm(self.ctx, turn.actor,
+                                              parse_id(value.get("meetingId")),
+                                              str(value.get("day") or ""),
+                                              str(value.get("time") or ""))
+        meeting = confirmation.meeting
+        when = meetings.when_text(meeting.starts, meeting.minutes)
         turn.deliver_soon()
-        await turn.say(f"Confirmed for {meetings.when_text(meeting.starts, meeting.minutes)}; "
-                       "everyone gets the confirmed meeting and a calendar invitation.")
+        if confirmation.confirmed:
+            await turn.say(f"Confirmed for {when}, agreed by {confirmation.agreed}; everyone "
+                           "gets the confirmed meeting and a calendar invitation.")
+            return
+        await turn.say(f"Moved to {when}, agreed by {confirmation.agreed}. "
+                       f"{confirmation.asked_again} {'is' if len(confirmation.asked) == 1 else 'are'}"
+                       " asked to accept the new time or propose another (an answer to the "
+                       "earlier time does not carry over). The meeting is confirmed as soon as "
+                       "everyone has accepted, and I'll tell you.")
 
     @card_action("meeting.outcome", Permission.ORGANISE_MEETING, review=Target.MEETING_ID)
     async def on_meeting_outcome(self, turn: Turn, value: dict) -> None:

@@ -16,20 +16,22 @@ from imr_bot.services import todo, tracker
 from imr_bot.services.access import Target
 from imr_bot.services.context import ServiceContext
 
-from . import views
+from . import allocation_views, notice_views, views
 from .approval_handlers import ApprovalHandlers
 from .commands import (
     PERSONAL,
     REASON,
     REFERENCE,
+    Arg,
     HandlerGroup,
     card_action,
     command,
     first_word,
 )
-from .turn import Turn, parse_id, reference_and_reason
+from .turn import Turn, parse_id
 
 APPROVERS = frozenset({Role.QA_LEAD, Role.SD_EHS})
+COMMENT = Arg("comment", REASON.take)  # the rest, without a leading "because"; may be empty
 AUTHORS = frozenset({Role.AUTHOR})
 
 
@@ -162,23 +164,22 @@ class TodoHandlers(HandlerGroup):
     @command("approve", "approve REF [COMMENT]", "Approve the report waiting for your decision "
              "(QA senior lead, or Service Director sign-off), as the approval card's button does.",
              Permission.VIEW_STATUS, scopes=PERSONAL, audience=APPROVERS, group="Documents",
-             review=first_word)
-    async def approve(self, turn: Turn, args: str) -> None:
-        await self._decide(turn, args, Decision.APPROVED)
+             review=first_word, arguments=(REFERENCE, COMMENT),
+             ask="Tell me the review, e.g. `imr approve DDSCP/CSPR/2026/014`.")
+    async def approve(self, turn: Turn, reference: str, comment: str) -> None:
+        await self._decide(turn, reference, comment, Decision.APPROVED)
 
     @command("amend", "amend REF REASON", "Ask for amendments to the report waiting for your "
              "decision; the reason goes to the author.", Permission.VIEW_STATUS, scopes=PERSONAL,
-             audience=APPROVERS, group="Documents", review=first_word)
-    async def amend(self, turn: Turn, args: str) -> None:
-        await self._decide(turn, args, Decision.AMENDMENTS)
+             audience=APPROVERS, group="Documents", review=first_word,
+             arguments=(REFERENCE, COMMENT),
+             ask="Tell me the review, e.g. `imr amend DDSCP/CSPR/2026/014 the chronology stops "
+             "in March`.")
+    async def amend(self, turn: Turn, reference: str, comment: str) -> None:
+        await self._decide(turn, reference, comment, Decision.AMENDMENTS)
 
-    async def _decide(self, turn: Turn, args: str, decision: Decision) -> None:
-        reference, comment = reference_and_reason(args)
-        if not reference:
-            example = "approve DDSCP/CSPR/2026/014" if decision == Decision.APPROVED else \
-                "amend DDSCP/CSPR/2026/014 the chronology stops in March"
-            await turn.say(f"Tell me the review, e.g. `imr {example}`.")
-            return
+    async def _decide(self, turn: Turn, reference: str, comment: str,
+                      decision: Decision) -> None:
         review, level, version = await todo.decide(self.ctx, turn.actor, reference, decision,
                                                    comment)
         turn.deliver_soon()
@@ -195,13 +196,13 @@ class TodoHandlers(HandlerGroup):
     # -- the buttons on the todo card -----------------------------------------------------------
     @card_action("todo.offer", Permission.ANSWER_OFFER, review=Target.ALLOCATION_ID)
     async def on_todo_offer(self, turn: Turn, value: dict) -> None:
-        data = await todo.offer_card(self.ctx, turn.actor, parse_id(value.get("allocationId")))
-        await turn.card("allocation_offer", data)
+        facts = await todo.offer_card(self.ctx, turn.actor, parse_id(value.get("allocationId")))
+        await turn.card("allocation_offer", allocation_views.offer_data(facts))
 
     @card_action("todo.invite", Permission.ANSWER_MEETING, review=Target.MEETING_ID)
     async def on_todo_invite(self, turn: Turn, value: dict) -> None:
         data = await todo.invite_card(self.ctx, turn.actor, parse_id(value.get("meetingId")))
-        await turn.card("meeting_invite", data)
+        await turn.card("meeting_invite", {**data, "baseUrl": self.ctx.base_url})
 
     @card_action("todo.submit", Permission.SUBMIT_REPORT, review=Target.REFERENCE)
     async def on_todo_submit(self, turn: Turn, value: dict) -> None:
@@ -218,4 +219,5 @@ class TodoHandlers(HandlerGroup):
             raise DomainError("That button's data was not valid.") from None
         data = await todo.approval_card(self.ctx, turn.actor, parse_id(value.get("reviewId")),
                                         parse_id(value.get("version")), level)
-        await turn.card("approval", {**data, "baseUrl": self.ctx.base_url})
+        await turn.card("approval", {**notice_views.approval_card(data),
+                                     "baseUrl": self.ctx.base_url})

@@ -4,7 +4,6 @@ Teams room implements); and the small parsers every handler uses for arguments a
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -86,12 +85,6 @@ class Turn:
 
     def deliver_soon(self) -> None:
         self.replies.deliver_soon()
-
-
-def reference_and_reason(args: str) -> tuple[str, str]:
-    reference, _, reason = args.strip().partition(" ")
-    reason = re.sub(r"^because\s+", "", reason.strip(), flags=re.IGNORECASE)
-    return reference, reason
 
 
 def parse_emails(value) -> set[str]:

@@ -213,3 +213,44 @@ def actions_table(title: str, subtitle: str, lines) -> dict[str, Any]:
         rows.append(table_row(f"{number}{action.what}", line.owner, due, status,
                               item_detail=line.reference))
     return table_data(title, subtitle, ("Action", "Owner", "By", "Status"), rows)
+
+
+def ddscp_confirm(asked) -> dict:
+    """`imr submitted REF [DATE]`'s question (cards/ddscp_confirm.json), from
+    services.approvals.DdscpToConfirm."""
+    return {"reference": asked.review.reference, "on": format_date(asked.on),
+            "onIso": asked.on.isoformat()}
+
+
+def submit_confirm(gathered) -> dict:
+    """The author's "Submit?" card (cards/submit_confirm.json) for what is gathered
+    (services.approvals.Gathered): what was sent, and what is carried forward unchanged."""
+    level = ("Service Director" if gathered.review.stage.value == "sd_amendments"
+             else "QA senior lead")
+    documents = [{"kind": kind.value.title(), "name": name}
+                 for kind, name in sorted(gathered.kinds.items())]
+    documents += [{"kind": kind.value.title(),
+                   "name": f"{document.filename} (carried forward from version "
+                           f"{document.carried_from or document.version})"}
+                  for kind, document in sorted(gathered.carried.items())]
+    carried = " and the ".join(kind.value for kind in sorted(gathered.carried))
+    return {"reference": gathered.review.reference, "levelTitle": level,
+            "documents": documents,
+            "note": (f"The {carried} is carried forward unchanged from version "
+                     f"{gathered.previous}; send a new one first to replace it."
+                     if carried else "Both documents go together as one numbered version. "
+                     "Sending another file of the same kind first replaces it.")}
+
+
+def submission_prompt(gathered) -> str:
+    """What the author is asked to send next for a submission being gathered."""
+    reference = gathered.review.reference
+    how = ("as .docx or .pdf files in this chat, or paste SharePoint/OneDrive links. A file "
+           "whose name contains “chronology” is taken as the chronology.")
+    if gathered.previous and not gathered.kinds:
+        return (f"Send me the amended report, the chronology, or both, for {reference} "
+                f"version {gathered.previous + 1}, {how} Whatever you don't send again is "
+                f"carried forward unchanged from version {gathered.previous}.")
+    have = ", ".join(f"{k.value}: {n}" for k, n in gathered.kinds.items()) or "nothing yet"
+    return (f"Send me the {' and the '.join(gathered.missing())} for {reference} {how} "
+            f"So far: {have}.")

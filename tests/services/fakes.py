@@ -83,14 +83,16 @@ class FakeReviews:
                 return self._whole(review, version)
         return None
 
-    async def get_by_id(self, review_id: int, *, with_changes: bool = True) -> Review | None:
+    async def get_by_id(self, review_id: int) -> Review | None:
         if review_id not in self._d.reviews:
             return None
         review, version = self._d.reviews[review_id]
-        return self._whole(review, version) if with_changes else _for_showing(review)
+        return self._whole(review, version)
 
     async def read_by_id(self, review_id: int) -> Review | None:
-        return await self.get_by_id(review_id, with_changes=False)
+        if review_id not in self._d.reviews:
+            return None
+        return _for_showing(self._d.reviews[review_id][0])
 
     async def get_many(self, review_ids: list[int]) -> list[Review]:
         return [_for_showing(self._d.reviews[i][0]) for i in review_ids if i in self._d.reviews]

@@ -28,7 +28,7 @@ async def test_a_review_read_by_id_is_the_review_read_by_reference(database):
     async with UnitOfWork(database) as uow:
         by_reference = await uow.reviews.get(review.reference)
         by_id = await uow.reviews.get_by_id(review.id)
-        for_reading = await uow.reviews.get_by_id(review.id, with_changes=False)
+        for_reading = await uow.reviews.read_by_id(review.id)
         missing = await uow.reviews.get_by_id(review.id + 1)
     assert by_id == by_reference
     assert by_id.people == {Role.QA_LEAD: qa.id}

@@ -1,6 +1,6 @@
 import asyncio
-from dataclasses import replace
 import contextvars
+from dataclasses import replace
 from datetime import UTC, date, datetime
 
 import pytest

@@ -136,6 +136,7 @@ MAY = {
     # anyone in the directory may press an action's card; only its owner (nobody here) is
     # answered as its owner
     Permission.ANSWER_ACTION: set(PEOPLE) - {"outsider", "deactivated"},
+    Permission.EDIT_REVIEW: {"Business Services"},  # the close's confirmation (ddscp.confirm)
 }
 
 # the tables a refused action must leave as they were (the audit gains its refusal; the
@@ -202,6 +203,7 @@ HARMLESS = {"allocate.offer": {"author": "999999", "qa_lead": "999998"},
             "allocation.accept": {"declaration": "false"},
             "allocation.decline": {"reason": ""},
             "approval.approve": {"version": 2}, "approval.amend": {"comment": ""},
+            "ddscp.confirm": {"on": "not a day"},
             "meeting.send": {"day": "not a day", "time": "25:99"},
             "meeting.confirm": {"day": "not a day", "time": "25:99"},
             "meeting.propose": {"day": "not a day", "time": "25:99"},

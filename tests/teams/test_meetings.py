@@ -9,6 +9,7 @@ from icalendar import Calendar
 from sqlalchemy import delete
 
 from imr_bot.documents.calendar_invite import Invitee, invitation
+from imr_bot.domain.plain_text import plain
 from imr_bot.domain.plan import Milestone
 from imr_bot.domain.stages import Stage
 from imr_bot.services.access import REFUSAL
@@ -79,11 +80,25 @@ async def test_the_scoping_meeting_with_a_counter_proposal_then_a_rebased_plan(a
     counter = last_card(teams, QA_LEAD, "Lena Manager proposes another time")
     assert "Fri 27 Nov 2026, 14:00–15:00" in card_text(counter)
     reply = texts(await teams.submit(QA_LEAD, action(counter, "Confirm the new time")["data"]))
-    assert "Confirmed for Fri 27 Nov 2026, 14:00–15:00" in reply
+    # Arun accepted 10:00, not 14:00: asked again, not told
+    assert ("Moved to Fri 27 Nov 2026, 14:00–15:00, agreed by Quinn Lead and Lena Manager. "
+            "Arun Author is asked to accept the new time or propose another") in reply
+    assert not [c for c in cards(teams.inbox(AUTHOR)) if "Confirmed:" in card_text(c)]
+    await teams.deliver()
+    assert ("Quinn Lead chose the time you proposed for the scoping meeting for "
+            "**DDSCP/CSPR/2026/014**: Fri 27 Nov 2026, 14:00–15:00. Arun Author is asked to "
+            "accept it") in texts(teams.inbox(LINE_MANAGER))
+    again = last_card(teams, AUTHOR, "Scoping meeting for DDSCP/CSPR/2026/014")
+    assert ("you accepted Thu 26 Nov 2026, 10:00–11:00, and Quinn Lead and Lena Manager have "
+            "agreed this time instead") in card_text(again)
+    assert "Fri 27 Nov 2026, 14:00–15:00" in card_text(again)
+    assert "everyone has accepted" in texts(
+        await teams.submit(AUTHOR, action(again, "Accept")["data"]))
 
     for user in (AUTHOR, LINE_MANAGER, QA_LEAD):
         confirmed = last_card(teams, user, "Confirmed: Scoping meeting")
         assert "Fri 27 Nov 2026, 14:00–15:00" in card_text(confirmed)
+        assert "Quinn Lead, Arun Author and Lena Manager" in card_text(confirmed)
     calendar = await fetch_calendar(teams, last_card(teams, AUTHOR, "Confirmed: Scoping meeting"))
     assert calendar["method"] == "REQUEST"
     (event,) = calendar.walk("VEVENT")
@@ -203,7 +218,11 @@ async def test_an_invitation_for_a_time_since_moved_says_so_and_accepts_nothing(
                                  "location": "Room 4"})
     replies = await teams.submit(AUTHOR, action(old, "Accept")["data"], card_id="old-invite")
     said = texts(replies)
-    assert "out of date: the scoping meeting has moved to Fri 27 Nov 2026, 11:00–12:00" in said
+    assert ("out of date: the scoping meeting has changed, and is now Fri 27 Nov 2026, "
+            "11:00–12:00, Room 4") in said
+    new = last_card(teams, AUTHOR, "Scoping meeting for DDSCP/CSPR/2026/014")
+    assert ("The time has changed from Thu 26 Nov 2026, 10:00–11:00: Quinn Lead now proposes "
+            "this time.") in card_text(new)
     update = teams.updates(AUTHOR)[-1]
     assert update.id == "old-invite" and not update.attachments[0].content.get("actions")
     review_id = (await review(teams)).id
@@ -228,3 +247,239 @@ async def test_the_qa_lead_hears_who_the_invitation_has_not_reached_yet(allocate
     assert ("Lena has not opened the IMR bot yet; the invitation will reach them as soon as "
             "they do.") in said
     assert "Arun has not opened" not in said
+
+
+TEAMS_LINK = "https://teams.microsoft.com/l/meetup-join/19%3ameeting_NjQ%40thread.v2/0"
+
+
+async def send_scoping(teams, day="2026-11-26", time="10:00", location="Room 4") -> list:
+    send = action(last_card(teams, QA_LEAD, "Arrange the Scoping meeting"),
+                  "Send to participants")["data"]
+    return await teams.submit(QA_LEAD, {**send, "day": day, "time": time, "minutes": "60",
+                                        "location": location})
+
+
+def invites(teams, user) -> list[dict]:
+    return [c for c in cards(teams.inbox(user)) if "Scoping meeting for" in card_text(c)
+            and not card_text(c).startswith("Confirmed")]
+
+
+def titles(card: dict) -> list[str]:
+    return [a["title"] for a in card.get("actions", [])]
+
+
+async def meeting_now(teams):
+    async with UnitOfWork(teams.app.database, read_only=True) as uow:
+        (meeting,) = await uow.meetings.for_review((await review(teams)).id)
+    return meeting
+
+
+async def test_the_confirmed_card_shows_each_person_only_what_they_may_do(allocated):
+    teams = allocated
+    await send_scoping(teams)
+    for user in (AUTHOR, LINE_MANAGER):
+        await teams.submit(user, action(last_card(teams, user, "Scoping meeting for"), "Accept")["data"])
+    organiser = last_card(teams, QA_LEAD, "Confirmed: Scoping meeting")
+    assert titles(organiser) == ["Add to my calendar", "Change the time", "Record the outcome"]
+    assert "will record the outcome" not in card_text(organiser)
+    for user in (AUTHOR, LINE_MANAGER):
+        card = last_card(teams, user, "Confirmed: Scoping meeting")
+        assert titles(card) == ["Add to my calendar"]
+        assert "Quinn Lead will record the outcome after the meeting." in card_text(card)
+        assert "Quinn Lead, Arun Author and Lena Manager" in card_text(card)  # agreed by
+    # the button withheld is still refused when its data is sent anyway
+    record = action(organiser, "Record the outcome")["data"]
+    assert texts(await teams.submit(AUTHOR, record)) == REFUSAL
+
+
+async def test_keeping_the_original_time_says_who_asked_for_another(allocated):
+    teams = allocated
+    await send_scoping(teams)
+    await teams.submit(AUTHOR, action(last_card(teams, AUTHOR, "Scoping meeting for"), "Accept")["data"])
+    inner = action(last_card(teams, LINE_MANAGER, "Scoping meeting for"),
+                   "Propose another time")["card"]["actions"][0]["data"]
+    await teams.submit(LINE_MANAGER, {**inner, "day": "2026-11-27", "time": "14:00"})
+    counter = last_card(teams, QA_LEAD, "Lena Manager proposes another time")
+    reply = texts(await teams.submit(QA_LEAD, action(counter, "Confirm my original time")["data"]))
+    assert "Confirmed for Thu 26 Nov 2026, 10:00–11:00, agreed by Quinn Lead and Arun Author" in reply
+    card = card_text(last_card(teams, LINE_MANAGER, "Confirmed: Scoping meeting"))
+    assert "Asked for another time" in card and "Lena Manager" in card
+
+
+async def test_sending_an_unchanged_meeting_again_asks_nobody_and_clears_nothing(allocated):
+    teams = allocated
+    await send_scoping(teams)
+    await teams.submit(AUTHOR, action(last_card(teams, AUTHOR, "Scoping meeting for"), "Accept")["data"])
+    before = {user: len(teams.inbox(user)) for user in (AUTHOR, LINE_MANAGER)}
+    said = texts(await send_scoping(teams, location=" Room 4 "))
+    assert ("The scoping meeting was already sent for Thu 26 Nov 2026, 10:00–11:00, and nothing "
+            "has changed, so nobody was asked again and no answer was cleared.") in said
+    assert "Accepted so far: Arun Author. Still to answer: Lena Manager." in said
+    await teams.deliver()
+    assert {user: len(teams.inbox(user)) for user in (AUTHOR, LINE_MANAGER)} == before
+    assert set((await meeting_now(teams)).answers) == {(await meeting_now(teams)).participant_ids[1]}
+    # the line manager's first invitation still works, and confirms the meeting
+    await teams.submit(LINE_MANAGER, action(last_card(teams, LINE_MANAGER, "Scoping meeting for"),
+                                            "Accept")["data"])
+    confirmed = len([c for c in cards(teams.inbox(AUTHOR)) if "Confirmed:" in card_text(c)])
+    said = texts(await send_scoping(teams))
+    assert ("already confirmed for Thu 26 Nov 2026, 10:00–11:00, and nothing has changed"
+            in said)
+    await teams.deliver()
+    assert len([c for c in cards(teams.inbox(AUTHOR)) if "Confirmed:" in card_text(c)]) == confirmed
+    assert (await meeting_now(teams)).status.value == "confirmed"
+
+
+async def test_a_new_place_keeps_the_answers_and_gives_a_join_button(allocated):
+    teams = allocated
+    await send_scoping(teams)
+    await teams.submit(AUTHOR, action(last_card(teams, AUTHOR, "Scoping meeting for"), "Accept")["data"])
+    author_invites = len(invites(teams, AUTHOR))
+    said = texts(await send_scoping(teams, location=TEAMS_LINK))
+    assert "Updated the place for Thu 26 Nov 2026, 10:00–11:00" in said
+    assert "answers already given stand" in said
+    await teams.deliver()
+    assert len(invites(teams, AUTHOR)) == author_invites  # Arun has answered: not asked again
+    invite = invites(teams, LINE_MANAGER)[-1]
+    assert "The place has changed; the time is the same." in card_text(invite)
+    assert action(invite, "Join the meeting")["url"] == TEAMS_LINK
+    assert "Teams meeting (use Join)" in card_text(invite) and TEAMS_LINK not in card_text(invite)
+    said = texts(await teams.submit(LINE_MANAGER, action(invite, "Accept")["data"]))
+    assert "everyone has accepted" in said
+    for user in (AUTHOR, LINE_MANAGER, QA_LEAD):
+        card = last_card(teams, user, "Confirmed: Scoping meeting")
+        assert action(card, "Join the meeting")["url"] == TEAMS_LINK
+
+
+@pytest.mark.parametrize("place", ["https://meet.example.org/room/4", "Room 4, County Hall",
+                                   "https://teams.microsoft.com.example.org/l/meetup-join/x"])
+async def test_a_place_that_is_not_a_teams_link_is_shown_as_text_without_join(allocated, place):
+    teams = allocated
+    await send_scoping(teams, location=place)
+    invite = invites(teams, AUTHOR)[-1]
+    assert "Join the meeting" not in titles(invite)
+    assert plain(place) in card_text(invite)  # as typed, and no live link
+
+
+async def test_the_invitation_itself_adds_the_proposed_time_to_the_calendar(allocated):
+    teams = allocated
+    await send_scoping(teams, location=TEAMS_LINK)
+    invite = invites(teams, AUTHOR)[-1]
+    assert titles(invite) == ["Accept", "Propose another time", "Join the meeting",
+                              "Add to my calendar"]
+    calendar = await fetch_calendar(teams, invite)
+    (event,) = calendar.walk("VEVENT")
+    assert str(event["status"]) == "TENTATIVE"  # proposed, not yet confirmed
+    assert event.decoded("dtstart").astimezone(UTC) == datetime(2026, 11, 26, 10, 0, tzinfo=UTC)
+    assert str(event["location"]) == TEAMS_LINK
+
+
+@pytest.mark.parametrize(("day", "time"), [("2026-11-20", "10:00"),  # last Friday
+                                           ("2026-11-23", "09:00")])  # earlier today (10:00 now)
+async def test_arranging_a_meeting_in_the_past_is_refused_and_nothing_is_sent(allocated, day, time):
+    teams = allocated
+    said = texts(await send_scoping(teams, day=day, time=time))
+    assert "has already passed (it is now Mon 23 Nov 2026, 10:00)" in said
+    assert "Please choose a later date or time." in said
+    assert (await meeting_now(teams)).status.value == "draft"
+    assert invites(teams, AUTHOR) == []
+    # the form is still there, and a later time goes out
+    assert "Sent: Thu 26 Nov 2026" in texts(await send_scoping(teams))
+
+
+async def test_a_counter_proposal_in_the_past_is_refused(allocated):
+    teams = allocated
+    await send_scoping(teams)
+    inner = action(last_card(teams, LINE_MANAGER, "Scoping meeting for"),
+                   "Propose another time")["card"]["actions"][0]["data"]
+    said = texts(await teams.submit(LINE_MANAGER, {**inner, "day": "2026-11-19", "time": "14:00"}))
+    assert "Thu 19 Nov 2026, 14:00 has already passed" in said
+    assert (await meeting_now(teams)).answers == {}
+
+
+@pytest.mark.parametrize(("now", "expected"), [
+    (datetime(2026, 11, 25, 16, tzinfo=UTC), "2026-11-25"),  # pressed before the day: today
+    (datetime(2026, 11, 26, 15, tzinfo=UTC), "2026-11-26"),
+    (datetime(2026, 12, 2, 9, tzinfo=UTC), "2026-11-26"),  # pressed days later: the planned day
+])
+async def test_held_on_defaults_to_a_day_the_form_accepts(allocated, now, expected):
+    teams = allocated
+    await send_scoping(teams)
+    for user in (AUTHOR, LINE_MANAGER):
+        await teams.submit(user, action(last_card(teams, user, "Scoping meeting for"), "Accept")["data"])
+    teams.clock.set(now)
+    (form,) = cards(await teams.submit(QA_LEAD, action(
+        last_card(teams, QA_LEAD, "Confirmed: Scoping meeting"), "Record the outcome")["data"]))
+    held_on = next(e for e in form["body"] if e.get("id") == "held_on")
+    assert held_on["value"] == expected
+    said = texts(await teams.submit(QA_LEAD, {**action(form, "Record the outcome")["data"],
+                                              "held_on": held_on["value"]}))
+    assert "can't have been held in the future" not in said and "Recorded." in said
+
+
+async def test_the_meetings_table_and_the_counter_card_say_where_things_stand_in_words(allocated):
+    teams = allocated
+    await send_scoping(teams)
+    await teams.submit(AUTHOR, action(last_card(teams, AUTHOR, "Scoping meeting for"), "Accept")["data"])
+    inner = action(last_card(teams, LINE_MANAGER, "Scoping meeting for"),
+                   "Propose another time")["card"]["actions"][0]["data"]
+    await teams.submit(LINE_MANAGER, {**inner, "day": "2026-11-27", "time": "14:00"})
+    counter = card_text(last_card(teams, QA_LEAD, "Lena Manager proposes another time"))
+    assert "Accepted your time\nArun Author" in counter
+    assert "whoever has not agreed to it (including anyone who accepted your time) is asked again" in counter
+    (table,) = cards(await teams.say(AUTHOR, "imr meeting DDSCP/CSPR/2026/014"))
+    shown = card_text(table)
+    assert "Being answered" in shown
+    assert "Quinn Lead to confirm a time (1 other time proposed)" in shown
+    assert "(s)" not in shown
+
+
+async def test_a_confirmed_meeting_given_a_new_time_asks_everyone_again(allocated):
+    teams = allocated
+    await send_scoping(teams)
+    for user in (AUTHOR, LINE_MANAGER):
+        await teams.submit(user, action(last_card(teams, user, "Scoping meeting for"), "Accept")["data"])
+    confirmed = last_card(teams, QA_LEAD, "Confirmed: Scoping meeting")
+    (form,) = cards(await teams.submit(QA_LEAD, action(confirmed, "Change the time")["data"]))
+    assert "Sending it unchanged asks nobody again" in card_text(form)
+    said = texts(await teams.submit(QA_LEAD, {**action(form, "Send to participants")["data"],
+                                              "day": "2026-11-30", "time": "11:00",
+                                              "minutes": "60", "location": "Room 4"}))
+    assert "Sent: Mon 30 Nov 2026, 11:00–12:00" in said
+    meeting = await meeting_now(teams)
+    assert meeting.status.value == "proposed" and meeting.answers == {}
+    for user in (AUTHOR, LINE_MANAGER):
+        invite = card_text(invites(teams, user)[-1])
+        assert ("The time has changed: you accepted Thu 26 Nov 2026, 10:00–11:00, and Quinn Lead "
+                "now proposes this time.") in invite
+
+
+async def test_changing_a_meeting_whose_time_has_passed_says_so_on_the_form(allocated):
+    teams = allocated
+    await send_scoping(teams)
+    for user in (AUTHOR, LINE_MANAGER):
+        await teams.submit(user, action(last_card(teams, user, "Scoping meeting for"), "Accept")["data"])
+    teams.clock.set(datetime(2026, 11, 26, 12, tzinfo=UTC))
+    confirmed = last_card(teams, QA_LEAD, "Confirmed: Scoping meeting")
+    (form,) = cards(await teams.submit(QA_LEAD, action(confirmed, "Change the time")["data"]))
+    assert "The time shown has already passed" in card_text(form)
+
+
+async def test_a_confirmed_meeting_given_a_teams_link_stays_confirmed_and_everyone_can_join(allocated):
+    teams = allocated
+    await send_scoping(teams)
+    for user in (AUTHOR, LINE_MANAGER):
+        await teams.submit(user, action(last_card(teams, user, "Scoping meeting for"), "Accept")["data"])
+    confirmed = last_card(teams, QA_LEAD, "Confirmed: Scoping meeting")
+    (form,) = cards(await teams.submit(QA_LEAD, action(confirmed, "Change the time")["data"]))
+    said = texts(await teams.submit(QA_LEAD, {**action(form, "Send to participants")["data"],
+                                              "day": "2026-11-26", "time": "10:00",
+                                              "minutes": "60", "location": TEAMS_LINK}))
+    assert "everyone is sent the confirmed meeting with the new place" in said
+    meeting = await meeting_now(teams)
+    assert meeting.status.value == "confirmed" and len(meeting.answers) == 2
+    for user in (AUTHOR, LINE_MANAGER, QA_LEAD):
+        card = last_card(teams, user, "Confirmed: Scoping meeting")
+        assert action(card, "Join the meeting")["url"] == TEAMS_LINK
+    assert titles(last_card(teams, AUTHOR, "Confirmed: Scoping meeting")) == [
+        "Join the meeting", "Add to my calendar"]

@@ -217,6 +217,8 @@ async def test_a_meeting_invitation_is_on_each_participants_todo_and_accepted_by
     assert button(card, "Accept") == {"verb": "meeting.accept", "meetingId": meeting.id}
     (invite,) = cards(await teams.submit(LINE_MANAGER, button(card, "Propose another time")))
     assert "Room 4" in card_text(invite)
+    calendar = next(a for a in invite["actions"] if a["title"] == "Add to my calendar")
+    assert calendar["url"].startswith("http") and "/calendar/" in calendar["url"]
     await teams.submit(LINE_MANAGER, button(card, "Accept"))
     assert texts(await teams.say(LINE_MANAGER, "imr todo")).startswith("Nothing is waiting")
     reply = texts(await teams.say(AUTHOR, f"imr accept {REF}"))

@@ -91,7 +91,7 @@ async def test_the_daily_digest_shows_the_forty_most_urgent_of_all_open_reviews(
     await teams.deliver()
     (digest,) = [c for c in cards(teams.inbox(CHANNEL_ID)) if "IMR tracker," in card_text(c)]
     shown = card_text(digest)
-    assert "45 open review(s), most urgent first." in shown
+    assert "45 open reviews, most urgent first." in shown
     listed = [f"DDSCP/CSPR/2026/{n:03d}" for n in range(45) if f"DDSCP/CSPR/2026/{n:03d}" in shown]
     assert len(listed) == 40 and "DDSCP/CSPR/2026/044" in listed and "DDSCP/CSPR/2026/000" not in listed
     assert shown.index("DDSCP/CSPR/2026/044") < shown.index("DDSCP/CSPR/2026/030")
@@ -154,9 +154,11 @@ async def test_an_edit_needs_a_reason_a_known_field_and_business_services(teams)
 async def test_hold_and_resume_move_later_milestones_by_the_working_days_held(teams):
     await teams.say_in_channel(BUSINESS_SERVICES, "<at>IMR bot</at> subscribe")
     await log_review(teams, "R/1", received="2026-11-23")
+    await teams.deliver()  # R/1's card is in the channel
     reply = texts(await teams.say(HEAD_OF_CP, "imr hold R/1 because police investigation"))
     assert "is on hold" in reply
-    assert "IMR on hold: **R/1** (CSPR) is now on hold" in teams.inbox(CHANNEL_ID)[-1].text
+    (card,) = cards(teams.adapter.updated_activities[-1:])  # R/1's card in the channel
+    assert "On hold" in card_text(card) and "IMR on hold" in card_text(card)
     teams.clock.set(datetime(2026, 11, 30, 10, tzinfo=UTC))  # five working days later
     reply = texts(await teams.say(HEAD_OF_CP, "imr resume R/1"))
     assert "back to 'Commissioned'" in reply

@@ -1,14 +1,14 @@
 """the action plan: recommendations, their actions, and one impact decision per evidence version
 
-Revision ID: 0015_action_plans
-Revises: 0014_personal_reminders
+Revision ID: 0016_action_plans
+Revises: 0015_carried_forward
 Create Date: 2026-12-04 20:30:00
 """
 import sqlalchemy as sa
 from alembic import op
 
-revision = '0015_action_plans'
-down_revision = '0014_personal_reminders'
+revision = '0016_action_plans'
+down_revision = '0015_carried_forward'
 branch_labels = None
 depends_on = None
 
