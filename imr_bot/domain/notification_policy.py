@@ -19,12 +19,16 @@ from typing import Any
 
 from .dates import format_date
 from .events import (
+    ActionChangeProposed,
+    ActionDone,
+    ActionToAgree,
     AllocationAccepted,
     AllocationDeclined,
     AmendmentsRequested,
     ApprovalRequested,
     BoardLine,
     DigestDue,
+    ImpactDecided,
     MeetingRecorded,
     MessageHeld,
     MessageHeldWithoutReview,
@@ -272,6 +276,8 @@ def _messages(event: Any) -> Iterator[Message]:  # noqa: C901 - one branch per e
         yield Notice(ToHolders(Role.HEAD_OF_CP), "review_notice", key, text=text)
         yield _stage_post(review, _STAGE_HEADLINES[event.action],
                           f"{event.action}:{event.occurrence}")
+    elif isinstance(event, ActionToAgree | ActionChangeProposed | ActionDone | ImpactDecided):
+        yield from _action_plan(event)
     else:
         raise TypeError(f"no policy for {type(event).__name__}")
 
@@ -337,6 +343,36 @@ def _accepted(event: AllocationAccepted) -> Iterator[Notice]:
                      f"{scoping}.")
     yield notice(ToHolders(Role.HEAD_OF_CP), f"{author} accepted **{ref}**, with {qa} as QA "
                                              "senior lead.")
+
+
+def _action_plan(event) -> Iterator[Notice]:
+    """An action plan's notices: to the person who is to answer, never to a channel."""
+    review = event.review
+    key = f"action:{event.action_id}"
+    qa_lead = review.people.get(Role.QA_LEAD)
+    if isinstance(event, ActionToAgree):
+        yield Notice(ToPerson(event.owner_id), "action_to_agree",
+                     f"{key}:agree:{event.occurrence}", card="action_owner", asks=True)
+    elif isinstance(event, ActionChangeProposed):
+        yield Notice(ToHolders(Role.BUSINESS_SERVICES), "action_change",
+                     f"{key}:change:{event.occurrence}", card="action_change", asks=True)
+        if qa_lead is not None:
+            yield Notice(ToPerson(qa_lead), "action_change", f"{key}:change:{event.occurrence}",
+                         card="action_change", asks=True)
+    elif isinstance(event, ActionDone):
+        to = ToHolders(Role.SD_QPP) if event.decider == "sd_qpp" or qa_lead is None else (
+            ToPerson(qa_lead))
+        yield Notice(to, "action_evidence", f"{key}:evidence:v{event.evidence_version}",
+                     card="action_evidence", asks=True)
+    elif isinstance(event, ImpactDecided):
+        confirmed = event.decision == "confirmed"
+        text = (f"The evidence for your action on **{review.reference}** was confirmed: it shows "
+                "the intended outcome. Thank you." if confirmed else
+                f"The evidence for your action on **{review.reference}** was sent back: "
+                f"{plain(event.comment.rstrip('. '))}. Please post more when you have it "
+                "(`imr actions mine`).")
+        yield Notice(ToPerson(event.owner_id), "action_notice",
+                     f"{key}:decision:v{event.evidence_version}", text=text)
 
 
 @dataclass(frozen=True)

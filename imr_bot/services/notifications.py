@@ -38,6 +38,8 @@ WHAT_IT_IS = {
     "Notice of a time chosen", "meeting_confirmed":
     "Meeting confirmation", "meeting_recorded": "Meeting outcome", "approval_request":
     "Approval request", "approval_notice": "Approval notice", "amendments": "Amendments",
+    "action_to_agree": "Action to agree", "action_change": "Proposed change to an action",
+    "action_evidence": "Evidence to confirm", "action_notice": "Action plan notice",
     "review_notice": "Notice of a change of stage",
 }
 RAG_COLOURS = {Rag.RED: "Attention", Rag.AMBER: "Warning", Rag.GREEN: "Good", Rag.NONE: "Default"}

@@ -49,6 +49,16 @@ _BY = {
     "reminder.acknowledged": "Reminder acknowledged", "reminder.rescheduled": "Reminder moved",
     "access.refused": "An action was refused: not permitted",
     "link.refused": "A link was refused",
+    "action_plan.recommendation_added": "Recommendation added to the action plan",
+    "action_plan.action_added": "Action added to the action plan",
+    "action_plan.action_agreed": "Action agreed by its owner",
+    "action_plan.change_proposed": "Another date or owner proposed for an action",
+    "action_plan.change_accepted": "Proposed change to an action accepted",
+    "action_plan.not_agreed": "Action recorded as not agreed",
+    "action_plan.progress": "Progress on an action updated",
+    "action_plan.done": "Action done, with its evidence",
+    "action_plan.impact_confirmed": "Evidence of an action's impact confirmed",
+    "action_plan.sent_back": "Evidence for an action sent back",
 }
 _PLAIN = {
     "review.escalated": "No author by the end of Day 4: escalated to the Head of CP & IRO",

@@ -241,6 +241,21 @@ def availability(person, today) -> str:
     return f"leave {format_date(first.starts)} to {format_date(first.ends)}"
 
 
+def actions_table(title: str, subtitle: str, lines) -> dict[str, Any]:
+    """`imr actions`: actions of the action plan, each with its review, owner, date and status."""
+    rows = []
+    for line in lines:
+        action, recommendation = line.action, line.recommendation
+        number = f"{recommendation.number}. " if recommendation is not None else ""
+        status = action.status.title + (" (needed immediately)" if action.immediate else "")
+        due = f"{format_date(action.due)} ({days_left_words(line.working_days_left)})" if (
+            action.status.value in ("proposed", "agreed", "in_progress")) else format_date(
+            action.due)
+        rows.append(table_row(f"{number}{action.what}", line.owner, due, status,
+                              item_detail=line.reference))
+    return table_data(title, subtitle, ("Action", "Owner", "By", "Status"), rows)
+
+
 def ddscp_confirm(asked) -> dict:
     """`imr submitted REF [DATE]`'s question (cards/ddscp_confirm.json), from
     services.approvals.DdscpToConfirm."""

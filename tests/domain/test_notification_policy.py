@@ -119,7 +119,8 @@ SIGNED = facts(Stage.SD_APPROVED, *TEAM, Role.SD_EHS)
 CLOSED = facts(Stage.SUBMITTED_TO_DDSCP, *TEAM, Role.SD_EHS)
 ON_HOLD = facts(Stage.ON_HOLD, *TEAM)
 NOTE = "approval_notice"
-ASKING = {"new_review", "approval_request"}  # cards that ask for the next step, with its buttons
+ASKING = {"new_review", "approval_request", "action_to_agree", "action_change", "action_evidence"}
+OWNER = 50  # an action's owner: anyone in the directory  # cards that ask for the next step, with its buttons
 
 # (event, {who: the kind of message they get}, the channel's headline or None). The actor, `by`,
 # is never among those told: the reply to what they did says it.
@@ -175,6 +176,18 @@ TABLE = [
     ("a message held, no review", ev.MessageHeldWithoutReview("person:11", "t"), {},
      "Business Services"),
     ("the daily digest", ev.DigestDue(date(2026, 3, 4), 1, (LINE,)), {}, "IMR tracker"),
+    # the action plan goes on after the IMR is closed; none of it reaches a channel
+    ("an action to agree", ev.ActionToAgree(CLOSED, 5, OWNER, "1", by=BS),
+     {OWNER: "action_to_agree"}, None),
+    ("a change proposed by an action's owner", ev.ActionChangeProposed(
+        CLOSED, 5, "Olu Owner", "busy", "1", by=OWNER),
+     {BS: "action_change", QA: "action_change"}, None),
+    ("evidence posted, the QA lead decides", ev.ActionDone(CLOSED, 5, 1, "qa_lead", by=OWNER),
+     {QA: "action_evidence"}, None),
+    ("evidence posted, the SD QPP decides", ev.ActionDone(CLOSED, 5, 1, "sd_qpp", by=OWNER),
+     {QPP: "action_evidence"}, None),
+    ("impact decided", ev.ImpactDecided(CLOSED, 5, 1, OWNER, "confirmed", "", by=QA),
+     {OWNER: "action_notice"}, None),
 ]
 
 
