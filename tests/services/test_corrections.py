@@ -92,7 +92,7 @@ async def test_holding_and_resuming_are_audited_and_told_to_the_tracker(scene, c
         ("review.held", "police enquiry"), ("review.resumed", "resumed")]
     lines = [n.payload["text"] for n in scene.world.queued("tracker")]
     assert [line.split(":")[0] for line in lines] == ["IMR on hold", "IMR resumed"]
-    assert f"**{REFERENCE}** (CSPR) is now at 'On hold'" in lines[0]
+    assert f"**{REFERENCE}** (CSPR) is now on hold" in lines[0]
     cards = [n.payload for n in scene.world.queued("tracker")]
     assert {c["card_of"] for c in cards} == {scene.review.id}  # the review's one card, changed
     assert [c["facts"]["stage"] for c in cards] == ["on_hold", "commissioned"]
