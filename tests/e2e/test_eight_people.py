@@ -25,7 +25,7 @@ from aiohttp import web
 from aiohttp.test_utils import TestServer
 
 from tests.documents.corpus import clean_derbyshire_pair
-from tests.e2e.playground import PlaygroundClient, action, card, choice_value, shown
+from tests.e2e.playground import PlaygroundClient, action, card, choice_value
 
 pytestmark = pytest.mark.e2e
 
@@ -51,13 +51,12 @@ DUMP = os.environ.get("IMR_E2E_DUMP") == "1"  # print what each step delivered i
 QUIET = 0.8  # seconds with nothing new before a step's deliveries are taken as complete
 
 
-def describe(message: dict) -> str:
-    """One line for a message as its reader meets it: the text, or the card's words and buttons."""
-    kind = "updated" if message.get("_action") == "updateMessage" else "new"
+def read(message: dict) -> str:
+    """A message as its reader meets it: the text, then each card's words (a fact as "Title:
+    value") and the buttons."""
     parts = [message.get("text") or ""]
     for attachment in message.get("attachments") or []:
-        content = attachment.get("content") or {}
-        words, buttons = [], []
+        words, buttons_ = [], []
 
         def walk(node):
             if isinstance(node, dict):
@@ -66,15 +65,21 @@ def describe(message: dict) -> str:
                 if node.get("type") == "FactSet":
                     words.extend(f"{f.get('title')}: {f.get('value')}" for f in node.get("facts", []))
                 if str(node.get("type", "")).startswith("Action.") and node.get("title"):
-                    buttons.append(node["title"])
+                    buttons_.append(node["title"])
                 for value in node.values():
                     walk(value)
             elif isinstance(node, list):
                 for item in node:
                     walk(item)
-        walk(content)
-        parts.append(" | ".join(words) + (f" [buttons: {', '.join(buttons)}]" if buttons else ""))
-    return f"({kind}) " + " ".join(p for p in parts if p).replace("\n", " ")[:400]
+        walk(attachment.get("content") or {})
+        parts.append(" | ".join(words) + (f" [buttons: {', '.join(buttons_)}]" if buttons_ else ""))
+    return " ".join(p for p in parts if p).replace("\n", " ")
+
+
+def describe(message: dict) -> str:
+    """One line for a failure message."""
+    kind = "updated" if message.get("_action") == "updateMessage" else "new"
+    return f"({kind}) {read(message)[:600]}"
 
 
 class Deliveries:
@@ -88,17 +93,18 @@ class Deliveries:
     def new(self, key: str) -> list[dict]:
         return self.clients[key].messages[self.seen[key]:]
 
-    async def check(self, title: str, expected: dict[str, list[str]], timeout: float = 20) -> dict:
-        """After a step: each person in `expected` received messages showing each phrase (as many
-        messages as the phrase is listed), nothing else; everyone else received nothing at all.
-        Returns {person: their new messages}."""
+    async def check(self, title: str, expected: dict[str, list[Expected]], timeout: float = 20) -> dict:
+        """After a step: each person in `expected` received, for each item, as many messages showing
+        it as the item is listed (an item is a phrase, or a tuple of phrases one message shows
+        together) and nothing no item accounts for; everyone else received nothing at all.
+        Returns {person: the messages they received in this step}."""
         self.step += 1
         unknown = set(expected) - set(self.clients)
         assert not unknown, f"no client for {unknown}"
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline and not DUMP:  # the expected arrive...
-            if all(all(any(p in shown(m) for m in self.new(k)) for p in phrases)
-                   for k, phrases in expected.items()):
+            if all(all(any(shows(m, item) for m in self.new(k)) for item in items)
+                   for k, items in expected.items()):
                 break
             await asyncio.sleep(0.05)
         counts = {k: len(c.messages) for k, c in self.clients.items()}
@@ -108,7 +114,7 @@ class Deliveries:
             now = {k: len(c.messages) for k, c in self.clients.items()}
             if now != counts:
                 counts, quiet_since = now, time.monotonic()
-        delivered = {k: self.new(k) for k in self.clients}
+        delivered = {k: self.clients[k].messages[self.seen[k]:counts[k]] for k in self.clients}
         self.seen = counts
         if DUMP:
             print(f"\n== step {self.step}: {title}")
@@ -118,23 +124,49 @@ class Deliveries:
             return delivered
         problems = []
         for key, messages in delivered.items():
-            phrases = expected.get(key, [])
-            for phrase in dict.fromkeys(phrases):
-                matching = [m for m in messages if phrase in shown(m)]
-                if len(matching) != phrases.count(phrase):
-                    problems.append(f"{key} should have received {phrases.count(phrase)} message(s) "
-                                    f"with {phrase!r}, received {len(matching)}"
-                                    + "".join(f"\n      {describe(m)}" for m in matching))
-            extra = [m for m in messages if not any(p in shown(m) for p in phrases)]
+            items = expected.get(key, [])
+            for item in dict.fromkeys(items):
+                matching = [m for m in messages if shows(m, item)]
+                if len(matching) != items.count(item):
+                    problems.append(f"{key} should have received {items.count(item)} message(s) "
+                                    f"showing {item!r}, received {len(matching)}"
+                                    + "".join(f"\n      {describe(m)}" for m in matching)
+                                    + (nearest(messages, item) if not matching else ""))
+            extra = [m for m in messages if not any(shows(m, item) for item in items)]
             if extra:
-                who = "is not involved in this step" if key not in expected else "did not expect"
-                problems.append(f"{key} {who} but received:"
-                                + "".join(f"\n      {describe(m)}" for m in extra))
+                who = ("is not involved in this step" if key not in expected
+                       else "received what no expected phrase accounts for")
+                problems.append(f"{key} {who}:" + "".join(f"\n      {describe(m)}" for m in extra))
         assert not problems, (f"step {self.step} ({title}):\n  " + "\n  ".join(problems)
                               + "\n  everything delivered in this step:\n"
                               + "\n".join(f"      {k}: {describe(m)}" for k, ms in delivered.items()
                                           for m in ms))
         return delivered
+
+
+Expected = str | tuple[str, ...]
+
+
+def nearest(messages: list[dict], item: Expected) -> str:
+    """For a message that was missed: the one that came closest, and what it lacks."""
+    phrases = (item,) if isinstance(item, str) else item
+    if not messages or len(phrases) == 1:
+        return ""
+    lacking = min(([p for p in phrases if p not in shown(m)] for m in messages), key=len)
+    if len(lacking) == len(phrases):
+        return ""
+    return f"\n      (the nearest lacks {lacking})"
+
+
+def shown(message: dict) -> str:
+    """What a phrase is looked for in: the message as read, and its cards' JSON (for choices and
+    inputs), with the characters as they are shown."""
+    return read(message) + " " + json.dumps(message.get("attachments") or [], ensure_ascii=False)
+
+
+def shows(message: dict, item: Expected) -> bool:
+    text = shown(message)
+    return all(phrase in text for phrase in ((item,) if isinstance(item, str) else item))
 
 
 @pytest.fixture(scope="module")
@@ -153,18 +185,43 @@ async def files():
     await server.close()
 
 
-def one(delivered: dict, key: str, phrase: str) -> dict:
-    """The message `key` received in this step that shows `phrase`."""
-    return next(m for m in reversed(delivered[key]) if phrase in shown(m))
+def one(delivered: dict, key: str, *phrases: str) -> dict:
+    """The message `key` received in this step that shows all of `phrases`."""
+    found = [m for m in delivered[key] if shows(m, phrases)]
+    assert found, f"{key} received nothing showing {phrases}"
+    return found[-1]
+
+
+def buttons(message: dict) -> list[str]:
+    """The titles of everything a person can press on a message's cards, in order."""
+    titles = []
+
+    def walk(node):
+        if isinstance(node, dict):
+            if str(node.get("type", "")).startswith("Action.") and node.get("title"):
+                titles.append(node["title"])  # (an Action.ShowCard's own buttons follow it)
+            for key, value in node.items():
+                if key != "refresh":  # the card's own refresh is not a button
+                    walk(value)
+        elif isinstance(node, list):
+            for item in node:
+                walk(item)
+    walk(message.get("attachments") or [])
+    return titles
+
+
+SCOPING_DATES = ("Midway review: Tue 13 Apr 2027", "Report and chronology to QA lead: Tue 27 Apr 2027",
+                 "QA complete: Wed 5 May 2027", "Submission to DDSCP: Fri 14 May 2027")
 
 
 async def test_one_imr_from_a_saturday_commission_to_ddscp_as_eight_people_live_it(clients, bot, files):
     c = clients
     arun, lena, quinn, hana, bea, sam, pat, nia = (c[k] for k in PEOPLE)
     told = Deliveries(clients)
-    await told.check("the clients open", {}, timeout=1)  # installation greetings, if any
+    hello = "Hello! I run the IMR workflow"
+    await told.check("everyone opens the bot", {k: [hello] for k in PEOPLE})  # greeted once each
 
-    # Monday 22 March: Business Services log the commission received on Saturday
+    # -- Mon 22 Mar (Day 1): Business Services log the commission received on Saturday 20 March ----
     await bot.set_time("2027-03-22T09:30:00+00:00")
     await bea.say("imr new")
     got = await told.check("Bea asks for the form", {"bea": ["Log a new IMR commission"]})
@@ -174,137 +231,274 @@ async def test_one_imr_from_a_saturday_commission_to_ddscp_as_eight_people_live_
                             "template_pack": "derbyshire", "received": "2027-03-20",
                             "tor_start": TOR[0].isoformat(), "tor_end": TOR[1].isoformat(),
                             "subject_initials": "JS"})
-    got = await told.check("Bea checks the plan", {"bea": ["Confirm the new IMR"]})
+    # the plan counts from Mon 22 Mar; Good Friday and Easter Monday are skipped, so Day 4 is
+    # Thu 25 Mar and Day 5 is Tue 30 Mar; the early May bank holiday moves QA to Wed 5 May
+    # ISSUE-23 (8): the first row shows "Request logged | Mon 22 Mar"; the issue asks for
+    # "received Sat 20 Mar, Day 1 Mon 22 Mar" on the timeline.
+    got = await told.check("Bea checks the plan", {"bea": [(
+        "Confirm the new IMR", "Received: Sat 20 Mar 2027", "Request logged", "Mon 22 Mar 2027",
+        "Thu 25 Mar 2027", "Tue 13 Apr 2027", "Tue 27 Apr 2027", "Wed 5 May 2027",
+        "Wed 12 May 2027")]})
     confirm = one(got, "bea", "Confirm the new IMR")
+    assert "Fri 26 Mar 2027" not in shown(confirm) and "Mon 29 Mar 2027" not in shown(confirm)
     await bea.submit(confirm, action(card(confirm), "Confirm and log it")["data"])
-    got = await told.check("Bea logs it", {"bea": [f"Logged **{REF}**"],
-                                           "hana": ["New IMR to allocate"]})
-
-    # Head of CP allocates author and QA lead
+    got = await told.check("Bea logs it", {
+        "bea": [(f"Logged **{REF}**", "The Head of CP & IRO has been asked to allocate")],
+        "hana": [("New IMR to allocate", "Hana, Bea Services has logged a new commission",
+                  "Received: Sat 20 Mar 2027", "Allocate by: Thu 25 Mar 2027",
+                  "Submission to DDSCP: Wed 12 May 2027")]})
     new_card = one(got, "hana", "New IMR to allocate")
+    assert buttons(new_card) == ["Allocate", "Show status"]
+
+    # -- the Head of CP allocates: Arun as author, Quinn as QA senior lead -------------------------
     await hana.submit(new_card, action(card(new_card), "Allocate")["data"])
-    got = await told.check("Hana opens the allocation", {"hana": [f"Allocate {REF}"]})
+    got = await told.check("Hana opens the allocation", {"hana": [(
+        f"Allocate {REF}", "Allocate by: Thu 25 Mar 2027 (Day 4)", "Arun Author", "Nia Author",
+        "Quinn Lead")]})
     allocation = one(got, "hana", f"Allocate {REF}")
     content = card(allocation)
     await hana.submit(allocation, {**action(content, "Ask this author")["data"], "involved": "",
                                    "author": choice_value(content, "author", "Arun Author"),
                                    "qa_lead": choice_value(content, "qa_lead", "Quinn Lead")})
-    got = await told.check("Hana asks Arun", {"hana": ["Asked Arun Author"],
-                                              "arun": ["Will you write the IMR"]})
+    got = await told.check("Hana asks Arun", {
+        "hana": [f"Asked Arun Author to write the IMR for {REF}",
+                 "Offered to Arun A. by you, Mon 22 Mar 2027: waiting for the answer"],
+        "arun": [(f"Will you write the IMR for {REF}?", "QA senior lead: Quinn Lead",
+                  "Scoping meeting: Thu 25 Mar 2027", "Report and chronology due: Tue 27 Apr 2027",
+                  "Submission to DDSCP: Wed 12 May 2027")]})
     offer = one(got, "arun", "Will you write the IMR")
+    assert buttons(offer) == ["Accept", "Decline"]
     await arun.submit(offer, {**action(card(offer), "Accept")["data"], "declaration": "true"})
-    got = await told.check("Arun accepts", {"arun": ["you are the report author"],
-                                            "quinn": ["you are its QA senior lead"],
-                                            "lena": ["who reports to you, has accepted"],
-                                            "hana": ["accepted"]})
-    arrange = one(got, "quinn", "Arrange the Scoping meeting") if any(
-        "Arrange the Scoping meeting" in shown(m) for m in got["quinn"]) else None
-    assert arrange is not None
+    got = await told.check("Arun accepts", {
+        "arun": ["Accepted by you, Mon 22 Mar 2027",
+                 (f"you are the report author for {REF}, with Quinn Lead as QA senior lead",
+                  "due Thu 25 Mar 2027")],
+        "quinn": [("Arun Author has accepted", "you are its QA senior lead", "Thu 25 Mar 2027"),
+                  ("Arrange the Scoping meeting", "With Quinn Lead, Arun Author, Lena Manager")],
+        "lena": [("Arun Author, who reports to you, has accepted", "Thu 25 Mar 2027")],
+        "hana": [f"Arun Author accepted **{REF}**, with Quinn Lead as QA senior lead"]})
+    arrange = one(got, "quinn", "Arrange the Scoping meeting")
 
-    # the scoping meeting, Thu 25 Mar (Day 4): Arun accepts 10:00, Lena proposes 14:00
+    # -- the scoping meeting, Thu 25 Mar: Arun accepts 10:00, Lena proposes 14:00 ------------------
     await quinn.submit(arrange, {**action(card(arrange), "Send to participants")["data"],
                                  "day": "2027-03-25", "time": "10:00", "minutes": 60,
                                  "location": "Teams"})
-    got = await told.check("Quinn invites", {"quinn": ["Sent:"], "arun": ["Scoping meeting for"],
-                                             "lena": ["Scoping meeting for"]})
-    invite = one(got, "arun", "Scoping meeting for")
-    await arun.submit(invite, action(card(invite), "Accept")["data"])
-    await told.check("Arun accepts 10:00", {"arun": ["you have accepted"]})
-    invite = one(got, "lena", "Scoping meeting for")
+    invitation = ("Scoping meeting for", "Quinn Lead proposes this meeting",
+                  "When: Thu 25 Mar 2027, 10:00–11:00")
+    got = await told.check("Quinn sends the scoping invitation", {
+        "quinn": ["Sent: Thu 25 Mar 2027, 10:00–11:00"],
+        "arun": [invitation], "lena": [invitation]})
+    # ISSUE-23 (12): the invitation shows the Teams link as text; the issue asks for a Join
+    # button and "Add to calendar" on the invitation itself.
+    assert buttons(one(got, "arun", *invitation)) == ["Accept", "Propose another time",
+                                                      "Send my proposal"]
+    await arun.submit(one(got, "arun", *invitation),
+                      action(card(one(got, "arun", *invitation)), "Accept")["data"])
+    await told.check("Arun accepts 10:00", {
+        "arun": ["Accepted by you, Mon 22 Mar 2027", "Thank you: you have accepted."]})
+    invite = one(got, "lena", *invitation)
     await lena.submit(invite, {**action(card(invite), "Send my proposal")["data"],
                                "day": "2027-03-25", "time": "14:00"})
-    got = await told.check("Lena proposes 14:00", {"lena": ["will confirm"],
-                                                   "quinn": ["Lena Manager proposes another time"]})
+    got = await told.check("Lena proposes 14:00", {
+        "lena": ["You proposed another time", "Quinn Lead will confirm a time"],
+        "quinn": [("Lena Manager proposes another time", "Proposed instead: Thu 25 Mar 2027, 14:00",
+                   "Still to answer: nobody")]})
     counter = one(got, "quinn", "Lena Manager proposes another time")
     await quinn.submit(counter, action(card(counter), "Confirm the new time")["data"])
-    got = await told.check("Quinn confirms 14:00", {"quinn": ["Confirmed for Thu 25 Mar 2027, 14:00"],
-                                                    "arun": ["Confirmed: Scoping meeting"],
-                                                    "lena": ["Confirmed: Scoping meeting"]})
+    confirmed = ("Confirmed: Scoping meeting for", "When: Thu 25 Mar 2027, 14:00–15:00")
+    # ISSUE-23 (3): Arun accepted 10:00 and is simply told of 14:00; the issue asks that whoever
+    # accepted a time that then changes is asked again (accept or propose), and that the
+    # confirmation says who agreed. Arun should then receive an invitation for 14:00 here.
+    got = await told.check("Quinn confirms 14:00", {
+        "quinn": ["Confirmed for Thu 25 Mar 2027, 14:00–15:00", confirmed],
+        "arun": [confirmed], "lena": [confirmed]})
+    # ISSUE-23 (2): the author and the line manager are offered "Record the outcome", which
+    # refuses them; the issue asks that each person sees only what they may do.
+    assert buttons(one(got, "arun", *confirmed)) == ["Add to my calendar", "Record the outcome"]
+    assert buttons(one(got, "lena", *confirmed)) == ["Add to my calendar", "Record the outcome"]
+    assert buttons(one(got, "quinn", *confirmed)) == ["Add to my calendar", "Change the time",
+                                                      "Record the outcome"]
+
+    # Good Friday: a sweep on a bank holiday reminds nobody of anything
+    await bot.set_time("2027-03-26T10:00:00+00:00")
+    assert await bot.sweep() == 0
+    await told.check("a sweep on Good Friday", {})
 
     await bot.set_time("2027-03-25T16:00:00+00:00")
-    confirmed = quinn.last_card("Confirmed: Scoping meeting")
-    await quinn.submit(confirmed, action(card(confirmed), "Record the outcome")["data"])
-    got = await told.check("Quinn opens the outcome", {"quinn": ["Record the scoping meeting"]})
+    recorded = one({"quinn": quinn.messages}, "quinn", *confirmed)
+    await quinn.submit(recorded, action(card(recorded), "Record the outcome")["data"])
+    got = await told.check("Quinn opens the scoping outcome", {
+        "quinn": [f"Record the scoping meeting for {REF}"]})
     form = one(got, "quinn", "Record the scoping meeting")
     await quinn.submit(form, {**action(card(form), "Record the outcome")["data"],
                               "held_on": "2027-03-25", "attendees": "",
-                              "due_ddscp_submission": "2027-05-14"})
-    got = await told.check("Quinn records scoping", {"quinn": ["Recorded."], "arun": ["Scoping"],
-                                                     "lena": ["Scoping"]})
+                              "due_ddscp_submission": "2027-05-14"})  # a date agreed with DDSCP
+    agreed = ("The scoping meeting agreed this timescale", *SCOPING_DATES)
+    # ISSUE-23 (5): Quinn, who recorded it, gets "Recorded. ..." as the reply and the same notice
+    # again; the issue asks that the person who acted is not notified of their own action.
+    got = await told.check("Quinn records the scoping meeting", {
+        "quinn": [("Recorded.", *agreed), agreed, agreed,
+                  ("Arrange the Midway review", "With Quinn Lead, Arun Author, Lena Manager")],
+        "arun": [agreed], "lena": [agreed]})
     arrange = one(got, "quinn", "Arrange the Midway review")
 
-    # Good Friday and Easter Monday are no working days: a sweep then reminds nobody
-    await bot.set_time("2027-03-26T10:00:00+00:00")
-    assert await bot.sweep() == 0
-    await told.check("Good Friday sweep", {})
-
-    # the midway review, Tue 13 Apr (Day 15)
+    # -- the midway review, Tue 13 Apr (Day 15): both accept, so it is confirmed -------------------
+    await bot.set_time("2027-03-30T09:00:00+00:00")  # Tue 30 Mar, Day 5 (BST from Sun 28 Mar)
     await quinn.submit(arrange, {**action(card(arrange), "Send to participants")["data"],
                                  "day": "2027-04-13", "time": "09:30", "minutes": 45})
-    got = await told.check("Quinn invites to midway", {})
-    for person in ("arun", "lena"):
-        invite = one(got, person, "Midway review for")
-        await c[person].submit(invite, action(card(invite), "Accept")["data"])
-        await told.check(f"{person} accepts midway", {})
-    await bot.set_time("2027-04-13T12:00:00+00:00")
-    confirmed = quinn.last_card("Confirmed: Midway review")
-    await quinn.submit(confirmed, action(card(confirmed), "Record the outcome")["data"])
-    got = await told.check("Quinn opens midway outcome", {})
+    invitation = ("Midway review for", "When: Tue 13 Apr 2027, 09:30–10:15")
+    got = await told.check("Quinn sends the midway invitation", {
+        "quinn": ["Sent: Tue 13 Apr 2027, 09:30–10:15"], "arun": [invitation],
+        "lena": [invitation]})
+    invite = one(got, "arun", *invitation)
+    await arun.submit(invite, action(card(invite), "Accept")["data"])
+    await told.check("Arun accepts the midway review", {
+        "arun": ["Accepted by you, Tue 30 Mar 2027", "Thank you: you have accepted."]})
+    invite = one(got, "lena", *invitation)
+    await lena.submit(invite, action(card(invite), "Accept")["data"])
+    confirmed = ("Confirmed: Midway review for", "When: Tue 13 Apr 2027, 09:30–10:15")
+    got = await told.check("Lena accepts: the midway review is confirmed", {
+        "lena": ["Accepted by you, Tue 30 Mar 2027",
+                 "Thank you: everyone has accepted, so the meeting is confirmed.", confirmed],
+        "arun": [confirmed], "quinn": [confirmed]})
+
+    await bot.set_time("2027-04-13T11:00:00+00:00")
+    recorded = one(got, "quinn", *confirmed)
+    await quinn.submit(recorded, action(card(recorded), "Record the outcome")["data"])
+    got = await told.check("Quinn opens the midway outcome", {
+        "quinn": [f"Record the midway review for {REF}"]})
     form = one(got, "quinn", "Record the midway review")
     await quinn.submit(form, {**action(card(form), "Record the outcome")["data"],
                               "held_on": "2027-04-13", "outcome": "on_track"})
-    await told.check("Quinn records midway", {})
+    on_track = (f"Midway review: on track for **{REF}**", *SCOPING_DATES[1:])
+    # ISSUE-23 (5): Quinn is told twice again (the reply and the notice)
+    await told.check("Quinn records the midway review", {
+        "quinn": [("Recorded.", *on_track), on_track, on_track],
+        "arun": [on_track], "lena": [on_track]})
 
-    # reminders: the report is due Tue 27 Apr; two working days before is Fri 23 Apr
-    await bot.set_time("2027-04-23T10:00:00+00:00")
-    print("sweep", await bot.sweep())
-    await told.check("sweep Fri 23 Apr", {})
+    # -- a reminder: the report is due Tue 27 Apr, two working days after Fri 23 Apr ---------------
+    await bot.set_time("2027-04-23T09:00:00+00:00")
+    assert await bot.sweep() == 1
+    got = await told.check("the sweep on Fri 23 Apr", {"arun": [(
+        f"Reminder: {REF}", "Report and chronology to QA lead is due Tue 27 Apr 2027 "
+        "(in 2 working days)", "From: Arun Author")]})
+    assert buttons(one(got, "arun", "Reminder")) == ["On it", "Remind me on this day",
+                                                     "Show status"]
 
-    # Tue 27 Apr: Arun sends the report and the chronology as files
+    # -- Tue 27 Apr (Day 25): Arun sends the report and the chronology --------------------------------
     store, server = files
     store["report.docx"], store["chronology.docx"] = REPORT, CHRONOLOGY
-    await bot.set_time("2027-04-27T10:00:00+00:00")
-    await submit_files(arun, told, server)
-    got = await told.check("Arun submits v1", {})
-    approval = one(got, "quinn", "version 1 for the QA senior lead")
-    await bot.set_time("2027-04-28T10:00:00+00:00")
+    await bot.set_time("2027-04-27T09:00:00+00:00")
+    await send_report(arun, told, server)
+    qa_card = ("version 1 for the QA senior lead", "Submitted: 10:00 on Tue 27 Apr 2027",
+               "QA complete: Wed 5 May 2027", "Decision by: Quinn Lead",
+               "Status: Waiting for a decision", "Automated check: all 14 checks passed")
+    # ISSUE-23 (15): "5 working day(s) left" should read "5 working days left"
+    got = await told.check("Arun submits version 1", {
+        "arun": [f"Submitted **{REF}** version 1 to the QA senior lead."],
+        "quinn": [(*qa_card, "(5 working day(s) left)")]})
+    approval = one(got, "quinn", *qa_card)
+    assert buttons(approval) == ["Chronology: chronology.docx", "Report: report.docx", "Approve",
+                                 "Request amendments"]
+
+    # the one who is not involved is given nothing: no status, nothing to do, no decision
+    await nia.say(f"imr status {REF}")
+    await told.check("Nia asks for the status", {"nia": [f"There is no review {REF}"]})
+    await nia.say("imr todo")
+    await told.check("Nia asks what is waiting", {"nia": ["Nothing is waiting for you just now"]})
+
+    # -- QA: amendments to version 1 -----------------------------------------------------------------
+    await bot.set_time("2027-04-28T09:00:00+00:00")
     decided = await quinn.execute(approval, "approval.amend",
                                   {**card(approval)["refresh"]["action"]["data"],
-                                   "comment": "Expand section 7"})
-    print("DECIDED", describe({"attachments": [{"content": decided}]}))
-    got = await told.check("Quinn asks for amendments", {})
-    await bot.set_time("2027-04-29T10:00:00+00:00")
-    await submit_files(arun, told, server)
-    got = await told.check("Arun submits v2", {})
-    approval = one(got, "quinn", "version 2 for the QA senior lead")
-    await bot.set_time("2027-04-30T10:00:00+00:00")
+                                   "comment": "Expand section 7 on the health visitor's contacts"})
+    assert "Amendments requested by Quinn Lead at 10:00 on Wed 28 Apr 2027" in json.dumps(
+        decided, ensure_ascii=False)
+    got = await told.check("Quinn asks for amendments", {"arun": [(
+        f"Amendments requested: {REF}", "Quinn Lead (QA senior lead) asked for amendments to "
+        "version 1", "Expand section 7 on the health visitor's contacts",
+        f"type “imr submit {REF}”", "they become version 2")]})
+    # ISSUE-23 (6): the amendments card has no button; the issue asks for "Send a new version"
+    # (and that an unchanged document can be carried forward instead of sent again).
+    assert buttons(one(got, "arun", "Amendments requested")) == []
+
+    await bot.set_time("2027-04-29T09:00:00+00:00")
+    await send_report(arun, told, server)
+    qa_card = ("version 2 for the QA senior lead", "Submitted: 10:00 on Thu 29 Apr 2027",
+               "QA complete: Wed 5 May 2027", "Status: Waiting for a decision")
+    got = await told.check("Arun submits version 2", {
+        "arun": [f"Submitted **{REF}** version 2 to the QA senior lead."],
+        "quinn": [(*qa_card, "(3 working day(s) left)")]})
+    approval = one(got, "quinn", *qa_card)
+
+    # -- QA approval, Fri 30 Apr: to the Service Director EH&S, the SD QPP for information ---------
+    await bot.set_time("2027-04-30T09:00:00+00:00")
     decided = await quinn.execute(approval, "approval.approve",
                                   card(approval)["refresh"]["action"]["data"])
-    print("DECIDED", describe({"attachments": [{"content": decided}]}))
-    got = await told.check("Quinn approves", {})
-    approval = one(got, "sam", "version 2 for the Service Director")
-    await bot.set_time("2027-05-04T10:00:00+00:00")
-    decided = await sam.execute(approval, "approval.approve",
-                                card(approval)["refresh"]["action"]["data"])
-    print("DECIDED", describe({"attachments": [{"content": decided}]}))
-    got = await told.check("Sam signs off", {})
-    await bot.set_time("2027-05-05T10:00:00+00:00")
+    decided_text = json.dumps(decided, ensure_ascii=False)
+    assert "Approved by Quinn Lead at 10:00 on Fri 30 Apr 2027" in decided_text
+    # ISSUE-23 (13): once approved, the card's days left jump from 3 to 9 (it counts to the DDSCP
+    # submission, not to QA complete)
+    assert "(9 working day(s) left)" in decided_text
+    sd_card = ("version 2 for the Service Director (EH&S)", "Decision by: Sam Director",
+               "Submission to DDSCP: Fri 14 May 2027", "Status: Waiting for a decision")
+    # ISSUE-23 (7): the sign-off card shows no QA rounds (the amendments to version 1, the
+    # approval of version 2: who, when, the comment); the issue asks for them on the card.
+    got = await told.check("Quinn approves version 2", {
+        "arun": [f"Quinn Lead approved **{REF}** (version 2). It has gone to the Service Director"],
+        "sam": [sd_card],
+        "pat": [f"For information: **{REF}** (version 2) passed QA and is with the Service "
+                "Director (Early Help & Safeguarding) for sign-off."]})
+    sign_off = one(got, "sam", *sd_card)
+    assert "Expand section 7" not in shown(sign_off)  # ISSUE-23 (7): should be shown
+    assert buttons(sign_off) == ["Chronology: chronology.docx", "Report: report.docx", "Approve",
+                                 "Request amendments"]
+
+    # -- sign-off, Tue 4 May (Mon 3 May is a bank holiday) ---------------------------------------
+    await bot.set_time("2027-05-04T09:00:00+00:00")
+    decided = await sam.execute(sign_off, "approval.approve",
+                                card(sign_off)["refresh"]["action"]["data"])
+    # ISSUE-23 (15): "Tue 04 May 2027" is another date style (elsewhere "Tue 4 May 2027")
+    assert "Approved by Sam Director at 10:00 on Tue 04 May 2027" in json.dumps(
+        decided, ensure_ascii=False)
+    signed = (f"The Service Director signed off **{REF}** (version 2). Business Services will "
+              "submit it to DDSCP.")
+    # ISSUE-23 (5): the SD QPP (pat) is not told of the sign-off; the issue asks that they are.
+    # ISSUE-23 (8): the sign-off has no row of its own on the timeline.
+    await told.check("Sam signs off", {
+        "arun": [signed], "lena": [signed], "quinn": [signed],
+        "bea": [(f"**{REF}** is signed off and ready for DDSCP (due Fri 14 May 2027)",
+                 f"`imr submitted {REF} [date]`")]})
+
+    # -- Wed 5 May: Business Services record the submission to DDSCP; the review closes -------------
+    await bot.set_time("2027-05-05T09:00:00+00:00")
     await bea.say(f"imr submitted {REF}")
-    got = await told.check("Bea records DDSCP", {})
-    await nia.say(f"imr status {REF}")
-    await told.check("nia status", {})
-    await nia.say("imr todo")
-    await told.check("nia todo", {})
+    closed = f"**{REF}** was submitted to DDSCP on Wed 5 May 2027. Thank you: the review is closed."
+    # ISSUE-23 (14): it closes at once; the issue asks for a confirmation card first (and then
+    # this step is Bea's "Confirm" press).
+    # ISSUE-23 (5): the SD QPP (pat) is not told that the review closed; the issue asks that
+    # they are. The Head of CP (hana) is not told either.
+    await told.check("Bea records the submission to DDSCP", {
+        "bea": [f"Recorded: **{REF}** was submitted to DDSCP. The review is closed, and everyone "
+                "involved has been told."],
+        "arun": [closed], "lena": [closed], "quinn": [closed], "sam": [closed]})
+
     await bea.say("imr status")
-    await told.check("bea status", {})
+    await told.check("Bea looks at the board", {"bea": ["There are no open reviews."]})
+    # nobody not involved was ever sent anything about this review
+    assert not [m for m in nia.messages if REF in shown(m) and "There is no review" not in shown(m)]
 
 
-async def submit_files(author, told, server) -> None:
+async def send_report(author: PlaygroundClient, told: Deliveries, server) -> None:
     """The author sends the report and the chronology as files in chat and confirms."""
     await author.say(f"imr submit {REF}")
-    got = await told.check("author asks to submit", {})
+    # ISSUE-23 (11): the prompt offers pasting links, which only `imr submit REF link1 link2` takes
+    await told.check("the author asks to submit", {author.name: [(
+        f"Send me the report and the chronology for {REF}", "So far: nothing yet.")]})
     await author.send_files("", [(name, str(server.make_url(f"/f/{name}")))
                                  for name in ("report.docx", "chronology.docx")])
-    got = await told.check("author sends files", {})
+    got = await told.check("the author sends the files", {author.name: [(
+        f"Submit {REF} to the QA senior lead?", "Report: report", "Chronology: chronology")]})
     gathered = one(got, author.name, f"Submit {REF} to the QA senior lead")
+    assert buttons(gathered) == ["Submit", "Start again"]
     await author.submit(gathered, action(card(gathered), "Submit")["data"])
