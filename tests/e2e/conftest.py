@@ -50,8 +50,8 @@ def wait_until_up(url: str, seconds: float = 30) -> None:
 @pytest.fixture(scope="module")
 def stack(tmp_path_factory, request):
     """The bot and one Playground per person. A test module may name its own clients (`PEOPLE`,
-    {key: email} of demo people) and directory changes imported after the demo directory
-    (`DIRECTORY_CHANGES`, people.csv lines)."""
+    {key: email}) and change the demo directory for itself (`DIRECTORY_CHANGES`, a people.csv
+    imported after deploy/demo/people.csv: people added, or a demo person's roles changed)."""
     clients = getattr(request.module, "PEOPLE", PEOPLE)
     changes = getattr(request.module, "DIRECTORY_CHANGES", "")
     if not (shutil.which("node") and PLAYGROUND.exists()):
@@ -78,7 +78,10 @@ def stack(tmp_path_factory, request):
                                   stderr=subprocess.STDOUT)]
     try:
         wait_until_up(f"http://127.0.0.1:{bot_port}/healthz")
-        people = [p for _, p in parse_people_csv((ROOT / "deploy/demo/people.csv").read_text())[0]]
+        directory = {p.email: p for _, p in parse_people_csv(
+            (ROOT / "deploy/demo/people.csv").read_text())[0]}
+        directory |= {p.email: p for _, p in parse_people_csv(changes)[0]} if changes else {}
+        people = list(directory.values())
         ports = {}
         for key, email in clients.items():
             folder = work / key
