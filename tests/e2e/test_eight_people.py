@@ -62,24 +62,26 @@ def read(message: dict) -> str:
     value") and the buttons."""
     parts = [message.get("text") or ""]
     for attachment in message.get("attachments") or []:
-        words, buttons_ = [], []
-
-        def walk(node):
-            if isinstance(node, dict):
-                if node.get("type") == "TextBlock" and node.get("text"):
-                    words.append(node["text"])
-                if node.get("type") == "FactSet":
-                    words.extend(f"{f.get('title')}: {f.get('value')}" for f in node.get("facts", []))
-                if str(node.get("type", "")).startswith("Action.") and node.get("title"):
-                    buttons_.append(node["title"])
-                for value in node.values():
-                    walk(value)
-            elif isinstance(node, list):
-                for item in node:
-                    walk(item)
-        walk(attachment.get("content") or {})
-        parts.append(" | ".join(words) + (f" [buttons: {', '.join(buttons_)}]" if buttons_ else ""))
+        words, titles = card_words(attachment.get("content") or {})
+        parts.append(" | ".join(words) + (f" [buttons: {', '.join(titles)}]" if titles else ""))
     return " ".join(p for p in parts if p).replace("\n", " ")
+
+
+def card_words(node, words=None, titles=None) -> tuple[list[str], list[str]]:
+    words, titles = ([] if words is None else words), ([] if titles is None else titles)
+    if isinstance(node, dict):
+        if node.get("type") == "TextBlock" and node.get("text"):
+            words.append(node["text"])
+        if node.get("type") == "FactSet":
+            words.extend(f"{f.get('title')}: {f.get('value')}" for f in node.get("facts", []))
+        if str(node.get("type", "")).startswith("Action.") and node.get("title"):
+            titles.append(node["title"])
+        for value in node.values():
+            card_words(value, words, titles)
+    elif isinstance(node, list):
+        for item in node:
+            card_words(item, words, titles)
+    return words, titles
 
 
 def describe(message: dict) -> str:
