@@ -328,7 +328,7 @@ async def test_one_imr_from_a_saturday_commission_to_ddscp_as_eight_people_live_
                                                       "Record the outcome"]
 
     await bot.set_time("2027-03-25T16:00:00+00:00")
-    recorded = one({"quinn": quinn.messages}, "quinn", *confirmed)
+    recorded = one(got, "quinn", *confirmed)
     await quinn.submit(recorded, action(card(recorded), "Record the outcome")["data"])
     got = await told.check("Quinn opens the scoping outcome", {
         "quinn": [f"Record the scoping meeting for {REF}"]})
@@ -338,7 +338,8 @@ async def test_one_imr_from_a_saturday_commission_to_ddscp_as_eight_people_live_
                               "due_ddscp_submission": "2027-05-14"})  # a date agreed with DDSCP
     agreed = ("The scoping meeting agreed this timescale", *SCOPING_DATES)
     # ISSUE-23 (5): Quinn, who recorded it, gets "Recorded. ..." as the reply and the same notice
-    # again; the issue asks that the person who acted is not notified of their own action.
+    # again (so `agreed` is in two of her messages); the issue asks that the person who acted is
+    # not notified of their own action: then `agreed` once, in the reply.
     got = await told.check("Quinn records the scoping meeting", {
         "quinn": [("Recorded.", *agreed), agreed, agreed,
                   ("Arrange the Midway review", "With Quinn Lead, Arun Author, Lena Manager")],
@@ -380,7 +381,7 @@ async def test_one_imr_from_a_saturday_commission_to_ddscp_as_eight_people_live_
     await quinn.submit(form, {**action(card(form), "Record the outcome")["data"],
                               "held_on": "2027-04-13", "outcome": "on_track"})
     on_track = (f"Midway review: on track for **{REF}**", *SCOPING_DATES[1:])
-    # ISSUE-23 (5): Quinn is told twice again (the reply and the notice)
+    # ISSUE-23 (5): Quinn is told twice again (the reply and the notice): `on_track` once then
     await told.check("Quinn records the midway review", {
         "quinn": [("Recorded.", *on_track), on_track, on_track],
         "arun": [on_track], "lena": [on_track]})
@@ -515,8 +516,9 @@ async def test_one_imr_from_a_saturday_commission_to_ddscp_as_eight_people_live_
     closed = f"**{REF}** was submitted to DDSCP on Wed 5 May 2027. Thank you: the review is closed."
     # ISSUE-23 (14): it closes at once; the issue asks for a confirmation card first (and then
     # this step is Bea's "Confirm" press).
-    # ISSUE-23 (5): the SD QPP (pat) is not told that the review closed; the issue asks that
-    # they are. The Head of CP (hana) is not told either.
+    # ISSUE-23 (5): the SD QPP (pat) is not told that the review closed, though Bea's reply says
+    # "everyone involved has been told"; the issue asks that they are told, and that the reply
+    # says who was.
     await told.check("Bea records the submission to DDSCP", {
         "bea": [f"Recorded: **{REF}** was submitted to DDSCP. The review is closed, and everyone "
                 "involved has been told."],
