@@ -52,6 +52,7 @@ DIRECTORY_CHANGES = (
     "00000000-0000-4000-8000-000000000008,\n")
 
 REF = "DDSCP/CSPR/2027/014"
+TEAMS_LINK = "https://teams.microsoft.com/l/meetup-join/19%3ameeting_e2e%40thread.v2/0"
 REPORT, CHRONOLOGY, TOR = clean_derbyshire_pair()
 DUMP = os.environ.get("IMR_E2E_DUMP") == "1"  # print what each step delivered instead of asserting
 QUIET = 1.0  # seconds with nothing new before a step's deliveries are taken as complete
@@ -200,6 +201,14 @@ def one(delivered: dict, key: str, *phrases: str) -> dict:
     return found[-1]
 
 
+def same(actual, expected) -> None:
+    """`actual == expected`, or under IMR_E2E_DUMP what it is."""
+    if DUMP:
+        print(f"   buttons {actual}" + ("" if actual == expected else f" (expected {expected})"))
+    else:
+        assert actual == expected
+
+
 def buttons(message: dict) -> list[str]:
     """The titles of everything a person can press on a message's cards, in order."""
     titles = []
@@ -256,7 +265,7 @@ async def test_one_imr_from_a_saturday_commission_to_ddscp_as_eight_people_live_
                   "Received: Sat 20 Mar 2027", "Allocate by: Thu 25 Mar 2027",
                   "Submission to DDSCP: Wed 12 May 2027")]})
     new_card = one(got, "hana", "New IMR to allocate")
-    assert buttons(new_card) == ["Allocate", "Show status"]
+    same(buttons(new_card), ["Allocate", "Show status"])
 
     # -- the Head of CP allocates: Arun as author, Quinn as QA senior lead -------------------------
     await hana.submit(new_card, action(card(new_card), "Allocate")["data"])
@@ -275,7 +284,7 @@ async def test_one_imr_from_a_saturday_commission_to_ddscp_as_eight_people_live_
                   "Scoping meeting: Thu 25 Mar 2027", "Report and chronology due: Tue 27 Apr 2027",
                   "Submission to DDSCP: Wed 12 May 2027")]})
     offer = one(got, "arun", "Will you write the IMR")
-    assert buttons(offer) == ["Accept", "Decline"]
+    same(buttons(offer), ["Accept", "Decline"])
     await arun.submit(offer, {**action(card(offer), "Accept")["data"], "declaration": "true"})
     got = await told.check("Arun accepts", {
         "arun": ["Accepted by you, Mon 22 Mar 2027",
@@ -290,18 +299,17 @@ async def test_one_imr_from_a_saturday_commission_to_ddscp_as_eight_people_live_
     # -- the scoping meeting, Thu 25 Mar: Arun accepts 10:00, Lena proposes 14:00 ------------------
     await quinn.submit(arrange, {**action(card(arrange), "Send to participants")["data"],
                                  "day": "2027-03-25", "time": "10:00", "minutes": 60,
-                                 "location": "Teams"})
+                                 "location": TEAMS_LINK})
     invitation = ("Scoping meeting for", "Quinn Lead proposes this meeting",
                   "When: Thu 25 Mar 2027, 10:00–11:00")
     got = await told.check("Quinn sends the scoping invitation", {
         "quinn": ["Sent: Thu 25 Mar 2027, 10:00–11:00"],
         "arun": [invitation], "lena": [invitation]})
-    # ISSUE-23 (12): the invitation shows the Teams link as text; the issue asks for a Join
-    # button and "Add to calendar" on the invitation itself.
-    assert buttons(one(got, "arun", *invitation)) == ["Accept", "Propose another time",
-                                                      "Send my proposal"]
-    await arun.submit(one(got, "arun", *invitation),
-                      action(card(one(got, "arun", *invitation)), "Accept")["data"])
+    same(buttons(one(got, "arun", *invitation)), [
+        "Accept", "Propose another time", "Send my proposal", "Join the meeting",
+        "Add to my calendar"])
+    invite = one(got, "arun", *invitation)
+    await arun.submit(invite, action(card(invite), "Accept")["data"])
     await told.check("Arun accepts 10:00", {
         "arun": ["Accepted by you, Mon 22 Mar 2027", "Thank you: you have accepted."]})
     invite = one(got, "lena", *invitation)
@@ -310,22 +318,33 @@ async def test_one_imr_from_a_saturday_commission_to_ddscp_as_eight_people_live_
     got = await told.check("Lena proposes 14:00", {
         "lena": ["You proposed another time", "Quinn Lead will confirm a time"],
         "quinn": [("Lena Manager proposes another time", "Proposed instead: Thu 25 Mar 2027, 14:00",
-                   "Still to answer: nobody")]})
+                   "Accepted your time: Arun Author", "Still to answer: nobody")]})
     counter = one(got, "quinn", "Lena Manager proposes another time")
     await quinn.submit(counter, action(card(counter), "Confirm the new time")["data"])
+    # Arun accepted 10:00: he is asked again for 14:00, not simply told
+    asked_again = ("Scoping meeting for", "The time has changed: you accepted Thu 25 Mar 2027, "
+                   "10:00–11:00, and Quinn Lead and Lena Manager have agreed this time instead",
+                   "When: Thu 25 Mar 2027, 14:00–15:00")
+    got = await told.check("Quinn takes up 14:00", {
+        "quinn": ["Moved to Thu 25 Mar 2027, 14:00–15:00, agreed by Quinn Lead and Lena Manager. "
+                  "Arun Author is asked to accept the new time"],
+        "arun": [asked_again],
+        "lena": ["Quinn Lead chose the time you proposed for the scoping meeting"]})
+    invite = one(got, "arun", *asked_again)
+    await arun.submit(invite, action(card(invite), "Accept")["data"])
     confirmed = ("Confirmed: Scoping meeting for", "When: Thu 25 Mar 2027, 14:00–15:00")
-    # ISSUE-23 (3): Arun accepted 10:00 and is simply told of 14:00; the issue asks that whoever
-    # accepted a time that then changes is asked again (accept or propose), and that the
-    # confirmation says who agreed. Arun should then receive an invitation for 14:00 here.
-    got = await told.check("Quinn confirms 14:00", {
-        "quinn": ["Confirmed for Thu 25 Mar 2027, 14:00–15:00", confirmed],
-        "arun": [confirmed], "lena": [confirmed]})
-    # ISSUE-23 (2): the author and the line manager are offered "Record the outcome", which
-    # refuses them; the issue asks that each person sees only what they may do.
-    assert buttons(one(got, "arun", *confirmed)) == ["Add to my calendar", "Record the outcome"]
-    assert buttons(one(got, "lena", *confirmed)) == ["Add to my calendar", "Record the outcome"]
-    assert buttons(one(got, "quinn", *confirmed)) == ["Add to my calendar", "Change the time",
-                                                      "Record the outcome"]
+    agreed_by = "Agreed by: Quinn Lead, Arun Author and Lena Manager"
+    got = await told.check("Arun accepts 14:00: confirmed", {
+        "arun": ["Accepted by you, Mon 22 Mar 2027",
+                 "Thank you: everyone has accepted, so the meeting is confirmed.",
+                 (*confirmed, agreed_by, "Quinn Lead will record the outcome after the meeting")],
+        "lena": [(*confirmed, agreed_by, "Quinn Lead will record the outcome after the meeting")],
+        "quinn": [(*confirmed, agreed_by, "After the meeting, record its outcome here")]})
+    # each sees only what they may press: only the QA lead moves the meeting or records it
+    same(buttons(one(got, "arun", *confirmed)), ["Join the meeting", "Add to my calendar"])
+    same(buttons(one(got, "lena", *confirmed)), ["Join the meeting", "Add to my calendar"])
+    same(buttons(one(got, "quinn", *confirmed)), ["Join the meeting", "Add to my calendar",
+                                                  "Change the time", "Record the outcome"])
 
     await bot.set_time("2027-03-25T16:00:00+00:00")
     recorded = one(got, "quinn", *confirmed)
@@ -367,10 +386,12 @@ async def test_one_imr_from_a_saturday_commission_to_ddscp_as_eight_people_live_
     invite = one(got, "lena", *invitation)
     await lena.submit(invite, action(card(invite), "Accept")["data"])
     confirmed = ("Confirmed: Midway review for", "When: Tue 13 Apr 2027, 09:30–10:15")
+    confirmed = (*confirmed, agreed_by)
     got = await told.check("Lena accepts: the midway review is confirmed", {
         "lena": ["Accepted by you, Tue 30 Mar 2027",
                  "Thank you: everyone has accepted, so the meeting is confirmed.", confirmed],
         "arun": [confirmed], "quinn": [confirmed]})
+    same(buttons(one(got, "arun", *confirmed)), ["Add to my calendar"])  # no link: no Join
 
     await bot.set_time("2027-04-13T11:00:00+00:00")
     recorded = one(got, "quinn", *confirmed)
@@ -392,8 +413,8 @@ async def test_one_imr_from_a_saturday_commission_to_ddscp_as_eight_people_live_
     got = await told.check("the sweep on Fri 23 Apr", {"arun": [(
         f"Reminder: {REF}", "Report and chronology to QA lead is due Tue 27 Apr 2027 "
         "(in 2 working days)", "From: Arun Author")]})
-    assert buttons(one(got, "arun", "Reminder")) == ["On it", "Remind me on this day",
-                                                     "Show status"]
+    same(buttons(one(got, "arun", "Reminder")), ["On it", "Remind me on this day",
+                                                     "Show status"])
 
     # -- Tue 27 Apr (Day 25): Arun sends the report and the chronology --------------------------------
     store, server = files
@@ -408,8 +429,8 @@ async def test_one_imr_from_a_saturday_commission_to_ddscp_as_eight_people_live_
         "arun": [f"Submitted **{REF}** version 1 to the QA senior lead."],
         "quinn": [(*qa_card, "(5 working day(s) left)")]})
     approval = one(got, "quinn", *qa_card)
-    assert buttons(approval) == ["Chronology: chronology.docx", "Report: report.docx", "Approve",
-                                 "Request amendments"]
+    same(buttons(approval), ["Chronology: chronology.docx", "Report: report.docx", "Approve",
+                                 "Request amendments"])
 
     # the one who is not involved is given nothing: no status, nothing to do, no decision
     await nia.say(f"imr status {REF}")
@@ -435,7 +456,7 @@ async def test_one_imr_from_a_saturday_commission_to_ddscp_as_eight_people_live_
         f"type “imr submit {REF}”", "they become version 2")]})
     # ISSUE-23 (6): the amendments card has no button; the issue asks for "Send a new version"
     # (and that an unchanged document can be carried forward instead of sent again).
-    assert buttons(one(got, "arun", "Amendments requested")) == []
+    same(buttons(one(got, "arun", "Amendments requested")), [])
 
     await bot.set_time("2027-04-29T09:00:00+00:00")
     await send_report(arun, told, server)
@@ -466,14 +487,14 @@ async def test_one_imr_from_a_saturday_commission_to_ddscp_as_eight_people_live_
                 "Director (Early Help & Safeguarding) for sign-off."]})
     sign_off = one(got, "sam", *sd_card)
     assert "Expand section 7" not in shown(sign_off)  # ISSUE-23 (7): should be shown
-    assert buttons(sign_off) == ["Chronology: chronology.docx", "Report: report.docx", "Approve",
-                                 "Request amendments"]
+    same(buttons(sign_off), ["Chronology: chronology.docx", "Report: report.docx", "Approve",
+                                 "Request amendments"])
 
     # -- sign-off, Tue 4 May (Mon 3 May is a bank holiday) ---------------------------------------
     # what the Head of CP and the Service Director read of the review while it waits for sign-off
     await hana.say(f"imr history {REF}")
     got = await told.check("Hana reads the history", {"hana": [(
-        f"History of {REF}", "21 entries, oldest first", "Commission logged | Bea Services",
+        f"History of {REF}", "23 entries, oldest first", "Commission logged | Bea Services",
         "Offered to Arun A. | Hana Head", "Allocation accepted | Arun Author",
         "Report submitted (version 1) | Arun Author", "QA senior lead: Approved (version 2)")]})
     history = read(one(got, "hana", "History of"))
@@ -541,5 +562,5 @@ async def send_report(author: PlaygroundClient, told: Deliveries, server) -> Non
     got = await told.check("the author sends the files", {author.name: [(
         f"Submit {REF} to the QA senior lead?", "Report: report", "Chronology: chronology")]})
     gathered = one(got, author.name, f"Submit {REF} to the QA senior lead")
-    assert buttons(gathered) == ["Submit", "Start again"]
+    same(buttons(gathered), ["Submit", "Start again"])
     await author.submit(gathered, action(card(gathered), "Submit")["data"])
