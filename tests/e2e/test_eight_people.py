@@ -289,7 +289,8 @@ async def test_one_imr_from_a_saturday_commission_to_ddscp_as_eight_people_live_
     got = await told.check("Arun accepts", {
         "arun": ["Accepted by you, Mon 22 Mar 2027",
                  (f"you are the report author for {REF}, with Quinn Lead as QA senior lead",
-                  "due Thu 25 Mar 2027")],
+                  "due Thu 25 Mar 2027", "I've told Quinn Lead (QA senior lead), Lena Manager "
+                  "(line manager) and Hana Head (Head of CP & IRO).")],
         "quinn": [("Arun Author has accepted", "you are its QA senior lead", "Thu 25 Mar 2027"),
                   ("Arrange the Scoping meeting", "With Quinn Lead, Arun Author, Lena Manager")],
         "lena": [("Arun Author, who reports to you, has accepted", "Thu 25 Mar 2027")],
@@ -356,11 +357,10 @@ async def test_one_imr_from_a_saturday_commission_to_ddscp_as_eight_people_live_
                               "held_on": "2027-03-25", "attendees": "",
                               "due_ddscp_submission": "2027-05-14"})  # a date agreed with DDSCP
     agreed = ("The scoping meeting agreed this timescale", *SCOPING_DATES)
-    # ISSUE-23 (5): Quinn, who recorded it, gets "Recorded. ..." as the reply and the same notice
-    # again (so `agreed` is in two of her messages); the issue asks that the person who acted is
-    # not notified of their own action: then `agreed` once, in the reply.
+    told_both = "I've told Arun Author (report author) and Lena Manager (line manager)."
+    # Quinn, who recorded it, is told once: in the reply, which says whom she told
     got = await told.check("Quinn records the scoping meeting", {
-        "quinn": [("Recorded.", *agreed), agreed, agreed,
+        "quinn": [("Recorded.", *agreed, told_both),
                   ("Arrange the Midway review", "With Quinn Lead, Arun Author, Lena Manager")],
         "arun": [agreed], "lena": [agreed]})
     arrange = one(got, "quinn", "Arrange the Midway review")
@@ -402,9 +402,8 @@ async def test_one_imr_from_a_saturday_commission_to_ddscp_as_eight_people_live_
     await quinn.submit(form, {**action(card(form), "Record the outcome")["data"],
                               "held_on": "2027-04-13", "outcome": "on_track"})
     on_track = (f"Midway review: on track for **{REF}**", *SCOPING_DATES[1:])
-    # ISSUE-23 (5): Quinn is told twice again (the reply and the notice): `on_track` once then
     await told.check("Quinn records the midway review", {
-        "quinn": [("Recorded.", *on_track), on_track, on_track],
+        "quinn": [("Recorded.", *on_track, told_both)],
         "arun": [on_track], "lena": [on_track]})
 
     # -- a reminder: the report is due Tue 27 Apr, two working days after Fri 23 Apr ---------------
@@ -524,10 +523,12 @@ async def test_one_imr_from_a_saturday_commission_to_ddscp_as_eight_people_live_
         decided, ensure_ascii=False)
     signed = (f"The Service Director signed off **{REF}** (version 2). Business Services will "
               "submit it to DDSCP.")
-    # ISSUE-23 (5): the SD QPP (pat) is not told of the sign-off; the issue asks that they are.
     # ISSUE-23 (8): the sign-off has no row of its own on the timeline.
     await told.check("Sam signs off", {
         "arun": [signed], "lena": [signed], "quinn": [signed],
+        "pat": ["For information: the Service Director (Early Help & Safeguarding) signed off "
+                f"**{REF}** (version 2). Business Services will submit it to DDSCP (due Fri 14 May "
+                "2027)."],
         "bea": [(f"**{REF}** is signed off and ready for DDSCP (due Fri 14 May 2027)",
                  f"`imr submitted {REF} [date]`")]})
 
@@ -537,13 +538,15 @@ async def test_one_imr_from_a_saturday_commission_to_ddscp_as_eight_people_live_
     closed = f"**{REF}** was submitted to DDSCP on Wed 5 May 2027. Thank you: the review is closed."
     # ISSUE-23 (14): it closes at once; the issue asks for a confirmation card first (and then
     # this step is Bea's "Confirm" press).
-    # ISSUE-23 (5): the SD QPP (pat) is not told that the review closed, though Bea's reply says
-    # "everyone involved has been told"; the issue asks that they are told, and that the reply
-    # says who was.
+    for_information = (f"For information: **{REF}** was submitted to DDSCP on Wed 5 May 2027, "
+                       "and the review is closed.")
     await told.check("Bea records the submission to DDSCP", {
-        "bea": [f"Recorded: **{REF}** was submitted to DDSCP. The review is closed, and everyone "
-                "involved has been told."],
-        "arun": [closed], "lena": [closed], "quinn": [closed], "sam": [closed]})
+        "bea": [f"Recorded: **{REF}** was submitted to DDSCP. The review is closed. I've told Arun "
+                "Author (report author), Lena Manager (line manager), Quinn Lead (QA senior lead), "
+                "Sam Director (Service Director EH&S), Hana Head (Head of CP & IRO) and Pat "
+                "Performance (Service Director QPP)."],
+        "arun": [closed], "lena": [closed], "quinn": [closed], "sam": [closed],
+        "hana": [for_information], "pat": [for_information]})
 
     await bea.say("imr status")
     await told.check("Bea looks at the board", {"bea": ["There are no open reviews."]})
