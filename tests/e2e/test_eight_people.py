@@ -423,10 +423,9 @@ async def test_one_imr_from_a_saturday_commission_to_ddscp_as_eight_people_live_
     qa_card = ("version 1 for the QA senior lead", "Submitted: 10:00 on Tue 27 Apr 2027",
                "QA complete: Wed 5 May 2027", "Decision by: Quinn Lead",
                "Status: Waiting for a decision", "Automated check: all 14 checks passed")
-    # ISSUE-23 (15): "5 working day(s) left" should read "5 working days left"
     got = await told.check("Arun submits version 1", {
         "arun": [f"Submitted **{REF}** version 1 to the QA senior lead."],
-        "quinn": [(*qa_card, "(5 working day(s) left)")]})
+        "quinn": [(*qa_card, "(5 working days left)")]})
     approval = one(got, "quinn", *qa_card)
     same(buttons(approval), ["Chronology: chronology.docx", "Report: report.docx", "Approve",
                                  "Request amendments"])
@@ -452,48 +451,62 @@ async def test_one_imr_from_a_saturday_commission_to_ddscp_as_eight_people_live_
     got = await told.check("Quinn asks for amendments", {"arun": [(
         f"Amendments requested: {REF}", "Quinn Lead (QA senior lead) asked for amendments to "
         "version 1", "Expand section 7 on the health visitor's contacts",
-        f"type “imr submit {REF}”", "they become version 2")]})
-    # ISSUE-23 (6): the amendments card has no button; the issue asks for "Send a new version"
-    # (and that an unchanged document can be carried forward instead of sent again).
-    same(buttons(one(got, "arun", "Amendments requested")), [])
+        "press “Send a new version”", "they become version 2",
+        "what you don't send again is carried forward unchanged from version 1")]})
+    amendments = one(got, "arun", "Amendments requested")
+    same(buttons(amendments), ["Send a new version"])
 
+    # Thu 29 Apr: Arun sends only the amended report; the chronology is carried forward
     await bot.set_time("2027-04-29T09:00:00+00:00")
-    await send_report(arun, told, server)
+    await arun.submit(amendments, action(card(amendments), "Send a new version")["data"])
+    await told.check("Arun presses Send a new version", {"arun": [(
+        f"Send me the amended report, the chronology, or both, for {REF} version 2",
+        "Whatever you don't send again is carried forward unchanged from version 1")]})
+    await arun.send_files("", [("report.docx", str(server.make_url("/f/report.docx")))])
+    got = await told.check("Arun sends the amended report", {"arun": [(
+        f"Submit {REF} to the QA senior lead?", "Report: report",
+        "(carried forward from version 1)", "The chronology is carried forward unchanged")]})
+    gathered = one(got, "arun", f"Submit {REF}")
+    same(buttons(gathered), ["Submit", "Start again"])
+    await arun.submit(gathered, action(card(gathered), "Submit")["data"])
+    rounds = ("The rounds so far", "Version 1: Quinn Lead (QA senior lead) asked for amendments",
+              "10:00 on Wed 28 Apr 2027", "“Expand section 7 on the health visitor's contacts”")
     qa_card = ("version 2 for the QA senior lead", "Submitted: 10:00 on Thu 29 Apr 2027",
-               "QA complete: Wed 5 May 2027", "Status: Waiting for a decision")
+               "QA complete: Wed 5 May 2027", "Status: Waiting for a decision", *rounds,
+               "The chronology is carried forward unchanged from version 1.")
     got = await told.check("Arun submits version 2", {
         "arun": [f"Submitted **{REF}** version 2 to the QA senior lead."],
-        "quinn": [(*qa_card, "(3 working day(s) left)")]})
+        "quinn": [(*qa_card, "(3 working days left)")]})
     approval = one(got, "quinn", *qa_card)
 
     # -- QA approval, Fri 30 Apr: to the Service Director EH&S, the SD QPP for information ---------
     await bot.set_time("2027-04-30T09:00:00+00:00")
     decided = await quinn.execute(approval, "approval.approve",
-                                  card(approval)["refresh"]["action"]["data"])
+                                  {**card(approval)["refresh"]["action"]["data"], "check_0": "true"})
     decided_text = json.dumps(decided, ensure_ascii=False)
     assert "Approved by Quinn Lead at 10:00 on Fri 30 Apr 2027" in decided_text
     # ISSUE-23 (13): once approved, the card's days left jump from 3 to 9 (it counts to the DDSCP
     # submission, not to QA complete)
-    assert "(9 working day(s) left)" in decided_text
+    assert "QA complete: Wed 5 May 2027 (9 working days left)" in read(
+        {"attachments": [{"content": decided}]})
+    # the sign-off card shows the QA rounds: who, when, the comment
     sd_card = ("version 2 for the Service Director (EH&S)", "Decision by: Sam Director",
-               "Submission to DDSCP: Fri 14 May 2027", "Status: Waiting for a decision")
-    # ISSUE-23 (7): the sign-off card shows no QA rounds (the amendments to version 1, the
-    # approval of version 2: who, when, the comment); the issue asks for them on the card.
+               "Submission to DDSCP: Fri 14 May 2027", "Status: Waiting for a decision", *rounds,
+               "Version 2: Quinn Lead (QA senior lead) approved it", "10:00 on Fri 30 Apr 2027")
     got = await told.check("Quinn approves version 2", {
         "arun": [f"Quinn Lead approved **{REF}** (version 2). It has gone to the Service Director"],
         "sam": [sd_card],
         "pat": [f"For information: **{REF}** (version 2) passed QA and is with the Service "
                 "Director (Early Help & Safeguarding) for sign-off."]})
     sign_off = one(got, "sam", *sd_card)
-    assert "Expand section 7" not in shown(sign_off)  # ISSUE-23 (7): should be shown
-    same(buttons(sign_off), ["Chronology: chronology.docx", "Report: report.docx", "Approve",
-                                 "Request amendments"])
+    same(buttons(sign_off), ["Chronology: chronology.docx (carried forward from version 1)",
+                             "Report: report.docx", "Approve", "Request amendments"])
 
     # -- sign-off, Tue 4 May (Mon 3 May is a bank holiday) ---------------------------------------
     # what the Head of CP and the Service Director read of the review while it waits for sign-off
     await hana.say(f"imr history {REF}")
     got = await told.check("Hana reads the history", {"hana": [(
-        f"History of {REF}", "23 entries, oldest first", "Commission logged | Bea Services",
+        f"History of {REF}", "22 entries, oldest first", "Commission logged | Bea Services",
         "Offered to Arun A. | Hana Head", "Allocation accepted | Arun Author",
         "Report submitted (version 1) | Arun Author", "QA senior lead: Approved (version 2)")]})
     history = read(one(got, "hana", "History of"))
@@ -516,8 +529,12 @@ async def test_one_imr_from_a_saturday_commission_to_ddscp_as_eight_people_live_
         "37 | Submission to DDSCP | Fri 14 May 2027", "Recent activity",
         "QA senior lead: Approved by Quinn Lead", "QA senior lead: Amendments requested by Quinn Lead")]})
     await bot.set_time("2027-05-04T09:00:00+00:00")
+    asked = await sam.execute(sign_off, "approval.approve",
+                              card(sign_off)["refresh"]["action"]["data"])  # nothing ticked
+    assert "without ticking anything?" in json.dumps(asked, ensure_ascii=False)
+    await told.check("Sam is asked: approve with nothing ticked?", {})
     decided = await sam.execute(sign_off, "approval.approve",
-                                card(sign_off)["refresh"]["action"]["data"])
+                                action(asked, "Approve without ticking anything")["data"])
     # ISSUE-23 (15): "Tue 04 May 2027" is another date style (elsewhere "Tue 4 May 2027")
     assert "Approved by Sam Director at 10:00 on Tue 04 May 2027" in json.dumps(
         decided, ensure_ascii=False)
@@ -535,16 +552,22 @@ async def test_one_imr_from_a_saturday_commission_to_ddscp_as_eight_people_live_
     # -- Wed 5 May: Business Services record the submission to DDSCP; the review closes -------------
     await bot.set_time("2027-05-05T09:00:00+00:00")
     await bea.say(f"imr submitted {REF}")
+    # an irreversible step is confirmed on a card first
+    got = await told.check("Bea is asked to confirm the close", {"bea": [(
+        f"Record that {REF} went to DDSCP?", "Submitted to DDSCP on: Wed 5 May 2027",
+        "It can't be undone here.")]})
+    asked = one(got, "bea", "went to DDSCP?")
+    same(buttons(asked), ["Confirm: close the review", "Cancel"])
+    done = await bea.execute(asked, "ddscp.confirm",
+                             action(card(asked), "Confirm: close the review")["data"])
+    assert (f"Recorded: {REF} was submitted to DDSCP. The review is closed. I've told Arun Author "
+            "(report author), Lena Manager (line manager), Quinn Lead (QA senior lead), Sam "
+            "Director (Service Director EH&S), Hana Head (Head of CP & IRO) and Pat Performance "
+            "(Service Director QPP).") in json.dumps(done, ensure_ascii=False)
     closed = f"**{REF}** was submitted to DDSCP on Wed 5 May 2027. Thank you: the review is closed."
-    # ISSUE-23 (14): it closes at once; the issue asks for a confirmation card first (and then
-    # this step is Bea's "Confirm" press).
     for_information = (f"For information: **{REF}** was submitted to DDSCP on Wed 5 May 2027, "
                        "and the review is closed.")
-    await told.check("Bea records the submission to DDSCP", {
-        "bea": [f"Recorded: **{REF}** was submitted to DDSCP. The review is closed. I've told Arun "
-                "Author (report author), Lena Manager (line manager), Quinn Lead (QA senior lead), "
-                "Sam Director (Service Director EH&S), Hana Head (Head of CP & IRO) and Pat "
-                "Performance (Service Director QPP)."],
+    await told.check("Bea confirms: the review closes", {
         "arun": [closed], "lena": [closed], "quinn": [closed], "sam": [closed],
         "hana": [for_information], "pat": [for_information]})
 
