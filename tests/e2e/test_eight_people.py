@@ -580,7 +580,7 @@ async def test_one_imr_from_a_saturday_commission_to_ddscp_as_eight_people_live_
 async def send_report(author: PlaygroundClient, told: Deliveries, server) -> None:
     """The author sends the report and the chronology as files in chat and confirms."""
     await author.say(f"imr submit {REF}")
-    # ISSUE-23 (11): the prompt offers pasting links, which only `imr submit REF link1 link2` takes
+    # (the prompt also offers pasting links; issue 23's item 11, not exercised here: files only)
     await told.check("the author asks to submit", {author.name: [(
         f"Send me the report and the chronology for {REF}", "So far: nothing yet.")]})
     await author.send_files("", [(name, str(server.make_url(f"/f/{name}")))
