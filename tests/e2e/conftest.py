@@ -48,7 +48,12 @@ def wait_until_up(url: str, seconds: float = 30) -> None:
 
 
 @pytest.fixture(scope="module")
-def stack(tmp_path_factory):
+def stack(tmp_path_factory, request):
+    """The bot and one Playground per person. A test module may name its own clients (`PEOPLE`,
+    {key: email}) and change the demo directory for itself (`DIRECTORY_CHANGES`, a people.csv
+    imported after deploy/demo/people.csv: people added, or a demo person's roles changed)."""
+    clients = getattr(request.module, "PEOPLE", PEOPLE)
+    changes = getattr(request.module, "DIRECTORY_CHANGES", "")
     if not (shutil.which("node") and PLAYGROUND.exists()):
         message = "node/npm or the Agents Playground is missing (make test installs it)"
         if UNDER_CI:
@@ -65,13 +70,20 @@ def stack(tmp_path_factory):
     subprocess.run([*cli, "migrate"], env=env, check=True, capture_output=True)
     subprocess.run([*cli, "people", "import", str(ROOT / "deploy/demo/people.csv")], env=env,
                    check=True, capture_output=True)
+    if changes:
+        (work / "changes.csv").write_text(changes)
+        subprocess.run([*cli, "people", "import", str(work / "changes.csv")], env=env, check=True,
+                       capture_output=True)
     processes = [subprocess.Popen([*cli, "serve"], env=env, stdout=(work / "bot.log").open("w"),
                                   stderr=subprocess.STDOUT)]
     try:
         wait_until_up(f"http://127.0.0.1:{bot_port}/healthz")
-        people = [p for _, p in parse_people_csv((ROOT / "deploy/demo/people.csv").read_text())[0]]
+        directory = {p.email: p for _, p in parse_people_csv(
+            (ROOT / "deploy/demo/people.csv").read_text())[0]}
+        directory |= {p.email: p for _, p in parse_people_csv(changes)[0]} if changes else {}
+        people = list(directory.values())
         ports = {}
-        for key, email in PEOPLE.items():
+        for key, email in clients.items():
             folder = work / key
             folder.mkdir()
             (folder / ".m365agentsplayground.yml").write_text(playground_config(people, email, "IMR bot"))
