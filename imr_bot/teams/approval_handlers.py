@@ -7,14 +7,21 @@ from imr_bot.domain.errors import DomainError
 from imr_bot.domain.plain_text import plain
 from imr_bot.domain.policy import Permission
 from imr_bot.domain.roles import Role
-from imr_bot.domain.submissions import ACCEPTED_TYPES, MAX_FILE_BYTES, Decision, Level, file_kind
-from imr_bot.domain.urls import document_link, looks_like_link
+from imr_bot.domain.submissions import (
+    ACCEPTED_TYPES,
+    MAX_FILE_BYTES,
+    Decision,
+    DocumentKind,
+    Level,
+    file_kind,
+)
+from imr_bot.domain.urls import Link, document_link, looks_like_link
 from imr_bot.services import approvals
 from imr_bot.services.access import Target
 from imr_bot.services.context import ServiceContext
 
 from . import views
-from .attachments import FetchPolicy, TooLarge, check_before_fetch, download
+from .attachments import FetchPolicy, PastedLink, TooLarge, check_before_fetch, download
 from .commands import (
     PERSONAL,
     WHOLE_REFERENCE,
@@ -40,6 +47,26 @@ def _links(words: list[str], organisation_hosts: tuple[str, ...]) -> list[str]:
                               "only SharePoint or OneDrive links, each starting with https://.")
         links.append(document_link(word, organisation_hosts).url)
     return links
+
+
+def _named_kind(label: str) -> DocumentKind | None:
+    lowered = label.lower()
+    if "chron" in lowered:
+        return DocumentKind.CHRONOLOGY
+    if "report" in lowered:
+        return DocumentKind.REPORT
+    return None
+
+
+def _kinds(pasted: list[PastedLink], links: list[Link],
+           missing: list[str]) -> list[DocumentKind | None]:
+    """Which document each pasted link is: as labelled ("chronology: https://…", or the name
+    Teams showed), or as its file's name says; a link that says neither is the next document
+    still missing (the report, then the chronology), else judged by its name."""
+    kinds = [_named_kind(p.label) or _named_kind(link.filename)
+             for p, link in zip(pasted, links, strict=True)]
+    free = [DocumentKind(m) for m in missing if DocumentKind(m) not in kinds]
+    return [kind or (free.pop(0) if free else None) for kind in kinds]
 
 
 class ApprovalHandlers(HandlerGroup):
@@ -70,6 +97,9 @@ class ApprovalHandlers(HandlerGroup):
         await turn.conversation.set_submitting(gathered.review.reference)
         for url in links:
             gathered = await approvals.add_link(ctx, turn.actor, reference, url)
+        if turn.request.files:  # files sent with the command itself are part of it
+            await self.on_files(turn)
+            return
         await self._progress(turn, gathered)
 
     async def _progress(self, turn: Turn, gathered) -> None:
@@ -87,10 +117,11 @@ class ApprovalHandlers(HandlerGroup):
                        f"as the chronology. So far: {have}.")
 
     async def on_files(self, turn: Turn) -> bool:
-        """Files sent in the personal chat: part of a submission if one is being gathered."""
+        """Files sent, or links pasted, in the personal chat: part of a submission if one is
+        being gathered."""
         files = list(turn.request.files)
         if not files:
-            return False
+            return await self._on_links(turn)
         reference = await turn.conversation.submitting()
         if not reference:
             await turn.say("Which review are these for? Type `imr submit REF` first, then send "
@@ -115,6 +146,30 @@ class ApprovalHandlers(HandlerGroup):
                 await turn.say(f"I couldn't download “{name}”. Please send it again.")
         if gathered is not None:
             await self._progress(turn, gathered)
+        return True
+
+    async def _on_links(self, turn: Turn) -> bool:
+        """Links pasted after `imr submit REF` asked for them: taken as the report and the
+        chronology. Every link is checked before anything changes; a refusal says why."""
+        pasted = list(turn.request.links)
+        if not pasted:
+            return False
+        reference = await turn.conversation.submitting()
+        if not reference:
+            these = "this link" if len(pasted) == 1 else "these links"
+            await turn.say(f"Which review is {these} for? Type `imr submit REF` first, then paste "
+                           f"{'it' if len(pasted) == 1 else 'them'} again (or type "
+                           "`imr submit REF` followed by the links).")
+            return True
+        if len(pasted) > len(DocumentKind):
+            await turn.say("Please paste at most two links: the report's and the chronology's. "
+                           "Nothing was added.")
+            return True
+        links = [document_link(p.url, self.ctx.document_hosts) for p in pasted]  # BadLink
+        gathered = await approvals.start(self.ctx, turn.actor, reference)
+        for link, kind in zip(links, _kinds(pasted, links, gathered.missing()), strict=True):
+            gathered = await approvals.add_link(self.ctx, turn.actor, reference, link.url, kind)
+        await self._progress(turn, gathered)
         return True
 
     @card_action("submit.confirm", Permission.SUBMIT_REPORT, review=Target.REFERENCE)

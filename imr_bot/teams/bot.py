@@ -24,7 +24,7 @@ from imr_bot.services.context import ServiceContext
 from imr_bot.services.failures import database_unavailable
 
 from .activities import activity_tenant
-from .attachments import teams_files
+from .attachments import pasted_links, teams_files
 from .card_templates import CardLibrary
 from .commands import (
     CARD_ACTIONS,
@@ -233,7 +233,8 @@ class ImrBot(TeamsActivityHandler):
             conversation_name=channel.get("name") if isinstance(channel, dict) else None,
             text=normalise(activity.text) if activity.type == "message" else "",
             verb=verb if isinstance(verb, str) else None, data=data,
-            files=tuple(teams_files(activity)) if activity.type == "message" else ())
+            files=tuple(teams_files(activity)) if activity.type == "message" else (),
+            links=tuple(pasted_links(activity)) if activity.type == "message" else ())
         replies = TeamsReplies(turn_context, self.cards, self._submitting, self._begin_new_review)
         return Turn(request, replies, replies)
 
