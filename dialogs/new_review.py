@@ -8,6 +8,7 @@ restart of the bot does not lose a half-finished commission.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from botbuilder.core import CardFactory, MessageFactory, TurnContext
@@ -32,6 +33,7 @@ CONFIRM_WORDS = {"confirm", "yes", "y", "ok", "save"}
 CHANGE_WORDS = {"change", "edit", "no", "back", "form"}
 TYPE_WORDS = {"type", "text", "typed", "step", "steps", "questions"}
 FIELD_NAMES = [f.name for f in COMMISSION_FIELDS]
+_IMR = re.compile(r"^/?imr\s+", re.IGNORECASE)
 
 
 
@@ -61,7 +63,7 @@ class NewReviewDialog(Dialog):
         value = activity.value if isinstance(activity.value, dict) else None
         if value is not None:
             return await self._on_card(dc, state, value)
-        text = (activity.text or "").strip()
+        text = _IMR.sub("", (activity.text or "").strip())  # `imr cancel` is `cancel`
         word = text.lower().strip(" .!")
         if word in CANCEL_WORDS:
             return await self._cancel(dc)

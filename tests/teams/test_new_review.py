@@ -202,6 +202,12 @@ async def test_imr_new_typed_after_a_refused_form_is_not_an_answer_and_the_form_
     assert await count_reviews(teams) == 1
 
 
+async def test_imr_cancel_and_imr_type_are_the_dialog_s_own_words(teams):
+    await teams.say(BUSINESS_SERVICES, "imr new")
+    assert "(1/10)" in texts(await teams.say(BUSINESS_SERVICES, "imr type"))
+    assert "nothing was saved" in texts(await teams.say(BUSINESS_SERVICES, "imr cancel"))
+
+
 async def test_continue_and_start_again_after_the_dialog_ended_say_what_happens(teams):
     await teams.say(BUSINESS_SERVICES, "imr new")
     await teams.say(BUSINESS_SERVICES, "imr new")  # the card asking is in the chat
