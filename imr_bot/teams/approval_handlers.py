@@ -101,6 +101,8 @@ class ApprovalHandlers(HandlerGroup):
             await self.on_files(turn)
             return
         await self._progress(turn, gathered)
+        if not gathered.ready and not links:  # or a box per document, for links
+            await turn.card("submit_links", {"reference": gathered.review.reference})
 
     async def _progress(self, turn: Turn, gathered) -> None:
         if gathered.ready:
@@ -171,6 +173,30 @@ class ApprovalHandlers(HandlerGroup):
             gathered = await approvals.add_link(self.ctx, turn.actor, reference, link.url, kind)
         await self._progress(turn, gathered)
         return True
+
+    @card_action("submit.links", Permission.SUBMIT_REPORT, review=Target.REFERENCE)
+    async def on_submit_links(self, turn: Turn, value: dict) -> None:
+        """The links form: a box per document; an empty box is left as it is. Every link is
+        checked before anything changes."""
+        reference = str(value.get("reference") or "")
+        given = [(kind, str(value.get(f"{kind.value}_link") or "").strip())
+                 for kind in DocumentKind]
+        given = [(kind, text) for kind, text in given if text]
+        if not given:
+            await turn.say("Paste a link in the report's box, the chronology's, or both, then "
+                           "press **Add these links**.")
+            return
+        links = []
+        for kind, text in given:
+            try:
+                links.append((kind, document_link(text, self.ctx.document_hosts)))
+            except DomainError as error:
+                raise DomainError(f"The {kind.value}'s link: {error} Nothing was added.") from None
+        gathered = await approvals.start(self.ctx, turn.actor, reference)
+        await turn.conversation.set_submitting(gathered.review.reference)
+        for kind, link in links:
+            gathered = await approvals.add_link(self.ctx, turn.actor, reference, link.url, kind)
+        await self._progress(turn, gathered)
 
     @card_action("submit.confirm", Permission.SUBMIT_REPORT, review=Target.REFERENCE)
     async def on_submit_confirm(self, turn: Turn, value: dict) -> None:

@@ -106,3 +106,38 @@ async def test_files_sent_with_the_submit_command_itself_are_taken(midway, host)
     (confirm,) = cards(replies)
     assert "Chronology" in card_text(confirm)
     assert set(await drafts(midway)) == {"report", "chronology"}
+
+
+def links_form(replies) -> dict:
+    (form,) = [c for c in cards(replies) if c["actions"][0]["data"]["verb"] == "submit.links"]
+    return form
+
+
+async def test_the_prompt_comes_with_a_box_per_document_and_both_boxes_are_taken(midway):
+    form = links_form(await midway.say(AUTHOR, f"imr submit {REF}"))
+    assert {"report_link", "chronology_link"} <= {
+        e.get("id") for e in form["body"] if isinstance(e, dict)}
+    # two share links whose names say nothing: each box says which document it is
+    data = {**form["actions"][0]["data"], "report_link": NAMELESS, "chronology_link": NAMELESS_TOO}
+    (confirm,) = cards(await midway.submit(AUTHOR, data))
+    assert "Submit" in card_text(confirm)
+    assert await drafts(midway) == {"report": NAMELESS, "chronology": NAMELESS_TOO}
+
+
+async def test_one_box_filled_adds_that_document_and_asks_for_the_other(midway):
+    form = links_form(await midway.say(AUTHOR, f"imr submit {REF}"))
+    reply = texts(await midway.submit(AUTHOR, {**form["actions"][0]["data"],
+                                               "chronology_link": NAMELESS, "report_link": " "}))
+    assert "Send me the report" in reply
+    assert await drafts(midway) == {"chronology": NAMELESS}
+
+
+async def test_a_refused_link_in_a_box_says_which_and_adds_nothing(midway):
+    form = links_form(await midway.say(AUTHOR, f"imr submit {REF}"))
+    for bad in REFUSED[:4]:
+        reply = texts(await midway.submit(AUTHOR, {**form["actions"][0]["data"],
+                                                   "report_link": REPORT, "chronology_link": bad}))
+        assert "The chronology's link" in reply and "Nothing was added" in reply
+        assert await drafts(midway) == {}
+    reply = texts(await midway.submit(AUTHOR, form["actions"][0]["data"]))
+    assert "Paste a link" in reply and await drafts(midway) == {}
