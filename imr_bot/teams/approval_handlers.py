@@ -157,6 +157,8 @@ class ApprovalHandlers(HandlerGroup):
         if not pasted:
             return False
         reference = await turn.conversation.submitting()
+        if not reference and len(turn.request.text.split()) > 2 * len(pasted):
+            return False  # words with a link in them, and no documents asked for: no submission
         if not reference:
             these = "this link" if len(pasted) == 1 else "these links"
             await turn.say(f"Which review is {these} for? Type `imr submit REF` first, then paste "

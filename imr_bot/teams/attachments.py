@@ -118,7 +118,8 @@ def pasted_links(activity) -> list[PastedLink]:
     found: list[PastedLink] = []
     words = _TAG.sub(" ", text).replace("&nbsp;", " ").split()
     for index, word in enumerate(words):
-        if looks_like_link(word):
+        # a word that is a link ("https://…", "www.…"), not one inside markup ("[a](https://…)")
+        if looks_like_link(word) and re.match(r"[a-z][a-z0-9+.-]*:|www\.", word, re.IGNORECASE):
             label = words[index - 1] if index else ""
             found.append(PastedLink(word.rstrip(".,;)"), "" if looks_like_link(label) else label))
     for html in markup:

@@ -141,3 +141,8 @@ async def test_a_refused_link_in_a_box_says_which_and_adds_nothing(midway):
         assert await drafts(midway) == {}
     reply = texts(await midway.submit(AUTHOR, form["actions"][0]["data"]))
     assert "Paste a link" in reply and await drafts(midway) == {}
+
+
+async def test_a_sentence_with_a_link_in_it_and_no_submission_under_way_is_no_submission(midway):
+    reply = texts(await midway.say(AUTHOR, f"could you tell me where I put {REPORT} last week"))
+    assert "Which review" not in reply and await drafts(midway) == {}
