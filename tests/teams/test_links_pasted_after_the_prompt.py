@@ -7,10 +7,11 @@ from imr_bot.store.unit_of_work import UnitOfWork
 from tests.domain.test_urls import LEGITIMATE
 from tests.teams import test_approvals
 from tests.teams.harness import AUTHOR, card_text, cards, texts
-from tests.teams.test_approvals import REF, host, word  # noqa: F401 - host is a fixture
+from tests.teams.test_approvals import REF, word
 from tests.teams.test_submitted_links import REFUSED
 
 midway = test_approvals.midway  # a review whose midway review is held (the fixture)
+files = test_approvals.host  # serves files on loopback, as Teams does (the fixture)
 
 REPORT = LEGITIMATE[0]  # ".../IMR%20report.docx"
 CHRONOLOGY = ("https://derbyshire-my.sharepoint.com/:w:/g/personal/arun_author_derbyshire_gov_uk/"
@@ -92,16 +93,16 @@ async def test_too_many_links_add_nothing(midway):
     assert "at most two links" in reply and await drafts(midway) == {}
 
 
-async def test_a_file_sent_right_after_the_prompt_is_taken(midway, host):
+async def test_a_file_sent_right_after_the_prompt_is_taken(midway, files):
     await asked_for_documents(midway)
-    reply = texts(await midway.send_files(AUTHOR, [host.url("IMR report.docx", word(b"report"))]))
+    reply = texts(await midway.send_files(AUTHOR, [files.url("IMR report.docx", word(b"report"))]))
     assert "Send me the chronology" in reply
     assert set(await drafts(midway)) == {"report"}
 
 
-async def test_files_sent_with_the_submit_command_itself_are_taken(midway, host):
-    replies = await midway.send_files(AUTHOR, [host.url("IMR report.docx", word(b"report")),
-                                               host.url("Chronology.docx", word(b"chron"))],
+async def test_files_sent_with_the_submit_command_itself_are_taken(midway, files):
+    replies = await midway.send_files(AUTHOR, [files.url("IMR report.docx", word(b"report")),
+                                               files.url("Chronology.docx", word(b"chron"))],
                                       text=f"imr submit {REF}")
     (confirm,) = cards(replies)
     assert "Chronology" in card_text(confirm)
