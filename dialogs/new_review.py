@@ -110,6 +110,8 @@ class NewReviewDialog(Dialog):
         first = self._next_field(state["values"], start=0)
         if word in TYPE_WORDS:
             state["mode"], state["field"] = "typed", first
+            if first is None:  # the form's values all read; what was refused is asked again
+                return await self._all_answered(dc, state)
             await self._ask(dc.context, first)
             return Dialog.end_of_turn
         if not state.get("checked") and first == "reference" and not any(state["values"].values()):
@@ -155,6 +157,8 @@ class NewReviewDialog(Dialog):
         """Back to where the person was: the confirmation, the form (its errors said again),
         or the question last asked."""
         if state["mode"] == "typed" and state["phase"] != "confirm":
+            if state["field"] is None:
+                return await self._all_answered(dc, state)
             await self._ask(dc.context, state["field"])
             return Dialog.end_of_turn
         if state["phase"] == "confirm" or any(state["values"].values()):
@@ -209,6 +213,11 @@ class NewReviewDialog(Dialog):
             state["field"] = following
             await self._ask(dc.context, following)
             return Dialog.end_of_turn
+        return await self._all_answered(dc, state)
+
+    async def _all_answered(self, dc: DialogContext, state: dict) -> DialogTurnResult:
+        """Every field answered: the rules between them (and a reference in use), then the
+        confirmation; a refusal asks its field again."""
         try:
             checked = await commissioning.check(self._ctx, dc.context.turn_state[ACTOR_KEY],
                                                 state["values"])

@@ -293,6 +293,18 @@ async def test_a_duplicate_reference_is_said_as_soon_as_it_is_typed(teams):
     assert "(2/10)" in texts(await teams.say(BUSINESS_SERVICES, "DDSCP/CSPR/2026/015"))
 
 
+async def test_type_after_a_form_refused_for_its_reference_asks_the_reference(teams):
+    await teams.say(BUSINESS_SERVICES, "imr new")
+    await teams.submit(BUSINESS_SERVICES, FORM)
+    await teams.submit(BUSINESS_SERVICES, {"verb": "new_review.confirm"})
+    await teams.say(BUSINESS_SERVICES, "imr new")
+    await teams.submit(BUSINESS_SERVICES, FORM)  # the same reference again
+    reply = texts(await teams.say(BUSINESS_SERVICES, "type"))
+    assert "already exists" in reply and "What is the review's reference" in reply
+    (confirm,) = cards(await teams.say(BUSINESS_SERVICES, "DDSCP/CSPR/2026/016"))
+    assert "DDSCP/CSPR/2026/016" in card_text(confirm)
+
+
 async def test_change_something_after_typed_answers_shows_the_answers_not_skip(teams):
     await teams.say(BUSINESS_SERVICES, "imr new")
     await teams.say(BUSINESS_SERVICES, "type")
