@@ -194,6 +194,8 @@ class NewReviewDialog(Dialog):
     # -- typed path -------------------------------------------------------------------------
     async def _on_answer(self, dc: DialogContext, state: dict, text: str) -> DialogTurnResult:
         name = state["field"]
+        if name not in FIELDS_BY_NAME:  # nothing was being asked: see what is still wanted
+            return await self._all_answered(dc, state)
         form_field = FIELDS_BY_NAME[name]
         today = self._ctx.clock.today()
         try:
