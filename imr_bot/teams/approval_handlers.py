@@ -92,11 +92,21 @@ class ApprovalHandlers(HandlerGroup):
             await turn.conversation.set_submitting(None)
             await turn.say(f"Cleared {removed} document(s) waiting to be submitted.")
             return
-        links = _links(words[1:], ctx.document_hosts)  # every link checked before anything changes
+        rest, pasted = words[1:], list(turn.request.links)
+        hidden = any(p.url not in args for p in pasted)  # an address only in the markup
+        if rest and hidden and not all(looks_like_link(w) for w in rest):
+            # Teams showed a pasted link by its name: its address is in the message's markup
+            named = [document_link(p.url, ctx.document_hosts) for p in pasted]  # BadLink
+            links = [link.url for link in named]
+        else:
+            named = None
+            links = _links(rest, ctx.document_hosts)  # every link checked before anything changes
         gathered = await approvals.start(ctx, turn.actor, reference)
         await turn.conversation.set_submitting(gathered.review.reference)
-        for url in links:
-            gathered = await approvals.add_link(ctx, turn.actor, reference, url)
+        kinds = (_kinds(pasted, named, gathered.missing()) if named is not None
+                 else [None] * len(links))
+        for url, kind in zip(links, kinds, strict=True):
+            gathered = await approvals.add_link(ctx, turn.actor, reference, url, kind)
         if turn.request.files:  # files sent with the command itself are part of it
             await self.on_files(turn)
             return
@@ -161,9 +171,10 @@ class ApprovalHandlers(HandlerGroup):
             return False  # words with a link in them, and no documents asked for: no submission
         if not reference:
             these = "this link" if len(pasted) == 1 else "these links"
+            one = len(pasted) == 1
             await turn.say(f"Which review is {these} for? Type `imr submit REF` first, then paste "
-                           f"{'it' if len(pasted) == 1 else 'them'} again (or type "
-                           "`imr submit REF` followed by the links).")
+                           f"{'it' if one else 'them'} again (or type `imr submit REF` followed "
+                           f"by the {'link' if one else 'links'}).")
             return True
         if len(pasted) > len(DocumentKind):
             await turn.say("Please paste at most two links: the report's and the chronology's. "

@@ -147,3 +147,15 @@ async def test_a_refused_link_in_a_box_says_which_and_adds_nothing(midway):
 async def test_a_sentence_with_a_link_in_it_and_no_submission_under_way_is_no_submission(midway):
     reply = texts(await midway.say(AUTHOR, f"could you tell me where I put {REPORT} last week"))
     assert "Which review" not in reply and await drafts(midway) == {}
+
+
+async def test_imr_submit_with_links_teams_shows_by_name_reads_them_from_the_markup(midway):
+    activity = midway._activity(AUTHOR, conversation=AUTHOR.chat, kind="personal",
+                                text=f"imr submit {REF} Chronology IMR report")
+    first, second = (u.replace("&", "&amp;") for u in (NAMELESS, NAMELESS_TOO))
+    activity.attachments = [Attachment(content_type="text/html", content=(
+        f'<p>imr submit {REF} <a href="{first}">Chronology</a> '
+        f'<a href="{second}">IMR report</a></p>'))]
+    (confirm,) = cards(await midway._run(activity))
+    assert "Submit" in card_text(confirm)
+    assert await drafts(midway) == {"chronology": NAMELESS, "report": NAMELESS_TOO}
