@@ -94,24 +94,41 @@ def parse_optional_date(text: str, today: date) -> date | None:
     return _date(text, today)
 
 
+_VOWELS = set("aeiou")
+
+
 def parse_initials(text: str, today: date) -> str:
-    """1-4 letters, capitals, like JS or J.S. Anything that reads like a name is refused: we keep
-    no names of children or families."""
+    """1-4 letters, kept as capitals: JS, J.S., j s, js. Anything that reads like a name is
+    refused (we keep no names of children or families): more than one letter in a part of
+    several ("Jane Smith", "Mr Smith", "J Smith"), a hyphen or apostrophe joining words
+    ("Mary-Jane", "O'Brien"), or one word a person would write as a name ("Jane", "Jo", "john").
+    A single part is taken as initials when typed in capitals, or when it has no vowel, or is
+    two lower-case letters ("js", "Js", "kl", "jo")."""
     value = (text or "").strip()
     if not value:
         raise FieldError("Initials are required (1 to 4 letters, e.g. JS).")
-    tokens = [t for t in re.split(r"[\s.]+", value) if t]
-    if any(not t.isalpha() for t in tokens):
+    tokens = [t for t in re.split(r"[\s.\-'’]+", value) if t]
+    if not tokens or any(not t.isalpha() for t in tokens):
         raise FieldError("Initials are letters only, e.g. JS or J.S.")
-    if any(len(t) > 1 and not t.isupper() for t in tokens) or len(tokens) > 1 and any(
-            len(t) > 1 for t in tokens):
+    joined = len(tokens) > 1 or re.search(r"[A-Za-z][\-'’][A-Za-z]", value)
+    if (joined and any(len(t) > 1 for t in tokens)) or (
+            not joined and not _reads_as_initials(tokens[0])):
         raise FieldError("That looks like a name. We store no names of children or families: "
-                         "please give initials only, in capitals, e.g. JS.")
+                         "please give initials only, e.g. JS (in capitals if they spell a "
+                         "word).")
     letters = "".join(tokens).upper()
     if len(letters) > 4:
         raise FieldError("Initials are 1 to 4 letters. If that is a name, please give initials "
                          "only: we store no names of children or families.")
     return letters
+
+
+def _reads_as_initials(word: str) -> bool:
+    if word.isupper() or len(word) == 1:
+        return True
+    if not _VOWELS & set(word.lower()):
+        return True  # "js", "Jks": no name is written without a vowel
+    return len(word) == 2 and word.islower()  # "jo": two letters typed quickly
 
 
 def parse_notes(text: str, today: date) -> str:
@@ -137,11 +154,14 @@ class FormField:
     question: str
     parse: Callable[[str, date], Any]
     required: bool = True
+    # a value this field refuses may be a person's name typed in the wrong place: it is never
+    # kept (not in the dialog's stored state) nor shown back on the form
+    refused_may_be_a_name: bool = False
 
 
 COMMISSION_FIELDS: tuple[FormField, ...] = (
     FormField("reference", "Reference", "What is the review's reference? (e.g. DDSCP/CSPR/2026/014 "
-              "— a reference, never a name)", parse_reference),
+              "— a reference, never a name)", parse_reference, refused_may_be_a_name=True),
     FormField("review_type", "Review type", "Which type of review is it: CSPR, DHR or other?",
               parse_review_type),
     FormField("body", "Commissioning body", "Who commissioned it: DDSCP, Community Safety "
@@ -156,13 +176,45 @@ COMMISSION_FIELDS: tuple[FormField, ...] = (
     FormField("tor_end", "Terms of reference: to", "When does the terms-of-reference period end?",
               parse_required_date),
     FormField("subject_initials", "Subject's initials", "The subject's initials only (1 to 4 "
-              "letters, e.g. JS). We store no names of children or families.", parse_initials),
+              "letters, e.g. JS). We store no names of children or families.", parse_initials,
+              refused_may_be_a_name=True),
     FormField("ddscp_date", "Agreed DDSCP submission date", "Has a submission date to DDSCP been "
               "agreed? Reply a date, or 'skip' to use Day 35 of the plan.", parse_optional_date,
               required=False),
     FormField("notes", "Notes", "Any notes? (no names; reply 'skip' for none)", parse_notes,
               required=False),
 )
+
+
+FIELDS_BY_NAME = {f.name: f for f in COMMISSION_FIELDS}
+
+
+def without_refused_names(raw: dict[str, str], today: date) -> dict[str, str]:
+    """`raw` with every value dropped that a field refuses and that may be a name (a reference
+    or initials field holding "Jane Smith"): what is kept between turns, and shown back."""
+    kept = dict(raw)
+    for form_field in COMMISSION_FIELDS:
+        value = kept.get(form_field.name)
+        if not form_field.refused_may_be_a_name or not value:
+            continue
+        try:
+            form_field.parse(str(value), today)
+        except FieldError:
+            kept[form_field.name] = ""
+    return kept
+
+
+def form_value(name: str, text: str, today: date) -> str:
+    """A typed answer as the form would hold it: "js" is "JS", "skip" is empty, "today" and
+    "1 Jan 2025" are ISO dates, "csp" is "Community Safety Partnership". The answer must parse."""
+    parsed = FIELDS_BY_NAME[name].parse(text, today)
+    if parsed is None:
+        return ""
+    if isinstance(parsed, date):
+        return parsed.isoformat()
+    if isinstance(parsed, (ReviewType, CommissioningBody)):
+        return parsed.value
+    return str(parsed)
 
 
 def validate_commission(raw: dict[str, str], today: date, calendar: WorkingCalendar) -> Commission:

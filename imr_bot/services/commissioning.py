@@ -28,10 +28,24 @@ async def check(ctx: ServiceContext, actor: Actor, raw: dict[str, str]) -> Check
     commission = validate_commission(raw, ctx.clock.today(), ctx.calendar)
     async with ctx.unit_of_work(read_only=True) as uow:
         if await uow.reviews.exists(commission.reference):
-            raise ValidationFailed({"reference": f"A review {commission.reference} already "
-                                                 "exists (references are unique, whatever the case)."})
+            raise ValidationFailed({"reference": _in_use(commission.reference)})
     review = Review.commission(commission, ctx.calendar, by=actor.key, at=ctx.clock.now())
     return CheckedCommission(commission, review.plan.rows(ctx.calendar))
+
+
+async def reference_in_use(ctx: ServiceContext, actor: Actor, reference: str) -> str | None:
+    """Why this reference cannot be used for a new review (one already has it), or None: said
+    as soon as the reference is given, before anything else is asked."""
+    require(Permission.COMMISSION, actor)
+    async with ctx.unit_of_work(read_only=True) as uow:
+        if await uow.reviews.exists(reference):
+            return _in_use(reference)
+    return None
+
+
+def _in_use(reference: str) -> str:
+    return (f"A review {reference} already exists (references are unique, whatever the case). "
+            "Please give this review's own reference.")
 
 
 async def commission(ctx: ServiceContext, actor: Actor, raw: dict[str, str]) -> Review:
@@ -43,7 +57,7 @@ async def commission(ctx: ServiceContext, actor: Actor, raw: dict[str, str]) -> 
     review = Review.commission(checked, ctx.calendar, by=actor.key, at=now)
     async with ctx.unit_of_work() as uow:
         if await uow.reviews.exists(checked.reference):
-            raise ValidationFailed({"reference": f"A review {checked.reference} already exists."})
+            raise ValidationFailed({"reference": _in_use(checked.reference)})
         review = await uow.reviews.add(review, now)
         await uow.audit.record(
             actor=actor.key, action="review.commissioned", at=now, review_id=review.id,

@@ -7,15 +7,22 @@ from imr_bot.domain.errors import DomainError
 from imr_bot.domain.plain_text import plain
 from imr_bot.domain.policy import Permission
 from imr_bot.domain.roles import Role
-from imr_bot.domain.submissions import ACCEPTED_TYPES, MAX_FILE_BYTES, Decision, Level, file_kind
-from imr_bot.domain.urls import document_link, looks_like_link
+from imr_bot.domain.submissions import (
+    ACCEPTED_TYPES,
+    MAX_FILE_BYTES,
+    Decision,
+    DocumentKind,
+    Level,
+    file_kind,
+)
+from imr_bot.domain.urls import Link, document_link, looks_like_link
 from imr_bot.domain.words import plural
 from imr_bot.services import approvals
 from imr_bot.services.access import Target
 from imr_bot.services.context import ServiceContext
 
 from . import notice_views, views
-from .attachments import FetchPolicy, TooLarge, check_before_fetch, download
+from .attachments import FetchPolicy, PastedLink, TooLarge, check_before_fetch, download
 from .commands import (
     PERSONAL,
     WHOLE_REFERENCE,
@@ -43,6 +50,26 @@ def _links(words: list[str], organisation_hosts: tuple[str, ...]) -> list[str]:
     return links
 
 
+def _named_kind(label: str) -> DocumentKind | None:
+    lowered = label.lower()
+    if "chron" in lowered:
+        return DocumentKind.CHRONOLOGY
+    if "report" in lowered:
+        return DocumentKind.REPORT
+    return None
+
+
+def _kinds(pasted: list[PastedLink], links: list[Link],
+           missing: list[str]) -> list[DocumentKind | None]:
+    """Which document each pasted link is: as labelled ("chronology: https://…", or the name
+    Teams showed), or as its file's name says; a link that says neither is the next document
+    still missing (the report, then the chronology), else judged by its name."""
+    kinds = [_named_kind(p.label) or _named_kind(link.filename)
+             for p, link in zip(pasted, links, strict=True)]
+    free = [DocumentKind(m) for m in missing if DocumentKind(m) not in kinds]
+    return [kind or (free.pop(0) if free else None) for kind in kinds]
+
+
 class ApprovalHandlers(HandlerGroup):
     key = "approvals"
 
@@ -65,12 +92,27 @@ class ApprovalHandlers(HandlerGroup):
             await turn.conversation.set_submitting(None)
             await turn.say(f"Cleared {plural(removed, 'document')} waiting to be submitted.")
             return
-        links = _links(words[1:], ctx.document_hosts)  # every link checked before anything changes
+        rest, pasted = words[1:], list(turn.request.links)
+        hidden = any(p.url not in args for p in pasted)  # an address only in the markup
+        if rest and hidden and not all(looks_like_link(w) for w in rest):
+            # Teams showed a pasted link by its name: its address is in the message's markup
+            named = [document_link(p.url, ctx.document_hosts) for p in pasted]  # BadLink
+            links = [link.url for link in named]
+        else:
+            named = None
+            links = _links(rest, ctx.document_hosts)  # every link checked before anything changes
         gathered = await approvals.start(ctx, turn.actor, reference)
         await turn.conversation.set_submitting(gathered.review.reference)
-        for url in links:
-            gathered = await approvals.add_link(ctx, turn.actor, reference, url)
+        kinds = (_kinds(pasted, named, gathered.missing()) if named is not None
+                 else [None] * len(links))
+        for url, kind in zip(links, kinds, strict=True):
+            gathered = await approvals.add_link(ctx, turn.actor, reference, url, kind)
+        if turn.request.files:  # files sent with the command itself are part of it
+            await self.on_files(turn)
+            return
         await self._progress(turn, gathered)
+        if not gathered.ready and not links:  # or a box per document, for links
+            await turn.card("submit_links", {"reference": gathered.review.reference})
 
     async def _progress(self, turn: Turn, gathered) -> None:
         if gathered.ready:
@@ -84,10 +126,11 @@ class ApprovalHandlers(HandlerGroup):
         await self.submit(turn, str(value.get("reference") or ""))
 
     async def on_files(self, turn: Turn) -> bool:
-        """Files sent in the personal chat: part of a submission if one is being gathered."""
+        """Files sent, or links pasted, in the personal chat: part of a submission if one is
+        being gathered."""
         files = list(turn.request.files)
         if not files:
-            return False
+            return await self._on_links(turn)
         reference = await turn.conversation.submitting()
         if not reference:
             await turn.say("Which review are these for? Type `imr submit REF` first, then send "
@@ -113,6 +156,57 @@ class ApprovalHandlers(HandlerGroup):
         if gathered is not None:
             await self._progress(turn, gathered)
         return True
+
+    async def _on_links(self, turn: Turn) -> bool:
+        """Links pasted after `imr submit REF` asked for them: taken as the report and the
+        chronology. Every link is checked before anything changes; a refusal says why."""
+        pasted = list(turn.request.links)
+        if not pasted:
+            return False
+        reference = await turn.conversation.submitting()
+        if not reference and len(turn.request.text.split()) > 2 * len(pasted):
+            return False  # words with a link in them, and no documents asked for: no submission
+        if not reference:
+            these = "this link" if len(pasted) == 1 else "these links"
+            one = len(pasted) == 1
+            await turn.say(f"Which review is {these} for? Type `imr submit REF` first, then paste "
+                           f"{'it' if one else 'them'} again (or type `imr submit REF` followed "
+                           f"by the {'link' if one else 'links'}).")
+            return True
+        if len(pasted) > len(DocumentKind):
+            await turn.say("Please paste at most two links: the report's and the chronology's. "
+                           "Nothing was added.")
+            return True
+        links = [document_link(p.url, self.ctx.document_hosts) for p in pasted]  # BadLink
+        gathered = await approvals.start(self.ctx, turn.actor, reference)
+        for link, kind in zip(links, _kinds(pasted, links, gathered.missing()), strict=True):
+            gathered = await approvals.add_link(self.ctx, turn.actor, reference, link.url, kind)
+        await self._progress(turn, gathered)
+        return True
+
+    @card_action("submit.links", Permission.SUBMIT_REPORT, review=Target.REFERENCE)
+    async def on_submit_links(self, turn: Turn, value: dict) -> None:
+        """The links form: a box per document; an empty box is left as it is. Every link is
+        checked before anything changes."""
+        reference = str(value.get("reference") or "")
+        given = [(kind, str(value.get(f"{kind.value}_link") or "").strip())
+                 for kind in DocumentKind]
+        given = [(kind, text) for kind, text in given if text]
+        if not given:
+            await turn.say("Paste a link in the report's box, the chronology's, or both, then "
+                           "press **Add these links**.")
+            return
+        links = []
+        for kind, text in given:
+            try:
+                links.append((kind, document_link(text, self.ctx.document_hosts)))
+            except DomainError as error:
+                raise DomainError(f"The {kind.value}'s link: {error} Nothing was added.") from None
+        gathered = await approvals.start(self.ctx, turn.actor, reference)
+        await turn.conversation.set_submitting(gathered.review.reference)
+        for kind, link in links:
+            gathered = await approvals.add_link(self.ctx, turn.actor, reference, link.url, kind)
+        await self._progress(turn, gathered)
 
     @card_action("submit.confirm", Permission.SUBMIT_REPORT, review=Target.REFERENCE)
     async def on_submit_confirm(self, turn: Turn, value: dict) -> None:

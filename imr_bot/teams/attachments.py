@@ -12,9 +12,11 @@ from __future__ import annotations
 
 import asyncio
 import ipaddress
+import re
 import socket
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
+from html.parser import HTMLParser
 from urllib.parse import urljoin, urlsplit
 
 import aiohttp
@@ -22,7 +24,7 @@ from aiohttp.abc import AbstractResolver
 
 from imr_bot.domain.errors import DomainError
 from imr_bot.domain.plain_text import plain
-from imr_bot.domain.urls import BadLink, check_host, host_allowed, parse_https
+from imr_bot.domain.urls import BadLink, check_host, host_allowed, looks_like_link, parse_https
 
 TEAMS_FILE = "application/vnd.microsoft.teams.file.download.info"
 MAX_REDIRECTS = 3
@@ -63,6 +65,73 @@ def teams_files(activity) -> list[TeamsFile]:
                     str(content.get("fileType") or "")[:20].lower(),
                     size if isinstance(size, int) and not isinstance(size, bool) else None))
     return found
+
+
+# -- links pasted into a message ---------------------------------------------------------------
+TEAMS_HTML = "text/html"
+MAX_PASTED_LINKS = 10  # more than this is no submission: the first ones are read, the rest said
+_MENTION = re.compile(r"<at>.*?</at>", re.IGNORECASE | re.DOTALL)
+_TAG = re.compile(r"<[^>]*>")
+
+
+@dataclass(frozen=True)
+class PastedLink:
+    """A link in a message, as written (not yet checked), and what it was labelled: the word
+    before it ("chronology: https://…") or the text Teams showed for it."""
+
+    url: str
+    label: str = ""
+
+
+class _Anchors(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.found: list[PastedLink] = []
+        self._href: str | None = None
+        self._text: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "a":
+            self._href = next((v for k, v in attrs if k == "href" and v), None)
+            self._text = []
+
+    def handle_data(self, data):
+        if self._href is not None:
+            self._text.append(data)
+
+    def handle_endtag(self, tag):
+        if tag == "a" and self._href is not None:
+            if looks_like_link(self._href) and not self._href.lower().startswith("mailto:"):
+                self.found.append(PastedLink(self._href, " ".join("".join(self._text).split())))
+            self._href = None
+
+
+def pasted_links(activity) -> list[PastedLink]:
+    """The links a message carries: each link-like word of its text (with the word before it
+    as its label), and each link Teams keeps only in markup (a pasted link that Teams shows as
+    its page's or file's name reaches `text` as that name alone, its address in the message's
+    HTML)."""
+    text = _MENTION.sub(" ", str(activity.text or "")[:20000])
+    markup = [text] if "<" in text else []
+    markup += [a.content for a in activity.attachments or []
+               if a.content_type == TEAMS_HTML and isinstance(a.content, str)]
+    found: list[PastedLink] = []
+    words = _TAG.sub(" ", text).replace("&nbsp;", " ").split()
+    for index, word in enumerate(words):
+        # a word that is a link ("https://…", "www.…"), not one inside markup ("[a](https://…)")
+        if looks_like_link(word) and re.match(r"[a-z][a-z0-9+.-]*:|www\.", word, re.IGNORECASE):
+            label = words[index - 1] if index else ""
+            found.append(PastedLink(word.rstrip(".,;)"), "" if looks_like_link(label) else label))
+    for html in markup:
+        anchors = _Anchors()
+        try:
+            anchors.feed(html[:100000])
+            anchors.close()
+        except Exception:  # markup that cannot be read: its links are not taken
+            continue
+        seen = {link.url for link in found}
+        found += [link for link in anchors.found if link.url not in seen]
+    return found[:MAX_PASTED_LINKS]
 
 
 def check_before_fetch(sent: TeamsFile, extensions: Iterable[str], limit: int) -> str:

@@ -24,7 +24,7 @@ from imr_bot.services.context import ServiceContext
 from imr_bot.services.failures import database_unavailable
 
 from .activities import activity_tenant
-from .attachments import teams_files
+from .attachments import pasted_links, teams_files
 from .card_templates import CardLibrary
 from .commands import (
     CARD_ACTIONS,
@@ -233,7 +233,8 @@ class ImrBot(TeamsActivityHandler):
             conversation_name=channel.get("name") if isinstance(channel, dict) else None,
             text=normalise(activity.text) if activity.type == "message" else "",
             verb=verb if isinstance(verb, str) else None, data=data,
-            files=tuple(teams_files(activity)) if activity.type == "message" else ())
+            files=tuple(teams_files(activity)) if activity.type == "message" else (),
+            links=tuple(pasted_links(activity)) if activity.type == "message" else ())
         replies = TeamsReplies(turn_context, self.cards, self._submitting, self._begin_new_review)
         return Turn(request, replies, replies)
 
@@ -275,21 +276,31 @@ class ImrBot(TeamsActivityHandler):
         await self._run_command(turn, turn.request.text)
 
     async def _during_dialog(self, turn: Turn, turn_context: TurnContext, value) -> None:
-        """While `imr new` runs, the dialog takes the turn, except a typed `imr COMMAND` that
-        its declaration lets interrupt it; a card's button reaches it only if declared and
-        permitted."""
+        """While `imr new` runs, the dialog takes the turn, except a known command: typed as
+        `imr COMMAND`, or as a command's words the dialog does not read as an answer at this
+        step. Such a command is never read as an answer: it runs (`imr new` itself does not)
+        and the person is asked whether to continue the commission or start again. A card's
+        button reaches the dialog only if declared and permitted."""
         if value is not None and not await self._may_go_on(turn, value):
             return
         dialog_context = await self.dialogs.create_context(turn_context)
-        match = (REGISTRY.match(turn.request.text)
-                 if value is None and has_command_prefix(turn_context.activity.text) else None)
-        # a command declared not to interrupt (`imr new`) is, typed alone, an answer to the dialog
-        if match is None or (not match[0].interrupts_dialog and not match[1]):
+        match = REGISTRY.match(turn.request.text) if value is None else None
+        if match is not None and not has_command_prefix(turn_context.activity.text):
+            takes = getattr(self.dialogs.find_dialog(self._new_review_id), "takes_as_answer", None)
+            active = dialog_context.active_dialog
+            if takes is None or active is None or takes(active.state, turn.request.text):
+                match = None
+        if match is None:
             await dialog_context.continue_dialog()
             return
-        await self._run_command(turn, turn.request.text)
-        await turn.say("(Your new commission is still open: answer the last question, "
-                       "or reply **cancel**.)")
+        if match[0].interrupts_dialog:
+            await self._run_command(turn, turn.request.text)
+            heading = "Your new commission is still open."
+        else:
+            heading = "You're already logging a new commission."
+        await turn.card("new_review_interrupted", {
+            "heading": heading,
+            "detail": "Continue where you were, or start again with an empty form?"})
 
     # -- a command: one pipeline of named steps, each may end the turn with its answer ------------
     async def _run_command(self, turn: Turn, text: str) -> None:

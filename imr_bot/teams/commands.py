@@ -147,7 +147,9 @@ class Command:
     # what is shown: who may act is still the permission and the use case's own checks.
     audience: frozenset[Role] | None = None
     owner: str = ""
-    interrupts_dialog: bool = True  # typed as `imr NAME` while `imr new` runs: it answers
+    # typed while `imr new` runs, it runs and the person is asked to continue or start again;
+    # False (`imr new` itself): it does not run, the person is only asked
+    interrupts_dialog: bool = True
     answers_questions: bool = False  # a natural question the phrase table maps to it runs it
     # typed arguments, given to the handler by name; without, it takes the text as it came
     arguments: tuple[Arg, ...] = ()

@@ -127,6 +127,15 @@ class ReviewHandlers(HandlerGroup):
     async def on_new_review_cancel(self, turn: Turn, value: dict) -> None:
         await self.on_new_review_confirm(turn, value)
 
+    # asked when a command is typed while `imr new` runs (cards/new_review_interrupted.json)
+    @card_action("new_review.resume", Permission.COMMISSION, review=None, dialog=True)
+    async def on_new_review_resume(self, turn: Turn, value: dict) -> None:
+        await self.on_new_review_confirm(turn, value)
+
+    @card_action("new_review.restart", Permission.COMMISSION, review=None, dialog=True)
+    async def on_new_review_restart(self, turn: Turn, value: dict) -> None:
+        await turn.conversation.begin_new_review()
+
     @command("subscribe", "subscribe", "Make this channel the tracker channel (Business Services, "
              "administrator).", Permission.SUBSCRIBE_CHANNEL, scopes=frozenset({"team", "groupChat"}),
              group="People and admin")

@@ -11,7 +11,7 @@ from imr_bot.domain.errors import DomainError
 from imr_bot.domain.inputs import whole_number
 from imr_bot.domain.people import Actor
 
-from .attachments import TeamsFile
+from .attachments import PastedLink, TeamsFile
 
 
 @dataclass(frozen=True)
@@ -24,6 +24,7 @@ class Request:
     verb: str | None = None  # a card's action
     data: dict[str, Any] | None = None  # the card's data, with what was typed on it
     files: tuple[TeamsFile, ...] = ()  # files attached to the message, as plain descriptors
+    links: tuple[PastedLink, ...] = ()  # links pasted into the message, not yet checked
 
 
 class Replies(Protocol):
