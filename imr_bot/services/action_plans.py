@@ -324,7 +324,7 @@ async def plan(ctx: ServiceContext, reference: str) -> tuple[Review, list[Action
 
 
 async def plan_progress(ctx: ServiceContext, review_id: int) -> PlanProgress:
-    """How far a review's plan has got (for `imr status REF` and the board: not wired yet)."""
+    """How far a review's plan has got (`imr status REF` shows it through tracker.detail)."""
     async with ctx.unit_of_work(read_only=True) as uow:
         return progress(await uow.action_plans.actions(review_id), ctx.clock.today())
 

@@ -6,6 +6,7 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime
 
 from imr_bot.clock import LONDON
+from imr_bot.domain.action_plan import PlanProgress, progress
 from imr_bot.domain.calendar import WorkingCalendar
 from imr_bot.domain.dates import format_date, format_when
 from imr_bot.domain.errors import UnknownReview
@@ -340,6 +341,7 @@ class ReviewDetail:
     recent: list[AuditLine]  # action: the entry in plain words
     waiting: list[str] = ()  # messages held until their recipient opens the bot, in words
     deadline_left: int | None = None  # working days to the submission to DDSCP (the deadline)
+    action_plan: PlanProgress | None = None  # None: no recommendation has an action yet
 
 
 BOARD_PAGE = 20
@@ -452,6 +454,7 @@ async def detail(ctx: ServiceContext, actor: Actor, reference: str) -> ReviewDet
         entries = await uow.audit.for_review(review.id)  # newest first
         recent = entries[:5]
         waiting = (await _waiting_by_review(uow, [review.id])).get(review.id, [])
+        plan = progress(await uow.action_plans.actions(review.id), today)
     people_by_id = {p.id: p for p in all_people}
     by_email = {p.email: p.name for p in all_people}
     people_by_email = {p.email: p for p in all_people}
@@ -469,7 +472,8 @@ async def detail(ctx: ServiceContext, actor: Actor, reference: str) -> ReviewDet
                                                     people_by_email), e.detail)
                 for e in recent for who in (actor_words(e.actor, e.action, by_email),)],
         waiting=waiting,
-        deadline_left=days_to_deadline(review.plan, review.stage, today, ctx.calendar))
+        deadline_left=days_to_deadline(review.plan, review.stage, today, ctx.calendar),
+        action_plan=plan if plan.total else None)
 
 
 # the decisions that end a stage without a milestone of their own, and the milestone row they

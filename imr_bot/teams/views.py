@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from imr_bot.domain.action_plan import progress_words
 from imr_bot.domain.commission_form import COMMISSION_FIELDS
 from imr_bot.domain.dates import ACCEPTED_FORMS, format_date, format_when
 from imr_bot.domain.plain_text import Markdown
@@ -85,6 +86,7 @@ def review_data(detail: ReviewDetail) -> dict[str, Any]:
         "stage": review.stage.title, "next": next_text, "rag": where.rag.title,
         "deadline": (deadline_text(review.plan.deadline, detail.deadline_left)
                      if review.is_open else "—"),
+        "actionPlan": progress_words(detail.action_plan) if detail.action_plan else "",
         "holder": detail.holder,
         "tor": f"{format_date(review.tor_start)} to {format_date(review.tor_end)}",
         "timeline": [_timeline_row(t) for t in detail.timeline],

@@ -2,6 +2,8 @@
 agrees and marks it done with evidence from their card, the QA lead confirms the impact; changes
 proposed by the owner reach Business Services and the QA lead; `imr actions` shows the plan."""
 
+from datetime import timedelta
+
 import pytest
 
 from imr_bot.domain.roles import Role
@@ -214,3 +216,16 @@ async def test_another_owner_accepted_gets_the_card_and_a_change_can_be_not_agre
     assert "Not agreed" in card_text(plan)
     replies = await teams.submit(HEAD_OF_CP, button(card, "Agree")["data"])
     assert "This action is not agreed, so it cannot be agreed now." in texts(replies)
+
+
+async def test_the_review_card_shows_how_far_its_plan_has_got_after_submission(review):
+    teams = review
+    (card,) = cards(await teams.say(BUSINESS_SERVICES, f"imr status {REF}"))
+    assert "Action plan" not in card_text(card)  # nothing to show before there is a plan
+    await teams.say(BUSINESS_SERVICES, f"imr recommend {REF} Supervision records the child's "
+                                       "wishes")
+    await add_action(teams)
+    await add_action(teams, due="2026-11-24", what="Brief the team on the findings")
+    teams.clock.set(teams.clock.now() + timedelta(days=7))
+    (card,) = cards(await teams.say(BUSINESS_SERVICES, f"imr status {REF}"))
+    assert "Action plan\n0 of 2 actions done; 1 overdue." in card_text(card)
