@@ -97,6 +97,9 @@ class FakeReviews:
         return [_for_showing(review) for review, _ in self._d.reviews.values()
                 if review.stage not in CLOSED_STAGES]
 
+    async def all_reviews(self) -> list[Review]:
+        return [_for_showing(review) for review, _ in self._d.reviews.values()]
+
     async def exists(self, reference: str) -> bool:
         return await self.get(reference) is not None
 
