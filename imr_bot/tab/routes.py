@@ -27,9 +27,10 @@ from .identity import NotSignedIn, Viewer
 log = logging.getLogger(__name__)
 
 STATIC = Path(__file__).parent / "static"
-PAGES = {"board": "board.html", "review": "review.html", "performance": "performance.html"}
+PAGES = {"board": "board.html", "review": "review.html", "performance": "performance.html",
+         "configure": "configure.html"}
 ASSETS = {"tab.js": "application/javascript", "tab.css": "text/css",
-          "charts.js": "application/javascript"}
+          "charts.js": "application/javascript", "configure.js": "application/javascript"}
 # served from node_modules, installed at build time (make node): never from a CDN
 VENDOR = {"echarts.min.js": ("echarts", "dist/echarts.min.js"),
           "teams-js.min.js": ("@microsoft/teams-js", "dist/umd/MicrosoftTeams.min.js")}
@@ -224,7 +225,7 @@ def add_tab_routes(web_app: web.Application, ctx: ServiceContext, identity,
 
     router = web_app.router
     router.add_get("/tab", home)
-    router.add_get("/tab/{page:board|review|performance}", page)
+    router.add_get("/tab/{page:board|review|performance|configure}", page)
     router.add_get("/tab/static/{name}", asset)
     router.add_get("/tab/vendor/{name}", vendor)
     router.add_get("/tab/api/me", guarded(me))
