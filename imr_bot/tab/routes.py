@@ -41,7 +41,9 @@ HEADERS = {
     "X-Content-Type-Options": "nosniff",
     "Referrer-Policy": "no-referrer",
     "Content-Security-Policy": ("default-src 'none'; script-src 'self'; style-src 'self'; "
-                                "img-src 'self' data:; connect-src 'self'; "
+                                "img-src 'self' data:; "
+                                # the Teams library reads its list of Teams hosts from there
+                                "connect-src 'self' https://res.cdn.office.net; "
                                 f"frame-ancestors {FRAME_ANCESTORS}; base-uri 'none'; "
                                 "form-action 'none'"),
 }

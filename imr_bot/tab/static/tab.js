@@ -38,10 +38,24 @@
     });
   }
 
+  function loadTeams() {
+    // only in Teams (the bot refused to answer without a token): a plain browser in local
+    // mode never loads the Teams library
+    return new Promise(function (resolve, reject) {
+      var script = document.createElement("script");
+      script.src = "/tab/vendor/teams-js.min.js";
+      script.onload = function () { window.microsoftTeams ? resolve(window.microsoftTeams) : reject(new Error("signin")); };
+      script.onerror = function () { reject(new Error("signin")); };
+      document.head.appendChild(script);
+    });
+  }
+
   function teamsToken() {
-    if (!window.microsoftTeams) return Promise.reject(new Error("signin"));
-    var teams = window.microsoftTeams;
-    return teams.app.initialize().then(function () {
+    var teams;
+    return loadTeams().then(function (found) {
+      teams = found;
+      return teams.app.initialize();
+    }).then(function () {
       return teams.app.getContext();
     }).then(function (context) {
       var sub = context && context.page && context.page.subPageId;
