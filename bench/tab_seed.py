@@ -11,7 +11,7 @@ from datetime import UTC, date, datetime, timedelta
 from imr_bot.domain.calendar import WorkingCalendar
 from imr_bot.domain.people import Person
 from imr_bot.domain.plan import MILESTONE_ORDER, Milestone
-from imr_bot.domain.review import CommissioningBody, Commission, Review, ReviewType
+from imr_bot.domain.review import Commission, CommissioningBody, Review, ReviewType
 from imr_bot.domain.roles import Role
 from imr_bot.domain.stages import Stage
 from imr_bot.store.unit_of_work import UnitOfWork

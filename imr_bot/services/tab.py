@@ -83,9 +83,7 @@ async def _entitled(uow, actor: Actor, reviews: list[Review]) -> set[int]:
     for review in reviews:
         named = set(review.people.values())
         if me.id in named or named & managed or any(
-                o.status == "offered" and o.author_id == me.id for o in offers.get(review.id, [])):
-            found.add(review.id)
-        elif review.stage in _DECIDING and await access.may(uow, actor, Permission.VIEW_REVIEW,
+                o.status == "offered" and o.author_id == me.id for o in offers.get(review.id, [])) or review.stage in _DECIDING and await access.may(uow, actor, Permission.VIEW_REVIEW,
                                                               review):
             found.add(review.id)
     return found
@@ -260,7 +258,7 @@ def _spans(reviews: list[Review], calendar) -> dict[tuple[Milestone, Milestone],
     found: dict[tuple[Milestone, Milestone], list[int]] = {}
     for review in reviews:
         done = review.plan.done
-        for start, end in zip(MILESTONE_ORDER, MILESTONE_ORDER[1:]):
+        for start, end in zip(MILESTONE_ORDER, MILESTONE_ORDER[1:], strict=False):
             if start in done and end in done and done[end] >= done[start]:
                 found.setdefault((start, end), []).append(
                     calendar.working_days_between(done[start], done[end]))
@@ -293,7 +291,7 @@ def forecast(review: Review, today: date, calendar,
     at = plan.done.get(last, plan.day_one)
     index = MILESTONE_ORDER.index(last)
     projected = at
-    for start, end in zip(MILESTONE_ORDER[index:], MILESTONE_ORDER[index + 1:]):
+    for start, end in zip(MILESTONE_ORDER[index:], MILESTONE_ORDER[index + 1:], strict=False):
         projected = calendar.add_working_days(projected, round(_gap(start, end, review, calendar,
                                                                     typical)))
         if start == last and projected <= today:  # the step under way is already overdue
@@ -326,7 +324,7 @@ async def performance(ctx: ServiceContext, actor: Actor) -> Performance:
         on_time.append(OnTime(m, len(done), sum(r.plan.done[m] <= r.plan.due[m] for r in done)))
     spans = []
     taken = _spans(reviews, calendar)
-    for start, end in zip(MILESTONE_ORDER, MILESTONE_ORDER[1:]):
+    for start, end in zip(MILESTONE_ORDER, MILESTONE_ORDER[1:], strict=False):
         values = taken.get((start, end), [])
         q1, q2, q3 = _quartiles(values)
         spans.append(StageSpan(start, end, len(values), q2, q1, q3,

@@ -16,7 +16,6 @@ from imr_bot.services.access import Target
 from imr_bot.services.context import ServiceContext
 
 from . import views
-from .tab_links import tab_link
 from .commands import (
     PERSONAL,
     REASON,
@@ -31,6 +30,7 @@ from .commands import (
     date_until,
     first_word,
 )
+from .tab_links import tab_link
 from .todo_handlers import TodoHandlers
 from .turn import Turn
 

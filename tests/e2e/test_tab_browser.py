@@ -11,10 +11,10 @@ from pathlib import Path
 import pytest
 from aiohttp import web
 
+from bench.tab_seed import more_people, seed
 from imr_bot.tab.identity import LocalIdentity
 from imr_bot.tab.routes import add_tab_routes
 from tests.e2e.conftest import ROOT, UNDER_CI, free_port
-from bench.tab_seed import more_people, seed
 from tests.teams.harness import AUTHOR, BUSINESS_SERVICES, EVERYONE, HEAD_OF_CP, SD_QPP, FakeTeams
 
 pytestmark = pytest.mark.e2e
