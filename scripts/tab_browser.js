@@ -109,8 +109,8 @@ async function axe(page, what) {
       check(await page.locator('#content table').count() === 0, `${role}: no performance figures`);
     } else {
       await page.locator('#chart-forecast svg').waitFor({ timeout: 15000 });
-      check(await page.locator('#content table').count() === 5, `${role}: five tables of figures`);
-      check(await page.locator('button[data-csv]').count() === 5, `${role}: five .csv downloads`);
+      check(await page.locator('#content table').count() === 6, `${role}: six tables of figures`);
+      check(await page.locator('button[data-csv]').count() === 6, `${role}: six .csv downloads`);
       const slip = await page.locator('.slip').count();
       check(slip > 0, `${role}: the forecast flags a review that will slip`);
       const [download] = await Promise.all([page.waitForEvent('download'),

@@ -19,6 +19,7 @@ from imr_bot.domain.rag import standing
 from imr_bot.domain.review import Review, ReviewType
 from imr_bot.domain.roles import REVIEW_ROLES, Role
 from imr_bot.domain.stages import Stage
+from imr_bot.domain.submissions import Level
 
 from . import access, tracker
 from .context import ServiceContext
@@ -239,6 +240,9 @@ class Performance:
     forecasts: list[Forecast]
     open_count: int
     closed_count: int
+    # (rounds of amendments, reviews with that many at QA, at Service Director sign-off), among
+    # the reviews whose report reached the QA lead
+    amendments: list[tuple[str, int, int]] = field(default_factory=list)
 
 
 AT_RISK_WITHIN = 2  # working days: a projection this close to the agreed date is at risk
@@ -318,6 +322,8 @@ async def performance(ctx: ServiceContext, actor: Actor) -> Performance:
     async with ctx.unit_of_work(read_only=True) as uow:
         reviews = await uow.reviews.all_reviews()
         people = {p.id: p for p in await uow.people.all()}
+        rounds = {level: await uow.audit.counts_by_review([f"decision.{level.value}.amendments"])
+                  for level in Level}
     on_time = []
     for m in MILESTONE_ORDER:
         done = [r for r in reviews if m in r.plan.done and m in r.plan.due]
@@ -346,5 +352,11 @@ async def performance(ctx: ServiceContext, actor: Actor) -> Performance:
                       key=lambda row: (row[0], -row[2], row[1]))
     forecasts = [f for r in open_reviews if (f := forecast(r, today, calendar, typical))]
     forecasts.sort(key=lambda f: (-f.working_days_late, f.reference))
+    reported = [r.id for r in reviews if Milestone.REPORT_TO_QA in r.plan.done]
+    amendments = []
+    for n, words in ((0, "None"), (1, "One"), (2, "Two"), (3, "Three or more")):
+        counts = [sum(1 for i in reported if (min(rounds[level].get(i, 0), 3)) == n)
+                  for level in (Level.QA, Level.SD)]
+        amendments.append((words, *counts))
     return Performance(today, on_time, spans, months, workload, forecasts,
-                       len(open_reviews), len(reviews) - len(open_reviews))
+                       len(open_reviews), len(reviews) - len(open_reviews), amendments)

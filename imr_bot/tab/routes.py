@@ -47,7 +47,7 @@ HEADERS = {
                                 f"frame-ancestors {FRAME_ANCESTORS}; base-uri 'none'; "
                                 "form-action 'none'"),
 }
-CSV_TABLES = ("board", "on-time", "stages", "months", "workload", "forecast")
+CSV_TABLES = ("board", "on-time", "stages", "amendments", "months", "workload", "forecast")
 
 
 def _day(value: date | None) -> str:
@@ -132,6 +132,8 @@ def performance_tables(p: tab.Performance) -> dict[str, tuple[list[str], list[li
                    [[s.start.title, s.end.title, s.count, *["" if v is None else v for v in (
                        s.median, s.lower_quartile, s.upper_quartile, s.shortest, s.longest)]]
                     for s in p.spans]),
+        "amendments": (["Rounds of amendments", "Reviews, at QA", "Reviews, at sign-off"],
+                       [list(a) for a in p.amendments]),
         "months": (["Month", "Opened", "Closed"], [list(m) for m in p.months]),
         "workload": (["Role", "Name", "Open reviews"], [list(w) for w in p.workload]),
         "forecast": (["Reference", "Stage", "Agreed submission", "Projected submission",

@@ -222,6 +222,13 @@ class FakeAudit:
     async def last(self) -> AuditEntry | None:
         return self._d.audit[-1] if self._d.audit else None
 
+    async def counts_by_review(self, actions: list[str]) -> dict[int, int]:
+        found: dict[int, int] = {}
+        for e in self._d.audit:
+            if e.action in actions and e.review_id is not None:
+                found[e.review_id] = found.get(e.review_id, 0) + 1
+        return found
+
     async def for_review(self, review_id: int, limit: int | None = None) -> list[AuditEntry]:
         found = [e for e in reversed(self._d.audit) if e.review_id == review_id]
         return found[:limit] if limit else found

@@ -246,8 +246,8 @@ async def test_a_review_someone_may_not_see_is_the_same_as_one_that_does_not_exi
 
 
 PERFORMANCE_ROUTES = ["/tab/api/performance"] + [
-    f"/tab/api/performance/{name}.csv" for name in ("on-time", "stages", "months", "workload",
-                                                    "forecast")]
+    f"/tab/api/performance/{name}.csv" for name in ("on-time", "stages", "amendments", "months",
+                                                    "workload", "forecast")]
 
 
 @pytest.mark.parametrize("route", PERFORMANCE_ROUTES)
@@ -261,7 +261,16 @@ async def test_performance_is_for_service_directors_head_of_cp_and_business_serv
 
 
 async def test_the_performance_figures(tab):
+    async with UnitOfWork(tab.teams.app.database) as uow:  # two rounds at QA, one at sign-off
+        done = await uow.reviews.get("DONE/1")
+        for action in ("decision.qa.amendments", "decision.qa.amendments",
+                       "decision.qa.approved", "decision.sd.amendments"):
+            await uow.audit.record(actor=QA_LEAD.email, action=action, at=tab.teams.clock.now(),
+                                   review_id=done.id)
+        await uow.commit()
     body = await (await tab.get("/tab/api/performance", headers=bearer(SD_QPP))).json()
+    assert body["tables"]["amendments"]["rows"] == [["None", 0, 0], ["One", 0, 1],
+                                                    ["Two", 1, 0], ["Three or more", 0, 0]]
     assert body["open"] == 3 and body["closed"] == 1
     on_time = {row[0]: row for row in body["tables"]["on-time"]["rows"]}
     assert on_time["Submission to DDSCP"][1:] == [1, 1, 100.0]

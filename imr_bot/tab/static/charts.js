@@ -91,6 +91,11 @@
         { name: "Median", type: "bar", itemStyle: { color: BLUE }, data: column(t, 3) },
         { name: "Upper quartile", type: "bar", itemStyle: { color: "#23225e" }, data: column(t, 5) }], true);
     },
+    amendments: function (node, t) {
+      bars(node, "How many reviews needed no, one, two, or three or more rounds of amendments, at QA and at sign-off", column(t, 0), [
+        { name: "At QA", type: "bar", itemStyle: { color: BLUE }, data: column(t, 1) },
+        { name: "At sign-off", type: "bar", itemStyle: { color: TEAL }, data: column(t, 2) }]);
+    },
     months: function (node, t) {
       bars(node, "Reviews opened and closed per month", column(t, 0), [
         { name: "Opened", type: "bar", itemStyle: { color: BLUE }, data: column(t, 1) },

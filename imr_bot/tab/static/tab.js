@@ -224,6 +224,7 @@
   var CHARTS = [
     ["on-time", "On-time rate per milestone", "onTime", [false, true, true, true]],
     ["stages", "Working days taken per stage", "stages", [false, false, true, true, true, true, true, true]],
+    ["amendments", "Rounds of amendments per review", "amendments", [false, true, true]],
     ["months", "Reviews opened and closed per month", "months", [false, true, true]],
     ["workload", "Open reviews per author and QA senior lead", "workload", [false, false, true]],
     ["forecast", "Slippage forecast for each open review", "forecast", [false, false, false, false, true, false]]
