@@ -101,9 +101,9 @@ def _mark(m: tab.MilestoneMark) -> dict:
             "planned": _day(m.planned), "actual": _day(m.actual)}
 
 
-def review_json(picture: tab.ReviewPicture) -> dict:
+def review_json(picture: tab.ReviewPicture, today: date) -> dict:
     detail, review = picture.detail, picture.detail.review
-    return {
+    return {"today": _day(today),
         "reference": review.reference, "typeTitle": review.review_type.title,
         "stageTitle": review.stage.title, "initials": review.subject_initials,
         "dayOne": _day(review.plan.day_one), "heldSince": _day(review.held_since),
@@ -193,7 +193,8 @@ def add_tab_routes(web_app: web.Application, ctx: ServiceContext, identity,
 
     async def review(request: web.Request, actor: Actor, _viewer):
         reference = request.query.get("ref", "")
-        return _json(review_json(await tab.review_picture(ctx, actor, reference)))
+        return _json(review_json(await tab.review_picture(ctx, actor, reference),
+                                 ctx.clock.today()))
 
     async def performance(_request, actor: Actor, _viewer):
         return _json(performance_json(await tab.performance(ctx, actor)))

@@ -48,18 +48,20 @@
   }
 
   function plan(node, d) {
-    var titles = d.milestones.map(function (m) { return m.title; });
+    var label = function (m) { return m.title + ", Day " + m.day; };
+    var titles = d.milestones.map(label);
     start(node, "The plan of review " + d.reference + ": each milestone's working day, planned and reached", {
-      grid: { left: 150, right: 24, top: 30, bottom: 40 },
+      grid: { left: 260, right: 24, top: 30, bottom: 40 },
       legend: { top: 0 },
       tooltip: { trigger: "axis" },
       xAxis: { type: "time" },
       yAxis: { type: "category", data: titles, inverse: true },
       series: [
         { name: "Planned", type: "scatter", symbol: "emptyCircle", symbolSize: 12, itemStyle: { color: BLUE },
-          data: d.milestones.map(function (m) { return [m.planned, m.title]; }) },
+          data: d.milestones.map(function (m) { return [m.planned, label(m)]; }),
+          markLine: { symbol: "none", label: { formatter: "Today" }, lineStyle: { color: "#1b1b1b", type: "dashed" }, data: [{ xAxis: d.today }] } },
         { name: "Reached", type: "scatter", symbol: "circle", symbolSize: 12, itemStyle: { color: TEAL },
-          data: d.milestones.filter(function (m) { return m.actual; }).map(function (m) { return [m.actual, m.title]; }) }
+          data: d.milestones.filter(function (m) { return m.actual; }).map(function (m) { return [m.actual, label(m)]; }) }
       ]
     });
   }
