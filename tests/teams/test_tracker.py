@@ -39,10 +39,12 @@ async def test_the_board_pages_after_twenty_with_a_more_button(teams):
         await log_review(teams, f"DDSCP/CSPR/2026/{n:03d}")
     (first,) = cards(await teams.say(QA_LEAD, "imr status"))
     assert "25 review(s)" in card_text(first) and "showing 1–20" in card_text(first)
-    (more,) = first["actions"]
+    more, tab = first["actions"]  # and the button that opens the tab
     assert more["data"] == {"verb": "status.more", "page": 1, "scope": "all"}
+    assert tab["type"] == "Action.OpenUrl"
     (second,) = cards(await teams.submit(QA_LEAD, more["data"]))
-    assert "showing 21–25" in card_text(second) and not second.get("actions")
+    assert "showing 21–25" in card_text(second)
+    assert [a["type"] for a in second["actions"]] == ["Action.OpenUrl"]
 
 
 async def test_the_board_names_who_holds_the_next_step(teams):
