@@ -295,15 +295,20 @@ def forecast(review: Review, today: date, calendar,
     at = plan.done.get(last, plan.day_one)
     index = MILESTONE_ORDER.index(last)
     projected = at
+    overrunning = False
     for start, end in zip(MILESTONE_ORDER[index:], MILESTONE_ORDER[index + 1:], strict=False):
         projected = calendar.add_working_days(projected, round(_gap(start, end, review, calendar,
                                                                     typical)))
         if start == last and projected <= today:  # the step under way is already overdue
             projected = calendar.add_working_days(today, 1)
+            overrunning = True
     late = (calendar.working_days_between(agreed, projected) if projected > agreed
             else -calendar.working_days_between(projected, agreed))
-    verdict = ("will slip" if late > 0 else "at risk" if late > -AT_RISK_WITHIN
-               else "on track")
+    # at risk: not projected late, but its step under way has run past the usual time, or the
+    # margin left is under AT_RISK_WITHIN working days after a step that ran late
+    behind = any(plan.done[m] > plan.due[m] for m in reached if m in plan.due)
+    verdict = ("will slip" if late > 0 else
+               "at risk" if overrunning or (behind and late > -AT_RISK_WITHIN) else "on track")
     return Forecast(review.reference, review.stage, agreed, projected, late, verdict)
 
 
