@@ -349,3 +349,36 @@ async def test_local_mode_as_someone_not_in_the_directory_gets_401(teams, monkey
     async with TestClient(TestServer(app.web)) as client:
         response = await client.get("/tab/api/board")
         assert response.status == 401 and await response.read() == b""
+
+
+async def test_a_delegated_decision_opens_that_review_to_its_delegate(tab):
+    await tab.teams.place("OTHER/1", {}, Stage.SUBMITTED_TO_QA)
+    assert not (await board_of(tab, QA_LEAD))["OTHER/1"]["entitled"]
+    async with UnitOfWork(tab.teams.app.database) as uow:
+        review = await uow.reviews.get("OTHER/1")
+        qa = await uow.people.by_email(QA_LEAD.email)
+        await uow.submissions.set_delegate(review.id, "qa", qa.id, HEAD_OF_CP.email,
+                                           tab.teams.clock.now())
+        await uow.commit()
+    assert (await board_of(tab, QA_LEAD))["OTHER/1"]["entitled"]
+    assert (await tab.get("/tab/api/review?ref=OTHER/1", headers=bearer(QA_LEAD))).status == 200
+    assert (await tab.get("/tab/api/review?ref=OTHER/1", headers=bearer(AUTHOR))).status == 404
+
+
+async def test_one_review_shows_its_moved_dates_decisions_and_history(tab):
+    async with UnitOfWork(tab.teams.app.database) as uow:
+        review = await uow.reviews.get("MINE/1")
+        moved = review.plan.move(Milestone.SCOPING_MEETING, date(2026, 11, 10),
+                                 tab.teams.app.ctx.calendar, by=BUSINESS_SERVICES.email,
+                                 reason="the author is on leave", at=tab.teams.clock.now())
+        await uow.reviews.save(replace(review, plan=moved), tab.teams.clock.now())
+        await uow.audit.record(actor=QA_LEAD.email, action="decision.qa.amendments",
+                               at=tab.teams.clock.now(), review_id=review.id)
+        await uow.commit()
+    body = await (await tab.get("/tab/api/review?ref=MINE/1", headers=bearer(AUTHOR))).json()
+    (change,) = [c for c in body["changes"] if c["milestone"] == "Scoping meeting"]
+    assert change["new"] == "2026-11-10" and change["reason"] == "the author is on leave"
+    assert change["by"] == BUSINESS_SERVICES.name  # a name, never an email address
+    assert any("QA senior lead: Amendments requested by Quinn Lead" in d
+               for d in body["decisions"])
+    assert body["history"] and body["today"] == "2026-11-23"
