@@ -97,7 +97,10 @@ def add_tab(app: Application, tokens=None) -> None:
     else:
         identity = SignedInIdentity(app.ctx, tokens or TabTokens(
             settings.app_id, settings.base_url, settings.tenant_allow_list))
-    add_tab_routes(app.web, app.ctx, identity, Path(__file__).resolve().parents[1] / "node_modules")
+    # where `make node` installed the charting library (the image: IMR_NODE_MODULES)
+    node_modules = Path(os.environ.get("IMR_NODE_MODULES")
+                        or Path(__file__).resolve().parents[1] / "node_modules")
+    add_tab_routes(app.web, app.ctx, identity, node_modules)
 
 
 def build(settings: Settings | None = None, *, clock: Clock | None = None,
