@@ -29,6 +29,7 @@ from tests.teams.harness import (
     SD,
     SD_QPP,
     STRANGER,
+    FakeTeams,
 )
 from tests.teams.test_tracker import log_review
 
@@ -382,3 +383,30 @@ async def test_one_review_shows_its_moved_dates_decisions_and_history(tab):
     assert any("QA senior lead: Amendments requested by Quinn Lead" in d
                for d in body["decisions"])
     assert body["history"] and body["today"] == "2026-11-23"
+
+
+async def test_signed_in_the_bot_never_falls_back_to_the_demo_person(database, clock, monkeypatch):
+    """With MicrosoftAppId set, the tab wants a Teams token even if IMR_PLAYGROUND_AS is set, and
+    a token from the allowed tenant is checked against keys fetched only from Microsoft."""
+    from imr_bot.app import build
+    from tests.teams.test_auth import secured_settings
+
+    monkeypatch.setenv("IMR_PLAYGROUND_AS", BUSINESS_SERVICES.email)
+    fake = FakeTeams(database, clock)
+    await fake.add_people()
+    asked = []
+
+    async def refuse_to_fetch(self, url):
+        asked.append(url)
+        raise ValueError("no network in tests")
+
+    monkeypatch.setattr(TenantSigningKeys, "_fetch", refuse_to_fetch)
+    app = build(secured_settings(database, "http://127.0.0.1:1/unused",
+                                 public_url=f"https://{HOST}"), clock=clock, database=database)
+    async with TestClient(TestServer(app.web)) as client:
+        assert (await client.get("/tab/api/me")).status == 401
+        token = sso_token(BUSINESS_SERVICES, aud=f"api://{HOST}/{app.settings.app_id}")
+        response = await client.get("/tab/api/me", headers={"Authorization": f"Bearer {token}"})
+        assert response.status == 401  # its keys could not be fetched: refused, not let in
+    assert asked == [f"https://login.microsoftonline.com/{TENANT}/v2.0/.well-known/"
+                     "openid-configuration"]
