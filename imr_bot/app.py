@@ -23,6 +23,7 @@ from imr_bot.services.delivery import DeliveryService
 from imr_bot.store.database import Database
 from imr_bot.store.state_records import StateRecords
 from imr_bot.store.unit_of_work import UnitOfWorkFactory
+from imr_bot.teams.action_handlers import ActionPlanHandlers
 from imr_bot.teams.adapter import close_adapter, create_adapter
 from imr_bot.teams.allocation_handlers import AllocationHandlers, PeopleHandlers
 from imr_bot.teams.approval_handlers import ApprovalHandlers
@@ -77,7 +78,7 @@ def build_bot(ctx: ServiceContext, cards: CardLibrary, storage, delivery: Delive
     todo = TodoHandlers(ctx, approvals)
     groups = (approvals, MeetingHandlers(ctx), ReminderHandlers(ctx),
               TemplateHandlers(ctx, settings), todo, ReviewHandlers(ctx, settings, todo),
-              AllocationHandlers(ctx), PeopleHandlers(ctx))
+              AllocationHandlers(ctx), PeopleHandlers(ctx), ActionPlanHandlers(ctx))
     return ImrBot(ctx, cards, storage, groups=groups, new_review=NewReviewDialog(ctx, cards),
                   on_files=approvals.on_files, delivery=delivery, settings=settings)
 
@@ -117,6 +118,8 @@ def build(settings: Settings | None = None, *, clock: Clock | None = None,
                          base_url=settings.base_url,
                          document_hosts=settings.sharepoint_host_patterns,
                          document_link_minutes=settings.document_link_minutes,
+                         action_themes=settings.action_themes,
+                         impact_decided_by=settings.impact_decided_by,
                          documents=DocumentWorkers.from_settings(settings))
     ctx.calendar.is_working_day(clock.today())  # build the bank-holiday table now, not in a turn
     cards = CardLibrary(settings.cards_dir)

@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 from imr_bot.config import Settings, audit_key
+from imr_bot.domain.words import plural
 
 
 def _context(settings: Settings):
@@ -146,11 +147,11 @@ def cmd_audit_verify(settings: Settings, args: argparse.Namespace) -> int:
     result = asyncio.run(run())
     sealed = f", {result.legacy} of them from before it was keyed" if result.legacy else ""
     if result.first_broken is None and not result.reason:
-        against = f"; the exported head ({head.entries} entries) is intact" if head else ""
-        print(f"audit trail intact: {result.entries} entries, every link holds{sealed}{against}")
+        against = f"; the exported head ({plural(head.entries, 'entry')}) is intact" if head else ""
+        print(f"audit trail intact: {plural(result.entries, 'entry')}, every link holds{sealed}{against}")
         return 0
     where = f" at entry {result.first_broken}" if result.first_broken is not None else ""
-    print(f"audit trail BROKEN{where}: {result.reason} ({result.entries} entries checked)")
+    print(f"audit trail BROKEN{where}: {result.reason} ({plural(result.entries, 'entry')} checked)")
     return 1
 
 
@@ -189,7 +190,8 @@ def cmd_purge(settings: Settings, args: argparse.Namespace) -> int:
             await database.dispose()
 
     result = asyncio.run(run())
-    print(f"purged {result.reviews} closed review(s) and {result.documents} document(s); "
+    print(f"purged {plural(result.reviews, 'closed review')} and "
+          f"{plural(result.documents, 'document')}; "
           "each left an audit stub")
     return 0
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import ipaddress
 import logging
 from pathlib import Path
+from typing import Literal
 
 from pydantic import AliasChoices, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -87,6 +88,13 @@ class Settings(BaseSettings):
     # OneDrive (another tenant's too), so a deployment should set it.
     sharepoint_hosts: str = Field("", validation_alias=AliasChoices(
         "IMR_SHAREPOINT_HOSTS", "sharepoint_hosts"))
+    # the action plan: the themes a recommendation may carry (comma-separated; empty: the
+    # default list in domain/action_plan.py), and who confirms that an action's evidence shows
+    # its outcome: the review's QA senior lead ("qa_lead") or the Service Director QPP ("sd_qpp")
+    action_themes: str = Field("", validation_alias=AliasChoices(
+        "IMR_ACTION_THEMES", "action_themes"))
+    impact_decided_by: Literal["qa_lead", "sd_qpp"] = Field(
+        "qa_lead", validation_alias=AliasChoices("IMR_IMPACT_DECIDED_BY", "impact_decided_by"))
     # where the bot may download the files people send it from (https only; *.name for every
     # host under a name). Empty: IMR_SHAREPOINT_HOSTS if set, else *.sharepoint.com
     attachment_hosts: str = Field("", validation_alias=AliasChoices(

@@ -75,9 +75,10 @@ def _exclusion_reason(entry: PoolEntry, case: CaseContext, *, as_author: bool) -
 def _why(entry: PoolEntry, today: date) -> str:
     load = f"{_plural(entry.load, 'open IMR')} (max {entry.person.max_concurrent})"
     if entry.last_allocated is None:
-        return f"{load}; never allocated"
+        # an IMR held without an allocation on record (set up before the bot) is not "never"
+        return f"{load}; {'no allocation date recorded' if entry.load else 'never allocated'}"
     days = (today - entry.last_allocated).days
-    return f"{load}; last allocated {_plural(days, 'day')} ago"
+    return f"{load}; last allocated {'today' if days <= 0 else _plural(days, 'day') + ' ago'}"
 
 
 def suggest(pool: list[PoolEntry], case: CaseContext, today: date, *,

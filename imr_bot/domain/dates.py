@@ -57,3 +57,21 @@ def format_date(day: date | None) -> str:
         return "—"
     return f"{day:%a} {day.day} {day:%b %Y}"
 
+
+
+_LONDON = None
+
+
+def format_when(at: datetime | None) -> str:
+    """`Thu 24 Dec 2026, 09:30`: the one way a moment is shown, the date as `format_date` shows
+    it and the time in UK time."""
+    global _LONDON
+    if at is None:
+        return "—"
+    if at.tzinfo is not None:
+        if _LONDON is None:
+            from zoneinfo import ZoneInfo
+
+            _LONDON = ZoneInfo("Europe/London")
+        at = at.astimezone(_LONDON)
+    return f"{format_date(at.date())}, {at:%H:%M}"

@@ -45,6 +45,9 @@ class ReviewFacts:
 @dataclass(frozen=True)
 class ReviewEvent:
     review: ReviewFacts
+    # the person who acted (None: the bot itself, e.g. a scheduled step): never told of their own
+    # action, since the reply to what they did already says it
+    by: int | None = field(default=None, kw_only=True)
 
 
 @dataclass(frozen=True)
@@ -135,6 +138,43 @@ class MessageHeld(ReviewEvent):
     reached: Business Services hear of it in the channel (the review's reference only)."""
     recipient: str  # "person:<id>"
     occurrence: str
+
+
+@dataclass(frozen=True)
+class ActionToAgree(ReviewEvent):
+    """An action of the review's plan went to its owner to agree (new, or a new owner)."""
+    action_id: int
+    owner_id: int
+    occurrence: str  # makes each asking its own (a new owner is asked afresh)
+
+
+@dataclass(frozen=True)
+class ActionChangeProposed(ReviewEvent):
+    """An action's owner proposed another date or owner, with a reason: Business Services and
+    the QA lead may accept it."""
+    action_id: int
+    owner_name: str
+    reason: str
+    occurrence: str
+
+
+@dataclass(frozen=True)
+class ActionDone(ReviewEvent):
+    """An action's owner posted the evidence that it is done: whoever decides on impact is asked
+    (the review's QA lead, or the Service Director QPP when the setting says so)."""
+    action_id: int
+    evidence_version: int
+    decider: str  # "sd_qpp", or anything else for the review's QA lead
+
+
+@dataclass(frozen=True)
+class ImpactDecided(ReviewEvent):
+    """The evidence of an action was confirmed to show its outcome, or sent back."""
+    action_id: int
+    evidence_version: int
+    owner_id: int
+    decision: str  # "confirmed" or "sent_back"
+    comment: str
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,7 @@ from .calendar import WorkingCalendar
 from .dates import format_date
 from .errors import DomainError, NotAllowed
 from .plan import Milestone
+from .words import in_sentence
 
 LONDON = ZoneInfo("Europe/London")
 DEFAULT_START = time(10, 0)
@@ -104,7 +105,7 @@ class Meeting:
         agreed to stands). Sending what was already sent changes nothing."""
         self._require_organiser(by)
         if self.status in (MeetingStatus.HELD, MeetingStatus.CANCELLED):
-            raise DomainError(f"This {self.kind.title.lower()} is {self.status.value}.")
+            raise DomainError(f"This {in_sentence(self.kind.title)} is {self.status.value}.")
         if self.same_as_sent(starts, minutes, location):
             return self
         check_slot(starts, minutes, calendar, now)
@@ -125,7 +126,7 @@ class Meeting:
         confirmed once they accept. Nobody's acceptance moves with the time."""
         self._require_organiser(by)
         if self.status not in (MeetingStatus.PROPOSED, MeetingStatus.CONFIRMED):
-            raise DomainError(f"This {self.kind.title.lower()} can't be confirmed now "
+            raise DomainError(f"This {in_sentence(self.kind.title)} can't be confirmed now "
                               f"({self.status.value}).")
         if starts is None or starts == self.starts:
             check_not_past(self.starts, now)
@@ -146,7 +147,7 @@ class Meeting:
     def mark_held(self, by: int) -> Meeting:
         self._require_organiser(by)
         if self.status == MeetingStatus.HELD:
-            raise DomainError(f"The outcome of this {self.kind.title.lower()} is already recorded.")
+            raise DomainError(f"The outcome of this {in_sentence(self.kind.title)} is already recorded.")
         return replace(self, status=MeetingStatus.HELD)
 
     # -- a participant ---------------------------------------------------------------------------
@@ -155,7 +156,7 @@ class Meeting:
         if not self.is_participant(person_id):
             raise NotAllowed("Only the people invited to this meeting can answer it.")
         if self.status != MeetingStatus.PROPOSED:
-            raise DomainError(f"This {self.kind.title.lower()} is {self.status.value}; there is "
+            raise DomainError(f"This {in_sentence(self.kind.title)} is {self.status.value}; there is "
                               "nothing to answer.")
         if not accept:
             if proposed is None:

@@ -15,6 +15,7 @@ from typing import Any
 
 from .meetings import MeetingStatus
 from .stages import Stage
+from .words import in_sentence
 
 
 @dataclass(frozen=True)
@@ -104,14 +105,15 @@ class Circumstances:
     """What is true when the notification is about to be sent (None: not known, or no such
     thing: a review, offer or meeting that has gone makes the message stale)."""
     review_stage: Stage | None = None
-    allocation_status: str | None = None  # offered, accepted, declined, withdrawn
+    allocation_status: str | None = None  # offered, accepted, declined, withdrawn, reallocated
     meeting_status: MeetingStatus | None = None
     meeting_sequence: int | None = None
 
 
 _OFFER_GONE = {"accepted": "the offer was already answered (accepted)",
                "declined": "the offer was already answered (declined)",
-               "withdrawn": "the offer was withdrawn"}
+               "withdrawn": "the offer was withdrawn",
+               "reallocated": "the author was withdrawn to reallocate the review"}
 _MEETING_GONE = {MeetingStatus.HELD: "the meeting has been held",
                  MeetingStatus.CANCELLED: "the meeting was cancelled"}
 
@@ -131,7 +133,7 @@ def _unmet(need: Needs, about: About, now: Circumstances) -> str | None:
         if stage is None:
             return "the review no longer exists"
         if not stage.is_open:
-            return f"the review is closed ({stage.title.lower()})"
+            return f"the review is closed ({in_sentence(stage.title)})"
         if need == Needs.REVIEW_ACTIVE and stage == Stage.ON_HOLD:
             return "the review is on hold"
         if need == Needs.REVIEW_UNALLOCATED and stage not in (Stage.COMMISSIONED, Stage.ON_HOLD):

@@ -11,19 +11,24 @@ that does not keep to that; the test feeds every event in imr_bot/domain/events.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, fields
 from datetime import date
+from types import MappingProxyType
 from typing import Any
 
 from .dates import format_date
 from .events import (
+    ActionChangeProposed,
+    ActionDone,
+    ActionToAgree,
     AllocationAccepted,
     AllocationDeclined,
     AmendmentsRequested,
     ApprovalRequested,
     BoardLine,
     DigestDue,
+    ImpactDecided,
     MeetingRecorded,
     MessageHeld,
     MessageHeldWithoutReview,
@@ -40,6 +45,7 @@ from .plain_text import plain
 from .rag import Rag
 from .roles import Role
 from .stages import Stage
+from .words import in_sentence
 
 
 @dataclass(frozen=True)
@@ -70,6 +76,9 @@ class Notice:
     text: str = ""
     card: str = ""
     allocation_id: int | None = None
+    # a card that asks its recipient to take the next step (allocate, decide): it goes to them
+    # even when they are the one who acted, since the reply to what they did has no such button
+    asks: bool = False
 
 
 # what a channel post may say before the reference: a fixed set, never built from input
@@ -93,6 +102,8 @@ class ChannelPost:
     review_type: str = ""
     stage: Stage | None = None
     dates: tuple[date, ...] = ()
+    # the review's milestones still to come, with their dates (for its card in the channel)
+    milestones: tuple[tuple[str, date], ...] = ()
     total: int = 0  # the digest's count of open reviews
     lines: tuple[BoardLine, ...] = field(default=())  # the digest's
 
@@ -119,6 +130,9 @@ def check_channel(post: ChannelPost) -> ChannelPost:
     if not all(isinstance(d, date) for d in post.dates):
         problems.append("the dates are not all dates")
     stages, milestones = {s.title for s in Stage}, _milestone_titles()
+    for title, due in post.milestones:
+        if title not in milestones or not isinstance(due, date):
+            problems.append(f"{title!r}: not one of our milestones with its date")
     for line in post.lines:
         if line.stage not in stages or line.milestone not in milestones | {"—"}:
             problems.append(f"{line.reference}: the stage or milestone is not one of ours")
@@ -148,7 +162,7 @@ def channel_text(post: ChannelPost) -> str:
     if post.kind == "stage_change":
         (ddscp,) = post.dates
         return (f"{post.headline}: **{post.reference}** ({post.review_type}) is now "
-                f"{post.stage.title.lower()}; submission to DDSCP due {format_date(ddscp)}.")
+                f"{in_sentence(post.stage.title)}; submission to DDSCP due {format_date(ddscp)}.")
     if post.kind == "unreachable":
         ref = f" about **{post.reference}**" if post.reference else ""
         return (f"Business Services: a message{ref} is waiting for a recipient who has not "
@@ -162,7 +176,7 @@ def channel_text(post: ChannelPost) -> str:
 def _stage_post(review: ReviewFacts, headline: str, key_suffix: str) -> ChannelPost:
     return ChannelPost("stage_change", f"review:{review.review_id}:stage:{key_suffix}", headline,
                        review.review_id, review.reference, review.review_type, review.stage,
-                       (review.ddscp_due,))
+                       (review.ddscp_due,), review.pending_dates)
 
 
 def messages_for(event: Any) -> list[Message]:
@@ -185,10 +199,10 @@ def _messages(event: Any) -> Iterator[Message]:  # noqa: C901 - one branch per e
     rid, ref, people = review.review_id, review.reference, review.people
     if isinstance(event, ReviewLogged):
         yield Notice(ToHolders(Role.HEAD_OF_CP), "new_review", f"review:{rid}:new_review",
-                     card="new_review")
+                     card="new_review", asks=True)
         yield ChannelPost("new_review", f"review:{rid}:new_review:tracker", "New IMR logged", rid,
                           ref, review.review_type, review.stage,
-                          (review.scoping_due, review.ddscp_due))
+                          (review.scoping_due, review.ddscp_due), review.pending_dates)
     elif isinstance(event, MessageHeld):
         yield ChannelPost("unreachable", f"unreachable:{event.recipient}:{event.occurrence}",
                           "Business Services", rid, ref)
@@ -202,7 +216,7 @@ def _messages(event: Any) -> Iterator[Message]:  # noqa: C901 - one branch per e
                           f"allocated:{event.allocation_id}")
     elif isinstance(event, MeetingRecorded):
         text = recorded_text(event)
-        for person_id in set(people.values()):
+        for person_id in _involved(people):
             yield Notice(ToPerson(person_id), "meeting_recorded",
                          f"meeting:{event.meeting_id}:recorded", text=text)
     elif isinstance(event, ApprovalRequested):
@@ -230,9 +244,7 @@ def _messages(event: Any) -> Iterator[Message]:  # noqa: C901 - one branch per e
                           "with the Service Director (Early Help & Safeguarding) for sign-off.")
     elif isinstance(event, SignedOff):
         key = f"decision:sd:v{event.version}"
-        involved = {people[r] for r in (Role.AUTHOR, Role.QA_LEAD, Role.LINE_MANAGER)
-                    if r in people}
-        for person_id in involved:
+        for person_id in _involved(people, (Role.AUTHOR, Role.QA_LEAD, Role.LINE_MANAGER)):
             yield _told(person_id, rid, key,
                         f"The Service Director signed off **{ref}** (version {event.version}). "
                         "Business Services will submit it to DDSCP.")
@@ -241,18 +253,57 @@ def _messages(event: Any) -> Iterator[Message]:  # noqa: C901 - one branch per e
                      text=f"**{ref}** is signed off and ready for DDSCP (due "
                           f"{format_date(review.ddscp_due)}). Record it with `imr submitted "
                           f"{ref} [date]`.")
+        yield Notice(ToHolders(Role.SD_QPP), "approval_notice", f"review:{rid}:{key}:cc",
+                     text=f"For information: the Service Director (Early Help & Safeguarding) "
+                          f"signed off **{ref}** (version {event.version}). Business Services "
+                          f"will submit it to DDSCP (due {format_date(review.ddscp_due)}).")
         yield _stage_post(review, "Signed off", f"signed_off:{event.version}")
     elif isinstance(event, SubmittedToDdscp):
-        for person_id in set(people.values()):
-            yield _told(person_id, rid, "ddscp",
-                        f"**{ref}** was submitted to DDSCP on {format_date(event.on)}. "
-                        "Thank you: the review is closed.")
+        closed = (f"**{ref}** was submitted to DDSCP on {format_date(event.on)}. "
+                  "Thank you: the review is closed.")
+        for person_id in _involved(people):
+            yield _told(person_id, rid, "ddscp", closed)
+        for role in (Role.HEAD_OF_CP, Role.SD_QPP):
+            yield Notice(ToHolders(role), "approval_notice", f"review:{rid}:ddscp:{role.value}",
+                         text=f"For information: **{ref}** was submitted to DDSCP on "
+                              f"{format_date(event.on)}, and the review is closed.")
         yield _stage_post(review, "Submitted to DDSCP", "ddscp")
     elif isinstance(event, StageChanged):
+        text = _stage_text(event)
+        key = f"review:{rid}:{event.action}:{event.occurrence}"
+        for person_id in _involved(people):
+            yield Notice(ToPerson(person_id), "review_notice", key, text=text)
+        yield Notice(ToHolders(Role.HEAD_OF_CP), "review_notice", key, text=text)
         yield _stage_post(review, _STAGE_HEADLINES[event.action],
                           f"{event.action}:{event.occurrence}")
+    elif isinstance(event, ActionToAgree | ActionChangeProposed | ActionDone | ImpactDecided):
+        yield from _action_plan(event)
     else:
         raise TypeError(f"no policy for {type(event).__name__}")
+
+
+def _involved(people: dict[Role, int], roles=None) -> list[int]:
+    """The review's people (or those in `roles`), each once, in the order of their roles."""
+    found: list[int] = []
+    for role in roles or list(Role):
+        person_id = people.get(role)
+        if person_id is not None and person_id not in found:
+            found.append(person_id)
+    return found
+
+
+def _stage_text(event: StageChanged) -> str:
+    """What the review's people are told when it is held, resumed or withdrawn (the reason is
+    theirs to know; it never goes to a channel)."""
+    review = event.review
+    ref, reason = review.reference, plain(event.reason)
+    if event.action == "review.held":
+        return (f"**{ref}** is on hold: {reason}. Working days on hold don't count; its later "
+                "dates move when it resumes.")
+    if event.action == "review.resumed":
+        return (f"**{ref}** has resumed ({review.stage.title.lower()}). Submission to DDSCP is "
+                f"now due {format_date(review.ddscp_due)}.")
+    return f"**{ref}** was withdrawn: {reason}. Nothing more is needed on it."
 
 
 def recorded_text(event: MeetingRecorded) -> str:
@@ -263,7 +314,7 @@ def recorded_text(event: MeetingRecorded) -> str:
 
 def _ask(review_id: int, level: str, version: int) -> Notice:
     return Notice(ToApprovers(level), "approval_request",
-                  f"review:{review_id}:approval:{level}:v{version}", card="approval")
+                  f"review:{review_id}:approval:{level}:v{version}", card="approval", asks=True)
 
 
 def _told(person_id: int, review_id: int, key: str, text: str) -> Notice:
@@ -292,6 +343,79 @@ def _accepted(event: AllocationAccepted) -> Iterator[Notice]:
                      f"{scoping}.")
     yield notice(ToHolders(Role.HEAD_OF_CP), f"{author} accepted **{ref}**, with {qa} as QA "
                                              "senior lead.")
+
+
+def _action_plan(event) -> Iterator[Notice]:
+    """An action plan's notices: to the person who is to answer, never to a channel."""
+    review = event.review
+    key = f"action:{event.action_id}"
+    qa_lead = review.people.get(Role.QA_LEAD)
+    if isinstance(event, ActionToAgree):
+        yield Notice(ToPerson(event.owner_id), "action_to_agree",
+                     f"{key}:agree:{event.occurrence}", card="action_owner", asks=True)
+    elif isinstance(event, ActionChangeProposed):
+        yield Notice(ToHolders(Role.BUSINESS_SERVICES), "action_change",
+                     f"{key}:change:{event.occurrence}", card="action_change", asks=True)
+        if qa_lead is not None:
+            yield Notice(ToPerson(qa_lead), "action_change", f"{key}:change:{event.occurrence}",
+                         card="action_change", asks=True)
+    elif isinstance(event, ActionDone):
+        to = ToHolders(Role.SD_QPP) if event.decider == "sd_qpp" or qa_lead is None else (
+            ToPerson(qa_lead))
+        yield Notice(to, "action_evidence", f"{key}:evidence:v{event.evidence_version}",
+                     card="action_evidence", asks=True)
+    elif isinstance(event, ImpactDecided):
+        confirmed = event.decision == "confirmed"
+        text = (f"The evidence for your action on **{review.reference}** was confirmed: it shows "
+                "the intended outcome. Thank you." if confirmed else
+                f"The evidence for your action on **{review.reference}** was sent back: "
+                f"{plain(event.comment.rstrip('. '))}. Please post more when you have it "
+                "(`imr actions mine`).")
+        yield Notice(ToPerson(event.owner_id), "action_notice",
+                     f"{key}:decision:v{event.evidence_version}", text=text)
+
+
+@dataclass(frozen=True)
+class Told:
+    """One person told because of an event: the notice they get, and as what (their role on the
+    review, or the role the notice went to), for the reply that says who was told."""
+    person_id: int
+    notice: Notice
+    role: Role | None
+
+
+_APPROVER_ROLES = {"qa": Role.QA_LEAD, "sd": Role.SD_EHS}
+
+
+def addressed(event: Any, messages: list[Message], holders: Mapping[Role, Sequence[int]],
+              approvers: Mapping[str, Sequence[int]] = MappingProxyType({})) -> list[Told]:
+    """Who gets which notice: each person once (the first notice that reaches them), and never
+    the person who acted (the reply to what they did says it), unless it asks them to take the
+    next step. `holders`: who holds each organisation role now; `approvers`: who decides each
+    level now."""
+    actor = getattr(event, "by", None)
+    review = getattr(event, "review", None)
+    roles_on_review: dict[int, Role] = {}
+    for role, person_id in (review.people.items() if review is not None else ()):
+        roles_on_review.setdefault(person_id, role)
+    told: list[Told] = []
+    seen: set[int] = set()
+    for message in messages:
+        if not isinstance(message, Notice):
+            continue
+        to = message.to
+        if isinstance(to, ToPerson):
+            ids, role = [to.id], None
+        elif isinstance(to, ToHolders):
+            ids, role = list(holders.get(to.role, ())), to.role
+        else:
+            ids, role = list(approvers.get(to.level, ())), _APPROVER_ROLES.get(to.level)
+        for person_id in ids:
+            if person_id in seen or (person_id == actor and not message.asks):
+                continue
+            seen.add(person_id)
+            told.append(Told(person_id, message, roles_on_review.get(person_id, role)))
+    return told
 
 
 def channel_fields() -> list[str]:

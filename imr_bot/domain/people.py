@@ -61,5 +61,10 @@ class Actor:
         return self.person.roles if self.person and self.person.active else frozenset()
 
     @property
+    def person_id(self) -> int | None:
+        """The acting person's id, for an event's `by` (None for a stranger)."""
+        return self.person.id if self.person is not None else None
+
+    @property
     def is_known(self) -> bool:
         return self.person is not None and self.person.active

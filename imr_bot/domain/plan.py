@@ -16,6 +16,7 @@ from enum import StrEnum
 from .calendar import WorkingCalendar
 from .dates import format_date
 from .errors import InvalidPlan
+from .words import in_sentence
 
 
 class Milestone(StrEnum):
@@ -127,7 +128,7 @@ class Plan:
             latest_ok = calendar.add_working_days(anchor_date, len(movable))
             raise InvalidPlan(
                 f"A DDSCP date of {format_date(deadline)} leaves too few working days after "
-                f"the {anchor_milestone.title.lower()} ({format_date(anchor_date)}); the earliest "
+                f"the {in_sentence(anchor_milestone.title)} ({format_date(anchor_date)}); the earliest "
                 f"workable date is {format_date(latest_ok)}.")
         base = DEFAULT_DAYS[anchor_milestone]
         total = DEFAULT_DAYS[Milestone.DDSCP_SUBMISSION] - base
@@ -149,20 +150,20 @@ class Plan:
         if milestone == Milestone.REQUEST_LOGGED:
             raise InvalidPlan("Day 1 is fixed by the date the request was received.")
         if milestone in self.done:
-            raise InvalidPlan(f"The {milestone.title.lower()} is already done.")
+            raise InvalidPlan(f"The {in_sentence(milestone.title)} is already done.")
         if not calendar.is_working_day(to):
             raise InvalidPlan(f"{format_date(to)} is not a working day.")
         index = MILESTONE_ORDER.index(milestone)
         before = MILESTONE_ORDER[index - 1]
         if to < self.due[before]:
             raise InvalidPlan(
-                f"The {milestone.title.lower()} cannot come before the {before.title.lower()} "
+                f"The {in_sentence(milestone.title)} cannot come before the {in_sentence(before.title)} "
                 f"({format_date(self.due[before])}).")
         if index + 1 < len(MILESTONE_ORDER):
             after = MILESTONE_ORDER[index + 1]
             if to > self.due[after]:
                 raise InvalidPlan(
-                    f"The {milestone.title.lower()} cannot come after the {after.title.lower()} "
+                    f"The {in_sentence(milestone.title)} cannot come after the {in_sentence(after.title)} "
                     f"({format_date(self.due[after])}); move that first.")
         return self._with({**self.due, milestone: to}, by=by, reason=reason, at=at)
 
@@ -179,8 +180,8 @@ class Plan:
             merged[milestone] = day
         for before, after in zip(MILESTONE_ORDER, MILESTONE_ORDER[1:], strict=False):
             if merged[after] < merged[before]:
-                raise InvalidPlan(f"The {after.title.lower()} ({format_date(merged[after])}) can't "
-                                  f"come before the {before.title.lower()} "
+                raise InvalidPlan(f"The {in_sentence(after.title)} ({format_date(merged[after])}) can't "
+                                  f"come before the {in_sentence(before.title)} "
                                   f"({format_date(merged[before])}).")
         if merged == self.due:
             return self

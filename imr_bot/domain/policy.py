@@ -42,6 +42,10 @@ class Permission(StrEnum):
     ORGANISE_MEETING = "organise_meeting"
     ANSWER_MEETING = "answer_meeting"
     ANSWER_REMINDER = "answer_reminder"
+    # the action plan (domain/action_plan.py)
+    MANAGE_ACTION_PLAN = "manage_action_plan"  # add recommendations and actions, accept changes
+    DECIDE_IMPACT = "decide_impact"  # confirm an action's evidence shows its outcome, or not
+    ANSWER_ACTION = "answer_action"  # agree, propose, update, done: the action checks its owner
 
 
 EVERYONE = None  # also people not (yet) in the directory
@@ -78,12 +82,20 @@ POLICY: dict[Permission, frozenset[Role] | None] = {
     # people, and the organisation roles on the reminder ladder)
     Permission.ANSWER_REMINDER: REVIEW_ROLES | frozenset({Role.HEAD_OF_CP, Role.SD_EHS,
                                                           Role.SD_QPP, Role.BUSINESS_SERVICES}),
+    # Business Services on every review, the QA lead on theirs
+    Permission.MANAGE_ACTION_PLAN: frozenset({Role.BUSINESS_SERVICES, Role.QA_LEAD}),
+    # the QA lead on theirs, or the Service Director QPP on every review (IMR_IMPACT_DECIDED_BY
+    # says which of the two decides)
+    Permission.DECIDE_IMPACT: frozenset({Role.QA_LEAD, Role.SD_QPP}),
+    # an action's owner may be anyone in the directory; Action.agree etc. check it is them
+    Permission.ANSWER_ACTION: ANY_KNOWN,
 }
 
 REVIEW_SCOPED = frozenset({Permission.VIEW_REVIEW, Permission.SUBMIT_REPORT,
                            Permission.DECIDE_APPROVAL, Permission.ANSWER_OFFER,
                            Permission.ORGANISE_MEETING, Permission.ANSWER_MEETING,
-                           Permission.ANSWER_REMINDER})
+                           Permission.ANSWER_REMINDER, Permission.MANAGE_ACTION_PLAN,
+                           Permission.DECIDE_IMPACT})
 
 
 def allowed(permission: Permission, actor: Actor) -> bool:

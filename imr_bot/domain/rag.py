@@ -15,8 +15,10 @@ from datetime import date
 from enum import StrEnum
 
 from .calendar import WorkingCalendar
+from .dates import format_date
 from .plan import Milestone, Plan
 from .stages import Stage
+from .words import plural
 
 AMBER_WITHIN_WORKING_DAYS = 2
 
@@ -64,3 +66,35 @@ def standing_from(due: date | None, stage: Stage, today: date,
     else:
         rag = Rag.GREEN
     return Standing(milestone, due, left, rag)
+
+
+def days_to_deadline(plan: Plan, stage: Stage, today: date,
+                     calendar: WorkingCalendar) -> int | None:
+    """Working days from today to the review's deadline, the submission to DDSCP (Day 35 by
+    default): the one count of days left the cards show, so that it never jumps when a stage
+    ends and the next milestone changes. None on hold or closed."""
+    if not stage.is_open or stage == Stage.ON_HOLD:
+        return None
+    return calendar.working_days_left(today, plan.deadline)
+
+
+def left_words(left: int | None) -> str:
+    """`3 working days left`, `due today`, `2 working days overdue`, or "" without a count."""
+    if left is None:
+        return ""
+    if left == 0:
+        return "due today"
+    if left > 0:
+        return f"{plural(left, 'working day')} left"
+    return f"{plural(-left, 'working day')} overdue"
+
+
+def deadline_words(plan: Plan, stage: Stage, today: date, calendar: WorkingCalendar) -> str:
+    """`Submission to DDSCP by Wed 13 Jan 2027 (20 working days left)`."""
+    return deadline_text(plan.deadline, days_to_deadline(plan, stage, today, calendar))
+
+
+def deadline_text(deadline: date, left: int | None) -> str:
+    said = left_words(left)
+    return (f"{Milestone.DDSCP_SUBMISSION.title} by {format_date(deadline)}"
+            + (f" ({said})" if said else ""))

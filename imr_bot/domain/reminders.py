@@ -14,6 +14,7 @@ from .calendar import WorkingCalendar
 from .plan import Milestone
 from .roles import REVIEW_ROLES, Role
 from .stages import Stage
+from .words import plural
 
 
 @dataclass(frozen=True)
@@ -163,14 +164,14 @@ class Wording:
 
 
 def when_due(owed, due: date) -> str:
-    """'due Tue 1 Dec (in 3 working days)', 'due today, …' or 'overdue by 2 working day(s) …'."""
+    """'due Tue 1 Dec (in 3 working days)', 'due today, …' or 'overdue by 2 working days …'."""
     from .dates import format_date
 
     if owed.kind == Kind.UPCOMING:
-        return f"due {format_date(due)} (in {owed.working_days} working days)"
+        return f"due {format_date(due)} (in {plural(owed.working_days, 'working day')})"
     if owed.kind == Kind.DUE_TODAY:
         return f"due today, {format_date(due)}"
-    return f"overdue by {-owed.working_days} working day(s) (was due {format_date(due)})"
+    return f"overdue by {plural(-owed.working_days, 'working day')} (was due {format_date(due)})"
 
 
 def wording(owed: Owed, stage: Stage, due: date, today: date, calendar: WorkingCalendar) -> Wording:

@@ -14,6 +14,7 @@ from .errors import InvalidTransition
 from .plan import Milestone, Plan
 from .roles import Role
 from .stages import TRANSITIONS, Event, Stage, next_stage
+from .words import plural
 
 
 class ReviewType(StrEnum):
@@ -107,6 +108,6 @@ class Review:
             held = max(calendar.working_days_between(self.held_since, today), 0)
             if held and at is not None:
                 plan = plan.shift_pending(held, calendar, by=by, at=at,
-                                          reason=f"resumed after {held} working day(s) on hold")
+                                          reason=f"resumed after {plural(held, 'working day')} on hold")
             return replace(self, stage=target, stage_before_hold=None, held_since=None, plan=plan)
         return replace(self, stage=target, plan=plan)

@@ -15,6 +15,7 @@ from .errors import DomainError
 from .roles import Role
 from .stages import Event, Stage
 from .urls import BadLink, document_link
+from .words import in_sentence
 
 MAX_FILE_BYTES = 25 * 1024 * 1024
 ACCEPTED_TYPES = {"docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
@@ -115,12 +116,12 @@ class AlreadyDecided(DomainError):
     """A decision exists for this version and level; the late click is told whose it is."""
 
     def __init__(self, decision: RecordedDecision):
-        from zoneinfo import ZoneInfo
+        from .dates import format_when
 
         self.decision = decision
-        at = decision.decided_at.astimezone(ZoneInfo("Europe/London"))
-        super().__init__(f"Already decided by {decision.decided_by} at {at:%H:%M on %a %d %b %Y}: "
-                         f"{decision.decision.title.lower()}.")
+        super().__init__(f"Already decided by {decision.decided_by} on "
+                         f"{format_when(decision.decided_at)}: "
+                         f"{in_sentence(decision.decision.title)}.")
 
 
 # Appendix 1 of the Derbyshire guidance, as a checklist the QA lead can tick.

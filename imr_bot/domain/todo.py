@@ -18,6 +18,7 @@ from .review import Review
 from .roles import Role
 from .stages import Stage
 from .submissions import Level, pending_level
+from .words import in_sentence
 
 
 class Step(StrEnum):
@@ -90,15 +91,15 @@ def meeting_steps(meetings: list[Meeting], reviews: dict[int, Review], person_id
         organiser = meeting.organiser_id == person_id
         step = None
         if organiser and meeting.status == MeetingStatus.DRAFT:
-            step, what = Step.SEND_MEETING, f"Send the {title.lower()} invitation"
+            step, what = Step.SEND_MEETING, f"Send the {in_sentence(title)} invitation"
         elif organiser and meeting.status == MeetingStatus.PROPOSED and meeting.counter_proposals():
-            step, what = Step.CONFIRM_MEETING, f"Settle another time proposed for the {title.lower()}"
+            step, what = Step.CONFIRM_MEETING, f"Settle another time proposed for the {in_sentence(title)}"
         elif (organiser and meeting.status == MeetingStatus.CONFIRMED and meeting.starts <= now
               and _outcome_awaited(meeting, review)):
-            step, what = Step.RECORD_OUTCOME, f"Record the outcome of the {title.lower()}"
+            step, what = Step.RECORD_OUTCOME, f"Record the outcome of the {in_sentence(title)}"
         elif (not organiser and meeting.status == MeetingStatus.PROPOSED
               and person_id in meeting.awaiting()):
-            step, what = Step.ANSWER_MEETING, f"Answer the {title.lower()} invitation"
+            step, what = Step.ANSWER_MEETING, f"Answer the {in_sentence(title)} invitation"
             due = meeting.starts.date()
         if step is not None:
             found.append(Todo(step, review.reference, review.id, what, due, meeting.id))

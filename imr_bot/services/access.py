@@ -43,6 +43,7 @@ class Target(StrEnum):
     REVIEW_ID = "reviewId"
     MEETING_ID = "meetingId"
     ALLOCATION_ID = "allocationId"
+    ACTION_ID = "actionId"  # an action of a review's action plan
 
 
 class Refused(NotAllowed):
@@ -124,6 +125,8 @@ async def _review_for(uow, target: Target, value) -> Review | None:
     elif target == Target.ALLOCATION_ID:
         offer = await uow.allocations.get(number)
         number = offer.review_id if offer is not None else None
+    elif target == Target.ACTION_ID:
+        number = await uow.action_plans.review_of(number)
     if number is None:
         return None
     return await uow.reviews.read_by_id(number)

@@ -29,6 +29,7 @@ from imr_bot.domain.policy import Permission, require
 from imr_bot.domain.review import Review
 from imr_bot.domain.roles import Role
 from imr_bot.domain.stages import Event, Stage
+from imr_bot.domain.words import in_sentence
 from imr_bot.store.allocations import AllocationRecord
 
 from . import notifications
@@ -73,10 +74,13 @@ async def options_for_many(ctx: ServiceContext, uow, reviews: list[Review],
     today = ctx.clock.today()
     author_pool = [PoolEntry(p, author_loads.get(p.id, 0), last[p.id].date() if p.id in last else None)
                    for p in people]
-    qa_pool = [PoolEntry(p, qa_loads.get(p.id, 0), None) for p in people]
+    last_qa = await uow.allocations.last_qa_allocated()
+    qa_pool = [PoolEntry(p, qa_loads.get(p.id, 0),
+                         last_qa[p.id].date() if p.id in last_qa else None) for p in people]
     said = {"offered": lambda r: "asked, no answer yet", "accepted": lambda r: "accepted",
             "declined": lambda r: f"declined: {r.reason}",
-            "withdrawn": lambda r: f"withdrawn: {r.reason}"}
+            "withdrawn": lambda r: f"offer withdrawn: {r.reason}",
+            "reallocated": lambda r: f"accepted, then withdrawn to reallocate: {r.reason}"}
     found = []
     for review in reviews:
         involved_here = (involved or {}).get(review.id, recorded_involved.get(review.id, set()))
@@ -155,6 +159,8 @@ def _offer_closed(record: AllocationRecord) -> str:
           if record.answered_at else "")
     if record.status == "withdrawn":
         return f"This offer was withdrawn{on}."
+    if record.status == "reallocated":
+        return f"You were withdrawn as the report author{on}, to reallocate the review."
     if record.status == "accepted":
         return f"You accepted this offer{on}."
     if record.status == "declined":
@@ -189,7 +195,7 @@ async def answer(ctx: ServiceContext, actor: Actor, allocation_id: int, *, accep
             raise MomentPassed(_offer_closed(record), review.reference if review else "")
         if review is None or not review.is_open:
             raise MomentPassed(
-                f"{review.reference} is closed ({review.stage.title.lower()}), so this offer "
+                f"{review.reference} is closed ({in_sentence(review.stage.title)}), so this offer "
                 "can no longer be answered." if review else "That review no longer exists.",
                 review.reference if review else "")
         if review.stage == Stage.ON_HOLD:
@@ -211,10 +217,12 @@ async def answer(ctx: ServiceContext, actor: Actor, allocation_id: int, *, accep
             async def declined_card(_notice, _head) -> dict:
                 return notifications.allocation_declined_facts(author, reason, options_now)
 
-            await notifications.publish(uow, [AllocationDeclined(
-                ReviewFacts.of(review), allocation_id, author.name, reason)], now, declined_card)
+            published = await notifications.publish(uow, [AllocationDeclined(
+                ReviewFacts.of(review), allocation_id, author.name, reason,
+                by=author.id)], now, declined_card)
             await uow.commit()
-            return review, "Thank you. The Head of CP & IRO will ask someone else."
+            return review, _with("Thank you. The Head of CP & IRO will ask someone else.",
+                                 published)
         qa_lead = await uow.people.by_id(record.qa_lead_id)
         line_manager = (await uow.people.by_email(author.line_manager_email)
                         if author.line_manager_email else None)
@@ -230,17 +238,24 @@ async def answer(ctx: ServiceContext, actor: Actor, allocation_id: int, *, accep
         await uow.audit.record(actor=actor.key, action="allocation.accepted", at=now,
                                review_id=review.id, declaration=True)
         scoping = format_date(updated.plan.due[Milestone.SCOPING_MEETING])
-        await notifications.publish(uow, [AllocationAccepted(
+        published = await notifications.publish(uow, [AllocationAccepted(
             ReviewFacts.of(updated), allocation_id, author.id, author.name, qa_lead.id,
-            qa_lead.name, line_manager.id if line_manager is not None else None)], now)
+            qa_lead.name, line_manager.id if line_manager is not None else None,
+            by=author.id)], now)
         if review.stage == Stage.COMMISSIONED:
             # the next step: the QA lead arranges the scoping meeting
             from .meetings import MeetingKind, create_draft
 
             await create_draft(ctx, uow, updated, MeetingKind.SCOPING)
         await uow.commit()
-    return updated, (f"Thank you: you are the report author for {updated.reference}, with "
-                     f"{qa_lead.name} as QA senior lead. The scoping meeting is due {scoping}.")
+    return updated, _with(f"Thank you: you are the report author for {updated.reference}, with "
+                          f"{qa_lead.name} as QA senior lead. The scoping meeting is due "
+                          f"{scoping}.", published)
+
+
+def _with(said: str, published: notifications.Published) -> str:
+    """A reply, and who was told because of it."""
+    return f"{said} {published.words}".strip()
 
 
 async def reallocate(ctx: ServiceContext, actor: Actor, reference: str,
@@ -294,7 +309,8 @@ class LoadRow:
     open_imrs: int
     open_offers: int
     qa_open: int
-    allocations_12_months: int
+    allocations_12_months: int  # as author: offers they accepted
+    qa_allocations_12_months: int = 0  # reviews they were made QA senior lead of
 
 
 async def loads(ctx: ServiceContext, actor: Actor) -> list[LoadRow]:
@@ -305,7 +321,9 @@ async def loads(ctx: ServiceContext, actor: Actor) -> list[LoadRow]:
         authors = await uow.open_loads(Role.AUTHOR)
         qa = await uow.open_loads(Role.QA_LEAD)
         offers = await uow.allocations.open_offer_counts()
-        recent = await uow.allocations.accepted_since(ctx.clock.now() - LOAD_WINDOW)
+        since = ctx.clock.now() - LOAD_WINDOW
+        recent = await uow.allocations.accepted_since(since)
+        recent_qa = await uow.allocations.qa_accepted_since(since)
     return [LoadRow(p, authors.get(p.id, 0), offers.get(p.id, 0), qa.get(p.id, 0),
-                    recent.get(p.id, 0))
+                    recent.get(p.id, 0), recent_qa.get(p.id, 0))
             for p in people if {Role.AUTHOR, Role.QA_LEAD} & p.roles]

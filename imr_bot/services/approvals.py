@@ -6,13 +6,11 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-from dataclasses import dataclass, replace
-from datetime import datetime, timedelta
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime, timedelta
 
-from imr_bot.clock import LONDON
 from imr_bot.documents import jobs
-from imr_bot.documents.checker import stored_summary
-from imr_bot.domain.dates import format_date, parse_date
+from imr_bot.domain.dates import format_when, parse_date
 from imr_bot.domain.errors import BadDate, DocumentRefused, DomainError, NotAllowed
 from imr_bot.domain.events import (
     AmendmentsRequested,
@@ -27,13 +25,12 @@ from imr_bot.domain.notification import OutgoingNotification
 from imr_bot.domain.people import Actor, Person
 from imr_bot.domain.plan import Milestone
 from imr_bot.domain.policy import Permission, require
-from imr_bot.domain.rag import standing
+from imr_bot.domain.rag import days_to_deadline
 from imr_bot.domain.review import Review
 from imr_bot.domain.roles import Role
-from imr_bot.domain.stages import Event
+from imr_bot.domain.stages import Event, Stage
 from imr_bot.domain.submissions import (
     ACCEPTED_TYPES,
-    GUIDANCE_QUESTIONS,
     MAX_FILE_BYTES,
     AlreadyDecided,
     Decision,
@@ -68,11 +65,15 @@ def _require_author(review: Review, actor: Actor) -> None:
 @dataclass(frozen=True)
 class Gathered:
     review: Review
-    kinds: dict[DocumentKind, str]  # kind -> filename
+    kinds: dict[DocumentKind, str]  # kind -> filename, sent for this version
     ready: bool
+    # after amendments: what the new version carries forward unchanged, unless it is sent
+    # again: kind -> the earlier version's document
+    carried: dict[DocumentKind, StoredDocument] = field(default_factory=dict)
+    previous: int = 0  # the version the amendments were asked for (0 before the first)
 
     def missing(self) -> list[str]:
-        return [k.value for k in DocumentKind if k not in self.kinds]
+        return [k.value for k in DocumentKind if k not in self.kinds and k not in self.carried]
 
 
 async def start(ctx: ServiceContext, actor: Actor, reference: str) -> Gathered:
@@ -85,7 +86,22 @@ async def start(ctx: ServiceContext, actor: Actor, reference: str) -> Gathered:
 
 async def _gathered(uow, review: Review, actor: Actor) -> Gathered:
     kinds = {DocumentKind(d.kind): d.filename for d in await uow.submissions.drafts(review.id, actor.key)}
-    return Gathered(review, kinds, len(kinds) == len(DocumentKind))
+    previous, carried = await _carried(uow, review, set(kinds))
+    return Gathered(review, kinds, bool(kinds) and len(kinds) + len(carried) == len(DocumentKind),
+                    carried, previous)
+
+
+async def _carried(uow, review: Review, sent: set) -> tuple[int, dict[DocumentKind, StoredDocument]]:
+    """After amendments, the latest version's documents of the kinds not sent again: a new
+    version carries them forward unchanged. Before the first version, nothing."""
+    if submission_event(review.stage) == Event.SUBMIT_TO_QA:
+        return 0, {}
+    previous = await uow.submissions.latest_version(review.id)
+    if not previous:
+        return 0, {}
+    return previous, {DocumentKind(d.kind): d
+                      for d in await uow.submissions.documents(review.id, previous)
+                      if DocumentKind(d.kind) not in sent}
 
 
 async def add_file(ctx: ServiceContext, actor: Actor, reference: str, filename: str,
@@ -149,8 +165,10 @@ async def submit(ctx: ServiceContext, actor: Actor, reference: str) -> tuple[Rev
         review = await uow.reviews.require(reference)
         _require_author(review, actor)
         submission_event(review.stage)
-        pending = await to_check(ctx, uow, review,
-                                 await uow.submissions.drafts(review.id, actor.key))
+        drafts = await uow.submissions.drafts(review.id, actor.key)
+        _, carried = await _carried(uow, review, {DocumentKind(d.kind) for d in drafts})
+        # the check reads the new version as it will be: what was sent, with what is carried
+        pending = await to_check(ctx, uow, review, [*drafts, *carried.values()])
     # the check runs before the write transaction opens, which then finds it remembered (a
     # refusal too: the approvers' card says why nothing was checked)
     with contextlib.suppress(DocumentRefused):
@@ -160,15 +178,19 @@ async def submit(ctx: ServiceContext, actor: Actor, reference: str) -> tuple[Rev
         _require_author(review, actor)
         event = submission_event(review.stage)
         drafts = await uow.submissions.drafts(review.id, actor.key)
-        kinds = {d.kind for d in drafts}
-        missing = [k.value for k in DocumentKind if k.value not in kinds]
+        kinds = {DocumentKind(d.kind) for d in drafts}
+        previous, carried = await _carried(uow, review, kinds)
+        if not drafts and previous:
+            raise DomainError(f"Nothing new has been sent for {review.reference}: send the "
+                              "amended report, the chronology, or both, then submit.")
+        missing = [k.value for k in DocumentKind if k not in kinds and k not in carried]
         if missing:
             raise DomainError(f"Both a report and a chronology are needed; the {' and the '.join(missing)} "
                               "is missing.")
         level = Level.SD if event == Event.RESUBMIT_TO_SD else Level.QA
-        version = await uow.submissions.submit(review_id=review.id,
-                                               document_ids=[d.id for d in drafts],
-                                               level=level.value, by=actor.key, at=now)
+        version = await uow.submissions.submit(
+            review_id=review.id, document_ids=[d.id for d in drafts], level=level.value,
+            by=actor.key, at=now, carry_forward=[d.id for d in carried.values()])
         updated = review.apply(event, {Role.AUTHOR}, today, ctx.calendar)
         await uow.reviews.save(updated, now)
         # the automated document check, which the approvers see on their card
@@ -179,10 +201,13 @@ async def submit(ctx: ServiceContext, actor: Actor, reference: str) -> tuple[Rev
         await uow.submissions.set_check(review.id, version, checked.without_text().to_json())
         await uow.audit.record(actor=actor.key, action="review.submitted", at=now,
                                review_id=review.id, version=version, level=level.value,
-                               documents=[d.sha256 for d in drafts])
-        await _ask_approvers(ctx, uow, updated, version, level)
+                               documents=[d.sha256 for d in drafts],
+                               **({"carried_forward": sorted(k.value for k in carried)}
+                                  if carried else {}))
+        await _ask_approvers(ctx, uow, updated, version, level, by=actor.person_id)
         if level == Level.SD:
-            await notifications.publish(uow, [ReportResubmitted(ReviewFacts.of(updated), version)],
+            await notifications.publish(uow, [ReportResubmitted(ReviewFacts.of(updated), version,
+                                                                      by=actor.person_id)],
                                         now)
         await uow.commit()
     return updated, version, level
@@ -202,9 +227,10 @@ async def _approver_ids(uow, review: Review, level: Level, delegate: int | None)
     return ids
 
 
-async def _ask_approvers(ctx, uow, review: Review, version: int, level: Level) -> None:
+async def _ask_approvers(ctx, uow, review: Review, version: int, level: Level,
+                         by: int | None = None) -> None:
     await _publish(ctx, uow, review, version, [ApprovalRequested(
-        ReviewFacts.of(review), version, level.value)])
+        ReviewFacts.of(review), version, level.value, by=by)])
 
 
 async def _approvers_now(uow, review: Review, level: Level) -> list[Person]:
@@ -220,18 +246,20 @@ async def _approvers_now(uow, review: Review, level: Level) -> list[Person]:
 
 async def _publish(ctx, uow, review: Review, version: int, events: list,
                    amendments: dict | None = None) -> None:
-    """Queue what the events call for; an approval card is the card as its approver sees it
-    (the approval record read once for them all)."""
+    """Queue what the events call for; an approval card is queued as the facts of the card as
+    its approver sees it (the approval record read once for them all), rendered at send time by
+    the same view as a click's and a refresh's."""
     read: dict[Level, _Approval] = {}
 
-    async def fill(notice, person: Person) -> dict:
+    async def fill(notice, person: Person):
         if notice.card == "amendments":
             return amendments
         level = Level(notice.to.level)
         if level not in read:
             read[level] = await _approval(uow, review, version, level)
-        return await card_data(ctx, uow, review, version, level, viewer=person,
-                               approval=read[level])
+        shown = await _view(ctx, uow, review, version, level, viewer=person,
+                            approval=read[level])
+        return {"view": "approval", "facts": shown.facts()}
 
     async def approvers(level: str) -> list[Person]:
         return await _approvers_now(uow, review, Level(level))
@@ -240,16 +268,113 @@ async def _publish(ctx, uow, review: Review, version: int, events: list,
 
 
 # -- the approval card ---------------------------------------------------------------------------
-async def card_data(ctx: ServiceContext, uow, review: Review, version: int, level: Level,
-                    viewer: Person | None, error: str = "",
-                    approval: _Approval | None = None) -> dict:
-    """The approval card as `viewer` should see it: with the buttons only for an approver of a
+@dataclass(frozen=True)
+class ApprovalDocument:
+    kind: str  # a DocumentKind's value
+    filename: str
+    url: str  # "" when this viewer is given no link
+    is_link: bool  # a SharePoint/OneDrive link the author sent, not a file kept here
+    carried_from: int | None = None  # carried forward unchanged from this version
+
+
+@dataclass(frozen=True)
+class ApprovalRound:
+    """One decision: who, at which level, on which version, when, and what they said."""
+    version: int
+    level: Level
+    decision: Decision
+    by: str  # the decider's name
+    at: datetime
+    comment: str
+
+    @classmethod
+    def of(cls, recorded: RecordedDecision) -> ApprovalRound:
+        return cls(recorded.version, recorded.level, recorded.decision, recorded.decided_by,
+                   recorded.decided_at, recorded.comment)
+
+
+@dataclass(frozen=True)
+class ApprovalView:
+    """The approval card of one version at one level as one person sees it, from one read of
+    the approval record: what every route that shows the card (queued, clicked, refreshed,
+    opened from the todo list) renders with `teams.notice_views.approval_card`."""
+    review_id: int
+    reference: str
+    version: int
+    level: Level
+    submitted_at: datetime | None
+    milestone: str  # the milestone this approval counts towards, by its title
+    due: date
+    working_days_left: int | None
+    documents: tuple[ApprovalDocument, ...]
+    approvers: tuple[str, ...]  # names
+    approver_user_ids: tuple[str, ...]  # their Teams ids: whose card refreshes itself
+    latest: int  # the latest version submitted
+    decided: ApprovalRound | None  # this version's decision at this level
+    can_decide: bool  # this viewer may decide it now
+    check_summary: str | None  # the automated document check, as stored
+    rounds: tuple[ApprovalRound, ...] = ()  # the decisions before this one, the earliest first
+    error: str = ""  # why the last click did nothing
+    confirm_unticked: bool = False  # Approve was pressed with nothing ticked: ask first
+    draft_comment: str = ""  # the comment typed before that question
+    deadline: date | None = None  # the review's, that working_days_left counts to (Day 35)
+
+    def facts(self) -> dict:
+        """As JSON, for the outbox: the card as it stood when queued."""
+        def when(value):
+            return value.isoformat() if value is not None else None
+
+        def round_facts(r: ApprovalRound) -> dict:
+            return {"version": r.version, "level": r.level.value, "decision": r.decision.value,
+                    "by": r.by, "at": r.at.isoformat(), "comment": r.comment}
+        return {
+            "reviewId": self.review_id, "reference": self.reference, "version": self.version,
+            "level": self.level.value, "submittedAt": when(self.submitted_at),
+            "milestone": self.milestone, "due": self.due.isoformat(),
+            "workingDaysLeft": self.working_days_left,
+            "deadline": when(self.deadline),
+            "documents": [[d.kind, d.filename, d.url, d.is_link, d.carried_from]
+                          for d in self.documents],
+            "approvers": list(self.approvers), "approverUserIds": list(self.approver_user_ids),
+            "latest": self.latest,
+            "decided": round_facts(self.decided) if self.decided else None,
+            "canDecide": self.can_decide, "checkSummary": self.check_summary,
+            "rounds": [round_facts(r) for r in self.rounds], "error": self.error}
+
+    @classmethod
+    def from_facts(cls, facts: dict) -> ApprovalView:
+        def round_of(f: dict) -> ApprovalRound:
+            return ApprovalRound(f["version"], Level(f["level"]), Decision(f["decision"]),
+                                 f["by"], datetime.fromisoformat(f["at"]), f["comment"])
+        return cls(
+            facts["reviewId"], facts["reference"], facts["version"], Level(facts["level"]),
+            datetime.fromisoformat(facts["submittedAt"]) if facts["submittedAt"] else None,
+            facts["milestone"], date.fromisoformat(facts["due"]), facts["workingDaysLeft"],
+            tuple(ApprovalDocument(*d) for d in facts["documents"]), tuple(facts["approvers"]),
+            tuple(facts["approverUserIds"]), facts["latest"],
+            round_of(facts["decided"]) if facts["decided"] else None, facts["canDecide"],
+            facts["checkSummary"], tuple(round_of(r) for r in facts["rounds"]), facts["error"],
+            deadline=date.fromisoformat(facts["deadline"]) if facts.get("deadline") else None)
+
+
+def _earlier(rounds, version: int, level: Level) -> tuple[ApprovalRound, ...]:
+    """The rounds that came before this card's decision: every decision on an earlier version,
+    and, on the Service Director's card, the QA lead's on this one."""
+    return tuple(ApprovalRound.of(r) for r in rounds
+                 if r.version < version or (r.version == version and r.level != level
+                                            and level == Level.SD))
+
+
+async def _view(ctx: ServiceContext, uow, review: Review, version: int, level: Level,
+                viewer: Person | None, error: str = "",
+                approval: _Approval | None = None) -> ApprovalView:
+    """The approval card as `viewer` should see it: the buttons only for an approver of a
     version not yet decided; everyone else sees the status. (`approval`: already read.)"""
     approval = approval or await _approval(uow, review, version, level)
-    approvers, decided, latest = approval.approver_ids, approval.decided, approval.latest
-    submitted = approval.submitted_at
+    decided = approval.decided
     milestone = Milestone.QA_COMPLETE if level == Level.QA else Milestone.DDSCP_SUBMISSION
-    left = standing(review.plan, review.stage, ctx.clock.today(), ctx.calendar).working_days_left
+    # the days left count to one date whatever the stage: the review's deadline (Day 35)
+    left = days_to_deadline(review.plan, review.stage, ctx.clock.today(), ctx.calendar)
     documents = []
     # a link is made afresh each time the card is shown, for this viewer only, and only if they
     # may see the documents; it works for minutes, and is checked again when opened
@@ -262,58 +387,41 @@ async def card_data(ctx: ServiceContext, uow, review: Review, version: int, leve
             url = await document_url(ctx, uow, review, document.id, viewer)
         else:
             url = ""
-        documents.append({"title": f"{document.kind.title()}: {document.filename}",
-                          "url": url, "isLink": bool(document.link)})
-    approver_people = approval.approvers
-    can_decide = (viewer is not None and viewer.id in approvers and decided is None
-                  and version == latest and pending_level(review.stage) == level)
-    status = "Waiting for a decision"
-    if decided is not None:
-        status = (f"{decided.decision.title} by {decided.decided_by} at "
-                  f"{decided.decided_at.astimezone(LONDON):%H:%M on %a %d %b %Y}")
-    elif version != latest:
-        status = f"Superseded by version {latest}"
-    due = review.plan.due[milestone]
-    check_text, check_colour = stored_summary(approval.check_summary)
-    return {
-        "reference": review.reference, "levelTitle": level.title, "version": version,
-        "level": level.value, "reviewId": review.id,
-        "submittedAt": (submitted.astimezone(LONDON).strftime("%H:%M on %a %d %b %Y")
-                        if submitted else "—"),
-        "due": f"{milestone.title}: {format_date(due)}"
-               + (f" ({left} working day(s) left)" if left is not None else ""),
-        "documents": documents,
-        "checklist": [{"id": f"check_{n}", "title": q} for n, q in enumerate(GUIDANCE_QUESTIONS)],
-        "status": status, "decided": decided is not None,
-        "comment": decided.comment if decided else "",
-        "canDecide": can_decide, "error": error,
-        "approvers": ", ".join(p.name for p in approver_people if p),
-        "userIds": [p.teams_user_id for p in approver_people if p and p.teams_user_id],
-        "documentCheck": check_text,
-        "documentCheckColour": check_colour,
-    }
+        documents.append(ApprovalDocument(document.kind, document.filename, url,
+                                          bool(document.link), document.carried_from))
+    can_decide = (viewer is not None and viewer.id in approval.approver_ids and decided is None
+                  and version == approval.latest and pending_level(review.stage) == level)
+    return ApprovalView(
+        review.id, review.reference, version, level, approval.submitted_at, milestone.title,
+        review.plan.due[milestone], left, tuple(documents),
+        tuple(p.name for p in approval.approvers),
+        tuple(p.teams_user_id for p in approval.approvers if p.teams_user_id), approval.latest,
+        ApprovalRound.of(decided) if decided else None, can_decide, approval.check_summary,
+        _earlier(approval.rounds, version, level), error, deadline=review.plan.deadline)
 
 
 async def view(ctx: ServiceContext, actor: Actor, review_id: int, version: int, level: Level,
-               error: str = "") -> dict:
+               error: str = "") -> ApprovalView:
     async with ctx.unit_of_work(read_only=True) as uow:
         review = await uow.reviews.read_by_id(review_id)
         if review is None:
             raise DomainError("That review no longer exists.")
-        return await card_data(ctx, uow, review, version, level, actor.person, error)
+        return await _view(ctx, uow, review, version, level, actor.person, error)
 
 
 @dataclass(frozen=True)
 class ClickOutcome:
-    card: dict  # the approval card to show the clicker in place of theirs
+    view: ApprovalView  # the approval card to show the clicker in place of theirs
     recorded: bool  # whether this click recorded the decision
 
 
 async def click(ctx: ServiceContext, actor: Actor, review_id: int, version: int, level: Level,
-                decision: Decision, comment: str, checklist: list[str]) -> ClickOutcome:
+                decision: Decision, comment: str, checklist: list[str],
+                unticked_confirmed: bool = True) -> ClickOutcome:
     """An approve/amend click. A click that cannot decide (already decided, not an approver, an
     old version) is answered from one read, with no write lock taken; only a click that may
-    decide goes on to `decide`, which checks again inside its transaction."""
+    decide goes on to `decide`, which checks again inside its transaction. An approval with
+    nothing on the checklist ticked, not yet confirmed, is answered with the question."""
     async with ctx.unit_of_work(read_only=True) as uow:
         review = await uow.reviews.read_by_id(review_id)
         if review is None:
@@ -321,8 +429,14 @@ async def click(ctx: ServiceContext, actor: Actor, review_id: int, version: int,
         approval = await _approval(uow, review, version, level)
         refusal = _refusal(approval, review, actor, version, level)
         if refusal is not None:
-            return ClickOutcome(await card_data(ctx, uow, review, version, level, actor.person,
-                                                str(refusal), approval), recorded=False)
+            return ClickOutcome(await _view(ctx, uow, review, version, level, actor.person,
+                                            str(refusal), approval), recorded=False)
+        if decision == Decision.APPROVED and not checklist and not unticked_confirmed:
+            shown = await _view(ctx, uow, review, version, level, actor.person,
+                                approval=approval)
+            return ClickOutcome(replace(shown, confirm_unticked=True,
+                                        draft_comment=(comment or "").strip()[:4000]),
+                                recorded=False)
     try:
         return ClickOutcome(await decide(ctx, actor, review_id, version, level, decision, comment,
                                          checklist), recorded=True)
@@ -341,6 +455,7 @@ class _Approval:
     submitted_at: datetime | None  # this version's
     check_summary: str | None  # this version's automated check
     documents: list[StoredDocument]  # this version's
+    rounds: tuple[RecordedDecision, ...] = ()  # every decision on the review, the earliest first
 
     @property
     def approver_ids(self) -> list[int]:
@@ -354,7 +469,8 @@ async def _approval(uow, review: Review, version: int, level: Level) -> _Approva
     this = record.versions.get(version)
     return _Approval([people[i] for i in ids if i in people], record.decision,
                      max(record.versions, default=0), this.submitted_at if this else None,
-                     this.check_summary if this else None, record.documents)
+                     this.check_summary if this else None, record.documents,
+                     tuple(record.rounds))
 
 
 def _refusal(approval: _Approval, review: Review, actor: Actor, version: int,
@@ -372,7 +488,7 @@ def _refusal(approval: _Approval, review: Review, actor: Actor, version: int,
 
 
 async def decide(ctx: ServiceContext, actor: Actor, review_id: int, version: int, level: Level,
-                 decision: Decision, comment: str, checklist: list[str]) -> dict:
+                 decision: Decision, comment: str, checklist: list[str]) -> ApprovalView:
     """Record the decision and move the review on; returns the decided card for the clicker."""
     now, today = ctx.clock.now(), ctx.clock.today()
     async with ctx.unit_of_work() as uow:
@@ -403,9 +519,9 @@ async def decide(ctx: ServiceContext, actor: Actor, review_id: int, version: int
         # back for the name it is shown under), not the whole record again
         decided = replace(approval, decided=await uow.submissions.decision(
             review.id, version, level.value))
-        data = await card_data(ctx, uow, updated, version, level, actor.person, approval=decided)
+        shown = await _view(ctx, uow, updated, version, level, actor.person, approval=decided)
         await uow.commit()
-    return data
+    return shown
 
 
 async def _after_decision(ctx, uow, review: Review, version: int, level: Level,
@@ -414,34 +530,72 @@ async def _after_decision(ctx, uow, review: Review, version: int, level: Level,
     facts = ReviewFacts.of(review)
     if decision == Decision.AMENDMENTS:
         await _publish(ctx, uow, review, version, [AmendmentsRequested(
-            facts, version, level.value, level.title, actor.name, comment)], amendments={
+            facts, version, level.value, level.title, actor.name, comment,
+            by=actor.person_id)], amendments={
                 "reference": review.reference, "who": actor.name, "levelTitle": level.title,
                 "version": version, "comment": comment, "nextVersion": version + 1})
     elif level == Level.QA:
-        await _publish(ctx, uow, review, version, [QaApproved(facts, version, actor.name)])
+        await _publish(ctx, uow, review, version, [QaApproved(facts, version, actor.name,
+                                                              by=actor.person_id)])
     else:
-        await _publish(ctx, uow, review, version, [SignedOff(facts, version)])
+        await _publish(ctx, uow, review, version, [SignedOff(facts, version, by=actor.person_id)])
 
 
-async def record_ddscp_submission(ctx: ServiceContext, actor: Actor, reference: str,
-                                  date_text: str) -> Review:
-    require(Permission.EDIT_REVIEW, actor)
-    now, today = ctx.clock.now(), ctx.clock.today()
+@dataclass(frozen=True)
+class DdscpToConfirm:
+    """`imr submitted REF [DATE]` read and checked, nothing changed yet: what the
+    confirmation card asks about."""
+    review: Review
+    on: date
+
+
+def _ddscp_day(ctx: ServiceContext, date_text: str) -> date:
+    today = ctx.clock.today()
     try:
         on = parse_date(date_text, today=today) if date_text.strip() else today
     except BadDate as error:
         raise DomainError(str(error)) from error
     if on > today:
         raise DomainError("The submission date can't be in the future.")
+    return on
+
+
+def _closable(review: Review, actor: Actor, on: date, ctx: ServiceContext) -> Review:
+    """The review as closed on `on`; a clear refusal when it cannot be (already closed too)."""
+    if review.stage == Stage.SUBMITTED_TO_DDSCP:
+        raise DomainError(f"{review.reference} is already recorded as submitted to DDSCP, and "
+                          "the review is closed. Nothing more was recorded.")
+    return review.apply(Event.RECORD_DDSCP_SUBMISSION, actor.roles, on, ctx.calendar)
+
+
+async def prepare_ddscp_submission(ctx: ServiceContext, actor: Actor, reference: str,
+                                   date_text: str) -> DdscpToConfirm:
+    """Everything `record_ddscp_submission` would refuse, said now, with nothing changed: the
+    closing is asked about on a card first, as it cannot be undone."""
+    require(Permission.EDIT_REVIEW, actor)
+    on = _ddscp_day(ctx, date_text)
+    async with ctx.unit_of_work(read_only=True) as uow:
+        review = await uow.reviews.require(reference)
+        _closable(review, actor, on, ctx)
+    return DdscpToConfirm(review, on)
+
+
+async def record_ddscp_submission(ctx: ServiceContext, actor: Actor, reference: str,
+                                  date_text: str) -> tuple[Review, str]:
+    """Close the review as submitted to DDSCP; returns it and who was told, in words."""
+    require(Permission.EDIT_REVIEW, actor)
+    now = ctx.clock.now()
+    on = _ddscp_day(ctx, date_text)
     async with ctx.unit_of_work() as uow:
         review = await uow.reviews.require(reference)
-        updated = review.apply(Event.RECORD_DDSCP_SUBMISSION, actor.roles, on, ctx.calendar)
+        updated = _closable(review, actor, on, ctx)
         await uow.reviews.save(updated, now)
         await uow.audit.record(actor=actor.key, action="review.submitted_to_ddscp", at=now,
                                review_id=review.id, on=on.isoformat())
-        await notifications.publish(uow, [SubmittedToDdscp(ReviewFacts.of(updated), on)], now)
+        published = await notifications.publish(uow, [SubmittedToDdscp(
+            ReviewFacts.of(updated), on, by=actor.person_id)], now)
         await uow.commit()
-    return updated
+    return updated, published.words
 
 
 async def delegate(ctx: ServiceContext, actor: Actor, reference: str, email: str) -> tuple[Review, Person, Level]:
@@ -462,11 +616,11 @@ async def delegate(ctx: ServiceContext, actor: Actor, reference: str, email: str
         await uow.audit.record(actor=actor.key, action="decision.delegated", at=now,
                                review_id=review.id, level=level.value, delegate=person.email)
         version = await uow.submissions.latest_version(review.id)
-        data = await card_data(ctx, uow, review, version, level, viewer=person)
+        shown = await _view(ctx, uow, review, version, level, viewer=person)
         await uow.outbox.queue(OutgoingNotification(
             key=f"review:{review.id}:approval:{level.value}:v{version}:person:{person.id}",
             recipient=person_recipient(person), kind="approval_request", review_id=review.id,
-            payload={"card": "approval", "data": data}), now)
+            payload={"view": "approval", "facts": shown.facts()}), now)
         await uow.commit()
     return review, person, level
 
@@ -533,21 +687,11 @@ async def history(ctx: ServiceContext, actor: Actor, reference: str) -> tuple[Re
         review = await uow.reviews.require(reference)
         entries = list(reversed(await uow.audit.for_review(review.id)))
         everyone = await uow.people.all()
+    from .tracker import actor_words, audit_sentence
+
     names = {p.email: p.name for p in everyone}
     by_id, by_email = {p.id: p for p in everyone}, {p.email: p for p in everyone}
-    return review, [HistoryLine(e.at.astimezone(LONDON).strftime("%d %b %Y %H:%M"),
-                                names.get(e.actor, e.actor),
-                                _describe(e.action, e.detail, by_id, by_email))
+    # the history names who acted beside each line: the sentence need not say it again
+    return review, [HistoryLine(format_when(e.at), actor_words(e.actor, e.action, names),
+                                audit_sentence(e.action, "", e.detail, by_id, by_email, full=True))
                     for e in entries]
-
-
-def _describe(action: str, detail: dict, by_id: dict, by_email: dict) -> str:
-    from .tracker import audit_sentence
-
-    # the history lists who acted beside each line: the sentence need not say it again
-    text = audit_sentence(action, "", detail, by_id, by_email)
-    said = ("person.unreachable", "notification.stale")  # their sentence has the kind and reason
-    extra = [f"{k} {v}" for k, v in detail.items()
-             if k in ("version", "reason", "comment", "kind", "filename", "on") and v
-             and action not in said and (k != "kind" or action.startswith("document."))]
-    return text + (f" ({'; '.join(str(x) for x in extra)})" if extra else "")

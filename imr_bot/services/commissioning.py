@@ -52,9 +52,10 @@ async def commission(ctx: ServiceContext, actor: Actor, raw: dict[str, str]) -> 
             ddscp_due=review.plan.deadline.isoformat())
 
         async def card(_notice, head) -> dict:
-            return notifications.new_review_data(review, head, actor.name)
+            return notifications.new_review_data(review, head, actor.name, actor.key)
 
-        await notifications.publish(uow, [ReviewLogged(ReviewFacts.of(review), actor.name)], now,
+        await notifications.publish(uow, [ReviewLogged(ReviewFacts.of(review), actor.name,
+                                                         by=actor.person_id)], now,
                                     card)
         await uow.commit()
     return review

@@ -33,5 +33,9 @@ class ServiceContext:
     # the organisation's own SharePoint hosts (IMR_SHAREPOINT_HOSTS); empty: any SharePoint
     document_hosts: tuple[str, ...] = ()
     document_link_minutes: int = 15  # how long a document link in a card works
+    # the action plan's themes (IMR_ACTION_THEMES; empty: the default list) and who decides on
+    # impact: "qa_lead" or "sd_qpp" (IMR_IMPACT_DECIDED_BY)
+    action_themes: str = ""
+    impact_decided_by: str = "qa_lead"
     # where files people send are read; None only where no use case reads a document
     documents: DocumentRunner | None = None

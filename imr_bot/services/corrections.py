@@ -6,7 +6,7 @@ resuming moves every later milestone by the working days the review was held.
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import date
 
 from imr_bot.domain.commission_form import (
@@ -105,8 +105,15 @@ async def edit(ctx: ServiceContext, actor: Actor, reference: str, field: str, va
     return updated, said
 
 
+@dataclass(frozen=True)
+class StageChange:
+    """A review held, resumed or withdrawn, and who was told of it, in words."""
+    review: Review
+    told: str
+
+
 async def _transition(ctx: ServiceContext, actor: Actor, reference: str, event: Event,
-                      reason: str, action: str) -> Review:
+                      reason: str, action: str) -> StageChange:
     require(Permission.HOLD_REVIEW, actor)
     today, now = ctx.clock.today(), ctx.clock.now()
     async with ctx.unit_of_work() as uow:
@@ -115,22 +122,26 @@ async def _transition(ctx: ServiceContext, actor: Actor, reference: str, event: 
         await uow.reviews.save(updated, now)
         await uow.audit.record(actor=actor.key, action=action, at=now, review_id=review.id,
                                reason=reason)
-        await notifications.publish(uow, [StageChanged(
+        published = await notifications.publish(uow, [StageChanged(
             ReviewFacts.of(updated), action, reason,
-            occurrence=f"{len(updated.plan.changes)}:{now.isoformat()}")], now)
+            occurrence=f"{len(updated.plan.changes)}:{now.isoformat()}",
+            by=actor.person_id)], now)
         await uow.commit()
-    return updated
+    return StageChange(updated, published.words)
 
 
-async def hold(ctx: ServiceContext, actor: Actor, reference: str, reason: str) -> Review:
+async def hold(ctx: ServiceContext, actor: Actor, reference: str,
+              reason: str) -> StageChange:
     return await _transition(ctx, actor, reference, Event.HOLD, _reason(reason), "review.held")
 
 
-async def resume(ctx: ServiceContext, actor: Actor, reference: str, reason: str) -> Review:
+async def resume(ctx: ServiceContext, actor: Actor, reference: str,
+                reason: str) -> StageChange:
     return await _transition(ctx, actor, reference, Event.RESUME, reason.strip() or "resumed",
                              "review.resumed")
 
 
-async def withdraw(ctx: ServiceContext, actor: Actor, reference: str, reason: str) -> Review:
+async def withdraw(ctx: ServiceContext, actor: Actor, reference: str,
+                  reason: str) -> StageChange:
     return await _transition(ctx, actor, reference, Event.WITHDRAW, _reason(reason),
                              "review.withdrawn")

@@ -33,6 +33,19 @@ log = logging.getLogger(__name__)
 __all__ = ["LEASE", "MAX_ATTEMPTS", "DeliveryService", "QueuedNotification", "Target"]
 
 MAX_ATTEMPTS = 12
+CARD_KIND = "tracker_card"  # conversation_refs.kind of a review's card in the tracker channel
+
+
+def _card_key(review_id: int) -> str:
+    return f"tracker_card:{review_id}"
+
+
+@dataclass(frozen=True)
+class ChannelCard:
+    """A review's one card in the tracker channel: the message to change in place."""
+    channel: str  # the channel's key, as subscribed
+    activity_id: str  # the message Teams gave the card when it was first posted
+    sequence: int  # the outbox entry it shows: an older one is never put over a newer one
 
 
 @dataclass(frozen=True)
@@ -40,6 +53,10 @@ class Target:
     """Where a claimed notification goes: the conversation to send it in."""
     reference: dict  # the stored conversation reference
     person_id: int | None  # None: the tracker channel
+    # a review's card already in the channel, to be changed in place rather than posted again
+    card: ChannelCard | None = None
+    channel: str | None = None  # the tracker channel's key (None: a person's chat)
+    thread: ChannelCard | None = None  # the review's card whose thread this is said in
 
     @property
     def conversation(self) -> str:
@@ -87,15 +104,53 @@ class DeliveryService:
                 await self._queue.retry(item.id, "no conversation with the recipient yet",
                                         now + timedelta(hours=1))
             return None
-        return Target(reference, None)
+        channel = await self._queue.setting(TRACKER_SETTING)
+        card = await self.channel_card(item, channel)
+        if card is not None and card.sequence > item.id:
+            await self._queue.finish(item.id, "skipped",
+                                     "a later change is already on the review's card")
+            return None
+        thread = await self.channel_card(item, channel, "thread_of")
+        return Target(reference, None, card, channel, thread)
+
+    async def channel_card(self, item: QueuedNotification, channel: str | None,
+                           field: str = "card_of") -> ChannelCard | None:
+        """The review's card in the tracker channel, if `item` changes it (`card_of`) or is said
+        in its thread (`thread_of`), and it was posted to the channel subscribed now."""
+        review_id = item.payload.get(field)
+        if type(review_id) is not int or channel is None:
+            return None
+        stored = await self._queue.conversation(_card_key(review_id))
+        if not stored or stored.get("channel") != channel or not stored.get("activity_id"):
+            return None
+        return ChannelCard(channel, str(stored["activity_id"]), int(stored.get("sequence") or 0))
+
+    async def card_gone(self, item: QueuedNotification) -> None:
+        """The review's card was deleted from the channel: the next change posts it again."""
+        review_id = item.payload.get("card_of", item.payload.get("thread_of"))
+        async with UnitOfWork(self._database) as uow:
+            await uow.conversations.save(_card_key(review_id), CARD_KIND, {}, self._clock.now())
+            await uow.commit()
 
     async def postpone(self, item: QueuedNotification, seconds: float, reason: str) -> None:
         """Back in the queue for later, not counted as an attempt."""
         await self._queue.postpone(item.id, self._clock.now() + timedelta(seconds=seconds),
                                    reason)
 
-    async def sent(self, item: QueuedNotification) -> None:
-        await self._queue.mark_sent(item.id, self._clock.now())
+    async def sent(self, item: QueuedNotification, target: Target | None = None,
+                   activity_id: str | None = None) -> None:
+        """Marked sent; a review's card posted to the channel is remembered (the message Teams
+        gave it), so that the review's next change updates it in place."""
+        now = self._clock.now()
+        review_id = item.payload.get("card_of")
+        if (target is not None and target.channel is not None and type(review_id) is int
+                and activity_id):
+            async with UnitOfWork(self._database) as uow:
+                await uow.conversations.save(_card_key(review_id), CARD_KIND, {
+                    "channel": target.channel, "activity_id": activity_id,
+                    "sequence": item.id}, now)
+                await uow.commit()
+        await self._queue.mark_sent(item.id, now)
 
     async def not_sent(self, item: QueuedNotification, target: Target, *, unreachable: bool,
                        reason: str, retry_after: float) -> None:

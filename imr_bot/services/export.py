@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from imr_bot.clock import LONDON
 from imr_bot.documents.tracker_workbook import TrackerRow, tracker_workbook
+from imr_bot.domain.dates import format_when
 from imr_bot.domain.people import Actor
 from imr_bot.domain.plan import MILESTONE_ORDER
 from imr_bot.domain.policy import Permission, require
@@ -32,7 +32,7 @@ async def tracker_export(ctx: ServiceContext, actor: Actor, marking: str) -> tup
             working_days_left=where.working_days_left,
             milestones=[(review.plan.due.get(m), review.plan.done.get(m)) for m in MILESTONE_ORDER],
             people={r.title: names.get(review.people[r], "") for r in roles if r in review.people}))
-    generated = ctx.clock.now().astimezone(LONDON).strftime("%d %b %Y %H:%M")
+    generated = format_when(ctx.clock.now())
     content = tracker_workbook(rows, [m.title for m in MILESTONE_ORDER], [r.title for r in roles],
                                generated, marking)
     return f"imr-tracker-{today.isoformat()}.xlsx", content

@@ -31,6 +31,7 @@ from imr_bot.domain.review import Review
 from imr_bot.domain.roles import Role
 from imr_bot.domain.stages import Event, Stage
 from imr_bot.domain.urls import teams_meeting_link
+from imr_bot.domain.words import in_sentence
 
 from . import access, links, notifications
 from .context import ServiceContext
@@ -140,10 +141,10 @@ async def send(ctx: ServiceContext, actor: Actor, meeting_id: int, day: str, tim
 async def _unchanged_text(uow, meeting: Meeting) -> str:
     title, when = meeting.kind.title, when_text(meeting.starts, meeting.minutes)
     if meeting.status == MeetingStatus.CONFIRMED:
-        return (f"The {title.lower()} is already confirmed for {when}, and nothing has changed, "
+        return (f"The {in_sentence(title)} is already confirmed for {when}, and nothing has changed, "
                 "so nobody was asked again.")
     accepted = [p for p in meeting.agreed() if p != meeting.organiser_id]
-    said = (f"The {title.lower()} was already sent for {when}, and nothing has changed, so "
+    said = (f"The {in_sentence(title)} was already sent for {when}, and nothing has changed, so "
             "nobody was asked again and no answer was cleared.")
     if accepted:
         said += f" Accepted so far: {await _names(uow, accepted)}."
@@ -261,19 +262,19 @@ def _check_moment(meeting: Meeting, review: Review, person_id: int | None,
     title = meeting.kind.title
     when = when_text(meeting.starts, meeting.minutes)
     if not review.is_open:
-        raise MomentPassed(f"{review.reference} is closed ({review.stage.title.lower()}); this "
-                           f"{title.lower()} will not take place.", review.reference)
+        raise MomentPassed(f"{review.reference} is closed ({in_sentence(review.stage.title)}); this "
+                           f"{in_sentence(title)} will not take place.", review.reference)
     if meeting.status == MeetingStatus.HELD:
-        raise MomentPassed(f"This {title.lower()} has been held.", review.reference)
+        raise MomentPassed(f"This {in_sentence(title)} has been held.", review.reference)
     if meeting.status == MeetingStatus.CANCELLED:
-        raise MomentPassed(f"This {title.lower()} was cancelled.", review.reference)
+        raise MomentPassed(f"This {in_sentence(title)} was cancelled.", review.reference)
     if sequence is not None and sequence != meeting.sequence:
         where = f", {meeting.location}" if meeting.location else ""
-        raise MomentPassed(f"This invitation is out of date: the {title.lower()} has changed, "
+        raise MomentPassed(f"This invitation is out of date: the {in_sentence(title)} has changed, "
                            f"and is now {when}{where}. Please answer the newer invitation.",
                            review.reference)
     if meeting.status == MeetingStatus.CONFIRMED:
-        raise MomentPassed(f"This {title.lower()} is already confirmed for {when}.",
+        raise MomentPassed(f"This {in_sentence(title)} is already confirmed for {when}.",
                            review.reference)
 
 
@@ -363,7 +364,7 @@ async def _tell_proposers(uow, review: Review, meeting: Meeting, asked, now: dat
             recipient=person_recipient(person), kind="meeting_moved", review_id=review.id,
             about=About(meeting_id=meeting.id, meeting_sequence=meeting.sequence),
             payload={"text": f"{plain(organiser.name)} chose the time you proposed for the "
-                             f"{meeting.kind.title.lower()} for **{review.reference}**: "
+                             f"{in_sentence(meeting.kind.title)} for **{review.reference}**: "
                              f"{when_text(meeting.starts, meeting.minutes)}. "
                              f"{plain(waiting)} {'is' if len(asked) == 1 else 'are'} asked to "
                              "accept it; you will get the confirmed meeting once they do."}), now)
@@ -444,7 +445,7 @@ async def calendar_file(ctx: ServiceContext, token: str,
         return None
     content = invitation(
         uid=f"imr-meeting-{meeting.id}@imr-bot", sequence=meeting.sequence,
-        summary=f"IMR {review.reference}: {meeting.kind.title.lower()}",
+        summary=f"IMR {review.reference}: {in_sentence(meeting.kind.title)}",
         description=f"{meeting.kind.title} for the Individual Management Review {review.reference}.",
         location=meeting.location, starts=meeting.starts, ends=meeting.ends,
         organiser=Invitee(organiser.name, organiser.email),
@@ -550,15 +551,16 @@ async def record_outcome(ctx: ServiceContext, actor: Actor, meeting_id: int,
             updated = replace(review, plan=plan).apply(Event.RECORD_MIDWAY, roles, held_on,
                                                        ctx.calendar)
             detail = {"outcome": outcome.value, "reason": reason}
-            headline = f"Midway review: {outcome.title.lower()}"
+            headline = f"Midway review: {in_sentence(outcome.title)}"
         await uow.meetings.save(meeting, now)
         await uow.reviews.save(updated, now)
         await uow.audit.record(actor=actor.key, action=f"meeting.{meeting.kind.value}_recorded",
                                at=now, review_id=review.id, held_on=held_on.isoformat(),
                                attendees=len(attendee_ids), notes=bool(notes), **detail)
-        recorded = MeetingRecorded(ReviewFacts.of(updated), meeting.id, headline)
-        await notifications.publish(uow, [recorded], now)
-        text = recorded_text(recorded)
+        recorded = MeetingRecorded(ReviewFacts.of(updated), meeting.id, headline,
+                                   by=actor.person_id)
+        published = await notifications.publish(uow, [recorded], now)
+        text = f"{recorded_text(recorded)} {published.words}".strip()
         if meeting.kind == MeetingKind.SCOPING:
             await create_draft(ctx, uow, updated, MeetingKind.MIDWAY)
         await uow.commit()

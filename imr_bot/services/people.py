@@ -44,7 +44,8 @@ def parse_people_csv(text: str) -> tuple[list[tuple[int, Person]], list[tuple[in
     reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
     missing = {"email", "name", "roles"} - set(reader.fieldnames or [])
     if missing:
-        return [], [(1, f"the header lacks the column(s) {', '.join(sorted(missing))}")]
+        return [], [(1, f"the header lacks the {'column' if len(missing) == 1 else 'columns'} "
+                           f"{', '.join(sorted(missing))}")]
     people: list[tuple[int, Person]] = []
     rejected: list[tuple[int, str]] = []
     seen: dict[str, int] = {}

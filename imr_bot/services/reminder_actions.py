@@ -16,6 +16,7 @@ from imr_bot.domain.reminders import Kind, check_personal_day
 from imr_bot.domain.review import Review
 from imr_bot.domain.roles import Role
 from imr_bot.domain.stages import Stage
+from imr_bot.domain.words import plural
 
 from .context import ServiceContext
 from .notifications import person_recipient
@@ -106,7 +107,7 @@ async def personal_reminders(ctx: ServiceContext, uow, today: date) -> list[Outg
         holder = await uow.people.by_id(review.people[holder_role]) \
             if holder_role in review.people else None
         headline = (f"You asked to be reminded today: {milestone.title} is due "
-                    f"{format_date(due)} (in {left} working day(s)).")
+                    f"{format_date(due)} (in {plural(left, 'working day')}).")
         found.append(OutgoingNotification(
             key=f"reminder:{review.id}:{milestone.value}:personal:person:{person_id}:"
                 f"{today.isoformat()}",

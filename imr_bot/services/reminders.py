@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from imr_bot.clock import LONDON
-from imr_bot.domain.dates import format_date
+from imr_bot.domain.dates import format_date, format_when
 from imr_bot.domain.errors import UnknownReview
 from imr_bot.domain.events import BoardLine, DigestDue
 from imr_bot.domain.meetings import MeetingStatus
@@ -32,6 +32,7 @@ from imr_bot.domain.reminders import (
 )
 from imr_bot.domain.roles import Role
 from imr_bot.domain.stages import Stage
+from imr_bot.domain.words import in_sentence
 from imr_bot.store.reminder_source import REFERENCE, OwedRow
 
 from . import escalation, notifications, reminder_actions
@@ -151,7 +152,7 @@ async def _meeting_reminders(ctx: ServiceContext, uow, today: date) -> list[Outg
                     f"{person_id}:{today.isoformat()}",
                 recipient=f"person:{person_id}", kind="reminder_meeting", review_id=review.id,
                 about=About(meeting_id=meeting.id, meeting_sequence=meeting.sequence),
-                payload={"text": f"Reminder: the {meeting.kind.title.lower()} for "
+                payload={"text": f"Reminder: the {in_sentence(meeting.kind.title)} for "
                                  f"**{review.reference}** is {format_date(local.date())} at "
                                  f"{local:%H:%M}" + (f" ({plain(meeting.location)})" if meeting.location
                                                      else "") + "."}))
@@ -176,10 +177,10 @@ async def daily_digest(ctx: ServiceContext) -> bool:
                                 row.working_days_left, row.rag)
                       for row in board_rows(records, today, ctx.calendar))
         # the channel's card goes through the notification policy like every channel post
-        queued = await notifications.publish(uow, [DigestDue(today, total, lines)],
-                                             ctx.clock.now())
+        published = await notifications.publish(uow, [DigestDue(today, total, lines)],
+                                                ctx.clock.now())
         await uow.commit()
-    return bool(queued)
+    return bool(published.queued)
 
 
 @dataclass(frozen=True)
@@ -214,6 +215,32 @@ async def upcoming(ctx: ServiceContext, actor, reference: str, days: int = 10) -
                                                ", ".join(people[r.person_id].name for r in found
                                                          if r.person_id in people)))
         day += timedelta(days=1)
-    sent_lines = [f"{n.created_at.astimezone(LONDON):%d %b %H:%M} {n.kind.replace('_', ' ')}: {n.status}"
+    sent_lines = [SentReminder(format_when(n.created_at), _reminder_words(n.kind),
+                               _SENT_WORDS.get(n.status, "in the queue"))
                   for n in sent if n.kind.startswith("reminder") or n.kind.endswith("escalation")]
     return review, planned, sent_lines
+
+
+@dataclass(frozen=True)
+class SentReminder:
+    """A reminder already queued for a review, in words: when, what, and what became of it."""
+    at: str
+    what: str
+    status: str
+
+
+_SENT_WORDS = {"sent": "sent", "pending": "about to be sent", "sending": "being sent",
+               "held": "held until the recipient opens the bot",
+               "unreachable": "held until the recipient opens the bot",
+               "stale": "not sent: no longer true", "failed": "could not be sent"}
+
+
+def _reminder_words(kind: str) -> str:
+    """`reminder_overdue` as "Reminder: overdue", an escalation as "Escalation"."""
+    if kind.endswith("escalation"):
+        return "Escalation: no author yet"
+    rest = kind.removeprefix("reminder_")
+    try:
+        return f"Reminder: {in_sentence(Kind(rest).title)}"
+    except ValueError:
+        return {"personal": "Reminder you asked for"}.get(rest, "Reminder")

@@ -30,6 +30,7 @@ from imr_bot.domain.todo import (
     offer_steps,
     stage_steps,
 )
+from imr_bot.domain.words import in_sentence
 
 from . import allocation, approvals, meetings, notifications
 from .context import ServiceContext
@@ -122,7 +123,7 @@ async def invite_card(ctx: ServiceContext, actor: Actor, meeting_id: int) -> dic
         if meeting is None or not meeting.is_participant(person_id):
             raise NotAllowed("Only the people invited to this meeting can answer it.")
         if meeting.status != MeetingStatus.PROPOSED:
-            raise DomainError(f"This {meeting.kind.title.lower()} is {meeting.status.value}; there "
+            raise DomainError(f"This {in_sentence(meeting.kind.title)} is {meeting.status.value}; there "
                               "is nothing to answer.")
         review = await uow.reviews.read_by_id(meeting.review_id)
         return await meetings.invite_data(ctx, uow, review, meeting, actor.person)
@@ -192,13 +193,13 @@ async def decide(ctx: ServiceContext, actor: Actor, reference: str, decision: De
                           "the chronology stops in March`. Nothing was changed.")
     outcome = await approvals.click(ctx, actor, review.id, version, level, decision, comment, [])
     if not outcome.recorded:
-        raise DomainError(outcome.card.get("error") or "Nothing was recorded.")
+        raise DomainError(outcome.view.error or "Nothing was recorded.")
     return review, level, version
 
 
 
 async def approval_card(ctx: ServiceContext, actor: Actor, review_id: int, version: int,
-                        level: Level) -> dict:
+                        level: Level) -> approvals.ApprovalView:
     """The approval card, from the todo list, for one of its approvers (its document links are
     signed for the viewer, so nobody else is given one this way)."""
     person_id = _known(actor)
@@ -209,5 +210,5 @@ async def approval_card(ctx: ServiceContext, actor: Actor, review_id: int, versi
         approval = await approvals._approval(uow, review, version, level)
         if person_id not in approval.approver_ids:
             raise NotAllowed("Only the approvers of this review can open its approval card.")
-        return await approvals.card_data(ctx, uow, review, version, level, actor.person,
-                                         approval=approval)
+        return await approvals._view(ctx, uow, review, version, level, actor.person,
+                                     approval=approval)

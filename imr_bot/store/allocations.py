@@ -14,6 +14,9 @@ from imr_bot.domain.stages import CLOSED_STAGES
 from . import tables as t
 from .common import chunks
 
+# an offer the author accepted: still theirs, or since withdrawn to reallocate the review
+TAKEN_UP = ("accepted", "reallocated")
+
 
 @dataclass(frozen=True)
 class AllocationRecord:
@@ -50,11 +53,16 @@ class Allocations:
         return result.rowcount == 1
 
     async def withdraw_open(self, review_id: int, at: datetime, reason: str) -> int:
-        result = await self._c.execute(update(t.allocations).where(
-            t.allocations.c.review_id == review_id,
-            t.allocations.c.status.in_(["offered", "accepted"])).values(
-            status="withdrawn", answered_at=at, reason=reason))
-        return result.rowcount
+        """Withdraw the review's open offer ("withdrawn": never taken up) or its author
+        ("reallocated": an allocation that was accepted, and counts as one)."""
+        withdrawn = 0
+        for before, after in (("offered", "withdrawn"), ("accepted", "reallocated")):
+            result = await self._c.execute(update(t.allocations).where(
+                t.allocations.c.review_id == review_id,
+                t.allocations.c.status == before).values(
+                status=after, answered_at=at, reason=reason))
+            withdrawn += result.rowcount
+        return withdrawn
 
     async def get(self, allocation_id: int) -> AllocationRecord | None:
         row = (await self._c.execute(select(t.allocations).where(
@@ -80,18 +88,37 @@ class Allocations:
         return {author: count for author, count in rows}
 
     async def last_allocated(self) -> dict[int, datetime]:
+        """When each author was last asked (an offer, answered or not, takes their turn)."""
         rows = (await self._c.execute(select(
             t.allocations.c.author_id, func.max(t.allocations.c.offered_at)).where(
-            t.allocations.c.status.in_(["offered", "accepted", "withdrawn"])).group_by(
+            t.allocations.c.status.in_(["offered", "accepted", "withdrawn", *TAKEN_UP])).group_by(
             t.allocations.c.author_id))).all()
         return {author: at for author, at in rows}
 
+    async def last_qa_allocated(self) -> dict[int, datetime]:
+        """When each QA senior lead was last named on an offer still open or taken up."""
+        rows = (await self._c.execute(select(
+            t.allocations.c.qa_lead_id, func.max(t.allocations.c.offered_at)).where(
+            t.allocations.c.status.in_(["offered", *TAKEN_UP])).group_by(
+            t.allocations.c.qa_lead_id))).all()
+        return {person: at for person, at in rows}
+
     async def accepted_since(self, since: datetime) -> dict[int, int]:
+        """Allocations each author took up since `since`: an offer withdrawn or declined before
+        it was accepted (or before it ever reached them) is none."""
         rows = (await self._c.execute(select(t.allocations.c.author_id, func.count()).where(
-            t.allocations.c.status.in_(["accepted", "withdrawn"]),
-            t.allocations.c.answered_at.is_not(None), t.allocations.c.offered_at >= since)
+            t.allocations.c.status.in_(TAKEN_UP), t.allocations.c.offered_at >= since)
             .group_by(t.allocations.c.author_id))).all()
         return {author: count for author, count in rows}
+
+    async def qa_accepted_since(self, since: datetime) -> dict[int, int]:
+        """Reviews each QA senior lead was allocated since `since` (an author accepting the
+        offer that named them), each review once however often it was reallocated."""
+        rows = (await self._c.execute(select(
+            t.allocations.c.qa_lead_id, func.count(t.allocations.c.review_id.distinct())).where(
+            t.allocations.c.status.in_(TAKEN_UP), t.allocations.c.offered_at >= since)
+            .group_by(t.allocations.c.qa_lead_id))).all()
+        return {person: count for person, count in rows}
 
     # -- conflicts and the managers involved in a case ---------------------------------------
     async def declare_conflict(self, review_id: int, person_id: int, reason: str,

@@ -8,7 +8,7 @@ from dataclasses import dataclass, fields
 from datetime import datetime
 from functools import cache
 
-from sqlalchemy import bindparam, delete, func, insert, select, update
+from sqlalchemy import Integer, bindparam, delete, func, insert, literal, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -30,6 +30,7 @@ class StoredDocument:
     link: str | None
     sha256: str
     uploaded_by: str
+    carried_from: int | None = None  # carried forward unchanged: the version it was sent in
 
 
 # what is said of a document: everything but its content, which a card or a list never needs
@@ -84,13 +85,26 @@ class Submissions:
             t.submissions.c.review_id == review_id)) or 0)
 
     async def submit(self, *, review_id: int, document_ids: list[int], level: str, by: str,
-                     at: datetime) -> int:
+                     at: datetime, carry_forward: list[int] = ()) -> int:
+        """A new version of the drafts `document_ids`, and of the earlier versions' documents
+        `carry_forward` copied into it unchanged (each saying the version it was first sent in;
+        its bytes copied by the database, never read here)."""
         version = await self.latest_version(review_id) + 1
         await self._c.execute(insert(t.submissions).values(
             review_id=review_id, version=version, level=level, submitted_by=by, submitted_at=at))
         await self._c.execute(update(t.documents).where(
             t.documents.c.id.in_(document_ids), t.documents.c.review_id == review_id,
             t.documents.c.version.is_(None)).values(version=version))
+        if carry_forward:
+            d = t.documents.c
+            copied = ("kind", "filename", "content_type", "size", "content", "link", "sha256",
+                      "uploaded_by", "uploaded_at")
+            await self._c.execute(insert(t.documents).from_select(
+                ["review_id", "version", *copied, "carried_from"],
+                select(d.review_id, literal(version, Integer), *(d[name] for name in copied),
+                       func.coalesce(d.carried_from, d.version)).where(
+                    d.id.in_(list(carry_forward)), d.review_id == review_id,
+                    d.version.is_not(None))))
         return version
 
     async def set_check(self, review_id: int, version: int, summary: str) -> None:
@@ -136,13 +150,16 @@ class Submissions:
             "review_id": review_id, "version": version, "level": level})).one()
         versions = {number: SubmittedVersion(_utc(at), check)
                     for number, at, check in json.loads(row.versions or "[]")}
-        decided = None
-        for number, at_level, decision, comment, by, at in json.loads(row.decision or "[]"):
-            decided = RecordedDecision(number, Level(at_level), Decision(decision), comment, by,
-                                       _utc(at))
+        rounds = sorted((RecordedDecision(number, Level(at_level), Decision(decision), comment, by,
+                                          _utc(at))
+                         for number, at_level, decision, comment, by, at
+                         in json.loads(row.rounds or "[]")),
+                        key=lambda round: (round.decided_at, round.version))
+        decided = next((r for r in rounds if r.version == version and r.level.value == level),
+                       None)
         documents = sorted((StoredDocument(*values) for values in json.loads(row.documents or "[]")),
                            key=lambda document: (document.kind, document.id))
-        return ApprovalRecord(row.delegate, versions, decided, documents)
+        return ApprovalRecord(row.delegate, versions, decided, documents, rounds)
 
     async def set_delegate(self, review_id: int, level: str, person_id: int, by: str,
                            at: datetime) -> None:
@@ -166,8 +183,9 @@ class SubmittedVersion:
 class ApprovalRecord:
     delegate: int | None
     versions: dict[int, SubmittedVersion]
-    decision: RecordedDecision | None
+    decision: RecordedDecision | None  # this version's, at this level
     documents: list[StoredDocument]
+    rounds: list[RecordedDecision] = ()  # every decision on the review, the earliest first
 
 
 def _utc(text_value: str) -> datetime:
@@ -191,12 +209,13 @@ def _approval_record(dialect: str):
         json_list(dialect, d.version, d.level, d.decision, d.comment,
                    func.coalesce(t.people.c.name, d.decided_by), d.decided_at,
                    select_from=t.decisions.outerjoin(t.people, t.people.c.email == d.decided_by),
-                   where=[d.review_id == review_id, d.version == version, d.level == level])
-        .label("decision"),
+                   where=[d.review_id == review_id])
+        .label("rounds"),
         json_list(dialect, *(doc[field.name] for field in fields(StoredDocument)),  # its order
                    where=[doc.review_id == review_id, doc.version == version]).label("documents"))
 
 
 def _document(row) -> StoredDocument:
     return StoredDocument(row.id, row.review_id, row.version, row.kind, row.filename,
-                          row.content_type, row.size, row.link, row.sha256, row.uploaded_by)
+                          row.content_type, row.size, row.link, row.sha256, row.uploaded_by,
+                          row.carried_from)

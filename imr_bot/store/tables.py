@@ -246,7 +246,7 @@ allocations = Table(
     Column("qa_lead_id", Integer, ForeignKey("people.id"), nullable=False),
     Column("offered_by", String(254), nullable=False),
     Column("offered_at", UtcDateTime(), nullable=False),
-    Column("status", String(16), nullable=False),  # offered, accepted, declined, withdrawn
+    Column("status", String(16), nullable=False),  # offered, accepted, declined, withdrawn, reallocated
     Column("answered_at", UtcDateTime()),
     Column("reason", Text),
     Index("ix_allocations_review", "review_id"),
@@ -307,6 +307,8 @@ documents = Table(
     Column("sha256", String(64), nullable=False),
     Column("uploaded_by", String(254), nullable=False),
     Column("uploaded_at", UtcDateTime(), nullable=False),
+    # a document a new version carried forward unchanged: the version it was first sent in
+    Column("carried_from", Integer),
     Index("ix_documents_review", "review_id", "version"),
 )
 
@@ -369,4 +371,63 @@ personal_reminders = Table(
     Column("remind_on", Date, nullable=False),
     Column("set_at", UtcDateTime(), nullable=False),
     Index("ix_personal_reminders_day", "remind_on"),
+)
+
+# The action plan (domain/action_plan.py): a review's recommendations, the actions that carry
+# each out, every progress note and piece of evidence posted, and the one impact decision made
+# on each version of an action's evidence.
+recommendations = Table(
+    "recommendations", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("review_id", Integer, ForeignKey("reviews.id", ondelete="CASCADE"), nullable=False),
+    Column("number", Integer, nullable=False),
+    Column("text", Text, nullable=False),
+    Column("lesson", Text, nullable=False, default=""),
+    Column("themes", Text, nullable=False, default=""),  # comma-separated theme names
+    Column("created_by", String(254), nullable=False),
+    Column("created_at", UtcDateTime(), nullable=False),
+    UniqueConstraint("review_id", "number", name="uq_recommendations_review_id_number"),
+)
+
+plan_actions = Table(
+    "plan_actions", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("recommendation_id", Integer, ForeignKey("recommendations.id", ondelete="CASCADE"),
+           nullable=False),
+    Column("review_id", Integer, ForeignKey("reviews.id", ondelete="CASCADE"), nullable=False),
+    Column("what", Text, nullable=False),
+    Column("owner_id", Integer, ForeignKey("people.id"), nullable=False),
+    Column("due", Date, nullable=False),
+    Column("outcome", Text, nullable=False),
+    Column("evaluation", Text, nullable=False),
+    Column("immediate", Boolean, nullable=False, default=False),
+    Column("status", String(20), nullable=False),
+    Column("reason", Text, nullable=False, default=""),
+    Column("proposal_reason", Text),  # a change the owner proposed, while it waits
+    Column("proposal_due", Date),
+    Column("proposal_owner_id", Integer, ForeignKey("people.id")),
+    Column("progress", Text, nullable=False, default=""),
+    Column("evidence_link", Text, nullable=False, default=""),
+    Column("evidence_note", Text, nullable=False, default=""),
+    Column("evidence_version", Integer, nullable=False, default=0),
+    Column("decided_version", Integer, nullable=False, default=0),
+    Column("decision_comment", Text, nullable=False, default=""),
+    Column("version", Integer, nullable=False),
+    Column("created_at", UtcDateTime(), nullable=False),
+    Column("updated_at", UtcDateTime(), nullable=False),
+    Index("ix_plan_actions_review", "review_id"),
+    Index("ix_plan_actions_owner", "owner_id"),
+)
+
+# one decision per version of an action's evidence: the primary key says so
+impact_decisions = Table(
+    "impact_decisions", metadata,
+    Column("action_id", Integer, ForeignKey("plan_actions.id", ondelete="CASCADE"),
+           primary_key=True),
+    Column("evidence_version", Integer, primary_key=True),
+    Column("decision", String(16), nullable=False),
+    Column("comment", Text, nullable=False, default=""),
+    Column("evidence_link", Text, nullable=False),
+    Column("by", String(254), nullable=False),
+    Column("at", UtcDateTime(), nullable=False),
 )

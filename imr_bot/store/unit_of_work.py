@@ -8,6 +8,7 @@ from types import TracebackType
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from .action_plans import ActionPlans
 from .allocations import Allocations
 from .audit import AuditLog
 from .board_reads import BoardReads
@@ -51,6 +52,7 @@ class UnitOfWork:
     org_templates: OrgTemplates
     records: Records
     todo_source: TodoSource
+    action_plans: ActionPlans
 
     def __init__(self, database: Database, *, read_only: bool = False, holds_locks: bool = False):
         self._database = database
@@ -103,6 +105,7 @@ class UnitOfWork:
         self.org_templates = OrgTemplates(connection)
         self.records = Records(connection)
         self.todo_source = TodoSource(connection)
+        self.action_plans = ActionPlans(connection)
         self._committed = False
         return self
 

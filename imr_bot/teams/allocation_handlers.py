@@ -9,6 +9,7 @@ from imr_bot.domain.errors import DomainError, MomentPassed
 from imr_bot.domain.plain_text import plain
 from imr_bot.domain.policy import Permission, require
 from imr_bot.domain.roles import Role
+from imr_bot.domain.words import plural
 from imr_bot.services import allocation, identity, notifications, people
 from imr_bot.services.access import Target
 from imr_bot.services.context import ServiceContext
@@ -157,7 +158,7 @@ class PeopleHandlers(HandlerGroup):
             person = await people.add_leave(ctx, turn.actor, match[1],
                                             parse_date(match[2], today=today),
                                             parse_date(match[3], today=today))
-            await turn.say(f"Leave recorded for {plain(person.name)}: {len(person.leave)} period(s) on "
+            await turn.say(f"Leave recorded for {plain(person.name)}: {plural(len(person.leave), 'period')} of leave on "
                            "record. They won't be suggested for reviews whose plan overlaps it.")
             return
         if action == "deactivate":

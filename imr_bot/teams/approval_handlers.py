@@ -9,11 +9,12 @@ from imr_bot.domain.policy import Permission
 from imr_bot.domain.roles import Role
 from imr_bot.domain.submissions import ACCEPTED_TYPES, MAX_FILE_BYTES, Decision, Level, file_kind
 from imr_bot.domain.urls import document_link, looks_like_link
+from imr_bot.domain.words import plural
 from imr_bot.services import approvals
 from imr_bot.services.access import Target
 from imr_bot.services.context import ServiceContext
 
-from . import views
+from . import notice_views, views
 from .attachments import FetchPolicy, TooLarge, check_before_fetch, download
 from .commands import (
     PERSONAL,
@@ -49,9 +50,8 @@ class ApprovalHandlers(HandlerGroup):
         self.ctx = ctx
         self.settings = settings
 
-    @command("submit", "submit REF [links | cancel]", "Submit the report and the chronology to "
-             "the QA lead (or, after amendments, again): send both as files here, or as "
-             "SharePoint/OneDrive links.", Permission.VIEW_STATUS, scopes=PERSONAL,
+    @command("submit", "submit REF [links | cancel]", "Send the report and the chronology to the "
+             "QA lead as files or SharePoint/OneDrive links; after amendments, only what changed.", Permission.VIEW_STATUS, scopes=PERSONAL,
              review=first_word, group="Documents", audience=frozenset({Role.AUTHOR}))
     async def submit(self, turn: Turn, args: str) -> None:
         words = args.split()
@@ -63,7 +63,7 @@ class ApprovalHandlers(HandlerGroup):
         if len(words) > 1 and words[1].lower() == "cancel":
             removed = await approvals.discard(ctx, turn.actor, reference)
             await turn.conversation.set_submitting(None)
-            await turn.say(f"Cleared {removed} document(s) waiting to be submitted.")
+            await turn.say(f"Cleared {plural(removed, 'document')} waiting to be submitted.")
             return
         links = _links(words[1:], ctx.document_hosts)  # every link checked before anything changes
         gathered = await approvals.start(ctx, turn.actor, reference)
@@ -74,17 +74,14 @@ class ApprovalHandlers(HandlerGroup):
 
     async def _progress(self, turn: Turn, gathered) -> None:
         if gathered.ready:
-            level = "Service Director" if gathered.review.stage.value == "sd_amendments" else "QA senior lead"
-            await turn.card("submit_confirm", {
-                "reference": gathered.review.reference, "levelTitle": level,
-                "documents": [{"kind": kind.value.title(), "name": name}
-                              for kind, name in sorted(gathered.kinds.items())]})
-            return
-        have = ", ".join(f"{k.value}: {n}" for k, n in gathered.kinds.items()) or "nothing yet"
-        await turn.say(f"Send me the {' and the '.join(gathered.missing())} for "
-                       f"{gathered.review.reference} as .docx or .pdf files in this chat, or paste "
-                       "SharePoint/OneDrive links. A file whose name contains “chronology” is taken "
-                       f"as the chronology. So far: {have}.")
+            await turn.card("submit_confirm", views.submit_confirm(gathered))
+        else:
+            await turn.say(views.submission_prompt(gathered))
+
+    # the amendments card's button: the same as typing `imr submit REF`
+    @card_action("submit.new_version", Permission.SUBMIT_REPORT, review=Target.REFERENCE)
+    async def on_new_version(self, turn: Turn, value: dict) -> None:
+        await self.submit(turn, str(value.get("reference") or ""))
 
     async def on_files(self, turn: Turn) -> bool:
         """Files sent in the personal chat: part of a submission if one is being gathered."""
@@ -129,7 +126,7 @@ class ApprovalHandlers(HandlerGroup):
     async def on_submit_discard(self, turn: Turn, value: dict) -> None:
         reference = str(value.get("reference") or "")
         removed = await approvals.discard(self.ctx, turn.actor, reference)
-        await turn.say(f"Cleared {removed} document(s). Send the report and the chronology again.")
+        await turn.say(f"Cleared {plural(removed, 'document')}. Send the report and the chronology again.")
 
     @command("submitted", "submitted REF [DATE]", "Record that the IMR went to DDSCP (today, or "
              "on DATE) and close the review (Business Services).", Permission.EDIT_REVIEW,
@@ -139,10 +136,26 @@ class ApprovalHandlers(HandlerGroup):
         if not reference:
             await turn.say("Tell me the review, e.g. `imr submitted DDSCP/CSPR/2026/014 12/02/2027`.")
             return
-        review = await approvals.record_ddscp_submission(self.ctx, turn.actor, reference, rest)
+        asked = await approvals.prepare_ddscp_submission(self.ctx, turn.actor, reference, rest)
+        await turn.card("ddscp_confirm", views.ddscp_confirm(asked))
+
+    # -- the confirmation card of `imr submitted`: Action.Execute, so the card is replaced by
+    # what was done and its buttons cannot be pressed again; a stale copy pressed again is told
+    # that the review is already closed, and nothing more is recorded
+    @card_action("ddscp.confirm", Permission.EDIT_REVIEW, review=Target.REFERENCE,
+                 invoke="message")
+    async def on_ddscp_confirm(self, turn: Turn, data: dict) -> dict:
+        review, told = await approvals.record_ddscp_submission(
+            self.ctx, turn.actor, str(data.get("reference") or ""), str(data.get("on") or ""))
         turn.deliver_soon()
-        await turn.say(f"Recorded: **{review.reference}** was submitted to DDSCP. The review is "
-                       "closed, and everyone involved has been told.")
+        return {"text": f"Recorded: {review.reference} was submitted to DDSCP. The review is "
+                        f"closed. {told}".strip()}
+
+    @card_action("ddscp.cancel", Permission.EDIT_REVIEW, review=Target.REFERENCE,
+                 invoke="message")
+    async def on_ddscp_cancel(self, turn: Turn, data: dict) -> dict:
+        reference = plain(str(data.get("reference") or ""))[:60]
+        return {"text": f"Nothing was recorded: {reference} is still open."}
 
     @command("delegate", "delegate REF EMAIL", "Let someone else make the pending approval "
              "decision on a review (Head of CP & IRO).", Permission.ALLOCATE, scopes=PERSONAL,
@@ -170,7 +183,8 @@ class ApprovalHandlers(HandlerGroup):
                  invoke="approval")
     async def on_approval_refresh(self, turn: Turn, data: dict) -> dict:
         review_id, version, level = _approval_card(data)
-        return await approvals.view(self.ctx, turn.actor, review_id, version, level)
+        return notice_views.approval_card(
+            await approvals.view(self.ctx, turn.actor, review_id, version, level))
 
     @card_action("approval.approve", Permission.DECIDE_APPROVAL, review=Target.REVIEW_ID,
                  invoke="approval")
@@ -185,11 +199,13 @@ class ApprovalHandlers(HandlerGroup):
     async def _decide_on_card(self, turn: Turn, data: dict, decision: Decision) -> dict:
         review_id, version, level = _approval_card(data)
         checklist = [k for k, v in data.items() if k.startswith("check_") and str(v) == "true"]
-        outcome = await approvals.click(self.ctx, turn.actor, review_id, version, level,
-                                        decision, str(data.get("comment") or ""), checklist)
+        outcome = await approvals.click(
+            self.ctx, turn.actor, review_id, version, level, decision,
+            str(data.get("comment") or ""), checklist,
+            unticked_confirmed=str(data.get("nothingTicked")) == "confirmed")
         if outcome.recorded:
             turn.deliver_soon()
-        return outcome.card
+        return notice_views.approval_card(outcome.view)
 
 
 def _approval_card(data: dict) -> tuple[int, int, Level]:

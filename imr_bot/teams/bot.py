@@ -479,6 +479,11 @@ class ImrBot(TeamsActivityHandler):
 
     # -- installs ---------------------------------------------------------------------------
     async def on_installation_update_add(self, turn_context: TurnContext) -> None:
+        """The greeting in a person's own chat. In a team or group chat Teams also says the bot
+        was added (conversationUpdate), and the greeting for a channel is said there, once."""
+        conversation = turn_context.activity.conversation
+        if conversation is not None and (conversation.conversation_type or "personal") != "personal":
+            return
         await turn_context.send_activity(
             "Hello! I run the IMR workflow: commissions, allocation, meetings, approvals and "
             "reminders. Type `imr help` to see what I can do.")

@@ -16,7 +16,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import timedelta
 
 from botbuilder.core import CardFactory, MessageFactory, TurnContext
@@ -149,7 +149,15 @@ class Delivery:
             return False
         await self.limits.acquire(target.conversation)
         try:
-            await self._send(target.reference, item.payload)
+            try:
+                activity_id = await self._send(_in_thread(target), item.payload, target.card)
+            except Exception as error:
+                if (target.card is None and target.thread is None) or _status(error) != 404:
+                    raise
+                # the review's card was deleted from the channel: post it (or this) anew
+                await self.service.card_gone(item)
+                target = replace(target, card=None, thread=None)
+                activity_id = await self._send(target.reference, item.payload, None)
         except Exception as error:  # noqa: BLE001 - every failure is classified below
             outcome = classify(error, item.attempts)
             log.info("send failed key=%s attempts=%s outcome=%s %s", item.key, item.attempts,
@@ -158,25 +166,37 @@ class Delivery:
             await self.service.not_sent(item, target, unreachable=outcome.kind == "unreachable",
                                         reason=outcome.reason, retry_after=outcome.delay)
             return False
-        await self.service.sent(item)
+        await self.service.sent(item, target, activity_id)
         self._count("sent")
         return True
 
-    async def _send(self, reference: dict, payload: dict) -> None:
+    async def _send(self, reference: dict, payload: dict, card_in_channel=None) -> str | None:
+        """Send `payload` in the conversation; a review's card already in the tracker channel
+        (`card_in_channel`) is changed in place instead. Returns the message's id."""
+        summary = payload.get("text") if "view" in payload else None
         payload = notice_views.render(payload)  # facts queued are rendered now
         if "card" in payload:
             # links in cards are made absolute here: where the bot is reached is the edge's concern
             card = self._cards.render(payload["card"],
                                       {**payload.get("data", {}), "baseUrl": self._base_url})
             activity = MessageFactory.attachment(CardFactory.adaptive_card(card))
+            if summary:
+                activity.summary = summary  # what a notification of the card says
         else:
             activity = MessageFactory.text(payload["text"])
 
         failures: list[BaseException] = []
+        ids: list[str | None] = []
 
         async def callback(turn_context: TurnContext) -> None:
             try:
-                await turn_context.send_activity(activity)
+                if card_in_channel is not None:
+                    activity.id = card_in_channel.activity_id
+                    await turn_context.update_activity(activity)
+                    ids.append(card_in_channel.activity_id)
+                else:
+                    response = await turn_context.send_activity(activity)
+                    ids.append(getattr(response, "id", None))
             except Exception as error:  # kept, because the adapter would swallow it
                 failures.append(error)
 
@@ -186,3 +206,20 @@ class Delivery:
             # botbuilder hands a failed proactive turn to on_turn_error and carries on; a send
             # that did not happen must not be marked sent
             raise failures[0]
+        return ids[0] if ids else None
+
+
+def _in_thread(target) -> dict:
+    """The conversation to send in: a reply in the thread of a review's card in the channel
+    (Teams names a channel thread "<channel>;messageid=<the first message's id>"), or as it is."""
+    if target.thread is None:
+        return target.reference
+    reference = {**target.reference, "conversation": {
+        **target.reference["conversation"],
+        "id": f"{target.reference['conversation']['id']};messageid={target.thread.activity_id}"}}
+    return reference
+
+
+def _status(error: BaseException) -> int | None:
+    response = getattr(error, "response", None)
+    return getattr(response, "status_code", None) or getattr(response, "status", None)

@@ -136,8 +136,9 @@ class ReviewHandlers(HandlerGroup):
     async def subscribe(self, turn: Turn, args: str) -> None:
         await channels.subscribe(self.ctx, turn.actor, turn.request.conversation_key,
                                  turn.request.conversation_name or "this channel")
-        await turn.say("This channel is now the IMR tracker channel. It will get one line per new "
-                       "IMR (reference, type and dates only) and a daily digest.")
+        await turn.say("This channel is now the IMR tracker channel. Each IMR gets one card here "
+                       "(its reference, type, stage and dates only), kept up to date as it moves "
+                       "on, and there is a daily digest.")
 
     @command("unsubscribe", "unsubscribe", "Stop tracker messages in this channel.",
              Permission.SUBSCRIBE_CHANNEL, scopes=frozenset({"team", "groupChat"}),
@@ -180,20 +181,23 @@ class ReviewHandlers(HandlerGroup):
              ask="Tell me the review and why, e.g. `imr hold DDSCP/CSPR/2026/014 police "
              "investigation`.")
     async def hold(self, turn: Turn, reference: str, reason: str) -> None:
-        review = await corrections.hold(self.ctx, turn.actor, reference, reason)
+        change = await corrections.hold(self.ctx, turn.actor, reference, reason)
+        review = change.review
         turn.deliver_soon()
         await turn.say(f"{review.reference} is on hold. `imr resume {review.reference}` restarts "
-                       "it, and its later milestones move by the working days it was held.")
+                       f"it, and its later milestones move by the working days it was held. "
+                       f"{change.told}".strip())
 
     @command("resume", "resume REF", "Resume a review on hold; its later milestones move by the "
              "working days held.", Permission.HOLD_REVIEW, review=first_word,
              arguments=(REFERENCE, REASON),
              ask="Tell me the review, e.g. `imr resume DDSCP/CSPR/2026/014`.")
     async def resume(self, turn: Turn, reference: str, reason: str) -> None:
-        review = await corrections.resume(self.ctx, turn.actor, reference, reason)
+        change = await corrections.resume(self.ctx, turn.actor, reference, reason)
+        review = change.review
         turn.deliver_soon()
         await turn.say(f"{review.reference} is back to '{review.stage.title}'. Submission to DDSCP "
-                       f"is now due {format_date(review.plan.deadline)}.")
+                       f"is now due {format_date(review.plan.deadline)}. {change.told}".strip())
 
     @command("withdraw", "withdraw REF REASON", "Withdraw a review (it is closed and kept).",
              Permission.HOLD_REVIEW, review=first_word,
@@ -201,9 +205,11 @@ class ReviewHandlers(HandlerGroup):
              ask="Tell me the review and why, e.g. `imr withdraw DDSCP/CSPR/2026/014 "
              "commission withdrawn by DDSCP`.")
     async def withdraw(self, turn: Turn, reference: str, reason: str) -> None:
-        review = await corrections.withdraw(self.ctx, turn.actor, reference, reason)
+        change = await corrections.withdraw(self.ctx, turn.actor, reference, reason)
+        review = change.review
         turn.deliver_soon()
-        await turn.say(f"{review.reference} is withdrawn. It stays in the history.")
+        await turn.say(f"{review.reference} is withdrawn. It stays in the history. "
+                       f"{change.told}".strip())
 
     @command("export", "export", "The tracker as a spreadsheet (.xlsx), by a download link that "
              "works once, for 15 minutes.", Permission.EXPORT, group="People and admin")

@@ -12,11 +12,12 @@ from imr_bot.domain.policy import Permission
 from imr_bot.domain.roles import Role
 from imr_bot.domain.submissions import Decision, Level
 from imr_bot.domain.todo import STEP_GROUPS, Step, Todo
+from imr_bot.domain.words import plural
 from imr_bot.services import todo, tracker
 from imr_bot.services.access import Target
 from imr_bot.services.context import ServiceContext
 
-from . import allocation_views, views
+from . import allocation_views, notice_views, views
 from .approval_handlers import ApprovalHandlers
 from .commands import (
     PERSONAL,
@@ -85,11 +86,13 @@ def todo_data(listed: todo.TodoList, name: str) -> dict[str, Any]:
     if listed.due_by is not None:
         title = f"What's waiting for you this week, {name}: due by {format_date(listed.due_by)}"
         if listed.later:
-            later = Markdown(f"{listed.later} more step(s) are due later or have no date: "
+            later = Markdown(f"{plural(listed.later, 'more step')} "
+                             f"{'is due later or has' if listed.later == 1 else 'are due later or have'}"
+                             " no date: "
                              "`imr todo` shows them all.")
     return {
         "title": title,
-        "subtitle": (f"{listed.total} step(s), soonest first"
+        "subtitle": (f"{plural(listed.total, 'step')}, soonest first"
                      + (f"; the first {len(listed.items)} are shown" if more > 0 else "")
                      + ". Dates are when each is due."),
         "later": later,
@@ -125,8 +128,9 @@ class TodoHandlers(HandlerGroup):
             await turn.card("todo", todo_data(listed, turn.actor.person.first_name))
             return
         if this_week and listed.later:
-            await turn.say(f"Nothing is due by {format_date(listed.due_by)}. {listed.later} "
-                           "step(s) are due later: `imr todo` shows them all.")
+            await turn.say(f"Nothing is due by {format_date(listed.due_by)}. "
+                           f"{plural(listed.later, 'step')} {'is' if listed.later == 1 else 'are'} "
+                           "due later: `imr todo` shows them all.")
             return
         board = await tracker.board(ctx, turn.actor, "mine", 0)
         if not board.rows:
@@ -219,4 +223,5 @@ class TodoHandlers(HandlerGroup):
             raise DomainError("That button's data was not valid.") from None
         data = await todo.approval_card(self.ctx, turn.actor, parse_id(value.get("reviewId")),
                                         parse_id(value.get("version")), level)
-        await turn.card("approval", {**data, "baseUrl": self.ctx.base_url})
+        await turn.card("approval", {**notice_views.approval_card(data),
+                                     "baseUrl": self.ctx.base_url})

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from imr_bot.clock import LONDON
 from imr_bot.domain.commission_form import COMMISSION_FIELDS
-from imr_bot.domain.dates import ACCEPTED_FORMS, format_date
+from imr_bot.domain.dates import ACCEPTED_FORMS, format_date, format_when
 from imr_bot.domain.plain_text import Markdown
-from imr_bot.domain.plan import PlanRow
-from imr_bot.domain.rag import RAG_RULE
+from imr_bot.domain.plan import Milestone, PlanRow
+from imr_bot.domain.rag import RAG_RULE, deadline_text, left_words
 from imr_bot.domain.review import Commission
+from imr_bot.domain.words import plural
 from imr_bot.services.notifications import RAG_COLOURS, days_left_words
 from imr_bot.services.planning import PlanPreview
 from imr_bot.services.tracker import BoardPage, ReviewDetail
@@ -47,7 +47,7 @@ def board_data(board: BoardPage, scope: str) -> dict[str, Any]:
     titles = {"all": "Open IMRs", "mine": "My IMRs", "overdue": "Overdue IMRs"}
     return {
         "title": titles.get(scope, "Open IMRs"),
-        "subtitle": (f"{board.total} review(s), most urgent first"
+        "subtitle": (f"{plural(board.total, 'open review')}, most urgent first"
                      + (f" — showing {board.first + 1}–{board.first + len(board.rows)}"
                         if board.total > board.page_size else "")
                      + ". Days left are working days; negative means overdue."),
@@ -58,34 +58,50 @@ def board_data(board: BoardPage, scope: str) -> dict[str, Any]:
             "rag": r.rag.title, "ragColour": RAG_COLOURS[r.rag], "holder": r.holder,
             "waiting": [{"text": line} for line in r.waiting],
         } for r in board.rows],
+        "hint": Markdown("Select a reference to see its timeline and people, or type "
+                         "`imr status REF`."),
         "more": board.more, "nextPage": board.page + 1, "scope": scope,
+        # the other views of the board, one press away
+        "scopes": [{"title": title, "scope": other} for other, title in titles.items()
+                   if other != scope],
     }
 
 
 def review_data(detail: ReviewDetail) -> dict[str, Any]:
     review, where = detail.review, detail.standing
     if where.milestone and where.due:
+        # the days left are counted to the deadline (below), never to this milestone: they would
+        # jump each time a stage ends; an overdue milestone is said, it is what the RAG is about
         left = where.working_days_left
-        when = f" (in {left} working day(s))" if left is not None and left >= 0 else (
-            f" ({-left} working day(s) overdue)" if left is not None else "")
-        next_text = f"{where.milestone.title}, {format_date(where.due)}{when}"
+        late = f" ({left_words(left)})" if left is not None and left < 0 else ""
+        next_text = (f"{where.milestone.title} (the deadline){late}"
+                     if where.milestone == Milestone.DDSCP_SUBMISSION
+                     else f"{where.milestone.title} by {format_date(where.due)}{late}")
     else:
         next_text = "—"
     return {
         "reference": review.reference,
         "reviewType": review.review_type.title, "body": review.body.value,
         "stage": review.stage.title, "next": next_text, "rag": where.rag.title,
+        "deadline": (deadline_text(review.plan.deadline, detail.deadline_left)
+                     if review.is_open else "—"),
         "holder": detail.holder,
         "tor": f"{format_date(review.tor_start)} to {format_date(review.tor_end)}",
-        "timeline": [{"day": str(t.day), "milestone": t.milestone.title,
-                      "planned": format_date(t.planned),
-                      "actual": format_date(t.actual) if t.actual else ""} for t in detail.timeline],
+        "timeline": [_timeline_row(t) for t in detail.timeline],
         "people": [{"role": role, "name": name} for role, name in detail.people],
-        "recent": [{"at": a.at.astimezone(LONDON).strftime("%a %d %b %H:%M"),
-                    "what": a.action} for a in detail.recent],
+        "recent": [{"at": format_when(a.at), "what": a.action} for a in detail.recent],
         "waiting": [{"text": line} for line in detail.waiting],
         "hasWaiting": bool(detail.waiting),
     }
+
+
+def _timeline_row(row) -> dict[str, str]:
+    if row.received is not None:  # Day 1 is the first working day on or after it
+        actual = f"received {format_date(row.received)}"
+    else:
+        actual = format_date(row.actual) if row.actual else ""
+    return {"day": str(row.day) if row.day is not None else "", "milestone": row.what,
+            "planned": format_date(row.planned) if row.planned else "", "actual": actual}
 
 
 def form_values_for_card(values: dict[str, str]) -> dict[str, str]:
@@ -147,21 +163,24 @@ def table_data(title: str, subtitle: str, headings: tuple[str, str, str, str],
             "headings": {"item": item, "first": first, "second": second, "third": third}}
 
 
-def reminders_table(reference: str, planned, sent: list[str]) -> dict[str, Any]:
+def reminders_table(reference: str, planned, sent) -> dict[str, Any]:
     """`imr reminders`: the reminders planned (working days ahead), then the last ones sent."""
-    rows = [table_row(format_date(p.day), p.text, p.recipients, "planned") for p in planned]
+    rows = [table_row(format_date(p.day), p.text, p.recipients, "Planned") for p in planned]
     for line in sent[-20:]:
-        day, time, what = line.split(" ", 2)
-        rows.append(table_row(f"{day} {time}", what, "", "sent-log"))
+        rows.append(table_row(line.at, line.what, "", line.status[:1].upper() + line.status[1:]))
     return table_data(f"Reminders for {reference}", "Planned (working days only, 08:00-18:00) "
-                      "and already sent.", ("Day", "Reminder", "To", ""), rows)
+                      "and already sent.", ("Day", "Reminder", "To", "Status"), rows)
+
+
+HISTORY_SHOWN = 60
 
 
 def history_table(reference: str, lines) -> dict[str, Any]:
     """`imr history`: the audit trail, the last 60 entries, oldest first."""
-    return table_data(f"History of {reference}", f"{len(lines)} entries, oldest first.",
+    return table_data(f"History of {reference}", f"{plural(len(lines), 'entry')}, oldest first"
+                      + (f" (the last {HISTORY_SHOWN} shown)." if len(lines) > HISTORY_SHOWN else "."),
                       ("When", "What", "Who", ""),
-                      [table_row(line.at, line.what, line.who, "") for line in lines[-60:]])
+                      [table_row(line.at, line.what, line.who, "") for line in lines[-HISTORY_SHOWN:]])
 
 
 def meetings_table(reference: str, lines) -> dict[str, Any]:
@@ -173,13 +192,21 @@ def meetings_table(reference: str, lines) -> dict[str, Any]:
 
 
 def fairness_table(loads) -> dict[str, Any]:
-    """`imr people load`: open IMRs and the last year's allocations per person."""
+    """`imr people load`: open IMRs and the last year's allocations per person, as author and as
+    QA senior lead (an offer never taken up is no allocation)."""
     return table_data(
-        "Fairness: IMRs per person", "Open IMRs now, and allocations in the last 12 months.",
-        ("Person", "Open IMRs (author / QA lead)", "Offers awaiting an answer",
-         "Allocated in 12 months"),
-        [table_row(r.person.name, f"{r.open_imrs} / {r.qa_open}", str(r.open_offers),
-                   str(r.allocations_12_months), item_detail=r.person.service) for r in loads])
+        "Fairness: IMRs per person", "Open IMRs now, and IMRs allocated in the last 12 months "
+        "(offers withdrawn or declined before they were accepted are not counted).",
+        ("Person", "Open IMRs", "Offers awaiting an answer", "Allocated in 12 months"),
+        [table_row(r.person.name, _as_roles(r.open_imrs, r.qa_open), str(r.open_offers),
+                   _as_roles(r.allocations_12_months, r.qa_allocations_12_months),
+                   item_detail=r.person.service) for r in loads])
+
+
+def _as_roles(author: int, qa_lead: int) -> str:
+    """`2 as author, 1 as QA senior lead`, or `none`."""
+    said = [f"{n} as {role}" for n, role in ((author, "author"), (qa_lead, "QA senior lead")) if n]
+    return ", ".join(said) or "none"
 
 
 def pool_table(loads, today) -> dict[str, Any]:
@@ -188,8 +215,22 @@ def pool_table(loads, today) -> dict[str, Any]:
         "The IMR pool", "Authors and QA senior leads, with their current load.",
         ("Person", "Roles", "Load", "Availability"),
         [table_row(r.person.name, ", ".join(sorted(x.title for x in r.person.roles)),
-                   f"{r.open_imrs + r.open_offers} of {r.person.max_concurrent}",
+                   _load_words(r),
                    availability(r.person, today), item_detail=r.person.email) for r in loads])
+
+
+def _load_words(row) -> str:
+    """`1 of 2 as author, 2 of 2 as QA senior lead`: each role's open IMRs (an author's offers
+    awaiting an answer count) against the person's maximum, which holds in each role."""
+    from imr_bot.domain.roles import Role
+
+    most = row.person.max_concurrent
+    said = []
+    if Role.AUTHOR in row.person.roles:
+        said.append(f"{row.open_imrs + row.open_offers} of {most} as author")
+    if Role.QA_LEAD in row.person.roles:
+        said.append(f"{row.qa_open} of {most} as QA senior lead")
+    return ", ".join(said)
 
 
 def availability(person, today) -> str:
@@ -198,3 +239,59 @@ def availability(person, today) -> str:
         return "available"
     first = min(upcoming, key=lambda p: p.starts)
     return f"leave {format_date(first.starts)} to {format_date(first.ends)}"
+
+
+def actions_table(title: str, subtitle: str, lines) -> dict[str, Any]:
+    """`imr actions`: actions of the action plan, each with its review, owner, date and status."""
+    rows = []
+    for line in lines:
+        action, recommendation = line.action, line.recommendation
+        number = f"{recommendation.number}. " if recommendation is not None else ""
+        status = action.status.title + (" (needed immediately)" if action.immediate else "")
+        due = f"{format_date(action.due)} ({days_left_words(line.working_days_left)})" if (
+            action.status.value in ("proposed", "agreed", "in_progress")) else format_date(
+            action.due)
+        rows.append(table_row(f"{number}{action.what}", line.owner, due, status,
+                              item_detail=line.reference))
+    return table_data(title, subtitle, ("Action", "Owner", "By", "Status"), rows)
+
+
+def ddscp_confirm(asked) -> dict:
+    """`imr submitted REF [DATE]`'s question (cards/ddscp_confirm.json), from
+    services.approvals.DdscpToConfirm."""
+    return {"reference": asked.review.reference, "on": format_date(asked.on),
+            "onIso": asked.on.isoformat()}
+
+
+def submit_confirm(gathered) -> dict:
+    """The author's "Submit?" card (cards/submit_confirm.json) for what is gathered
+    (services.approvals.Gathered): what was sent, and what is carried forward unchanged."""
+    level = ("Service Director" if gathered.review.stage.value == "sd_amendments"
+             else "QA senior lead")
+    documents = [{"kind": kind.value.title(), "name": name}
+                 for kind, name in sorted(gathered.kinds.items())]
+    documents += [{"kind": kind.value.title(),
+                   "name": f"{document.filename} (carried forward from version "
+                           f"{document.carried_from or document.version})"}
+                  for kind, document in sorted(gathered.carried.items())]
+    carried = " and the ".join(kind.value for kind in sorted(gathered.carried))
+    return {"reference": gathered.review.reference, "levelTitle": level,
+            "documents": documents,
+            "note": (f"The {carried} is carried forward unchanged from version "
+                     f"{gathered.previous}; send a new one first to replace it."
+                     if carried else "Both documents go together as one numbered version. "
+                     "Sending another file of the same kind first replaces it.")}
+
+
+def submission_prompt(gathered) -> str:
+    """What the author is asked to send next for a submission being gathered."""
+    reference = gathered.review.reference
+    how = ("as .docx or .pdf files in this chat, or paste SharePoint/OneDrive links. A file "
+           "whose name contains “chronology” is taken as the chronology.")
+    if gathered.previous and not gathered.kinds:
+        return (f"Send me the amended report, the chronology, or both, for {reference} "
+                f"version {gathered.previous + 1}, {how} Whatever you don't send again is "
+                f"carried forward unchanged from version {gathered.previous}.")
+    have = ", ".join(f"{k.value}: {n}" for k, n in gathered.kinds.items()) or "nothing yet"
+    return (f"Send me the {' and the '.join(gathered.missing())} for {reference} {how} "
+            f"So far: {have}.")

@@ -27,7 +27,7 @@ def test_findings_exit_one_and_the_json_lists_every_item(tmp_path, capsys):
     assert (outside["ok"], outside["document"], outside["severity"]) == (False, "chronology",
                                                                          "warning")
     assert [i["row"] for i in outside["items"]] == [1, 2, 3, 4, 5, 6, 7]
-    assert outside["items"][0] == {"problem": "outside 2025-01-01 to 2025-12-31", "row": 1,
+    assert outside["items"][0] == {"problem": "outside Wed 1 Jan 2025 to Wed 31 Dec 2025", "row": 1,
                                    "date": "2024-06-01", "written": "01/06/2024",
                                    "text": "Police | AB at the address. | Advice"}
     assert data["ok"] is False and data["not_checked"] == []

@@ -114,3 +114,32 @@ def test_an_agreed_timescale_must_stay_in_order_and_on_working_days():
         plan.agree({Milestone.REPORT_TO_QA: date(2026, 11, 16)}, CAL, by="qa", reason="r", at=AT)
     with pytest.raises(InvalidPlan, match="not a working day"):
         plan.agree({Milestone.QA_COMPLETE: date(2026, 12, 25)}, CAL, by="qa", reason="r", at=AT)
+
+
+def test_titles_inside_a_sentence_keep_their_abbreviations():
+    from imr_bot.domain.words import in_sentence, plural
+
+    assert in_sentence("QA complete") == "QA complete"
+    assert in_sentence("Midway review") == "midway review"
+    assert in_sentence("QA and author meeting") == "QA and author meeting"
+    assert in_sentence("Submission to DDSCP") == "submission to DDSCP"
+    assert in_sentence("Service Director review") == "Service Director review"
+    assert [plural(n, "review") for n in (0, 1, 3)] == ["0 reviews", "1 review", "3 reviews"]
+    assert plural(1, "working day") == "1 working day" and plural(2, "entry") == "2 entries"
+
+
+def test_a_plan_refuses_a_move_in_words_that_keep_qa_in_capitals():
+    from datetime import UTC, date, datetime
+
+    import pytest
+
+    from imr_bot.domain.calendar import WorkingCalendar
+    from imr_bot.domain.errors import InvalidPlan
+    from imr_bot.domain.plan import Milestone, Plan
+
+    calendar = WorkingCalendar()
+    plan = Plan.default(date(2026, 11, 23), calendar)
+    with pytest.raises(InvalidPlan) as refused:
+        plan.move(Milestone.DDSCP_SUBMISSION, date(2026, 12, 1), calendar, by="x", reason="r",
+                  at=datetime(2026, 11, 23, tzinfo=UTC))
+    assert "before the QA complete" in str(refused.value)

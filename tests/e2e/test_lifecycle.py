@@ -32,7 +32,7 @@ async def files():
 
 async def submit_files(author, server, version: str) -> None:
     """The author sends the report and the chronology as files in chat and confirms."""
-    await author.say(f"imr submit {REF}", wait_for="Send me the report and the chronology")
+    await author.say(f"imr submit {REF}", wait_for="Send me the")
     gathered = await author.send_files("", [(name, str(server.make_url(f"/f/{name}")))
                                             for name in ("report.docx", "chronology.docx")],
                                        wait_for=f"Submit {REF} to the QA senior lead")
@@ -148,15 +148,23 @@ async def test_an_imr_from_commission_to_ddscp(clients, bot, files):
     await status_of(arun, "QA amendments requested")
     await submit_files(arun, server, "version 2")
     approval = await quinn.wait_for("version 2 for the QA senior lead")
-    decided = await quinn.execute(approval, "approval.approve", card(approval)["refresh"]["action"]["data"])
+    decided = await quinn.execute(approval, "approval.approve",
+                                  {**card(approval)["refresh"]["action"]["data"], "check_0": "true"})
     assert "Approved by Quinn Lead" in str(decided)
 
     # Service Director sign-off, then Business Services record the submission to DDSCP
     approval = await sam.wait_for("version 2 for the Service Director")
-    decided = await sam.execute(approval, "approval.approve", card(approval)["refresh"]["action"]["data"])
+    data = card(approval)["refresh"]["action"]["data"]
+    asked = await sam.execute(approval, "approval.approve", data)  # nothing ticked: asked first
+    assert "without ticking anything?" in str(asked)
+    decided = await sam.execute(approval, "approval.approve",
+                                action(asked, "Approve without ticking anything")["data"])
     assert "Approved by Sam Director" in str(decided)
     await bea.wait_for("ready for DDSCP")
-    await bea.say(f"imr submitted {REF}", wait_for="The review is closed")
+    asked = await bea.say(f"imr submitted {REF}", wait_for="went to DDSCP?")
+    done = await bea.execute(asked, "ddscp.confirm",
+                             action(card(asked), "Confirm: close the review")["data"])
+    assert "The review is closed" in str(done)
     await arun.wait_for("was submitted to DDSCP")
     await bea.say("imr status", wait_for="There are no open reviews")
 

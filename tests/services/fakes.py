@@ -18,6 +18,7 @@ from datetime import datetime
 from types import TracebackType
 from typing import Any
 
+from imr_bot.domain.action_plan import UNDER_WAY, Action, Recommendation
 from imr_bot.domain.calendar import WorkingCalendar
 from imr_bot.domain.errors import DuplicateReference
 from imr_bot.domain.notification import OutgoingNotification
@@ -52,6 +53,9 @@ class Committed:
     settings: dict[str, str] = field(default_factory=dict)
     conversations: dict[str, dict[str, Any]] = field(default_factory=dict)
     outbox: dict[str, Queued] = field(default_factory=dict)
+    recommendations: dict[int, Recommendation] = field(default_factory=dict)
+    actions: dict[int, tuple[Action, int]] = field(default_factory=dict)  # id -> (action, version)
+    impact_decisions: dict[tuple[int, int], tuple[str, str]] = field(default_factory=dict)
     next_id: int = 1
 
     def new_id(self) -> int:
@@ -312,6 +316,81 @@ class FakeOutbox:
         raise NotImplementedError("the fake outbox keeps no reminder records yet")
 
 
+class FakeActionPlans:
+    def __init__(self, data: Committed):
+        self._d = data
+        self._loaded: dict[int, int] = {}
+
+    async def add_recommendation(self, recommendation: Recommendation, by: str,
+                                 at: datetime) -> Recommendation:
+        if any(r.review_id == recommendation.review_id and r.number == recommendation.number
+               for r in self._d.recommendations.values()):
+            raise ConcurrentChange()
+        stored = replace(recommendation, id=self._d.new_id())
+        self._d.recommendations[stored.id] = stored
+        return stored
+
+    async def recommendations(self, review_id: int) -> list[Recommendation]:
+        return sorted((r for r in self._d.recommendations.values() if r.review_id == review_id),
+                      key=lambda r: r.number)
+
+    async def recommendation(self, review_id: int, number: int) -> Recommendation | None:
+        return next((r for r in self._d.recommendations.values()
+                     if r.review_id == review_id and r.number == number), None)
+
+    async def add_action(self, action: Action, at: datetime) -> Action:
+        stored = replace(action, id=self._d.new_id())
+        self._d.actions[stored.id] = (stored, 1)
+        self._loaded[stored.id] = 1
+        return stored
+
+    async def save_action(self, action: Action, at: datetime) -> None:
+        version = self._loaded[action.id]
+        if self._d.actions[action.id][1] != version:
+            raise ConcurrentChange()
+        self._d.actions[action.id] = (action, version + 1)
+        self._loaded[action.id] = version + 1
+
+    async def record_decision(self, *, action_id: int, evidence_version: int, decision: str,
+                              comment: str, evidence_link: str, by: str, at: datetime) -> None:
+        if (action_id, evidence_version) in self._d.impact_decisions:
+            raise ConcurrentChange()
+        self._d.impact_decisions[(action_id, evidence_version)] = (decision, comment)
+
+    async def decisions(self, action_id: int) -> list[tuple[int, str, str]]:
+        return sorted((version, decision, comment) for (a, version), (decision, comment)
+                      in self._d.impact_decisions.items() if a == action_id)
+
+    def _read(self, keep) -> list[Action]:
+        found = []
+        for action_id, (action, version) in sorted(self._d.actions.items()):
+            if keep(action):
+                self._loaded[action_id] = version
+                found.append(action)
+        return found
+
+    async def action(self, action_id: int) -> Action | None:
+        found = self._read(lambda a: a.id == action_id)
+        return found[0] if found else None
+
+    async def actions(self, review_id: int) -> list[Action]:
+        return self._read(lambda a: a.review_id == review_id)
+
+    async def owned_by(self, person_id: int) -> list[Action]:
+        return sorted(self._read(lambda a: a.owner_id == person_id), key=lambda a: (a.due, a.id))
+
+    async def overdue(self, today):
+        return sorted(self._read(lambda a: a.due < today and a.status in UNDER_WAY),
+                      key=lambda a: (a.due, a.id))
+
+    async def review_of(self, action_id: int) -> int | None:
+        found = self._d.actions.get(action_id)
+        return found[0].review_id if found else None
+
+    async def count(self, review_id: int) -> int:
+        return sum(a.review_id == review_id for a, _ in self._d.actions.values())
+
+
 class NotFaked:
     """A repository the fake does not have yet: using it says which."""
 
@@ -343,6 +422,7 @@ class FakeUnitOfWork:
         self.settings = FakeSettings(self._data)
         self.conversations = FakeConversations(self._data)
         self.outbox = FakeOutbox(self._data)
+        self.action_plans = FakeActionPlans(self._data)
         for name in ("downloads", "allocations", "meetings", "submissions", "reminder_source",
                      "board", "org_templates", "records", "todo_source"):
             setattr(self, name, NotFaked(name))

@@ -63,3 +63,13 @@ async def test_only_those_who_may_commission_can(scene):
     with pytest.raises(NotAllowed):
         await commissioning.commission(scene.ctx, scene.author, form())
     assert scene.world.commits == 0
+
+
+async def test_the_head_of_cp_hears_who_logged_it_once_and_is_not_named_to_themselves(scene):
+    await commissioning.commission(scene.ctx, scene.business_services, form())
+    head = scene.head_of_cp.person
+    (card,) = scene.world.queued(f"person:{head.id}")
+    assert card.payload["data"]["intro"] == "Hal, Bea Services has logged a new commission."
+    await commissioning.commission(scene.ctx, scene.head_of_cp, form("DDSCP/CSPR/2026/021"))
+    mine = scene.world.queued(f"person:{head.id}")[-1]
+    assert mine.payload["data"]["intro"] == "You logged this new commission."

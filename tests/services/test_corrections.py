@@ -82,23 +82,27 @@ async def test_a_closed_review_cannot_be_edited(scene):
 
 
 async def test_holding_and_resuming_are_audited_and_told_to_the_tracker(scene, clock):
-    held = await corrections.hold(scene.ctx, scene.head_of_cp, REFERENCE, "police enquiry")
+    held = (await corrections.hold(scene.ctx, scene.head_of_cp, REFERENCE, "police enquiry")).review
     assert held.stage == Stage.ON_HOLD == scene.world.review(REFERENCE).stage
     clock.set_date(date(2026, 12, 7))
-    resumed = await corrections.resume(scene.ctx, scene.head_of_cp, REFERENCE, "  ")
+    resumed = (await corrections.resume(scene.ctx, scene.head_of_cp, REFERENCE, "  ")).review
     assert resumed.stage == Stage.COMMISSIONED
     assert resumed.plan.deadline > scene.review.plan.deadline  # the held days do not count
     assert [(e.action, e.detail["reason"]) for e in scene.world.audit()] == [
         ("review.held", "police enquiry"), ("review.resumed", "resumed")]
     lines = [n.payload["text"] for n in scene.world.queued("tracker")]
     assert [line.split(":")[0] for line in lines] == ["IMR on hold", "IMR resumed"]
-    assert f"**{REFERENCE}** (CSPR) is now on hold" in lines[0]
+    assert f"**{REFERENCE}** (CSPR) is now at 'On hold'" in lines[0]
+    cards = [n.payload for n in scene.world.queued("tracker")]
+    assert {c["card_of"] for c in cards} == {scene.review.id}  # the review's one card, changed
+    assert [c["facts"]["stage"] for c in cards] == ["on_hold", "commissioned"]
 
 
 async def test_withdrawing_needs_a_reason(scene):
     with pytest.raises(DomainError, match="Please give a reason"):
         await corrections.withdraw(scene.ctx, scene.head_of_cp, REFERENCE, "")
-    withdrawn = await corrections.withdraw(scene.ctx, scene.head_of_cp, REFERENCE, "duplicate")
+    withdrawn = (await corrections.withdraw(scene.ctx, scene.head_of_cp, REFERENCE,
+                                            "duplicate")).review
     assert withdrawn.stage == Stage.WITHDRAWN
     (line,) = scene.world.queued("tracker")
     assert line.kind == "stage_change" and line.payload["text"].startswith("IMR withdrawn: ")
@@ -108,3 +112,18 @@ async def test_a_transition_the_stage_does_not_allow_changes_nothing(scene):
     with pytest.raises(DomainError):
         await corrections.resume(scene.ctx, scene.head_of_cp, REFERENCE, "not held")
     assert scene.world.commits == 0 and scene.world.queued() == []
+
+
+async def test_a_hold_by_business_services_is_told_to_the_head_of_cp_and_the_reply_says_so(scene):
+    change = await corrections.hold(scene.ctx, scene.business_services, REFERENCE,
+                                    "police enquiry")
+    assert change.told == "I've told Hal Head (Head of CP & IRO)."
+    (notice,) = [n for n in scene.world.queued() if n.recipient != "tracker"]
+    assert notice.kind == "review_notice"
+    assert notice.payload["text"].startswith(f"**{REFERENCE}** is on hold: police enquiry.")
+
+
+async def test_whoever_holds_a_review_is_not_told_of_it_themselves(scene):
+    change = await corrections.hold(scene.ctx, scene.head_of_cp, REFERENCE, "police enquiry")
+    assert change.told == ""
+    assert [n.recipient for n in scene.world.queued()] == ["tracker"]

@@ -152,3 +152,62 @@ async def test_a_write_unit_of_work_inside_another_is_refused(units_of_work):
                 pass
     async with units_of_work():  # and once it is closed, another may open
         pass
+
+
+async def test_an_action_plan_round_trips_with_one_decision_per_evidence_version(units_of_work):
+    from imr_bot.domain.action_plan import Action, ActionStatus, ImpactDecision, Recommendation
+    from imr_bot.store.common import ConcurrentChange
+
+    async with units_of_work() as uow:
+        review = await uow.reviews.add(a_review(), AT)
+        owner, _ = await uow.people.upsert(Person(email="owen@council.test", name="Owen Owner"),
+                                           AT)
+        first = await uow.action_plans.add_recommendation(Recommendation.new(
+            review.id, 1, "See the child alone", "The child was not seen alone",
+            ("voice of the child", "supervision")), "bs@council.test", AT)
+        await uow.commit()
+    async with units_of_work() as uow:  # a number is taken once (two people at one moment)
+        with pytest.raises(ConcurrentChange):
+            await uow.action_plans.add_recommendation(Recommendation.new(
+                review.id, 1, "Another first"), "bs@council.test", AT)
+    async with units_of_work() as uow:
+        second = await uow.action_plans.add_recommendation(Recommendation.new(
+            review.id, 2, "Share records in two days"), "bs@council.test", AT)
+        action = await uow.action_plans.add_action(Action.new(
+            recommendation_id=first.id, review_id=review.id, what="Briefing for all teams",
+            owner_id=owner.id, due=date(2027, 1, 29), outcome="Visits record the child's words",
+            evaluation="Audit of 20 records", immediate=True, today=date(2026, 11, 23)), AT)
+        await uow.commit()
+    async with units_of_work() as uow:
+        assert [r.number for r in await uow.action_plans.recommendations(review.id)] == [1, 2]
+        assert (await uow.action_plans.recommendation(review.id, 1)) == first
+        assert (await uow.action_plans.recommendation(review.id, 3)) is None
+        assert second.themes == ()
+        loaded = await uow.action_plans.action(action.id)
+        assert loaded == action and loaded.immediate
+        moved = loaded.propose(owner.id, reason="Training in February", due=date(2027, 2, 26),
+                               today=date(2026, 11, 23))
+        await uow.action_plans.save_action(moved, AT)
+        await uow.commit()
+    async with units_of_work() as uow:
+        loaded = await uow.action_plans.action(action.id)
+        assert loaded.proposal == moved.proposal
+        done = loaded.accept_proposal().finish(owner.id, "https://council.sharepoint.com/e")
+        await uow.action_plans.save_action(done, AT)
+        await uow.action_plans.record_decision(
+            action_id=action.id, evidence_version=1, decision=ImpactDecision.SENT_BACK.value,
+            comment="Only three records", evidence_link=done.evidence_link, by="qa", at=AT)
+        with pytest.raises(ConcurrentChange):
+            await uow.action_plans.record_decision(
+                action_id=action.id, evidence_version=1, decision="confirmed", comment="",
+                evidence_link=done.evidence_link, by="qa", at=AT)
+    async with units_of_work() as uow:  # nothing of that was committed
+        assert (await uow.action_plans.action(action.id)).status == ActionStatus.PROPOSED
+        assert await uow.action_plans.decisions(action.id) == []
+        assert await uow.action_plans.review_of(action.id) == review.id
+        assert await uow.action_plans.review_of(10**6) is None
+        assert await uow.action_plans.count(review.id) == 1
+        assert [a.id for a in await uow.action_plans.owned_by(owner.id)] == [action.id]
+        assert await uow.action_plans.overdue(date(2027, 1, 29)) == []
+        assert [a.id for a in await uow.action_plans.overdue(date(2027, 2, 1))] == [action.id]
+

@@ -40,7 +40,7 @@ def test_bad_lines_are_reported_with_their_numbers_and_reasons():
 
 def test_a_header_without_the_required_columns_is_refused():
     assert parse_people_csv("mail,who\nx@y.z,X\n") == (
-        [], [(1, "the header lacks the column(s) email, name, roles")])
+        [], [(1, "the header lacks the columns email, name, roles")])
 
 
 async def test_import_is_an_idempotent_upsert_and_export_round_trips(database, clock):

@@ -13,7 +13,7 @@ from tests.services import fakes
 REPOSITORIES = typing.get_type_hints(ports.UnitOfWorkPort)
 FAKED = {"reviews": fakes.FakeReviews, "people": fakes.FakePeople, "audit": fakes.FakeAudit,
          "settings": fakes.FakeSettings, "conversations": fakes.FakeConversations,
-         "outbox": fakes.FakeOutbox}
+         "outbox": fakes.FakeOutbox, "action_plans": fakes.FakeActionPlans}
 
 
 def promised(port: type) -> dict[str, object]:

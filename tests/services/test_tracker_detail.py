@@ -38,7 +38,9 @@ async def test_the_detail_shows_the_plan_the_people_and_who_holds_the_next_step(
     assert detail.holder == "Hal Head"  # the only Head of CP holds a commissioned review
     assert detail.people == [("Report author", "Ann Author")]
     assert [row.milestone for row in detail.timeline][0] == Milestone.REQUEST_LOGGED
-    assert detail.timeline[0].actual == detail.timeline[0].planned == scene.review.received
+    # the request's row says when it was received; Day 1 is its planned date (the same here)
+    assert detail.timeline[0].received == detail.timeline[0].planned == scene.review.received
+    assert detail.deadline_left == 34  # Day 1 today: 34 working days to Day 35
     assert detail.recent == [] and detail.waiting == []
     assert scene.world.commits == 0  # reading commits nothing
 

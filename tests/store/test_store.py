@@ -1,6 +1,6 @@
 import asyncio
-from dataclasses import replace
 import contextvars
+from dataclasses import replace
 from datetime import UTC, date, datetime
 
 import pytest
@@ -491,3 +491,44 @@ async def test_a_task_that_writes_while_it_is_already_writing_is_told_at_once(da
         with pytest.raises(RuntimeError, match="already writing"):
             await OutboxQueue(database).claim(AT, 10)
         await uow.commit()
+
+
+async def test_upgrading_tells_an_allocation_taken_up_from_an_offer_withdrawn_unanswered(tmp_path):
+    """Before 0016 both became "withdrawn" on a reallocation; the author's acceptance in the
+    audit, between the offer and its withdrawal, tells the allocation that was taken up."""
+    from imr_bot.store.database import upgrade
+
+    url = f"sqlite:///{tmp_path / 'old.db'}"
+    await asyncio.to_thread(upgrade, url, "0014_personal_reminders")
+    old = Database(url)
+    at = "'2026-11-23 10:00:00'"
+    async with UnitOfWork(old) as uow:
+        run = uow.connection.execute
+        await run(text(
+            "INSERT INTO people (id, email, name, roles, service, active, max_concurrent, "
+            f"created_at, updated_at) VALUES (1, 'a@c.test', 'A', 'author', '', 1, 2, {at}, {at}), "
+            f"(2, 'b@c.test', 'B', 'author', '', 1, 2, {at}, {at}), "
+            f"(3, 'q@c.test', 'Q', 'qa_lead', '', 1, 2, {at}, {at})"))
+        await run(text(
+            "INSERT INTO reviews (id, reference, reference_key, review_type, body, received, "
+            "tor_start, tor_end, subject_initials, notes, stage, day_one, template_pack, version, "
+            "created_at, updated_at) VALUES (1, 'R/1', 'r/1', 'CSPR', 'DDSCP', '2026-11-23', "
+            "'2025-01-01', '2026-06-30', 'JS', '', 'commissioned', '2026-11-23', 'derbyshire', 1, "
+            f"{at}, {at})"))
+        await run(text(
+            "INSERT INTO allocations (id, review_id, author_id, qa_lead_id, offered_by, offered_at, "
+            "status, answered_at, reason) VALUES "
+            "(1, 1, 1, 3, 'h@c.test', '2026-11-23 10:00:00', 'withdrawn', '2026-11-24 10:00:00', 'x'), "
+            "(2, 1, 2, 3, 'h@c.test', '2026-11-24 11:00:00', 'withdrawn', '2026-11-26 10:00:00', 'y')"))
+        await run(text(
+            "INSERT INTO audit (at, actor, review_id, action, detail, prev_hash, hash) VALUES "
+            "('2026-11-25 09:00:00', 'b@c.test', 1, 'allocation.accepted', '{}', 'p', 'h')"))
+        await uow.commit()
+    await old.dispose()
+    await asyncio.to_thread(upgrade, url)
+    upgraded = Database(url)
+    async with UnitOfWork(upgraded, read_only=True) as uow:
+        rows = (await uow.connection.execute(text(
+            "SELECT id, status FROM allocations ORDER BY id"))).all()
+    await upgraded.dispose()
+    assert [tuple(r) for r in rows] == [(1, "withdrawn"), (2, "reallocated")]

@@ -94,6 +94,7 @@ class FakeTeams:
         self.clock = clock
         self.inboxes: dict[str, list[Activity]] = {}
         self._seen = 0
+        self._seen_updates = 0
         # what must never reach a channel: people's names and the initials users typed
         # (the test people's surnames are role words such as "Author", so first names stand in)
         self.private_words: set[str] = {u.name for u in (*EVERYONE, STRANGER, SD_QPP)} | {
@@ -128,6 +129,11 @@ class FakeTeams:
     def _collect(self, conversation: str) -> list[Activity]:
         new = self.adapter.activity_buffer[self._seen:]
         self._seen = len(self.adapter.activity_buffer)
+        for changed in self.adapter.updated_activities[self._seen_updates:]:
+            # a card changed in place in the channel keeps to the channel's rule too
+            if changed.conversation is not None and changed.conversation.id.split(";")[0] == CHANNEL_ID:
+                self._assert_nothing_private(changed)
+        self._seen_updates = len(self.adapter.updated_activities)
         mine = []
         for sent in new:
             for attachment in sent.attachments or []:
@@ -174,7 +180,8 @@ class FakeTeams:
         activity.reply_to_id = card_id
         updated = len(self.adapter.updated_activities)
         replies = await self._run(activity)
-        changed = self.adapter.updated_activities[updated:]
+        changed = [u for u in self.adapter.updated_activities[updated:]  # in their chat
+                   if u.conversation is None or u.conversation.id.split(";")[0] == user.chat]
         for update in changed:
             for attachment in update.attachments or []:
                 if attachment.content_type == "application/vnd.microsoft.card.adaptive":

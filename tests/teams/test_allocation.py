@@ -182,7 +182,8 @@ async def test_reallocation_keeps_the_history_and_asks_again(pool):
     assert "give a reason" in texts(await pool.say(HEAD_OF_CP, "imr reallocate DDSCP/CSPR/2026/014"))
     (card,) = cards(await pool.say(HEAD_OF_CP,
                                    "imr reallocate DDSCP/CSPR/2026/014 because long-term sick"))
-    assert "Arun Author, Mon 23 Nov 2026: withdrawn: long-term sick" in card_text(card)
+    assert ("Arun Author, Mon 23 Nov 2026: accepted, then withdrawn to reallocate: long-term sick"
+            in card_text(card))
     await offer(pool, author=DEV)
     accept = next(a for a in (await offer_card(pool, DEV))["actions"] if a["title"] == "Accept")
     await pool.submit(DEV, {**accept["data"], "declaration": "true"})
@@ -229,3 +230,22 @@ async def test_on_it_on_the_day_four_escalation_is_recorded(pool):
     assert ("reminder.acknowledged", SD_QPP.email) in entries
     # an author not on it: the neutral refusal
     assert texts(await pool.submit(DEV, on_it)) == REFUSAL
+
+
+async def test_the_allocation_card_shows_a_qa_leads_real_allocation_history(pool):
+    await offer(pool)
+    accept = next(a for a in (await offer_card(pool))["actions"] if a["title"] == "Accept")
+    await pool.submit(AUTHOR, {**accept["data"], "declaration": "true"})
+    await log_review(pool, "DDSCP/CSPR/2026/015")
+    pool.clock.set(pool.clock.now() + (datetime(2026, 11, 26, tzinfo=UTC)
+                                       - datetime(2026, 11, 23, tzinfo=UTC)))
+    (card,) = cards(await pool.say(HEAD_OF_CP, "imr allocate DDSCP/CSPR/2026/015"))
+    (quinn,) = [c for c in choices(card, "qa_lead") if c.startswith("Quinn Lead")]
+    assert "1 open IMR (max" in quinn and "last allocated 3 days ago" in quinn
+    assert "never allocated" not in quinn
+    (loads,) = cards(await pool.say(BUSINESS_SERVICES, "imr people load"))
+    shown = card_text(loads)
+    assert "Quinn Lead\n" in shown and "1 as QA senior lead" in shown
+    (pool_card,) = cards(await pool.say(BUSINESS_SERVICES, "imr people"))
+    quinn_row = card_text(pool_card).split("Quinn Lead", 1)[1].split("\n\n", 1)[0]
+    assert " of " in quinn_row and "1 of" in quinn_row and "as QA senior lead" in quinn_row

@@ -168,24 +168,29 @@ async def test_the_whole_loop_with_two_qa_rounds_and_one_sd_round(midway, host):
     assert "Service Director asked for amendments" in texts(teams.inbox(QA_LEAD))
     reply = texts(await submit_files(teams, host, b"4"))
     assert "version 4 to the Service Director (EH&S)" in reply
-    card = await teams.execute(SD, "approval.approve",
-                               execute_data(approval_card(teams, SD, 4, "Service Director (EH&S)")))
+    card = await teams.execute(SD, "approval.approve", {
+        **execute_data(approval_card(teams, SD, 4, "Service Director (EH&S)")), "check_0": "true"})
     assert "Approved by Sam Director" in card_text(card)
     assert await stage(teams) == Stage.SD_APPROVED
     assert f"**{REF}** is signed off and ready for DDSCP" in texts(teams.inbox(BUSINESS_SERVICES))
 
-    reply = texts(await teams.say(BUSINESS_SERVICES, f"imr submitted {REF}"))
+    (asked,) = cards(await teams.say(BUSINESS_SERVICES, f"imr submitted {REF}"))
+    assert await stage(teams) == Stage.SD_APPROVED  # asked first: closing cannot be undone
+    reply = card_text(await teams.execute(BUSINESS_SERVICES, "ddscp.confirm",
+                                          asked["actions"][0]["data"]))
     assert "The review is closed" in reply
     assert await stage(teams) == Stage.SUBMITTED_TO_DDSCP
     for user in (AUTHOR, QA_LEAD, LINE_MANAGER):
         assert "was submitted to DDSCP" in texts(teams.inbox(user))
     (history,) = cards(await teams.say(QA_LEAD, f"imr history {REF}"))
-    assert "QA senior lead: Amendments requested" in card_text(history)
+    shown = card_text(history)
+    assert "QA senior lead asked for amendments to version 1: \u201cSection 7 needs analysis\u201d" in shown
+    assert "Service Director (EH&S) signed off version 4" in shown and "imr-bot" not in shown
 
 
 async def test_a_late_click_gets_the_current_card_with_who_decided(midway, host):
     await submit_files(midway, host)
-    data = execute_data(approval_card(midway, QA_LEAD, 1))
+    data = {**execute_data(approval_card(midway, QA_LEAD, 1)), "check_3": "true"}
     await midway.execute(QA_LEAD, "approval.approve", data)
     again = await midway.execute(QA_LEAD, "approval.approve", data)
     assert "Already decided by Quinn Lead" in card_text(again) and not again.get("actions")
@@ -221,7 +226,8 @@ async def test_a_delegate_named_by_the_head_of_cp_can_decide(midway, host):
     await submit_files(midway, host)
     reply = texts(await midway.say(HEAD_OF_CP, f"imr delegate {REF} {DEV.email}"))
     assert "Dev Author may now make the QA senior lead's decision" in reply
-    card = await midway.execute(DEV, "approval.approve", execute_data(approval_card(midway, DEV, 1)))
+    card = await midway.execute(DEV, "approval.approve", {
+        **execute_data(approval_card(midway, DEV, 1)), "check_0": "true"})
     assert "Approved by Dev Author" in card_text(card)
 
 

@@ -34,7 +34,8 @@ async def test_only_the_review_holding_the_message_says_so_on_the_board(waiting)
     await offer(teams)
     await teams.deliver()
     (card,) = cards(await teams.say(BUSINESS_SERVICES, "imr status"))
-    rows = card["body"][2]["rows"][1:]
+    (table,) = [element for element in card["body"] if element["type"] == "Table"]
+    rows = table["rows"][1:]
     said = {row["cells"][0]["items"][0]["text"]: " ".join(
         item["text"] for item in row["cells"][0]["items"][1:]) for row in rows}
     assert WAITING in said[REF]

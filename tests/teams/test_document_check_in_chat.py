@@ -31,9 +31,9 @@ async def test_a_role_holder_sees_each_finding_with_the_entrys_words(midway):  #
     (card,) = cards(await midway.say(QA_LEAD, f"imr check {REF}"))
     assert_valid_card(card)
     shown = card_text(card)
-    assert "row 1 (2024-11-03): outside 2025-01-01 to 2026-06-30" in shown
+    assert "row 1 (Sun 3 Nov 2024): outside Wed 1 Jan 2025 to Tue 30 Jun 2026" in shown
     assert "AB seen at the address" in shown
-    assert "NFA (row 1, 2024-11-03): not explained" in shown
+    assert "NFA (row 1, Sun 3 Nov 2024): not explained" in shown
 
 
 async def test_someone_without_a_role_on_the_review_sees_rows_and_dates_but_no_words(midway):  # noqa: F811
@@ -42,7 +42,7 @@ async def test_someone_without_a_role_on_the_review_sees_rows_and_dates_but_no_w
     (card,) = cards(await midway.say(BUSINESS_SERVICES, f"imr check {REF}"))
     assert_valid_card(card)
     shown = card_text(card)
-    assert "row 1 (2024-11-03): outside 2025-01-01 to 2026-06-30" in shown
+    assert "row 1 (Sun 3 Nov 2024): outside Wed 1 Jan 2025 to Tue 30 Jun 2026" in shown
     assert "AB seen at the address" not in shown
     assert "shown only to people with a role on this review" in shown
 
@@ -68,5 +68,5 @@ async def test_a_check_with_findings_is_not_green_on_the_approval_card(midway): 
     await submitted(midway, [OUTSIDE, *ROWS])
     card = [c for c in cards(midway.inbox(QA_LEAD)) if "Automated check" in card_text(c)][-1]
     check = next(b for b in card["body"] if "Automated check" in str(b.get("text", "")))
-    assert check["color"] == "Warning" and "row 1 (2024-11-03)" in check["text"]
+    assert check["color"] == "Warning" and "row 1 (Sun 3 Nov 2024)" in check["text"]
     assert "AB seen" not in check["text"]

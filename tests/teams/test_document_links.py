@@ -173,10 +173,10 @@ async def test_a_person_without_a_role_on_the_review_gets_no_document_link(submi
     ctx = submitted.app.ctx
     seen = await approvals.view(ctx, Actor(outsider.email, outsider.name, outsider),
                                 review.id, 1, Level.QA)
-    assert all(d["url"] == "" for d in seen["documents"])
+    assert all(d.url == "" for d in seen.documents)
     seen = await approvals.view(ctx, Actor(business.email, business.name, business),
                                 review.id, 1, Level.QA)
-    assert all("/documents/" in d["url"] for d in seen["documents"])
+    assert all("/documents/" in d.url for d in seen.documents)
 
 
 async def test_a_head_request_answers_without_serving_or_auditing(submitted):

@@ -12,7 +12,7 @@ from imr_bot.config import PROJECT_ROOT
 TEAMS = PROJECT_ROOT / "imr_bot" / "teams"
 SDK_FREE = ("turn", "commands", "handlers", "allocation_handlers", "approval_handlers",
             "meeting_handlers", "reminder_handlers", "template_handlers", "todo_handlers",
-            "views")
+            "views", "action_handlers")
 
 
 def _imports(name: str) -> set[str]:

@@ -54,9 +54,10 @@ async def test_a_commission_logged_by_the_form_is_confirmed_then_saved(teams):
     assert "New IMR to allocate" in card_text(head_card)
     assert "DDSCP/CSPR/2026/014" in card_text(head_card)
 
-    (line,) = teams.inbox(CHANNEL_ID)[-1:]
-    assert "DDSCP/CSPR/2026/014" in line.text and "Thu 26 Nov 2026" in line.text
-    assert "JS" not in line.text and "Bea" not in line.text
+    (line,) = cards(teams.inbox(CHANNEL_ID)[-1:])  # the review's one card in the channel
+    shown = card_text(line)
+    assert "IMR DDSCP/CSPR/2026/014 (CSPR)" in shown and "Thu 26 Nov 2026" in shown
+    assert "JS" not in shown and "Bea" not in shown
 
 
 async def test_status_shows_a_logged_review_with_working_day_dates(teams):

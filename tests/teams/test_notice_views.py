@@ -23,7 +23,7 @@ def test_the_digest_is_queued_as_facts_and_rendered_as_the_digest_card():
     rendered = notice_views.render(json.loads(json.dumps(payload)))  # as stored and read back
     assert rendered == {"card": "digest", "data": {
         "title": "IMR tracker, Wed 4 Mar 2026",
-        "subtitle": "41 open review(s), most urgent first.",
+        "subtitle": "41 open reviews, most urgent first.",
         "rows": [{"reference": "DDSCP/CSPR/2026/014", "stage": Stage.ALLOCATED.title,
                   "milestone": "Scoping meeting", "due": "Mon 2 Mar 2026", "left": -2,
                   "daysLeft": "2 overdue", "rag": "Red", "ragColour": "Attention"},
@@ -34,6 +34,38 @@ def test_the_digest_is_queued_as_facts_and_rendered_as_the_digest_card():
 def test_a_payload_queued_as_a_text_or_card_is_sent_as_it_is():
     for payload in ({"text": "hello"}, {"card": "amendments", "data": {"reference": "R"}}):
         assert notice_views.render(payload) is payload
+
+
+def test_a_review_in_the_channel_is_queued_as_facts_for_its_one_card():
+    from dataclasses import replace
+
+    from imr_bot.domain.events import ReviewFacts, SignedOff, StageChanged
+
+    facts = ReviewFacts(3, "DDSCP/CSPR/2026/014", "CSPR", Stage.ON_HOLD, date(2026, 3, 2),
+                        date(2026, 7, 1), (("Report and chronology to QA lead", date(2026, 5, 4)),
+                                           ("Submission to DDSCP", date(2026, 7, 1))))
+    (post,) = [m for m in messages_for(StageChanged(facts, "review.held", "Zed", "1"))
+               if not hasattr(m, "to")]
+    payload = json.loads(json.dumps(_channel_entry(post).payload))  # as stored and read back
+    assert payload["card_of"] == 3 and "Zed" not in json.dumps(payload)
+    assert notice_views.render(payload) == {"card": "tracker_review", "data": {
+        "title": "IMR DDSCP/CSPR/2026/014 (CSPR)", "stage": "On hold", "latest": "IMR on hold",
+        "dates": [{"title": "Report and chronology to QA lead", "value": "Mon 4 May 2026"},
+                  {"title": "Submission to DDSCP", "value": "Wed 1 Jul 2026"}],
+        "hasDates": True, "closed": False}}
+    closed = replace(facts, stage=Stage.SUBMITTED_TO_DDSCP, pending_dates=())
+    (post,) = [m for m in messages_for(SignedOff(closed, 2)) if not hasattr(m, "to")]
+    data = notice_views.render(_channel_entry(post).payload)["data"]
+    assert data["closed"] and not data["hasDates"] and data["stage"] == "Submitted to DDSCP"
+
+
+def test_the_digest_counts_reviews_in_words():
+    for total, words in ((1, "1 open review, most urgent first."),
+                         (2, "2 open reviews, most urgent first.")):
+        line = BoardLine("R/1", Stage.ALLOCATED.title, "Scoping meeting", date(2026, 3, 2), 1,
+                         Rag.AMBER)
+        (post,) = messages_for(DigestDue(date(2026, 3, 4), total, (line,)))
+        assert notice_views.render(_channel_entry(post).payload)["data"]["subtitle"] == words
 
 
 def test_an_offer_is_queued_as_facts_and_rendered_as_the_offer_card_with_its_dates():

@@ -38,13 +38,18 @@ async def test_the_board_pages_after_twenty_with_a_more_button(teams):
     for n in range(25):
         await log_review(teams, f"DDSCP/CSPR/2026/{n:03d}")
     (first,) = cards(await teams.say(QA_LEAD, "imr status"))
-    assert "25 review(s)" in card_text(first) and "showing 1–20" in card_text(first)
-    more, tab = first["actions"]  # and the button that opens the tab
+    assert "25 open reviews" in card_text(first) and "showing 1–20" in card_text(first)
+    more, mine, overdue, tab = first["actions"]
     assert more["data"] == {"verb": "status.more", "page": 1, "scope": "all"}
-    assert tab["type"] == "Action.OpenUrl"
+    # what the reader can do next: open a review, or see their own or the overdue ones, or the
+    # whole picture in the tab
+    assert mine["data"] == {"verb": "status.more", "page": 0, "scope": "mine"}
+    assert overdue["data"] == {"verb": "status.more", "page": 0, "scope": "overdue"}
+    assert tab["type"] == "Action.OpenUrl" and tab["title"] == "Open in the tab"
     (second,) = cards(await teams.submit(QA_LEAD, more["data"]))
     assert "showing 21–25" in card_text(second)
-    assert [a["type"] for a in second["actions"]] == ["Action.OpenUrl"]
+    assert [a["title"] for a in second["actions"]] == ["My IMRs", "Overdue IMRs",
+                                                      "Open in the tab"]
 
 
 async def test_the_board_names_who_holds_the_next_step(teams):
@@ -93,7 +98,7 @@ async def test_the_daily_digest_shows_the_forty_most_urgent_of_all_open_reviews(
     await teams.deliver()
     (digest,) = [c for c in cards(teams.inbox(CHANNEL_ID)) if "IMR tracker," in card_text(c)]
     shown = card_text(digest)
-    assert "45 open review(s), most urgent first." in shown
+    assert "45 open reviews, most urgent first." in shown
     listed = [f"DDSCP/CSPR/2026/{n:03d}" for n in range(45) if f"DDSCP/CSPR/2026/{n:03d}" in shown]
     assert len(listed) == 40 and "DDSCP/CSPR/2026/044" in listed and "DDSCP/CSPR/2026/000" not in listed
     assert shown.index("DDSCP/CSPR/2026/044") < shown.index("DDSCP/CSPR/2026/030")
@@ -130,7 +135,7 @@ async def test_mine_has_the_reviews_i_hold_a_role_on_and_held_reviews_come_last(
     assert shown.index("OTHER/1") < shown.index("AUTHORS/1") < shown.index("HELD/1")
     (mine,) = cards(await teams.say(AUTHOR, "imr status mine"))
     assert "AUTHORS/1" in card_text(mine) and "OTHER/1" not in card_text(mine)
-    assert "1 review(s)" in card_text(mine)
+    assert "1 open review," in card_text(mine)
 
 
 async def test_editing_the_ddscp_date_rebases_the_plan_with_a_reason(teams):
@@ -139,7 +144,9 @@ async def test_editing_the_ddscp_date_rebases_the_plan_with_a_reason(teams):
         BUSINESS_SERVICES, "imr edit DDSCP/CSPR/2026/014 ddscp 26/02/2027 because DDSCP agreed"))
     assert "now Fri 26 Feb 2027 (was Wed 13 Jan 2027)" in reply
     (timeline,) = cards(await teams.say(HEAD_OF_CP, "imr status DDSCP/CSPR/2026/014"))
-    assert "Fri 26 Feb 2027" in card_text(timeline) and "Plan re-based" in card_text(timeline)
+    assert "Fri 26 Feb 2027" in card_text(timeline)
+    assert ("Submission date to DDSCP moved from Wed 13 Jan 2027 to Fri 26 Feb 2027 by Bea "
+            "Services") in card_text(timeline)
 
 
 async def test_an_edit_needs_a_reason_a_known_field_and_business_services(teams):
@@ -156,9 +163,11 @@ async def test_an_edit_needs_a_reason_a_known_field_and_business_services(teams)
 async def test_hold_and_resume_move_later_milestones_by_the_working_days_held(teams):
     await teams.say_in_channel(BUSINESS_SERVICES, "<at>IMR bot</at> subscribe")
     await log_review(teams, "R/1", received="2026-11-23")
+    await teams.deliver()  # R/1's card is in the channel
     reply = texts(await teams.say(HEAD_OF_CP, "imr hold R/1 because police investigation"))
     assert "is on hold" in reply
-    assert "IMR on hold: **R/1** (CSPR) is now on hold" in teams.inbox(CHANNEL_ID)[-1].text
+    (card,) = cards(teams.adapter.updated_activities[-1:])  # R/1's card in the channel
+    assert "On hold" in card_text(card) and "IMR on hold" in card_text(card)
     teams.clock.set(datetime(2026, 11, 30, 10, tzinfo=UTC))  # five working days later
     reply = texts(await teams.say(HEAD_OF_CP, "imr resume R/1"))
     assert "back to 'Commissioned'" in reply
@@ -216,4 +225,4 @@ async def test_a_more_button_pressed_after_the_board_shrank_shows_the_first_page
     for n in range(3):
         await log_review(teams, f"DDSCP/CSPR/2026/{n:03d}")
     (board,) = cards(await teams.submit(QA_LEAD, {"verb": "status.more", "page": 4, "scope": "all"}))
-    assert "3 review(s)" in card_text(board) and "DDSCP/CSPR/2026/000" in card_text(board)
+    assert "3 open reviews" in card_text(board) and "DDSCP/CSPR/2026/000" in card_text(board)

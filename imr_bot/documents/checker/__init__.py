@@ -13,6 +13,8 @@ from __future__ import annotations
 
 from datetime import date
 
+from imr_bot.domain.dates import format_date
+
 from . import chronology as chronology_reading
 from . import report as report_reading
 from .dates import AMBIGUOUS, DATE, EMPTY, UNREADABLE
@@ -28,6 +30,7 @@ from .result import (
     CheckResult,
     Item,
     NotChecked,
+    shown_date,
     stored_summary,
 )
 from .terms import PERSON, TERM, TERMS, explained_beside, tokens
@@ -226,12 +229,13 @@ def _dates(result: CheckResult, entries, tor) -> None:
         if read.kind != DATE:
             continue
         if previous is not None and read.day < previous.date.day:
-            order.append(_row_item(f"dated before row {previous.row} ({previous.date.iso})",
+            order.append(_row_item(f"dated before row {previous.row} "
+                                   f"({shown_date(previous.date.iso)})",
                                    entry))
         previous = entry
         if tor and tor[0] and tor[1] and not tor[0] <= read.day <= tor[1] \
                 and not entry.justified:
-            outside.append(_row_item(f"outside {tor[0].isoformat()} to {tor[1].isoformat()}",
+            outside.append(_row_item(f"outside {format_date(tor[0])} to {format_date(tor[1])}",
                                      entry))
     result.add("chronology.dates_unreadable", unreadable)
     result.add("chronology.dates_ambiguous", ambiguous)

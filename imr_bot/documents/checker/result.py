@@ -83,9 +83,21 @@ class Item:
         """The item named without quoting the document's text."""
         named = self.section or self.initials or self.term
         if self.row:
-            when = self.date or (f"“{self.written}”" if self.written else "no date")
+            when = shown_date(self.date) or (f"“{self.written}”" if self.written else "no date")
             return f"{named} (row {self.row}, {when})" if named else f"row {self.row} ({when})"
         return named
+
+
+def shown_date(iso: str) -> str:
+    """An ISO date (as the JSON result keeps it) as every card and message shows a date."""
+    from datetime import date
+
+    from imr_bot.domain.dates import format_date
+
+    try:
+        return format_date(date.fromisoformat(iso)) if iso else ""
+    except ValueError:
+        return iso
 
 
 @dataclass(frozen=True)
