@@ -77,8 +77,8 @@
     var who = document.getElementById("who");
     who.textContent = "";
     if (me.local) {
-      who.appendChild(el("span", { className: "local", text: "Local mode: " }));
-      who.appendChild(document.createTextNode(" you are seeing this as "));
+      who.appendChild(el("span", { className: "local", text: "Local mode" }));
+      who.appendChild(document.createTextNode(": you are seeing this as "));
     } else {
       who.appendChild(document.createTextNode("Signed in as "));
     }
