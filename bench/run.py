@@ -653,6 +653,7 @@ READING = """## Reading these figures, and what is left
 
 
 RESULTS = ROOT / "var/bench-results.pickle"  # the last run's figures, for --report
+TAB_RESULTS = ROOT / "var/bench-tab.pickle"  # the tab's, likewise
 
 
 def _measured_at() -> datetime:
@@ -660,9 +661,15 @@ def _measured_at() -> datetime:
     return datetime.fromtimestamp(RESULTS.stat().st_mtime, UTC)
 
 
+def tab_section() -> str:
+    from bench import tab
+
+    return tab.report_section(pickle.loads(TAB_RESULTS.read_bytes())) if TAB_RESULTS.exists() else ""
+
+
 async def main() -> None:
     if "--report" in sys.argv:  # the report written again from the last run's figures
-        report = write_report(*pickle.loads(RESULTS.read_bytes()))
+        report = write_report(*pickle.loads(RESULTS.read_bytes())) + tab_section()
         (ROOT / "docs/benchmarks.md").write_text(report)
         print(report)
         return
@@ -680,10 +687,13 @@ async def main() -> None:
     await bench_sweep(sweeps)
     await bench_delivery(delivery)
     bench_documents(documents)
+    from bench import tab  # the Teams tab's board and performance with many reviews
+
+    TAB_RESULTS.write_bytes(pickle.dumps(await tab.measure()))
     figures = (turns, memory, sweeps, delivery["delivery"], documents, soak,
                time.perf_counter() - started)
     RESULTS.write_bytes(pickle.dumps(figures))
-    report = write_report(*figures)
+    report = write_report(*figures) + tab_section()
     (ROOT / "docs/benchmarks.md").write_text(report)
     print(report)
 

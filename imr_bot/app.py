@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -82,6 +83,27 @@ def build_bot(ctx: ServiceContext, cards: CardLibrary, storage, delivery: Delive
                   on_files=approvals.on_files, delivery=delivery, settings=settings)
 
 
+def add_tab(app: Application, tokens=None) -> None:
+    """The Teams tab's pages and data on the bot's own web app: as the demo person in local
+    mode, else by Teams single sign-on (`tokens`: a test's own checker, else TabTokens)."""
+    from pathlib import Path
+
+    from imr_bot.tab.identity import LocalIdentity, SignedInIdentity
+    from imr_bot.tab.routes import add_tab_routes
+    from imr_bot.teams.tab_sso import TabTokens
+
+    settings = app.settings
+    if settings.local_mode and tokens is None:
+        identity = LocalIdentity(app.ctx, os.environ.get("IMR_PLAYGROUND_AS") or None)
+    else:
+        identity = SignedInIdentity(app.ctx, tokens or TabTokens(
+            settings.app_id, settings.base_url, settings.tenant_allow_list))
+    # where `make node` installed the charting library (the image: IMR_NODE_MODULES)
+    node_modules = Path(os.environ.get("IMR_NODE_MODULES")
+                        or Path(__file__).resolve().parents[1] / "node_modules")
+    add_tab_routes(app.web, app.ctx, identity, node_modules)
+
+
 def build(settings: Settings | None = None, *, clock: Clock | None = None,
           database: Database | None = None, adapter=None) -> Application:
     settings = settings or Settings()
@@ -114,6 +136,7 @@ def build(settings: Settings | None = None, *, clock: Clock | None = None,
     delivery.metrics = app.metrics
     bot.metrics = app.metrics
     app.web = create_web_app(app)
+    add_tab(app)
 
     async def on_startup(_web_app: web.Application) -> None:
         if settings.local_mode:

@@ -20,19 +20,28 @@ def _user(person: Person, index: int) -> dict:
             "email": person.email}
 
 
-def playground_config(people: list[Person], current_email: str | None, bot_name: str) -> str:
+def demo_person(people: list[Person], current_email: str | None) -> Person:
+    """Who the Playground's current user is, and so who the tab is in local mode: the person
+    `IMR_PLAYGROUND_AS` names, else the first in both Business Services and Head of CP & IRO."""
     linked = [p for p in people if p.aad_object_id and p.active]
-    if len(linked) < PLAYGROUND_USERS:
-        raise ValueError(f"the Playground needs {PLAYGROUND_USERS} people with an AAD object id; "
-                         f"the directory has {len(linked)}")
+    if not linked:
+        raise ValueError("the directory has nobody with an AAD object id")
     if current_email:
         current = next((p for p in linked if p.email == current_email.strip().lower()), None)
         if current is None:
             known = ", ".join(p.email for p in linked[:PLAYGROUND_USERS])
             raise ValueError(f"IMR_PLAYGROUND_AS={current_email} is not a demo person ({known})")
-    else:
-        current = next((p for p in linked if {Role.BUSINESS_SERVICES, Role.HEAD_OF_CP} <= p.roles),
-                       linked[0])
+        return current
+    return next((p for p in linked if {Role.BUSINESS_SERVICES, Role.HEAD_OF_CP} <= p.roles),
+                linked[0])
+
+
+def playground_config(people: list[Person], current_email: str | None, bot_name: str) -> str:
+    linked = [p for p in people if p.aad_object_id and p.active]
+    if len(linked) < PLAYGROUND_USERS:
+        raise ValueError(f"the Playground needs {PLAYGROUND_USERS} people with an AAD object id; "
+                         f"the directory has {len(linked)}")
+    current = demo_person(linked, current_email)
     others = [p for p in linked if p is not current][:PLAYGROUND_USERS - 1]
     index = linked.index(current)
     config = {

@@ -62,8 +62,22 @@ def manifest(app_id: str, public_url: str) -> dict:
                   "supportsFiles": True, "isNotificationOnly": False,
                   "commandLists": command_lists}],
         "permissions": ["identity", "messageTeamMembers"],
+        # the tab (imr_bot/tab): a personal tab with the board, one review and the figures, and a
+        # channel tab for the tracker team; its pages sign in with Teams single sign-on, whose
+        # token the bot checks against this resource (imr_bot/teams/tab_sso.py)
+        "staticTabs": [
+            {"entityId": "board", "name": "Board", "scopes": ["personal"],
+             "contentUrl": f"{public_url}/tab/board", "websiteUrl": f"{public_url}/tab/board"},
+            {"entityId": "performance", "name": "Performance", "scopes": ["personal"],
+             "contentUrl": f"{public_url}/tab/performance",
+             "websiteUrl": f"{public_url}/tab/performance"},
+        ],
+        "configurableTabs": [
+            {"configurationUrl": f"{public_url}/tab/configure", "canUpdateConfiguration": True,
+             "scopes": ["team"], "context": ["channelTab"]},
+        ],
         "validDomains": [host],
-        "webApplicationInfo": {"id": app_id, "resource": f"api://botid-{app_id}"},
+        "webApplicationInfo": {"id": app_id, "resource": f"api://{host}/{app_id}"},
     }
 
 

@@ -44,6 +44,7 @@ done
 
 echo
 echo "  Bot:         http://$HOST:$PORT/api/messages"
+echo "  Tab:         http://$HOST:$PORT/tab/board  (the board, a review, the figures, in a browser)"
 if [[ "${IMR_PLAYGROUND:-1}" != "0" ]] && command -v node >/dev/null && command -v npm >/dev/null; then
   if [[ ! -x node_modules/.bin/agentsplayground ]]; then
     npm install --no-audit --no-fund --silent

@@ -54,6 +54,8 @@ FORBIDDEN = {
     "scheduler": {"teams", "dialogs", "store", "app", "cli", *SDK},
     "teams": {"store", "dialogs", "app", "cli"},
     "dialogs": {"store", "app", "cli"},
+    # the Teams tab's routes: use cases only; its token check is the Teams edge's (given by app)
+    "tab": {"store", "teams", "dialogs", "documents", "scheduler", "app", "cli", *SDK},
 }
 
 

@@ -33,6 +33,7 @@ class Permission(StrEnum):
     DECLARE_CONFLICT = "declare_conflict"
     MANAGE_PEOPLE = "manage_people"
     VIEW_PEOPLE = "view_people"
+    VIEW_PERFORMANCE = "view_performance"  # the tab's performance page
     # about one review: see REVIEW_SCOPED
     VIEW_REVIEW = "view_review"
     SUBMIT_REPORT = "submit_report"
@@ -69,6 +70,8 @@ POLICY: dict[Permission, frozenset[Role] | None] = {
     Permission.DECLARE_CONFLICT: ANY_KNOWN,
     Permission.MANAGE_PEOPLE: frozenset({Role.BUSINESS_SERVICES, Role.ADMINISTRATOR}),
     Permission.VIEW_PEOPLE: frozenset({Role.BUSINESS_SERVICES, Role.ADMINISTRATOR, Role.HEAD_OF_CP}),
+    Permission.VIEW_PERFORMANCE: frozenset({Role.SD_EHS, Role.SD_QPP, Role.HEAD_OF_CP,
+                                            Role.BUSINESS_SERVICES}),
     Permission.VIEW_REVIEW: SEE_EVERY_REVIEW | REVIEW_ROLES,
     Permission.SUBMIT_REPORT: frozenset({Role.AUTHOR}),
     Permission.DECIDE_APPROVAL: frozenset({Role.QA_LEAD, Role.SD_EHS}),

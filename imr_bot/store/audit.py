@@ -120,6 +120,14 @@ class AuditLog:
         rows = (await self._c.execute(query)).all()
         return [_audit_entry(r) for r in rows]
 
+    async def counts_by_review(self, actions: list[str]) -> dict[int, int]:
+        """How many entries of these actions each review has (the tab's amendment rounds)."""
+        rows = (await self._c.execute(
+            select(t.audit.c.review_id, func.count()).where(
+                t.audit.c.action.in_(actions), t.audit.c.review_id.is_not(None))
+            .group_by(t.audit.c.review_id))).all()
+        return {int(review_id): int(n) for review_id, n in rows}
+
     async def all(self) -> list[AuditEntry]:
         rows = (await self._c.execute(select(t.audit).order_by(t.audit.c.id))).all()
         return [_audit_entry(r) for r in rows]

@@ -154,6 +154,11 @@ class Reviews:
             t.reviews.c.stage.not_in([s.value for s in CLOSED_STAGES])))).mappings().all()
         return await self._hydrate(rows, with_changes=False)
 
+    async def all_reviews(self) -> list[Review]:
+        """Every review, open and closed, for showing (the tab's performance figures)."""
+        rows = (await self._c.execute(select(t.reviews))).mappings().all()
+        return await self._hydrate(rows, with_changes=False)
+
     async def count(self) -> int:
         return int(await self._c.scalar(select(func.count()).select_from(t.reviews)) or 0)
 

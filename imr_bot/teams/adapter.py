@@ -218,7 +218,7 @@ class SigningKeys(jwt_token_extractor._OpenIdMetadata):
                 raise SigningKeysUnavailable("the signing keys could not be fetched just now")
             try:
                 async with asyncio.timeout(self.timeout):
-                    keys = await _fetch_signing_keys(self.url)
+                    keys = await self._fetch(self.url)
             except Exception as error:  # unreachable, slow, or not a key set
                 self._failed_at = time.monotonic()
                 log.warning("could not fetch the Bot Framework signing keys from %s: %s",
@@ -228,6 +228,9 @@ class SigningKeys(jwt_token_extractor._OpenIdMetadata):
                 raise SigningKeysUnavailable("the signing keys could not be fetched") from error
             self.keys = keys
             self.last_updated = datetime.now()
+
+    async def _fetch(self, url: str) -> list[dict]:
+        return await _fetch_signing_keys(url)
 
 
 async def _fetch_signing_keys(metadata_url: str) -> list[dict]:

@@ -30,6 +30,7 @@ from .commands import (
     date_until,
     first_word,
 )
+from .tab_links import tab_link
 from .todo_handlers import TodoHandlers
 from .turn import Turn
 
@@ -67,7 +68,8 @@ class ReviewHandlers(HandlerGroup):
             return
         if target and target.lower() not in _SCOPE_WORDS:
             detail = await tracker.detail(self.ctx, turn.actor, target)
-            await turn.card("status_review", views.review_data(detail))
+            await turn.card("status_review", {**views.review_data(detail), "tabUrl": tab_link(
+                self.settings, detail.review.reference)})
             return
         await self.show_board(turn, target.lower() or "all", 0)
 
@@ -90,7 +92,8 @@ class ReviewHandlers(HandlerGroup):
                      "overdue": "Nothing is overdue."}
             await turn.say(empty.get(scope, "There are no open reviews."))
             return
-        await turn.card("status_board", views.board_data(board, scope))
+        await turn.card("status_board", {**views.board_data(board, scope),
+                                         "tabUrl": tab_link(self.settings)})
 
     @command("plan", "plan DATE [deadline DATE]",
              "Preview the milestone dates for a request received on a date, optionally re-based "

@@ -101,6 +101,9 @@ class FakeReviews:
         return [_for_showing(review) for review, _ in self._d.reviews.values()
                 if review.stage not in CLOSED_STAGES]
 
+    async def all_reviews(self) -> list[Review]:
+        return [_for_showing(review) for review, _ in self._d.reviews.values()]
+
     async def exists(self, reference: str) -> bool:
         return await self.get(reference) is not None
 
@@ -222,6 +225,13 @@ class FakeAudit:
 
     async def last(self) -> AuditEntry | None:
         return self._d.audit[-1] if self._d.audit else None
+
+    async def counts_by_review(self, actions: list[str]) -> dict[int, int]:
+        found: dict[int, int] = {}
+        for e in self._d.audit:
+            if e.action in actions and e.review_id is not None:
+                found[e.review_id] = found.get(e.review_id, 0) + 1
+        return found
 
     async def for_review(self, review_id: int, limit: int | None = None) -> list[AuditEntry]:
         found = [e for e in reversed(self._d.audit) if e.review_id == review_id]

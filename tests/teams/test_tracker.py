@@ -39,14 +39,17 @@ async def test_the_board_pages_after_twenty_with_a_more_button(teams):
         await log_review(teams, f"DDSCP/CSPR/2026/{n:03d}")
     (first,) = cards(await teams.say(QA_LEAD, "imr status"))
     assert "25 open reviews" in card_text(first) and "showing 1–20" in card_text(first)
-    more, mine, overdue = first["actions"]
+    more, mine, overdue, tab = first["actions"]
     assert more["data"] == {"verb": "status.more", "page": 1, "scope": "all"}
-    # what the reader can do next: open a review, or see their own or the overdue ones
+    # what the reader can do next: open a review, or see their own or the overdue ones, or the
+    # whole picture in the tab
     assert mine["data"] == {"verb": "status.more", "page": 0, "scope": "mine"}
     assert overdue["data"] == {"verb": "status.more", "page": 0, "scope": "overdue"}
+    assert tab["type"] == "Action.OpenUrl" and tab["title"] == "Open in the tab"
     (second,) = cards(await teams.submit(QA_LEAD, more["data"]))
     assert "showing 21–25" in card_text(second)
-    assert [a["title"] for a in second["actions"]] == ["My IMRs", "Overdue IMRs"]
+    assert [a["title"] for a in second["actions"]] == ["My IMRs", "Overdue IMRs",
+                                                      "Open in the tab"]
 
 
 async def test_the_board_names_who_holds_the_next_step(teams):
