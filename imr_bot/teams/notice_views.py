@@ -17,7 +17,7 @@ from imr_bot.domain.words import in_sentence, plural
 from imr_bot.services.approvals import ApprovalRound, ApprovalView
 from imr_bot.services.notifications import RAG_COLOURS, days_left_words
 
-from . import allocation_views
+from . import allocation_views, meeting_views
 
 
 def digest_card(facts: dict) -> dict:
@@ -112,7 +112,8 @@ VIEWS = {"digest": ("digest", digest_card),
          "allocate": ("allocate", allocation_views.allocate_data),
          "allocation_offer": ("allocation_offer", allocation_views.offer_data),
          "escalation": ("escalation", allocation_views.escalation_data),
-         "approval": ("approval", _approval_from_facts)}
+         "approval": ("approval", _approval_from_facts),
+         **meeting_views.VIEWS}
 
 
 def render(payload: dict) -> dict:

@@ -17,7 +17,7 @@ from imr_bot.services import todo, tracker
 from imr_bot.services.access import Target
 from imr_bot.services.context import ServiceContext
 
-from . import allocation_views, notice_views, views
+from . import allocation_views, meeting_views, notice_views, views
 from .approval_handlers import ApprovalHandlers
 from .commands import (
     PERSONAL,
@@ -205,8 +205,9 @@ class TodoHandlers(HandlerGroup):
 
     @card_action("todo.invite", Permission.ANSWER_MEETING, review=Target.MEETING_ID)
     async def on_todo_invite(self, turn: Turn, value: dict) -> None:
-        data = await todo.invite_card(self.ctx, turn.actor, parse_id(value.get("meetingId")))
-        await turn.card("meeting_invite", {**data, "baseUrl": self.ctx.base_url})
+        invitation = await todo.invite_card(self.ctx, turn.actor, parse_id(value.get("meetingId")))
+        await turn.card("meeting_invite", {**meeting_views.invite_data(invitation),
+                                           "baseUrl": self.ctx.base_url})
 
     @card_action("todo.submit", Permission.SUBMIT_REPORT, review=Target.REFERENCE)
     async def on_todo_submit(self, turn: Turn, value: dict) -> None:
