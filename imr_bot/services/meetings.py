@@ -84,7 +84,7 @@ def _from_json(hint: Any, raw: Any) -> Any:
         args = get_args(hint)
         if len(args) == 2 and args[1] is Ellipsis:
             return tuple(_from_json(args[0], v) for v in raw)
-        return tuple(_from_json(a, v) for a, v in zip(args, raw))
+        return tuple(_from_json(a, v) for a, v in zip(args, raw, strict=True))
     if hint is datetime:
         return datetime.fromisoformat(raw)
     if hint is date:
@@ -588,7 +588,7 @@ async def outcome_form(ctx: ServiceContext, actor: Actor, meeting_id: int) -> Ou
         if meeting.kind == MeetingKind.QA:
             raise DomainError("A QA and author meeting has no outcome to record.")
         attendees = tuple(zip(meeting.participant_ids,
-                              await _name_list(uow, meeting.participant_ids)))
+                              await _name_list(uow, meeting.participant_ids), strict=True))
     held_on = default_held_on(meeting.starts, ctx.clock.today())
     if meeting.kind == MeetingKind.SCOPING:
         return OutcomeForm(review.reference, meeting.kind, meeting.id, held_on, attendees,
