@@ -252,8 +252,8 @@ async def _publish(ctx, uow, review: Review, version: int, events: list,
     read: dict[Level, _Approval] = {}
 
     async def fill(notice, person: Person):
-        if notice.card == "amendments":
-            return amendments
+        if notice.card == "amendments":  # what was asked, by whom: notice_views.amendments_card
+            return {"view": "amendments", "facts": amendments}
         level = Level(notice.to.level)
         if level not in read:
             read[level] = await _approval(uow, review, version, level)
@@ -532,8 +532,8 @@ async def _after_decision(ctx, uow, review: Review, version: int, level: Level,
         await _publish(ctx, uow, review, version, [AmendmentsRequested(
             facts, version, level.value, level.title, actor.name, comment,
             by=actor.person_id)], amendments={
-                "reference": review.reference, "who": actor.name, "levelTitle": level.title,
-                "version": version, "comment": comment, "nextVersion": version + 1})
+                "reference": review.reference, "who": actor.name, "level": level.value,
+                "version": version, "comment": comment})
     elif level == Level.QA:
         await _publish(ctx, uow, review, version, [QaApproved(facts, version, actor.name,
                                                               by=actor.person_id)])

@@ -12,12 +12,12 @@ from imr_bot.domain.dates import format_date, format_when
 from imr_bot.domain.plan import Milestone
 from imr_bot.domain.rag import Rag, deadline_text
 from imr_bot.domain.stages import Stage
-from imr_bot.domain.submissions import GUIDANCE_QUESTIONS, Decision
+from imr_bot.domain.submissions import GUIDANCE_QUESTIONS, Decision, Level
 from imr_bot.domain.words import in_sentence, plural
 from imr_bot.services.approvals import ApprovalRound, ApprovalView
 from imr_bot.services.notifications import RAG_COLOURS, days_left_words
 
-from . import allocation_views
+from . import allocation_views, meeting_views
 
 
 def digest_card(facts: dict) -> dict:
@@ -102,6 +102,13 @@ def approval_card(view: ApprovalView) -> dict:
     }
 
 
+def amendments_card(facts: dict) -> dict:
+    """To the author: amendments were asked for a version, by whom, at which level."""
+    return {"reference": facts["reference"], "who": facts["who"],
+            "levelTitle": Level(facts["level"]).title, "version": facts["version"],
+            "comment": facts["comment"], "nextVersion": facts["version"] + 1}
+
+
 def _approval_from_facts(facts: dict) -> dict:
     return approval_card(ApprovalView.from_facts(facts))
 
@@ -112,7 +119,9 @@ VIEWS = {"digest": ("digest", digest_card),
          "allocate": ("allocate", allocation_views.allocate_data),
          "allocation_offer": ("allocation_offer", allocation_views.offer_data),
          "escalation": ("escalation", allocation_views.escalation_data),
-         "approval": ("approval", _approval_from_facts)}
+         "approval": ("approval", _approval_from_facts),
+         "amendments": ("amendments", amendments_card),
+         **meeting_views.VIEWS}
 
 
 def render(payload: dict) -> dict:

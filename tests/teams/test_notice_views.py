@@ -92,3 +92,12 @@ def test_an_offer_is_queued_as_facts_and_rendered_as_the_offer_card_with_its_dat
     for field, due in (("scoping", plan.due[Milestone.SCOPING_MEETING]),
                        ("reportDue", plan.due[Milestone.REPORT_TO_QA]), ("ddscpDue", plan.deadline)):
         assert data[field] == format_date(due)
+
+
+def test_the_amendments_notice_is_queued_as_facts_and_rendered_with_the_next_version():
+    facts = {"reference": "DHR/2026/2", "who": "Sam Director", "level": "sd",
+             "version": 3, "comment": "Please say more about the March referral."}
+    rendered = notice_views.render(json.loads(json.dumps({"view": "amendments", "facts": facts})))
+    assert rendered == {"card": "amendments", "data": {
+        "reference": "DHR/2026/2", "who": "Sam Director", "levelTitle": "Service Director (EH&S)",
+        "version": 3, "comment": "Please say more about the March referral.", "nextVersion": 4}}
