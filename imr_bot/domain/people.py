@@ -32,6 +32,7 @@ class Person:
     leave: tuple[LeavePeriod, ...] = field(default_factory=tuple)
     unreachable_since: datetime | None = None  # not reached in Teams: see unreachable_reason
     unreachable_reason: str | None = None  # NOT_OPENED, or why Teams refused a message
+    deputy_email: str | None = None  # read from the people CSV (kept by services/deputies)
 
     @property
     def short_name(self) -> str:
