@@ -4,7 +4,7 @@ The people CSV names a person's deputy (`deputy_email`). When an approval is ask
 who is on leave that day (the directory's leave dates) and every approver at that level is away,
 the decision is delegated to the first away approver's deputy, if the deputy is active, not on
 leave and not the report's author; the audit says so and why, and the approver is told (a
-message waiting in their chat for when they are back). A delegate the Head of CP named for the
+message sent at 9am on their first working day back). A delegate the Head of CP named for the
 review stands: it is never replaced.
 
 The deputy is kept in the settings store (`deputy:<email>`), so no schema change is needed.
@@ -12,7 +12,9 @@ The deputy is kept in the settings store (`deputy:<email>`), so no schema change
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime, time, timedelta
+
+from imr_bot.clock import LONDON
 
 from imr_bot.domain.dates import format_date
 from imr_bot.domain.notification import OutgoingNotification
@@ -34,6 +36,14 @@ def key(email: str) -> str:
 def leave_on(person: Person, day: date) -> LeavePeriod | None:
     """The leave period `person` is in on `day`, if any."""
     return next((period for period in person.leave if period.starts <= day <= period.ends), None)
+
+
+def back_at(ctx: ServiceContext, period: LeavePeriod) -> datetime:
+    """9am on the first working day after the leave: when the person is told."""
+    day = period.ends + timedelta(days=1)
+    while not ctx.calendar.is_working_day(day):
+        day += timedelta(days=1)
+    return datetime.combine(day, time(9, 0), LONDON)
 
 
 async def deputy_of(uow, person: Person) -> Person | None:
@@ -78,6 +88,6 @@ async def cover_leave(ctx: ServiceContext, uow, review: Review, version: int, le
                              f"**{review.reference}** was submitted for the {title}. It was "
                              f"sent to your deputy, {plain(deputy.name)}, so it did not wait. "
                              "You can still see it with `imr status "
-                             f"{review.reference}`."}), now)
+                             f"{review.reference}`."}), max(now, back_at(ctx, period)))
         return deputy
     return None

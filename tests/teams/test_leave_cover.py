@@ -50,6 +50,9 @@ async def test_an_approval_asked_while_the_qa_lead_is_on_leave_goes_to_their_dep
     assert audit_sentence(entry.action, "", entry.detail, {}, by_email) == (
         "Decision of the QA senior lead sent to Dev Author, as Quinn Lead is on leave until "
         "Fri 27 Nov 2026")
+    assert "While you were on leave" not in texts(midway.inbox(QA_LEAD))  # not while away
+    midway.clock.set_date(date(2026, 11, 30), hour=9)  # Monday, the first working day back
+    await midway.deliver()
     told = texts(midway.inbox(QA_LEAD))
     assert "While you were on leave (until Fri 27 Nov 2026)" in told
     assert "sent to your deputy, Dev Author" in told
