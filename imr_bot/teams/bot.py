@@ -38,7 +38,7 @@ from .commands import (
 )
 from .connector import wire
 from .file_consent import on_file_consent_accept
-from .message_action import MessageAction
+from .message_action import MessageAction, not_saved_message
 from .rate_limit import SlidingWindow
 from .teams_turn import TeamsReplies
 from .turn import Request, Turn
@@ -447,6 +447,8 @@ class ImrBot(TeamsActivityHandler):
             if turn_context.activity.name == "adaptiveCard/action":
                 return self._create_invoke_response(_invoke_card(
                     self._not_saved_card(turn_context.activity.value)))
+            if turn_context.activity.name.startswith("composeExtension/"):
+                return self._create_invoke_response(not_saved_message())
             return InvokeResponse(status=503)
 
     def _not_saved_card(self, value) -> dict:

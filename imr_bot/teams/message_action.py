@@ -55,6 +55,12 @@ def _message(text: str) -> MessagingExtensionActionResponse:
     return MessagingExtensionActionResponse(task=TaskModuleMessageResponse(value=text))
 
 
+def not_saved_message() -> MessagingExtensionActionResponse:
+    """In the task module when the database is not answering: nothing was logged."""
+    return _message("I couldn't do that: the IMR database isn't answering just now (it may be "
+                    "restarting). Nothing was logged. Please try again in a minute.")
+
+
 def message_text(action: MessagingExtensionAction | None) -> str:
     payload = action.message_payload if action is not None else None
     body = payload.body if payload is not None else None

@@ -171,3 +171,31 @@ async def test_someone_who_may_not_log_commissions_is_told_so(teams):
                             submit_value(values, verb, values=values))
         assert body["task"]["type"] == "message" and "Sorry, only" in body["task"]["value"]
     assert await count_reviews(teams) == 0
+
+
+async def test_a_database_that_does_not_answer_gets_a_plain_message_not_an_error(teams,
+                                                                                 monkeypatch):
+    from imr_bot.services import commissioning
+
+    async def unavailable(*_args, **_kwargs):
+        raise ConnectionError("connection refused")
+
+    monkeypatch.setattr(commissioning, "commission", unavailable)
+    values = {"reference": "DDSCP/CSPR/2026/042", "review_type": "CSPR", "body": "DDSCP",
+              "tor_start": "2025-01-01", "tor_end": "2026-06-30", "subject_initials": "KL"}
+    body = await invoke(teams, BUSINESS_SERVICES, "composeExtension/submitAction",
+                        submit_value(values, "new_review.confirm", values=values))
+    assert body["task"]["type"] == "message"
+    assert "Nothing was logged" in body["task"]["value"]
+    assert await count_reviews(teams) == 0
+
+
+async def test_an_unreadable_payload_is_a_bad_request(teams):
+    activity = teams._activity(BUSINESS_SERVICES, conversation=BUSINESS_SERVICES.chat,
+                               kind="personal", activity_type="invoke", value="not an object")
+    activity.name = "composeExtension/submitAction"
+    seen = len(teams.adapter.activity_buffer)
+    await teams.adapter.receive_activity(activity)
+    (response,) = [a for a in teams.adapter.activity_buffer[seen:] if a.type == "invokeResponse"]
+    assert response.value.status == 400
+    assert await count_reviews(teams) == 0
