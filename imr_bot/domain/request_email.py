@@ -52,6 +52,7 @@ _BODIES = (
 )
 # a header line of an email (the original's, when forwarded): "Sent: Tuesday, 3 November 2026 09:14"
 _SENT_RE = re.compile(rf"^\s*(?:sent|date)\s*:\s*(?P<date>.*)$", re.IGNORECASE | re.MULTILINE)
+_WROTE_RE = re.compile(r"^\s*on\s+(?P<date>.{6,200}?)\bwrote:\s*$", re.IGNORECASE | re.MULTILINE)
 _SUBMISSION_RE = re.compile(
     r"(?:submi(?:t|ssion|tted)|return(?:ed)?|deadline|due|receive\s+(?:your|the)\s+(?:imr|report))"
     r"[^.\n]{0,80}?(?P<date>" + _DATE + r")", re.IGNORECASE)
@@ -122,8 +123,11 @@ def _first(patterns, text: str) -> str | None:
 
 
 def _received(text: str) -> str | None:
-    # the last "Sent:" header is the original message's (a forward quotes it below its own)
-    dates = [_iso(d.group(0)) for m in _SENT_RE.finditer(text)
+    # the last "Sent:" header (or "On …, X wrote:") is the original message's: a forward or a
+    # reply quotes it below its own
+    headers = sorted([*_SENT_RE.finditer(text), *_WROTE_RE.finditer(text)],
+                     key=lambda m: m.start())
+    dates = [_iso(d.group(0)) for m in headers
              for d in [_DATE_RE.search(m.group("date"))] if d]
     dates = [d for d in dates if d]
     return dates[-1] if dates else None
@@ -157,9 +161,11 @@ def read_request(message: str, today: date) -> ReadRequest:
         start, end = _iso(tor.group("start")), _iso(tor.group("end"))
         if start and end and start <= end:
             values["tor_start"], values["tor_end"] = start, end
-    submission = _SUBMISSION_RE.search(text)
-    if submission:
+    # a date "due to …" in the past is not a submission date: it must follow the request
+    floor = values.get("received") or today.isoformat()
+    for submission in _SUBMISSION_RE.finditer(text):
         due = _iso(submission.group("date"))
-        if due and due > values.get("received", "0000") and due != values.get("tor_end"):
+        if due and due > floor and due != values.get("tor_end"):
             values["ddscp_date"] = due
+            break
     return ReadRequest(values)

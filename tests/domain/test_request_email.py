@@ -44,18 +44,27 @@ def test_forwarded_twice_with_short_dates_and_a_hyphenated_reference():
         "tor_start": "2024-01-01", "tor_end": "2026-08-31", "ddscp_date": "2027-01-29"}
 
 
+def test_a_quoted_outlook_reply_with_a_date_due_to_something_else():
+    assert read("outlook_reply_quoted.txt") == {
+        "reference": "DDSCP/CSPR/2026/019", "review_type": "CSPR", "body": "DDSCP",
+        "received": "2026-11-03",  # "On Tue, 3 Nov 2026 at 09:14, … wrote:"
+        "tor_start": "2025-01-01", "tor_end": "2026-02-28",
+        "ddscp_date": "2027-02-12"}  # not "due to concerns raised on 2 March 2026"
+
+
 def test_a_message_with_no_reference_gives_only_what_it_says():
     assert read("no_reference.txt") == {"review_type": "CSPR", "body": "DDSCP"}
 
 
 @pytest.mark.parametrize("name", ["ddscp_forwarded.txt", "dhr_community_safety.txt",
+                                  "outlook_reply_quoted.txt",
                                   "html_split_reference.txt", "fw_fw_short_dates.txt",
                                   "no_reference.txt"])
 def test_no_name_from_the_message_is_read(name):
     text = (EMAILS / name).read_text()
     values = read_request(text, TODAY).values
     assert "subject_initials" not in values and "notes" not in values
-    for name_in_email in ("Child K", "Adult B", "Sam Example", "Jo Bloggs"):
+    for name_in_email in ("Child K", "Adult B", "Baby M", "Sam Example", "Jo Bloggs", "Alex"):
         assert not any(name_in_email.split()[-1] in v for v in values.values())
 
 
@@ -79,3 +88,23 @@ def test_what_is_read_passes_the_forms_validation_once_initials_are_given():
 
 def test_plain_text_drops_tags_and_decodes_entities():
     assert plain_text("<p>A&amp;B</p><p>next&nbsp;line</p>") == "A&B\nnext line"
+
+
+def test_a_past_date_due_to_something_is_skipped_for_the_submission_date_after_it():
+    text = ("Sent: 10/11/2026 08:30\nA DHR is due to the events of 2 March 2026; "
+            "please submit your IMR by 5 Feb 2027.")
+    values = read_request(text, TODAY).values
+    assert values["ddscp_date"] == "2027-02-05" and values["received"] == "2026-11-10"
+
+
+@pytest.mark.parametrize(("written", "iso"), [
+    ("1st April 2024 to 31st March 2026", ("2024-04-01", "2026-03-31")),
+    ("01/04/2024 - 31/03/2026", ("2024-04-01", "2026-03-31")),
+    ("1.4.24 – 31.3.26", ("2024-04-01", "2026-03-31")),
+    ("2024-04-01 until 2026-03-31", ("2024-04-01", "2026-03-31")),
+    ("Monday 1 April 2024 to Tuesday 31 March 2026", ("2024-04-01", "2026-03-31")),
+    ("1 Sept 2024 to 3 Dec. 2025", ("2024-09-01", "2025-12-03")),
+])
+def test_terms_of_reference_periods_in_several_styles(written, iso):
+    values = read_request(f"The terms of reference cover {written}.", TODAY).values
+    assert (values.get("tor_start"), values.get("tor_end")) == iso
