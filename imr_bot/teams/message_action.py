@@ -120,8 +120,8 @@ class MessageAction:
                     return self._form(without_refused_names(values, today), failed.errors), False
                 return _message(
                     f"Logged {review.reference}. The Head of CP & IRO has been asked to allocate "
-                    f"an author and a QA senior lead. Type `imr status {review.reference}` to "
-                    "follow it."), True
+                    f"an author and a QA senior lead. Type imr status {review.reference} in "
+                    "the bot's chat to follow it."), True  # a pop-up shows plain text
         except DomainError as error:
             return _message(str(error)), False
         log.info("message action submit with an unknown verb %s", plain(str(verb))[:40])
