@@ -48,7 +48,7 @@ from imr_bot.domain.submissions import (
 from imr_bot.domain.urls import document_link
 from imr_bot.store.submissions import StoredDocument
 
-from . import access, links, notifications
+from . import access, deputies, links, notifications
 from .context import ServiceContext
 from .notifications import person_recipient
 from .templates import check_version, run_check, to_check
@@ -229,6 +229,9 @@ async def _approver_ids(uow, review: Review, level: Level, delegate: int | None)
 
 async def _ask_approvers(ctx, uow, review: Review, version: int, level: Level,
                          by: int | None = None) -> None:
+    # an approver on leave today: their named deputy decides instead (services/deputies.py)
+    await deputies.cover_leave(ctx, uow, review, version, level.value,
+                               await _approver_ids(uow, review, level, None))
     await _publish(ctx, uow, review, version, [ApprovalRequested(
         ReviewFacts.of(review), version, level.value, by=by)])
 
