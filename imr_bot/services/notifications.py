@@ -302,4 +302,7 @@ def digest_facts(post: ChannelPost) -> dict:
     return {"day": today.isoformat(), "total": post.total, "lines": [
         {"reference": line.reference, "stage": line.stage, "milestone": line.milestone,
          "due": line.due.isoformat() if line.due else None, "left": line.working_days_left,
-         "rag": line.rag.value} for line in post.lines]}
+         "rag": line.rag.value} for line in post.lines],
+        "actionsReviews": post.action_reviews, "actions": [
+        {"reference": line.reference, "overdue": line.overdue, "total": line.total,
+         "earliest": line.earliest.isoformat()} for line in post.action_lines]}
