@@ -122,6 +122,23 @@ class ActionPlans:
                                       .order_by(earliest, c.review_id))).all()
         return [(r[0], int(r[1]), int(r[2]), _as_date(r[3])) for r in rows]
 
+    async def themed_recommendations(self) -> list[Recommendation]:
+        """Every recommendation that carries a theme, across reviews."""
+        rows = (await self._c.execute(select(t.recommendations).where(
+            t.recommendations.c.themes != "").order_by(
+            t.recommendations.c.review_id, t.recommendations.c.number))).all()
+        return [_recommendation(r) for r in rows]
+
+    async def of_recommendations(self, recommendation_ids: list[int]) -> list[Action]:
+        """The actions carrying out these recommendations (a sweep of ids, in chunks)."""
+        found: list[Action] = []
+        ids = sorted(set(recommendation_ids))
+        for start in range(0, len(ids), 500):
+            found += self._hydrate((await self._c.execute(select(t.plan_actions).where(
+                t.plan_actions.c.recommendation_id.in_(ids[start:start + 500])).order_by(
+                t.plan_actions.c.due, t.plan_actions.c.id))).all())
+        return found
+
     async def review_of(self, action_id: int) -> int | None:
         return (await self._c.execute(select(t.plan_actions.c.review_id).where(
             t.plan_actions.c.id == action_id))).scalar()
