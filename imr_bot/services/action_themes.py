@@ -14,7 +14,6 @@ from .action_plans import ActionLine, _lines, themes
 from .context import ServiceContext
 
 
-
 def _may_see(actor: Actor) -> None:
     require(Permission.VIEW_PERFORMANCE, actor)
 

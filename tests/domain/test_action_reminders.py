@@ -21,7 +21,7 @@ from imr_bot.domain.reminders import Kind, ReminderPolicy
 CAL = WorkingCalendar.for_england()
 OWNER, LM, SD, SD2 = 11, 12, 13, 14
 MANAGERS = {OWNER: LM}
-O, M, S = Recipient.OWNER, Recipient.LINE_MANAGER, Recipient.SD_QPP
+OWN, M, S = Recipient.OWNER, Recipient.LINE_MANAGER, Recipient.SD_QPP
 
 
 def action(due: date, *, immediate=False, status=ActionStatus.AGREED, owner=OWNER) -> Action:
@@ -41,20 +41,20 @@ BEFORE_EASTER = action(date(2027, 3, 25))
 
 @pytest.mark.parametrize(("day", "expected"), [
     (date(2027, 3, 22), set()),                                            # 3 working days before
-    (date(2027, 3, 23), {(Kind.UPCOMING, O, OWNER, 2)}),                   # 2 before
+    (date(2027, 3, 23), {(Kind.UPCOMING, OWN, OWNER, 2)}),                   # 2 before
     (date(2027, 3, 24), set()),                                            # 1 before
-    (date(2027, 3, 25), {(Kind.DUE_TODAY, O, OWNER, 0)}),
+    (date(2027, 3, 25), {(Kind.DUE_TODAY, OWN, OWNER, 0)}),
     (date(2027, 3, 26), set()),                                            # Good Friday
     (date(2027, 3, 27), set()),                                            # Saturday
     (date(2027, 3, 28), set()),                                            # Easter Sunday
     (date(2027, 3, 29), set()),                                            # Easter Monday
-    (date(2027, 3, 30), {(Kind.OVERDUE, O, OWNER, -1)}),                   # 1 working day late
-    (date(2027, 3, 31), {(Kind.OVERDUE, O, OWNER, -2),                     # 2: + line manager
+    (date(2027, 3, 30), {(Kind.OVERDUE, OWN, OWNER, -1)}),                   # 1 working day late
+    (date(2027, 3, 31), {(Kind.OVERDUE, OWN, OWNER, -2),                     # 2: + line manager
                          (Kind.OVERDUE, M, LM, -2)}),
-    (date(2027, 4, 1), {(Kind.OVERDUE, O, OWNER, -3), (Kind.OVERDUE, M, LM, -3)}),
-    (date(2027, 4, 2), {(Kind.OVERDUE, O, OWNER, -4), (Kind.OVERDUE, M, LM, -4)}),
+    (date(2027, 4, 1), {(Kind.OVERDUE, OWN, OWNER, -3), (Kind.OVERDUE, M, LM, -3)}),
+    (date(2027, 4, 2), {(Kind.OVERDUE, OWN, OWNER, -4), (Kind.OVERDUE, M, LM, -4)}),
     (date(2027, 4, 3), set()),                                             # Saturday
-    (date(2027, 4, 5), {(Kind.OVERDUE, O, OWNER, -5), (Kind.OVERDUE, M, LM, -5),
+    (date(2027, 4, 5), {(Kind.OVERDUE, OWN, OWNER, -5), (Kind.OVERDUE, M, LM, -5),
                         (Kind.OVERDUE, S, SD, -5)}),                       # 5: + the SD QPP
 ])
 def test_an_action_due_before_easter_day_by_day(day, expected):
@@ -67,12 +67,12 @@ IMMEDIATE = action(date(2027, 3, 30), immediate=True)
 
 @pytest.mark.parametrize(("day", "expected"), [
     (date(2027, 3, 24), set()),                                            # 2 working days before
-    (date(2027, 3, 25), {(Kind.UPCOMING, O, OWNER, 1)}),                   # the working day before
+    (date(2027, 3, 25), {(Kind.UPCOMING, OWN, OWNER, 1)}),                   # the working day before
     (date(2027, 3, 26), set()),                                            # Good Friday
     (date(2027, 3, 29), set()),                                            # Easter Monday
-    (date(2027, 3, 30), {(Kind.DUE_TODAY, O, OWNER, 0)}),
-    (date(2027, 3, 31), {(Kind.OVERDUE, O, OWNER, -1), (Kind.OVERDUE, M, LM, -1)}),
-    (date(2027, 4, 1), {(Kind.OVERDUE, O, OWNER, -2), (Kind.OVERDUE, M, LM, -2),
+    (date(2027, 3, 30), {(Kind.DUE_TODAY, OWN, OWNER, 0)}),
+    (date(2027, 3, 31), {(Kind.OVERDUE, OWN, OWNER, -1), (Kind.OVERDUE, M, LM, -1)}),
+    (date(2027, 4, 1), {(Kind.OVERDUE, OWN, OWNER, -2), (Kind.OVERDUE, M, LM, -2),
                         (Kind.OVERDUE, S, SD, -2)}),
 ])
 def test_an_immediate_action_climbs_a_shorter_ladder(day, expected):
@@ -82,12 +82,12 @@ def test_an_immediate_action_climbs_a_shorter_ladder(day, expected):
 def test_an_action_due_on_good_friday_counts_the_working_days_before_it():
     due_on_holiday = action(date(2027, 3, 26))
     # a date on a bank holiday is reached on the working day before it, as a milestone's is
-    assert on(date(2027, 3, 23), due_on_holiday) == {(Kind.UPCOMING, O, OWNER, 2)}
+    assert on(date(2027, 3, 23), due_on_holiday) == {(Kind.UPCOMING, OWN, OWNER, 2)}
     assert on(date(2027, 3, 24), due_on_holiday) == set()
-    assert on(date(2027, 3, 25), due_on_holiday) == {(Kind.DUE_TODAY, O, OWNER, 0)}
+    assert on(date(2027, 3, 25), due_on_holiday) == {(Kind.DUE_TODAY, OWN, OWNER, 0)}
     assert action_when(Kind.DUE_TODAY, 0, date(2027, 3, 26), today=date(2027, 3, 25)) == \
         "due Fri 26 Mar 2027, not a working day: today is the last working day before it"
-    assert on(date(2027, 3, 30), due_on_holiday) == {(Kind.OVERDUE, O, OWNER, -1)}
+    assert on(date(2027, 3, 30), due_on_holiday) == {(Kind.OVERDUE, OWN, OWNER, -1)}
 
 
 @pytest.mark.parametrize("status", [ActionStatus.DONE, ActionStatus.IMPACT_EVIDENCED,
@@ -101,12 +101,12 @@ def test_an_action_no_longer_under_way_owes_nothing(status):
 @pytest.mark.parametrize("status", [ActionStatus.PROPOSED, ActionStatus.IN_PROGRESS])
 def test_an_action_not_yet_agreed_or_in_progress_is_reminded_too(status):
     assert on(date(2027, 3, 25), action(date(2027, 3, 25), status=status)) == {
-        (Kind.DUE_TODAY, O, OWNER, 0)}
+        (Kind.DUE_TODAY, OWN, OWNER, 0)}
 
 
 def test_no_line_manager_on_record_goes_straight_on_to_the_service_directors():
     assert on(date(2027, 4, 5), BEFORE_EASTER, managers={}, directors=(SD, SD2)) == {
-        (Kind.OVERDUE, O, OWNER, -5), (Kind.OVERDUE, S, SD, -5), (Kind.OVERDUE, S, SD2, -5)}
+        (Kind.OVERDUE, OWN, OWNER, -5), (Kind.OVERDUE, S, SD, -5), (Kind.OVERDUE, S, SD2, -5)}
 
 
 def test_a_person_reached_twice_is_told_once():
@@ -114,7 +114,7 @@ def test_a_person_reached_twice_is_told_once():
     own = action(date(2027, 3, 25), owner=SD)
     found = action_reminders(own, line_manager_of={SD: SD}, directors=[SD],
                              today=date(2027, 4, 5), calendar=CAL)
-    assert [(r.recipient, r.person_id) for r in found] == [(O, SD)]
+    assert [(r.recipient, r.person_id) for r in found] == [(OWN, SD)]
 
 
 def test_each_reminder_has_its_own_key_for_the_day():
