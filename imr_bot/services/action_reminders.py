@@ -14,7 +14,7 @@ from imr_bot.domain.action_reminders import (
     ladder,
 )
 from imr_bot.domain.events import OverdueActionsLine
-from imr_bot.domain.notification import OutgoingNotification
+from imr_bot.domain.notification import About, OutgoingNotification
 from imr_bot.domain.plain_text import plain
 from imr_bot.domain.reminders import DEFAULT_POLICY, ReminderPolicy
 from imr_bot.domain.roles import Role
@@ -60,7 +60,8 @@ async def owed_today(ctx, uow, directory, today: date,
         found.append(OutgoingNotification(
             key=reminder.key, recipient=person_recipient(person),
             kind="action_reminder" if reminder.recipient == Recipient.OWNER else "action_overdue",
-            review_id=review.id,
+            review_id=review.id, about=About(action_id=action.id,
+                                             action_due=action.due.toordinal()),
             payload={"text": _text(review.reference, action, reminder, people, today)}))
     return found
 

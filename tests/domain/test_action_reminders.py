@@ -143,3 +143,21 @@ def test_what_the_reminder_says_of_the_date():
     assert action_when(Kind.DUE_TODAY, 0, date(2027, 3, 30)) == "due today, Tue 30 Mar 2027"
     assert action_when(Kind.OVERDUE, -2, date(2027, 3, 30)) == \
         "overdue by 2 working days (was due Tue 30 Mar 2027)"
+
+
+def test_an_action_reminder_that_waited_is_dropped_once_the_action_is_done_or_moved():
+    from imr_bot.domain.notification import About, Circumstances, why_stale
+
+    about = About(action_id=3, action_due=date(2027, 3, 25).toordinal())
+    for kind in ("action_reminder", "action_overdue"):
+        # still to do, same date: true, even though the review is closed for its IMR
+        assert why_stale(kind, about, Circumstances(action_status="agreed",
+                                                    action_due=date(2027, 3, 25))) is None
+        assert why_stale(kind, about, Circumstances(action_status="done",
+                                                    action_due=date(2027, 3, 25))) == \
+            "the action is done now"
+        assert why_stale(kind, about, Circumstances(action_status="in_progress",
+                                                    action_due=date(2027, 4, 30))) == \
+            "the action's date has changed"
+        assert why_stale(kind, about, Circumstances()) == "the action no longer exists"
+    assert About.from_data(about.as_data()) == about

@@ -6,10 +6,13 @@ with overdue actions, with references, counts and dates only."""
 from datetime import UTC, datetime
 
 import pytest
+from sqlalchemy import select
 
 from imr_bot.domain.roles import Role
 from imr_bot.domain.stages import Stage
 from imr_bot.services import reminders
+from imr_bot.store import tables as t
+from imr_bot.store.unit_of_work import UnitOfWork
 from tests.teams.harness import (
     AUTHOR,
     BUSINESS_SERVICES,
@@ -116,6 +119,23 @@ async def test_a_done_action_is_no_longer_reminded(plan):
     await teams.deliver()
     assert await sweep_on(teams, at(31)) == 0
     assert await sweep_on(teams, at(5, month=4)) == 0
+
+
+async def test_a_reminder_waiting_to_be_sent_is_dropped_once_the_action_is_done(plan):
+    teams = plan
+    card = last_card(teams, OWNER, f"An action for {REF}")
+    replies = await teams.submit(OWNER, button(card, "Agree")["data"])
+    (card,) = [c for c in cards(replies) if f"An action for {REF}" in card_text(c)]
+    await teams.deliver()
+    teams.clock.set(at(30))
+    assert (await reminders.sweep(teams.app.ctx)).queued == 1  # queued, not yet sent
+    await teams.submit(OWNER, {**inner_submit(card, "Done"), "link": EVIDENCE})
+    await teams.deliver()
+    assert not said_to(teams, OWNER, "Reminder:")
+    async with UnitOfWork(teams.app.database) as uow:
+        (status,) = (await uow.connection.execute(select(t.notifications.c.status).where(
+            t.notifications.c.kind == "action_reminder"))).scalars().all()
+    assert status == "stale"
 
 
 async def test_the_digest_has_a_line_per_review_with_overdue_actions_and_no_names(plan):
