@@ -32,7 +32,24 @@ def digest_card(facts: dict) -> dict:
                      "rag": rag.title, "ragColour": RAG_COLOURS[rag]})
     return {"title": f"IMR tracker, {format_date(date.fromisoformat(facts['day']))}",
             "subtitle": f"{plural(facts['total'], 'open review')}, most urgent first." if rows else
-                        "There are no open reviews.", "rows": rows}
+                        "There are no open reviews.", "rows": rows, **_overdue_actions(facts)}
+
+
+def _overdue_actions(facts: dict) -> dict:
+    """The digest's lines for reviews with overdue actions (facts queued before there were
+    any: none)."""
+    lines = facts.get("actions") or []
+    if not lines:
+        return {"actionRows": [], "actionsHeading": ""}
+    shown, total = len(lines), facts.get("actionsReviews") or len(lines)
+    heading = f"Action plans with overdue actions: {plural(total, 'review')}"
+    if total > shown:
+        heading += f" (the {shown} most overdue shown; `imr actions overdue` has the rest)"
+    return {"actionsHeading": heading + ".", "actionRows": [
+        {"reference": line["reference"],
+         "overdue": f"{line['overdue']} of {plural(line['total'], 'action')} overdue",
+         "earliest": f"since {format_date(date.fromisoformat(line['earliest']))}"}
+        for line in lines]}
 
 
 def tracker_review_card(facts: dict) -> dict:
