@@ -51,7 +51,7 @@ _BODIES = (
                 re.IGNORECASE)),
 )
 # a header line of an email (the original's, when forwarded): "Sent: Tuesday, 3 November 2026 09:14"
-_SENT_RE = re.compile(rf"^\s*(?:sent|date)\s*:\s*(?P<date>.*)$", re.IGNORECASE | re.MULTILINE)
+_SENT_RE = re.compile(r"^\s*(?:sent|date)\s*:\s*(?P<date>.*)$", re.IGNORECASE | re.MULTILINE)
 _WROTE_RE = re.compile(r"^\s*on\s+(?P<date>.{6,200}?)\bwrote:\s*$", re.IGNORECASE | re.MULTILINE)
 _SUBMISSION_RE = re.compile(
     r"(?:submi(?:t|ssion|tted)|return(?:ed)?|deadline|due|receive\s+(?:your|the)\s+(?:imr|report))"

@@ -15,7 +15,6 @@ from __future__ import annotations
 from datetime import date, datetime, time, timedelta
 
 from imr_bot.clock import LONDON
-
 from imr_bot.domain.dates import format_date
 from imr_bot.domain.notification import OutgoingNotification
 from imr_bot.domain.people import LeavePeriod, Person

@@ -36,7 +36,7 @@ async def audit(teams, action: str) -> list:
         return [e for e in await uow.audit.for_review(review.id) if e.action == action]
 
 
-async def test_an_approval_asked_while_the_qa_lead_is_on_leave_goes_to_their_deputy(midway, host):
+async def test_an_approval_asked_while_the_qa_lead_is_on_leave_goes_to_their_deputy(midway, host):  # noqa: F811
     await set_up(midway, deputy=DEV.email)
     await submit_files(midway, host)
     await midway.deliver()
@@ -58,7 +58,7 @@ async def test_an_approval_asked_while_the_qa_lead_is_on_leave_goes_to_their_dep
     assert "sent to your deputy, Dev Author" in told
 
 
-async def test_no_deputy_is_asked_when_the_qa_lead_is_at_work(midway, host):
+async def test_no_deputy_is_asked_when_the_qa_lead_is_at_work(midway, host):  # noqa: F811
     await set_up(midway, deputy=DEV.email, qa_leave=(LeavePeriod(date(2026, 12, 1),
                                                                  date(2026, 12, 5)),))
     await submit_files(midway, host)
@@ -67,13 +67,13 @@ async def test_no_deputy_is_asked_when_the_qa_lead_is_at_work(midway, host):
     assert await audit(midway, "decision.delegated_for_leave") == []
 
 
-async def test_a_deputy_who_is_also_away_is_not_asked(midway, host):
+async def test_a_deputy_who_is_also_away_is_not_asked(midway, host):  # noqa: F811
     await set_up(midway, deputy=DEV.email, deputy_leave=(AWAY,))
     await submit_files(midway, host)
     assert await audit(midway, "decision.delegated_for_leave") == []
 
 
-async def test_a_delegate_the_head_of_cp_named_stands(midway, host):
+async def test_a_delegate_the_head_of_cp_named_stands(midway, host):  # noqa: F811
     await set_up(midway, deputy=DEV.email)
     async with UnitOfWork(midway.app.database) as uow:
         review = await uow.reviews.get(REF)

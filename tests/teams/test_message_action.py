@@ -20,7 +20,7 @@ def as_html(text: str) -> str:
 
 async def invoke(teams, user, name: str, value: dict, *, channel: bool = False) -> dict:
     """A message extension invoke from the user, as Teams sends it; returns the response body."""
-    conversation = f"19:tracker@thread.tacv2;messageid=1700000000001" if channel else user.chat
+    conversation = "19:tracker@thread.tacv2;messageid=1700000000001" if channel else user.chat
     activity = teams._activity(user, conversation=conversation,
                                kind="channel" if channel else "personal",
                                activity_type="invoke", value=value)
