@@ -483,3 +483,36 @@ def _date(text: str, today: date) -> date:
         return parse_date(text, today=today)
     except BadDate as error:
         raise DomainError(str(error)) from error
+
+
+# -- the plan as rows: the filled Word action plan and the .xlsx export's actions sheet ----------
+@dataclass(frozen=True)
+class PlanRow:
+    reference: str
+    number: int  # the recommendation's
+    recommendation: str
+    what: str
+    owner: str  # the owner's name
+    due: date
+    status: str  # as a person reads it: "In progress", "Not agreed"...
+    outcome: str
+    evaluation: str
+    immediate: bool
+
+
+async def plan_rows(uow, review: Review, names: dict[int, str]) -> list[PlanRow]:
+    """A review's actions in the recommendations' order (`names`: people's names by id), read
+    in the caller's unit of work."""
+    actions = await uow.action_plans.actions(review.id)
+    if not actions:
+        return []
+    by_id = {r.id: r for r in await uow.action_plans.recommendations(review.id)}
+    rows = []
+    for action in actions:
+        recommendation = by_id.get(action.recommendation_id)
+        rows.append(PlanRow(
+            review.reference, recommendation.number if recommendation else 0,
+            recommendation.text if recommendation else "", action.what,
+            names.get(action.owner_id, ""), action.due, action.status.title, action.outcome,
+            action.evaluation, action.immediate))
+    return sorted(rows, key=lambda row: row.number)
