@@ -19,6 +19,7 @@ from .turn import Turn, parse_id
 from .views import actions_table, outcome_data
 
 MANAGERS = frozenset({Role.BUSINESS_SERVICES, Role.QA_LEAD})
+FROM_REPORT = ("from-report", "from report")
 _PART = re.compile(r"\s*\|\s*(lesson|themes?)\s*:\s*", re.IGNORECASE)
 
 
@@ -51,12 +52,16 @@ class ActionPlanHandlers(HandlerGroup):
         self.ctx = ctx
 
     # -- commands ---------------------------------------------------------------------------------
-    @command("recommend", "recommend REF TEXT [| lesson: …] [| themes: …]",
-             "Add a recommendation to a review's action plan, with the lesson it flows from and "
-             "its themes (Business Services or the review's QA lead).", Permission.VIEW_STATUS,
+    @command("recommend", "recommend REF TEXT [| lesson: …] [| themes: …] | recommend REF "
+             "from-report", "Add a recommendation to a review's action plan, with the lesson it "
+             "flows from and its themes, or choose from the submitted report's own "
+             "(Business Services or the review's QA lead).", Permission.VIEW_STATUS,
              review=first_word, audience=MANAGERS)
     async def recommend(self, turn: Turn, args: str) -> None:
         reference, _, rest = args.strip().partition(" ")
+        if reference and rest.strip().lower() in FROM_REPORT:
+            await self.offer_from_report(turn, reference)
+            return
         text, lesson, themes = split_recommendation(rest)
         if not reference or not text:
             await turn.say("Tell me the review and the recommendation, e.g. `imr recommend "
@@ -119,6 +124,33 @@ class ActionPlanHandlers(HandlerGroup):
             return
         await turn.card("table", actions_table(f"Action plan for {review.reference}",
                                                _counted(lines, self.ctx.clock.today()), lines))
+
+    # -- recommendations from the report --------------------------------------------------------
+    async def offer_from_report(self, turn: Turn, reference: str) -> None:
+        """The report's own recommendations on a card, each to be ticked (and perhaps edited)
+        before it is added."""
+        await turn.card("recommendations_offer",
+                        await action_plans.report_offer(self.ctx, turn.actor, reference))
+
+    @card_action("recommendations.confirm", Permission.MANAGE_ACTION_PLAN,
+                 review=Target.REFERENCE)
+    async def on_recommendations_confirm(self, turn: Turn, value: dict) -> None:
+        keys = [k for k in str(value.get("numbers") or "").split(",") if k.strip().isdigit()
+                and len(k.strip()) < 4]
+        chosen = [action_plans.Offered(str(value.get(f"text_{k}") or ""),
+                                       str(value.get(f"themes_{k}") or ""))
+                  for k in keys if str(value.get(f"add_{k}") or "").lower() == "true"]
+        review, added = await action_plans.add_from_report(
+            self.ctx, turn.actor, str(value.get("reference") or ""), value.get("version"),
+            chosen)
+        numbers = [r.number for r in added]
+        listed = (f"Recommendation {numbers[0]} is" if len(numbers) == 1 else
+                  "Recommendations " + ", ".join(map(str, numbers[:-1])) + f" and {numbers[-1]} "
+                  "are")
+        await turn.show_card("outcome", outcome_data(
+            f"Added to the action plan of {review.reference}",
+            f"{listed} added. Add their actions with `imr action add {review.reference} "
+            f"{numbers[0]}`.", colour="Good"))
 
     # -- the form ---------------------------------------------------------------------------------
     @card_action("action.add", Permission.MANAGE_ACTION_PLAN, review=Target.REFERENCE)
