@@ -8,6 +8,7 @@ import re
 
 from imr_bot.domain.action_plan import ImpactDecision, progress, progress_words
 from imr_bot.domain.dates import format_date
+from imr_bot.domain.errors import DomainError
 from imr_bot.domain.policy import Permission
 from imr_bot.domain.roles import Role
 from imr_bot.services import action_plans
@@ -241,6 +242,17 @@ class ActionPlanHandlers(HandlerGroup):
             "The action's evidence shows its outcome; its owner has been told." if confirmed
             else "The owner has been told what is missing.",
             colour="Good" if confirmed else "Warning"))
+
+
+async def offer_after_qa_approval(ctx: ServiceContext, turn: Turn, reference: str) -> None:
+    """Once the QA senior lead approves, the report's recommendations are offered to them on a
+    card (as `imr recommend REF from-report` would). A report that makes none, or cannot be
+    read, offers nothing: the approval stands either way, and nothing is added until they tick."""
+    try:
+        data = await action_plans.report_offer(ctx, turn.actor, reference)
+    except DomainError:
+        return
+    await turn.card("recommendations_offer", data)
 
 
 def _counted(lines, today) -> str:

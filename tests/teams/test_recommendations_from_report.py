@@ -9,7 +9,8 @@ from tests.cardcheck import assert_valid_card
 from tests.documents.test_checker import ROWS, chronology
 from tests.documents.test_recommendations import FIRST, SECOND, THIRD, report
 from tests.teams.harness import AUTHOR, BUSINESS_SERVICES, QA_LEAD, card_text, cards, texts
-from tests.teams.test_approvals import REF, midway  # noqa: F401 - the review at its midway
+from tests.teams.test_approvals import REF, approval_card, execute_data
+from tests.teams.test_approvals import midway  # noqa: F401 - the review at its midway
 
 WITH_THREE = report(("h1", "7. Recommendations"), ("p", f"1. {FIRST}"), ("p", f"2. {SECOND}"),
                     ("p", f"3. {THIRD}"))
@@ -104,3 +105,27 @@ async def test_before_anything_is_submitted(midway):  # noqa: F811
     said = texts(await midway.say(QA_LEAD, f"imr recommend {REF} from-report"))
     assert said == (f"Nothing has been submitted for {REF} yet, so there is no report to take "
                     "recommendations from.")
+
+
+def offers(teams, user=QA_LEAD) -> list[dict]:
+    return [c for c in cards(teams.inbox(user))
+            if "Recommendations from the report" in card_text(c)]
+
+
+async def test_approving_at_qa_offers_the_reports_recommendations_to_the_qa_lead(midway):  # noqa: F811
+    await submitted(midway, WITH_THREE)
+    await midway.execute(QA_LEAD, "approval.approve", {
+        **execute_data(approval_card(midway, QA_LEAD, 1)), "check_0": "true"})
+    (offer,) = offers(midway)
+    assert_valid_card(offer)
+    assert "The report (version 1) makes 3 recommendations" in card_text(offer)
+    assert await plan_texts(midway) == []  # nothing added until they tick
+    assert offers(midway, AUTHOR) == []
+
+
+async def test_approving_a_report_without_recommendations_offers_nothing(midway):  # noqa: F811
+    await submitted(midway, report(("h1", "2. Analysis"), ("p", f"1. {FIRST}")))
+    card = await midway.execute(QA_LEAD, "approval.approve", {
+        **execute_data(approval_card(midway, QA_LEAD, 1)), "check_0": "true"})
+    assert "Approved by" in card_text(card)
+    assert offers(midway) == []
