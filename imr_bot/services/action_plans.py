@@ -519,7 +519,10 @@ async def plan_rows(uow, review: Review, names: dict[int, str]) -> list[PlanRow]
 
 
 # -- recommendations from the approved report -----------------------------------------------------
-OFFER_MAX = 25  # recommendations offered on one card (a card must stay within Teams' size)
+# recommendations offered on one card, and their words in all: a card must stay well within
+# Teams' message size (about 28 KB); the rest are offered once these are in the plan
+OFFER_MAX = 10
+OFFER_CHARACTERS = 12000
 
 
 async def report_offer(ctx: ServiceContext, actor: Actor, reference: str) -> dict:
@@ -561,7 +564,12 @@ async def report_offer(ctx: ServiceContext, actor: Actor, reference: str) -> dic
     if not fresh:
         raise DomainError(f"Every recommendation in the report for {review.reference} "
                           f"(version {version}) is already in its action plan.")
-    shown = fresh[:OFFER_MAX]
+    shown, characters = [], 0
+    for item in fresh[:OFFER_MAX]:
+        characters += len(item[1])
+        if shown and characters > OFFER_CHARACTERS:
+            break
+        shown.append(item)
     more = len(fresh) - len(shown)
     return {
         "reference": review.reference, "version": version, "error": "",
@@ -571,8 +579,9 @@ async def report_offer(ctx: ServiceContext, actor: Actor, reference: str) -> dic
                      len(fresh) < len(found) else "")
                   + ". Tick each one to add, and edit its words first if they need it. Nothing "
                   "is added until you press Add. No names of children or families."
-                  + (f" The first {len(shown)} are shown; add the other {more} afterwards with "
-                     f"`imr recommend {review.reference} from-report`." if more else "")),
+                  + (f" The first {_count_words(len(shown), 'is', 'are')} shown; for the other "
+                     f"{more}, type `imr recommend {review.reference} from-report` once these are "
+                     "added." if more else "")),
         "numbers": ",".join(str(i) for i in range(1, len(shown) + 1)),
         "items": [{"key": str(i), "label": f"Recommendation {number} in the report",
                    "text": text} for i, (number, text) in enumerate(shown, start=1)],
@@ -580,8 +589,8 @@ async def report_offer(ctx: ServiceContext, actor: Actor, reference: str) -> dic
     }
 
 
-def _count_words(count: int, word: str) -> str:
-    return f"{count} {word}" if count == 1 else f"{count} {word}s"
+def _count_words(count: int, word: str, words: str = "") -> str:
+    return f"{count} {word}" if count == 1 else f"{count} {words or word + 's'}"
 
 
 @dataclass(frozen=True)

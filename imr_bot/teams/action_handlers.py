@@ -137,7 +137,7 @@ class ActionPlanHandlers(HandlerGroup):
                  review=Target.REFERENCE)
     async def on_recommendations_confirm(self, turn: Turn, value: dict) -> None:
         keys = [k for k in str(value.get("numbers") or "").split(",") if k.strip().isdigit()
-                and len(k.strip()) < 4]
+                and len(k.strip()) < 4][:action_plans.OFFER_MAX]  # no more than a card offers
         chosen = [action_plans.Offered(str(value.get(f"text_{k}") or ""),
                                        str(value.get(f"themes_{k}") or ""))
                   for k in keys if str(value.get(f"add_{k}") or "").lower() == "true"]

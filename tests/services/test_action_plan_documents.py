@@ -34,7 +34,7 @@ def built_in_templates_only(monkeypatch):
     monkeypatch.setattr(FakeUnitOfWork, "__aenter__", entered)
 
 
-async def two_recommendations(scene):
+async def two_recommendations(scene):  # noqa: F811
     await a_planned_action(scene)
     await action_plans.add_recommendation(scene.ctx, scene.business_services, REFERENCE,
                                           "Strategy meetings include the school nurse")
@@ -53,7 +53,7 @@ def plan_table(content: bytes):
 
 
 @pytest.mark.parametrize("pack", ["bradford", "derbyshire"])
-async def test_the_action_plan_template_is_filled_with_the_plans_actions(scene, pack):
+async def test_the_action_plan_template_is_filled_with_the_plans_actions(scene, pack):  # noqa: F811
     await two_recommendations(scene)
     generated = await templates.generate(scene.ctx, scene.business_services, "action-plan",
                                          REFERENCE, "RESTRICTED", pack)
@@ -69,7 +69,7 @@ async def test_the_action_plan_template_is_filled_with_the_plans_actions(scene, 
     assert rows[2:] == [[""] * 7, [""] * 7]  # room for the actions the panel adds later
 
 
-async def test_an_action_plan_shows_where_each_action_stands(scene):
+async def test_an_action_plan_shows_where_each_action_stands(scene):  # noqa: F811
     action = await a_planned_action(scene)
     await action_plans.agree(scene.ctx, scene.people["owner"], action.id)
     generated = await templates.generate(scene.ctx, scene.business_services, "action-plan",
@@ -78,14 +78,14 @@ async def test_an_action_plan_shows_where_each_action_stands(scene):
         "Refresh the supervision template (agreed)")
 
 
-async def test_a_plan_with_no_actions_is_the_blank_template(scene):
+async def test_a_plan_with_no_actions_is_the_blank_template(scene):  # noqa: F811
     generated = await templates.generate(scene.ctx, scene.business_services, "action-plan",
                                          REFERENCE, "RESTRICTED")
     rows = plan_table(generated.content).rows[1:]
     assert len(rows) == 6 and all(c.text == "" for r in rows for c in r.cells)
 
 
-async def test_other_templates_are_not_touched_by_the_plan(scene):
+async def test_other_templates_are_not_touched_by_the_plan(scene):  # noqa: F811
     await a_planned_action(scene)
     generated = await templates.generate(scene.ctx, scene.business_services, "imr", REFERENCE,
                                          "RESTRICTED")
@@ -93,7 +93,7 @@ async def test_other_templates_are_not_touched_by_the_plan(scene):
     assert "Refresh the supervision template" not in text
 
 
-async def test_the_export_has_an_actions_sheet(scene):
+async def test_the_export_has_an_actions_sheet(scene):  # noqa: F811
     await two_recommendations(scene)
     _, content = await tracker_export(scene.ctx, scene.business_services, "RESTRICTED")
     workbook = load_workbook(io.BytesIO(content))
@@ -112,7 +112,7 @@ async def test_the_export_has_an_actions_sheet(scene):
                            "Audit of 20 supervision records in March"]
 
 
-async def test_a_submitted_reviews_plan_is_still_exported(scene):
+async def test_a_submitted_reviews_plan_is_still_exported(scene):  # noqa: F811
     await a_planned_action(scene)
     async with scene.world() as uow:
         review = await uow.reviews.get(REFERENCE)

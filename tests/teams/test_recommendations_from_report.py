@@ -9,8 +9,12 @@ from tests.cardcheck import assert_valid_card
 from tests.documents.test_checker import ROWS, chronology
 from tests.documents.test_recommendations import FIRST, SECOND, THIRD, report
 from tests.teams.harness import AUTHOR, BUSINESS_SERVICES, QA_LEAD, card_text, cards, texts
-from tests.teams.test_approvals import REF, approval_card, execute_data
-from tests.teams.test_approvals import midway  # noqa: F401 - the review at its midway
+from tests.teams.test_approvals import (
+    REF,
+    approval_card,
+    execute_data,
+    midway,  # noqa: F401 - the review at its midway
+)
 
 WITH_THREE = report(("h1", "7. Recommendations"), ("p", f"1. {FIRST}"), ("p", f"2. {SECOND}"),
                     ("p", f"3. {THIRD}"))
@@ -129,3 +133,18 @@ async def test_approving_a_report_without_recommendations_offers_nothing(midway)
         **execute_data(approval_card(midway, QA_LEAD, 1)), "check_0": "true"})
     assert "Approved by" in card_text(card)
     assert offers(midway) == []
+
+
+async def test_a_long_list_is_offered_a_card_at_a_time(midway):  # noqa: F811
+    many = [f"The agency reviews its practice standard number {n} by the end of the year."
+            for n in range(1, 14)]
+    await submitted(midway, report(("h1", "Recommendations"),
+                                   *[("p", f"{n}. {text}") for n, text in enumerate(many, 1)]))
+    card = await offered(midway)
+    assert "The first 10 are shown; for the other 3, type" in card_text(card)
+    assert many[9] in str(card) and many[10] not in str(card)
+    await midway.submit(QA_LEAD, {**submit_data(card), **{f"add_{n}": "true" for n in range(1, 11)},
+                                  **{f"text_{n}": many[n - 1] for n in range(1, 11)}})
+    rest = await offered(midway)
+    assert "makes 13 recommendations, 10 of them already in the plan" in card_text(rest)
+    assert many[10] in str(rest) and many[0] not in str(rest)
