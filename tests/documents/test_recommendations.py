@@ -1,5 +1,5 @@
 """Recommendations read from an approved report's recommendations section, however the author
-wrote them: numbered "1." or "1)", "Recommendation 1:", "12.1", bullets, a Word list, a table;
+wrote them: numbered "1.", "1)" or "1⇥", "Recommendation 1:", "12.1", bullets, a Word list, a table;
 under "Recommendations", "Recommendations for the agency", "Learning and recommendations"; and
 none from a report without such a section."""
 
@@ -83,6 +83,23 @@ CASES = {
     "the section's own number first (12.1, 12.2)": (report(
         ("bold", "12. RECOMMENDATIONS"), ("p", f"12.1 {FIRST}"), ("p", f"12.2 {SECOND}"),
         ("p", "Signed (author): ____________")),
+        [(1, FIRST), (2, SECOND)]),
+    "a tab after the number": (report(
+        ("bold", "RECOMMENDATIONS"), ("p", f"1\t{FIRST}"), ("p", f"2\t{SECOND}")),
+        [(1, FIRST), (2, SECOND)]),
+    "our Bradford template filled in, its guidance left in place": (report(
+        ("h1", "13\tRECOMMENDATIONS FOR ACTION PLAN"),
+        ("p", "Recommendations for Action using the action plan template"),
+        ("p", "Individual agency recommendations for action contained in this report will be "
+              "considered by the SCR Panel for inclusion in the Overview Report. The SCR Panel "
+              "may also recommend further actions for your agency to be included in the Overview "
+              "Report. Any individual agency recommendations not included in the Overview Report "
+              "are expected to be acted on within individual agency governance arrangements."),
+        ("p", f"1. {FIRST}"), ("p", f"2. {SECOND}"),
+        ("p", "Signed (author): A. Author"), ("p", "Date: 01/12/2026")),
+        [(1, FIRST), (2, SECOND)]),
+    "a heading in a one-cell box": (report(
+        ("table", [["Recommendations"]]), ("p", f"(1) {FIRST}"), ("p", f"(2) {SECOND}")),
         [(1, FIRST), (2, SECOND)]),
 }
 

@@ -31,6 +31,7 @@ _ITEM = re.compile(
     r"(?:recommendation|rec\.?|r)\s*(?P<a>\d{1,2})\s*[.:)\-–—]?"  # Recommendation 1: / R1 –
     r"|\d{1,2}\.(?P<c>\d{1,2})\.?(?=\s)"  # 12.1 (the section's number first)
     r"|\(?(?P<b>\d{1,2})\s*[.)]"  # 1.  1)  (1)
+    r"|(?P<d>\d{1,2})\t"  # 1⇥ (a tab after the number)
     r"|(?P<bullet>[•●▪◦·*\-–—])(?=\s)"
     r")\s*(?P<text>.*)$", re.IGNORECASE | re.DOTALL)
 _SIGNOFF = re.compile(r"^\s*(?:signed|signature|e-signed|electronic signature)\b", re.IGNORECASE)
@@ -92,6 +93,10 @@ def _worth(text: str) -> bool:
         and not is_template_text(text)
 
 
+def _written(match: re.Match) -> str | None:
+    return match.group("a") or match.group("b") or match.group("c") or match.group("d")
+
+
 def _from_paragraphs(paragraphs: list[Paragraph]) -> list[Found]:
     found: list[Found] = []
     waiting: int | None = None  # "Recommendation 2:" alone: its words are the next paragraph
@@ -106,7 +111,7 @@ def _from_paragraphs(paragraphs: list[Paragraph]) -> list[Found]:
             waiting = None
             continue
         if match:
-            written = match.group("a") or match.group("b") or match.group("c")
+            written = _written(match)
             number = int(written) if written else len(found) + 1
             words = _clean(match.group("text"))
             if not words and written:
@@ -138,8 +143,8 @@ def _from_table(table: Table) -> list[Found]:
         text = _clean(row[column].text)
         match = _ITEM.match(text)
         written = None
-        if match and (match.group("a") or match.group("b") or match.group("c")):
-            written = match.group("a") or match.group("b") or match.group("c")
+        if match and _written(match):
+            written = _written(match)
             text = _clean(match.group("text"))
         if written is None:
             first = row[0].text.strip() if column > 0 else ""
