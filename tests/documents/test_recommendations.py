@@ -166,3 +166,18 @@ def test_the_job_reads_in_a_worker_and_refuses_what_is_not_a_document():
     assert jobs.recommendations(ArchiveLimits(), content) == expected
     with pytest.raises(DocumentRefused):
         jobs.recommendations(ArchiveLimits(), b"not a word document")
+
+
+async def test_the_job_runs_in_a_capped_worker_process():
+    from imr_bot.documents.worker import DocumentWorkers
+
+    workers = DocumentWorkers(workers=1, memory_mb=512, seconds=60)
+    try:
+        content, expected = CASES["Recommendation 1:, the words inline or on the next line"]
+        assert await workers.run(jobs.recommendations, workers.limits, content) == expected
+        assert workers.started == 1
+        with pytest.raises(DocumentRefused):
+            await workers.run(jobs.recommendations, workers.limits, b"PK\x03\x04 broken",
+                              name="IMR report.docx")
+    finally:
+        await workers.close()
