@@ -4,6 +4,7 @@ their card; the QA lead (or the Service Director QPP) confirms the evidence or s
 
 from __future__ import annotations
 
+import logging
 import re
 
 from imr_bot.domain.action_plan import ImpactDecision, progress, progress_words
@@ -19,6 +20,7 @@ from .commands import HandlerGroup, card_action, command, first_word
 from .turn import Turn, parse_id
 from .views import actions_table, outcome_data
 
+log = logging.getLogger(__name__)
 MANAGERS = frozenset({Role.BUSINESS_SERVICES, Role.QA_LEAD})
 FROM_REPORT = ("from-report", "from report")
 _PART = re.compile(r"\s*\|\s*(lesson|themes?)\s*:\s*", re.IGNORECASE)
@@ -251,6 +253,11 @@ async def offer_after_qa_approval(ctx: ServiceContext, turn: Turn, reference: st
     try:
         data = await action_plans.report_offer(ctx, turn.actor, reference)
     except DomainError:
+        return
+    except Exception as error:  # the decision is recorded: its card must still come back
+        # the error's type only: nothing of the report reaches the log
+        log.warning("the report's recommendations could not be offered: %s",
+                    type(error).__name__)
         return
     await turn.card("recommendations_offer", data)
 

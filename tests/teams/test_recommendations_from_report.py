@@ -148,3 +148,18 @@ async def test_a_long_list_is_offered_a_card_at_a_time(midway):  # noqa: F811
     rest = await offered(midway)
     assert "makes 13 recommendations, 10 of them already in the plan" in card_text(rest)
     assert many[10] in str(rest) and many[0] not in str(rest)
+
+
+async def test_if_the_offer_fails_the_approval_still_stands_and_its_card_comes_back(
+        midway, monkeypatch):  # noqa: F811
+    from imr_bot.services import action_plans
+
+    async def broken(*args, **kwargs):
+        raise RuntimeError("the worker pool is gone")
+
+    monkeypatch.setattr(action_plans, "report_offer", broken)
+    await submitted(midway, WITH_THREE)
+    card = await midway.execute(QA_LEAD, "approval.approve", {
+        **execute_data(approval_card(midway, QA_LEAD, 1)), "check_0": "true"})
+    assert "Approved by" in card_text(card)
+    assert offers(midway) == []
