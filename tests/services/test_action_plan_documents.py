@@ -9,6 +9,7 @@ from docx import Document
 from openpyxl import load_workbook
 
 from imr_bot.documents.templates import ACTION_PLAN_COLUMNS
+from imr_bot.domain.errors import DomainError, NotAllowed
 from imr_bot.services import action_plans, templates
 from imr_bot.services.export import tracker_export
 from tests.services.fakes import FakeUnitOfWork
@@ -122,3 +123,33 @@ async def test_a_submitted_reviews_plan_is_still_exported(scene):  # noqa: F811
     _, content = await tracker_export(scene.ctx, scene.business_services, "RESTRICTED")
     sheet = load_workbook(io.BytesIO(content))["Actions"]
     assert sheet["A3"].value == REFERENCE
+
+
+async def test_recommendations_from_the_report_are_numbered_after_the_plans_own(scene):  # noqa: F811
+    await a_planned_action(scene)  # recommendation 1
+    review, added = await action_plans.add_from_report(
+        scene.ctx, scene.people["qa"], REFERENCE, "2",
+        [action_plans.Offered("Strategy meetings include the school nurse", "information sharing"),
+         action_plans.Offered("Managers audit ten files a quarter")])
+    assert [(r.number, r.themes) for r in added] == [(2, ("information sharing",)), (3, ())]
+    async with scene.world() as uow:
+        entries = [e for e in await uow.audit.for_review(review.id)
+                   if e.action == "action_plan.recommendation_added"]
+    assert sorted((e.detail["number"], e.detail.get("from_report")) for e in entries) == [
+        (1, None), (2, 2), (3, 2)]  # the report's version, beside those typed in
+
+
+async def test_a_theme_not_on_the_list_refuses_every_ticked_recommendation(scene):  # noqa: F811
+    with pytest.raises(DomainError, match="second recommendation you ticked"):
+        await action_plans.add_from_report(
+            scene.ctx, scene.people["qa"], REFERENCE, "1",
+            [action_plans.Offered("Strategy meetings include the school nurse"),
+             action_plans.Offered("Managers audit ten files a quarter", "made-up theme")])
+    async with scene.world() as uow:
+        assert await uow.action_plans.recommendations(scene.review.id) == []
+
+
+async def test_the_author_may_not_add_them(scene):  # noqa: F811
+    with pytest.raises(NotAllowed):
+        await action_plans.add_from_report(scene.ctx, scene.author, REFERENCE, "1",
+                                           [action_plans.Offered("Managers audit ten files")])
