@@ -47,3 +47,17 @@ def not_checked(reason: str) -> CheckResult:
     for definition in DEFINITIONS:
         result.skip(definition.code, f"the documents were not read: {reason}")
     return result
+
+
+def recommendations(limits: ArchiveLimits, report: bytes) -> list[tuple[int, str]]:
+    """The numbered recommendations of a report's recommendations section (checker/
+    recommendations.py), as (number, words); none when it has none. A report the archive check
+    refuses is not read (DocumentRefused, with the reason)."""
+    from .checker import recommendations as found
+
+    safety.inspect(report, limits, checker.REPORT)
+    try:
+        return [(item.number, item.text) for item in found.read(report)]
+    except ValueError as error:
+        raise DocumentRefused("it could not be opened as a Word document",
+                              checker.REPORT) from error

@@ -60,6 +60,9 @@ class Prefill:
     today: date | None = None  # for supplied templates' {{ today }}; built-in ones leave dates blank
     marking: str = "RESTRICTED"
     extra: dict = field(default_factory=dict)
+    # the action plan's real actions, one row each in ACTION_PLAN_COLUMNS' order (plain text);
+    # none leaves the plan's rows blank to fill in
+    actions: tuple[tuple[str, ...], ...] = ()
 
 
 def _d(day: date | None) -> str:
@@ -708,10 +711,20 @@ def action_plan(prefill: Prefill) -> bytes:
     _guidance(document, "What action should be taken by whom and by when? What outcomes should "
                         "these actions bring about and how will the organisation evaluate whether "
                         "they have been achieved, and if action is required immediately?")
-    plan = _table(document, ACTION_PLAN_COLUMNS, rows=6, weights=[4.5, 4.5, 3.0, 2.5, 4.0, 4.0, 3.0])
-    for row in plan.rows[1:]:
+    filled = [row for row in prefill.actions if len(row) == len(ACTION_PLAN_COLUMNS)]
+    # a filled plan keeps two blank rows for the actions the review panel adds later
+    plan = _table(document, ACTION_PLAN_COLUMNS, rows=len(filled) + 2 if filled else 6,
+                  weights=[4.5, 4.5, 3.0, 2.5, 4.0, 4.0, 3.0])
+    for row, values in zip(plan.rows[1:], filled + [()] * len(plan.rows), strict=False):
         row.height = Cm(1.5)  # room to write a recommendation in
+        for cell, value in zip(row.cells, values, strict=False):
+            cell.text = _printable(value)
     return _save(document)
+
+
+def _printable(text: str) -> str:
+    """Typed text as Word can hold it: no control characters but tab and newline."""
+    return "".join(c for c in str(text) if c in "\t\n" or ord(c) >= 32 and c != "\x7f")
 
 
 INTERVIEW_FACTS = ("Review reference", "Interviewee", "Role", "Organisation", "Date of interview",

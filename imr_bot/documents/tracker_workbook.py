@@ -36,8 +36,26 @@ def _as_text(cell) -> None:
         cell.quotePrefix = True
 
 
+@dataclass(frozen=True)
+class ActionRow:
+    """One action of a review's action plan, as its sheet shows it."""
+    reference: str
+    number: int  # the recommendation's
+    action: str
+    owner: str
+    due: date
+    status: str
+    outcome: str
+    evaluation: str
+
+
+ACTION_HEADER = ("Reference", "Recommendation", "Action", "Owner", "Due", "Status",
+                 "Intended outcome", "How it will be evaluated")
+
+
 def tracker_workbook(rows: list[TrackerRow], milestone_titles: list[str], role_titles: list[str],
-                     generated: str, marking: str) -> bytes:
+                     generated: str, marking: str,
+                     actions: list[ActionRow] | None = None) -> bytes:
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = "IMR tracker"
@@ -71,6 +89,32 @@ def tracker_workbook(rows: list[TrackerRow], milestone_titles: list[str], role_t
             elif isinstance(cell.value, str):
                 _as_text(cell)
     sheet.freeze_panes = "B3"
+    if actions is not None:
+        _actions_sheet(workbook, actions, generated, marking)
     out = io.BytesIO()
     workbook.save(out)
     return out.getvalue()
+
+
+def _actions_sheet(workbook, actions: list[ActionRow], generated: str, marking: str) -> None:
+    sheet = workbook.create_sheet("Actions")
+    sheet.append([f"{marking} — IMR action plans, generated {generated}"])
+    sheet.append(list(ACTION_HEADER))
+    for cell in sheet[2]:
+        cell.font = Font(bold=True)
+        cell.alignment = Alignment(wrap_text=True, vertical="top")
+    for row in actions:
+        sheet.append([row.reference, row.number, row.action, row.owner, row.due, row.status,
+                      row.outcome, row.evaluation])
+    for index, width in enumerate((26, 14, 40, 20, 16, 16, 36, 36), start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = width
+    for row_cells in sheet.iter_rows(min_row=3):
+        for cell in row_cells:
+            cell.alignment = Alignment(wrap_text=True, vertical="top")
+    for row_cells in sheet.iter_rows():
+        for cell in row_cells:
+            if isinstance(cell.value, date):
+                cell.number_format = "ddd dd mmm yyyy"
+            elif isinstance(cell.value, str):
+                _as_text(cell)
+    sheet.freeze_panes = "B3"

@@ -485,3 +485,158 @@ def _date(text: str, today: date) -> date:
         return parse_date(text, today=today)
     except BadDate as error:
         raise DomainError(str(error)) from error
+
+
+# -- the plan as rows: the filled Word action plan and the .xlsx export's actions sheet ----------
+@dataclass(frozen=True)
+class PlanRow:
+    reference: str
+    number: int  # the recommendation's
+    recommendation: str
+    what: str
+    owner: str  # the owner's name
+    due: date
+    status: str  # as a person reads it: "In progress", "Not agreed"...
+    outcome: str
+    evaluation: str
+    immediate: bool
+
+
+async def plan_rows(uow, review: Review, names: dict[int, str]) -> list[PlanRow]:
+    """A review's actions in the recommendations' order (`names`: people's names by id), read
+    in the caller's unit of work."""
+    actions = await uow.action_plans.actions(review.id)
+    if not actions:
+        return []
+    by_id = {r.id: r for r in await uow.action_plans.recommendations(review.id)}
+    rows = []
+    for action in actions:
+        recommendation = by_id.get(action.recommendation_id)
+        rows.append(PlanRow(
+            review.reference, recommendation.number if recommendation else 0,
+            recommendation.text if recommendation else "", action.what,
+            names.get(action.owner_id, ""), action.due, action.status.title, action.outcome,
+            action.evaluation, action.immediate))
+    return sorted(rows, key=lambda row: row.number)
+
+
+# -- recommendations from the approved report -----------------------------------------------------
+# recommendations offered on one card, and their words in all: a card must stay well within
+# Teams' message size (about 28 KB); the rest are offered once these are in the plan
+OFFER_MAX = 10
+OFFER_CHARACTERS = 12000
+
+
+async def report_offer(ctx: ServiceContext, actor: Actor, reference: str) -> dict:
+    """The card data offering the recommendations of the latest version's report, read in a
+    document worker (never on the event loop). Those already in the plan, word for word, are
+    not offered again. DomainError when there is no report to read or it lists none."""
+    from imr_bot.documents import jobs
+    from imr_bot.domain.errors import DocumentRefused
+    from imr_bot.domain.submissions import DocumentKind
+
+    async with ctx.unit_of_work(read_only=True) as uow:
+        review = await _review(uow, reference)
+        _may_manage(review, actor)
+        version = await uow.submissions.latest_version(review.id)
+        documents = await uow.submissions.documents(review.id, version) if version else []
+        report = next((d for d in documents if d.kind == DocumentKind.REPORT.value), None)
+        if report is None:
+            raise DomainError(f"Nothing has been submitted for {review.reference} yet, so there "
+                              "is no report to take recommendations from.")
+        if report.link or not report.filename.lower().endswith(".docx"):
+            raise DomainError(f"The report for {review.reference} (version {version}) was "
+                              "shared as a link or is not a Word document, so I cannot read its "
+                              "recommendations. Add them with `imr recommend "
+                              f"{review.reference} <the recommendation>`.")
+        content = await uow.submissions.content(report.id)
+        existing = {r.text.casefold() for r in await uow.action_plans.recommendations(review.id)}
+    try:  # read outside the transaction, in a capped worker
+        found = await ctx.documents.run(jobs.recommendations, ctx.documents.limits, content,
+                                        name=report.filename,
+                                        unreadable="it could not be read as a Word document")
+    except DocumentRefused as refused:
+        raise DomainError(f"I could not read the recommendations of {review.reference} "
+                          f"version {version}: {refused.reason}.") from None
+    fresh = [(number, text) for number, text in found if text.casefold() not in existing]
+    if not found:
+        raise DomainError(f"I found no numbered recommendations in the report for "
+                          f"{review.reference} (version {version}). Add them with `imr "
+                          f"recommend {review.reference} <the recommendation>`.")
+    if not fresh:
+        raise DomainError(f"Every recommendation in the report for {review.reference} "
+                          f"(version {version}) is already in its action plan.")
+    shown, characters = [], 0
+    for item in fresh[:OFFER_MAX]:
+        characters += len(item[1])
+        if shown and characters > OFFER_CHARACTERS:
+            break
+        shown.append(item)
+    more = len(fresh) - len(shown)
+    return {
+        "reference": review.reference, "version": version, "error": "",
+        "intro": (f"The report (version {version}) makes "
+                  f"{_count_words(len(found), 'recommendation')}"
+                  + (f", {len(found) - len(fresh)} of them already in the plan" if
+                     len(fresh) < len(found) else "")
+                  + ". Tick each one to add, and edit its words first if they need it. Nothing "
+                  "is added until you press Add. No names of children or families."
+                  + (f" The first {_count_words(len(shown), 'is', 'are')} shown; for the other "
+                     f"{more}, type `imr recommend {review.reference} from-report` once these are "
+                     "added." if more else "")),
+        "numbers": ",".join(str(i) for i in range(1, len(shown) + 1)),
+        "items": [{"key": str(i), "label": f"Recommendation {number} in the report",
+                   "text": text} for i, (number, text) in enumerate(shown, start=1)],
+        "themes": [{"title": theme, "value": theme} for theme in themes(ctx)],
+    }
+
+
+def _count_words(count: int, word: str, words: str = "") -> str:
+    return f"{count} {word}" if count == 1 else f"{count} {words or word + 's'}"
+
+
+@dataclass(frozen=True)
+class Offered:
+    """One recommendation from the report, as the person confirmed (and perhaps edited) it."""
+    text: str
+    themes_text: str = ""
+
+
+async def add_from_report(ctx: ServiceContext, actor: Actor, reference: str, version: object,
+                          chosen: list[Offered]) -> tuple[Review, list[Recommendation]]:
+    """The confirmed recommendations, added together or not at all: one that is refused (a
+    name in it, too long, an unknown theme) changes nothing, and the message says which."""
+    if not chosen:
+        raise DomainError("Tick at least one recommendation to add, or type `imr recommend "
+                          f"{reference} <the recommendation>` to write your own.")
+    now = ctx.clock.now()
+    allowed = themes(ctx)
+    async with ctx.unit_of_work() as uow:
+        review = await _review(uow, reference)
+        _may_manage(review, actor)
+        existing = await uow.action_plans.recommendations(review.id)
+        number = next_number(existing)
+        prepared = []
+        for place, item in enumerate(chosen, start=1):
+            try:
+                prepared.append(Recommendation.new(review.id, number + place - 1, item.text,
+                                                   themes=parse_themes(item.themes_text, allowed)))
+            except DomainError as error:
+                raise DomainError(f"The {_ordinal(place)} recommendation you ticked was not "
+                                  f"added, and nor were the others: {error}") from None
+        added = []
+        for recommendation in prepared:
+            added.append(await uow.action_plans.add_recommendation(recommendation, actor.key,
+                                                                   now))
+            await uow.audit.record(actor=actor.key, action="action_plan.recommendation_added",
+                                   at=now, review_id=review.id, number=recommendation.number,
+                                   themes=list(recommendation.themes),
+                                   from_report=whole_number(version, low=1))
+        await uow.commit()
+    return review, added
+
+
+def _ordinal(place: int) -> str:
+    words = {1: "first", 2: "second", 3: "third", 4: "fourth", 5: "fifth", 6: "sixth",
+             7: "seventh", 8: "eighth", 9: "ninth", 10: "tenth"}
+    return words.get(place, f"number {place}")

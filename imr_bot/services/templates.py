@@ -44,15 +44,27 @@ def _pack(name: str) -> str:
     return key
 
 
-async def _prefill(ctx: ServiceContext, uow, review: Review | None, marking: str) -> Prefill:
+async def _prefill(ctx: ServiceContext, uow, review: Review | None, marking: str,
+                   kind: str = "") -> Prefill:
     if review is None:
         return Prefill(today=ctx.clock.today(), marking=marking)
     names = {p.id: p.name for p in await uow.people.all()}
-    return Prefill(reference=review.reference, author=names.get(review.people.get(Role.AUTHOR), ""),
+    actions = await _action_rows(uow, review, names) if kind == "action-plan" else ()
+    return Prefill(actions=actions, reference=review.reference, author=names.get(review.people.get(Role.AUTHOR), ""),
                    qa_lead=names.get(review.people.get(Role.QA_LEAD), ""),
                    review_type=review.review_type.value, tor_start=review.tor_start,
                    tor_end=review.tor_end, ddscp_due=review.plan.deadline, today=ctx.clock.today(),
                    marking=marking)
+
+
+async def _action_rows(uow, review: Review, names: dict[int, str]) -> tuple[tuple[str, ...], ...]:
+    """The review's real actions, as the action plan template's rows (ACTION_PLAN_COLUMNS)."""
+    from . import action_plans
+
+    return tuple((f"{row.number}. {row.recommendation}", f"{row.what} ({row.status.lower()})",
+                  row.owner, row.due.strftime("%d/%m/%Y"), row.outcome, row.evaluation,
+                  "Yes" if row.immediate else "No")
+                 for row in await action_plans.plan_rows(uow, review, names))
 
 
 def _context(prefill: Prefill) -> dict:
@@ -82,7 +94,7 @@ async def generate(ctx: ServiceContext, actor: Actor, kind_name: str, reference:
     pack = _pack(pack) if pack else None
     async with ctx.unit_of_work(read_only=True) as uow:
         review = await uow.reviews.require(reference) if reference else None
-        prefill = await _prefill(ctx, uow, review, marking)
+        prefill = await _prefill(ctx, uow, review, marking, kind)
         found = None
         if review is not None:
             found = await uow.org_templates.find(

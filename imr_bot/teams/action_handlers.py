@@ -4,10 +4,12 @@ their card; the QA lead (or the Service Director QPP) confirms the evidence or s
 
 from __future__ import annotations
 
+import logging
 import re
 
 from imr_bot.domain.action_plan import ImpactDecision, progress, progress_words
 from imr_bot.domain.dates import format_date
+from imr_bot.domain.errors import DomainError
 from imr_bot.domain.policy import Permission
 from imr_bot.domain.roles import Role
 from imr_bot.domain.words import plural
@@ -19,7 +21,9 @@ from .commands import HandlerGroup, card_action, command, first_word
 from .turn import Turn, parse_id
 from .views import actions_table, outcome_data, themes_table
 
+log = logging.getLogger(__name__)
 MANAGERS = frozenset({Role.BUSINESS_SERVICES, Role.QA_LEAD})
+FROM_REPORT = ("from-report", "from report")
 _PART = re.compile(r"\s*\|\s*(lesson|themes?)\s*:\s*", re.IGNORECASE)
 
 
@@ -52,12 +56,16 @@ class ActionPlanHandlers(HandlerGroup):
         self.ctx = ctx
 
     # -- commands ---------------------------------------------------------------------------------
-    @command("recommend", "recommend REF TEXT [| lesson: …] [| themes: …]",
-             "Add a recommendation to a review's action plan, with the lesson it flows from and "
-             "its themes (Business Services or the review's QA lead).", Permission.VIEW_STATUS,
+    @command("recommend", "recommend REF TEXT [| lesson: …] [| themes: …] | recommend REF "
+             "from-report", "Add a recommendation to a review's action plan, with the lesson it "
+             "flows from and its themes, or choose from the submitted report's own "
+             "(Business Services or the review's QA lead).", Permission.VIEW_STATUS,
              review=first_word, audience=MANAGERS)
     async def recommend(self, turn: Turn, args: str) -> None:
         reference, _, rest = args.strip().partition(" ")
+        if reference and rest.strip().lower() in FROM_REPORT:
+            await self.offer_from_report(turn, reference)
+            return
         text, lesson, themes = split_recommendation(rest)
         if not reference or not text:
             await turn.say("Tell me the review and the recommendation, e.g. `imr recommend "
@@ -144,6 +152,33 @@ class ActionPlanHandlers(HandlerGroup):
                     f"{plural(counted.actions, 'action')} done; {counted.overdue} overdue; "
                     f"{counted.evidenced} with impact evidenced.")
         await turn.card("table", actions_table(f"Actions on {theme}", subtitle, lines))
+
+    # -- recommendations from the report --------------------------------------------------------
+    async def offer_from_report(self, turn: Turn, reference: str) -> None:
+        """The report's own recommendations on a card, each to be ticked (and perhaps edited)
+        before it is added."""
+        await turn.card("recommendations_offer",
+                        await action_plans.report_offer(self.ctx, turn.actor, reference))
+
+    @card_action("recommendations.confirm", Permission.MANAGE_ACTION_PLAN,
+                 review=Target.REFERENCE)
+    async def on_recommendations_confirm(self, turn: Turn, value: dict) -> None:
+        keys = [k for k in str(value.get("numbers") or "").split(",") if k.strip().isdigit()
+                and len(k.strip()) < 4][:action_plans.OFFER_MAX]  # no more than a card offers
+        chosen = [action_plans.Offered(str(value.get(f"text_{k}") or ""),
+                                       str(value.get(f"themes_{k}") or ""))
+                  for k in keys if str(value.get(f"add_{k}") or "").lower() == "true"]
+        review, added = await action_plans.add_from_report(
+            self.ctx, turn.actor, str(value.get("reference") or ""), value.get("version"),
+            chosen)
+        numbers = [r.number for r in added]
+        listed = (f"Recommendation {numbers[0]} is" if len(numbers) == 1 else
+                  "Recommendations " + ", ".join(map(str, numbers[:-1])) + f" and {numbers[-1]} "
+                  "are")
+        await turn.show_card("outcome", outcome_data(
+            f"Added to the action plan of {review.reference}",
+            f"{listed} added. Add their actions with `imr action add {review.reference} "
+            f"{numbers[0]}`.", colour="Good"))
 
     # -- the form ---------------------------------------------------------------------------------
     @card_action("action.add", Permission.MANAGE_ACTION_PLAN, review=Target.REFERENCE)
@@ -234,6 +269,22 @@ class ActionPlanHandlers(HandlerGroup):
             "The action's evidence shows its outcome; its owner has been told." if confirmed
             else "The owner has been told what is missing.",
             colour="Good" if confirmed else "Warning"))
+
+
+async def offer_after_qa_approval(ctx: ServiceContext, turn: Turn, reference: str) -> None:
+    """Once the QA senior lead approves, the report's recommendations are offered to them on a
+    card (as `imr recommend REF from-report` would). A report that makes none, or cannot be
+    read, offers nothing: the approval stands either way, and nothing is added until they tick."""
+    try:
+        data = await action_plans.report_offer(ctx, turn.actor, reference)
+    except DomainError:
+        return
+    except Exception as error:  # the decision is recorded: its card must still come back
+        # the error's type only: nothing of the report reaches the log
+        log.warning("the report's recommendations could not be offered: %s",
+                    type(error).__name__)
+        return
+    await turn.card("recommendations_offer", data)
 
 
 def _counted(lines, today) -> str:

@@ -22,6 +22,7 @@ from imr_bot.services.access import Target
 from imr_bot.services.context import ServiceContext
 
 from . import notice_views, views
+from .action_handlers import offer_after_qa_approval
 from .attachments import FetchPolicy, PastedLink, TooLarge, check_before_fetch, download
 from .commands import (
     PERSONAL,
@@ -299,6 +300,8 @@ class ApprovalHandlers(HandlerGroup):
             unticked_confirmed=str(data.get("nothingTicked")) == "confirmed")
         if outcome.recorded:
             turn.deliver_soon()
+            if decision == Decision.APPROVED and level == Level.QA:  # issue 24: the plan
+                await offer_after_qa_approval(self.ctx, turn, outcome.view.reference)
         return notice_views.approval_card(outcome.view)
 
 

@@ -128,3 +128,19 @@ async def test_the_tracker_export_writes_a_formula_named_author_as_text(database
     sheet = load_workbook(io.BytesIO(content)).active
     found = [c for r in sheet.iter_rows() for c in r if str(c.value).startswith("=")]
     assert found and all(c.data_type == "s" and c.quotePrefix for c in found)
+
+
+@pytest.mark.parametrize("text", FORMULAS)
+def test_an_action_plan_cell_that_looks_like_a_formula_is_text(text):
+    from imr_bot.documents.tracker_workbook import ActionRow
+
+    action = ActionRow(reference=text, number=1, action=text, owner=text, due=date(2027, 1, 29),
+                       status=text, outcome=text, evaluation=text)
+    content = tracker_workbook([row_with("DDSCP/CSPR/2026/014")], ["Scoping"], ["Author"], "now",
+                               "RESTRICTED", [action])
+    assert formulas_in(content) == []
+    sheet = load_workbook(io.BytesIO(content))["Actions"]
+    cells = [c for r in sheet.iter_rows(min_row=3) for c in r if str(c.value).startswith(text)]
+    assert len(cells) == 6  # reference, action, owner, status, outcome, evaluation
+    assert all(c.data_type == "s" for c in cells)
+    assert sheet["B3"].value == 1 and sheet["E3"].is_date
