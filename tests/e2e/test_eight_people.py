@@ -586,7 +586,8 @@ async def send_report(author: PlaygroundClient, told: Deliveries, server) -> Non
     await author.say(f"imr submit {REF}")
     # (the prompt also offers pasting links; issue 23's item 11, not exercised here: files only)
     await told.check("the author asks to submit", {author.name: [(
-        f"Send me the report and the chronology for {REF}", "So far: nothing yet.")]})
+        f"Send me the report and the chronology for {REF}", "So far: nothing yet."),
+        (f"Links to the documents for {REF}", "Add these links")]})
     await author.send_files("", [(name, str(server.make_url(f"/f/{name}")))
                                  for name in ("report.docx", "chronology.docx")])
     got = await told.check("the author sends the files", {author.name: [(

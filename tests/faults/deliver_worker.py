@@ -24,7 +24,7 @@ class RecordingDelivery(Delivery):
         super().__init__(*args, **kwargs)
         self._out = out.open("a", encoding="utf-8")
 
-    async def _send(self, reference: dict, payload: dict) -> None:
+    async def _send(self, reference: dict, payload: dict, card_in_channel=None) -> None:
         self._out.write(payload["text"] + "\n")
         self._out.flush()
         os.fsync(self._out.fileno())
