@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:
     from imr_bot.domain.action_plan import Action, Recommendation
+    from imr_bot.domain.interviews import Decision, Interview, Party, RecordVersion
     from imr_bot.domain.meetings import Meeting
     from imr_bot.domain.notification import OutgoingNotification
     from imr_bot.domain.people import LeavePeriod, Person
@@ -215,6 +216,22 @@ class ActionPlansPort(Protocol):
     async def count(self, review_id: int) -> int: ...
 
 
+class InterviewsPort(Protocol):
+    async def add(self, interview: Interview, at: datetime) -> Interview: ...
+    async def save(self, interview: Interview, at: datetime) -> None: ...
+    async def add_record(self, interview_id: int, record: RecordVersion, content: bytes,
+                         by: str, at: datetime) -> None: ...
+    async def record(self, interview_id: int,
+                     version: int) -> tuple[RecordVersion, bytes] | None: ...
+    async def record_decision(self, *, interview_id: int, version: int, party: Party,
+                              decision: Decision, comment: str, on: date | None, by: str,
+                              at: datetime) -> None: ...
+    async def get(self, interview_id: int) -> Interview | None: ...
+    async def for_review(self, review_id: int) -> list[Interview]: ...
+    async def review_of(self, interview_id: int) -> int | None: ...
+    async def count(self, review_id: int) -> int: ...
+
+
 class UnitOfWorkPort(Protocol):
     """One transaction: a use case's change and its audit entry commit together or not at all."""
 
@@ -234,6 +251,7 @@ class UnitOfWorkPort(Protocol):
     records: RecordsPort
     todo_source: TodoSourcePort
     action_plans: ActionPlansPort
+    interviews: InterviewsPort
 
     @property
     def read_only(self) -> bool: ...
