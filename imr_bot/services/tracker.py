@@ -60,6 +60,13 @@ _BY = {
     "action_plan.done": "Action done, with its evidence",
     "action_plan.impact_confirmed": "Evidence of an action's impact confirmed",
     "action_plan.sent_back": "Evidence for an action sent back",
+    "interview.added": "Interview recorded",
+    "interview.record_attached": "Interview record attached",
+    "interview.sent": "Interview record sent for agreement",
+    "interview.agreed_by": "Interview record agreed by one of its parties",
+    "interview.corrections_asked": "Corrections to an interview record asked for",
+    "interview.agreed_on_paper": "Interview record marked as agreed on paper",
+    "interview.agreed": "Interview record agreed by the interviewer and the interviewee",
 }
 _PLAIN = {
     "review.escalated": "No author by the end of Day 4: escalated to the Head of CP & IRO",
