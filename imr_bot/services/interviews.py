@@ -20,7 +20,7 @@ from imr_bot.documents.interview_sheet import prefilled_sheet
 from imr_bot.documents.safety import ArchiveLimits
 from imr_bot.documents.templates import Prefill
 from imr_bot.domain.dates import format_date, parse_date
-from imr_bot.domain.errors import BadDate, DomainError, NotAllowed
+from imr_bot.domain.errors import BadDate, DomainError, NotAllowed, UnknownReview
 from imr_bot.domain.events import InterviewToAgree, ReviewFacts
 from imr_bot.domain.interviews import (
     Decision,
@@ -251,15 +251,23 @@ async def listed(ctx: ServiceContext, actor: Actor,
     """A review's interviews: all of them for those entitled to the review; to an interviewee
     who is not, only their own; to anyone else, as if the review did not exist."""
     async with ctx.unit_of_work(read_only=True) as uow:
-        review = await uow.reviews.require(reference)
-        interviews = await uow.interviews.for_review(review.id)
-        entitled = await access.may(uow, actor, Permission.VIEW_REVIEW, review)
-        if not entitled:
-            interviews = [i for i in interviews if i.involves(_me(actor))]
-            if not interviews:
-                raise DomainError(NO_INTERVIEW)
-        people = await uow.people.by_ids(sorted({p for i in interviews
-                                                 for p in i.parties().values() if p}))
+        wanted = (reference or "").strip()
+        review = await uow.reviews.get(wanted) if wanted and len(wanted) <= 80 else None
+        if review is None:  # access.visible_review's answer, suggestions and all
+            raise_unknown = True
+        else:
+            raise_unknown = False
+            interviews = await uow.interviews.for_review(review.id)
+            if not await access.may(uow, actor, Permission.VIEW_REVIEW, review):
+                interviews = [i for i in interviews if i.involves(_me(actor))]
+                # someone with no part in it is told what a reference that does not exist gets
+                raise_unknown = not interviews
+        if not raise_unknown:
+            people = await uow.people.by_ids(sorted({p for i in interviews
+                                                     for p in i.parties().values() if p}))
+    if raise_unknown:
+        await access.visible_review(ctx, actor, wanted)  # raises UnknownReview
+        raise UnknownReview(wanted[:80], [])
     return review, [line(i, people) for i in interviews]
 
 
@@ -312,3 +320,31 @@ async def card_data(uow, review: Review, interview: Interview, person: Person | 
             "status": shown.status, "checksum": interview.checksum[:12],
             "answered": bool(person and interview.party_of(person.id) in interview.decisions),
             "open": interview.status == InterviewStatus.SENT}
+
+
+async def record_file(ctx: ServiceContext, actor: Actor, interview_id: int) -> tuple[
+        Review, RecordVersion, bytes]:
+    """The latest version of the record, for its parties and those entitled to the review."""
+    async with ctx.unit_of_work(read_only=True) as uow:
+        interview, review = await _load(uow, actor, interview_id)
+        found = await uow.interviews.record(interview.id, interview.version) if (
+            interview.version) else None
+    if found is None:
+        raise DomainError("This interview has no record yet: its author attaches it with "
+                          f"`imr interview attach {interview.id}` and the .docx.")
+    return review, found[0], found[1]
+
+
+async def agreement_card(ctx: ServiceContext, actor: Actor, interview_id: int) -> dict:
+    async with ctx.unit_of_work(read_only=True) as uow:
+        interview, review = await _load(uow, actor, interview_id)
+        return await card_data(uow, review, interview, actor.person if actor.is_known else None)
+
+
+async def form(ctx: ServiceContext, actor: Actor, reference: str) -> dict:
+    """The data of the card that records an interview."""
+    async with ctx.unit_of_work(read_only=True) as uow:
+        review = await uow.reviews.require(reference)
+    if not _is_author(review, actor):
+        raise NotAllowed(ONLY_AUTHOR)
+    return {"reference": review.reference, "error": "", "on": ctx.clock.today().isoformat()}
