@@ -20,7 +20,7 @@ from tests.teams.harness import (
     cards,
     texts,
 )
-from tests.teams.test_approvals import FileHost
+from tests.teams.test_approvals import FileHost, approval_card, submit_files
 from tests.teams.test_tracker import log_review
 
 REF = "DDSCP/CSPR/2026/014"
@@ -142,3 +142,20 @@ async def test_only_a_word_record_is_taken(review, host):
     await teams.deliver()
     assert all("Interview record for" not in card_text(c) for c in cards(teams.inbox(NURSE)))
     assert "is not a .docx file; I only take .docx here." in said_in(replies)
+
+
+async def test_the_qa_lead_sees_on_the_approval_card_which_interviews_are_not_yet_agreed(review,
+                                                                                         host):
+    teams = review
+    first = await record(teams, NURSE)
+    await record(teams, SOCIAL)
+    await attach(teams, host, first, "The nurse visited weekly.")
+    await teams.submit(NURSE, button(agreement_card(teams, NURSE), "Agree")["data"])
+    (own,) = cards(await teams.say(AUTHOR, f"imr interview agree {first}"))
+    await teams.submit(AUTHOR, button(own, "Agree")["data"])
+    await submit_files(teams, host)
+    await teams.deliver()
+    said = card_text(approval_card(teams, QA_LEAD, 1))
+    assert "Interviews\n1 agreed, 1 outstanding: check the records not yet agreed" in said
+    assert "Nia Nurse\nAgreed" in said
+    assert "Sol Worker\nNot yet agreed: Planned" in said
