@@ -22,6 +22,7 @@ from enum import StrEnum
 
 from .action_plan import NOTE_MAX, free_text
 from .errors import DomainError, InvalidTransition, NotAllowed
+from .todo import Step, Todo
 
 LABEL_MAX = 120  # a role's or an agency's words
 
@@ -224,3 +225,32 @@ def count_words(counted: InterviewCount) -> str:
     if counted.total == 0:
         return "None recorded yet."
     return f"{counted.agreed} agreed, {counted.outstanding} outstanding"
+
+
+def todo_steps(interviews: list[Interview], references: dict[int, str], person_id: int,
+               today: date, names: dict[int, str]) -> list[Todo]:
+    """What `person_id` must do now about interviews: agree a record sent to them; as the
+    interviewer, attach the record of an interview held, or a corrected one."""
+    found = []
+    for interview in interviews:
+        reference = references.get(interview.review_id)
+        if reference is None or interview.id is None:
+            continue
+        who = names.get(interview.interviewee.person_id or 0) or (
+            f"the {interview.interviewee.role}" if interview.interviewee.role else "the interviewee")
+        party = interview.party_of(person_id)
+        if party is not None and party in interview.waiting_for:
+            what = (f"Agree the record of your interview with {who}" if party != Party.INTERVIEWEE
+                    else "Agree the record of your interview")
+        elif person_id == interview.interviewer_id and (
+                interview.status == InterviewStatus.CORRECTIONS):
+            what = f"Send a corrected record of the interview with {who}"
+        elif person_id == interview.interviewer_id and (
+                interview.status in (InterviewStatus.PLANNED, InterviewStatus.DRAFTED)
+                and interview.on <= today):
+            what = f"Attach the record of the interview with {who}"
+        else:
+            continue
+        found.append(Todo(Step.INTERVIEW, reference, interview.review_id,
+                          f"{what} (interview {interview.id})", None, target_id=interview.id))
+    return found

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -81,6 +81,14 @@ class Interviews:
         return await self._hydrate(select(t.interviews).where(
             t.interviews.c.review_id == review_id).order_by(t.interviews.c.held_on,
                                                             t.interviews.c.id))
+
+    async def for_person(self, person_id: int) -> list[Interview]:
+        """The interviews not yet agreed that `person_id` is a party to."""
+        c = t.interviews.c
+        return await self._hydrate(select(t.interviews).where(
+            c.status != InterviewStatus.AGREED.value,
+            or_(c.interviewee_id == person_id, c.interviewer_id == person_id,
+                c.second_interviewer_id == person_id)).order_by(c.held_on, c.id).limit(200))
 
     async def review_of(self, interview_id: int) -> int | None:
         return (await self._c.execute(select(t.interviews.c.review_id).where(

@@ -1,6 +1,7 @@
 """Interviews: who is interviewed (never a name of a child or family member), the record's
 versions, and one agreement decision per version per party."""
 
+from dataclasses import replace
 from datetime import date
 
 import pytest
@@ -132,3 +133,22 @@ def test_counted_for_status():
     done = sent(interview()).decide(NURSE, Decision.AGREED, 1).decide(AUTHOR, Decision.AGREED, 1)
     assert count_words(count([done, done, interview()])) == "2 agreed, 1 outstanding"
     assert count_words(count([])) == "None recorded yet."
+
+
+def test_what_each_party_must_do_now():
+    from imr_bot.domain.interviews import todo_steps
+    refs, names = {7: "DDSCP/CSPR/2026/014"}, {NURSE: "Nia Nurse"}
+    waiting = replace(sent(interview()), id=3)
+    planned = replace(interview(), id=4)
+    future = replace(Interview.new(review_id=7, interviewee=Interviewee(NURSE),
+                                   on=date(2026, 12, 20), interviewer_id=AUTHOR), id=5)
+    corrected = replace(waiting.decide(NURSE, Decision.CORRECTIONS, 1, "wrong day"), id=6)
+    said = [t.what for t in todo_steps([waiting, planned, future, corrected], refs, AUTHOR, DAY,
+                                       names)]
+    assert said == ["Agree the record of your interview with Nia Nurse (interview 3)",
+                    "Attach the record of the interview with Nia Nurse (interview 4)",
+                    "Send a corrected record of the interview with Nia Nurse (interview 6)"]
+    assert [t.what for t in todo_steps([waiting, planned, corrected], refs, NURSE, DAY,
+                                       names)] == ["Agree the record of your interview "
+                                                   "(interview 3)"]
+    assert todo_steps([waiting], refs, STRANGER, DAY, names) == []

@@ -446,6 +446,9 @@ class FakeInterviews:
     async def for_review(self, review_id: int) -> list[Interview]:
         return self._read(lambda i: i.review_id == review_id)
 
+    async def for_person(self, person_id: int) -> list[Interview]:
+        return self._read(lambda i: not i.agreed and i.involves(person_id))
+
     async def review_of(self, interview_id: int) -> int | None:
         found = self._d.interviews.get(interview_id)
         return found[0].review_id if found else None

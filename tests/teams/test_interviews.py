@@ -159,3 +159,21 @@ async def test_the_qa_lead_sees_on_the_approval_card_which_interviews_are_not_ye
     assert "Interviews\n1 agreed, 1 outstanding: check the records not yet agreed" in said
     assert "Nia Nurse\nAgreed" in said
     assert "Sol Worker\nNot yet agreed: Planned" in said
+
+
+async def test_a_record_waiting_for_agreement_is_on_the_todo_of_those_who_must_agree_it(review,
+                                                                                        host):
+    teams = review
+    first = await record(teams, NURSE)
+    assert f"Attach the record of the interview with Nia Nurse (interview {first})" in card_text(
+        cards(await teams.say(AUTHOR, "imr todo"))[-1])
+    await attach(teams, host, first, "The nurse visited weekly.")
+    nurse = card_text(cards(await teams.say(NURSE, "imr todo"))[-1])
+    assert f"Agree the record of your interview (interview {first})" in nurse
+    assert f"imr interview agree {first}" in nurse
+    author = card_text(cards(await teams.say(AUTHOR, "imr todo"))[-1])
+    assert f"Agree the record of your interview with Nia Nurse (interview {first})" in author
+    await teams.submit(NURSE, button(agreement_card(teams, NURSE), "Agree")["data"])
+    replies = await teams.say(NURSE, "imr todo")
+    assert "Agree the record" not in said_in(replies) + "".join(card_text(c)
+                                                                for c in cards(replies))
