@@ -15,6 +15,7 @@ import hashlib
 from dataclasses import dataclass
 from datetime import date
 
+from imr_bot.clock import LONDON
 from imr_bot.documents import safety
 from imr_bot.documents.interview_sheet import prefilled_sheet
 from imr_bot.documents.safety import ArchiveLimits
@@ -32,6 +33,7 @@ from imr_bot.domain.interviews import (
     RecordVersion,
     count,
 )
+from imr_bot.domain.notification import OutgoingNotification
 from imr_bot.domain.people import Actor, Person
 from imr_bot.domain.policy import Permission
 from imr_bot.domain.review import Review
@@ -348,3 +350,37 @@ async def form(ctx: ServiceContext, actor: Actor, reference: str) -> dict:
     if not _is_author(review, actor):
         raise NotAllowed(ONLY_AUTHOR)
     return {"reference": review.reference, "error": "", "on": ctx.clock.today().isoformat()}
+
+
+async def reminders(ctx: ServiceContext, uow, today: date) -> list:
+    """Each working day's sweep: a record waiting for agreement is reminded to those who must
+    still agree it (not the author, whose todo shows it), from the working day after it was
+    sent. The sweep runs on working days only, so a bank holiday reminds nobody."""
+    found = []
+    waiting = await uow.interviews.waiting()
+    for interview, sent_at in waiting:
+        if sent_at is not None and sent_at.astimezone(LONDON).date() >= today:
+            continue
+        review = await uow.reviews.read_by_id(interview.review_id)
+        if review is None:
+            continue
+        days = (ctx.calendar.working_days_between(sent_at.astimezone(LONDON).date(), today)
+                if sent_at is not None else None)
+        for party in interview.waiting_for:
+            person_id = interview.parties()[party]
+            if person_id is None or party == Party.INTERVIEWER:
+                continue
+            since = f" (sent {plural_days(days)} ago)" if days else ""
+            found.append(OutgoingNotification(
+                key=f"reminder:{review.id}:interview{interview.id}:v{interview.version}:person:"
+                    f"{person_id}:{today.isoformat()}",
+                recipient=f"person:{person_id}", kind="reminder_interview", review_id=review.id,
+                payload={"text": f"Reminder: the record of your interview for "
+                                 f"**{review.reference}** is waiting for you to agree it or ask "
+                                 f"for corrections{since}. Type `imr interview agree "
+                                 f"{interview.id}` to see it."}))
+    return found
+
+
+def plural_days(days: int) -> str:
+    return f"{days} working day" if days == 1 else f"{days} working days"

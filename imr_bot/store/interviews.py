@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import func, insert, or_, select, update
+from sqlalchemy import and_, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -89,6 +89,20 @@ class Interviews:
             c.status != InterviewStatus.AGREED.value,
             or_(c.interviewee_id == person_id, c.interviewer_id == person_id,
                 c.second_interviewer_id == person_id)).order_by(c.held_on, c.id).limit(200))
+
+    async def waiting(self, limit: int = 5000) -> list[tuple[Interview, datetime]]:
+        """The interviews whose record is waiting for agreement, with when that version came."""
+        r = t.interview_records
+        rows = (await self._c.execute(select(t.interviews.c.id, r.c.at).join(r, and_(
+            r.c.interview_id == t.interviews.c.id,
+            r.c.version == t.interviews.c.record_version)).where(
+            t.interviews.c.status == InterviewStatus.SENT.value).order_by(
+            t.interviews.c.id).limit(limit))).all()
+        sent = {row.id: row.at for row in rows}
+        if not sent:
+            return []
+        found = await self._hydrate(select(t.interviews).where(t.interviews.c.id.in_(sent)))
+        return [(i, sent[i.id]) for i in found]
 
     async def review_of(self, interview_id: int) -> int | None:
         return (await self._c.execute(select(t.interviews.c.review_id).where(

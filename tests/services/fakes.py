@@ -63,6 +63,7 @@ class Committed:
     # (interview id, version, party) -> (decision, comment, on)
     interview_decisions: dict[tuple[int, int, Party], tuple[Decision, str, Any]] = field(
         default_factory=dict)
+    interview_sent_at: dict[tuple[int, int], datetime] = field(default_factory=dict)
     next_id: int = 1
 
     def new_id(self) -> int:
@@ -421,6 +422,7 @@ class FakeInterviews:
         if (interview_id, record.number) in self._d.interview_records:
             raise ConcurrentChange()
         self._d.interview_records[(interview_id, record.number)] = (record, content)
+        self._d.interview_sent_at[(interview_id, record.number)] = at
 
     async def record(self, interview_id: int, version: int):
         return self._d.interview_records.get((interview_id, version))
@@ -448,6 +450,10 @@ class FakeInterviews:
 
     async def for_person(self, person_id: int) -> list[Interview]:
         return self._read(lambda i: not i.agreed and i.involves(person_id))
+
+    async def waiting(self, limit: int = 5000):
+        found = self._read(lambda i: i.status.value == "sent")
+        return [(i, self._d.interview_sent_at.get((i.id, i.version))) for i in found][:limit]
 
     async def review_of(self, interview_id: int) -> int | None:
         found = self._d.interviews.get(interview_id)

@@ -177,3 +177,38 @@ async def test_a_record_waiting_for_agreement_is_on_the_todo_of_those_who_must_a
     replies = await teams.say(NURSE, "imr todo")
     assert "Agree the record" not in said_in(replies) + "".join(card_text(c)
                                                                 for c in cards(replies))
+
+
+def interview_reminders(teams, user) -> list[str]:
+    return [a.text for a in teams.inbox(user)
+            if a.text and a.text.startswith("Reminder: the record of your interview")]
+
+
+async def test_a_record_waiting_is_reminded_to_its_interviewee_on_working_days_only(review, host):
+    """Sent on Christmas Eve 2026: Christmas Day and the Boxing Day holiday (Mon 28 Dec) remind
+    nobody; Tue 29 Dec reminds the nurse once; once agreed, no more."""
+    from datetime import UTC, datetime
+
+    from imr_bot.services import reminders
+
+    teams = review
+    first = await record(teams, NURSE)
+    teams.clock.set(datetime(2026, 12, 24, 10, tzinfo=UTC))
+    await attach(teams, host, first, "The nurse visited weekly.")
+
+    async def sweep(day: int, hour: int = 11) -> list[str]:
+        teams.clock.set(datetime(2026, 12, day, hour, tzinfo=UTC))
+        await reminders.sweep(teams.app.ctx)
+        await teams.deliver()
+        return interview_reminders(teams, NURSE)
+
+    assert await sweep(24, 14) == []  # the day it was sent
+    assert await sweep(25) == [] and await sweep(28) == []  # bank holidays
+    (said,) = await sweep(29)
+    assert said == (f"Reminder: the record of your interview for **{REF}** is waiting for you "
+                    "to agree it or ask for corrections (sent 1 working day ago). Type "
+                    f"`imr interview agree {first}` to see it.")
+    assert len(await sweep(29, 15)) == 1  # once a day
+    await teams.submit(NURSE, button(agreement_card(teams, NURSE), "Agree")["data"])
+    assert len(await sweep(30)) == 1  # agreed: no more
+    assert interview_reminders(teams, AUTHOR) == []  # the author's is on their todo
