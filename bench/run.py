@@ -496,6 +496,13 @@ def write_report(turns, memory, sweeps, delivery, documents, soak, seconds) -> s
             lines.append(f"- first decision p99 ≤ 2 × lean echo p99 at concurrency {concurrency} "
                          f"({2 * floor:.1f} ms): {r['p99']:.1f} ms — "
                          f"{_verdict(r['p99'] <= 2 * floor)}.")
+    lines += ["", "A first decision is measured against floors that do no database work: it "
+              "reads the approval, takes the write lock, writes the decision, the review, its "
+              "audit entry and the notices it queues in one transaction, and answers with the "
+              "decided card; delivery of those notices then runs in the same process. On SQLite "
+              "there is one writer at a time, and the bot's writers take turns first come first "
+              "served, so at concurrency 8 and 32 most of a click's time is its place in that "
+              "line."]
     lines += ["", f"Bot memory (RSS) after the load: SQLite {memory.get('SQLite', 0)} MB, "
               f"PostgreSQL {memory.get('PostgreSQL', 0)} MB.", "",
               "## Reminder sweep", "",

@@ -61,6 +61,12 @@ def manifest(app_id: str, public_url: str) -> dict:
         "bots": [{"botId": app_id, "scopes": ["personal", "team", "groupChat"],
                   "supportsFiles": True, "isNotificationOnly": False,
                   "commandLists": command_lists}],
+        # the message action "Log as IMR commission" (imr_bot/teams/message_action.py): on any
+        # message, the commission form prefilled from it, in a task module
+        "composeExtensions": [{"botId": app_id, "commands": [{
+            "id": "logCommission", "type": "action", "title": "Log as IMR commission",
+            "description": "Open the commission form filled in from this request email",
+            "context": ["message"], "fetchTask": True}]}],
         "permissions": ["identity", "messageTeamMembers"],
         # the tab (imr_bot/tab): a personal tab with the board, one review and the figures, and a
         # channel tab for the tracker team; its pages sign in with Teams single sign-on, whose

@@ -205,11 +205,24 @@ class BoardLine:
 
 
 @dataclass(frozen=True)
+class OverdueActionsLine:
+    """One line of the daily digest for a review whose action plan has overdue actions: its
+    reference, how many actions are overdue of how many, and the earliest date missed."""
+    reference: str
+    overdue: int
+    total: int
+    earliest: date
+
+
+@dataclass(frozen=True)
 class DigestDue:
-    """A working day's digest for the tracker channel: the board's most urgent lines."""
+    """A working day's digest for the tracker channel: the board's most urgent lines, and a line
+    per review with overdue actions."""
     day: date
     total: int
     lines: tuple[BoardLine, ...]
+    overdue_actions: tuple[OverdueActionsLine, ...] = ()
+    reviews_with_overdue_actions: int = 0
 
 
 Event = ReviewEvent | MessageHeldWithoutReview | DigestDue

@@ -10,6 +10,7 @@ Each kind names the states it depends on in DEPENDS_ON; `why_stale` is the whole
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from enum import StrEnum
 from typing import Any
 
@@ -25,11 +26,14 @@ class About:
     allocation_id: int | None = None
     meeting_id: int | None = None
     meeting_sequence: int | None = None
+    action_id: int | None = None  # an action-plan action, and the date it had (its ordinal)
+    action_due: int | None = None
 
     def as_data(self) -> dict[str, int]:
         return {name: value for name, value in (
             ("allocation", self.allocation_id), ("meeting", self.meeting_id),
-            ("sequence", self.meeting_sequence)) if value is not None}
+            ("sequence", self.meeting_sequence), ("action", self.action_id),
+            ("action_due", self.action_due)) if value is not None}
 
     @classmethod
     def from_data(cls, data: Any, key: str = "") -> About:
@@ -47,7 +51,8 @@ class About:
             if first.isdigit() and len(first) < 12:
                 allocation = int(first) if subject == "allocation" else None
                 meeting = int(first) if subject == "meeting" else None
-        return cls(allocation, meeting, number(data.get("sequence")))
+        return cls(allocation, meeting, number(data.get("sequence")), number(data.get("action")),
+                   number(data.get("action_due")))
 
 
 @dataclass(frozen=True)
@@ -70,6 +75,7 @@ class Needs(StrEnum):
     MEETING_DRAFT = "meeting_draft"  # still with the QA lead to send
     MEETING_PROPOSED = "meeting_proposed"  # being answered, at the time the message names
     MEETING_CONFIRMED = "meeting_confirmed"  # confirmed, at the time the message names
+    ACTION_UNDER_WAY = "action_under_way"  # an action still to do, with the date it named
 
 
 DEPENDS_ON: dict[str, tuple[Needs, ...]] = {
@@ -87,6 +93,9 @@ DEPENDS_ON: dict[str, tuple[Needs, ...]] = {
     "approval_request": (Needs.REVIEW_ACTIVE,),
     "amendments": (Needs.REVIEW_ACTIVE,),
     "meeting_recorded": (Needs.REVIEW_OPEN,),
+    # an action plan's reminders go on after the review is closed for its IMR: the action decides
+    "action_reminder": (Needs.ACTION_UNDER_WAY,),
+    "action_overdue": (Needs.ACTION_UNDER_WAY,),
 }
 # Reminders are about a review's next step: a closed or held review has none.
 REMINDER_NEEDS = (Needs.REVIEW_ACTIVE,)
@@ -108,6 +117,8 @@ class Circumstances:
     allocation_status: str | None = None  # offered, accepted, declined, withdrawn, reallocated
     meeting_status: MeetingStatus | None = None
     meeting_sequence: int | None = None
+    action_status: str | None = None  # an ActionStatus value
+    action_due: date | None = None
 
 
 _OFFER_GONE = {"accepted": "the offer was already answered (accepted)",
@@ -116,6 +127,22 @@ _OFFER_GONE = {"accepted": "the offer was already answered (accepted)",
                "reallocated": "the author was withdrawn to reallocate the review"}
 _MEETING_GONE = {MeetingStatus.HELD: "the meeting has been held",
                  MeetingStatus.CANCELLED: "the meeting was cancelled"}
+
+
+def _action_gone(about: About, now: Circumstances) -> str | None:
+    from .action_plan import UNDER_WAY, ActionStatus
+
+    if about.action_id is None:
+        return None
+    if now.action_status is None:
+        return "the action no longer exists"
+    status = ActionStatus(now.action_status)
+    if status not in UNDER_WAY:
+        return f"the action is {status.title.lower()} now"
+    if about.action_due is not None and now.action_due is not None and \
+            now.action_due.toordinal() != about.action_due:
+        return "the action's date has changed"
+    return None
 
 
 def why_stale(kind: str, about: About, now: Circumstances) -> str | None:
@@ -146,6 +173,8 @@ def _unmet(need: Needs, about: About, now: Circumstances) -> str | None:
         if now.allocation_status == wanted:
             return None
         return _OFFER_GONE.get(now.allocation_status or "", "the offer no longer exists")
+    if need == Needs.ACTION_UNDER_WAY:
+        return _action_gone(about, now)
     if about.meeting_id is None:
         return None
     status = now.meeting_status

@@ -33,6 +33,7 @@ from .events import (
     MeetingRecorded,
     MessageHeld,
     MessageHeldWithoutReview,
+    OverdueActionsLine,
     QaApproved,
     ReportResubmitted,
     ReviewEvent,
@@ -107,6 +108,9 @@ class ChannelPost:
     milestones: tuple[tuple[str, date], ...] = ()
     total: int = 0  # the digest's count of open reviews
     lines: tuple[BoardLine, ...] = field(default=())  # the digest's
+    # the digest's reviews with overdue actions: references, counts and dates only
+    action_lines: tuple[OverdueActionsLine, ...] = field(default=())
+    action_reviews: int = 0  # how many reviews have overdue actions
 
 
 Message = Notice | ChannelPost
@@ -123,6 +127,7 @@ def check_channel(post: ChannelPost) -> ChannelPost:
         problems.append(f"headline {post.headline!r} is not one of the fixed headlines")
     references = [post.reference] if post.reference else []
     references += [line.reference for line in post.lines]
+    references += [line.reference for line in post.action_lines]
     problems += [f"{r!r} is not a reference" for r in references if not _REFERENCE.fullmatch(r)]
     if post.review_type and post.review_type not in _REVIEW_TYPES:
         problems.append(f"{post.review_type!r} is not a review type")
@@ -141,6 +146,12 @@ def check_channel(post: ChannelPost) -> ChannelPost:
             problems.append(f"{line.reference}: the date or RAG is not a date or RAG")
         if not (line.working_days_left is None or type(line.working_days_left) is int):
             problems.append(f"{line.reference}: the days left is not a number")
+    for line in post.action_lines:
+        if not (type(line.overdue) is int and type(line.total) is int
+                and isinstance(line.earliest, date)):
+            problems.append(f"{line.reference}: the counts or date are not counts and a date")
+    if type(post.action_reviews) is not int:
+        problems.append("the count of reviews with overdue actions is not a number")
     if problems:
         raise ChannelRuleBroken("; ".join(problems))
     return post
@@ -188,7 +199,9 @@ def messages_for(event: Any) -> list[Message]:
 def _messages(event: Any) -> Iterator[Message]:  # noqa: C901 - one branch per event
     if isinstance(event, DigestDue):
         yield ChannelPost("digest", f"digest:{event.day.isoformat()}", "IMR tracker",
-                          dates=(event.day,), total=event.total, lines=event.lines)
+                          dates=(event.day,), total=event.total, lines=event.lines,
+                          action_lines=event.overdue_actions,
+                          action_reviews=event.reviews_with_overdue_actions)
         return
     if isinstance(event, MessageHeldWithoutReview):
         yield ChannelPost("unreachable", f"unreachable:{event.recipient}:{event.occurrence}",

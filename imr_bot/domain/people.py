@@ -32,6 +32,8 @@ class Person:
     leave: tuple[LeavePeriod, ...] = field(default_factory=tuple)
     unreachable_since: datetime | None = None  # not reached in Teams: see unreachable_reason
     unreachable_reason: str | None = None  # NOT_OPENED, or why Teams refused a message
+    # the deputy named in the people CSV; kept by services/deputies (settings), not loaded here
+    deputy_email: str | None = None
 
     @property
     def short_name(self) -> str:

@@ -387,6 +387,8 @@ async def _owner_data(ctx: ServiceContext, uow, review: Review, action: Action) 
         "status": action.status.title, "progress": action.progress or "—",
         "toAgree": action.status == ActionStatus.PROPOSED,
         "underWay": action.status in (ActionStatus.AGREED, ActionStatus.IN_PROGRESS),
+        "mayPropose": action.status in (ActionStatus.PROPOSED, ActionStatus.AGREED,
+                                        ActionStatus.IN_PROGRESS),
         "proposal": _proposal_words(action, None),
         "sentBack": (action.decision_comment if action.status == ActionStatus.IN_PROGRESS
                      and action.decided_version else ""),

@@ -48,7 +48,7 @@ from imr_bot.domain.submissions import (
 from imr_bot.domain.urls import document_link
 from imr_bot.store.submissions import StoredDocument
 
-from . import access, links, notifications
+from . import access, deputies, links, notifications
 from .context import ServiceContext
 from .notifications import person_recipient
 from .templates import check_version, run_check, to_check
@@ -229,6 +229,9 @@ async def _approver_ids(uow, review: Review, level: Level, delegate: int | None)
 
 async def _ask_approvers(ctx, uow, review: Review, version: int, level: Level,
                          by: int | None = None) -> None:
+    # an approver on leave today: their named deputy decides instead (services/deputies.py)
+    await deputies.cover_leave(ctx, uow, review, version, level.value,
+                               await _approver_ids(uow, review, level, None))
     await _publish(ctx, uow, review, version, [ApprovalRequested(
         ReviewFacts.of(review), version, level.value, by=by)])
 
@@ -252,8 +255,8 @@ async def _publish(ctx, uow, review: Review, version: int, events: list,
     read: dict[Level, _Approval] = {}
 
     async def fill(notice, person: Person):
-        if notice.card == "amendments":
-            return amendments
+        if notice.card == "amendments":  # what was asked, by whom: notice_views.amendments_card
+            return {"view": "amendments", "facts": amendments}
         level = Level(notice.to.level)
         if level not in read:
             read[level] = await _approval(uow, review, version, level)
@@ -548,8 +551,8 @@ async def _after_decision(ctx, uow, review: Review, version: int, level: Level,
         await _publish(ctx, uow, review, version, [AmendmentsRequested(
             facts, version, level.value, level.title, actor.name, comment,
             by=actor.person_id)], amendments={
-                "reference": review.reference, "who": actor.name, "levelTitle": level.title,
-                "version": version, "comment": comment, "nextVersion": version + 1})
+                "reference": review.reference, "who": actor.name, "level": level.value,
+                "version": version, "comment": comment})
     elif level == Level.QA:
         await _publish(ctx, uow, review, version, [QaApproved(facts, version, actor.name,
                                                               by=actor.person_id)])

@@ -3,8 +3,11 @@ optional QA-author meeting; the plan follows what is agreed."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+import types
+from dataclasses import dataclass, fields, replace
 from datetime import date, datetime, timedelta
+from enum import Enum
+from typing import Any, Union, get_args, get_origin, get_type_hints
 
 from imr_bot.clock import LONDON
 from imr_bot.documents.calendar_invite import Invitee, invitation
@@ -30,7 +33,6 @@ from imr_bot.domain.policy import Permission, require
 from imr_bot.domain.review import Review
 from imr_bot.domain.roles import Role
 from imr_bot.domain.stages import Event, Stage
-from imr_bot.domain.urls import teams_meeting_link
 from imr_bot.domain.words import in_sentence
 
 from . import access, links, notifications
@@ -45,6 +47,128 @@ QA_STAGES = (Stage.SUBMITTED_TO_QA, Stage.QA_AMENDMENTS)
 def when_text(starts: datetime, minutes: int) -> str:
     local = starts.astimezone(LONDON)
     return f"{format_date(local.date())}, {local:%H:%M}–{(local + timedelta(minutes=minutes)):%H:%M}"
+
+
+class _Facts:
+    """A card's facts as JSON for the outbox (dates as ISO, kinds by value), and back: the card
+    as it stood when it was queued, rendered at send time by the edge's meeting views."""
+
+    def facts(self) -> dict[str, Any]:
+        return {f.name: _json(getattr(self, f.name)) for f in fields(self)}
+
+    @classmethod
+    def from_facts(cls, facts: dict[str, Any]):
+        hints = get_type_hints(cls)
+        return cls(**{f.name: _from_json(hints[f.name], facts[f.name])
+                      for f in fields(cls) if f.name in facts})
+
+
+def _json(value: Any) -> Any:
+    if isinstance(value, (datetime, date)):
+        return value.isoformat()
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, (tuple, list)):
+        return [_json(v) for v in value]
+    return value
+
+
+def _from_json(hint: Any, raw: Any) -> Any:
+    if raw is None:
+        return None
+    origin = get_origin(hint)
+    if origin in (Union, types.UnionType):
+        hint = next(a for a in get_args(hint) if a is not type(None))
+        origin = get_origin(hint)
+    if origin is tuple:
+        args = get_args(hint)
+        if len(args) == 2 and args[1] is Ellipsis:
+            return tuple(_from_json(args[0], v) for v in raw)
+        return tuple(_from_json(a, v) for a, v in zip(args, raw, strict=True))
+    if hint is datetime:
+        return datetime.fromisoformat(raw)
+    if hint is date:
+        return date.fromisoformat(raw)
+    if isinstance(hint, type) and issubclass(hint, Enum):
+        return hint(raw)
+    return raw
+
+
+@dataclass(frozen=True)
+class MeetingCard(_Facts):
+    """What every meeting card shows one person: when, where, with whom, and their own
+    calendar link (always the meeting's current time)."""
+    reference: str
+    kind: MeetingKind
+    meeting_id: int
+    starts: datetime
+    minutes: int
+    location: str
+    sequence: int
+    organiser: str
+    participants: tuple[str, ...]
+    greeting: str = ""
+    calendar_path: str = ""
+
+
+@dataclass(frozen=True)
+class Invitation(MeetingCard):
+    """The invitation as one person sees it: a note (why they are asked again), and whether
+    they may answer it (the answer buttons)."""
+    note: str = ""
+    may_answer: bool = False
+
+
+@dataclass(frozen=True)
+class ConfirmedMeeting(MeetingCard):
+    """The confirmed meeting as one person sees it: who agreed, who proposed another time, who
+    did not answer, and whether this person organises it (records its outcome)."""
+    agreed: tuple[str, ...] = ()
+    proposed_other: tuple[str, ...] = ()
+    not_answered: tuple[str, ...] = ()
+    may_organise: bool = False
+
+
+@dataclass(frozen=True)
+class Proposal(_Facts):
+    """The QA lead's proposal: the draft to adjust and send, or the meeting again to change."""
+    reference: str
+    kind: MeetingKind
+    meeting_id: int
+    participants: tuple[str, ...]
+    starts: datetime
+    minutes: int
+    location: str
+    resend: bool
+    error: str = ""
+
+
+@dataclass(frozen=True)
+class CounterProposal(_Facts):
+    """A participant proposed another time: to the QA lead, with who has accepted and who is
+    still to answer."""
+    reference: str
+    kind: MeetingKind
+    meeting_id: int
+    who: str
+    proposed: datetime
+    starts: datetime
+    minutes: int
+    accepted: tuple[str, ...]
+    awaiting: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class OutcomeForm:
+    """What the QA lead records the meeting's outcome on: the day it was held (a default), the
+    attendees to choose from, and the dates it may agree (scoping) or the deadline (midway)."""
+    reference: str
+    kind: MeetingKind
+    meeting_id: int
+    held_on: date
+    attendees: tuple[tuple[int, str], ...]
+    milestones: tuple[tuple[Milestone, date], ...] = ()
+    ddscp: date | None = None
 
 
 def _participants(review: Review, kind: MeetingKind) -> tuple[int, ...]:
@@ -66,19 +190,16 @@ async def create_draft(ctx: ServiceContext, uow, review: Review, kind: MeetingKi
     await uow.outbox.queue(OutgoingNotification(
         key=f"meeting:{meeting.id}:draft", recipient=person_recipient(qa_lead),
         kind="meeting_draft", review_id=review.id, about=About(meeting_id=meeting.id),
-        payload={"card": "meeting_propose",
-                 "data": await propose_data(uow, review, meeting)}), ctx.clock.now())
+        payload={"view": "meeting_propose",
+                 "facts": (await proposal(uow, review, meeting)).facts()}), ctx.clock.now())
     return meeting
 
 
-async def propose_data(uow, review: Review, meeting: Meeting, error: str = "") -> dict:
-    names = [(await uow.people.by_id(p)).name for p in meeting.participant_ids]
-    local = meeting.starts.astimezone(LONDON)
-    return {"reference": review.reference, "title": meeting.kind.title,
-            "meetingId": meeting.id, "participants": ", ".join(names),
-            "day": local.date().isoformat(), "time": f"{local:%H:%M}",
-            "minutes": meeting.minutes, "location": meeting.location, "error": error,
-            "resend": meeting.status != MeetingStatus.DRAFT}
+async def proposal(uow, review: Review, meeting: Meeting, error: str = "") -> Proposal:
+    return Proposal(review.reference, meeting.kind, meeting.id,
+                    tuple(await _name_list(uow, meeting.participant_ids)), meeting.starts,
+                    meeting.minutes, meeting.location, meeting.status != MeetingStatus.DRAFT,
+                    error)
 
 
 async def _load(uow, meeting_id: int) -> tuple[Meeting, Review]:
@@ -162,23 +283,22 @@ async def _invite(ctx: ServiceContext, uow, review: Review, meeting: Meeting,
     for some (why they are asked again)."""
     for person_id in person_ids:
         person = await uow.people.by_id(person_id)
-        data = await invite_data(ctx, uow, review, meeting, person,
-                                 (notes or {}).get(person_id, ""))
+        invited = await invitation_for(ctx, uow, review, meeting, person,
+                                       (notes or {}).get(person_id, ""))
         await uow.outbox.queue(OutgoingNotification(
             key=f"meeting:{meeting.id}:invite:{meeting.sequence}:{now.isoformat()}:person:"
                 f"{person_id}",
             recipient=person_recipient(person), kind="meeting_invite", review_id=review.id,
             about=About(meeting_id=meeting.id, meeting_sequence=meeting.sequence),
-            payload={"card": "meeting_invite", "data": data}), now)
+            payload={"view": "meeting_invite", "facts": invited.facts()}), now)
 
 
-async def invite_data(ctx: ServiceContext, uow, review: Review, meeting: Meeting,
-                      person: Person, note: str = "") -> dict:
+async def invitation_for(ctx: ServiceContext, uow, review: Review, meeting: Meeting,
+                         person: Person, note: str = "") -> Invitation:
     """The invitation as `person` sees it: the answer buttons only if they may answer."""
-    data = await _card_data(ctx, uow, review, meeting, person)
-    may_answer = await _may(uow, review, meeting, person, Permission.ANSWER_MEETING)
-    data.update({"note": note, "noAnswer": not may_answer})
-    return data
+    return Invitation(**await _card_facts(ctx, uow, review, meeting, person), note=note,
+                      may_answer=await _may(uow, review, meeting, person,
+                                            Permission.ANSWER_MEETING))
 
 
 async def _may(uow, review: Review, meeting: Meeting, person: Person,
@@ -193,24 +313,18 @@ async def _may(uow, review: Review, meeting: Meeting, person: Person,
     return await access.may(uow, Actor(person.email, person.name, person), permission, review)
 
 
-async def _card_data(ctx: ServiceContext, uow, review: Review, meeting: Meeting,
-                     person: Person) -> dict:
-    """What every meeting card shows one person: when, where (a Join button for a Teams
-    link), with whom, and their own calendar link (always the meeting's current time)."""
+async def _card_facts(ctx: ServiceContext, uow, review: Review, meeting: Meeting,
+                      person: Person) -> dict[str, Any]:
+    """The MeetingCard fields for one person: the meeting as it stands, with their own
+    calendar link (always the meeting's current time)."""
     organiser = await uow.people.by_id(meeting.organiser_id)
-    local = meeting.starts.astimezone(LONDON)
-    join = teams_meeting_link(meeting.location)
     token = await links.sign(ctx, CALENDAR_PURPOSE, f"{meeting.id}:{person.id}",
                              meeting.ends + timedelta(days=30), uow=uow)
-    return {"greeting": person.first_name, "reference": review.reference,
-            "title": meeting.kind.title, "when": when_text(meeting.starts, meeting.minutes),
-            "where": ("Teams meeting (use Join)" if join else
-                      meeting.location or "to be confirmed"),
-            "joinUrl": join.url if join else "", "organiser": organiser.name,
-            "participants": ", ".join([(await uow.people.by_id(p)).name
-                                       for p in meeting.participant_ids]),
-            "meetingId": meeting.id, "day": local.date().isoformat(), "time": f"{local:%H:%M}",
-            "sequence": meeting.sequence, "calendarPath": f"/calendar/{token}.ics"}
+    return {"reference": review.reference, "kind": meeting.kind, "meeting_id": meeting.id,
+            "starts": meeting.starts, "minutes": meeting.minutes, "location": meeting.location,
+            "sequence": meeting.sequence, "organiser": organiser.name,
+            "participants": tuple(await _name_list(uow, meeting.participant_ids)),
+            "greeting": person.first_name, "calendar_path": f"/calendar/{token}.ics"}
 
 
 async def answer(ctx: ServiceContext, actor: Actor, meeting_id: int, *, accept: bool,
@@ -235,15 +349,12 @@ async def answer(ctx: ServiceContext, actor: Actor, meeting_id: int, *, accept: 
                 key=f"meeting:{meeting.id}:counter:{now.isoformat()}",
                 recipient=person_recipient(organiser), kind="meeting_counter", review_id=review.id,
                 about=About(meeting_id=meeting.id, meeting_sequence=meeting.sequence),
-                payload={"card": "meeting_counter", "data": {
-                    "reference": review.reference, "title": meeting.kind.title,
-                    "who": actor.name, "proposed": when_text(proposed, meeting.minutes),
-                    "original": when_text(meeting.starts, meeting.minutes),
-                    "meetingId": meeting.id, "day": proposed.astimezone(LONDON).date().isoformat(),
-                    "time": f"{proposed.astimezone(LONDON):%H:%M}",
-                    "accepted": await _names(uow, [p for p in meeting.agreed()
-                                                   if p != meeting.organiser_id]),
-                    "awaiting": await _names(uow, meeting.awaiting())}}), now)
+                payload={"view": "meeting_counter", "facts": CounterProposal(
+                    review.reference, meeting.kind, meeting.id, actor.name, proposed,
+                    meeting.starts, meeting.minutes,
+                    tuple(await _name_list(uow, [p for p in meeting.agreed()
+                                                 if p != meeting.organiser_id])),
+                    tuple(await _name_list(uow, meeting.awaiting()))).facts()}), now)
             said = f"Thank you: {organiser.name} will confirm a time."
         elif meeting.status == MeetingStatus.CONFIRMED:
             await _confirmed(ctx, uow, review, meeting, now)
@@ -278,8 +389,12 @@ def _check_moment(meeting: Meeting, review: Review, person_id: int | None,
                            review.reference)
 
 
+async def _name_list(uow, ids) -> list[str]:
+    return [(await uow.people.by_id(p)).name for p in ids]
+
+
 async def _names(uow, ids) -> str:
-    return names_in_words([(await uow.people.by_id(p)).name for p in ids]) or "nobody"
+    return names_in_words(await _name_list(uow, ids)) or "nobody"
 
 
 def names_in_words(names: list[str]) -> str:
@@ -399,24 +514,19 @@ async def _confirmed(ctx: ServiceContext, uow, review: Review, meeting: Meeting,
     other = [p for p in meeting.participant_ids if p not in agreed]
     proposed_other = [p for p in other if p in meeting.answers]
     silent = [p for p in other if p not in meeting.answers]
-    organiser = await uow.people.by_id(meeting.organiser_id)
-    recordable = meeting.kind != MeetingKind.QA
     for person_id in meeting.participant_ids:
         person = await uow.people.by_id(person_id)
-        data = await _card_data(ctx, uow, review, meeting, person)
-        may_organise = await _may(uow, review, meeting, person, Permission.ORGANISE_MEETING)
-        data.update({
-            "agreed": await _names(uow, agreed),
-            "proposedOther": await _names(uow, proposed_other) if proposed_other else "",
-            "notAnswered": await _names(uow, silent) if silent else "",
-            "isOrganiser": may_organise, "recordable": recordable and may_organise,
-            "whoActs": (f"{organiser.name} will record the outcome after the meeting."
-                        if recordable and not may_organise else "")})
+        confirmed = ConfirmedMeeting(
+            **await _card_facts(ctx, uow, review, meeting, person),
+            agreed=tuple(await _name_list(uow, agreed)),
+            proposed_other=tuple(await _name_list(uow, proposed_other)),
+            not_answered=tuple(await _name_list(uow, silent)),
+            may_organise=await _may(uow, review, meeting, person, Permission.ORGANISE_MEETING))
         await uow.outbox.queue(OutgoingNotification(
             key=f"meeting:{meeting.id}:confirmed:{meeting.sequence}:{now.isoformat()}:person:{person_id}",
             recipient=person_recipient(person), kind="meeting_confirmed", review_id=review.id,
             about=About(meeting_id=meeting.id, meeting_sequence=meeting.sequence),
-            payload={"card": "meeting_confirmed", "data": data}), now)
+            payload={"view": "meeting_confirmed", "facts": confirmed.facts()}), now)
 
 
 async def calendar_file(ctx: ServiceContext, token: str,
@@ -469,26 +579,22 @@ LATER_THAN_SCOPING = (Milestone.MIDWAY_REVIEW, Milestone.REPORT_TO_QA, Milestone
                       Milestone.DDSCP_SUBMISSION)
 
 
-async def outcome_form(ctx: ServiceContext, actor: Actor, meeting_id: int) -> tuple[str, dict]:
-    """The card (name, data) on which the QA lead records what the meeting decided."""
+async def outcome_form(ctx: ServiceContext, actor: Actor, meeting_id: int) -> OutcomeForm:
+    """What the QA lead records the meeting's outcome on."""
     async with ctx.unit_of_work(read_only=True) as uow:
         meeting, review = await _load(uow, meeting_id)
         if _person_id(actor) != meeting.organiser_id:
             raise NotAllowed("Only the QA senior lead for this review can record the outcome.")
         if meeting.kind == MeetingKind.QA:
             raise DomainError("A QA and author meeting has no outcome to record.")
-        attendees = [{"title": (await uow.people.by_id(p)).name, "value": str(p)}
-                     for p in meeting.participant_ids]
-    common = {"reference": review.reference, "title": meeting.kind.title, "meetingId": meeting.id,
-              "heldOn": default_held_on(meeting.starts, ctx.clock.today()).isoformat(),
-              "attendeeChoices": attendees,
-              "attendees": ",".join(str(p) for p in meeting.participant_ids)}
+        attendees = tuple(zip(meeting.participant_ids,
+                              await _name_list(uow, meeting.participant_ids), strict=True))
+    held_on = default_held_on(meeting.starts, ctx.clock.today())
     if meeting.kind == MeetingKind.SCOPING:
-        common["milestones"] = [{"id": f"due_{m.value}", "label": f"{m.title} (default {format_date(review.plan.due[m])})",
-                                 "value": review.plan.due[m].isoformat()} for m in LATER_THAN_SCOPING]
-        return "meeting_outcome_scoping", common
-    common["ddscp"] = review.plan.deadline.isoformat()
-    return "meeting_outcome_midway", common
+        return OutcomeForm(review.reference, meeting.kind, meeting.id, held_on, attendees,
+                           milestones=tuple((m, review.plan.due[m]) for m in LATER_THAN_SCOPING))
+    return OutcomeForm(review.reference, meeting.kind, meeting.id, held_on, attendees,
+                       ddscp=review.plan.deadline)
 
 
 @dataclass(frozen=True)
@@ -624,7 +730,7 @@ async def overview(ctx: ServiceContext, actor: Actor, reference: str) -> tuple[R
     return review, lines
 
 
-async def change_form(ctx: ServiceContext, actor: Actor, meeting_id: int) -> tuple[str, dict]:
+async def change_form(ctx: ServiceContext, actor: Actor, meeting_id: int) -> Proposal:
     """The proposal card again, for the QA lead to change a meeting's time or place."""
     async with ctx.unit_of_work(read_only=True) as uow:
         meeting, review = await _load(uow, meeting_id)
@@ -632,4 +738,4 @@ async def change_form(ctx: ServiceContext, actor: Actor, meeting_id: int) -> tup
             raise NotAllowed("Only the QA senior lead for this review can change the meeting.")
         passed = ("The time shown has already passed: please choose a later date or time."
                   if meeting.starts <= ctx.clock.now() else "")
-        return "meeting_propose", await propose_data(uow, review, meeting, passed)
+        return await proposal(uow, review, meeting, passed)

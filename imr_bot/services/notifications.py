@@ -164,11 +164,15 @@ async def why_stale(uow, kind: str, review_id: int | None, about: About) -> str 
     allocation = (await uow.allocations.get(about.allocation_id)
                   if about.allocation_id is not None else None)
     meeting = await uow.meetings.get(about.meeting_id) if about.meeting_id is not None else None
+    action = (await uow.action_plans.action(about.action_id)
+              if about.action_id is not None else None)
     return stale_reason(kind, about, Circumstances(
         review_stage=stage,
         allocation_status=allocation.status if allocation is not None else None,
         meeting_status=meeting.status if meeting is not None else None,
-        meeting_sequence=meeting.sequence if meeting is not None else None))
+        meeting_sequence=meeting.sequence if meeting is not None else None,
+        action_status=action.status.value if action is not None else None,
+        action_due=action.due if action is not None else None))
 
 
 # -- events to outbox entries ---------------------------------------------------------------------
@@ -302,4 +306,7 @@ def digest_facts(post: ChannelPost) -> dict:
     return {"day": today.isoformat(), "total": post.total, "lines": [
         {"reference": line.reference, "stage": line.stage, "milestone": line.milestone,
          "due": line.due.isoformat() if line.due else None, "left": line.working_days_left,
-         "rag": line.rag.value} for line in post.lines]}
+         "rag": line.rag.value} for line in post.lines],
+        "actionsReviews": post.action_reviews, "actions": [
+        {"reference": line.reference, "overdue": line.overdue, "total": line.total,
+         "earliest": line.earliest.isoformat()} for line in post.action_lines]}

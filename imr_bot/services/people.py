@@ -1,7 +1,8 @@
 """The people directory: import (an idempotent upsert by email) and export, as CSV.
 
 Columns: email, name, roles (separated by ';'), line_manager_email, service, active,
-max_concurrent, aad_object_id, leave ('2026-12-01..2026-12-05', several separated by ';').
+max_concurrent, aad_object_id, leave ('2026-12-01..2026-12-05', several separated by ';'),
+deputy_email (optional: who decides an approval for them while they are on leave).
 Bad lines are reported with their line numbers and reasons; good lines are never lost because of
 a bad one.
 """
@@ -21,10 +22,11 @@ from imr_bot.domain.people import LeavePeriod, Person
 from imr_bot.domain.policy import Permission, require
 from imr_bot.domain.roles import Role
 
+from . import deputies
 from .context import ServiceContext
 
 COLUMNS = ["email", "name", "roles", "line_manager_email", "service", "active",
-           "max_concurrent", "aad_object_id", "leave"]
+           "max_concurrent", "aad_object_id", "leave", "deputy_email"]
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
@@ -88,6 +90,11 @@ def _person(row: dict[str, str | None]) -> Person:
     manager = value.get("line_manager_email", "").lower()
     if manager and not _EMAIL.match(manager):
         raise ValueError(f"line manager '{manager}' is not an email address")
+    deputy = value.get("deputy_email", "").lower()
+    if deputy and not _EMAIL.match(deputy):
+        raise ValueError(f"deputy '{deputy}' is not an email address")
+    if deputy and deputy == email:
+        raise ValueError("a person can't be their own deputy")
     leave = []
     for period in filter(None, (p.strip() for p in value.get("leave", "").split(";"))):
         try:
@@ -102,7 +109,7 @@ def _person(row: dict[str, str | None]) -> Person:
                   aad_object_id=value.get("aad_object_id") or None,
                   line_manager_email=manager or None, service=value.get("service", ""),
                   active=active_text in ("yes", "true", "1", "y"), max_concurrent=max_concurrent,
-                  leave=tuple(leave))
+                  leave=tuple(leave), deputy_email=deputy or None)
 
 
 async def import_people(ctx: ServiceContext, text: str, *, by: str) -> ImportReport:
@@ -113,6 +120,7 @@ async def import_people(ctx: ServiceContext, text: str, *, by: str) -> ImportRep
         for _number, person in parsed:
             stored, created = await uow.people.upsert(person, now)
             await uow.people.replace_leave(stored.id, person.leave)
+            await deputies.set_deputy(uow, person.email, person.deputy_email, now)
             if created:
                 report.created += 1
             else:
@@ -127,6 +135,7 @@ async def import_people(ctx: ServiceContext, text: str, *, by: str) -> ImportRep
 async def export_people(ctx: ServiceContext) -> str:
     async with ctx.unit_of_work(read_only=True) as uow:
         people = await uow.people.all()
+        deputy = {p.email: await uow.settings.get(deputies.key(p.email)) for p in people}
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(COLUMNS)
@@ -135,7 +144,7 @@ async def export_people(ctx: ServiceContext) -> str:
             p.email, p.name, ";".join(sorted(r.value for r in p.roles)),
             p.line_manager_email or "", p.service, "yes" if p.active else "no",
             p.max_concurrent, p.aad_object_id or "",
-            ";".join(f"{lp.starts}..{lp.ends}" for lp in p.leave))])
+            ";".join(f"{lp.starts}..{lp.ends}" for lp in p.leave), deputy[p.email] or "")])
     return out.getvalue()
 
 

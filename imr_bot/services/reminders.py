@@ -35,7 +35,7 @@ from imr_bot.domain.stages import Stage
 from imr_bot.domain.words import in_sentence
 from imr_bot.store.reminder_source import REFERENCE, OwedRow
 
-from . import escalation, interviews, notifications, reminder_actions
+from . import action_reminders, escalation, interviews, notifications, reminder_actions
 from .context import ServiceContext
 from .tracker import board_rows, closest
 
@@ -100,6 +100,8 @@ async def _sweep_share(ctx: ServiceContext, policy: ReminderPolicy, now, directo
                                                       now))
             queued += len(await uow.outbox.queue_many(
                 await reminder_actions.personal_reminders(ctx, uow, today), now))
+            queued += len(await uow.outbox.queue_many(
+                await action_reminders.owed_today(ctx, uow, directory, today, policy), now))
             queued += len(await uow.outbox.queue_many(
                 await interviews.reminders(ctx, uow, today), now))
             await uow.todo_source.forget_reminders_before(today)
@@ -179,8 +181,9 @@ async def daily_digest(ctx: ServiceContext) -> bool:
                                 row.working_days_left, row.rag)
                       for row in board_rows(records, today, ctx.calendar))
         # the channel's card goes through the notification policy like every channel post
-        published = await notifications.publish(uow, [DigestDue(today, total, lines)],
-                                                ctx.clock.now())
+        overdue_actions, with_overdue = await action_reminders.digest_lines(uow, today)
+        published = await notifications.publish(uow, [DigestDue(
+            today, total, lines, overdue_actions, with_overdue)], ctx.clock.now())
         await uow.commit()
     return bool(published.queued)
 

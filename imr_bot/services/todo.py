@@ -123,7 +123,8 @@ async def offer_card(ctx: ServiceContext, actor: Actor, allocation_id: int) -> d
     return notification.payload["facts"]
 
 
-async def invite_card(ctx: ServiceContext, actor: Actor, meeting_id: int) -> dict:
+async def invite_card(ctx: ServiceContext, actor: Actor,
+                      meeting_id: int) -> meetings.Invitation:
     """A meeting invitation again, for someone still to answer it."""
     person_id = _known(actor)
     async with ctx.unit_of_work(read_only=True) as uow:
@@ -134,7 +135,7 @@ async def invite_card(ctx: ServiceContext, actor: Actor, meeting_id: int) -> dic
             raise DomainError(f"This {in_sentence(meeting.kind.title)} is {meeting.status.value}; there "
                               "is nothing to answer.")
         review = await uow.reviews.read_by_id(meeting.review_id)
-        return await meetings.invite_data(ctx, uow, review, meeting, actor.person)
+        return await meetings.invitation_for(ctx, uow, review, meeting, actor.person)
 
 
 # -- typed answers -----------------------------------------------------------------------------

@@ -193,6 +193,15 @@ def _sentence(action: str, actor_name: str, by: str, detail: dict,
     if action.startswith("decision.") and action.count(".") == 2:
         _, level, decision = action.split(".")
         return _decision(level, decision, _version(detail), actor_name)
+    if action == "decision.delegated_for_leave":
+        delegate = people_by_email.get(str(detail.get("delegate") or ""))
+        away = people_by_email.get(str(detail.get("away") or ""))
+        level = _level_title(str(detail.get("level") or ""))
+        until = str(detail.get("until") or "")
+        return (f"Decision{f' of the {level}' if level else ''} sent to "
+                f"{delegate.name if delegate else 'their deputy'}, as "
+                f"{away.name if away else 'the approver'} is on leave"
+                f"{f' until {format_date(date.fromisoformat(until))}' if until else ''}")
     if action == "decision.delegated":
         delegate = people_by_email.get(str(detail.get("delegate") or ""))
         level = _level_title(str(detail.get("level") or ""))
@@ -223,6 +232,7 @@ def _sentence(action: str, actor_name: str, by: str, detail: dict,
 _OWN_WORDS = frozenset({
     "person.unreachable", "notification.stale", "person.reached", "allocation.offered",
     "meeting.proposed", "meeting.confirmed", "meeting.answered", "decision.delegated",
+    "decision.delegated_for_leave",
     "review.submitted", "document.added", "review.submitted_to_ddscp", "review.rebased",
     "link.refused", "access.refused", "reminder.rescheduled", "reminder.acknowledged"})
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import and_, func, insert, select, update
+from sqlalchemy import and_, case, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -102,6 +102,43 @@ class ActionPlans:
             t.plan_actions.c.status.in_(sorted(s.value for s in UNDER_WAY)))).order_by(
             t.plan_actions.c.due, t.plan_actions.c.id))).all())
 
+    async def under_way_due_by(self, day: date) -> list[Action]:
+        """The actions still under way whose date is `day` or earlier: those a reminder sweep
+        may owe something today (an action further off owes nothing yet)."""
+        return self._hydrate((await self._c.execute(select(t.plan_actions).where(and_(
+            t.plan_actions.c.due <= day,
+            t.plan_actions.c.status.in_(sorted(s.value for s in UNDER_WAY)))).order_by(
+            t.plan_actions.c.review_id, t.plan_actions.c.id))).all())
+
+    async def overdue_by_review(self, today: date) -> list[tuple[int, int, int, date]]:
+        """(review id, actions overdue, actions in its plan, the earliest overdue date) for each
+        review with an overdue action, earliest first: the digest's lines."""
+        c = t.plan_actions.c
+        late = and_(c.due < today, c.status.in_(sorted(s.value for s in UNDER_WAY)))
+        overdue = func.sum(case((late, 1), else_=0))
+        earliest = func.min(case((late, c.due), else_=None))
+        rows = (await self._c.execute(select(c.review_id, overdue, func.count(), earliest)
+                                      .group_by(c.review_id).having(overdue > 0)
+                                      .order_by(earliest, c.review_id))).all()
+        return [(r[0], int(r[1]), int(r[2]), _as_date(r[3])) for r in rows]
+
+    async def themed_recommendations(self) -> list[Recommendation]:
+        """Every recommendation that carries a theme, across reviews."""
+        rows = (await self._c.execute(select(t.recommendations).where(
+            t.recommendations.c.themes != "").order_by(
+            t.recommendations.c.review_id, t.recommendations.c.number))).all()
+        return [_recommendation(r) for r in rows]
+
+    async def of_recommendations(self, recommendation_ids: list[int]) -> list[Action]:
+        """The actions carrying out these recommendations (a sweep of ids, in chunks)."""
+        found: list[Action] = []
+        ids = sorted(set(recommendation_ids))
+        for start in range(0, len(ids), 500):
+            found += self._hydrate((await self._c.execute(select(t.plan_actions).where(
+                t.plan_actions.c.recommendation_id.in_(ids[start:start + 500])).order_by(
+                t.plan_actions.c.due, t.plan_actions.c.id))).all())
+        return found
+
     async def review_of(self, action_id: int) -> int | None:
         return (await self._c.execute(select(t.plan_actions.c.review_id).where(
             t.plan_actions.c.id == action_id))).scalar()
@@ -125,6 +162,11 @@ class ActionPlans:
                 decided_version=r.decided_version, decision_comment=r.decision_comment,
                 id=r.id))
         return found
+
+
+def _as_date(value) -> date:
+    """SQLite hands an aggregate's date back as its text."""
+    return date.fromisoformat(value) if isinstance(value, str) else value
 
 
 def _recommendation(row) -> Recommendation:

@@ -10,13 +10,14 @@ from imr_bot.domain.action_plan import ImpactDecision, progress, progress_words
 from imr_bot.domain.dates import format_date
 from imr_bot.domain.policy import Permission
 from imr_bot.domain.roles import Role
-from imr_bot.services import action_plans
+from imr_bot.domain.words import plural
+from imr_bot.services import action_plans, action_themes
 from imr_bot.services.access import Target
 from imr_bot.services.context import ServiceContext
 
 from .commands import HandlerGroup, card_action, command, first_word
 from .turn import Turn, parse_id
-from .views import actions_table, outcome_data
+from .views import actions_table, outcome_data, themes_table
 
 MANAGERS = frozenset({Role.BUSINESS_SERVICES, Role.QA_LEAD})
 _PART = re.compile(r"\s*\|\s*(lesson|themes?)\s*:\s*", re.IGNORECASE)
@@ -25,7 +26,7 @@ _PART = re.compile(r"\s*\|\s*(lesson|themes?)\s*:\s*", re.IGNORECASE)
 def _plan_reference(args: str) -> str | None:
     """The review `imr actions` names: none for `mine` and `overdue`."""
     word = first_word(args)
-    return None if word is None or word.lower() in ("mine", "overdue") else word
+    return None if word is None or word.lower() in ("mine", "overdue", "theme") else word
 
 
 def _after_add(args: str) -> str | None:
@@ -87,11 +88,14 @@ class ActionPlanHandlers(HandlerGroup):
         await turn.card("action_form", await action_plans.action_form(
             self.ctx, turn.actor, words[1], number))
 
-    @command("actions", "actions [REF | mine | overdue]", "A review's action plan, the actions "
-             "you own, or the actions that are overdue.", Permission.VIEW_STATUS,
-             review=_plan_reference)
+    @command("actions", "actions [REF | mine | overdue | theme THEME]", "A review's action plan, "
+             "the actions you own, the actions that are overdue, or the actions under one theme "
+             "across reviews.", Permission.VIEW_STATUS, review=_plan_reference)
     async def actions(self, turn: Turn, args: str) -> None:
         word = (first_word(args) or "mine").lower()
+        if word == "theme":
+            await self._theme(turn, args.strip()[len("theme"):])
+            return
         if word == "mine":
             lines = await action_plans.mine(self.ctx, turn.actor)
             if not lines:
@@ -119,6 +123,27 @@ class ActionPlanHandlers(HandlerGroup):
             return
         await turn.card("table", actions_table(f"Action plan for {review.reference}",
                                                _counted(lines, self.ctx.clock.today()), lines))
+
+    @command("themes", "themes", "The themes that keep coming back across reviews' action "
+             "plans, and how many of their actions are done, overdue and evidenced.",
+             Permission.VIEW_PERFORMANCE)
+    async def themes(self, turn: Turn, args: str) -> None:
+        counts = await action_themes.across_reviews(self.ctx, turn.actor)
+        if not counts:
+            await turn.say("No recommendation carries a theme yet. Themes are added with "
+                           "`imr recommend REF TEXT | themes: …`.")
+            return
+        await turn.card("table", themes_table(counts))
+
+    async def _theme(self, turn: Turn, text: str) -> None:
+        theme, lines, counted = await action_themes.actions_for_theme(self.ctx, turn.actor, text)
+        if not lines:
+            await turn.say(f"No action is under a recommendation with the theme “{theme}” yet.")
+            return
+        subtitle = (f"{plural(counted.reviews, 'review')}: {counted.done} of "
+                    f"{plural(counted.actions, 'action')} done; {counted.overdue} overdue; "
+                    f"{counted.evidenced} with impact evidenced.")
+        await turn.card("table", actions_table(f"Actions on {theme}", subtitle, lines))
 
     # -- the form ---------------------------------------------------------------------------------
     @card_action("action.add", Permission.MANAGE_ACTION_PLAN, review=Target.REFERENCE)

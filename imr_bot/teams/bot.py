@@ -38,6 +38,7 @@ from .commands import (
 )
 from .connector import wire
 from .file_consent import on_file_consent_accept
+from .message_action import MessageAction, not_saved_message
 from .rate_limit import SlidingWindow
 from .teams_turn import TeamsReplies
 from .turn import Request, Turn
@@ -52,7 +53,8 @@ def _invoke_card(card: dict) -> AdaptiveCardInvokeResponse:
                                       type="application/vnd.microsoft.card.adaptive", value=card)
 
 MEMBER_MISS_SECONDS = 600
-HANDLED_INVOKES = {"adaptiveCard/action", "fileConsent/invoke"}
+HANDLED_INVOKES = {"adaptiveCard/action", "fileConsent/invoke",
+                   "composeExtension/fetchTask", "composeExtension/submitAction"}
 CLICK_NOT_SAVED = ("I couldn't save that: the IMR database isn't answering just now (it may be "
                    "restarting). Nothing was recorded. Please press Try again in a minute.")
 SCOPES = {"personal": "personal", "channel": "team", "groupChat": "groupChat"}
@@ -92,6 +94,7 @@ class ImrBot(TeamsActivityHandler):
         self._member_misses: dict[str, float] = {}
         self._command_windows: dict[str, SlidingWindow] = {}
         self.metrics = None  # set by the app: counts refused card actions
+        self.message_action = MessageAction(ctx, cards)  # "Log as IMR commission" on a message
 
     # -- every turn -------------------------------------------------------------------------
     async def on_turn(self, turn_context: TurnContext) -> None:
@@ -444,6 +447,8 @@ class ImrBot(TeamsActivityHandler):
             if turn_context.activity.name == "adaptiveCard/action":
                 return self._create_invoke_response(_invoke_card(
                     self._not_saved_card(turn_context.activity.value)))
+            if turn_context.activity.name.startswith("composeExtension/"):
+                return self._create_invoke_response(not_saved_message())
             return InvokeResponse(status=503)
 
     def _not_saved_card(self, value) -> dict:
@@ -479,6 +484,17 @@ class ImrBot(TeamsActivityHandler):
     async def _begin_new_review(self, turn_context: TurnContext, options: dict | None) -> None:
         dialog_context = await self.dialogs.create_context(turn_context)
         await dialog_context.begin_dialog(self._new_review_id, options)
+
+    # -- the message action "Log as IMR commission" (teams/message_action.py) -----------------
+    async def on_teams_messaging_extension_fetch_task(self, turn_context: TurnContext, action):
+        return await self.message_action.fetch_task(await self.actor(turn_context), action)
+
+    async def on_teams_messaging_extension_submit_action(self, turn_context: TurnContext, action):
+        response, logged = await self.message_action.submit_action(
+            await self.actor(turn_context), action)
+        if logged:
+            turn_context.turn_state[OUTBOX_KEY] = True  # the Head of CP's card: deliver it
+        return response
 
     # -- files the user allowed (FileConsentCard) -----------------------------------------------
     async def on_teams_file_consent_accept(self, turn_context: TurnContext, file_consent_card_response):

@@ -12,6 +12,7 @@ from imr_bot.services import identity, meetings, notifications
 from imr_bot.services.access import Target
 from imr_bot.services.context import ServiceContext
 
+from . import meeting_views
 from .commands import HandlerGroup, card_action, command, first_word
 from .turn import Turn, parse_id
 from .views import meetings_table, outcome_data
@@ -73,8 +74,9 @@ class MeetingHandlers(HandlerGroup):
 
     @card_action("meeting.change", Permission.ORGANISE_MEETING, review=Target.MEETING_ID)
     async def on_meeting_change(self, turn: Turn, value: dict) -> None:
-        name, data = await meetings.change_form(self.ctx, turn.actor, parse_id(value.get("meetingId")))
-        await turn.card(name, data)
+        proposal = await meetings.change_form(self.ctx, turn.actor,
+                                              parse_id(value.get("meetingId")))
+        await turn.card("meeting_propose", meeting_views.propose_data(proposal))
 
     @card_action("meeting.accept", Permission.ANSWER_MEETING, review=Target.MEETING_ID)
     async def on_meeting_accept(self, turn: Turn, value: dict) -> None:
@@ -128,9 +130,9 @@ class MeetingHandlers(HandlerGroup):
 
     @card_action("meeting.outcome", Permission.ORGANISE_MEETING, review=Target.MEETING_ID)
     async def on_meeting_outcome(self, turn: Turn, value: dict) -> None:
-        name, data = await meetings.outcome_form(self.ctx, turn.actor,
-                                                 parse_id(value.get("meetingId")))
-        await turn.card(name, data)
+        form = await meetings.outcome_form(self.ctx, turn.actor,
+                                           parse_id(value.get("meetingId")))
+        await turn.card(*meeting_views.outcome_form(form))
 
     @card_action("meeting.record", Permission.ORGANISE_MEETING, review=Target.MEETING_ID)
     async def on_meeting_record(self, turn: Turn, value: dict) -> None:

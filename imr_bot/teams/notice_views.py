@@ -12,12 +12,12 @@ from imr_bot.domain.dates import format_date, format_when
 from imr_bot.domain.plan import Milestone
 from imr_bot.domain.rag import Rag, deadline_text
 from imr_bot.domain.stages import Stage
-from imr_bot.domain.submissions import GUIDANCE_QUESTIONS, Decision
+from imr_bot.domain.submissions import GUIDANCE_QUESTIONS, Decision, Level
 from imr_bot.domain.words import in_sentence, plural
 from imr_bot.services.approvals import ApprovalRound, ApprovalView
 from imr_bot.services.notifications import RAG_COLOURS, days_left_words
 
-from . import allocation_views
+from . import allocation_views, meeting_views
 
 
 def digest_card(facts: dict) -> dict:
@@ -32,7 +32,24 @@ def digest_card(facts: dict) -> dict:
                      "rag": rag.title, "ragColour": RAG_COLOURS[rag]})
     return {"title": f"IMR tracker, {format_date(date.fromisoformat(facts['day']))}",
             "subtitle": f"{plural(facts['total'], 'open review')}, most urgent first." if rows else
-                        "There are no open reviews.", "rows": rows}
+                        "There are no open reviews.", "rows": rows, **_overdue_actions(facts)}
+
+
+def _overdue_actions(facts: dict) -> dict:
+    """The digest's lines for reviews with overdue actions (facts queued before there were
+    any: none)."""
+    lines = facts.get("actions") or []
+    if not lines:
+        return {"actionRows": [], "actionsHeading": ""}
+    shown, total = len(lines), facts.get("actionsReviews") or len(lines)
+    heading = f"Action plans with overdue actions: {plural(total, 'review')}"
+    if total > shown:
+        heading += f" (the {shown} most overdue shown; `imr actions overdue` has the rest)"
+    return {"actionsHeading": heading + ".", "actionRows": [
+        {"reference": line["reference"],
+         "overdue": f"{line['overdue']} of {plural(line['total'], 'action')} overdue",
+         "earliest": f"since {format_date(date.fromisoformat(line['earliest']))}"}
+        for line in lines]}
 
 
 def tracker_review_card(facts: dict) -> dict:
@@ -103,6 +120,13 @@ def approval_card(view: ApprovalView) -> dict:
     }
 
 
+def amendments_card(facts: dict) -> dict:
+    """To the author: amendments were asked for a version, by whom, at which level."""
+    return {"reference": facts["reference"], "who": facts["who"],
+            "levelTitle": Level(facts["level"]).title, "version": facts["version"],
+            "comment": facts["comment"], "nextVersion": facts["version"] + 1}
+
+
 def _interviews(view: ApprovalView) -> dict:
     """The review's interviews on the QA card, each one not yet agreed flagged."""
     outstanding = sum(not agreed for _, _, agreed in view.interviews)
@@ -126,7 +150,9 @@ VIEWS = {"digest": ("digest", digest_card),
          "allocate": ("allocate", allocation_views.allocate_data),
          "allocation_offer": ("allocation_offer", allocation_views.offer_data),
          "escalation": ("escalation", allocation_views.escalation_data),
-         "approval": ("approval", _approval_from_facts)}
+         "approval": ("approval", _approval_from_facts),
+         "amendments": ("amendments", amendments_card),
+         **meeting_views.VIEWS}
 
 
 def render(payload: dict) -> dict:

@@ -3,21 +3,17 @@ the typed answers (`imr accept`, `imr decline`, `imr approve`, `imr amend`)."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from imr_bot.domain.dates import format_date
 from imr_bot.domain.errors import DomainError
-from imr_bot.domain.plain_text import Markdown
 from imr_bot.domain.policy import Permission
 from imr_bot.domain.roles import Role
 from imr_bot.domain.submissions import Decision, Level
-from imr_bot.domain.todo import STEP_GROUPS, Step, Todo
 from imr_bot.domain.words import plural
 from imr_bot.services import todo, tracker
 from imr_bot.services.access import Target
 from imr_bot.services.context import ServiceContext
 
-from . import allocation_views, notice_views, views
+from . import allocation_views, meeting_views, notice_views, views
 from .approval_handlers import ApprovalHandlers
 from .commands import (
     PERSONAL,
@@ -29,77 +25,12 @@ from .commands import (
     command,
     first_word,
 )
+from .todo_views import todo_data
 from .turn import Turn, parse_id
 
 APPROVERS = frozenset({Role.QA_LEAD, Role.SD_EHS})
 COMMENT = Arg("comment", REASON.take)  # the rest, without a leading "because"; may be empty
 AUTHORS = frozenset({Role.AUTHOR})
-
-
-def _buttons(item: Todo) -> list[dict[str, Any]]:
-    ref, target = item.reference, item.target_id
-    if item.step == Step.ANSWER_OFFER:
-        return [{"title": "Answer the offer", "data": {"verb": "todo.offer", "allocationId": target}}]
-    if item.step == Step.ANSWER_MEETING:
-        return [{"title": "Accept", "data": {"verb": "meeting.accept", "meetingId": target}},
-                {"title": "Propose another time",
-                 "data": {"verb": "todo.invite", "meetingId": target}}]
-    if item.step in (Step.SEND_MEETING, Step.CONFIRM_MEETING):
-        return [{"title": "Open the meeting", "data": {"verb": "meeting.change", "meetingId": target}}]
-    if item.step == Step.RECORD_OUTCOME:
-        return [{"title": "Record the outcome",
-                 "data": {"verb": "meeting.outcome", "meetingId": target}}]
-    if item.step == Step.SUBMIT:
-        return [{"title": "Submit documents", "data": {"verb": "todo.submit", "reference": ref}}]
-    if item.step == Step.DECIDE:
-        return [{"title": "Open the approval card", "data": {
-            "verb": "todo.approval", "reviewId": item.review_id, "version": target,
-            "level": item.level.value if item.level else ""}}]
-    if item.step == Step.ALLOCATE:
-        return [{"title": "Allocate", "data": {"verb": "allocate.start", "reference": ref}}]
-    return [{"title": "Show the review", "data": {"verb": "status.review", "reference": ref}}]
-
-
-def _typed(item: Todo) -> str:
-    ref = item.reference
-    return {
-        Step.ANSWER_OFFER: f"imr accept {ref}, or imr decline {ref} REASON",
-        Step.ANSWER_MEETING: f"imr accept {ref}",
-        Step.SUBMIT: f"imr submit {ref}",
-        Step.DECIDE: f"imr approve {ref}, or imr amend {ref} REASON",
-        Step.ALLOCATE: f"imr allocate {ref}",
-        Step.RECORD_DDSCP: f"imr submitted {ref} [DATE]",
-        Step.INTERVIEW: f"imr interview agree {item.target_id}"
-        if item.what.startswith("Agree") else f"imr interview attach {item.target_id}",
-    }.get(item.step, f"imr meeting {ref}" if item.step.group == "Meetings" else "")
-
-
-def todo_data(listed: todo.TodoList, name: str) -> dict[str, Any]:
-    groups: dict[str, list[dict[str, Any]]] = {}
-    for item in listed.items:
-        groups.setdefault(item.step.group, []).append({
-            "what": item.what, "reference": item.reference,
-            "due": format_date(item.due) if item.due else "—",
-            "dueTitle": "On" if item.step == Step.REMINDER else "By",
-            "typed": _typed(item), "buttons": _buttons(item)})
-    order = list(dict.fromkeys(STEP_GROUPS.values()))
-    more = listed.total - len(listed.items)
-    title, later = f"What's waiting for you, {name}", ""
-    if listed.due_by is not None:
-        title = f"What's waiting for you this week, {name}: due by {format_date(listed.due_by)}"
-        if listed.later:
-            later = Markdown(f"{plural(listed.later, 'more step')} "
-                             f"{'is due later or has' if listed.later == 1 else 'are due later or have'}"
-                             " no date: "
-                             "`imr todo` shows them all.")
-    return {
-        "title": title,
-        "subtitle": (f"{plural(listed.total, 'step')}, soonest first"
-                     + (f"; the first {len(listed.items)} are shown" if more > 0 else "")
-                     + ". Dates are when each is due."),
-        "later": later,
-        "groups": [{"title": g, "items": groups[g]} for g in order if g in groups],
-    }
 
 
 def _this_week(args: str) -> bool:
@@ -207,8 +138,9 @@ class TodoHandlers(HandlerGroup):
 
     @card_action("todo.invite", Permission.ANSWER_MEETING, review=Target.MEETING_ID)
     async def on_todo_invite(self, turn: Turn, value: dict) -> None:
-        data = await todo.invite_card(self.ctx, turn.actor, parse_id(value.get("meetingId")))
-        await turn.card("meeting_invite", {**data, "baseUrl": self.ctx.base_url})
+        invitation = await todo.invite_card(self.ctx, turn.actor, parse_id(value.get("meetingId")))
+        await turn.card("meeting_invite", {**meeting_views.invite_data(invitation),
+                                           "baseUrl": self.ctx.base_url})
 
     @card_action("todo.submit", Permission.SUBMIT_REPORT, review=Target.REFERENCE)
     async def on_todo_submit(self, turn: Turn, value: dict) -> None:

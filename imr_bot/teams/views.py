@@ -260,6 +260,25 @@ def actions_table(title: str, subtitle: str, lines) -> dict[str, Any]:
     return table_data(title, subtitle, ("Action", "Owner", "By", "Status"), rows)
 
 
+def themes_table(counts) -> dict[str, Any]:
+    """`imr themes`: across reviews, each theme recommendations carry (domain.action_themes
+    ThemeCount), with how many of its actions are done, overdue and evidenced."""
+    rows = []
+    for count in counts:
+        detail = (f"{plural(count.reviews, 'review')}, "
+                  f"{plural(count.recommendations, 'recommendation')}, "
+                  f"{plural(count.actions, 'action')}"
+                  + ("; keeps coming back" if count.recurring else ""))
+        rows.append(table_row(count.theme[:1].upper() + count.theme[1:],
+                              f"{count.done} of {count.actions}", str(count.overdue),
+                              f"{count.evidenced} of {count.actions}", item_detail=detail))
+    recurring = sum(c.recurring for c in counts)
+    return table_data("Action plan themes across reviews",
+                      f"{plural(len(counts), 'theme')}; {recurring} in more than one review. "
+                      "Those in the most reviews first. Type `imr actions theme THEME` for a "
+                      "theme's actions.", ("Theme", "Done", "Overdue", "Impact evidenced"), rows)
+
+
 def ddscp_confirm(asked) -> dict:
     """`imr submitted REF [DATE]`'s question (cards/ddscp_confirm.json), from
     services.approvals.DdscpToConfirm."""

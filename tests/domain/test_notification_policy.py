@@ -32,6 +32,7 @@ FACTS = ev.ReviewFacts(
     people={Role.AUTHOR: 11, Role.QA_LEAD: 12, Role.LINE_MANAGER: 13})
 LINE = ev.BoardLine(REFERENCE, Stage.ALLOCATED.title, "Scoping meeting", date(2026, 2, 2), -2,
                     Rag.RED)
+ACTIONS_LINE = ev.OverdueActionsLine(REFERENCE, 2, 5, date(2026, 2, 2))
 
 
 def sample(cls):
@@ -49,7 +50,8 @@ def sample(cls):
         elif hint in (int, int | None):
             values[name] = 21
         elif typing.get_origin(hint) is tuple:
-            values[name] = (LINE,)
+            values[name] = ((ACTIONS_LINE,) if typing.get_args(hint)[0] is ev.OverdueActionsLine
+                            else (LINE,))
         else:
             raise AssertionError(f"no sample for {cls.__name__}.{name}: {hint}")
     return cls(**values)
@@ -90,6 +92,12 @@ def test_the_reason_for_a_change_of_stage_stays_out_of_the_channel(action):
     ChannelPost("stage_change", "k", "Signed off", reference=REFERENCE, review_type=POISON),
     ChannelPost("digest", "k", "IMR tracker", lines=(ev.BoardLine(
         REFERENCE, POISON, "—", None, None, Rag.NONE),)),
+    ChannelPost("digest", "k", "IMR tracker", action_lines=(ev.OverdueActionsLine(
+        POISON, 1, 2, date(2026, 2, 2)),)),
+    ChannelPost("digest", "k", "IMR tracker", action_lines=(ev.OverdueActionsLine(
+        REFERENCE, POISON, 2, date(2026, 2, 2)),)),  # type: ignore[arg-type]
+    ChannelPost("digest", "k", "IMR tracker", action_lines=(ev.OverdueActionsLine(
+        REFERENCE, 1, 2, POISON),)),  # type: ignore[arg-type]
 ])
 def test_a_post_that_would_carry_more_is_refused(post):
     with pytest.raises(ChannelRuleBroken):

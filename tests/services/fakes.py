@@ -398,6 +398,30 @@ class FakeActionPlans:
     async def count(self, review_id: int) -> int:
         return sum(a.review_id == review_id for a, _ in self._d.actions.values())
 
+    async def under_way_due_by(self, day):
+        return sorted(self._read(lambda a: a.due <= day and a.status in UNDER_WAY),
+                      key=lambda a: (a.review_id, a.id))
+
+    async def overdue_by_review(self, today):
+        found = {}
+        for action, _ in self._d.actions.values():
+            late, total, earliest = found.get(action.review_id, (0, 0, None))
+            if action.overdue(today):
+                late += 1
+                earliest = min(earliest or action.due, action.due)
+            found[action.review_id] = (late, total + 1, earliest)
+        return sorted(((review_id, late, total, earliest) for review_id, (late, total, earliest)
+                       in found.items() if late), key=lambda row: (row[3], row[0]))
+
+    async def themed_recommendations(self):
+        return sorted((r for r in self._d.recommendations.values() if r.themes),
+                      key=lambda r: (r.review_id, r.number))
+
+    async def of_recommendations(self, recommendation_ids):
+        wanted = set(recommendation_ids)
+        return sorted(self._read(lambda a: a.recommendation_id in wanted),
+                      key=lambda a: (a.due, a.id))
+
 
 class FakeInterviews:
     def __init__(self, data: Committed):

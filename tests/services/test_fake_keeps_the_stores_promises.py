@@ -211,3 +211,39 @@ async def test_an_action_plan_round_trips_with_one_decision_per_evidence_version
         assert await uow.action_plans.overdue(date(2027, 1, 29)) == []
         assert [a.id for a in await uow.action_plans.overdue(date(2027, 2, 1))] == [action.id]
 
+
+
+async def test_the_sweep_and_the_themes_read_the_actions_across_reviews(units_of_work):
+    from imr_bot.domain.action_plan import Action, ActionStatus, Recommendation
+
+    async with units_of_work() as uow:
+        owner, _ = await uow.people.upsert(Person(email="owen@council.test", name="Owen Owner"),
+                                           AT)
+        reviews = [await uow.reviews.add(a_review(f"DDSCP/CSPR/2026/0{n}"), AT) for n in (14, 15)]
+        themed = await uow.action_plans.add_recommendation(Recommendation.new(
+            reviews[0].id, 1, "See the child alone", themes=("voice of the child",)),
+            "bs@council.test", AT)
+        plain = await uow.action_plans.add_recommendation(Recommendation.new(
+            reviews[1].id, 1, "Share records in two days"), "bs@council.test", AT)
+        added = []
+        for recommendation, review, due in ((themed, reviews[0], date(2027, 1, 29)),
+                                            (themed, reviews[0], date(2027, 3, 1)),
+                                            (plain, reviews[1], date(2027, 2, 3)),
+                                            (plain, reviews[1], date(2027, 1, 4))):
+            added.append(await uow.action_plans.add_action(Action.new(
+                recommendation_id=recommendation.id, review_id=review.id, what="Brief teams",
+                owner_id=owner.id, due=due, outcome="o", evaluation="e", immediate=False,
+                today=date(2026, 11, 23)), AT))
+        await uow.action_plans.save_action(
+            Action(**{**added[3].__dict__, "status": ActionStatus.NOT_AGREED}), AT)
+        await uow.commit()
+    async with units_of_work() as uow:
+        soon = await uow.action_plans.under_way_due_by(date(2027, 2, 3))
+        assert [a.id for a in soon] == [added[0].id, added[2].id]  # not the one not agreed
+        assert await uow.action_plans.overdue_by_review(date(2027, 1, 29)) == []
+        assert await uow.action_plans.overdue_by_review(date(2027, 2, 10)) == [
+            (reviews[0].id, 1, 2, date(2027, 1, 29)), (reviews[1].id, 1, 2, date(2027, 2, 3))]
+        assert await uow.action_plans.themed_recommendations() == [themed]
+        assert [a.id for a in await uow.action_plans.of_recommendations([themed.id])] == [
+            added[0].id, added[1].id]
+        assert await uow.action_plans.of_recommendations([]) == []

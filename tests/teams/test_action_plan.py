@@ -77,6 +77,8 @@ async def test_a_recommendation_becomes_an_agreed_action_done_and_evidenced(revi
     card = last_card(teams, OWNER, f"An action for {REF}")
     assert "Refresh the supervision template" in card_text(card)
     assert "Fri 29 Jan 2027" in card_text(card)
+    # what does not apply yet is not shown: no sending back, no proposal waiting
+    assert "sent back" not in card_text(card) and "waiting for Business" not in card_text(card)
     replies = await teams.submit(OWNER, button(card, "Agree")["data"])
     assert "Thank you: you agreed this action, due Fri 29 Jan 2027." in texts(replies)
 

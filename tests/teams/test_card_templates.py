@@ -45,6 +45,17 @@ def test_every_card_file_is_json_a_designer_can_open(path):
     assert card["type"] == "AdaptiveCard" and card["version"] == "1.5"
 
 
+@pytest.mark.parametrize("path", card_files(CARDS), ids=lambda p: p.stem)
+def test_every_condition_in_a_card_is_one_the_binder_reads(path):
+    """`$when` is a value or its negation ("${x}", "${!x}"); anything else (a comparison, an
+    "||") would be read as always true, and the element shown to everyone."""
+    import re
+
+    conditions = re.findall(r'"\$when"\s*:\s*"([^"]*)"', path.read_text(encoding="utf-8"))
+    unreadable = [c for c in conditions if not re.fullmatch(r"\$\{!?[A-Za-z_][\w.]*\}", c)]
+    assert unreadable == []
+
+
 def test_the_library_lists_the_cards():
     assert {"help", "plan", "status_board"} <= set(CardLibrary(CARDS).names())
 

@@ -1,20 +1,24 @@
 """Meetings: the scoping meeting (Day 4) and the midway review (Day 15), and the plan that follows."""
 
+import json
 from datetime import UTC, date, datetime
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
 from icalendar import Calendar
-from sqlalchemy import delete
+from sqlalchemy import delete, select
 
 from imr_bot.documents.calendar_invite import Invitee, invitation
+from imr_bot.domain.notification import About, OutgoingNotification
 from imr_bot.domain.plain_text import plain
 from imr_bot.domain.plan import Milestone
 from imr_bot.domain.stages import Stage
 from imr_bot.services.access import REFUSAL
 from imr_bot.store import tables as t
 from imr_bot.store.unit_of_work import UnitOfWork
+from imr_bot.teams import notice_views
 from tests.teams.harness import AUTHOR, HEAD_OF_CP, LINE_MANAGER, QA_LEAD, card_text, cards, texts
 from tests.teams.test_allocation import DEV, offer, offer_card, pool  # noqa: F401
 
@@ -483,3 +487,66 @@ async def test_a_confirmed_meeting_given_a_teams_link_stays_confirmed_and_everyo
         assert action(card, "Join the meeting")["url"] == TEAMS_LINK
     assert titles(last_card(teams, AUTHOR, "Confirmed: Scoping meeting")) == [
         "Join the meeting", "Add to my calendar"]
+
+
+async def person_of(teams, user):
+    async with UnitOfWork(teams.app.database) as uow:
+        return await uow.people.by_email(user.email)
+
+
+async def _queued(teams, user, kind: str) -> list[dict]:
+    recipient = f"person:{(await person_of(teams, user)).id}"
+    async with teams.app.database.engine.connect() as connection:
+        rows = (await connection.execute(select(t.notifications).where(
+            t.notifications.c.recipient == recipient, t.notifications.c.kind == kind)
+            .order_by(t.notifications.c.id))).all()
+    return [json.loads(row.payload) for row in rows]
+
+
+async def test_a_queued_meeting_notice_is_json_facts_rendered_as_the_card_a_reply_gives(allocated):
+    """The outbox carries what the meeting was (JSON facts, dates as ISO), not card data; sent,
+    it is the same card as the one the reply routes show (the change form, the to-do list)."""
+    teams = allocated
+    (draft,) = await _queued(teams, QA_LEAD, "meeting_draft")
+    assert draft["view"] == "meeting_propose" and "card" not in draft and "data" not in draft
+    assert draft["facts"]["starts"] == "2026-11-26T10:00:00+00:00"
+    assert draft["facts"]["kind"] == "scoping" and draft["facts"]["resend"] is False
+    propose = last_card(teams, QA_LEAD, "Arrange the Scoping meeting")
+    (change,) = cards(await teams.submit(QA_LEAD, {"verb": "meeting.change",
+                                                   "meetingId": draft["facts"]["meeting_id"]}))
+    assert change == propose
+
+    send = action(propose, "Send to participants")["data"]
+    await teams.submit(QA_LEAD, {**send, "day": "2026-12-01", "time": "14:30", "minutes": "90",
+                                 "location": "Committee room 2"})
+    (queued,) = await _queued(teams, LINE_MANAGER, "meeting_invite")
+    facts = queued["facts"]
+    assert queued["view"] == "meeting_invite"
+    assert facts["starts"] == "2026-12-01T14:30:00+00:00" and facts["minutes"] == 90
+    assert facts["greeting"] == "Lena" and facts["may_answer"] is True and facts["note"] == ""
+    data = notice_views.render(queued)["data"]
+    assert data["when"] == "Tue 1 Dec 2026, 14:30–16:00"
+    assert (data["where"], data["day"], data["time"], data["noAnswer"]) == (
+        "Committee room 2", "2026-12-01", "14:30", False)
+    sent = last_card(teams, LINE_MANAGER, "Scoping meeting for DDSCP/CSPR/2026/014")
+    (again,) = cards(await teams.submit(LINE_MANAGER, {"verb": "todo.invite",
+                                                       "meetingId": facts["meeting_id"]}))
+    assert again == sent
+
+
+async def test_a_meeting_notice_queued_as_card_data_before_still_sends(allocated):
+    """A row queued by the earlier version ({"card", "data"}) is sent as it was."""
+    teams = allocated
+    data = json.loads((Path(__file__).resolve().parents[2] / "cards" / "meeting_invite.data.json")
+                      .read_text(encoding="utf-8"))
+    data["title"] = "Queued long ago"
+    meeting_id = (await _queued(teams, QA_LEAD, "meeting_draft"))[0]["facts"]["meeting_id"]
+    author, review_id = await person_of(teams, AUTHOR), (await review(teams)).id
+    async with UnitOfWork(teams.app.database) as uow:
+        await uow.outbox.queue(OutgoingNotification(
+            key="meeting:old-shape", recipient=f"person:{author.id}", kind="meeting_draft",
+            review_id=review_id, about=About(meeting_id=meeting_id),
+            payload={"card": "meeting_invite", "data": data}), teams.clock.now())
+        await uow.commit()
+    await teams.deliver()
+    assert last_card(teams, AUTHOR, "Queued long ago")

@@ -4,7 +4,7 @@ import json
 from datetime import UTC, date, datetime
 
 from imr_bot.domain.dates import format_date
-from imr_bot.domain.events import BoardLine, DigestDue
+from imr_bot.domain.events import BoardLine, DigestDue, OverdueActionsLine
 from imr_bot.domain.notification_policy import messages_for
 from imr_bot.domain.plan import Milestone
 from imr_bot.domain.rag import Rag
@@ -28,7 +28,32 @@ def test_the_digest_is_queued_as_facts_and_rendered_as_the_digest_card():
                   "milestone": "Scoping meeting", "due": "Mon 2 Mar 2026", "left": -2,
                   "daysLeft": "2 overdue", "rag": "Red", "ragColour": "Attention"},
                  {"reference": "DHR/2026/2", "stage": Stage.ON_HOLD.title, "milestone": "—", "due": "—",
-                  "left": None, "daysLeft": "—", "rag": "—", "ragColour": "Default"}]}}
+                  "left": None, "daysLeft": "—", "rag": "—", "ragColour": "Default"}],
+        "actionRows": [], "actionsHeading": ""}}
+
+
+def test_the_digest_has_a_line_per_review_with_overdue_actions_counts_and_dates_only():
+    (post,) = messages_for(DigestDue(date(2027, 3, 30), 2, (), (
+        OverdueActionsLine("DDSCP/CSPR/2026/003", 2, 5, date(2027, 3, 22)),
+        OverdueActionsLine("DHR/2026/2", 1, 1, date(2027, 3, 25))), 3))
+    payload = _channel_entry(post).payload
+    assert payload["facts"]["actions"] == [
+        {"reference": "DDSCP/CSPR/2026/003", "overdue": 2, "total": 5, "earliest": "2027-03-22"},
+        {"reference": "DHR/2026/2", "overdue": 1, "total": 1, "earliest": "2027-03-25"}]
+    data = notice_views.render(json.loads(json.dumps(payload)))["data"]
+    assert data["actionsHeading"] == ("Action plans with overdue actions: 3 reviews (the 2 most "
+                                      "overdue shown; `imr actions overdue` has the rest).")
+    assert data["actionRows"] == [
+        {"reference": "DDSCP/CSPR/2026/003", "overdue": "2 of 5 actions overdue",
+         "earliest": "since Mon 22 Mar 2027"},
+        {"reference": "DHR/2026/2", "overdue": "1 of 1 action overdue",
+         "earliest": "since Thu 25 Mar 2027"}]
+
+
+def test_a_digest_queued_before_action_plans_renders_without_their_lines():
+    facts = {"day": "2026-03-04", "total": 0, "lines": []}
+    data = notice_views.render({"view": "digest", "facts": facts})["data"]
+    assert data["actionRows"] == [] and data["subtitle"] == "There are no open reviews."
 
 
 def test_a_payload_queued_as_a_text_or_card_is_sent_as_it_is():
@@ -92,3 +117,12 @@ def test_an_offer_is_queued_as_facts_and_rendered_as_the_offer_card_with_its_dat
     for field, due in (("scoping", plan.due[Milestone.SCOPING_MEETING]),
                        ("reportDue", plan.due[Milestone.REPORT_TO_QA]), ("ddscpDue", plan.deadline)):
         assert data[field] == format_date(due)
+
+
+def test_the_amendments_notice_is_queued_as_facts_and_rendered_with_the_next_version():
+    facts = {"reference": "DHR/2026/2", "who": "Sam Director", "level": "sd",
+             "version": 3, "comment": "Please say more about the March referral."}
+    rendered = notice_views.render(json.loads(json.dumps({"view": "amendments", "facts": facts})))
+    assert rendered == {"card": "amendments", "data": {
+        "reference": "DHR/2026/2", "who": "Sam Director", "levelTitle": "Service Director (EH&S)",
+        "version": 3, "comment": "Please say more about the March referral.", "nextVersion": 4}}
