@@ -316,12 +316,15 @@ async def card_data(uow, review: Review, interview: Interview, person: Person | 
     """The agreement card's data, for one party."""
     people = await uow.people.by_ids(sorted({p for p in interview.parties().values() if p}))
     shown = line(interview, people)
+    answered = bool(person and interview.party_of(person.id) in interview.decisions)
+    is_open = interview.status == InterviewStatus.SENT
     return {"interviewId": interview.id, "reference": review.reference,
             "version": interview.version, "interviewee": shown.interviewee,
             "interviewers": shown.interviewers, "date": format_date(interview.on),
             "status": shown.status, "checksum": interview.checksum[:12],
-            "answered": bool(person and interview.party_of(person.id) in interview.decisions),
-            "open": interview.status == InterviewStatus.SENT}
+            "answered": answered, "open": is_open,
+            "toAnswer": is_open and not answered and bool(person and interview.involves(
+                person.id))}
 
 
 async def record_file(ctx: ServiceContext, actor: Actor, interview_id: int) -> tuple[
