@@ -32,6 +32,7 @@ from imr_bot.teams.card_templates import CardLibrary
 from imr_bot.teams.commands import declaration_problems
 from imr_bot.teams.delivery import Delivery
 from imr_bot.teams.handlers import ReviewHandlers
+from imr_bot.teams.interview_handlers import InterviewHandlers
 from imr_bot.teams.meeting_handlers import MeetingHandlers
 from imr_bot.teams.reminder_handlers import ReminderHandlers
 from imr_bot.teams.server import create_web_app
@@ -78,7 +79,8 @@ def build_bot(ctx: ServiceContext, cards: CardLibrary, storage, delivery: Delive
     todo = TodoHandlers(ctx, approvals)
     groups = (approvals, MeetingHandlers(ctx), ReminderHandlers(ctx),
               TemplateHandlers(ctx, settings), todo, ReviewHandlers(ctx, settings, todo),
-              AllocationHandlers(ctx), PeopleHandlers(ctx), ActionPlanHandlers(ctx))
+              AllocationHandlers(ctx), PeopleHandlers(ctx), ActionPlanHandlers(ctx),
+              InterviewHandlers(ctx, settings))
     return ImrBot(ctx, cards, storage, groups=groups, new_review=NewReviewDialog(ctx, cards),
                   on_files=approvals.on_files, delivery=delivery, settings=settings)
 

@@ -149,6 +149,15 @@ class ActionToAgree(ReviewEvent):
 
 
 @dataclass(frozen=True)
+class InterviewToAgree(ReviewEvent):
+    """A version of an interview's record went to one of its parties (the interviewee, a second
+    interviewer) to agree or ask for corrections."""
+    interview_id: int
+    person_id: int
+    version: int
+
+
+@dataclass(frozen=True)
 class ActionChangeProposed(ReviewEvent):
     """An action's owner proposed another date or owner, with a reason: Business Services and
     the QA lead may accept it."""

@@ -29,6 +29,7 @@ from .events import (
     BoardLine,
     DigestDue,
     ImpactDecided,
+    InterviewToAgree,
     MeetingRecorded,
     MessageHeld,
     MessageHeldWithoutReview,
@@ -291,6 +292,10 @@ def _messages(event: Any) -> Iterator[Message]:  # noqa: C901 - one branch per e
                           f"{event.action}:{event.occurrence}")
     elif isinstance(event, ActionToAgree | ActionChangeProposed | ActionDone | ImpactDecided):
         yield from _action_plan(event)
+    elif isinstance(event, InterviewToAgree):  # to the party asked, never to a channel
+        yield Notice(ToPerson(event.person_id), "interview_to_agree",
+                     f"interview:{event.interview_id}:agree:{event.version}",
+                     card="interview_agree", asks=True)
     else:
         raise TypeError(f"no policy for {type(event).__name__}")
 

@@ -46,6 +46,9 @@ class Permission(StrEnum):
     MANAGE_ACTION_PLAN = "manage_action_plan"  # add recommendations and actions, accept changes
     DECIDE_IMPACT = "decide_impact"  # confirm an action's evidence shows its outcome, or not
     ANSWER_ACTION = "answer_action"  # agree, propose, update, done: the action checks its owner
+    # interviews with practitioners (domain/interviews.py)
+    RECORD_INTERVIEW = "record_interview"  # the review's author records its interviews
+    ANSWER_INTERVIEW = "answer_interview"  # agree a record: the interview checks its parties
 
 
 EVERYONE = None  # also people not (yet) in the directory
@@ -89,13 +92,16 @@ POLICY: dict[Permission, frozenset[Role] | None] = {
     Permission.DECIDE_IMPACT: frozenset({Role.QA_LEAD, Role.SD_QPP}),
     # an action's owner may be anyone in the directory; Action.agree etc. check it is them
     Permission.ANSWER_ACTION: ANY_KNOWN,
+    Permission.RECORD_INTERVIEW: frozenset({Role.AUTHOR}),
+    # an interviewee may be anyone in the directory; Interview.decide checks it is a party
+    Permission.ANSWER_INTERVIEW: ANY_KNOWN,
 }
 
 REVIEW_SCOPED = frozenset({Permission.VIEW_REVIEW, Permission.SUBMIT_REPORT,
                            Permission.DECIDE_APPROVAL, Permission.ANSWER_OFFER,
                            Permission.ORGANISE_MEETING, Permission.ANSWER_MEETING,
                            Permission.ANSWER_REMINDER, Permission.MANAGE_ACTION_PLAN,
-                           Permission.DECIDE_IMPACT})
+                           Permission.DECIDE_IMPACT, Permission.RECORD_INTERVIEW})
 
 
 def allowed(permission: Permission, actor: Actor) -> bool:

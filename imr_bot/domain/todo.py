@@ -32,6 +32,7 @@ class Step(StrEnum):
     ALLOCATE = "allocate"  # the Head of CP & IRO offers the review to an author
     RECORD_DDSCP = "record_ddscp"  # Business Services record the submission to DDSCP
     REMINDER = "reminder"  # a reminder the person asked for
+    INTERVIEW = "interview"  # an interview's record to attach, correct or agree
 
     @property
     def group(self) -> str:
@@ -44,6 +45,7 @@ STEP_GROUPS = {
     Step.RECORD_OUTCOME: "Meetings", Step.SUBMIT: "Documents to submit",
     Step.DECIDE: "Decisions to make", Step.ALLOCATE: "Decisions to make",
     Step.RECORD_DDSCP: "Decisions to make", Step.REMINDER: "Reminders you asked for",
+    Step.INTERVIEW: "Interview records",
 }
 
 

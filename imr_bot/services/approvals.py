@@ -321,6 +321,8 @@ class ApprovalView:
     confirm_unticked: bool = False  # Approve was pressed with nothing ticked: ask first
     draft_comment: str = ""  # the comment typed before that question
     deadline: date | None = None  # the review's, that working_days_left counts to (Day 35)
+    # the review's interviews: (interviewee, their record's status, agreed), in date order
+    interviews: tuple[tuple[str, str, bool], ...] = ()
 
     def facts(self) -> dict:
         """As JSON, for the outbox: the card as it stood when queued."""
@@ -342,7 +344,8 @@ class ApprovalView:
             "latest": self.latest,
             "decided": round_facts(self.decided) if self.decided else None,
             "canDecide": self.can_decide, "checkSummary": self.check_summary,
-            "rounds": [round_facts(r) for r in self.rounds], "error": self.error}
+            "rounds": [round_facts(r) for r in self.rounds], "error": self.error,
+            "interviews": [list(i) for i in self.interviews]}
 
     @classmethod
     def from_facts(cls, facts: dict) -> ApprovalView:
@@ -357,7 +360,8 @@ class ApprovalView:
             tuple(facts["approverUserIds"]), facts["latest"],
             round_of(facts["decided"]) if facts["decided"] else None, facts["canDecide"],
             facts["checkSummary"], tuple(round_of(r) for r in facts["rounds"]), facts["error"],
-            deadline=date.fromisoformat(facts["deadline"]) if facts.get("deadline") else None)
+            deadline=date.fromisoformat(facts["deadline"]) if facts.get("deadline") else None,
+            interviews=tuple((str(n), str(s), bool(a)) for n, s, a in facts.get("interviews") or []))
 
 
 def _earlier(rounds, version: int, level: Level) -> tuple[ApprovalRound, ...]:
@@ -400,7 +404,19 @@ async def _view(ctx: ServiceContext, uow, review: Review, version: int, level: L
         tuple(p.name for p in approval.approvers),
         tuple(p.teams_user_id for p in approval.approvers if p.teams_user_id), approval.latest,
         ApprovalRound.of(decided) if decided else None, can_decide, approval.check_summary,
-        _earlier(approval.rounds, version, level), error, deadline=review.plan.deadline)
+        _earlier(approval.rounds, version, level), error, deadline=review.plan.deadline,
+        interviews=await _interviews(uow, review))
+
+
+async def _interviews(uow, review: Review) -> tuple[tuple[str, str, bool], ...]:
+    """The review's interviews as the QA card lists them (services/interviews.line)."""
+    from .interviews import line
+
+    found = await uow.interviews.for_review(review.id)
+    people = await uow.people.by_ids(sorted({p for i in found for p in i.parties().values()
+                                             if p})) if found else {}
+    return tuple((shown.interviewee, shown.status, i.agreed)
+                 for i in found for shown in (line(i, people),))
 
 
 async def view(ctx: ServiceContext, actor: Actor, review_id: int, version: int, level: Level,

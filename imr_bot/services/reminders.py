@@ -35,7 +35,7 @@ from imr_bot.domain.stages import Stage
 from imr_bot.domain.words import in_sentence
 from imr_bot.store.reminder_source import REFERENCE, OwedRow
 
-from . import action_reminders, escalation, notifications, reminder_actions
+from . import action_reminders, escalation, interviews, notifications, reminder_actions
 from .context import ServiceContext
 from .tracker import board_rows, closest
 
@@ -102,6 +102,8 @@ async def _sweep_share(ctx: ServiceContext, policy: ReminderPolicy, now, directo
                 await reminder_actions.personal_reminders(ctx, uow, today), now))
             queued += len(await uow.outbox.queue_many(
                 await action_reminders.owed_today(ctx, uow, directory, today, policy), now))
+            queued += len(await uow.outbox.queue_many(
+                await interviews.reminders(ctx, uow, today), now))
             await uow.todo_source.forget_reminders_before(today)
         if considered:
             owed = []  # read after the marks, in this transaction: every review marked is here

@@ -13,6 +13,7 @@ from datetime import date
 
 from imr_bot.domain.allocation import INDEPENDENCE_DECLARATION, check_decline
 from imr_bot.domain.errors import DomainError, NotAllowed
+from imr_bot.domain.interviews import todo_steps as interview_steps
 from imr_bot.domain.meetings import MeetingStatus
 from imr_bot.domain.people import Actor
 from imr_bot.domain.policy import Permission, require
@@ -77,6 +78,12 @@ async def for_person(ctx: ServiceContext, actor: Actor, *, this_week: bool = Fal
         latest = await source.latest_versions(
             [i for i, r in reviews.items() if pending_level(r.stage) is not None])
         days = await source.reminder_days(person_id)
+        interviewed = await uow.interviews.for_person(person_id)
+        interviewed_in = {r.id: r.reference for r in await uow.reviews.get_many(
+            sorted({i.review_id for i in interviewed}))} if interviewed else {}
+        interview_names = {p.id: p.name for p in (await uow.people.by_ids(sorted(
+            {i.interviewee.person_id for i in interviewed if i.interviewee.person_id}))).values()
+        } if interviewed else {}
     items = offer_steps(offers, reviews, person_id)
     items += meeting_steps([m for m in found if m is not None], reviews, person_id, now)
     for review in reviews.values():
@@ -90,6 +97,7 @@ async def for_person(ctx: ServiceContext, actor: Actor, *, this_week: bool = Fal
             continue
         items.append(Todo(Step.REMINDER, review.reference, review.id,
                           f"You asked to be reminded: {milestone.title}", day))
+    items += interview_steps(interviewed, interviewed_in, person_id, today, interview_names)
     ordered = in_order(items)
     if this_week:
         last_day = end_of_working_week(today, ctx.calendar)

@@ -10,6 +10,7 @@ from imr_bot.domain.action_plan import PlanProgress, progress
 from imr_bot.domain.calendar import WorkingCalendar
 from imr_bot.domain.dates import format_date, format_when
 from imr_bot.domain.errors import UnknownReview
+from imr_bot.domain.interviews import InterviewCount, count
 from imr_bot.domain.meetings import MeetingKind
 from imr_bot.domain.people import Actor, Person
 from imr_bot.domain.plan import MILESTONE_ORDER, Milestone
@@ -60,6 +61,13 @@ _BY = {
     "action_plan.done": "Action done, with its evidence",
     "action_plan.impact_confirmed": "Evidence of an action's impact confirmed",
     "action_plan.sent_back": "Evidence for an action sent back",
+    "interview.added": "Interview recorded",
+    "interview.record_attached": "Interview record attached",
+    "interview.sent": "Interview record sent for agreement",
+    "interview.agreed_by": "Interview record agreed by one of its parties",
+    "interview.corrections_asked": "Corrections to an interview record asked for",
+    "interview.agreed_on_paper": "Interview record marked as agreed on paper",
+    "interview.agreed": "Interview record agreed by the interviewer and the interviewee",
 }
 _PLAIN = {
     "review.escalated": "No author by the end of Day 4: escalated to the Head of CP & IRO",
@@ -352,6 +360,7 @@ class ReviewDetail:
     waiting: list[str] = ()  # messages held until their recipient opens the bot, in words
     deadline_left: int | None = None  # working days to the submission to DDSCP (the deadline)
     action_plan: PlanProgress | None = None  # None: no recommendation has an action yet
+    interviews: InterviewCount | None = None  # None: no interview recorded yet
 
 
 BOARD_PAGE = 20
@@ -465,6 +474,7 @@ async def detail(ctx: ServiceContext, actor: Actor, reference: str) -> ReviewDet
         recent = entries[:5]
         waiting = (await _waiting_by_review(uow, [review.id])).get(review.id, [])
         plan = progress(await uow.action_plans.actions(review.id), today)
+        interviewed = count(await uow.interviews.for_review(review.id))
     people_by_id = {p.id: p for p in all_people}
     by_email = {p.email: p.name for p in all_people}
     people_by_email = {p.email: p for p in all_people}
@@ -483,7 +493,8 @@ async def detail(ctx: ServiceContext, actor: Actor, reference: str) -> ReviewDet
                 for e in recent for who in (actor_words(e.actor, e.action, by_email),)],
         waiting=waiting,
         deadline_left=days_to_deadline(review.plan, review.stage, today, ctx.calendar),
-        action_plan=plan if plan.total else None)
+        action_plan=plan if plan.total else None,
+        interviews=interviewed if interviewed.total else None)
 
 
 # the decisions that end a stage without a milestone of their own, and the milestone row they

@@ -431,3 +431,52 @@ impact_decisions = Table(
     Column("by", String(254), nullable=False),
     Column("at", UtcDateTime(), nullable=False),
 )
+
+# interviews with practitioners (issue 27, domain/interviews.py)
+interviews = Table(
+    "interviews", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("review_id", Integer, ForeignKey("reviews.id", ondelete="CASCADE"), nullable=False),
+    Column("interviewee_id", Integer, ForeignKey("people.id")),  # null: outside the directory
+    Column("interviewee_role", String(120), nullable=False, default=""),
+    Column("interviewee_agency", String(120), nullable=False, default=""),
+    Column("held_on", Date, nullable=False),
+    Column("interviewer_id", Integer, ForeignKey("people.id"), nullable=False),
+    Column("second_interviewer_id", Integer, ForeignKey("people.id")),
+    Column("status", String(16), nullable=False),
+    Column("record_version", Integer, nullable=False, default=0),
+    Column("checksum", String(64), nullable=False, default=""),
+    Column("agreed_checksum", String(64), nullable=False, default=""),
+    Column("comment", Text, nullable=False, default=""),
+    Column("version", Integer, nullable=False),
+    Column("created_at", UtcDateTime(), nullable=False),
+    Column("updated_at", UtcDateTime(), nullable=False),
+    Index("ix_interviews_review", "review_id"),
+)
+
+interview_records = Table(
+    "interview_records", metadata,
+    Column("interview_id", Integer, ForeignKey("interviews.id", ondelete="CASCADE"),
+           primary_key=True),
+    Column("version", Integer, primary_key=True),
+    Column("checksum", String(64), nullable=False),
+    Column("size", Integer, nullable=False),
+    Column("filename", String(255), nullable=False),
+    Column("content", LargeBinary, nullable=False),
+    Column("by", String(254), nullable=False),
+    Column("at", UtcDateTime(), nullable=False),
+)
+
+# one decision per version of the record per party (interviewee, interviewer, second interviewer)
+interview_decisions = Table(
+    "interview_decisions", metadata,
+    Column("interview_id", Integer, ForeignKey("interviews.id", ondelete="CASCADE"),
+           primary_key=True),
+    Column("version", Integer, primary_key=True),
+    Column("party", String(20), primary_key=True),
+    Column("decision", String(16), nullable=False),
+    Column("comment", Text, nullable=False, default=""),
+    Column("on", Date),  # agreed on paper: the day it was signed
+    Column("by", String(254), nullable=False),
+    Column("at", UtcDateTime(), nullable=False),
+)

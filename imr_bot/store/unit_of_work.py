@@ -15,6 +15,7 @@ from .board_reads import BoardReads
 from .conversations import ConversationRefs
 from .database import Database
 from .downloads import Downloads
+from .interviews import Interviews
 from .meetings import Meetings
 from .org_templates import OrgTemplates
 from .outbox import Outbox
@@ -53,6 +54,7 @@ class UnitOfWork:
     records: Records
     todo_source: TodoSource
     action_plans: ActionPlans
+    interviews: Interviews
 
     def __init__(self, database: Database, *, read_only: bool = False, holds_locks: bool = False):
         self._database = database
@@ -106,6 +108,7 @@ class UnitOfWork:
         self.records = Records(connection)
         self.todo_source = TodoSource(connection)
         self.action_plans = ActionPlans(connection)
+        self.interviews = Interviews(connection)
         self._committed = False
         return self
 

@@ -116,6 +116,7 @@ def approval_card(view: ApprovalView) -> dict:
         "rounds": [_round(done) for done in view.rounds], "hasRounds": bool(view.rounds),
         "approvers": ", ".join(view.approvers), "userIds": list(view.approver_user_ids),
         "documentCheck": check_text, "documentCheckColour": check_colour,
+        **_interviews(view),
     }
 
 
@@ -124,6 +125,19 @@ def amendments_card(facts: dict) -> dict:
     return {"reference": facts["reference"], "who": facts["who"],
             "levelTitle": Level(facts["level"]).title, "version": facts["version"],
             "comment": facts["comment"], "nextVersion": facts["version"] + 1}
+
+
+def _interviews(view: ApprovalView) -> dict:
+    """The review's interviews on the QA card, each one not yet agreed flagged."""
+    outstanding = sum(not agreed for _, _, agreed in view.interviews)
+    return {
+        "hasInterviews": bool(view.interviews),
+        "interviewsSummary": (f"{len(view.interviews) - outstanding} agreed, {outstanding} "
+                              "outstanding" + (": check the records not yet agreed before "
+                                               "relying on them." if outstanding else ".")),
+        "interviewsColour": "Attention" if outstanding else "Good",
+        "interviews": [{"title": name, "value": status if agreed else f"Not yet agreed: {status}"}
+                       for name, status, agreed in view.interviews]}
 
 
 def _approval_from_facts(facts: dict) -> dict:

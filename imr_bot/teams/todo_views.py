@@ -45,6 +45,8 @@ def _typed(item: Todo) -> str:
         Step.DECIDE: f"imr approve {ref}, or imr amend {ref} REASON",
         Step.ALLOCATE: f"imr allocate {ref}",
         Step.RECORD_DDSCP: f"imr submitted {ref} [DATE]",
+        Step.INTERVIEW: f"imr interview agree {item.target_id}"
+        if item.what.startswith("Agree") else f"imr interview attach {item.target_id}",
     }.get(item.step, f"imr meeting {ref}" if item.step.group == "Meetings" else "")
 
 

@@ -7,6 +7,7 @@ from typing import Any
 from imr_bot.domain.action_plan import progress_words
 from imr_bot.domain.commission_form import COMMISSION_FIELDS
 from imr_bot.domain.dates import ACCEPTED_FORMS, format_date, format_when
+from imr_bot.domain.interviews import count_words
 from imr_bot.domain.plain_text import Markdown
 from imr_bot.domain.plan import Milestone, PlanRow
 from imr_bot.domain.rag import RAG_RULE, deadline_text, left_words
@@ -87,6 +88,7 @@ def review_data(detail: ReviewDetail) -> dict[str, Any]:
         "deadline": (deadline_text(review.plan.deadline, detail.deadline_left)
                      if review.is_open else "—"),
         "actionPlan": progress_words(detail.action_plan) if detail.action_plan else "",
+        "interviews": count_words(detail.interviews) if detail.interviews else "",
         "holder": detail.holder,
         "tor": f"{format_date(review.tor_start)} to {format_date(review.tor_end)}",
         "timeline": [_timeline_row(t) for t in detail.timeline],

@@ -127,7 +127,8 @@ SIGNED = facts(Stage.SD_APPROVED, *TEAM, Role.SD_EHS)
 CLOSED = facts(Stage.SUBMITTED_TO_DDSCP, *TEAM, Role.SD_EHS)
 ON_HOLD = facts(Stage.ON_HOLD, *TEAM)
 NOTE = "approval_notice"
-ASKING = {"new_review", "approval_request", "action_to_agree", "action_change", "action_evidence"}
+ASKING = {"new_review", "approval_request", "action_to_agree", "action_change", "action_evidence",
+          "interview_to_agree"}
 OWNER = 50  # an action's owner: anyone in the directory  # cards that ask for the next step, with its buttons
 
 # (event, {who: the kind of message they get}, the channel's headline or None). The actor, `by`,
@@ -187,6 +188,8 @@ TABLE = [
     # the action plan goes on after the IMR is closed; none of it reaches a channel
     ("an action to agree", ev.ActionToAgree(CLOSED, 5, OWNER, "1", by=BS),
      {OWNER: "action_to_agree"}, None),
+    ("an interview record to agree", ev.InterviewToAgree(WITH_QA, 9, OWNER, 2, by=AUTHOR),
+     {OWNER: "interview_to_agree"}, None),
     ("a change proposed by an action's owner", ev.ActionChangeProposed(
         CLOSED, 5, "Olu Owner", "busy", "1", by=OWNER),
      {BS: "action_change", QA: "action_change"}, None),

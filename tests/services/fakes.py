@@ -21,6 +21,7 @@ from typing import Any
 from imr_bot.domain.action_plan import UNDER_WAY, Action, Recommendation
 from imr_bot.domain.calendar import WorkingCalendar
 from imr_bot.domain.errors import DuplicateReference
+from imr_bot.domain.interviews import Decision, Interview, Party, RecordVersion
 from imr_bot.domain.notification import OutgoingNotification
 from imr_bot.domain.people import LeavePeriod, Person
 from imr_bot.domain.review import Review
@@ -56,6 +57,13 @@ class Committed:
     recommendations: dict[int, Recommendation] = field(default_factory=dict)
     actions: dict[int, tuple[Action, int]] = field(default_factory=dict)  # id -> (action, version)
     impact_decisions: dict[tuple[int, int], tuple[str, str]] = field(default_factory=dict)
+    interviews: dict[int, tuple[Interview, int]] = field(default_factory=dict)
+    interview_records: dict[tuple[int, int], tuple[RecordVersion, bytes]] = field(
+        default_factory=dict)
+    # (interview id, version, party) -> (decision, comment, on)
+    interview_decisions: dict[tuple[int, int, Party], tuple[Decision, str, Any]] = field(
+        default_factory=dict)
+    interview_sent_at: dict[tuple[int, int], datetime] = field(default_factory=dict)
     next_id: int = 1
 
     def new_id(self) -> int:
@@ -415,6 +423,70 @@ class FakeActionPlans:
                       key=lambda a: (a.due, a.id))
 
 
+class FakeInterviews:
+    def __init__(self, data: Committed):
+        self._d = data
+        self._loaded: dict[int, int] = {}
+
+    async def add(self, interview: Interview, at: datetime) -> Interview:
+        stored = replace(interview, id=self._d.new_id())
+        self._d.interviews[stored.id] = (stored, 1)
+        self._loaded[stored.id] = 1
+        return stored
+
+    async def save(self, interview: Interview, at: datetime) -> None:
+        version = self._loaded[interview.id]
+        if self._d.interviews[interview.id][1] != version:
+            raise ConcurrentChange()
+        self._d.interviews[interview.id] = (interview, version + 1)
+        self._loaded[interview.id] = version + 1
+
+    async def add_record(self, interview_id: int, record: RecordVersion, content: bytes,
+                         by: str, at: datetime) -> None:
+        if (interview_id, record.number) in self._d.interview_records:
+            raise ConcurrentChange()
+        self._d.interview_records[(interview_id, record.number)] = (record, content)
+        self._d.interview_sent_at[(interview_id, record.number)] = at
+
+    async def record(self, interview_id: int, version: int):
+        return self._d.interview_records.get((interview_id, version))
+
+    async def record_decision(self, *, interview_id, version, party, decision, comment, on, by,
+                              at) -> None:
+        if (interview_id, version, party) in self._d.interview_decisions:
+            raise ConcurrentChange()
+        self._d.interview_decisions[(interview_id, version, party)] = (decision, comment, on)
+
+    def _read(self, keep) -> list[Interview]:
+        found = []
+        for interview_id, (interview, version) in sorted(self._d.interviews.items()):
+            if keep(interview):
+                self._loaded[interview_id] = version
+                found.append(interview)
+        return sorted(found, key=lambda i: (i.on, i.id))
+
+    async def get(self, interview_id: int) -> Interview | None:
+        found = self._read(lambda i: i.id == interview_id)
+        return found[0] if found else None
+
+    async def for_review(self, review_id: int) -> list[Interview]:
+        return self._read(lambda i: i.review_id == review_id)
+
+    async def for_person(self, person_id: int) -> list[Interview]:
+        return self._read(lambda i: not i.agreed and i.involves(person_id))
+
+    async def waiting(self, limit: int = 5000):
+        found = self._read(lambda i: i.status.value == "sent")
+        return [(i, self._d.interview_sent_at.get((i.id, i.version))) for i in found][:limit]
+
+    async def review_of(self, interview_id: int) -> int | None:
+        found = self._d.interviews.get(interview_id)
+        return found[0].review_id if found else None
+
+    async def count(self, review_id: int) -> int:
+        return sum(i.review_id == review_id for i, _ in self._d.interviews.values())
+
+
 class NotFaked:
     """A repository the fake does not have yet: using it says which."""
 
@@ -447,6 +519,7 @@ class FakeUnitOfWork:
         self.conversations = FakeConversations(self._data)
         self.outbox = FakeOutbox(self._data)
         self.action_plans = FakeActionPlans(self._data)
+        self.interviews = FakeInterviews(self._data)
         for name in ("downloads", "allocations", "meetings", "submissions", "reminder_source",
                      "board", "org_templates", "records", "todo_source"):
             setattr(self, name, NotFaked(name))

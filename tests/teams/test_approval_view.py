@@ -92,3 +92,25 @@ async def test_the_approval_request_is_queued_as_facts_not_as_a_card(midway, hos
     assert payload["facts"]["version"] == 1 and payload["facts"]["canDecide"]
     shown = approval_card(midway, QA_LEAD, 1)  # as delivered: rendered from those facts
     assert [a["title"] for a in shown["actions"]] == ["Approve", "Request amendments"]
+
+
+def test_the_qa_card_lists_the_reviews_interviews_and_flags_those_not_yet_agreed():
+    view = replace(VIEW, interviews=(("Nia Nurse", "Agreed", True),
+                                     ("Practice nurse, Oak Lane GP surgery",
+                                      "Sent for agreement (waiting for the interviewee (on paper))",
+                                      False)))
+    assert ApprovalView.from_facts(json.loads(json.dumps(view.facts()))) == view
+    data = notice_views.approval_card(view)
+    assert data["hasInterviews"] and data["interviewsColour"] == "Attention"
+    assert data["interviewsSummary"].startswith("1 agreed, 1 outstanding")
+    assert data["interviews"] == [
+        {"title": "Nia Nurse", "value": "Agreed"},
+        {"title": "Practice nurse, Oak Lane GP surgery",
+         "value": "Not yet agreed: Sent for agreement (waiting for the interviewee (on paper))"}]
+    assert not notice_views.approval_card(VIEW)["hasInterviews"]  # none recorded: no section
+
+
+def test_facts_queued_before_interviews_existed_still_read():
+    facts = json.loads(json.dumps(VIEW.facts()))
+    del facts["interviews"]
+    assert ApprovalView.from_facts(facts).interviews == ()

@@ -133,6 +133,11 @@ MAY = {
     # tells them (as it tells the SD QPP while the QA lead decides on impact) it is not theirs
     Permission.MANAGE_ACTION_PLAN: {"QA lead", "delegate", "Business Services"},
     Permission.DECIDE_IMPACT: {"QA lead", "delegate", "Service Director QPP"},
+    # the offered author passes the gate; the use case records interviews only for the author
+    # the review names
+    Permission.RECORD_INTERVIEW: {"author", "offered author"},
+    # anyone in the directory may press a record's card; only its parties are answered as such
+    Permission.ANSWER_INTERVIEW: set(PEOPLE) - {"outsider", "deactivated"},
     # anyone in the directory may press an action's card; only its owner (nobody here) is
     # answered as its owner
     Permission.ANSWER_ACTION: set(PEOPLE) - {"outsider", "deactivated"},
@@ -144,7 +149,7 @@ MAY = {
 WATCHED = ("reviews", "review_people", "milestones", "plan_changes", "people", "allocations",
            "meetings", "meeting_answers", "documents", "submissions", "decisions", "delegates",
            "notifications", "conflicts", "downloads", "recommendations", "plan_actions",
-           "impact_decisions")
+           "impact_decisions", "interviews", "interview_records", "interview_decisions")
 
 
 @pytest.fixture
