@@ -471,7 +471,8 @@ async def test_one_imr_from_a_saturday_commission_to_ddscp_as_eight_people_live_
     await arun.submit(amendments, action(card(amendments), "Send a new version")["data"])
     await told.check("Arun presses Send a new version", {"arun": [(
         f"Send me the amended report, the chronology, or both, for {REF} version 2",
-        "Whatever you don't send again is carried forward unchanged from version 1")]})
+        "Whatever you don't send again is carried forward unchanged from version 1"),
+        (f"Links to the documents for {REF}", "Add these links")]})
     await arun.send_files("", [("report.docx", str(server.make_url("/f/report.docx")))])
     got = await told.check("Arun sends the amended report", {"arun": [(
         f"Submit {REF} to the QA senior lead?", "Report: report",
