@@ -24,7 +24,7 @@ from imr_bot.domain.action_plan import (
     progress,
 )
 from imr_bot.domain.dates import format_date, parse_date
-from imr_bot.domain.errors import BadDate, DomainError, NotAllowed
+from imr_bot.domain.errors import DomainError, NotAllowed
 from imr_bot.domain.events import (
     ActionChangeProposed,
     ActionDone,
@@ -152,7 +152,7 @@ async def add_action(ctx: ServiceContext, actor: Actor, reference: str, number: 
         owner = await _person(uow, owner_email)
         action = await uow.action_plans.add_action(Action.new(
             recommendation_id=recommendation.id, review_id=review.id, what=what,
-            owner_id=owner.id, due=_date(due_text, today), outcome=outcome,
+            owner_id=owner.id, due=parse_date(due_text, today=today), outcome=outcome,
             evaluation=evaluation, immediate=immediate, today=today), now)
         await uow.audit.record(actor=actor.key, action="action_plan.action_added", at=now,
                                review_id=review.id, action_id=action.id,
@@ -234,7 +234,7 @@ async def propose(ctx: ServiceContext, actor: Actor, action_id: int, reason: str
     now, today = ctx.clock.now(), ctx.clock.today()
     async with ctx.unit_of_work() as uow:
         action, review = await _owners(uow, action_id, actor)
-        due = _date(due_text, today) if due_text.strip() else None
+        due = parse_date(due_text, today=today) if due_text.strip() else None
         owner = await _person(uow, owner_email) if owner_email.strip() else None
         changed = action.propose(_me(actor), reason=reason, due=due,
                                  owner_id=owner.id if owner else None, today=today)
@@ -478,13 +478,6 @@ async def _person(uow, email: str) -> Person:
         raise DomainError(f"{wanted[:254]} is not in the IMR people directory. Ask Business "
                           "Services to add them first.")
     return person
-
-
-def _date(text: str, today: date) -> date:
-    try:
-        return parse_date(text, today=today)
-    except BadDate as error:
-        raise DomainError(str(error)) from error
 
 
 # -- the plan as rows: the filled Word action plan and the .xlsx export's actions sheet ----------

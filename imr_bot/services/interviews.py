@@ -21,7 +21,7 @@ from imr_bot.documents.interview_sheet import prefilled_sheet
 from imr_bot.documents.safety import ArchiveLimits
 from imr_bot.documents.templates import Prefill
 from imr_bot.domain.dates import format_date, parse_date
-from imr_bot.domain.errors import BadDate, DomainError, NotAllowed, UnknownReview
+from imr_bot.domain.errors import DomainError, NotAllowed, UnknownReview
 from imr_bot.domain.events import InterviewToAgree, ReviewFacts
 from imr_bot.domain.interviews import (
     Decision,
@@ -92,13 +92,6 @@ async def _person(uow, email: str, what: str) -> Person:
     return person
 
 
-def _date(text: str, today: date) -> date:
-    try:
-        return parse_date(text, today=today)
-    except BadDate as error:
-        raise DomainError(str(error)) from error
-
-
 # -- the author ---------------------------------------------------------------------------------
 async def add(ctx: ServiceContext, actor: Actor, reference: str, *, on_text: str,
               interviewee_email: str = "", role: str = "", agency: str = "",
@@ -122,7 +115,7 @@ async def add(ctx: ServiceContext, actor: Actor, reference: str, *, on_text: str
         second = (await _person(uow, second_email, "the second interviewer")
                   if second_email.strip() else None)
         interview = await uow.interviews.add(Interview.new(
-            review_id=review.id, interviewee=who, on=_date(on_text, today),
+            review_id=review.id, interviewee=who, on=parse_date(on_text, today=today),
             interviewer_id=_me(actor), second_interviewer_id=second.id if second else None), now)
         await uow.audit.record(actor=actor.key, action="interview.added", at=now,
                                review_id=review.id, interview_id=interview.id,
@@ -228,7 +221,7 @@ async def agreed_on_paper(ctx: ServiceContext, actor: Actor, interview_id: int, 
     async with ctx.unit_of_work() as uow:
         interview, review = await _load(uow, actor, interview_id)
         wanted = int(version) if str(version or "").isdigit() and len(str(version)) < 6 else None
-        on = _date(on_text, today)
+        on = parse_date(on_text, today=today)
         changed = interview.agreed_on_paper(_me(actor), wanted, on, reason, today)
         await uow.interviews.record_decision(
             interview_id=interview.id, version=interview.version, party=Party.INTERVIEWEE,
