@@ -126,7 +126,8 @@ def approve(service_url: str, aad: str, review_ids=None):
         review_id = next(reviews) if reviews is not None else 1
         activity.update({"type": "invoke", "name": "adaptiveCard/action", "value": {"action": {
             "type": "Action.Execute", "verb": "approval.approve",
-            "data": {"reviewId": review_id, "version": 1, "level": "qa"}}}})
+            # one item of the checklist ticked: Approve with nothing ticked only asks first
+            "data": {"reviewId": review_id, "version": 1, "level": "qa", "check_0": "true"}}}})
         activity.pop("text")
         return activity
     return body
